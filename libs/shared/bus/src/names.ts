@@ -1,0 +1,23 @@
+// Every JetStream name Moat uses, in one place: nodes and the CSM must agree on them.
+
+/** Stream holding every event published by nodes. Subjects below; payloads are protobuf (proto/moat/v1/event.proto). */
+export const EVENTS_STREAM = 'MOAT_EVENTS';
+export const EVENTS_SUBJECTS = 'moat.events.>';
+/** MessageEvent, one per SMTP transaction with a verdict. */
+export const messageEventSubject = (nodeId: string) => `moat.events.message.${nodeId}`;
+/** DeliveryEvent, one per change of a message's delivery state. */
+export const deliveryEventSubject = (nodeId: string) => `moat.events.delivery.${nodeId}`;
+/** Nats-Msg-Id values: JetStream drops a second publish with the same id inside the duplicate window. */
+export const messageEventMsgId = (messageId: string) => `m-${messageId}`;
+export const deliveryEventMsgId = (messageId: string, status: string, attempts: number, recipient: string) =>
+  `d-${messageId}-${status}-${attempts}-${recipient}`;
+/** Window in which JetStream de-duplicates by Nats-Msg-Id; journal replays happen well inside it. */
+export const EVENTS_DUPLICATE_WINDOW_MS = 24 * 3600 * 1000;
+
+/** Durable consumer of the CSM that writes events into ClickHouse. */
+export const EVENTS_CONSUMER = 'csm-clickhouse';
+
+/** Config of record, written only by the CSM (policy versions, admins, nodes). */
+export const CONFIG_BUCKET = 'moat_config';
+/** Message bodies held centrally (quarantine, hold), keyed by message id; any node or the CSM can read them. */
+export const QUARANTINE_BUCKET = 'moat_quarantine';

@@ -1,0 +1,27 @@
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { Objm, type ObjectStore } from '@nats-io/obj';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { EVENTS_DUPLICATE_WINDOW_MS, EVENTS_STREAM, EVENTS_SUBJECTS, QUARANTINE_BUCKET } from './names.js';
+
+const nanos = (ms: number) => ms * 1_000_000;
+
+/** Creates the events stream if it is missing. Idempotent; safe to call from every process at start. */
+export async function ensureEventsStream(nc: NatsConnection): Promise<JetStreamManager> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.streams.info(EVENTS_STREAM);
+  } catch {
+    await jsm.streams.add({
+      name: EVENTS_STREAM,
+      subjects: [EVENTS_SUBJECTS],
+      duplicate_window: nanos(EVENTS_DUPLICATE_WINDOW_MS),
+      max_age: nanos(30 * 24 * 3600 * 1000),
+    });
+  }
+  return jsm;
+}
+
+/** Opens (creating if needed) the object store that holds quarantined and held message bodies. */
+export async function openQuarantineStore(nc: NatsConnection): Promise<ObjectStore> {
+  return new Objm(nc).create(QUARANTINE_BUCKET, { description: 'Moat quarantined and held messages' });
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { editList, IpSet, parsePolicy, PolicyValidationError, senderMatches } from './index.js';
+
+describe('policy schema', () => {
+  it('fills safe defaults from an empty document', () => {
+    const p = parsePolicy({});
+    expect(p.domains).toEqual([]);
+    expect(p.thresholds).toEqual({ tag: 5, quarantine: 10, reject: 15 });
+    expect(p.smtp.greetingDelayMs).toBe(0);
+  });
+
+  it('reports every problem with its path', () => {
+    try {
+      parsePolicy({ lists: { ipBlock: ['300.1.1.1'] }, thresholds: { tag: 20, quarantine: 10, reject: 15 }, bogus: 1 });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(PolicyValidationError);
+      const text = (err as Error).message;
+      expect(text).toContain('lists.ipBlock.0');
+      expect(text).toContain('thresholds');
+      expect(text).toContain('bogus');
+    }
+  });
+
+  it('rejects invalid JSON text clearly', () => {
+    expect(() => parsePolicy('{')).toThrow(/not valid JSON/);
+  });
+
+  it('rejects duplicate domains', () => {
+    const d = { name: 'example.test', downstream: { host: '127.0.0.1' } };
+    expect(() => parsePolicy({ domains: [d, d] })).toThrow(/duplicate domain/);
+  });
+});
+
+describe('list editing', () => {
+  it('adds once, removes, and validates the value', () => {
+    const p = parsePolicy({});
+    const added = editList(editList(p, 'add', 'ip-block', '10.0.0.0/8'), 'add', 'ip-block', '10.0.0.0/8');
+    expect(added.lists.ipBlock).toEqual(['10.0.0.0/8']);
+    expect(editList(added, 'remove', 'ip-block', '10.0.0.0/8').lists.ipBlock).toEqual([]);
+    expect(() => editList(p, 'add', 'ip-block', 'not-an-ip')).toThrow(PolicyValidationError);
+  });
+});
+
+describe('matching', () => {
+  it('matches IPs, CIDRs and v4-mapped v6', () => {
+    const s = new IpSet(['192.0.2.0/24', '2001:db8::/32', '198.51.100.7']);
+    expect(s.has('192.0.2.55')).toBe(true);
+    expect(s.has('::ffff:192.0.2.1')).toBe(true);
+    expect(s.has('2001:db8::1')).toBe(true);
+    expect(s.has('198.51.100.8')).toBe(false);
+    expect(s.has('garbage')).toBe(false);
+  });
+
+  it('matches senders by address, domain and subdomain', () => {
+    expect(senderMatches('Bob@Example.com', 'bob@example.com')).toBe(true);
+    expect(senderMatches('x@example.com', 'example.com')).toBe(true);
+    expect(senderMatches('x@mail.example.com', 'example.com')).toBe(false);
+    expect(senderMatches('x@mail.example.com', '.example.com')).toBe(true);
+  });
+});

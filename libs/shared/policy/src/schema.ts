@@ -1,0 +1,114 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+// The policy document of one tenant. The CSM stores every version in JetStream KV and streams it to nodes;
+// nodes, CLI and console validate with this same schema. Defaults make `{}` a complete, safe policy.
+
+const ipOrCidr = z.string().refine(isIpOrCidr, { message: 'must be an IPv4/IPv6 address or CIDR block' });
+const domainName = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/i, 'must be a domain name')
+  .transform((d) => d.toLowerCase());
+// A sender entry: a full address (user@example.com), a domain (example.com) or a domain with subdomains (.example.com).
+const senderPattern = z
+  .string()
+  .regex(/^([^@\s]+@)?\.?[^@\s.]+(\.[^@\s.]+)+$|^[^@\s]+@[^@\s]+$/, 'must be an address, a domain, or .domain for subdomains')
+  .transform((s) => s.toLowerCase());
+
+export const listsSchema = z
+  .object({
+    ipBlock: z.array(ipOrCidr).default([]),
+    ipAllow: z.array(ipOrCidr).default([]),
+    senderBlock: z.array(senderPattern).default([]),
+    senderAllow: z.array(senderPattern).default([]),
+  })
+  .strict();
+
+export const downstreamSchema = z
+  .object({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(25),
+    // none: plain; opportunistic: STARTTLS when offered; required: refuse to deliver without TLS.
+    tls: z.enum(['none', 'opportunistic', 'required']).default('opportunistic'),
+  })
+  .strict();
+
+export const domainSchema = z
+  .object({
+    name: domainName,
+    downstream: downstreamSchema,
+    // Local parts of registered accounts. Empty means every local part is accepted (no directory yet).
+    accounts: z.array(z.string().min(1).transform((s) => s.toLowerCase())).default([]),
+    lists: listsSchema.default(() => listsSchema.parse({})),
+  })
+  .strict();
+
+export const thresholdsSchema = z
+  .object({
+    tag: z.number().default(5),
+    quarantine: z.number().default(10),
+    reject: z.number().default(15),
+  })
+  .strict()
+  .refine((t) => t.tag <= t.quarantine && t.quarantine <= t.reject, { message: 'thresholds must satisfy tag <= quarantine <= reject' });
+
+export const smtpSchema = z
+  .object({
+    banner: z.string().default('Moat ESMTP'),
+    maxMessageBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
+    maxRecipients: z.number().int().min(1).default(100),
+    maxConnections: z.number().int().min(1).default(1000),
+    maxConnectionsPerIp: z.number().int().min(1).default(50),
+    idleTimeoutMs: z.number().int().min(1000).default(60_000),
+    dataTimeoutMs: z.number().int().min(1000).default(300_000),
+    // smtp-server's fixed pre-greeting pause catches early talkers but caps one-message connections at <10/s
+    // per session; 0 for trusted networks, set it for the internet-facing listener.
+    greetingDelayMs: z.number().int().min(0).max(30_000).default(0),
+    // Sources allowed to use XCLIENT/PROXY and exempt from the greeting delay.
+    trustedNetworks: z.array(ipOrCidr).default(['127.0.0.0/8', '::1/128']),
+  })
+  .strict();
+
+export const deliverySchema = z
+  .object({
+    // Seconds to wait before each retry; the last value repeats until maxAgeSeconds.
+    retryScheduleSeconds: z.array(z.number().min(0)).min(1).default([60, 300, 900, 1800, 3600]),
+    maxAgeSeconds: z.number().int().min(60).default(5 * 24 * 3600),
+    concurrencyPerDestination: z.number().int().min(1).default(10),
+    connectTimeoutMs: z.number().int().min(100).default(30_000),
+  })
+  .strict();
+
+export const policySchema = z
+  .object({
+    tenant: z.object({ id: z.string().min(1).default('default'), name: z.string().default('Default tenant') }).strict().default({ id: 'default', name: 'Default tenant' }),
+    domains: z.array(domainSchema).default([]),
+    lists: listsSchema.default(() => listsSchema.parse({})),
+    thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),
+    smtp: smtpSchema.default(() => smtpSchema.parse({})),
+    delivery: deliverySchema.default(() => deliverySchema.parse({})),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const seen = new Set<string>();
+    p.domains.forEach((d, i) => {
+      if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: ['domains', i, 'name'], message: `duplicate domain ${d.name}` });
+      seen.add(d.name);
+    });
+  });
+
+export type Policy = z.output<typeof policySchema>;
+export type PolicyInput = z.input<typeof policySchema>;
+export type PolicyDomain = Policy['domains'][number];
+export type PolicyLists = z.output<typeof listsSchema>;
+export type Downstream = z.output<typeof downstreamSchema>;
+
+function isIpOrCidr(value: string): boolean {
+  const [addr, bits, ...rest] = value.split('/');
+  if (rest.length > 0 || !addr) return false;
+  const family = isIP(addr);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
