@@ -34,3 +34,33 @@ export interface Verdict {
   /** SMTP reply for reject/tempfail, e.g. { code: 554, message: '5.7.1 client address blocked' }. */
   reply?: { code: number; message: string };
 }
+
+/** Header fields of interest, decoded. */
+export interface SelectedHeaders {
+  subject: string;
+  from: string;
+  to: string;
+  messageId: string;
+  date: string;
+  replyTo: string;
+}
+
+export interface AttachmentInfo {
+  name: string;
+  declaredType: string;
+  detectedType: string;
+  size: number;
+  sha256: string;
+}
+
+/** The verdict of a whole message at end of DATA, with what the event needs to describe it. */
+export interface MessageVerdict extends Verdict {
+  headers: SelectedHeaders;
+  attachments: AttachmentInfo[];
+  urls: string[];
+  /** Domains (lower case) of the accepted recipients, for routing to the per-domain downstream. */
+  recipientDomains: string[];
+}
+
+/** Result of one SMTP stage: go on, or answer with this reply (at rcpt: refuse this recipient only). */
+export type StageResult = { ok: true } | { ok: false; reply: { code: number; message: string }; verdict: Verdict };
