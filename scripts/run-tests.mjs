@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+// The whole test run behind `npm test` (after scripts/setup.sh): every Nx project's lint, then every Vitest
+// project (unit specs and the integration suites, which start their own nats-server, clamd, CSM and nodes on
+// free ports). Ends with the plain line CI reads: `N passed, N failed[, N skipped]`, where each project's lint
+// counts as one check and each Vitest test as one; exits non-zero when anything failed or nothing ran.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = resolve(root, 'var/test-results');
+const vitestJson = resolve(resultsDir, 'vitest.json');
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
+
+/** Runs a command with inherited stdio, or echoes and captures its stdout and stderr, and resolves with its exit code and output. */
+function run(command, args, { capture = false } = {}) {
+  return new Promise((resolveRun, reject) => {
+    const io = capture ? 'pipe' : 'inherit';
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', io, io] });
+    let output = '';
+    child.stdout?.on('data', (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolveRun({ code: code ?? (signal ? 1 : 0), output }));
+  });
+}
+
+async function lintProjects() {
+  const listed = await run('nx', ['show', 'projects', '--withTarget', 'lint', '--json'], { capture: true });
+  const projects = listed.code === 0 ? JSON.parse(listed.output) : [];
+  const lint = await run('nx', ['run-many', '-t', 'lint', '--outputStyle=static'], { capture: true });
+  // Nx lists the failed tasks as "- <project>:lint" after "Failed tasks:".
+  const failedSection = lint.output.split('Failed tasks:')[1] ?? '';
+  const failed = projects.filter((project) => failedSection.includes(`- ${project}:lint`));
+  // A failure Nx did not attribute to a project (or a project list that could not be read) still counts.
+  const unattributed = (lint.code !== 0 || listed.code !== 0) && failed.length === 0 ? 1 : 0;
+  return { passed: projects.length - failed.length, failed: failed.length + unattributed, skipped: 0, failedNames: failed };
+}
+
+async function vitestRun() {
+  rmSync(vitestJson, { force: true });
+  const { code } = await run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile=${vitestJson}`]);
+  let report;
+  try {
+    report = JSON.parse(readFileSync(vitestJson, 'utf8'));
+  } catch {
+    console.error(`[test] Vitest wrote no readable report (${vitestJson}); exit code ${code}`);
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+  // A test file that fails to load has no failed test but a failed suite: count it too.
+  const brokenFiles = report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.every((t) => t.status !== 'failed'));
+  for (const file of brokenFiles) console.error(`[test] failed to run: ${file.name}: ${file.message}`);
+  const failed = report.numFailedTests + brokenFiles.length + (code !== 0 && report.numFailedTests + brokenFiles.length === 0 ? 1 : 0);
+  return { passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
+}
+
+mkdirSync(resultsDir, { recursive: true });
+const lint = await lintProjects();
+console.log(`[test] lint: ${lint.passed} projects passed, ${lint.failed} failed${lint.failedNames.length ? ` (${lint.failedNames.join(', ')})` : ''}`);
+const tests = await vitestRun();
+console.log(`[test] vitest: ${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped`);
+
+const passed = lint.passed + tests.passed;
+const failed = lint.failed + tests.failed;
+const skipped = lint.skipped + tests.skipped;
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exitCode = failed > 0 || tests.passed === 0 ? 1 : 0;
