@@ -1,0 +1,73 @@
+// Response shapes of the CSM's REST API (docs/architecture.md, "REST API"). Times are ms since the epoch.
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+export interface LoginResponse {
+  token: string;
+  expiresAt: number;
+}
+
+/** Verdict actions, as named by the policy and `moat scan`. */
+export const ACTIONS = ['deliver', 'tag', 'quarantine', 'reject', 'tempfail', 'hold', 'discard'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const DIRECTIONS = ['inbound', 'outbound'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export interface ServiceHealth {
+  ok: boolean;
+  detail: string;
+}
+
+export interface NodeResources {
+  cpuPercent: number;
+  rssBytes: number;
+  spoolMessages: number;
+  spoolBytes: number;
+  journalEvents: number;
+  activeConnections: number;
+}
+
+export interface NodeStatus {
+  id: string;
+  name: string;
+  smtpAddress: string;
+  up: boolean;
+  lastHeartbeatMs: number;
+  policyVersion: number;
+  engineVersions: Record<string, string>;
+  resources: NodeResources | null;
+}
+
+export interface ClusterStatus {
+  policyVersion: number;
+  nats: ServiceHealth;
+  clickhouse: ServiceHealth;
+  nodes: NodeStatus[];
+}
+
+export interface DirectionActionCount {
+  direction: Direction;
+  action: Action;
+  count: number;
+}
+
+export interface DailyCount extends DirectionActionCount {
+  /** Calendar day, `YYYY-MM-DD`. */
+  day: string;
+}
+
+export interface Stats {
+  total: number;
+  byDirectionAction: DirectionActionCount[];
+  daily: DailyCount[];
+}
+
+/** Error body the CSM sends with 4xx answers. */
+export interface ApiErrorBody {
+  error: string;
+  problems?: string[];
+}

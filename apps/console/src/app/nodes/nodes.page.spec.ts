@@ -1,0 +1,55 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import type { ClusterStatus } from '../api/api.types';
+import { NodesPage } from './nodes.page';
+
+const STATUS: ClusterStatus = {
+  policyVersion: 4,
+  nats: { ok: true, detail: 'nats://127.0.0.1:4222' },
+  clickhouse: { ok: false, detail: 'connection refused' },
+  nodes: [
+    {
+      id: 'n-b',
+      name: 'node-2',
+      smtpAddress: '127.0.0.1:2526',
+      up: false,
+      lastHeartbeatMs: Date.now() - 120_000,
+      policyVersion: 3,
+      engineVersions: {},
+      resources: null,
+    },
+    {
+      id: 'n-a',
+      name: 'node-1',
+      smtpAddress: '127.0.0.1:2525',
+      up: true,
+      lastHeartbeatMs: Date.now() - 2_000,
+      policyVersion: 4,
+      engineVersions: {},
+      resources: null,
+    },
+  ],
+};
+
+describe('NodesPage', () => {
+  it('lists each node with its state, address and policy version, and the services health', async () => {
+    TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
+    const fixture = TestBed.createComponent(NodesPage);
+    const backend = TestBed.inject(HttpTestingController);
+    await vi.waitFor(() => backend.expectOne('/api/status').flush(STATUS));
+    await fixture.whenStable();
+
+    const page = fixture.nativeElement as HTMLElement;
+    const text = (selector: string) => [...page.querySelectorAll(selector)].map((e) => e.textContent?.trim());
+    expect(text('[data-testid="policy-version"]')).toEqual(['4']);
+    expect(text('[data-testid="nodes-up"]')).toEqual(['1 / 2']);
+    expect(text('[data-testid="node-name"]')).toEqual(['node-1', 'node-2']);
+    expect(text('[data-testid="node-state"]')).toEqual(['Up', 'Down']);
+    expect(text('[data-testid="node-smtp"]')).toEqual(['127.0.0.1:2525', '127.0.0.1:2526']);
+    expect(text('[data-testid="node-heartbeat"]')).toEqual(['2 s ago', '2 min ago']);
+    expect(text('[data-testid="node-policy-version"]')).toEqual(['4', '3']);
+    expect(page.querySelector('[data-testid="clickhouse-health"]')?.getAttribute('data-ok')).toBe('false');
+    fixture.destroy();
+  });
+});

@@ -1,0 +1,32 @@
+import { DatePipe } from '@angular/common';
+import { Component, computed, inject } from '@angular/core';
+import { ApiService } from '../api/api.service';
+import { RefreshStatus } from '../shared/refresh-status';
+import { REFRESH_MS, poll } from '../shared/poll';
+import { relativeTime } from '../shared/relative-time';
+
+/** The scan nodes as the CSM sees them, with the current policy version and the health of NATS and ClickHouse. */
+@Component({
+  selector: 'moat-nodes-page',
+  imports: [DatePipe, RefreshStatus],
+  templateUrl: './nodes.page.html',
+  styleUrl: './nodes.page.css',
+})
+export class NodesPage {
+  private readonly api = inject(ApiService);
+
+  protected readonly status = poll(REFRESH_MS, () => this.api.status());
+
+  protected readonly nodes = computed(() =>
+    [...(this.status.data()?.nodes ?? [])].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),
+  );
+  protected readonly upCount = computed(() => this.nodes().filter((n) => n.up).length);
+
+  protected heartbeat(lastHeartbeatMs: number): string {
+    return relativeTime(lastHeartbeatMs, this.status.updatedAtMs() ?? Date.now());
+  }
+
+  protected isoTime(ms: number): string | null {
+    return ms > 0 ? new Date(ms).toISOString() : null;
+  }
+}
