@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The whole test run behind `npm test` (after scripts/setup.sh): every Nx project's lint, then every Vitest
-// project (unit specs and the integration suites, which start their own nats-server, clamd, CSM and nodes on
-// free ports). Ends with the plain line CI reads: `N passed, N failed[, N skipped]`, where each project's lint
-// counts as one check and each Vitest test as one; exits non-zero when anything failed or nothing ran.
+// The whole test run behind `npm test` (after `scripts/setup.sh --no-build`): every Nx project's build and
+// lint, then every Vitest project (unit specs and the integration suites, which start their own nats-server,
+// clamd, CSM and nodes on free ports). Ends with the plain line CI reads: `N passed, N failed[, N skipped]`,
+// where each project's build and lint count as one check each and each Vitest test as one; exits non-zero
+// when anything failed or no test ran. A failed build is counted, not fatal, so the run still reports.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -32,16 +33,20 @@ function run(command, args, { capture = false } = {}) {
   });
 }
 
-async function lintProjects() {
-  const listed = await run('nx', ['show', 'projects', '--withTarget', 'lint', '--json'], { capture: true });
+/** Runs one Nx target in every project that has it; each project's task counts as one check. */
+async function nxTarget(target) {
+  const listed = await run('nx', ['show', 'projects', '--withTarget', target, '--json'], { capture: true });
   const projects = listed.code === 0 ? JSON.parse(listed.output) : [];
-  const lint = await run('nx', ['run-many', '-t', 'lint', '--outputStyle=static'], { capture: true });
-  // Nx lists the failed tasks as "- <project>:lint" after "Failed tasks:".
-  const failedSection = lint.output.split('Failed tasks:')[1] ?? '';
-  const failed = projects.filter((project) => failedSection.includes(`- ${project}:lint`));
+  const result = await run('nx', ['run-many', '-t', target, '--outputStyle=static'], { capture: true });
+  // Nx lists the failed tasks as "- <project>:<target>" after "Failed tasks:".
+  const failedSection = result.output.split('Failed tasks:')[1] ?? '';
+  const failed = projects.filter((project) => failedSection.includes(`- ${project}:${target}`));
   // A failure Nx did not attribute to a project (or a project list that could not be read) still counts.
-  const unattributed = (lint.code !== 0 || listed.code !== 0) && failed.length === 0 ? 1 : 0;
-  return { passed: projects.length - failed.length, failed: failed.length + unattributed, skipped: 0, failedNames: failed };
+  const unattributed = (result.code !== 0 || listed.code !== 0) && failed.length === 0 ? 1 : 0;
+  const summary = { passed: projects.length - failed.length, failed: failed.length + unattributed, skipped: 0 };
+  const names = failed.length ? ` (${failed.join(', ')})` : '';
+  console.log(`[test] ${target}: ${summary.passed} projects passed, ${summary.failed} failed${names}`);
+  return summary;
 }
 
 async function vitestRun() {
@@ -58,17 +63,15 @@ async function vitestRun() {
   const brokenFiles = report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.every((t) => t.status !== 'failed'));
   for (const file of brokenFiles) console.error(`[test] failed to run: ${file.name}: ${file.message}`);
   const failed = report.numFailedTests + brokenFiles.length + (code !== 0 && report.numFailedTests + brokenFiles.length === 0 ? 1 : 0);
-  return { passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
+  const summary = { passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
+  console.log(`[test] vitest: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
+  return summary;
 }
 
 mkdirSync(resultsDir, { recursive: true });
-const lint = await lintProjects();
-console.log(`[test] lint: ${lint.passed} projects passed, ${lint.failed} failed${lint.failedNames.length ? ` (${lint.failedNames.join(', ')})` : ''}`);
-const tests = await vitestRun();
-console.log(`[test] vitest: ${tests.passed} passed, ${tests.failed} failed, ${tests.skipped} skipped`);
-
-const passed = lint.passed + tests.passed;
-const failed = lint.failed + tests.failed;
-const skipped = lint.skipped + tests.skipped;
+const checks = [await nxTarget('build'), await nxTarget('lint'), await vitestRun()];
+const passed = checks.reduce((sum, c) => sum + c.passed, 0);
+const failed = checks.reduce((sum, c) => sum + c.failed, 0);
+const skipped = checks.reduce((sum, c) => sum + c.skipped, 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exitCode = failed > 0 || tests.passed === 0 ? 1 : 0;
+process.exitCode = failed > 0 || checks.at(-1).passed === 0 ? 1 : 0;
