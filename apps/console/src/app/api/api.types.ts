@@ -10,11 +10,12 @@ export interface LoginResponse {
   expiresAt: number;
 }
 
-/** Verdict actions, as named by the policy and `moat scan`. */
-export const ACTIONS = ['deliver', 'tag', 'quarantine', 'reject', 'tempfail', 'hold', 'discard'] as const;
+/** Verdict actions as named by the policy and `moat scan`; `unspecified` for an event that carried none. */
+export const ACTIONS = ['deliver', 'tag', 'quarantine', 'reject', 'tempfail', 'hold', 'discard', 'unspecified'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const DIRECTIONS = ['inbound', 'outbound'] as const;
+/** `unspecified` for a transaction refused before its direction was known (at connect, say). */
+export const DIRECTIONS = ['inbound', 'outbound', 'unspecified'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
 export interface ServiceHealth {

@@ -38,6 +38,8 @@ describe('DashboardPage', () => {
     expect(text('[data-testid="total-inbound"]')).toBe('11');
     expect(text('[data-testid="total-deliver"]')).toBe('10');
     expect(text('[data-testid="total-reject"]')).toBe('2');
+    expect(page.querySelector('[data-testid="total-unspecified"]')).toBeNull();
+    expect(page.querySelector('[data-testid="daily-unspecified"]')).toBeNull();
     expect(page.querySelectorAll('[data-testid="daily-inbound"] tbody tr')).toHaveLength(7);
     expect(text(`[data-testid="daily-inbound"] [data-testid="day-${today}"] [data-testid="day-total"]`)).toBe('11');
     expect(text('[data-testid="daily-outbound"] [data-testid="sum-total"]')).toBe('1');

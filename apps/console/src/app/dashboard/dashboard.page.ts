@@ -24,6 +24,13 @@ const ACTION_LABELS: Record<Action, string> = {
   tempfail: 'Deferred (4xx)',
   hold: 'Held',
   discard: 'Discarded',
+  unspecified: 'No verdict',
+};
+
+const DIRECTION_LABELS: Record<Direction, { name: string; short: string }> = {
+  inbound: { name: 'Inbound', short: 'in' },
+  outbound: { name: 'Outbound', short: 'out' },
+  unspecified: { name: 'Direction unknown', short: '?' },
 };
 
 interface DirectionView {
@@ -36,9 +43,12 @@ interface DirectionView {
 interface DashboardView {
   total: number;
   totals: ActionCounts;
+  /** Every real verdict, plus `unspecified` only when some event had no verdict. */
+  actions: Action[];
   days: string[];
+  /** Inbound and outbound, plus `unspecified` only when some event had no direction. */
   directions: DirectionView[];
-  /** The busiest day of either direction sets the chart's full height. */
+  /** The busiest bar sets the chart's full height. */
   chartMax: number;
 }
 
@@ -52,8 +62,8 @@ interface DashboardView {
 export class DashboardPage {
   private readonly api = inject(ApiService);
 
-  protected readonly actions = ACTIONS;
   protected readonly actionLabels = ACTION_LABELS;
+  protected readonly directionLabels = DIRECTION_LABELS;
   protected readonly stats = poll(REFRESH_MS, () => {
     const { fromMs, toMs } = statsWindow(Date.now(), DAYS);
     return this.api.stats(fromMs, toMs);
@@ -66,9 +76,16 @@ export class DashboardPage {
     const directions = DIRECTIONS.map((direction) => {
       const totals = totalsByAction(stats.byDirectionAction, direction);
       return { direction, rows: dailyRows(stats.daily, days, direction), totals, total: sumCounts(totals) };
-    });
-    const chartMax = Math.max(1, ...directions.flatMap((d) => d.rows.map((r) => r.total)));
-    return { total: stats.total, totals: totalsByAction(stats.byDirectionAction), days, directions, chartMax };
+    }).filter((d) => d.direction !== 'unspecified' || d.total > 0);
+    const totals = totalsByAction(stats.byDirectionAction);
+    return {
+      total: stats.total,
+      totals,
+      actions: ACTIONS.filter((a) => a !== 'unspecified' || totals[a] > 0),
+      days,
+      directions,
+      chartMax: Math.max(1, ...directions.flatMap((d) => d.rows.map((r) => r.total))),
+    };
   });
 
   protected dayLabel(day: string): string {
@@ -84,6 +101,6 @@ export class DashboardPage {
   protected barLabel(direction: Direction, row: DayRow): string {
     const parts = ACTIONS.filter((a) => row.counts[a] > 0).map((a) => `${ACTION_LABELS[a]} ${row.counts[a]}`);
     const detail = parts.length ? ` (${parts.join(', ')})` : '';
-    return `${direction === 'inbound' ? 'Inbound' : 'Outbound'} ${this.dayLabel(row.day)}: ${row.total}${detail}`;
+    return `${DIRECTION_LABELS[direction].name} ${this.dayLabel(row.day)}: ${row.total}${detail}`;
   }
 }
