@@ -18,7 +18,7 @@ describe('authInterceptor', () => {
     http = TestBed.inject(HttpClient);
     backend = TestBed.inject(HttpTestingController);
     session = TestBed.inject(SessionService);
-    session.start({ token: 'tok-1', expiresAt: Date.now() + 60_000 });
+    session.start('tok-1');
   });
 
   afterEach(() => backend.verify());

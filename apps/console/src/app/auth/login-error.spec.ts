@@ -12,9 +12,14 @@ describe('loginErrorMessage', () => {
     const err = new HttpErrorResponse({
       status: 429,
       headers: new HttpHeaders({ 'Retry-After': '300' }),
-      error: { error: 'Account locked after 5 failed logins.' },
+      error: { error: 'too many failed logins; try again after 2026-05-10T10:05:00.000Z' },
     });
-    expect(loginErrorMessage(err)).toBe('Account locked after 5 failed logins. Try again in 5 min.');
+    expect(loginErrorMessage(err)).toBe('Too many failed logins: this account is locked. Try again in 5 min.');
+  });
+
+  it("shows the server's reason for a lockout without Retry-After", () => {
+    const err = new HttpErrorResponse({ status: 429, error: { error: 'too many failed logins' } });
+    expect(loginErrorMessage(err)).toBe('too many failed logins');
   });
 
   it('says when the server cannot be reached', () => {

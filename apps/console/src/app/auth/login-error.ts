@@ -17,11 +17,9 @@ export function loginErrorMessage(err: unknown): string {
 }
 
 function lockoutMessage(err: HttpErrorResponse): string {
-  const retryAfter = Number(err.headers.get('Retry-After'));
-  const wait =
-    Number.isFinite(retryAfter) && retryAfter > 0
-      ? ` Try again in ${Math.ceil(retryAfter / 60)} min.`
-      : ' Try again later.';
-  const detail = serverMessage(err.error);
-  return `${detail ?? 'Too many failed attempts: this account is locked for now.'}${wait}`;
+  const retryAfterSeconds = Number(err.headers.get('Retry-After'));
+  if (retryAfterSeconds > 0) {
+    return `Too many failed logins: this account is locked. Try again in ${Math.ceil(retryAfterSeconds / 60)} min.`;
+  }
+  return serverMessage(err.error) ?? 'Too many failed logins: this account is locked for now. Try again later.';
 }

@@ -1,51 +1,25 @@
 import { Injectable, computed, signal } from '@angular/core';
-import type { LoginResponse } from '../api/api.types';
 
-interface StoredSession {
-  token: string;
-  expiresAt: number;
-}
+const STORAGE_KEY = 'moat.token';
 
-const STORAGE_KEY = 'moat.session';
-
-/** The admin's bearer token, kept in sessionStorage so it ends with the browser tab. */
+/**
+ * The admin's bearer token, kept in sessionStorage so it ends with the browser tab. The CSM's timeout slides
+ * with use, so the console does not expire the token itself: a 401 ends the session (auth interceptor).
+ */
 @Injectable({ providedIn: 'root' })
 export class SessionService {
-  private readonly session = signal<StoredSession | null>(readStored());
+  private readonly stored = signal<string | null>(sessionStorage.getItem(STORAGE_KEY));
 
-  /** The token while it is unexpired, else null. */
-  readonly token = computed(() => {
-    const s = this.session();
-    return s && s.expiresAt > Date.now() ? s.token : null;
-  });
+  readonly token = this.stored.asReadonly();
+  readonly loggedIn = computed(() => this.stored() !== null);
 
-  readonly loggedIn = computed(() => this.token() !== null);
-
-  start(login: LoginResponse): void {
-    const s: StoredSession = { token: login.token, expiresAt: login.expiresAt };
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(s));
-    this.session.set(s);
+  start(token: string): void {
+    sessionStorage.setItem(STORAGE_KEY, token);
+    this.stored.set(token);
   }
 
   end(): void {
     sessionStorage.removeItem(STORAGE_KEY);
-    this.session.set(null);
+    this.stored.set(null);
   }
-}
-
-function readStored(): StoredSession | null {
-  const raw = sessionStorage.getItem(STORAGE_KEY);
-  if (!raw) return null;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return isStoredSession(parsed) ? parsed : null;
-  } catch {
-    return null;
-  }
-}
-
-function isStoredSession(v: unknown): v is StoredSession {
-  if (typeof v !== 'object' || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o['token'] === 'string' && typeof o['expiresAt'] === 'number';
 }

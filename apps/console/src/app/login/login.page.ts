@@ -32,7 +32,7 @@ export class LoginPage {
     this.error.set(null);
     this.api.login({ username: this.username().trim(), password: this.password() }).subscribe({
       next: (login) => {
-        this.session.start(login);
+        this.session.start(login.token);
         void this.router.navigateByUrl(this.safeReturnUrl());
       },
       error: (err: unknown) => {
