@@ -1,0 +1,23 @@
+import { parsePolicy, type PolicyInput } from '@moat/policy';
+
+export const DEMO_DOMAIN = 'example.test';
+export const DEMO_ACCOUNTS = ['alice', 'bob'] as const;
+
+/**
+ * The policy a fresh local cluster starts with: tenant `demo` serving example.test (alice@ and bob@),
+ * delivering to the demo mailbox in plain SMTP. Retries come sooner than production's because the
+ * downstream is local and an evaluator should see a queued message arrive once the mailbox is back.
+ */
+export function demoPolicy(downstreamPort: number): PolicyInput {
+  return parsePolicy({
+    tenant: { id: 'demo', name: 'Demo tenant' },
+    domains: [
+      {
+        name: DEMO_DOMAIN,
+        downstream: { host: '127.0.0.1', port: downstreamPort, tls: 'none' },
+        accounts: [...DEMO_ACCOUNTS],
+      },
+    ],
+    delivery: { retryScheduleSeconds: [2, 5, 15, 60, 300] },
+  });
+}

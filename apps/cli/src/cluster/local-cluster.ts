@@ -1,0 +1,202 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { PolicyInput } from '@moat/policy';
+import type { ClusterFile } from './cluster-file.js';
+import { DemoMailbox } from './demo-mailbox.js';
+import { demoPolicy } from './demo-policy.js';
+import { findExecutable } from './executables.js';
+import { ManagedProcess } from './managed-process.js';
+import { REPO_ROOT, varPaths } from './paths.js';
+import { tcpAccepts } from './probes.js';
+import { clamdConfig, clamdSpec, CSM_ENTRY, csmSpec, natsSpec, NODE_ENTRY, nodeName, nodeSpec, type ClusterPorts, type SpecContext } from './process-specs.js';
+
+export interface ClusterOptions {
+  varDir: string;
+  nodes: number;
+  ports: ClusterPorts;
+  /** ClamAV signature directory: default MOAT_CLAMAV_DB, else var/clamav-db at the repository root. */
+  clamavDb?: string;
+  /** `moat up` restarts a process that crashes; tests leave crashed processes down. */
+  restartOnCrash?: boolean;
+  /** Passed to the CSM as MOAT_ADMIN_PASSWORD (used on its first start only). */
+  adminPassword?: string;
+  /** The CSM's first policy; default: the demo tenant. */
+  policy?: PolicyInput;
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines for a human ("nats ready", "node-1 crashed, restarting"). */
+  progress?: (line: string) => void;
+}
+
+export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts, 'smtp'>> & { smtpBase?: number } = {}): ClusterPorts {
+  const smtpBase = overrides.smtpBase ?? 2525;
+  return {
+    http: overrides.http ?? 8080,
+    grpc: overrides.grpc ?? 50051,
+    nats: overrides.nats ?? 4222,
+    clamd: overrides.clamd ?? 3310,
+    downstream: overrides.downstream ?? 2600,
+    smtp: Array.from({ length: nodes }, (_, i) => smtpBase + i),
+  };
+}
+
+// The CSM prints the bootstrap admin password once, on its first start.
+const ADMIN_PASSWORD_LINE = /admin password\W+(\S+)/i;
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * A whole Moat cluster on this machine: NATS, clamd, the CSM, N scan nodes and the demo mailbox. Each process
+ * is a ManagedProcess that tests can stop, kill and start on its own.
+ */
+export class LocalCluster {
+  readonly nats: ManagedProcess;
+  readonly clamd: ManagedProcess;
+  readonly csm: ManagedProcess;
+  readonly nodes: ManagedProcess[];
+  readonly mailbox: DemoMailbox;
+  readonly paths: ReturnType<typeof varPaths>;
+  adminPassword: string | undefined;
+  private readonly ctx: SpecContext;
+  private startedAtMs = 0;
+  private stopping = false;
+
+  constructor(private readonly options: ClusterOptions) {
+    if (options.ports.smtp.length !== options.nodes) throw new Error(`need ${options.nodes} SMTP ports, got ${options.ports.smtp.length}`);
+    this.paths = varPaths(options.varDir);
+    this.adminPassword = options.adminPassword;
+    const env = { ...process.env, ...options.env };
+    this.ctx = { varDir: options.varDir, ports: options.ports, enrolToken: readOrCreateSecret(this.paths.enrolToken), env };
+    this.nats = new ManagedProcess(natsSpec(this.ctx, findExecutable('nats-server', env) ?? 'nats-server'));
+    this.clamd = new ManagedProcess(clamdSpec(this.ctx, findExecutable('clamd', env) ?? 'clamd'));
+    const csmEnv = options.adminPassword ? { MOAT_ADMIN_PASSWORD: options.adminPassword } : {};
+    this.csm = new ManagedProcess(
+      csmSpec(this.ctx, csmEnv, (line) => {
+        const match = ADMIN_PASSWORD_LINE.exec(line);
+        if (match?.[1]) this.adminPassword = match[1];
+      }),
+    );
+    this.nodes = Array.from({ length: options.nodes }, (_, i) => new ManagedProcess(nodeSpec(this.ctx, i)));
+    this.mailbox = new DemoMailbox(this.paths.mailbox, options.ports.downstream, join(this.paths.logs, 'demo-mailbox.log'));
+    for (const p of this.processes()) p.on('crash', (info) => void this.onCrash(p, info.code, info.signal));
+  }
+
+  get csmUrl(): string {
+    return `http://127.0.0.1:${this.options.ports.http}`;
+  }
+
+  get ports(): ClusterPorts {
+    return this.options.ports;
+  }
+
+  get clamavDb(): string {
+    return this.options.clamavDb ?? this.ctx.env['MOAT_CLAMAV_DB'] ?? join(REPO_ROOT, 'var/clamav-db');
+  }
+
+  processes(): ManagedProcess[] {
+    return [this.nats, this.clamd, this.csm, ...this.nodes];
+  }
+
+  process(name: string): ManagedProcess {
+    const found = this.processes().find((p) => p.name === name);
+    if (!found) throw new Error(`no process ${name}; have ${this.processes().map((p) => p.name).join(', ')}`);
+    return found;
+  }
+
+  /** Starts everything in dependency order; on any failure stops what was started and throws. */
+  async start(): Promise<void> {
+    await this.preflight();
+    await this.prepareVarDir();
+    this.startedAtMs = Date.now();
+    this.stopping = false;
+    try {
+      await Promise.all([this.startStep(this.nats), this.startStep(this.clamd), this.mailbox.start()]);
+      await this.startStep(this.csm);
+      await Promise.all(this.nodes.map((n) => this.startStep(n)));
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Stops nodes first (they finish their SMTP sessions), then the CSM, then NATS and clamd. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.nodes.map((n) => n.stop()));
+    await this.csm.stop();
+    await Promise.all([this.nats.stop(), this.clamd.stop(), this.mailbox.stop()]);
+  }
+
+  /** What `<var>/cluster.json` records about this cluster. */
+  describe(supervisorPid: number): ClusterFile {
+    return {
+      supervisorPid,
+      startedAtMs: this.startedAtMs,
+      varDir: this.options.varDir,
+      csmUrl: this.csmUrl,
+      consoleUrl: `${this.csmUrl}/`,
+      csmDataDir: this.paths.csm,
+      ports: this.options.ports,
+      processes: this.processes().map((p) => ({ name: p.name, pid: p.pid ?? null })),
+      mailboxDir: this.paths.mailbox,
+    };
+  }
+
+  private async startStep(p: ManagedProcess): Promise<void> {
+    await p.start();
+    this.options.progress?.(`${p.name} ready (pid ${p.pid}, log ${p.spec.logFile})`);
+  }
+
+  /** Everything that would make a start fail half-way, reported at once and with what to do about it. */
+  private async preflight(): Promise<void> {
+    const problems: string[] = [];
+    if (!existsSync(this.nats.spec.command)) problems.push('nats-server is not installed (Debian package nats-server; npm start installs it)');
+    if (!existsSync(this.clamd.spec.command)) problems.push('clamd is not installed (Debian package clamav-daemon; npm start installs it)');
+    if (!existsSync(CSM_ENTRY)) problems.push(`${CSM_ENTRY} is missing: build with npm run build`);
+    if (this.nodes.length > 0 && !existsSync(NODE_ENTRY)) problems.push(`${NODE_ENTRY} is missing: build with npm run build`);
+    const db = this.clamavDb;
+    if (!existsSync(db) || readdirSync(db).length === 0) problems.push(`no ClamAV signatures in ${db}: run node scripts/clamav-db.mjs (or set MOAT_CLAMAV_DB)`);
+    const { smtp, ...named } = this.options.ports;
+    const ports: [string, number][] = [...Object.entries(named), ...smtp.map((p, i): [string, number] => [`smtp ${nodeName(i)}`, p])];
+    const busy = await Promise.all(ports.map(async ([what, port]) => ((await tcpAccepts(port)) ? `${what} port ${port}` : undefined)));
+    for (const b of busy) if (b) problems.push(`${b} is in use (a cluster already running? try moat down, or choose other ports)`);
+    if (problems.length) throw new Error(`cannot start the cluster:\n  ${problems.join('\n  ')}`);
+  }
+
+  private async prepareVarDir(): Promise<void> {
+    const p = this.paths;
+    await Promise.all([p.logs, p.nats, join(p.clamd, 'tmp'), p.csm, p.mailbox, ...this.nodes.map((n) => p.node(n.name))].map((d) => mkdir(d, { recursive: true })));
+    await writeFile(p.bootstrapPolicy, `${JSON.stringify(this.options.policy ?? demoPolicy(this.options.ports.downstream), null, 2)}\n`);
+    await writeFile(join(p.clamd, 'clamd.conf'), clamdConfig(this.ctx, this.clamavDb));
+  }
+
+  /** Restarts a crashed process with a growing delay, so a process that cannot start does not spin. */
+  private async onCrash(p: ManagedProcess, code: number | null, signal: string | null): Promise<void> {
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    if (!this.options.restartOnCrash || this.stopping) {
+      this.options.progress?.(`${p.name} exited (${how}); see ${p.spec.logFile}`);
+      return;
+    }
+    for (let delay = 1000; !this.stopping && p.state === 'stopped'; delay = Math.min(delay * 2, MAX_RESTART_DELAY_MS)) {
+      this.options.progress?.(`${p.name} exited (${how}); restarting in ${delay / 1000}s (log ${p.spec.logFile})`);
+      await sleep(delay);
+      if (this.stopping || p.state !== 'stopped') return;
+      try {
+        await this.startStep(p);
+      } catch (err) {
+        this.options.progress?.((err as Error).message);
+      }
+    }
+  }
+}
+
+/** A random token kept in a 0600 file, so nodes enrolled once keep working across `moat up` runs. */
+function readOrCreateSecret(path: string): string {
+  const existing = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+  if (existing) return existing;
+  mkdirSync(dirname(path), { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}

@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import type { ProcessSpec } from './managed-process.js';
+import { REPO_ROOT, varPaths } from './paths.js';
+import { clamdAnswers, tcpAccepts } from './probes.js';
+
+/** Everything the specs need to know about the cluster being started. */
+export interface SpecContext {
+  varDir: string;
+  ports: ClusterPorts;
+  enrolToken: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface ClusterPorts {
+  http: number;
+  grpc: number;
+  nats: number;
+  clamd: number;
+  downstream: number;
+  /** One SMTP port per scan node, node-1 first. */
+  smtp: number[];
+}
+
+export const CSM_ENTRY = join(REPO_ROOT, 'apps/csm/dist/main.js');
+export const NODE_ENTRY = join(REPO_ROOT, 'apps/scan-node/dist/main.js');
+export const CONSOLE_DIR = join(REPO_ROOT, 'apps/console/dist/browser');
+
+export const natsUrl = (ctx: SpecContext) => `nats://127.0.0.1:${ctx.ports.nats}`;
+
+export function natsSpec(ctx: SpecContext, natsServer: string): ProcessSpec {
+  const paths = varPaths(ctx.varDir);
+  return {
+    name: 'nats',
+    command: natsServer,
+    args: ['-js', '-sd', paths.nats, '-a', '127.0.0.1', '-p', String(ctx.ports.nats), '-n', 'moat-local'],
+    env: ctx.env,
+    cwd: ctx.varDir,
+    logFile: join(paths.logs, 'nats.log'),
+    ready: { probe: () => tcpAccepts(ctx.ports.nats) },
+    readyTimeoutMs: 30_000,
+  };
+}
+
+/** clamd.conf for a foreground clamd on TCP only: no local socket, no freshclam, signatures from `database`. */
+export function clamdConfig(ctx: SpecContext, database: string): string {
+  const paths = varPaths(ctx.varDir);
+  return [
+    'Foreground yes',
+    `TCPSocket ${ctx.ports.clamd}`,
+    'TCPAddr 127.0.0.1',
+    `DatabaseDirectory ${database}`,
+    `TemporaryDirectory ${join(paths.clamd, 'tmp')}`,
+    'LogTime yes',
+    // Mail can be large; the node sends whole messages and attachments.
+    'StreamMaxLength 100M',
+    '',
+  ].join('\n');
+}
+
+export function clamdSpec(ctx: SpecContext, clamd: string): ProcessSpec {
+  const paths = varPaths(ctx.varDir);
+  return {
+    name: 'clamd',
+    command: clamd,
+    args: ['-c', join(paths.clamd, 'clamd.conf')],
+    env: ctx.env,
+    cwd: ctx.varDir,
+    logFile: join(paths.logs, 'clamd.log'),
+    ready: { probe: () => clamdAnswers(ctx.ports.clamd) },
+    readyTimeoutMs: 180_000,
+  };
+}
+
+export function csmSpec(ctx: SpecContext, extraEnv: NodeJS.ProcessEnv, onStartupLine: (line: string) => void): ProcessSpec {
+  const paths = varPaths(ctx.varDir);
+  return {
+    name: 'csm',
+    command: process.execPath,
+    args: [CSM_ENTRY],
+    env: {
+      ...ctx.env,
+      MOAT_DATA_DIR: paths.csm,
+      MOAT_NATS_URL: natsUrl(ctx),
+      MOAT_ENROL_TOKEN: ctx.enrolToken,
+      MOAT_HTTP_PORT: String(ctx.ports.http),
+      MOAT_GRPC_PORT: String(ctx.ports.grpc),
+      MOAT_CONSOLE_DIR: CONSOLE_DIR,
+      MOAT_BOOTSTRAP_POLICY: paths.bootstrapPolicy,
+      ...extraEnv,
+    },
+    cwd: REPO_ROOT,
+    logFile: join(paths.logs, 'csm.log'),
+    ready: { line: /csm ready/ },
+    readyTimeoutMs: 180_000,
+    onStartupLine,
+  };
+}
+
+export function nodeSpec(ctx: SpecContext, index: number): ProcessSpec {
+  const paths = varPaths(ctx.varDir);
+  const name = nodeName(index);
+  return {
+    name,
+    command: process.execPath,
+    args: [NODE_ENTRY],
+    env: {
+      ...ctx.env,
+      MOAT_DATA_DIR: paths.node(name),
+      MOAT_NATS_URL: natsUrl(ctx),
+      MOAT_ENROL_TOKEN: ctx.enrolToken,
+      MOAT_NODE_NAME: name,
+      MOAT_SMTP_HOST: '127.0.0.1',
+      MOAT_SMTP_PORT: String(ctx.ports.smtp[index]),
+      MOAT_CSM_GRPC: `127.0.0.1:${ctx.ports.grpc}`,
+      MOAT_CLAMD: `127.0.0.1:${ctx.ports.clamd}`,
+    },
+    cwd: REPO_ROOT,
+    logFile: join(paths.logs, `${name}.log`),
+    ready: { line: /node ready/ },
+    readyTimeoutMs: 120_000,
+  };
+}
+
+/** node-1, node-2, ... for index 0, 1, ... */
+export const nodeName = (index: number) => `node-${index + 1}`;

@@ -1,0 +1,69 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+
+/** Where a command writes and what it reads from its surroundings; tests pass their own. */
+export interface Io {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** One `moat` subcommand. `run` returns the exit code; thrown CliError/UsageError become messages on stderr. */
+export interface Command {
+  name: string;
+  summary: string;
+  /** Full help text shown by `moat <name> --help`. */
+  usage: string;
+  /** The command parses its own options, --help included (scan, owned by the offline scanner). */
+  delegatesHelp?: boolean;
+  run(args: string[], io: Io): Promise<number>;
+}
+
+/** A failure the user can act on; printed without a stack trace, exit code 1. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Wrong arguments; printed with a pointer to the command's help, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Options every command accepts. */
+export const commonOptions = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  csm: { type: 'string' },
+  var: { type: 'string' },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** Parses a command's arguments (strict: unknown options are usage errors) with the common options added. */
+export function parseCommandArgs<T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options: { ...commonOptions, ...options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export function writeLine(stream: NodeJS.WritableStream, text = ''): void {
+  stream.write(`${text}\n`);
+}
+
+export function writeJson(stream: NodeJS.WritableStream, value: unknown): void {
+  stream.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Parses an integer option, with a usage error naming the option when it is not one. */
+export function intOption(name: string, value: string | undefined, min = 0): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,96 @@
+import { CliError, intOption, parseCommandArgs, UsageError, writeJson, writeLine, type Command } from '../command.js';
+import { mailDetailSchema, mailSearchSchema, releaseResultSchema, type MailDetail, type MailRow } from '../csm/api.js';
+import { connectCsm } from '../csm/connect.js';
+import { renderTable } from '../format/table.js';
+import { formatTimestamp } from '../format/time.js';
+
+const SEARCH_FILTERS = ['sender', 'rcpt', 'subject', 'verdict', 'from', 'to'] as const;
+
+export const mailCommand: Command = {
+  name: 'mail',
+  summary: 'search messages across all nodes, show one, release one from quarantine',
+  usage: `moat mail search [--json] [--sender S] [--rcpt R] [--subject TEXT] [--verdict ACTION] [--from T] [--to T] [--limit N]
+moat mail show ID [--json]
+moat mail release ID [--json]
+
+search  filters combine with AND; --verdict is an action (deliver, tag, quarantine, reject, tempfail, hold,
+        discard); T is ISO-8601 or epoch milliseconds.
+show    one message with the symbols that explain its verdict and its attachments.
+release delivers a quarantined message to its recipients and marks it released.`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      sender: { type: 'string' },
+      rcpt: { type: 'string' },
+      subject: { type: 'string' },
+      verdict: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      limit: { type: 'string' },
+    });
+    const [sub, id, ...extra] = positionals;
+    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+    const csm = await connectCsm(values, io);
+
+    if (sub === 'search') {
+      if (id !== undefined) throw new UsageError('mail search takes options only, e.g. --sender alice@example.test');
+      const query = new URLSearchParams();
+      for (const key of SEARCH_FILTERS) if (values[key] !== undefined) query.set(key, values[key]);
+      const limit = intOption('limit', values.limit, 1);
+      if (limit !== undefined) query.set('limit', String(limit));
+      const { data, raw } = await csm.get(`/api/mail${query.size ? `?${query}` : ''}`, mailSearchSchema);
+      if (values.json) writeJson(io.out, raw);
+      else writeLine(io.out, data.messages.length ? renderMailRows(data.messages) : 'no messages match');
+      return 0;
+    }
+
+    if (sub === 'show' || sub === 'release') {
+      if (!id) throw new UsageError(`mail ${sub} needs a message ID (see moat mail search)`);
+      const path = `/api/mail/${encodeURIComponent(id)}`;
+      if (sub === 'show') {
+        const { data, raw } = await csm.get(path, mailDetailSchema);
+        if (values.json) writeJson(io.out, raw);
+        else writeLine(io.out, renderMailDetail(data));
+        return 0;
+      }
+      const { data, raw } = await csm.post(`${path}/release`, releaseResultSchema);
+      if (values.json) writeJson(io.out, raw);
+      if (!data.ok) throw new CliError(`release of ${id} failed: ${data.detail}`);
+      if (!values.json) writeLine(io.out, `released ${id} through ${data.nodeId}: ${data.detail}`);
+      return 0;
+    }
+
+    throw new UsageError(`expected search, show or release, got "${sub ?? ''}"`);
+  },
+};
+
+function renderMailRows(rows: MailRow[]): string {
+  return renderTable(
+    ['RECEIVED', 'ID', 'NODE', 'DIR', 'ACTION', 'SCORE', 'DELIVERY', 'FROM', 'TO', 'SUBJECT'],
+    rows.map((m) => [
+      formatTimestamp(m.receivedAtMs),
+      m.id,
+      m.nodeId,
+      m.direction,
+      m.action,
+      String(m.score),
+      m.released ? `${m.deliveryStatus} (released)` : m.deliveryStatus,
+      m.mailFrom || '<>',
+      m.rcptTo.join(','),
+      m.subject,
+    ]),
+  );
+}
+
+function renderMailDetail(m: MailDetail): string {
+  const lines = [
+    `id        ${m.id}`,
+    `received  ${formatTimestamp(m.receivedAtMs)} on ${m.nodeId} from ${m.clientIp} (${m.direction})`,
+    `from      ${m.mailFrom || '<>'}`,
+    `to        ${m.rcptTo.join(', ')}`,
+    `subject   ${m.subject}`,
+    `verdict   ${m.action} (score ${m.score})${m.released ? ', released' : ''}; delivery ${m.deliveryStatus}`,
+  ];
+  if (m.symbols.length) lines.push('', renderTable(['SYMBOL', 'SCORE', 'DETAIL'], m.symbols.map((s) => [s.name, String(s.score), s.detail])));
+  if (m.attachments.length) lines.push('', `attachments: ${m.attachments.map((a) => a.name).join(', ')}`);
+  return lines.join('\n');
+}

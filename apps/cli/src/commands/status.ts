@@ -1,0 +1,39 @@
+import { parseCommandArgs, writeJson, writeLine, type Command } from '../command.js';
+import { statusSchema, type Status } from '../csm/api.js';
+import { connectCsm } from '../csm/connect.js';
+import { renderTable } from '../format/table.js';
+import { formatAgo } from '../format/time.js';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: "the CSM's view of the cluster: nodes, policy versions, NATS and ClickHouse health",
+  usage: `moat status [--json] [--csm URL] [--var DIR]
+
+Shows each node (id, name, SMTP address, up, last heartbeat, policy version), the current policy version
+and the health of NATS and ClickHouse, as the CSM sees them (GET /api/status).
+  --json   print the CSM's answer as JSON`,
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, {});
+    const { data, raw } = await (await connectCsm(values, io)).get('/api/status', statusSchema);
+    if (values.json) writeJson(io.out, raw);
+    else writeLine(io.out, renderStatus(data));
+    return 0;
+  },
+};
+
+export function renderStatus(status: Status, now = Date.now()): string {
+  const health = (h: { ok: boolean; detail?: string | undefined }) => (h.ok ? 'ok' : `DOWN${h.detail ? ` (${h.detail})` : ''}`);
+  const nodes = status.nodes.map((n) => [
+    n.name,
+    n.id,
+    n.smtpAddress,
+    n.up ? 'yes' : 'no',
+    formatAgo(n.lastHeartbeatMs, now),
+    n.policyVersion === status.policyVersion ? String(n.policyVersion) : `${n.policyVersion} (behind)`,
+  ]);
+  return [
+    `policy version ${status.policyVersion}   NATS ${health(status.nats)}   ClickHouse ${health(status.clickhouse)}`,
+    '',
+    nodes.length ? renderTable(['NODE', 'ID', 'SMTP', 'UP', 'HEARTBEAT', 'POLICY'], nodes) : 'no nodes have enrolled yet',
+  ].join('\n');
+}

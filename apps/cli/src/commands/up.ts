@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { CliError, intOption, parseCommandArgs, writeLine, type Command, type Io } from '../command.js';
+import { readClusterFile, removeClusterFile, writeClusterFile } from '../cluster/cluster-file.js';
+import { defaultPorts, LocalCluster } from '../cluster/local-cluster.js';
+import { lastLines, LogTail } from '../cluster/log-tail.js';
+import { REPO_ROOT, resolveVarDir, varPaths } from '../cluster/paths.js';
+import { isAlive } from '../cluster/pids.js';
+
+const READY_LINE = /moat ready/;
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'run a local cluster: NATS, clamd, the CSM with its console, scan nodes and a demo mailbox',
+  usage: `moat up [--nodes N] [--detach] [--var DIR] [port options]
+
+Starts nats-server (JetStream), clamd, the CSM (console and API on http://127.0.0.1:8080, gRPC 50051),
+N scan nodes (default 2; SMTP on 127.0.0.1:2525, 2526, ...) and a demo mail server on 127.0.0.1:2600 that
+stores every delivered message under <var>/demo-mailbox/. The demo tenant serves example.test with the
+accounts alice@ and bob@. Prints a line containing "moat ready" once everything accepts traffic, then runs
+until Ctrl-C. Logs: <var>/logs/. State: <var>/ (default var/ at the repository root).
+
+  --nodes N            number of scan nodes (default 2)
+  --detach             run in the background; stop it with moat down
+  --http-port P        CSM console and API (default 8080)
+  --grpc-port P        CSM gRPC for nodes (default 50051)
+  --nats-port P        NATS (default 4222)
+  --clamd-port P       clamd (default 3310)
+  --smtp-port P        first scan node's SMTP port; the next nodes use P+1, P+2, ... (default 2525)
+  --downstream-port P  demo mailbox SMTP (default 2600)`,
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, {
+      nodes: { type: 'string' },
+      detach: { type: 'boolean' },
+      'http-port': { type: 'string' },
+      'grpc-port': { type: 'string' },
+      'nats-port': { type: 'string' },
+      'clamd-port': { type: 'string' },
+      'smtp-port': { type: 'string' },
+      'downstream-port': { type: 'string' },
+    });
+    const nodes = intOption('nodes', values.nodes, 0) ?? 2;
+    const ports = defaultPorts(nodes, {
+      http: intOption('http-port', values['http-port'], 1),
+      grpc: intOption('grpc-port', values['grpc-port'], 1),
+      nats: intOption('nats-port', values['nats-port'], 1),
+      clamd: intOption('clamd-port', values['clamd-port'], 1),
+      smtpBase: intOption('smtp-port', values['smtp-port'], 1),
+      downstream: intOption('downstream-port', values['downstream-port'], 1),
+    });
+    const varDir = resolveVarDir(values.var, io.env, io.cwd);
+    await refuseIfRunning(varDir);
+    if (values.detach) return runDetached(args.filter((a) => a !== '--detach'), varDir, io);
+    return runForeground(new LocalCluster({ varDir, nodes, ports, restartOnCrash: true, progress: (line) => writeLine(io.out, line) }), io);
+  },
+};
+
+async function refuseIfRunning(varDir: string): Promise<void> {
+  const path = varPaths(varDir).clusterFile;
+  const existing = await readClusterFile(path);
+  if (!existing) return;
+  if (isAlive(existing.supervisorPid)) {
+    throw new CliError(`a cluster is already running from ${varDir} (pid ${existing.supervisorPid}, ${existing.csmUrl})`, ['stop it with moat down']);
+  }
+  await removeClusterFile(path);
+}
+
+async function runForeground(cluster: LocalCluster, io: Io): Promise<number> {
+  const paths = cluster.paths;
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    // Kept installed: a second Ctrl-C must not kill the supervisor half-way and orphan the children.
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => resolve(s));
+  });
+  const started = cluster.start().then(
+    () => 'started' as const,
+    (err: Error) => err,
+  );
+  const first = await Promise.race([started, signalled]);
+  if (first instanceof Error) throw new CliError(first.message);
+  if (first !== 'started') {
+    writeLine(io.out, `${first}: stopping`);
+    await cluster.stop();
+    await started;
+    return 130;
+  }
+  const record = () => writeClusterFile(paths.clusterFile, cluster.describe(process.pid));
+  await record();
+  // Restarted processes get new pids; keep cluster.json current for moat down.
+  const refresh = setInterval(() => void record(), 5000);
+  writeLine(io.out, readyLine(cluster));
+  const signal = await signalled;
+  clearInterval(refresh);
+  writeLine(io.out, `${signal}: stopping the cluster`);
+  await cluster.stop();
+  await removeClusterFile(paths.clusterFile);
+  writeLine(io.out, 'moat stopped');
+  return 0;
+}
+
+function readyLine(cluster: LocalCluster): string {
+  const show = (p: string) => relative(process.cwd(), p) || '.';
+  const password = cluster.adminPassword ? ` (user admin, password ${cluster.adminPassword})` : '';
+  const smtp = cluster.ports.smtp.map((p) => `127.0.0.1:${p}`).join(', ');
+  return `moat ready: console ${cluster.csmUrl}/${password} · SMTP ${smtp || 'no nodes'} · mailbox ${show(cluster.paths.mailbox)} · logs ${show(cluster.paths.logs)}`;
+}
+
+/** Starts `moat up` again in the background (own session, output to <var>/logs/moat-up.log) and waits for its ready line. */
+async function runDetached(args: string[], varDir: string, io: Io): Promise<number> {
+  const paths = varPaths(varDir);
+  mkdirSync(paths.logs, { recursive: true });
+  const tail = await LogTail.fromEnd(paths.upLog);
+  const fd = openSync(paths.upLog, 'a');
+  const main = fileURLToPath(new URL('../main.js', import.meta.url));
+  const child = spawn(process.execPath, [main, 'up', ...args, '--var', varDir], { cwd: REPO_ROOT, env: io.env, stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => (exitCode = code));
+  child.unref();
+  for (;;) {
+    const ready = (await tail.readLines()).find((l) => READY_LINE.test(l));
+    if (ready) {
+      writeLine(io.out, ready);
+      writeLine(io.out, `running in the background (pid ${child.pid}); stop it with: moat down${varDir === resolveVarDir(undefined, {}, io.cwd) ? '' : ` --var ${varDir}`}`);
+      return 0;
+    }
+    if (exitCode !== undefined) {
+      throw new CliError(`the cluster did not start (exit code ${exitCode}); last lines of ${paths.upLog}:`, await lastLines(paths.upLog, 20));
+    }
+    await sleep(200);
+  }
+}

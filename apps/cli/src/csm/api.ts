@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+// Shapes of the CSM REST API responses the CLI reads (docs/architecture.md, REST API). Parsing them at the
+// boundary turns a contract drift into a clear error instead of "undefined" in a table. Unknown fields pass
+// through so `--json` output keeps everything the CSM sends.
+
+const health = z.looseObject({ ok: z.boolean(), detail: z.string().optional() });
+
+export const nodeStatusSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  smtpAddress: z.string(),
+  up: z.boolean(),
+  lastHeartbeatMs: z.number().nullable(),
+  policyVersion: z.number(),
+});
+
+export const statusSchema = z.looseObject({
+  policyVersion: z.number(),
+  nats: health,
+  clickhouse: health,
+  nodes: z.array(nodeStatusSchema),
+});
+export type Status = z.infer<typeof statusSchema>;
+
+export const policyResultSchema = z.looseObject({ version: z.number(), policy: z.record(z.string(), z.unknown()) });
+
+export const policyVersionsSchema = z.array(
+  z.looseObject({ version: z.number(), createdAtMs: z.number(), author: z.string(), comment: z.string().optional() }),
+);
+
+export const listEditResultSchema = z.looseObject({ version: z.number(), values: z.array(z.string()) });
+
+export const statsSchema = z.looseObject({
+  total: z.number(),
+  byDirectionAction: z.array(z.looseObject({ direction: z.string(), action: z.string(), count: z.number() })),
+  daily: z.array(z.looseObject({ day: z.string(), direction: z.string(), action: z.string(), count: z.number() })),
+});
+export type Stats = z.infer<typeof statsSchema>;
+
+export const mailRowSchema = z.looseObject({
+  id: z.string(),
+  receivedAtMs: z.number(),
+  nodeId: z.string(),
+  direction: z.string(),
+  mailFrom: z.string(),
+  rcptTo: z.array(z.string()),
+  subject: z.string(),
+  clientIp: z.string(),
+  action: z.string(),
+  score: z.number(),
+  deliveryStatus: z.string(),
+  released: z.boolean(),
+});
+export type MailRow = z.infer<typeof mailRowSchema>;
+
+export const mailSearchSchema = z.looseObject({ messages: z.array(mailRowSchema) });
+
+export const mailDetailSchema = mailRowSchema.extend({
+  symbols: z.array(z.looseObject({ name: z.string(), score: z.number(), detail: z.string() })),
+  attachments: z.array(z.looseObject({ name: z.string() })),
+});
+export type MailDetail = z.infer<typeof mailDetailSchema>;
+
+export const releaseResultSchema = z.looseObject({ ok: z.boolean(), nodeId: z.string(), detail: z.string() });
+
+/** Error bodies: the documented `{error, problems[]}` and NestJS's default `{message}`. */
+export const errorBodySchema = z.looseObject({
+  error: z.string().optional(),
+  message: z.union([z.string(), z.array(z.string())]).optional(),
+  problems: z.array(z.string()).optional(),
+});

@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import { CliError } from '../command.js';
+import { errorBodySchema } from './api.js';
+import type { CsmLocation } from './location.js';
+
+/** A parsed response and the raw JSON it came from (printed as-is by `--json`). */
+export interface CsmResponse<T> {
+  data: T;
+  raw: unknown;
+}
+
+/** Thin client of the CSM REST API: authenticates, turns every failure into a CliError that says what to do. */
+export class CsmClient {
+  constructor(private readonly location: CsmLocation) {}
+
+  get<T>(path: string, schema: z.ZodType<T>): Promise<CsmResponse<T>> {
+    return this.request('GET', path, schema);
+  }
+
+  post<T>(path: string, schema: z.ZodType<T>, body?: unknown): Promise<CsmResponse<T>> {
+    return this.request('POST', path, schema, body);
+  }
+
+  put<T>(path: string, schema: z.ZodType<T>, body: unknown): Promise<CsmResponse<T>> {
+    return this.request('PUT', path, schema, body);
+  }
+
+  private async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<CsmResponse<T>> {
+    const url = `${this.location.url}${path}`;
+    if (!this.location.token) {
+      throw new CliError(`no token for the CSM at ${this.location.url}`, [`looked in ${this.location.tokenSource}`, 'set MOAT_TOKEN, or run on the machine where `moat up` runs']);
+    }
+    const headers: Record<string, string> = { authorization: `Bearer ${this.location.token}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      throw new CliError(`cannot reach the CSM at ${this.location.url}: ${cause}`, ['start a cluster with `moat up`, or point to one with --csm URL / MOAT_CSM_URL']);
+    }
+    const text = await res.text();
+    const json = parseJson(text);
+    if (!res.ok) throw errorFromResponse(method, path, res.status, json, text, this.location);
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new CliError(`unexpected answer from ${method} ${path}`, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    }
+    return { data: parsed.data, raw: json };
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorFromResponse(method: string, path: string, status: number, json: unknown, text: string, location: CsmLocation): CliError {
+  if (status === 401) {
+    return new CliError(`the CSM at ${location.url} refused the token (HTTP 401)`, [`token from ${location.tokenSource}`, 'set MOAT_TOKEN to a valid token']);
+  }
+  const body = errorBodySchema.safeParse(json);
+  if (body.success) {
+    // NestJS puts the detail in `message` (a string, or a list of validation problems); Moat's own errors use `error`.
+    const { error, message, problems } = body.data;
+    const summary = (typeof message === 'string' ? message : undefined) ?? error ?? 'no detail';
+    return new CliError(`${method} ${path} failed (HTTP ${status}): ${summary}`, problems ?? (Array.isArray(message) ? message : []));
+  }
+  return new CliError(`${method} ${path} failed (HTTP ${status}): ${text.slice(0, 500) || 'no detail'}`);
+}
