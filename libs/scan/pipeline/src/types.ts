@@ -1,5 +1,3 @@
-import type { Policy } from '@moat/policy';
-
 /** SMTP stage at which a check runs: the earliest stage that has its input. */
 export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
 
@@ -26,13 +24,19 @@ export interface Envelope {
   authenticatedUser?: string;
 }
 
+/** An SMTP reply: the code and the text after it, starting with the enhanced status code. */
+export interface SmtpReply {
+  code: number;
+  message: string;
+}
+
 /** The verdict of one message: the action, the summed score and every symbol that explains it. */
 export interface Verdict {
   action: ActionName;
   score: number;
   symbols: ScanSymbol[];
   /** SMTP reply for reject/tempfail, e.g. { code: 554, message: '5.7.1 client address blocked' }. */
-  reply?: { code: number; message: string };
+  reply?: SmtpReply;
 }
 
 /** Header fields of interest, decoded. */
@@ -63,4 +67,19 @@ export interface MessageVerdict extends Verdict {
 }
 
 /** Result of one SMTP stage: go on, or answer with this reply (at rcpt: refuse this recipient only). */
-export type StageResult = { ok: true } | { ok: false; reply: { code: number; message: string }; verdict: Verdict };
+export type StageResult = { ok: true } | { ok: false; reply: SmtpReply; verdict: Verdict };
+
+/** A network service address, e.g. the DNS resolver or clamd a later check talks to. */
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/**
+ * Run-time settings of a pipeline that are not policy: where the services live that checks query.
+ * The node fills them from its environment, `moat scan` from `--dns` / `--clamd`.
+ */
+export interface ScanOptions {
+  dns?: HostPort;
+  clamd?: HostPort;
+}

@@ -1,0 +1,19 @@
+import type { Check } from '../check.js';
+import { domainIpLists } from './domain-ip-lists.js';
+import { domainSenderLists } from './domain-sender-lists.js';
+import { headerDuplicates } from './header-duplicates.js';
+import { ipLists } from './ip-lists.js';
+import { mimeParse } from './mime-parse.js';
+import { recipientAccount } from './recipient-account.js';
+import { recipientSyntax } from './recipient-syntax.js';
+import { relayControl } from './relay-control.js';
+import { senderLists } from './sender-lists.js';
+import { senderSyntax } from './sender-syntax.js';
+
+/**
+ * The default checks in run order within each stage. At RCPT: syntax, then relay control, then the
+ * domain's lists, and the account check last so that refused clients cannot probe for accounts.
+ */
+export function defaultChecks(): Check[] {
+  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, mimeParse, headerDuplicates];
+}

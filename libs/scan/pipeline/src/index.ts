@@ -1,0 +1,13 @@
+export * from './types.js';
+export { parseEnvelopeAddress, asciiDomain, type AddressParse, type Mailbox } from './address.js';
+export type { Check, StageCheck, ScanContext, StageInputs, ConnectionState, TransactionState, RecipientState } from './check.js';
+export { defaultChecks } from './checks/index.js';
+export { compilePolicy, type CompiledPolicy, type CompiledDomain, type CompiledLists } from './compile-policy.js';
+export { parseHostPort } from './host-port.js';
+export { parseMessage, PARSE_LIMITS, type ParsedMessage } from './message/parse-message.js';
+export { Pipeline, type StagePlan } from './pipeline.js';
+export { Results, type ForcedAction } from './results.js';
+export { MessageScanner, scanMessage } from './scan-message.js';
+export { SenderSet } from './sender-set.js';
+export { CHECK_ERROR, ScanSession, type SessionEnvelope } from './session.js';
+export { decideVerdict } from './verdict.js';

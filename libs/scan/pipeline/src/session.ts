@@ -1,0 +1,149 @@
+import { parseEnvelopeAddress } from './address.js';
+import type { ConnectionState, StageInputs, TransactionState } from './check.js';
+import type { CompiledPolicy } from './compile-policy.js';
+import { parseMessage } from './message/parse-message.js';
+import type { StagePlan } from './pipeline.js';
+import { Results } from './results.js';
+import type { Envelope, MessageVerdict, ScanOptions, ScanSymbol, SmtpReply, Stage, StageResult } from './types.js';
+import { decideVerdict, refusedMessageVerdict } from './verdict.js';
+
+type Refusal = Extract<StageResult, { ok: false }>;
+
+/** The connection facts the node knows when a client connects. */
+export type SessionEnvelope = Pick<Envelope, 'clientIp' | 'clientHostname' | 'tls' | 'authenticatedUser'>;
+
+/** Symbol of a check that threw: the scan is incomplete, so the message is deferred, never passed. */
+export const CHECK_ERROR = 'CHECK_ERROR';
+// 421 at connect closes the connection (RFC 5321 4.2.2); later stages defer only the command.
+const CONNECT_TEMPFAIL: SmtpReply = { code: 421, message: '4.3.0 temporary scanning failure, try again later' };
+const TEMPFAIL: SmtpReply = { code: 451, message: '4.3.0 temporary scanning failure, try again later' };
+
+/**
+ * One SMTP connection. The node calls the stage methods from its smtp-server hooks in protocol order;
+ * each runs the checks of its stage and returns `{ ok: false, reply, verdict }` when a check refuses.
+ * Connection findings (connect, HELO) carry over to every transaction; `reset` starts a new transaction.
+ */
+export class ScanSession {
+  readonly envelope: Envelope;
+  private readonly connectionResults = new Results();
+  private transactionResults = new Results();
+  private readonly connection: ConnectionState = { ipAllowed: false, ipBlockDeferred: false };
+  private transaction: TransactionState = newTransactionState();
+  private recipientDomains: string[] = [];
+
+  constructor(
+    private readonly plan: StagePlan,
+    readonly policy: CompiledPolicy,
+    private readonly options: ScanOptions,
+    envelope: SessionEnvelope,
+  ) {
+    this.envelope = { ...envelope, rcptTo: [] };
+  }
+
+  async connect(): Promise<StageResult> {
+    await this.runStage('connect', this.connectionResults, {});
+    return this.stageResult(this.connectionResults);
+  }
+
+  async helo(name: string): Promise<StageResult> {
+    this.envelope.helo = name;
+    await this.runStage('helo', this.connectionResults, {});
+    return this.stageResult(this.connectionResults);
+  }
+
+  async mailFrom(address: string): Promise<StageResult> {
+    const earlier = this.connectionRefusal();
+    if (earlier) return earlier;
+    this.reset();
+    this.envelope.mailFrom = withoutBrackets(address);
+    this.transaction.sender = parseEnvelopeAddress(address, true);
+    await this.runStage('mail', this.transactionResults, {});
+    return this.stageResult(this.transactionResults);
+  }
+
+  /** Checks one recipient. A refusal applies to this recipient only; an accepted one joins the envelope. */
+  async rcptTo(address: string): Promise<StageResult> {
+    const earlier = this.connectionRefusal() ?? this.stageResult(this.transactionResults);
+    if (!earlier.ok) return earlier;
+    const parsed = parseEnvelopeAddress(address, false);
+    const mailbox = parsed.ok ? parsed.mailbox : null;
+    const rcpt = { address: withoutBrackets(address), parsed, domain: mailbox ? this.policy.domains.get(mailbox.domain) : undefined, listAllowed: false };
+    const rcptResults = new Results();
+    await this.runStage('rcpt', rcptResults, { rcpt });
+    if (rcptResults.refused) return this.refusal([this.connectionResults, this.transactionResults, rcptResults]);
+    this.transactionResults.absorb(rcptResults);
+    this.envelope.rcptTo.push(rcpt.address);
+    if (mailbox && !this.recipientDomains.includes(mailbox.domain)) this.recipientDomains.push(mailbox.domain);
+    return { ok: true };
+  }
+
+  /** Parses the message once, runs the data checks and gives the verdict of the transaction. */
+  async data(raw: Buffer): Promise<MessageVerdict> {
+    const earlier = this.connectionRefusal() ?? this.stageResult(this.transactionResults);
+    if (!earlier.ok) return refusedMessageVerdict(earlier.verdict);
+    const message = await parseMessage(raw);
+    await this.runStage('data', this.transactionResults, { message });
+    const verdict = decideVerdict([this.connectionResults, this.transactionResults], this.policy.thresholds);
+    return { ...verdict, headers: message.headers, attachments: message.attachments, urls: message.urls, recipientDomains: [...this.recipientDomains] };
+  }
+
+  /** RSET, or the end of a transaction: forget sender, recipients and their findings; keep the connection's. */
+  reset(): void {
+    this.transactionResults = new Results();
+    this.transaction = newTransactionState();
+    this.recipientDomains = [];
+    this.envelope.rcptTo = [];
+    delete this.envelope.mailFrom;
+  }
+
+  symbols(): ScanSymbol[] {
+    return [...this.connectionResults.symbols, ...this.transactionResults.symbols];
+  }
+
+  private async runStage<S extends Stage>(stage: S, results: Results, inputs: StageInputs[S]): Promise<void> {
+    const ctx = {
+      policy: this.policy,
+      options: this.options,
+      envelope: this.envelope,
+      results,
+      connection: this.connection,
+      transaction: this.transaction,
+      ...inputs,
+    };
+    results.stage = stage;
+    const forcedBefore = results.forced;
+    for (const check of this.plan[stage]) {
+      try {
+        const pending = check.run(ctx);
+        if (pending) await pending;
+      } catch (err) {
+        results.add(CHECK_ERROR, 0, `${check.name}: ${err instanceof Error ? err.message : String(err)}`);
+        results.tempfail(stage === 'connect' ? CONNECT_TEMPFAIL : TEMPFAIL);
+      }
+      // A decision taken in this stage is final: the rest of the stage would not change it.
+      if (results.forced !== forcedBefore) break;
+    }
+  }
+
+  private stageResult(scope: Results): StageResult {
+    return scope.refused ? this.refusal(scope === this.connectionResults ? [scope] : [this.connectionResults, scope]) : { ok: true };
+  }
+
+  private connectionRefusal(): StageResult | undefined {
+    return this.connectionResults.refused ? this.refusal([this.connectionResults]) : undefined;
+  }
+
+  private refusal(scopes: Results[]): Refusal {
+    const verdict = decideVerdict(scopes, this.policy.thresholds);
+    // A refused scope always carries a reply; the fallback only satisfies the type.
+    return { ok: false, reply: verdict.reply ?? TEMPFAIL, verdict };
+  }
+}
+
+function newTransactionState(): TransactionState {
+  return { sender: undefined, senderAllowed: false, senderBlockDeferred: false };
+}
+
+function withoutBrackets(address: string): string {
+  return address.length >= 2 && address.startsWith('<') && address.endsWith('>') ? address.slice(1, -1) : address;
+}
