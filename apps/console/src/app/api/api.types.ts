@@ -39,8 +39,10 @@ export interface NodeStatus {
   up: boolean;
   lastHeartbeatMs: number;
   policyVersion: number;
+  softwareVersion: string;
   engineVersions: Record<string, string>;
-  resources: NodeResources | null;
+  /** Absent until the node's first heartbeat. */
+  resources?: NodeResources;
 }
 
 export interface ClusterStatus {

@@ -16,8 +16,8 @@ const STATUS: ClusterStatus = {
       up: false,
       lastHeartbeatMs: Date.now() - 120_000,
       policyVersion: 3,
+      softwareVersion: '0.1.0',
       engineVersions: {},
-      resources: null,
     },
     {
       id: 'n-a',
@@ -26,8 +26,8 @@ const STATUS: ClusterStatus = {
       up: true,
       lastHeartbeatMs: Date.now() - 2_000,
       policyVersion: 4,
+      softwareVersion: '0.1.0',
       engineVersions: {},
-      resources: null,
     },
   ],
 };
