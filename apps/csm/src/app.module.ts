@@ -1,0 +1,51 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CsmConfig } from './csm-config.js';
+import { NodeGrpcServer } from './grpc/node-grpc.server.js';
+import { AuthController } from './http/auth.controller.js';
+import { AuthGuard } from './http/auth.guard.js';
+import { ErrorFilter } from './http/error.filter.js';
+import { HealthController } from './http/health.controller.js';
+import { MailController } from './http/mail.controller.js';
+import { PolicyController } from './http/policy.controller.js';
+import { StatusController } from './http/status.controller.js';
+import { ClickHouseEventStoreRepository } from './repositories/clickhouse-event-store.repository.js';
+import { ConfigRepository } from './repositories/config.repository.js';
+import { EventBusRepository } from './repositories/event-bus.repository.js';
+import { EventStoreRepository } from './repositories/event-store.repository.js';
+import { JetStreamEventBusRepository } from './repositories/jetstream-event-bus.repository.js';
+import { KvConfigRepository } from './repositories/kv-config.repository.js';
+import { FileLocalStateRepository, LocalStateRepository } from './repositories/local-state.repository.js';
+import { NatsConnectionRepository, NatsRepository } from './repositories/nats.repository.js';
+import { AuditService } from './services/audit.service.js';
+import { AuthService } from './services/auth.service.js';
+import { ControlService } from './services/control.service.js';
+import { EventIngestService } from './services/event-ingest.service.js';
+import { FleetService } from './services/fleet.service.js';
+import { MailService } from './services/mail.service.js';
+import { PolicyService } from './services/policy.service.js';
+import { StatusService } from './services/status.service.js';
+
+@Module({
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController],
+  providers: [
+    { provide: CsmConfig, useValue: new CsmConfig() },
+    { provide: NatsRepository, useClass: NatsConnectionRepository },
+    { provide: ConfigRepository, useClass: KvConfigRepository },
+    { provide: EventStoreRepository, useClass: ClickHouseEventStoreRepository },
+    { provide: EventBusRepository, useClass: JetStreamEventBusRepository },
+    { provide: LocalStateRepository, useClass: FileLocalStateRepository },
+    AuditService,
+    AuthService,
+    PolicyService,
+    FleetService,
+    ControlService,
+    MailService,
+    StatusService,
+    EventIngestService,
+    NodeGrpcServer,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_FILTER, useClass: ErrorFilter },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,56 @@
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, from this file's place in apps/csm/{src,dist}/. Defaults resolve against it; values given
+ * in the environment resolve against the working directory, as paths on a command line do. */
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+
+/** Process configuration of the CSM, read once from the environment (docs/architecture.md, "Process configuration"). */
+export class CsmConfig {
+  readonly dataDir: string;
+  readonly natsUrl: string;
+  readonly enrolToken: string | undefined;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly grpcHost: string;
+  readonly grpcPort: number;
+  /** `chdb:<dir>` for the embedded engine or an `http(s)://` server URL. */
+  readonly clickhouse: string;
+  readonly consoleDir: string;
+  readonly bootstrapPolicyFile: string | undefined;
+  readonly adminPassword: string | undefined;
+  readonly retentionDays: number;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
+    this.natsUrl = env.MOAT_NATS_URL || 'nats://127.0.0.1:4222';
+    this.enrolToken = env.MOAT_ENROL_TOKEN || undefined;
+    this.httpHost = env.MOAT_HTTP_HOST || '127.0.0.1';
+    this.httpPort = port(env, 'MOAT_HTTP_PORT', 8080);
+    this.grpcHost = env.MOAT_GRPC_HOST || '127.0.0.1';
+    this.grpcPort = port(env, 'MOAT_GRPC_PORT', 50051);
+    this.clickhouse = env.MOAT_CLICKHOUSE || `chdb:${join(this.dataDir, 'clickhouse')}`;
+    this.consoleDir = pathSetting(env.MOAT_CONSOLE_DIR, 'apps/console/dist/browser');
+    this.bootstrapPolicyFile = env.MOAT_BOOTSTRAP_POLICY ? resolve(env.MOAT_BOOTSTRAP_POLICY) : undefined;
+    this.adminPassword = env.MOAT_ADMIN_PASSWORD || undefined;
+    this.retentionDays = positiveInt(env, 'MOAT_RETENTION_DAYS', 365);
+  }
+}
+
+function pathSetting(value: string | undefined, fallback: string): string {
+  return value ? resolve(value) : resolve(repoRoot, fallback);
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = positiveInt(env, name, fallback, true);
+  if (value > 65535) throw new Error(`${name} must be a TCP port (0-65535), got ${env[name]}`);
+  return value;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, allowZero = false): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) throw new Error(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${raw}`);
+  return value;
+}

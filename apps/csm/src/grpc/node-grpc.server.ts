@@ -1,0 +1,143 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Metadata, Server, ServerCredentials, status, type ServerErrorResponse } from '@grpc/grpc-js';
+import { NodeServiceService, type NodeServiceServer, type NodeToCsm } from '@moat/proto/grpc';
+import { CsmConfig } from '../csm-config.js';
+import { ControlService } from '../services/control.service.js';
+import { FleetService } from '../services/fleet.service.js';
+import { PolicyService } from '../services/policy.service.js';
+import { ConflictError, errorMessage, InvalidInputError, NotFoundError, PermissionDeniedError, UnauthenticatedError, UnavailableError } from '../util/errors.js';
+
+export const NODE_ID_HEADER = 'x-moat-node-id';
+export const NODE_SECRET_HEADER = 'x-moat-node-secret';
+
+/**
+ * NodeService (proto/moat/v1/node.proto) on @grpc/grpc-js directly, with ts-proto's grpc-js service definition.
+ * Why not Nest's gRPC transport: it loads the .proto at run time with @grpc/proto-loader, whose objects
+ * represent oneofs and 64-bit numbers differently from the ts-proto types in @moat/proto/nest, so the handler
+ * types would not describe what arrives. The grpc-js definition serialises with the generated encoders, so the
+ * types are exact; the handlers stay thin and call the same services the REST controllers use.
+ */
+@Injectable()
+export class NodeGrpcServer implements OnApplicationShutdown {
+  private readonly logger = new Logger('grpc');
+  private readonly server = new Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_permit_without_calls': 1 });
+
+  constructor(
+    private readonly config: CsmConfig,
+    private readonly fleet: FleetService,
+    private readonly policy: PolicyService,
+    private readonly control: ControlService,
+  ) {
+    this.server.addService(NodeServiceService, this.handlers());
+  }
+
+  /** Binds MOAT_GRPC_HOST:MOAT_GRPC_PORT and returns the port (useful with port 0). */
+  listen(): Promise<number> {
+    const address = `${this.config.grpcHost.includes(':') ? `[${this.config.grpcHost}]` : this.config.grpcHost}:${this.config.grpcPort}`;
+    // Plain TCP bound to loopback by default; mTLS issued at enrolment is the target (ARCHITECTURE.md).
+    return new Promise((resolve, reject) =>
+      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
+    );
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return new Promise((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 2000);
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  private handlers(): NodeServiceServer {
+    return {
+      enrol: (call, callback) => {
+        this.fleet.enrol(call.request).then(
+          (response) => callback(null, response),
+          (err: unknown) => callback(this.toStatus(err)),
+        );
+      },
+
+      heartbeat: (call, callback) => {
+        this.authenticate(call)
+          .then((nodeId) => {
+            if (call.request.nodeId && call.request.nodeId !== nodeId) throw new PermissionDeniedError('node_id differs from the authenticated node');
+            this.fleet.heartbeat(nodeId, call.request);
+            callback(null, { latestPolicyVersion: this.policy.currentVersion() });
+          })
+          .catch((err: unknown) => callback(this.toStatus(err)));
+      },
+
+      watchPolicy: (call) => {
+        this.authenticate(call).then(
+          () => {
+            const unsubscribe = this.policy.watch(call.request.haveVersion, (doc) => call.write(doc));
+            call.on('cancelled', unsubscribe);
+            call.on('close', unsubscribe);
+            call.on('error', unsubscribe);
+          },
+          (err: unknown) => call.emit('error', this.toStatus(err)),
+        );
+      },
+
+      control: (call) => {
+        let detach: (() => void) | undefined;
+        const close = () => {
+          detach?.();
+          detach = undefined;
+        };
+        const started = this.authenticate(call);
+        started.catch((err: unknown) => call.emit('error', this.toStatus(err)));
+        call.on('data', (message: NodeToCsm) => {
+          void started.then((nodeId) => {
+            const kind = message.kind;
+            if (kind?.$case === 'hello' && !detach) {
+              if (kind.value.nodeId && kind.value.nodeId !== nodeId) return call.emit('error', this.toStatus(new PermissionDeniedError('hello node_id differs from the authenticated node')));
+              detach = this.control.attach(nodeId, { send: (command) => call.write(command) });
+            }
+            if (kind?.$case === 'reply') this.control.onReply(nodeId, kind.value);
+          }, () => undefined);
+        });
+        call.on('end', () => {
+          close();
+          call.end();
+        });
+        call.on('cancelled', close);
+        call.on('close', close);
+        call.on('error', close);
+      },
+    };
+  }
+
+  /** The node id from verified x-moat-node-id / x-moat-node-secret metadata. */
+  private async authenticate(call: { metadata: Metadata }): Promise<string> {
+    const nodeId = metadataValue(call.metadata, NODE_ID_HEADER);
+    await this.fleet.verify(nodeId, metadataValue(call.metadata, NODE_SECRET_HEADER));
+    return nodeId;
+  }
+
+  private toStatus(err: unknown): Partial<ServerErrorResponse> {
+    const code = grpcCode(err);
+    if (code === status.INTERNAL) this.logger.error(`node call failed: ${errorMessage(err)}`);
+    return { code, details: errorMessage(err), metadata: new Metadata() };
+  }
+}
+
+function metadataValue(metadata: Metadata, key: string): string {
+  const [value] = metadata.get(key);
+  return typeof value === 'string' ? value : '';
+}
+
+function grpcCode(err: unknown): status {
+  if (err instanceof UnauthenticatedError) return status.UNAUTHENTICATED;
+  if (err instanceof PermissionDeniedError) return status.PERMISSION_DENIED;
+  if (err instanceof InvalidInputError) return status.INVALID_ARGUMENT;
+  if (err instanceof NotFoundError) return status.NOT_FOUND;
+  if (err instanceof ConflictError) return status.ALREADY_EXISTS;
+  if (err instanceof UnavailableError) return status.UNAVAILABLE;
+  return status.INTERNAL;
+}

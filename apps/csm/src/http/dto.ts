@@ -1,0 +1,193 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ACTION_NAMES } from '../repositories/event-store.repository.js';
+
+// Shapes of the REST API (docs/architecture.md) for the OpenAPI document. The services return these shapes;
+// the classes only describe them.
+
+const DIRECTIONS = ['inbound', 'outbound', 'unspecified'];
+
+export class ErrorDto {
+  @ApiProperty() error!: string;
+  @ApiPropertyOptional({ type: [String], description: 'one line per problem: field path and message' }) problems?: string[];
+}
+
+export class HealthDto {
+  @ApiProperty() ok!: boolean;
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'admin' }) username!: string;
+  @ApiProperty() password!: string;
+}
+
+export class SessionDto {
+  @ApiProperty({ description: 'bearer token for the Authorization header' }) token!: string;
+  @ApiProperty({ description: 'epoch ms; each authenticated call extends it by 30 minutes' }) expiresAt!: number;
+}
+
+export class DependencyHealthDto {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty() detail!: string;
+}
+
+export class NodeResourcesDto {
+  @ApiProperty() cpuPercent!: number;
+  @ApiProperty() rssBytes!: number;
+  @ApiProperty() spoolMessages!: number;
+  @ApiProperty() spoolBytes!: number;
+  @ApiProperty() journalEvents!: number;
+  @ApiProperty() activeConnections!: number;
+}
+
+export class NodeStatusDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() smtpAddress!: string;
+  @ApiProperty({ description: 'heartbeat within the last 15 s' }) up!: boolean;
+  @ApiProperty({ description: 'epoch ms, 0 before the first heartbeat' }) lastHeartbeatMs!: number;
+  @ApiProperty() policyVersion!: number;
+  @ApiProperty() softwareVersion!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) engineVersions!: Record<string, string>;
+  @ApiPropertyOptional({ type: NodeResourcesDto }) resources?: NodeResourcesDto;
+}
+
+export class StatusDto {
+  @ApiProperty() policyVersion!: number;
+  @ApiProperty({ type: DependencyHealthDto }) nats!: DependencyHealthDto;
+  @ApiProperty({ type: DependencyHealthDto }) clickhouse!: DependencyHealthDto;
+  @ApiProperty({ type: [NodeStatusDto] }) nodes!: NodeStatusDto[];
+}
+
+export class PolicyDto {
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the policy document (libs/shared/policy schema)' }) policy!: object;
+}
+
+export class PutPolicyDto {
+  @ApiProperty({ type: 'object', additionalProperties: true }) policy!: object;
+  @ApiPropertyOptional() comment?: string;
+}
+
+export class PolicyVersionDto {
+  @ApiProperty() version!: number;
+  @ApiProperty() createdAtMs!: number;
+  @ApiProperty() author!: string;
+  @ApiProperty() comment!: string;
+}
+
+export class ListsDto {
+  @ApiProperty() ipBlock!: string[];
+  @ApiProperty() ipAllow!: string[];
+  @ApiProperty() senderBlock!: string[];
+  @ApiProperty() senderAllow!: string[];
+}
+
+export class DomainListsDto {
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: ListsDto }) lists!: ListsDto;
+}
+
+export class ListsViewDto {
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: ListsDto }) lists!: ListsDto;
+  @ApiProperty({ type: [DomainListsDto] }) domains!: DomainListsDto[];
+}
+
+export class ListEditDto {
+  @ApiProperty({ enum: ['add', 'remove'] }) op!: string;
+  @ApiProperty({ enum: ['ip-block', 'ip-allow', 'sender-block', 'sender-allow'] }) kind!: string;
+  @ApiProperty() value!: string;
+  @ApiPropertyOptional({ description: "a domain's own list instead of the global one" }) domain?: string;
+}
+
+export class ListEditResultDto {
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: [String] }) values!: string[];
+}
+
+export class CountDto {
+  @ApiProperty({ enum: DIRECTIONS }) direction!: string;
+  @ApiProperty({ enum: ACTION_NAMES }) action!: string;
+  @ApiProperty() count!: number;
+}
+
+export class DailyCountDto extends CountDto {
+  @ApiProperty({ example: '2026-01-31', description: 'UTC day' }) day!: string;
+}
+
+export class StatsDto {
+  @ApiProperty() total!: number;
+  @ApiProperty({ type: [CountDto] }) byDirectionAction!: CountDto[];
+  @ApiProperty({ type: [DailyCountDto] }) daily!: DailyCountDto[];
+}
+
+export class MailSummaryDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() receivedAtMs!: number;
+  @ApiProperty() nodeId!: string;
+  @ApiProperty({ enum: DIRECTIONS }) direction!: string;
+  @ApiProperty() mailFrom!: string;
+  @ApiProperty({ type: [String] }) rcptTo!: string[];
+  @ApiProperty() subject!: string;
+  @ApiProperty() clientIp!: string;
+  @ApiProperty({ enum: ACTION_NAMES }) action!: string;
+  @ApiProperty() score!: number;
+  @ApiProperty({ description: 'queued, delivered, deferred, bounced, quarantined, rejected, released, discarded' }) deliveryStatus!: string;
+  @ApiProperty() released!: boolean;
+}
+
+export class MailListDto {
+  @ApiProperty({ type: [MailSummaryDto] }) messages!: MailSummaryDto[];
+}
+
+export class SymbolDto {
+  @ApiProperty() name!: string;
+  @ApiProperty() score!: number;
+  @ApiProperty() detail!: string;
+  @ApiProperty() stage!: string;
+}
+
+export class AttachmentDto {
+  @ApiProperty() name!: string;
+  @ApiProperty() declaredType!: string;
+  @ApiProperty() detectedType!: string;
+  @ApiProperty() size!: number;
+  @ApiProperty() sha256!: string;
+}
+
+export class DeliveryDto {
+  @ApiProperty() recipient!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() downstream!: string;
+  @ApiProperty() response!: string;
+  @ApiProperty() attempts!: number;
+  @ApiProperty() atMs!: number;
+  @ApiProperty() nodeId!: string;
+}
+
+export class MailDetailDto extends MailSummaryDto {
+  @ApiProperty() tenant!: string;
+  @ApiProperty() clientHostname!: string;
+  @ApiProperty() helo!: string;
+  @ApiProperty() tls!: boolean;
+  @ApiProperty() authenticatedUser!: string;
+  @ApiProperty() headerFrom!: string;
+  @ApiProperty() headerTo!: string;
+  @ApiProperty() headerMessageId!: string;
+  @ApiProperty() headerDate!: string;
+  @ApiProperty() replyTo!: string;
+  @ApiProperty({ type: [String] }) urls!: string[];
+  @ApiProperty() policyVersion!: number;
+  @ApiProperty() sizeBytes!: number;
+  @ApiProperty() smtpReply!: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } }) timings!: Record<string, number>;
+  @ApiProperty({ type: [SymbolDto] }) symbols!: SymbolDto[];
+  @ApiProperty({ type: [AttachmentDto] }) attachments!: AttachmentDto[];
+  @ApiProperty({ type: [DeliveryDto] }) deliveries!: DeliveryDto[];
+}
+
+export class ReleaseResultDto {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty() nodeId!: string;
+  @ApiProperty() detail!: string;
+}

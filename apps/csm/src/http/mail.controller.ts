@@ -1,0 +1,52 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { MailDetail, MailSummary } from '../repositories/event-store.repository.js';
+import { MailService, type ReleaseResult } from '../services/mail.service.js';
+import { parseTimeParam } from '../util/time-param.js';
+import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
+import { ErrorDto, MailDetailDto, MailListDto, ReleaseResultDto } from './dto.js';
+
+@ApiTags('mail')
+@ApiBearerAuth()
+@Controller('mail')
+export class MailController {
+  constructor(private readonly mail: MailService) {}
+
+  @Get()
+  @ApiQuery({ name: 'sender', required: false, description: 'part of the envelope sender' })
+  @ApiQuery({ name: 'rcpt', required: false, description: 'part of any envelope recipient' })
+  @ApiQuery({ name: 'subject', required: false, description: 'part of the subject' })
+  @ApiQuery({ name: 'verdict', required: false, description: 'action: deliver, tag, quarantine, reject, tempfail, hold, discard' })
+  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive)' })
+  @ApiQuery({ name: 'limit', required: false, description: '1-10000, default 100' })
+  @ApiOkResponse({ type: MailListDto })
+  async search(
+    @Query('sender') sender?: string,
+    @Query('rcpt') rcpt?: string,
+    @Query('subject') subject?: string,
+    @Query('verdict') verdict?: string,
+    @Query('from') from?: string,
+    @Query('to') to?: string,
+    @Query('limit') limit?: string,
+  ): Promise<{ messages: MailSummary[] }> {
+    const messages = await this.mail.search({ sender, rcpt, subject, verdict, limit, fromMs: parseTimeParam('from', from), toMs: parseTimeParam('to', to) });
+    return { messages };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: MailDetailDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  get(@Param('id') id: string): Promise<MailDetail> {
+    return this.mail.get(id);
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReleaseResultDto, description: 'ok false when the node refused, failed or did not answer in time' })
+  @ApiResponse({ status: 409, type: ErrorDto, description: 'not quarantined, or already released' })
+  @ApiResponse({ status: 503, type: ErrorDto, description: 'no scan node is connected' })
+  release(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<ReleaseResult> {
+    return this.mail.release(id, adminOf(request));
+  }
+}

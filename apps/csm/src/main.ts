@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { ConsoleLogger, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { CsmConfig } from './csm-config.js';
+import { NodeGrpcServer } from './grpc/node-grpc.server.js';
+import { mountConsole } from './http/console-static.js';
+import { mountOpenApi } from './http/openapi.js';
+
+/** Starts the CSM: REST API and console over HTTP, NodeService over gRPC; prints `csm ready` when both listen. */
+async function main(): Promise<void> {
+  const logger = new ConsoleLogger({ colors: Boolean(process.stdout.isTTY), logLevels: ['log', 'warn', 'error', 'fatal'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger });
+  const config = app.get(CsmConfig);
+  app.setGlobalPrefix('api');
+  app.useBodyParser('json', { limit: '10mb' });
+  mountConsole(app, config.consoleDir);
+  mountOpenApi(app);
+
+  await app.listen(config.httpPort, config.httpHost);
+  const httpAddress = app.getHttpServer().address();
+  const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.httpPort;
+  const grpcPort = await app.get(NodeGrpcServer).listen();
+  process.stdout.write(`csm ready http://${config.httpHost}:${httpPort} grpc ${config.grpcHost}:${grpcPort} data ${config.dataDir}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    Logger.log(`${signal}: shutting down`, 'csm');
+    // Exit even if a dependency holds the event loop (a NATS connection still waiting for its first server).
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        Logger.error(`shutdown failed: ${String(err)}`, 'csm');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  Logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err), 'csm');
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+// The event store's tables. Modern ClickHouse SQL (DateTime64, Nested, LowCardinality, TTL); the same
+// statements run on chdb and on a ClickHouse server. Every statement is idempotent.
+//
+// Exactly one row per message: the engines are ReplacingMergeTree keyed by the event's identity, so a batch
+// inserted twice (redelivery after a failed ack, journal replay) collapses on merge, and every query reads
+// with FINAL so duplicates never show before the merge either.
+
+/** One wide row per message (MessageEvent), keyed by message id. */
+export const MESSAGES_TABLE = `
+CREATE TABLE IF NOT EXISTS messages (
+  id String,
+  node_id LowCardinality(String),
+  tenant LowCardinality(String),
+  received_at DateTime64(3, 'UTC'),
+  direction LowCardinality(String),
+  mail_from String,
+  rcpt_to Array(String),
+  client_ip String,
+  client_hostname String,
+  helo String,
+  tls Bool,
+  authenticated_user String,
+  subject String,
+  header_from String,
+  header_to String,
+  header_message_id String,
+  header_date String,
+  reply_to String,
+  action LowCardinality(String),
+  score Float64,
+  symbols Nested(name LowCardinality(String), score Float64, detail String, stage LowCardinality(String)),
+  attachments Nested(name String, declared_type String, detected_type String, size UInt64, sha256 String),
+  urls Array(String),
+  delivery_status LowCardinality(String),
+  delivery_downstream String,
+  delivery_response String,
+  delivery_attempts UInt32,
+  delivery_at DateTime64(3, 'UTC'),
+  session_ms UInt32,
+  scan_ms UInt32,
+  spool_ms UInt32,
+  policy_version UInt64,
+  size_bytes UInt64,
+  smtp_reply String,
+  inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(inserted_at)
+PARTITION BY toYYYYMMDD(received_at)
+ORDER BY id`;
+
+/** Later delivery states (DeliveryEvent), one row per message, status, attempt and recipient. */
+export const DELIVERIES_TABLE = `
+CREATE TABLE IF NOT EXISTS deliveries (
+  message_id String,
+  node_id LowCardinality(String),
+  recipient String,
+  status LowCardinality(String),
+  downstream String,
+  response String,
+  attempts UInt32,
+  at DateTime64(3, 'UTC'),
+  inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(inserted_at)
+PARTITION BY toYYYYMMDD(at)
+ORDER BY (message_id, status, attempts, recipient)`;
+
+/** Administrator actions: logins, policy changes, releases, node enrolments. */
+export const AUDIT_TABLE = `
+CREATE TABLE IF NOT EXISTS audit (
+  at DateTime64(3, 'UTC'),
+  admin LowCardinality(String),
+  action LowCardinality(String),
+  target String,
+  detail String,
+  ok Bool
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(at)
+ORDER BY at`;
+
+/** Each table and the time column its retention TTL counts from. */
+export const RETAINED_TABLES = [
+  { table: 'messages', create: MESSAGES_TABLE, timeColumn: 'received_at' },
+  { table: 'deliveries', create: DELIVERIES_TABLE, timeColumn: 'at' },
+  { table: 'audit', create: AUDIT_TABLE, timeColumn: 'at' },
+] as const;

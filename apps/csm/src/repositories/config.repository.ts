@@ -1,0 +1,56 @@
+import type { NodeResources } from '@moat/proto/grpc';
+import type { PasswordHash } from '../util/secrets.js';
+
+/** One stored policy version: the document as nodes receive it (PolicyDocument on the wire). */
+export interface PolicyVersionRecord {
+  version: number;
+  /** The validated policy with defaults filled, as JSON text. */
+  json: string;
+  sha256: string;
+  createdAtMs: number;
+  author: string;
+  comment: string;
+}
+
+export interface AdminRecord {
+  username: string;
+  password: PasswordHash;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+/** An enrolled scan node and what its last heartbeat reported. */
+export interface NodeRecord {
+  id: string;
+  name: string;
+  /** SHA-256 of the node secret (util/secrets.ts hashMachineSecret). */
+  secretHash: string;
+  enrolledAtMs: number;
+  smtpAddress: string;
+  softwareVersion: string;
+  policyVersion: number;
+  lastHeartbeatMs: number;
+  startedAtMs: number;
+  resources: NodeResources | undefined;
+  engineVersions: Record<string, string>;
+}
+
+/** Config of record (JetStream KV bucket moat_config): policy versions, administrators, enrolled nodes. */
+export abstract class ConfigRepository {
+  /** The current policy version number, undefined when no policy was ever stored. */
+  abstract currentPolicyVersion(): Promise<number | undefined>;
+  abstract getPolicyVersion(version: number): Promise<PolicyVersionRecord | undefined>;
+  /** Stores a new version and makes it current; ConflictError when that version number is taken. */
+  abstract createPolicyVersion(record: PolicyVersionRecord): Promise<void>;
+  abstract listPolicyVersions(): Promise<PolicyVersionRecord[]>;
+  /** Yields the current version number now and after every change, from any CSM replica, until SIGNAL aborts. */
+  abstract watchCurrentPolicy(signal: AbortSignal): AsyncIterable<number>;
+
+  abstract getAdmin(username: string): Promise<AdminRecord | undefined>;
+  /** Stores an administrator only if none with that name exists; false when one already did. */
+  abstract createAdmin(record: AdminRecord): Promise<boolean>;
+  abstract putAdmin(record: AdminRecord): Promise<void>;
+
+  abstract listNodes(): Promise<NodeRecord[]>;
+  abstract putNode(record: NodeRecord): Promise<void>;
+}

@@ -1,0 +1,75 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EVENTS_CONSUMER, EVENTS_STREAM, EVENTS_SUBJECTS, ensureEventsStream } from '@moat/bus';
+import { AckPolicy, DeliverPolicy, jetstream, type JetStreamManager } from '@nats-io/jetstream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { errorMessage } from '../util/errors.js';
+import { EventBusRepository, type BusEvent } from './event-bus.repository.js';
+import { NatsRepository } from './nats.repository.js';
+
+const nanos = (ms: number) => ms * 1_000_000;
+/** Unacked events in flight; bounds memory while ClickHouse is slow and sets the largest batch. */
+const MAX_ACK_PENDING = 5000;
+
+/** EventBusRepository over the durable pull consumer csm-clickhouse on MOAT_EVENTS. */
+@Injectable()
+export class JetStreamEventBusRepository extends EventBusRepository {
+  private readonly logger = new Logger('events');
+
+  constructor(private readonly nats: NatsRepository) {
+    super();
+  }
+
+  async consume(handler: (event: BusEvent) => void, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.consumeOnce(handler, signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        this.logger.warn(`event consumer stopped, resuming in 2 s: ${errorMessage(err)}`);
+      }
+      await sleep(2000, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  private async consumeOnce(handler: (event: BusEvent) => void, signal: AbortSignal): Promise<void> {
+    const nc = await this.nats.connection(10_000);
+    const jsm = await ensureEventsStream(nc);
+    await this.ensureConsumer(jsm);
+    const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, EVENTS_CONSUMER);
+    const messages = await consumer.consume({ max_messages: 1000 });
+    const stop = () => void messages.close();
+    signal.addEventListener('abort', stop, { once: true });
+    this.logger.log(`consuming ${EVENTS_STREAM} as ${EVENTS_CONSUMER}`);
+    try {
+      for await (const m of messages) {
+        handler({
+          subject: m.subject,
+          data: m.data,
+          seq: m.seq,
+          ack: () => m.ack(),
+          nak: (delayMs) => m.nak(delayMs),
+          term: (reason) => m.term(reason),
+        });
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  private async ensureConsumer(jsm: JetStreamManager): Promise<void> {
+    const config = {
+      durable_name: EVENTS_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: EVENTS_SUBJECTS,
+      ack_wait: nanos(30_000),
+      max_ack_pending: MAX_ACK_PENDING,
+      description: 'CSM: events into ClickHouse, acked after the insert',
+    };
+    try {
+      await jsm.consumers.info(EVENTS_STREAM, EVENTS_CONSUMER);
+    } catch {
+      await jsm.consumers.add(EVENTS_STREAM, config);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { CONFIG_BUCKET } from '@moat/bus';
+import { Kvm, type KV } from '@nats-io/kv';
+import { ConflictError } from '../util/errors.js';
+import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from './config.repository.js';
+import { NatsRepository } from './nats.repository.js';
+
+// Keys: policy.current (version number), policy.v.<n> (PolicyVersionRecord), admin.<name>, node.<id>.
+const CURRENT_POLICY = 'policy.current';
+const policyKey = (version: number) => `policy.v.${version}`;
+const adminKey = (username: string) => `admin.${username}`;
+const nodeKey = (id: string) => `node.${id}`;
+
+/** ConfigRepository over the JetStream KV bucket moat_config. */
+@Injectable()
+export class KvConfigRepository extends ConfigRepository {
+  private bucket: Promise<KV> | undefined;
+
+  constructor(private readonly nats: NatsRepository) {
+    super();
+  }
+
+  async currentPolicyVersion(): Promise<number | undefined> {
+    const entry = await (await this.kv()).get(CURRENT_POLICY);
+    return entry && entry.operation === 'PUT' ? Number(entry.string()) : undefined;
+  }
+
+  async getPolicyVersion(version: number): Promise<PolicyVersionRecord | undefined> {
+    return this.getJson<PolicyVersionRecord>(policyKey(version));
+  }
+
+  async createPolicyVersion(record: PolicyVersionRecord): Promise<void> {
+    const kv = await this.kv();
+    try {
+      await kv.create(policyKey(record.version), JSON.stringify(record));
+    } catch (err) {
+      if (await kv.get(policyKey(record.version))) throw new ConflictError(`policy version ${record.version} already exists; another change was saved first`);
+      throw err;
+    }
+    await kv.put(CURRENT_POLICY, String(record.version));
+  }
+
+  async listPolicyVersions(): Promise<PolicyVersionRecord[]> {
+    const records = await this.listJson<PolicyVersionRecord>('policy.v.*');
+    return records.sort((a, b) => a.version - b.version);
+  }
+
+  async *watchCurrentPolicy(signal: AbortSignal): AsyncIterable<number> {
+    const watch = await (await this.kv()).watch({ key: CURRENT_POLICY });
+    const stop = () => watch.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const entry of watch) {
+        if (entry.operation === 'PUT') yield Number(entry.string());
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      watch.stop();
+    }
+  }
+
+  async getAdmin(username: string): Promise<AdminRecord | undefined> {
+    return this.getJson<AdminRecord>(adminKey(username));
+  }
+
+  async createAdmin(record: AdminRecord): Promise<boolean> {
+    const kv = await this.kv();
+    try {
+      await kv.create(adminKey(record.username), JSON.stringify(record));
+      return true;
+    } catch (err) {
+      if (await kv.get(adminKey(record.username))) return false;
+      throw err;
+    }
+  }
+
+  async putAdmin(record: AdminRecord): Promise<void> {
+    await (await this.kv()).put(adminKey(record.username), JSON.stringify(record));
+  }
+
+  async listNodes(): Promise<NodeRecord[]> {
+    return this.listJson<NodeRecord>('node.*');
+  }
+
+  async putNode(record: NodeRecord): Promise<void> {
+    await (await this.kv()).put(nodeKey(record.id), JSON.stringify(record));
+  }
+
+  private kv(): Promise<KV> {
+    if (this.bucket) return this.bucket;
+    const opening = this.nats
+      .connection()
+      .then((nc) => new Kvm(nc).create(CONFIG_BUCKET, { history: 5, description: 'Moat config of record: policy versions, admins, nodes' }));
+    // A failed open (NATS down) must not stick: the next call tries again.
+    opening.catch(() => {
+      if (this.bucket === opening) this.bucket = undefined;
+    });
+    this.bucket = opening;
+    return opening;
+  }
+
+  private async getJson<T>(key: string): Promise<T | undefined> {
+    const entry = await (await this.kv()).get(key);
+    return entry && entry.operation === 'PUT' ? entry.json<T>() : undefined;
+  }
+
+  private async listJson<T>(filter: string): Promise<T[]> {
+    const kv = await this.kv();
+    const keys: string[] = [];
+    for await (const key of await kv.keys(filter)) keys.push(key);
+    const records: T[] = [];
+    for (const key of keys) {
+      const record = await this.getJson<T>(key);
+      if (record !== undefined) records.push(record);
+    }
+    return records;
+  }
+}

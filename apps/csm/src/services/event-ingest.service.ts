@@ -1,0 +1,113 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
+import { EventBusRepository, type BusEvent } from '../repositories/event-bus.repository.js';
+import { EventStoreRepository } from '../repositories/event-store.repository.js';
+import { errorMessage } from '../util/errors.js';
+import { retryUntilDone } from '../util/retry.js';
+
+/** A batch is written when it holds this many events or when its oldest event has waited FLUSH_AFTER_MS. */
+export const BATCH_SIZE = 500;
+export const FLUSH_AFTER_MS = 500;
+/** Redelivery delay for a batch whose insert failed (ClickHouse down): retried, never dropped. */
+export const RETRY_DELAY_MS = 2000;
+
+const MESSAGE_PREFIX = 'moat.events.message.';
+const DELIVERY_PREFIX = 'moat.events.delivery.';
+
+interface Decoded {
+  event: BusEvent;
+  message?: MessageEvent;
+  delivery?: DeliveryEvent;
+}
+
+/**
+ * Moves events from JetStream into ClickHouse: decodes each protobuf payload, batches them, inserts, and acks
+ * only after the insert succeeded. A failed insert naks the whole batch for redelivery; the store is idempotent
+ * per message id, so a batch written twice still leaves one row per message.
+ */
+@Injectable()
+export class EventIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ingest');
+  private readonly stopping = new AbortController();
+  private batch: Decoded[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private consuming: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly bus: EventBusRepository,
+    private readonly store: EventStoreRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const signal = this.stopping.signal;
+    this.consuming = retryUntilDone('ClickHouse schema', () => this.store.ensureSchema(), signal, this.logger).then(() =>
+      this.bus.consume((event) => this.accept(event), signal),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.consuming;
+    await this.flush();
+  }
+
+  /** Takes one event from the bus; undecodable payloads are terminated with the reason logged. */
+  accept(event: BusEvent): void {
+    const decoded = decode(event);
+    if (typeof decoded === 'string') {
+      this.logger.error(`event seq ${event.seq} on ${event.subject} dropped: ${decoded}`);
+      event.term(decoded);
+      return;
+    }
+    this.batch.push(decoded);
+    if (this.batch.length >= BATCH_SIZE) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+  }
+
+  /** Writes the pending batch; batches are written one at a time, in order. Resolves when it is written or naked. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length) this.writing = this.writing.then(() => this.write(batch));
+    return this.writing;
+  }
+
+  private async write(batch: Decoded[]): Promise<void> {
+    const messages = uniqueMessages(batch);
+    const deliveries = batch.flatMap((d) => (d.delivery ? [d.delivery] : []));
+    try {
+      await this.store.insertEvents(messages, deliveries);
+    } catch (err) {
+      this.logger.error(`insert of ${batch.length} events failed, redelivery in ${RETRY_DELAY_MS} ms: ${errorMessage(err)}`);
+      for (const { event } of batch) event.nak(RETRY_DELAY_MS);
+      return;
+    }
+    for (const { event } of batch) event.ack();
+  }
+}
+
+function decode(event: BusEvent): Decoded | string {
+  try {
+    if (event.subject.startsWith(MESSAGE_PREFIX)) {
+      const message = MessageEvent.decode(event.data);
+      return message.id ? { event, message } : 'MessageEvent without an id';
+    }
+    if (event.subject.startsWith(DELIVERY_PREFIX)) {
+      const delivery = DeliveryEvent.decode(event.data);
+      return delivery.messageId ? { event, delivery } : 'DeliveryEvent without a message id';
+    }
+    return `unknown event subject ${event.subject}`;
+  } catch (err) {
+    return `not a valid protobuf payload: ${errorMessage(err)}`;
+  }
+}
+
+/** The batch's MessageEvents with duplicates (same message id) removed, first one kept. */
+function uniqueMessages(batch: Decoded[]): MessageEvent[] {
+  const byId = new Map<string, MessageEvent>();
+  for (const { message } of batch) if (message && !byId.has(message.id)) byId.set(message.id, message);
+  return [...byId.values()];
+}

@@ -1,0 +1,127 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { EnrolRequest, EnrolResponse, HeartbeatRequest, NodeResources } from '@moat/proto/grpc';
+import { randomUUID } from 'node:crypto';
+import { CsmConfig } from '../csm-config.js';
+import { ConfigRepository, type NodeRecord } from '../repositories/config.repository.js';
+import { errorMessage, InvalidInputError, PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
+import { retryUntilDone } from '../util/retry.js';
+import { hashMachineSecret, randomSecret, safeEqual } from '../util/secrets.js';
+import { AuditService } from './audit.service.js';
+
+/** A node counts as up while its last heartbeat is at most this old (nodes beat every 5 s). */
+export const NODE_UP_WITHIN_MS = 15_000;
+
+export interface NodeStatus {
+  id: string;
+  name: string;
+  smtpAddress: string;
+  up: boolean;
+  lastHeartbeatMs: number;
+  policyVersion: number;
+  softwareVersion: string;
+  engineVersions: Record<string, string>;
+  resources: NodeResources | undefined;
+}
+
+/**
+ * The node registry: enrolment with the shared token, node credentials, and the state each heartbeat reports.
+ * Heartbeats update memory at once and the config of record in the background, so a slow NATS never slows them.
+ */
+@Injectable()
+export class FleetService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('fleet');
+  private readonly stopping = new AbortController();
+  private readonly nodes = new Map<string, NodeRecord>();
+
+  constructor(
+    private readonly config: ConfigRepository,
+    private readonly audit: AuditService,
+    private readonly csmConfig: CsmConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void retryUntilDone('node registry load', () => this.load(), this.stopping.signal, this.logger);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping.abort();
+  }
+
+  async load(): Promise<void> {
+    for (const record of await this.config.listNodes()) {
+      const known = this.nodes.get(record.id);
+      if (!known || known.lastHeartbeatMs < record.lastHeartbeatMs) this.nodes.set(record.id, record);
+    }
+  }
+
+  /** Issues credentials for a node presenting the enrolment token. A node enrolling again under its name keeps its id. */
+  async enrol(request: EnrolRequest): Promise<EnrolResponse> {
+    const expected = this.csmConfig.enrolToken;
+    if (!expected) throw new PermissionDeniedError('enrolment is disabled: MOAT_ENROL_TOKEN is not set on the CSM');
+    if (!safeEqual(request.token, expected)) throw new PermissionDeniedError('wrong enrolment token');
+    const name = request.nodeName.trim();
+    if (!name) throw new InvalidInputError('node_name is required');
+    await this.load();
+    const existing = [...this.nodes.values()].find((n) => n.name === name);
+    const secret = randomSecret();
+    const record: NodeRecord = {
+      id: existing?.id ?? randomUUID(),
+      name,
+      secretHash: hashMachineSecret(secret),
+      enrolledAtMs: Date.now(),
+      smtpAddress: request.smtpAddress,
+      softwareVersion: request.softwareVersion,
+      policyVersion: existing?.policyVersion ?? 0,
+      lastHeartbeatMs: existing?.lastHeartbeatMs ?? 0,
+      startedAtMs: existing?.startedAtMs ?? 0,
+      resources: existing?.resources,
+      engineVersions: existing?.engineVersions ?? {},
+    };
+    await this.audit.record({ admin: `node:${name}`, action: 'node.enrol', target: record.id, detail: existing ? 're-enrolled, new secret' : 'enrolled' });
+    await this.config.putNode(record);
+    this.nodes.set(record.id, record);
+    this.logger.log(`node ${name} enrolled as ${record.id}`);
+    return { nodeId: record.id, nodeSecret: secret };
+  }
+
+  /** Checks a node's credentials (gRPC metadata); throws UnauthenticatedError. */
+  async verify(nodeId: string, secret: string): Promise<void> {
+    if (!nodeId || !secret) throw new UnauthenticatedError('x-moat-node-id and x-moat-node-secret metadata are required');
+    if (!this.nodes.has(nodeId)) await this.load();
+    const record = this.nodes.get(nodeId);
+    if (!record || !safeEqual(hashMachineSecret(secret), record.secretHash)) throw new UnauthenticatedError(`unknown node or wrong secret for ${nodeId}; enrol again`);
+  }
+
+  heartbeat(nodeId: string, request: HeartbeatRequest): void {
+    const known = this.nodes.get(nodeId);
+    if (!known) throw new UnauthenticatedError(`unknown node ${nodeId}`);
+    const record: NodeRecord = {
+      ...known,
+      smtpAddress: request.smtpAddress || known.smtpAddress,
+      softwareVersion: request.softwareVersion || known.softwareVersion,
+      policyVersion: request.policyVersion,
+      resources: request.resources,
+      engineVersions: request.engineVersions,
+      startedAtMs: request.startedAtMs,
+      lastHeartbeatMs: Date.now(),
+    };
+    this.nodes.set(nodeId, record);
+    this.config.putNode(record).catch((err: unknown) => this.logger.warn(`heartbeat of ${record.name} not stored in KV: ${errorMessage(err)}`));
+  }
+
+  list(now = Date.now()): NodeStatus[] {
+    return [...this.nodes.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((n) => ({
+        id: n.id,
+        name: n.name,
+        smtpAddress: n.smtpAddress,
+        up: n.lastHeartbeatMs > 0 && now - n.lastHeartbeatMs <= NODE_UP_WITHIN_MS,
+        lastHeartbeatMs: n.lastHeartbeatMs,
+        policyVersion: n.policyVersion,
+        softwareVersion: n.softwareVersion,
+        engineVersions: n.engineVersions,
+        resources: n.resources,
+      }));
+  }
+}

@@ -1,0 +1,210 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { defaultPolicy, editList, isListKind, LIST_KINDS, parsePolicy, PolicyValidationError, type Policy, type PolicyLists } from '@moat/policy';
+import type { PolicyDocument } from '@moat/proto/grpc';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { CsmConfig } from '../csm-config.js';
+import { ConfigRepository, type PolicyVersionRecord } from '../repositories/config.repository.js';
+import { errorMessage, InvalidInputError, UnavailableError } from '../util/errors.js';
+import { retryUntilDone } from '../util/retry.js';
+import { AuditService } from './audit.service.js';
+
+export interface VersionedPolicy {
+  version: number;
+  policy: Policy;
+}
+
+export interface PolicyVersionInfo {
+  version: number;
+  createdAtMs: number;
+  author: string;
+  comment: string;
+}
+
+export interface ListsView {
+  version: number;
+  lists: PolicyLists;
+  domains: { name: string; lists: PolicyLists }[];
+}
+
+export interface ListEdit {
+  op: 'add' | 'remove';
+  kind: keyof typeof LIST_KINDS;
+  value: string;
+  domain?: string;
+}
+
+type Listener = (doc: PolicyDocument) => void;
+
+/**
+ * The tenant's policy: every change is validated, audited and stored as a new version in the config of record;
+ * every node watching gets each new version. Changes made by another CSM replica arrive through the KV watch.
+ */
+@Injectable()
+export class PolicyService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('policy');
+  private readonly stopping = new AbortController();
+  private readonly listeners = new Set<Listener>();
+  private current: PolicyDocument | undefined;
+  /** Changes from this process are made one at a time, so they never race for a version number. */
+  private changes: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly config: ConfigRepository,
+    private readonly audit: AuditService,
+    private readonly csmConfig: CsmConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void retryUntilDone('policy start-up', () => this.bootstrapAndWatch(), this.stopping.signal, this.logger);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping.abort();
+  }
+
+  /** Stores the first policy (MOAT_BOOTSTRAP_POLICY or the default) when none exists, then follows changes. */
+  async bootstrapAndWatch(): Promise<void> {
+    if ((await this.config.currentPolicyVersion()) === undefined) {
+      const policy = await this.bootstrapPolicy();
+      await this.commit(policy, 'bootstrap', this.csmConfig.bootstrapPolicyFile ? `loaded from ${this.csmConfig.bootstrapPolicyFile}` : 'default policy');
+    }
+    for await (const version of this.config.watchCurrentPolicy(this.stopping.signal)) {
+      if (version > (this.current?.version ?? 0)) await this.load(version);
+    }
+    if (!this.stopping.signal.aborted) throw new Error('policy watch ended');
+  }
+
+  /** The current policy; waits for the config of record when it has not been read yet. */
+  async get(): Promise<VersionedPolicy> {
+    const doc = await this.currentDocument();
+    return { version: doc.version, policy: parsePolicy(doc.json) };
+  }
+
+  currentVersion(): number {
+    return this.current?.version ?? 0;
+  }
+
+  async versions(): Promise<PolicyVersionInfo[]> {
+    const records = await this.config.listPolicyVersions();
+    return records.map(({ version, createdAtMs, author, comment }) => ({ version, createdAtMs, author, comment }));
+  }
+
+  /** Validates INPUT and stores it as the next version. Throws InvalidInputError with the schema's problems. */
+  async put(input: unknown, author: string, comment: string): Promise<VersionedPolicy> {
+    const policy = validate(input);
+    return this.serialised(async () => {
+      const doc = await this.commit(policy, author, comment);
+      return { version: doc.version, policy };
+    });
+  }
+
+  async lists(): Promise<ListsView> {
+    const { version, policy } = await this.get();
+    return { version, lists: policy.lists, domains: policy.domains.map((d) => ({ name: d.name, lists: d.lists })) };
+  }
+
+  /** Adds or removes one list entry; a new version only when the list changes. Returns the list afterwards. */
+  async editList(edit: unknown, author: string): Promise<{ version: number; values: string[] }> {
+    const { op, kind, value, domain } = parseListEdit(edit);
+    return this.serialised(async () => {
+      const { version, policy } = await this.get();
+      let next: Policy;
+      try {
+        next = editList(policy, op, kind, value, domain);
+      } catch (err) {
+        throw err instanceof PolicyValidationError ? new InvalidInputError('invalid list entry', err.problems) : new InvalidInputError(errorMessage(err));
+      }
+      const values = (domain ? next.domains.find((d) => d.name === domain.toLowerCase())?.lists : next.lists)?.[LIST_KINDS[kind]] ?? [];
+      if (JSON.stringify(next) === JSON.stringify(policy)) return { version, values };
+      const doc = await this.commit(next, author, `list ${op} ${kind} ${value}${domain ? ` (domain ${domain})` : ''}`);
+      return { version: doc.version, values };
+    });
+  }
+
+  /**
+   * Sends the current document to LISTENER if it is newer than HAVEVERSION, then every new version, until the
+   * returned function is called.
+   */
+  watch(haveVersion: number, listener: Listener): () => void {
+    if (this.current && this.current.version > haveVersion) listener(this.current);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async commit(policy: Policy, author: string, comment: string): Promise<PolicyDocument> {
+    const version = ((await this.config.currentPolicyVersion()) ?? 0) + 1;
+    const json = JSON.stringify(policy);
+    const record: PolicyVersionRecord = { version, json, sha256: sha256(json), createdAtMs: Date.now(), author, comment };
+    // Audited before it is stored: a change is never in effect without its audit entry.
+    await this.audit.record({ admin: author, action: 'policy.change', target: `policy v${version}`, detail: comment });
+    await this.config.createPolicyVersion(record);
+    this.logger.log(`policy version ${version} by ${author}${comment ? `: ${comment}` : ''}`);
+    this.publish(record);
+    return record;
+  }
+
+  private async load(version: number): Promise<void> {
+    const record = await this.config.getPolicyVersion(version);
+    if (!record) throw new Error(`policy.current points at version ${version}, which is not stored`);
+    this.publish(record);
+  }
+
+  private publish(doc: PolicyDocument): void {
+    if (this.current && doc.version <= this.current.version) return;
+    this.current = doc;
+    for (const listener of this.listeners) listener(doc);
+  }
+
+  private async currentDocument(): Promise<PolicyDocument> {
+    if (this.current) return this.current;
+    const version = await this.config.currentPolicyVersion();
+    if (version === undefined) throw new UnavailableError('no policy stored yet; the CSM is still starting');
+    await this.load(version);
+    if (!this.current) throw new UnavailableError('policy not loaded');
+    return this.current;
+  }
+
+  private async bootstrapPolicy(): Promise<Policy> {
+    const file = this.csmConfig.bootstrapPolicyFile;
+    if (!file) return defaultPolicy();
+    try {
+      return parsePolicy(await readFile(file, 'utf8'));
+    } catch (err) {
+      // A broken bootstrap file is an operator error: say exactly what is wrong and keep retrying (the file may be fixed).
+      const problems = err instanceof PolicyValidationError ? err.problems.join('; ') : errorMessage(err);
+      throw new Error(`MOAT_BOOTSTRAP_POLICY ${file} is not a valid policy: ${problems}`);
+    }
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.changes.then(task, task);
+    this.changes = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function validate(input: unknown): Policy {
+  try {
+    return parsePolicy(input);
+  } catch (err) {
+    if (err instanceof PolicyValidationError) throw new InvalidInputError('invalid policy', err.problems);
+    throw err;
+  }
+}
+
+function parseListEdit(input: unknown): ListEdit {
+  const body = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+  const problems: string[] = [];
+  const { op, kind, value, domain } = body;
+  if (op !== 'add' && op !== 'remove') problems.push('op: must be "add" or "remove"');
+  if (typeof kind !== 'string' || !isListKind(kind)) problems.push(`kind: must be one of ${Object.keys(LIST_KINDS).join(', ')}`);
+  if (typeof value !== 'string' || value.trim() === '') problems.push('value: must be a non-empty string');
+  if (domain !== undefined && domain !== null && typeof domain !== 'string') problems.push('domain: must be a string');
+  if (problems.length) throw new InvalidInputError('invalid list edit', problems);
+  return { op: op as ListEdit['op'], kind: kind as ListEdit['kind'], value: value as string, domain: typeof domain === 'string' && domain ? domain : undefined };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
