@@ -74,7 +74,10 @@ export class LocalCluster {
     this.csm = new ManagedProcess(
       csmSpec(this.ctx, csmEnv, (line) => {
         const match = ADMIN_PASSWORD_LINE.exec(line);
-        if (match?.[1]) this.adminPassword = match[1];
+        if (!match?.[1]) return;
+        this.adminPassword = match[1];
+        // Printed once, possibly after the ready line; whoever watches progress must see it.
+        if (this.csm.state === 'running') options.progress?.(`admin password: ${match[1]} (shown once; user admin)`);
       }),
     );
     this.nodes = Array.from({ length: options.nodes }, (_, i) => new ManagedProcess(nodeSpec(this.ctx, i)));

@@ -19,8 +19,8 @@ export interface ProcessSpec {
   logFile: string;
   ready: ReadyCheck;
   readyTimeoutMs: number;
-  /** Sees each log line written before the process is ready (the CSM prints its admin password there). */
-  onStartupLine?: (line: string) => void;
+  /** Sees each line the process writes while it runs (the CSM prints its generated admin password once). */
+  onLine?: (line: string) => void;
 }
 
 export type ProcessState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -32,6 +32,7 @@ export interface ExitInfo {
 
 const STOP_GRACE_MS = 15_000;
 const POLL_MS = 100;
+const WATCH_MS = 500;
 
 /**
  * One supervised child process. Its output goes straight to its log file (so it survives the supervisor);
@@ -87,6 +88,7 @@ export class ManagedProcess extends EventEmitter<{ crash: [ExitInfo] }> {
     try {
       await this.waitReady(tail);
       this.current = 'running';
+      if (spec.onLine) void this.watchLines(tail, child, spec.onLine);
     } catch (err) {
       await this.kill();
       throw err;
@@ -142,7 +144,7 @@ export class ManagedProcess extends EventEmitter<{ crash: [ExitInfo] }> {
     const deadline = Date.now() + spec.readyTimeoutMs;
     for (;;) {
       const lines = await tail.readLines();
-      for (const line of lines) spec.onStartupLine?.(line);
+      for (const line of lines) spec.onLine?.(line);
       if ('line' in spec.ready && lines.some((l) => (spec.ready as { line: RegExp }).line.test(l))) return;
       if (this.exitInfo) {
         const how = this.exitInfo.signal ? `signal ${this.exitInfo.signal}` : `code ${this.exitInfo.code}`;
@@ -151,6 +153,13 @@ export class ManagedProcess extends EventEmitter<{ crash: [ExitInfo] }> {
       if ('probe' in spec.ready && (await spec.ready.probe())) return;
       if (Date.now() > deadline) throw await this.failure(`${this.name} was not ready after ${spec.readyTimeoutMs / 1000}s`);
       await sleep(POLL_MS);
+    }
+  }
+
+  private async watchLines(tail: LogTail, child: ChildProcess, onLine: (line: string) => void): Promise<void> {
+    while (this.child === child) {
+      for (const line of await tail.readLines()) onLine(line);
+      await sleep(WATCH_MS);
     }
   }
 

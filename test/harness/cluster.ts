@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalCluster, REPO_ROOT, signalGroup, type ClusterPorts, type ManagedProcess } from '@moat/cli/cluster';
+import type { PolicyInput } from '@moat/policy';
+import { freePorts } from './free-ports.js';
+import { readMailbox, type StoredMessage } from './mailbox.js';
+import { sendMail, type OutgoingMail, type SendResult } from './smtp-client.js';
+import { waitFor } from './wait.js';
+
+export interface StartClusterOptions {
+  nodes?: number;
+  /** The CSM's first policy; default: the demo tenant (example.test, alice@ and bob@). */
+  policy?: PolicyInput;
+}
+
+export interface MoatResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const MOAT_BIN = join(REPO_ROOT, 'apps/cli/bin/moat.js');
+
+/**
+ * A real Moat cluster for one test suite: nats-server, clamd, the built CSM and scan nodes, and the demo mailbox,
+ * on free ports in a temporary var dir. Crashed processes stay down, so tests decide what runs.
+ */
+export class TestCluster {
+  readonly adminPassword: string;
+
+  private constructor(
+    readonly cluster: LocalCluster,
+    readonly varDir: string,
+  ) {
+    this.adminPassword = cluster.adminPassword ?? '';
+  }
+
+  static async start(options: StartClusterOptions = {}): Promise<TestCluster> {
+    const nodes = options.nodes ?? 2;
+    const [http, grpc, nats, clamd, downstream, ...smtp] = await freePorts(5 + nodes);
+    const ports: ClusterPorts = { http: http!, grpc: grpc!, nats: nats!, clamd: clamd!, downstream: downstream!, smtp };
+    const varDir = await mkdtemp(join(tmpdir(), 'moat-e2e-'));
+    const cluster = new LocalCluster({
+      varDir,
+      nodes,
+      ports,
+      restartOnCrash: false,
+      adminPassword: `e2e-${Math.random().toString(36).slice(2)}`,
+      ...(options.policy ? { policy: options.policy } : {}),
+    });
+    killOnExit(cluster);
+    await cluster.start();
+    return new TestCluster(cluster, varDir);
+  }
+
+  get csmUrl(): string {
+    return this.cluster.csmUrl;
+  }
+
+  get ports(): ClusterPorts {
+    return this.cluster.ports;
+  }
+
+  get mailboxDir(): string {
+    return this.cluster.paths.mailbox;
+  }
+
+  /** The CSM's local admin token; it changes each time the CSM starts. */
+  async token(): Promise<string> {
+    return (await readFile(this.cluster.paths.cliToken, 'utf8')).trim();
+  }
+
+  /** Runs the built `moat` CLI against this cluster. */
+  moat(args: string[], timeoutMs = 60_000): Promise<MoatResult> {
+    const env: NodeJS.ProcessEnv = { ...process.env, MOAT_VAR: this.varDir, MOAT_CSM_URL: this.csmUrl };
+    delete env['MOAT_TOKEN'];
+    return runProcess(process.execPath, [MOAT_BIN, ...args], env, timeoutMs);
+  }
+
+  /** Runs `moat ... --json`, fails on a non-zero exit, returns the parsed output. */
+  async moatJson(args: string[]): Promise<unknown> {
+    const result = await this.moat([...args, '--json']);
+    if (result.code !== 0) throw new Error(`moat ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+    return JSON.parse(result.stdout);
+  }
+
+  sendMail(nodeIndex: number, mail: OutgoingMail): Promise<SendResult> {
+    const port = this.ports.smtp[nodeIndex];
+    if (port === undefined) throw new Error(`no node ${nodeIndex}`);
+    return sendMail(port, mail);
+  }
+
+  mailbox(): Promise<StoredMessage[]> {
+    return readMailbox(this.mailboxDir);
+  }
+
+  /** Waits until the mailbox holds at least `count` messages matching `filter`, and returns them. */
+  waitForMailbox(count: number, filter: (m: StoredMessage) => boolean = () => true, timeoutMs = 60_000): Promise<StoredMessage[]> {
+    return waitFor(
+      `${count} messages in the demo mailbox`,
+      async () => {
+        const found = (await this.mailbox()).filter(filter);
+        return found.length >= count ? found : undefined;
+      },
+      { timeoutMs },
+    );
+  }
+
+  node(index: number): ManagedProcess {
+    const node = this.cluster.nodes[index];
+    if (!node) throw new Error(`no node ${index}`);
+    return node;
+  }
+
+  stopNode = (index: number) => this.node(index).stop();
+  killNode = (index: number) => this.node(index).kill();
+  startNode = (index: number) => this.node(index).start();
+  stopCsm = () => this.cluster.csm.stop();
+  startCsm = () => this.cluster.csm.start();
+  stopNats = () => this.cluster.nats.stop();
+  startNats = () => this.cluster.nats.start();
+  stopDownstream = () => this.cluster.mailbox.stop();
+  startDownstream = () => this.cluster.mailbox.start();
+
+  /** Stops every process and removes the var dir (kept when MOAT_KEEP_VAR is set, for post-mortems). */
+  async stop(): Promise<void> {
+    await this.cluster.stop();
+    if (!process.env['MOAT_KEEP_VAR']) await rm(this.varDir, { recursive: true, force: true });
+  }
+}
+
+export const startCluster = (options?: StartClusterOptions) => TestCluster.start(options);
+
+/** If the test process exits without stop() (a crash, a timeout), its children must not keep ports and CPU. */
+function killOnExit(cluster: LocalCluster): void {
+  process.once('exit', () => {
+    for (const p of cluster.processes()) if (p.pid !== undefined) signalGroup(p.pid, 'SIGKILL');
+  });
+}
+
+function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<MoatResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+  });
+}
