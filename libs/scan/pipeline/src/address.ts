@@ -24,7 +24,8 @@ export interface Mailbox {
 /** Outcome of parsing: a mailbox, `null` for the null reverse-path `<>`, or the SMTP reply code and reason. */
 export type AddressParse = { ok: true; mailbox: Mailbox | null } | { ok: false; code: 501 | 553; reason: string };
 
-// RFC 5321 section 4.5.3.1: local part 64 octets, domain 255, path 256 including the angle brackets.
+// RFC 5321 section 4.5.3.1: local part 64 octets, domain 255, path 256 including the angle brackets
+// (so a whole address over 254 octets is refused before its domain could reach 255).
 const MAX_LOCAL_OCTETS = 64;
 const MAX_DOMAIN_OCTETS = 255;
 const MAX_ADDRESS_OCTETS = 254;
@@ -73,7 +74,6 @@ export function parseEnvelopeAddress(input: string, allowNull: boolean): Address
   } else {
     const ascii = asciiDomain(rawDomain);
     if (ascii === undefined) return fail(501, 'malformed domain');
-    if (ascii.length > MAX_DOMAIN_OCTETS) return fail(553, 'domain longer than 255 octets');
     domain = ascii;
   }
 

@@ -40,15 +40,21 @@ export class Results {
     return this.forced?.reply !== undefined;
   }
 
-  /**
-   * Takes over another scope's findings, e.g. an accepted recipient's into the transaction. A symbol already
-   * present with the same detail (the same list hit for a second recipient) is not counted twice.
-   */
+  /** Takes over another scope's findings. */
   absorb(other: Results): void {
-    for (const symbol of other.symbols) {
+    this.symbols.push(...other.symbols);
+    if (other.forced) this.force(other.forced);
+  }
+
+  /**
+   * Takes over an accepted recipient's findings into the transaction. A symbol already present with the
+   * same detail (the same domain list hit for a second recipient) is not counted twice.
+   */
+  absorbRecipient(recipient: Results): void {
+    for (const symbol of recipient.symbols) {
       if (!this.symbols.some((s) => s.name === symbol.name && s.detail === symbol.detail)) this.symbols.push(symbol);
     }
-    if (other.forced) this.force(other.forced);
+    if (recipient.forced) this.force(recipient.forced);
   }
 
   clear(): void {

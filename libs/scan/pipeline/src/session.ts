@@ -71,7 +71,7 @@ export class ScanSession {
     const rcptResults = new Results();
     await this.runStage('rcpt', rcptResults, { rcpt });
     if (rcptResults.refused) return this.refusal([this.connectionResults, this.transactionResults, rcptResults]);
-    this.transactionResults.absorb(rcptResults);
+    this.transactionResults.absorbRecipient(rcptResults);
     this.envelope.rcptTo.push(rcpt.address);
     if (mailbox && !this.recipientDomains.includes(mailbox.domain)) this.recipientDomains.push(mailbox.domain);
     return { ok: true };
