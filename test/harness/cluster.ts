@@ -1,27 +1,20 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCluster, REPO_ROOT, signalGroup, type ClusterPorts, type ManagedProcess } from '@moat/cli/cluster';
+import { mailSearchSchema, statsSchema, statusSchema, type MailRow, type Stats, type Status } from '@moat/cli/api';
+import { demoPolicy, LocalCluster, signalGroup, type ClusterPorts, type ManagedProcess } from '@moat/cli/cluster';
 import type { PolicyInput } from '@moat/policy';
 import { freePorts } from './free-ports.js';
+import { runMoat, type MoatResult } from './moat-cli.js';
 import { readMailbox, type StoredMessage } from './mailbox.js';
 import { sendMail, type OutgoingMail, type SendResult } from './smtp-client.js';
 import { waitFor } from './wait.js';
 
 export interface StartClusterOptions {
   nodes?: number;
-  /** The CSM's first policy; default: the demo tenant (example.test, alice@ and bob@). */
-  policy?: PolicyInput;
+  /** The CSM's first policy, made from the demo tenant's (example.test, alice@ and bob@, the demo mailbox). */
+  policy?: (demo: PolicyInput) => PolicyInput;
 }
-
-export interface MoatResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const MOAT_BIN = join(REPO_ROOT, 'apps/cli/bin/moat.js');
 
 /**
  * A real Moat cluster for one test suite: nats-server, clamd, the built CSM and scan nodes, and the demo mailbox,
@@ -48,7 +41,7 @@ export class TestCluster {
       ports,
       restartOnCrash: false,
       adminPassword: `e2e-${Math.random().toString(36).slice(2)}`,
-      ...(options.policy ? { policy: options.policy } : {}),
+      policy: (options.policy ?? ((p) => p))(demoPolicy(downstream!)),
     });
     killOnExit(cluster);
     await cluster.start();
@@ -76,7 +69,7 @@ export class TestCluster {
   moat(args: string[], timeoutMs = 60_000): Promise<MoatResult> {
     const env: NodeJS.ProcessEnv = { ...process.env, MOAT_VAR: this.varDir, MOAT_CSM_URL: this.csmUrl };
     delete env['MOAT_TOKEN'];
-    return runProcess(process.execPath, [MOAT_BIN, ...args], env, timeoutMs);
+    return runMoat(args, env, timeoutMs);
   }
 
   /** Runs `moat ... --json`, fails on a non-zero exit, returns the parsed output. */
@@ -84,6 +77,21 @@ export class TestCluster {
     const result = await this.moat([...args, '--json']);
     if (result.code !== 0) throw new Error(`moat ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     return JSON.parse(result.stdout);
+  }
+
+  /** `moat status --json`, checked against the CLI's contract. */
+  async status(): Promise<Status> {
+    return statusSchema.parse(await this.moatJson(['status']));
+  }
+
+  /** `moat stats --json` over everything (from the epoch). */
+  async stats(): Promise<Stats> {
+    return statsSchema.parse(await this.moatJson(['stats', '--from', '0']));
+  }
+
+  /** `moat mail search --json` with the given filters, up to 10000 rows. */
+  async searchMail(filters: string[] = []): Promise<MailRow[]> {
+    return mailSearchSchema.parse(await this.moatJson(['mail', 'search', '--limit', '10000', ...filters])).messages;
   }
 
   sendMail(nodeIndex: number, mail: OutgoingMail): Promise<SendResult> {
@@ -131,27 +139,13 @@ export class TestCluster {
   }
 }
 
+export type { MoatResult };
+
 export const startCluster = (options?: StartClusterOptions) => TestCluster.start(options);
 
 /** If the test process exits without stop() (a crash, a timeout), its children must not keep ports and CPU. */
 function killOnExit(cluster: LocalCluster): void {
   process.once('exit', () => {
     for (const p of cluster.processes()) if (p.pid !== undefined) signalGroup(p.pid, 'SIGKILL');
-  });
-}
-
-function runProcess(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<MoatResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
-    });
   });
 }

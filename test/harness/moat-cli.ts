@@ -1,0 +1,28 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@moat/cli/cluster';
+
+export interface MoatResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const MOAT_BIN = join(REPO_ROOT, 'apps/cli/bin/moat.js');
+
+/** Runs the built `moat` command as a user would (bin/moat.js, a separate process) and collects its output. */
+export function runMoat(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<MoatResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MOAT_BIN, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+  });
+}
