@@ -1,0 +1,217 @@
+import { getServers } from 'node:dns';
+import type * as packet from 'dns-packet';
+import { exchange, parseServer, type DnsResponse, type DnsServer } from './dns-transport.js';
+
+/** The answer of each record type the checks ask for, in the shape node:dns gives and mailauth expects. */
+export interface DnsAnswers {
+  A: string[];
+  AAAA: string[];
+  TXT: string[][];
+  MX: { exchange: string; priority: number }[];
+  PTR: string[];
+  CNAME: string[];
+  NS: string[];
+}
+export type DnsRecordType = keyof DnsAnswers;
+const recordTypes: ReadonlySet<string> = new Set<DnsRecordType>(['A', 'AAAA', 'TXT', 'MX', 'PTR', 'CNAME', 'NS']);
+
+/** Whether a failure means "the name or the record does not exist" (RFC 7208 and RFC 7489 treat it as an answer). */
+export const noRecordCodes: ReadonlySet<string> = new Set(['ENOTFOUND', 'ENODATA']);
+
+export interface ResolverOptions {
+  /** DNS servers as "host" or "host:port" ("[v6]:port"); the system's servers when empty. */
+  servers?: string[];
+  /**
+   * Servers per domain (split horizon, e.g. internal domains answered by internal DNS): the most specific
+   * matching suffix wins, names under no route go to `servers`.
+   */
+  routes?: Record<string, string[]>;
+  /** Time to wait for one server's answer before asking the next or asking again (ms). */
+  timeoutMs?: number;
+  /** Rounds over the servers before the query fails (ETIMEOUT when none answered). */
+  tries?: number;
+  /** How long an answer is reused (s); 0 turns the cache off. */
+  cacheTtlSeconds?: number;
+  /** How long "no such name" / "no such record" is reused (s). */
+  negativeTtlSeconds?: number;
+  /** Most answers kept; the least recently used go first. */
+  cacheMaxEntries?: number;
+}
+
+/** A DNS failure with the node:dns code (ENOTFOUND, ENODATA, ETIMEOUT, ESERVFAIL, ...) that mailauth reads. */
+export class DnsError extends Error {
+  constructor(
+    readonly code: string,
+    readonly hostname: string,
+    readonly rrtype: string,
+  ) {
+    super(`DNS ${rrtype} ${hostname}: ${code}`);
+    this.name = 'DnsError';
+  }
+}
+
+export interface ResolverStats {
+  queries: number;
+  cacheHits: number;
+  entries: number;
+}
+
+/** The resolver every check uses: the node's DNS servers, timeouts and cache. */
+export interface DnsResolver {
+  query<T extends DnsRecordType>(name: string, type: T): Promise<DnsAnswers[T]>;
+  /** The same lookups as the function mailauth's `resolver` option calls: `(name, rrtype) => answers`. */
+  readonly mailauth: (name: string, rrtype: string) => Promise<string[][] | string[]>;
+  stats(): ResolverStats;
+  clearCache(): void;
+}
+
+type CacheEntry = { expires: number; answer: unknown } | { expires: number; code: string };
+
+const rcodeErrors: Record<number, string> = { 1: 'EFORMERR', 2: 'ESERVFAIL', 3: 'ENOTFOUND', 4: 'ENOTIMP', 5: 'EREFUSED' };
+const maxCnameHops = 16;
+
+function normalName(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
+}
+
+/** RFC 1035 section 2.3.4: labels of 1 to 63 octets, 253 octets in all (without the root dot). */
+export function isQueryableName(name: string): boolean {
+  const bare = name.replace(/\.$/, '');
+  return (
+    bare.length > 0 &&
+    Buffer.byteLength(bare) <= 253 &&
+    bare.split('.').every((label) => label.length > 0 && Buffer.byteLength(label) <= 63)
+  );
+}
+
+/** The records of `type` for `name`, following the CNAME chain in the answer section (RFC 1034 section 3.6.2). */
+function recordsFor(answers: packet.Answer[], name: string, type: DnsRecordType): packet.Answer[] {
+  let owner = normalName(name);
+  const ownedBy = (answer: packet.Answer, wanted: string): boolean => normalName(answer.name) === wanted;
+  for (let hop = 0; hop < maxCnameHops && type !== 'CNAME'; hop++) {
+    const alias = answers.find((answer) => answer.type === 'CNAME' && ownedBy(answer, owner));
+    if (!alias) break;
+    owner = normalName(String(alias.data));
+  }
+  return answers.filter((answer) => answer.type === type && ownedBy(answer, owner));
+}
+
+function shape(type: DnsRecordType, records: packet.Answer[]): unknown {
+  switch (type) {
+    case 'TXT':
+      // Octets as Latin-1 code points, so that nothing is lost: SPF and DKIM reject non-ASCII themselves.
+      return records.map((record) => {
+        const data = record.data as Buffer | Buffer[] | string;
+        return (Array.isArray(data) ? data : [data]).map((part) => (Buffer.isBuffer(part) ? part.toString('latin1') : part));
+      });
+    case 'MX':
+      return records.map((record) => {
+        const data = record.data as packet.MxData;
+        return { exchange: data.exchange, priority: data.preference ?? 0 };
+      });
+    default:
+      return records.map((record) => String(record.data));
+  }
+}
+
+export function createResolver(options: ResolverOptions = {}): DnsResolver {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const tries = options.tries ?? 2;
+  const ttlMs = (options.cacheTtlSeconds ?? 60) * 1000;
+  const negativeTtlMs = (options.negativeTtlSeconds ?? 30) * 1000;
+  const maxEntries = options.cacheMaxEntries ?? 10_000;
+
+  const fallback = (options.servers?.length ? options.servers : getServers()).map(parseServer);
+  // Longest suffix first, so the first match is the most specific one.
+  const routes: [string, DnsServer[]][] = Object.entries(options.routes ?? {})
+    .map(([suffix, servers]): [string, DnsServer[]] => [normalName(suffix), servers.map(parseServer)])
+    .sort(([a], [b]) => b.length - a.length);
+  const serversFor = (name: string): DnsServer[] =>
+    routes.find(([suffix]) => name === suffix || name.endsWith(`.${suffix}`))?.[1] ?? fallback;
+
+  const cache = new Map<string, CacheEntry>();
+  const inFlight = new Map<string, Promise<unknown>>();
+  let queries = 0;
+  let cacheHits = 0;
+
+  const remember = (key: string, entry: CacheEntry): void => {
+    if (entry.expires <= Date.now()) return;
+    cache.delete(key);
+    cache.set(key, entry);
+    if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
+  };
+
+  // Every server in turn, `tries` rounds; a server that fails or refuses is not the last word while another may answer.
+  const ask = async (name: string, type: DnsRecordType): Promise<unknown> => {
+    queries++;
+    let failure = 'ETIMEOUT';
+    for (let round = 0; round < tries; round++) {
+      for (const server of serversFor(name)) {
+        let response: DnsResponse | 'timeout';
+        try {
+          response = await exchange(server, name, type, timeoutMs);
+        } catch {
+          failure = 'ECONNREFUSED';
+          continue;
+        }
+        if (response === 'timeout') continue;
+        if (response.rcode === 0) {
+          const records = recordsFor(response.answers, name, type);
+          if (records.length === 0) throw new DnsError('ENODATA', name, type);
+          return shape(type, records);
+        }
+        failure = rcodeErrors[response.rcode] ?? 'EBADRESP';
+        if (failure === 'ENOTFOUND') throw new DnsError(failure, name, type);
+      }
+    }
+    throw new DnsError(failure, name, type);
+  };
+
+  const lookUp = async (name: string, type: DnsRecordType, key: string): Promise<unknown> => {
+    try {
+      const answer = await ask(name, type);
+      remember(key, { expires: Date.now() + ttlMs, answer });
+      return answer;
+    } catch (error) {
+      const code = (error as DnsError).code;
+      // Only "does not exist" is an answer worth keeping; timeouts and server failures are asked again.
+      if (noRecordCodes.has(code)) remember(key, { expires: Date.now() + Math.min(ttlMs, negativeTtlMs), code });
+      throw error;
+    }
+  };
+
+  const query = async <T extends DnsRecordType>(rawName: string, type: T): Promise<DnsAnswers[T]> => {
+    if (!isQueryableName(rawName)) throw new DnsError('EBADNAME', rawName, type);
+    const name = normalName(rawName);
+    const key = `${type} ${name}`;
+    const cached = cache.get(key);
+    if (cached && cached.expires > Date.now()) {
+      cacheHits++;
+      if ('code' in cached) throw new DnsError(cached.code, name, type);
+      return cached.answer as DnsAnswers[T];
+    }
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = lookUp(name, type, key).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    // A fresh error per caller: mailauth annotates the errors it catches.
+    return (await pending.catch((error: unknown) => {
+      throw error instanceof DnsError ? new DnsError(error.code, error.hostname, error.rrtype) : error;
+    })) as DnsAnswers[T];
+  };
+
+  const mailauth = async (name: string, rrtype: string): Promise<string[][] | string[]> => {
+    const type = rrtype.toUpperCase();
+    if (!recordTypes.has(type)) throw new DnsError('ENOTIMP', name, rrtype);
+    // mailauth's declared type leaves out MX objects, which it reads all the same.
+    return (await query(name, type as DnsRecordType)) as string[][] | string[];
+  };
+
+  return {
+    query,
+    mailauth,
+    stats: () => ({ queries, cacheHits, entries: cache.size }),
+    clearCache: () => cache.clear(),
+  };
+}
