@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Relay benchmark: smtp-sink alone, Haraka as a plain relay and the Moat scan node, measured side by side in
+// one run on this machine. Writes benchmarks/RESULTS.md. Usage (from the repository root):
+//   npm run bench:relay                       # setup + build, then all three targets
+//   node benchmarks/relay/run.mjs [--targets sink,haraka,node] [--seconds 4] [--out FILE]
+// BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes flags to the scan node's Node (profiling).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measureLatency } from './lib/latency.mjs';
+import { MESSAGES_PER_CONNECTION, measureThroughput } from './lib/load.mjs';
+import { renderResults } from './lib/report.mjs';
+import { startClamd, startHaraka, startNats, startNode, startSink } from './lib/targets.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(benchDir, '../..');
+const { values: options } = parseArgs({
+  options: {
+    targets: { type: 'string', default: 'sink,haraka,node' },
+    seconds: { type: 'string', default: '4' },
+    out: { type: 'string', default: join(repoRoot, 'benchmarks/RESULTS.md') },
+  },
+});
+const targets = options.targets.split(',');
+const seconds = Number(options.seconds);
+const SIZES = [5_000, 100_000];
+const SESSIONS = [1, 20];
+
+function ensureHaraka() {
+  if (existsSync(join(benchDir, 'node_modules/Haraka/package.json'))) return;
+  console.log('[bench] installing Haraka into benchmarks/relay/node_modules');
+  execFileSync('npm', ['ci', '--prefix', benchDir, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
+}
+
+/** Runs every cell against one started server and returns its rows. */
+async function measureTarget(name, server, sink) {
+  const rows = [];
+  for (const size of SIZES) {
+    for (const sessions of SESSIONS) {
+      const result = await measureThroughput({ port: server.port, serverPid: server.pid, sink, sessions, size, seconds });
+      console.log(`[bench] ${name} ${size / 1000} KB x${sessions}: ${result.msgsPerSecond.toFixed(0)} msgs/s, ${result.cpuMsPerMessage.toFixed(2)} ms CPU/msg`);
+      rows.push({ target: name, size, sessions, ...result });
+    }
+  }
+  const latency = [];
+  for (const size of SIZES) {
+    const result = await measureLatency({ port: server.port, size });
+    console.log(`[bench] ${name} ${size / 1000} KB latency at 10 msgs/s: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
+    latency.push({ target: name, size, ...result });
+  }
+  return { rows, latency };
+}
+
+const workDir = mkdtempSync(join(tmpdir(), 'moat-bench-'));
+const running = [];
+const started = async (promise) => {
+  const proc = await promise;
+  running.push(proc);
+  return proc;
+};
+const stopAll = async () => {
+  for (const proc of running.reverse()) await proc.stop();
+  running.length = 0;
+};
+process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
+
+const results = { rows: [], latency: [] };
+try {
+  const sink = await started(startSink());
+  for (const target of targets) {
+    let server;
+    if (target === 'sink') server = sink;
+    else if (target === 'haraka') {
+      ensureHaraka();
+      server = await started(startHaraka({ workDir, sinkPort: sink.port, benchDir }));
+    } else if (target === 'node') {
+      const nats = await started(startNats({ workDir }));
+      const clamd = await started(startClamd({ workDir, repoRoot }));
+      server = await started(startNode({ workDir, repoRoot, sinkPort: sink.port, natsUrl: nats.url, clamd: clamd.address }));
+    } else throw new Error(`unknown target ${target} (sink, haraka, node)`);
+    const measured = await measureTarget(target, server, sink);
+    results.rows.push(...measured.rows);
+    results.latency.push(...measured.latency);
+    if (server !== sink) {
+      await server.stop();
+      running.splice(running.indexOf(server), 1);
+    }
+  }
+} finally {
+  await stopAll();
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+const haraka = JSON.parse(readFileSync(join(benchDir, 'node_modules/Haraka/package.json'), 'utf8')).version;
+const markdown = renderResults(results, {
+  command: `node ${relative(repoRoot, fileURLToPath(import.meta.url))} --targets ${options.targets} --seconds ${seconds}`,
+  machine: `${cpus().length} × ${cpus()[0].model}, Node ${process.version}, Haraka ${haraka}, Postfix smtp-source/smtp-sink`,
+  date: new Date().toISOString().slice(0, 16).replace('T', ' '),
+  seconds,
+  messagesPerConnection: MESSAGES_PER_CONNECTION,
+});
+writeFileSync(options.out, markdown);
+console.log(`[bench] wrote ${relative(process.cwd(), options.out)}`);
