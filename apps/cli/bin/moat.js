@@ -21,12 +21,9 @@ if (major < REQUIRED_MAJOR) {
     process.exit(1);
   }
   const child = spawn(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
-  // The child shares the terminal and gets Ctrl-C itself; this process only waits and forwards its exit.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.on(signal, () => {
-      if (signal !== 'SIGINT') child.kill(signal);
-    });
-  }
+  // Signals sent to this process (not only Ctrl-C from the terminal, which reaches both) go to the child,
+  // which decides how to stop; this process waits and forwards its exit.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
   child.on('error', (err) => {
     process.stderr.write(`moat: cannot start ${projectNode}: ${err.message}\n`);

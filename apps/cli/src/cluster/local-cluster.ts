@@ -44,6 +44,7 @@ export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts
 
 // The CSM prints the bootstrap admin password once, on its first start.
 const ADMIN_PASSWORD_LINE = /admin password\W+(\S+)/i;
+const ADMIN_PASSWORD_WAIT_MS = 5000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
@@ -110,6 +111,8 @@ export class LocalCluster {
   /** Starts everything in dependency order; on any failure stops what was started and throws. */
   async start(): Promise<void> {
     await this.preflight();
+    // A CSM that never ran here creates the admin and prints its password once: worth waiting a moment for.
+    const firstCsmStart = !existsSync(this.paths.cliToken);
     await this.prepareVarDir();
     this.startedAtMs = Date.now();
     this.stopping = false;
@@ -117,6 +120,7 @@ export class LocalCluster {
       await Promise.all([this.startStep(this.nats), this.startStep(this.clamd), this.mailbox.start()]);
       await this.startStep(this.csm);
       await Promise.all(this.nodes.map((n) => this.startStep(n)));
+      for (let waited = 0; firstCsmStart && !this.adminPassword && waited < ADMIN_PASSWORD_WAIT_MS; waited += 100) await sleep(100);
     } catch (err) {
       await this.stop();
       throw err;

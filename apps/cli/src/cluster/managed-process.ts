@@ -100,7 +100,7 @@ export class ManagedProcess extends EventEmitter<{ crash: [ExitInfo] }> {
     if (!this.child) return;
     this.current = 'stopping';
     this.signal('SIGTERM');
-    const info = await Promise.race([this.exited, sleep(graceMs, undefined)]);
+    const info = await Promise.race([this.exited, sleep(graceMs, undefined, { ref: false })]);
     if (!info) {
       this.signal('SIGKILL');
       await this.exited;

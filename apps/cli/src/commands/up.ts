@@ -101,7 +101,11 @@ async function runForeground(cluster: LocalCluster, io: Io): Promise<number> {
 }
 
 function readyLine(cluster: LocalCluster): string {
-  const show = (p: string) => relative(process.cwd(), p) || '.';
+  // Short paths when inside the working directory, absolute otherwise.
+  const show = (p: string) => {
+    const rel = relative(process.cwd(), p);
+    return rel && !rel.startsWith('..') ? rel : p;
+  };
   const password = cluster.adminPassword ? ` (user admin, password ${cluster.adminPassword})` : '';
   const smtp = cluster.ports.smtp.map((p) => `127.0.0.1:${p}`).join(', ');
   return `moat ready: console ${cluster.csmUrl}/${password} · SMTP ${smtp || 'no nodes'} · mailbox ${show(cluster.paths.mailbox)} · logs ${show(cluster.paths.logs)}`;
