@@ -1,0 +1,137 @@
+import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { ensureEventsStream } from '@moat/bus';
+import { Action, NodeServiceClient, type ControlCommand, type EnrolResponse, type NodeToCsm, type PolicyDocument } from '@moat/proto/grpc';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../harness/wait.js';
+import { CsmApi } from './support/api.js';
+import { messageEvent, publishMessage } from './support/events.js';
+import { buildCsm, startCsm, startNats, tempDir, type Csm, type NatsServer } from './support/processes.js';
+
+const ENROL_TOKEN = 'test-enrol-token';
+
+interface Status {
+  policyVersion: number;
+  nodes: { id: string; name: string; smtpAddress: string; up: boolean; policyVersion: number; engineVersions: Record<string, string> }[];
+}
+
+const unary = <T>(call: (callback: (err: ServiceError | null, response: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => call((err, response) => (err ? reject(err) : resolve(response))));
+
+// NodeService over real gRPC (grpc-js client, as the scan node uses it) against the built CSM.
+describe('CSM gRPC NodeService', () => {
+  let nats: NatsServer;
+  let csm: Csm;
+  let api: CsmApi;
+  let client: NodeServiceClient;
+  let node: EnrolResponse;
+  let nc: NatsConnection;
+  const auth = () => {
+    const metadata = new Metadata();
+    metadata.set('x-moat-node-id', node.nodeId);
+    metadata.set('x-moat-node-secret', node.nodeSecret);
+    return metadata;
+  };
+
+  beforeAll(async () => {
+    buildCsm();
+    nats = await startNats();
+    const dataDir = await tempDir('moat-csm-grpc-');
+    csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_ENROL_TOKEN: ENROL_TOKEN });
+    api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
+    client = new NodeServiceClient(csm.grpcAddress, credentials.createInsecure());
+    nc = await connect({ servers: nats.url });
+    await ensureEventsStream(nc);
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await nc?.close();
+    await csm?.stop();
+    await nats?.stop();
+  });
+
+  it('refuses enrolment with a wrong token and enrols with the right one', async () => {
+    const refused = await unary<EnrolResponse>((cb) => client.enrol({ token: 'wrong', nodeName: 'n1', smtpAddress: '', softwareVersion: '' }, cb)).catch((e: ServiceError) => e);
+    expect((refused as ServiceError).code).toBe(status.PERMISSION_DENIED);
+    node = await unary<EnrolResponse>((cb) => client.enrol({ token: ENROL_TOKEN, nodeName: 'node-a', smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' }, cb));
+    expect(node.nodeId).toMatch(/[0-9a-f-]{36}/);
+    expect(node.nodeSecret.length).toBeGreaterThan(30);
+  });
+
+  it('requires node credentials and records heartbeats in the status', async () => {
+    const bad = new Metadata();
+    bad.set('x-moat-node-id', node.nodeId);
+    bad.set('x-moat-node-secret', 'guess');
+    const request = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: 'ClamAV 1.4' }, startedAtMs: Date.now() };
+    const refused = await unary((cb) => client.heartbeat(request, bad, cb)).catch((e: ServiceError) => e);
+    expect((refused as ServiceError).code).toBe(status.UNAUTHENTICATED);
+
+    const reply = await unary<{ latestPolicyVersion: number }>((cb) => client.heartbeat(request, auth(), cb));
+    expect(reply.latestPolicyVersion).toBe(1);
+    const state = await api.get<Status>('/api/status');
+    expect(state.nodes).toEqual([expect.objectContaining({ id: node.nodeId, name: 'node-a', smtpAddress: '127.0.0.1:2525', up: true, policyVersion: 1, engineVersions: { clamav: 'ClamAV 1.4' } })]);
+  });
+
+  it('streams the current policy and every new version; an invalid policy is refused with its problems', async () => {
+    const received: PolicyDocument[] = [];
+    const stream = client.watchPolicy({ nodeId: node.nodeId, haveVersion: 0 }, auth());
+    stream.on('data', (doc: PolicyDocument) => received.push(doc));
+    stream.on('error', () => undefined);
+    await waitFor('policy v1', async () => (received.some((d) => d.version === 1) ? true : undefined), { timeoutMs: 10_000 });
+
+    const invalid = await api.call<{ error: string; problems: string[] }>('PUT', '/api/policy', { policy: { thresholds: { tag: 20, quarantine: 10 } }, comment: 'bad' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.problems).toEqual([expect.stringContaining('thresholds')]);
+
+    const policy = { domains: [{ name: 'example.test', downstream: { host: '127.0.0.1', port: 2600 } }] };
+    const put = await api.call<{ version: number }>('PUT', '/api/policy', { policy, comment: 'add example.test' });
+    expect(put).toMatchObject({ status: 200, body: { version: 2 } });
+    const doc = await waitFor('policy v2 on the stream', async () => received.find((d) => d.version === 2), { timeoutMs: 5_000 });
+    expect(JSON.parse(doc.json).domains[0].name).toBe('example.test');
+    expect(doc).toMatchObject({ author: 'cli', comment: 'add example.test' });
+
+    const added = await api.call<{ version: number; values: string[] }>('POST', '/api/lists', { op: 'add', kind: 'ip-block', value: '203.0.113.9' });
+    expect(added.body).toEqual({ version: 3, values: ['203.0.113.9'] });
+    await waitFor('policy v3 on the stream', async () => received.find((d) => d.version === 3), { timeoutMs: 5_000 });
+    stream.cancel();
+
+    const late = client.watchPolicy({ nodeId: node.nodeId, haveVersion: 3 }, auth());
+    const lateDocs: PolicyDocument[] = [];
+    late.on('data', (d: PolicyDocument) => lateDocs.push(d));
+    late.on('error', () => undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(lateDocs).toEqual([]);
+    late.cancel();
+
+    const versions = await api.get<{ version: number; author: string }[]>('/api/policy/versions');
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
+  });
+
+  it('releases a quarantined message through the node control stream', async () => {
+    const id = `rel-${Date.now()}`;
+    await publishMessage(nc, messageEvent(id, { nodeId: node.nodeId, action: Action.ACTION_QUARANTINE }));
+    await waitFor('the quarantined message', async () => ((await api.call('GET', `/api/mail/${id}`)).status === 200 ? true : undefined));
+
+    const control = client.control(auth());
+    const commands: ControlCommand[] = [];
+    control.on('data', (command: ControlCommand) => {
+      commands.push(command);
+      const reply: NodeToCsm = { kind: { $case: 'reply', value: { commandId: command.commandId, ok: true, error: '', detail: 'queued for delivery' } } };
+      control.write(reply);
+    });
+    control.on('error', () => undefined);
+    control.write({ kind: { $case: 'hello', value: { nodeId: node.nodeId } } });
+
+    const release = await waitFor('release', async () => {
+      const response = await api.call<{ ok: boolean; nodeId: string; detail: string }>('POST', `/api/mail/${id}/release`);
+      return response.status === 503 ? undefined : response;
+    });
+    expect(release).toEqual({ status: 200, body: { ok: true, nodeId: node.nodeId, detail: 'queued for delivery' } });
+    expect(commands).toEqual([{ commandId: expect.any(String), command: { $case: 'release', value: { messageId: id, recipients: [] } } }]);
+    const mail = await api.get<{ released: boolean; deliveryStatus: string }>(`/api/mail/${id}`);
+    expect(mail).toMatchObject({ released: true, deliveryStatus: 'released' });
+    expect((await api.call('POST', `/api/mail/${id}/release`)).status).toBe(409);
+    control.end();
+  });
+});
