@@ -1,0 +1,92 @@
+// Issue 2: the console in headless Chromium against a real cluster (NATS, clamd, the CSM serving the built
+// console, two scan nodes). Mail sent over SMTP shows up on the dashboard, and the nodes page shows both nodes
+// up on the current policy version. Screenshots go to test-results/ for a human to look at.
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { mapLimit, range } from '../harness/pool.js';
+import { waitFor } from '../harness/wait.js';
+
+const MESSAGES = 100;
+const CONSOLE_INDEX = fileURLToPath(new URL('../../apps/console/dist/browser/index.html', import.meta.url));
+const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+describe('console in a browser', () => {
+  let cluster: TestCluster;
+  let browser: Browser;
+  let page: Page;
+  const testIdText = (testId: string) => page.locator(`[data-testid="${testId}"]`).first().textContent();
+
+  beforeAll(async () => {
+    if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: build the console (npm run build)`);
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    cluster = await startCluster({ nodes: 2 });
+    const sent = await mapLimit(range(MESSAGES), 10, (i) =>
+      cluster.sendMail(i % 2, {
+        from: `sender${i}@remote.test`,
+        to: 'alice@example.test',
+        subject: `console #${i}`,
+        body: `message ${i}\n`,
+      }),
+    );
+    expect(sent.filter((r) => !r.accepted)).toEqual([]);
+    // The dashboard shows what the CSM's consumer has put in ClickHouse: wait until all of it is there.
+    await waitFor(`${MESSAGES} messages in the stats`, async () =>
+      (await cluster.stats()).total >= MESSAGES ? true : undefined,
+    );
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  });
+
+  it('refuses a wrong password with a clear message', async () => {
+    await page.goto(cluster.csmUrl);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(`${cluster.adminPassword}-wrong`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => testIdText('login-error')).toBe('Wrong username or password.');
+  });
+
+  it('logs in and shows the messages on the dashboard', async () => {
+    await page.getByLabel('Password').fill(cluster.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/dashboard');
+    await expect.poll(() => testIdText('total-messages')).toBe(String(MESSAGES));
+    expect(await testIdText('total-deliver')).toBe(String(MESSAGES));
+    const today = new Date().toISOString().slice(0, 10);
+    const todayTotals = await page.locator(`[data-testid="day-${today}"] [data-testid="day-total"]`).allTextContents();
+    expect(todayTotals.reduce((sum, t) => sum + Number(t), 0)).toBe(MESSAGES);
+    await page.screenshot({ path: `${RESULTS_DIR}console-dashboard.png`, fullPage: true });
+  });
+
+  it('lists both nodes up on the current policy version', async () => {
+    const { policyVersion } = await cluster.status();
+    await page.getByRole('link', { name: 'Nodes' }).click();
+    await page.waitForURL('**/nodes');
+    await expect.poll(() => page.locator('[data-testid="node-row"][data-state="up"]').count()).toBe(2);
+    expect(await page.locator('[data-testid="node-row"]').count()).toBe(2);
+    expect(await testIdText('policy-version')).toBe(String(policyVersion));
+    expect(await testIdText('nodes-up')).toBe('2 / 2');
+    expect(await page.locator('[data-testid="node-policy-version"]').allTextContents()).toEqual([
+      String(policyVersion),
+      String(policyVersion),
+    ]);
+    await page.screenshot({ path: `${RESULTS_DIR}console-nodes.png`, fullPage: true });
+  });
+});
