@@ -1,0 +1,88 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseHostPort, type HostPort } from '@moat/pipeline';
+
+/** Process configuration of a scan node, read once from the environment (docs/architecture.md, "Process configuration"). */
+export interface NodeConfig {
+  nodeName: string;
+  smtpHost: string;
+  smtpPort: number;
+  dataDir: string;
+  natsUrl: string;
+  /** host:port of the CSM's gRPC NodeService. */
+  csmGrpc: string;
+  /** One-time token; needed only until the node has enrolled (the identity is then kept in the data dir). */
+  enrolToken: string | undefined;
+  clamd: HostPort;
+  /** Every connection starts with an HAProxy PROXY v1/v2 header carrying the real client address. */
+  proxyProtocol: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid scan node configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Defaults that are paths resolve against the repository root, as the CSM's do; given paths against the working directory. */
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+
+/** Reads and validates the node's environment; every problem is reported at once. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  const problems: string[] = [];
+  const read = (name: string, fallback: string) => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? fallback : value;
+  };
+
+  const nodeName = read('MOAT_NODE_NAME', 'node-1');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/.test(nodeName)) {
+    problems.push(`MOAT_NODE_NAME must be 1-63 letters, digits, '-' or '_' (it names NATS subjects), got ${JSON.stringify(nodeName)}`);
+  }
+  const smtpHost = read('MOAT_SMTP_HOST', '127.0.0.1');
+  if (isIP(smtpHost) === 0 && smtpHost !== 'localhost') problems.push(`MOAT_SMTP_HOST must be an IP address to listen on, got ${JSON.stringify(smtpHost)}`);
+  const smtpPort = parsePort('MOAT_SMTP_PORT', read('MOAT_SMTP_PORT', '2525'), problems);
+  const natsUrl = read('MOAT_NATS_URL', 'nats://127.0.0.1:4222');
+  if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(natsUrl)) problems.push(`MOAT_NATS_URL must look like nats://host:port, got ${JSON.stringify(natsUrl)}`);
+  const csmGrpc = read('MOAT_CSM_GRPC', '127.0.0.1:50051');
+  hostPort('MOAT_CSM_GRPC', csmGrpc, problems);
+  const clamd = hostPort('MOAT_CLAMD', read('MOAT_CLAMD', '127.0.0.1:3310'), problems);
+  const proxy = read('MOAT_PROXY_PROTOCOL', '0').toLowerCase();
+  if (!['0', '1', 'off', 'on', 'false', 'true'].includes(proxy)) problems.push(`MOAT_PROXY_PROTOCOL must be 1 (on) or 0 (off), got ${JSON.stringify(proxy)}`);
+  const enrolToken = read('MOAT_ENROL_TOKEN', '') || undefined;
+  const dataDirSetting = env.MOAT_DATA_DIR?.trim();
+  const dataDir = dataDirSetting ? resolve(dataDirSetting) : resolve(repoRoot, 'var/nodes', nodeName);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    nodeName,
+    smtpHost,
+    smtpPort,
+    dataDir,
+    natsUrl,
+    csmGrpc,
+    enrolToken,
+    clamd,
+    proxyProtocol: ['1', 'on', 'true'].includes(proxy),
+  };
+}
+
+function parsePort(name: string, raw: string, problems: string[]): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535) {
+    problems.push(`${name} must be a TCP port (0-65535), got ${JSON.stringify(raw)}`);
+    return 0;
+  }
+  return port;
+}
+
+function hostPort(name: string, raw: string, problems: string[]): HostPort {
+  try {
+    return parseHostPort(raw);
+  } catch (err) {
+    problems.push(`${name}: ${(err as Error).message}`);
+    return { host: '', port: 0 };
+  }
+}

@@ -1,0 +1,24 @@
+import type { ControlCommand, ControlReply } from '@moat/proto/grpc';
+import { errorText } from '../log.js';
+
+/** What the node can do on the CSM's command. */
+export interface ControlActions {
+  release(messageId: string, recipients: readonly string[]): Promise<string>;
+}
+
+/** Runs one control command and builds its reply; a failure is a reply with ok=false, never an exception. */
+export async function handleControlCommand(command: ControlCommand, actions: ControlActions): Promise<ControlReply> {
+  const reply = (ok: boolean, detail: string, error = ''): ControlReply => ({ commandId: command.commandId, ok, error, detail });
+  try {
+    switch (command.command?.$case) {
+      case 'release':
+        return reply(true, await actions.release(command.command.value.messageId, command.command.value.recipients));
+      case 'ping':
+        return reply(true, 'pong');
+      default:
+        return reply(false, '', 'unknown command');
+    }
+  } catch (err) {
+    return reply(false, '', errorText(err));
+  }
+}

@@ -1,0 +1,61 @@
+import type { ServiceError } from '@grpc/grpc-js';
+import type { NodeResources } from '@moat/proto/grpc';
+import { errorText } from '../log.js';
+import { SOFTWARE_VERSION } from '../version.js';
+import type { CsmLink, CsmLoop } from './csm-link.js';
+
+export interface HeartbeatFacts {
+  smtpAddress: string;
+  startedAtMs: number;
+  policyVersion(): number;
+  resources(): NodeResources;
+}
+
+const INTERVAL_MS = 5000;
+
+/** Reports the node to the CSM every 5 s: address, policy version, resources. */
+export class Heartbeat implements CsmLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+
+  constructor(private readonly facts: HeartbeatFacts) {}
+
+  start(link: CsmLink): void {
+    const beat = () => this.beat(link);
+    beat();
+    this.timer = setInterval(beat, INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private beat(link: CsmLink): void {
+    const nodeId = link.identity?.nodeId;
+    if (!nodeId) return;
+    link.client.heartbeat(
+      {
+        nodeId,
+        smtpAddress: this.facts.smtpAddress,
+        policyVersion: this.facts.policyVersion(),
+        resources: this.facts.resources(),
+        softwareVersion: SOFTWARE_VERSION,
+        engineVersions: {},
+        startedAtMs: this.facts.startedAtMs,
+      },
+      link.metadata(),
+      { deadline: Date.now() + INTERVAL_MS },
+      (err: ServiceError | null) => {
+        if (err) {
+          if (!this.failing) link.log.warn(`heartbeat to the CSM failed: ${errorText(err)}`);
+          this.failing = true;
+          link.callFailed(err);
+        } else {
+          if (this.failing) link.log.info('heartbeat to the CSM is back');
+          this.failing = false;
+        }
+      },
+    );
+  }
+}

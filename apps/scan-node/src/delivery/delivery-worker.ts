@@ -1,0 +1,194 @@
+import type { Downstream } from '@moat/policy';
+import type { NodeEvents } from '../events/node-events.js';
+import { errorText, type Logger } from '../log.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+import type { Spool, SpoolEntry } from '../spool/spool.js';
+import { DownstreamConnections, type RecipientResult } from './downstream-connections.js';
+import { nextRetry } from './retry-schedule.js';
+
+export interface DeliveryDeps {
+  spool: Spool;
+  policies: PolicyStore;
+  events: NodeEvents;
+  log: Logger;
+  /** Our name in EHLO to the downstream. */
+  nodeName: string;
+}
+
+/** One delivery attempt of one message: its recipients split by destination, results gathered from each. */
+interface Attempt {
+  entry: SpoolEntry;
+  pendingJobs: number;
+  results: Array<RecipientResult & { downstream: string }>;
+}
+
+interface Job {
+  attempt: Attempt;
+  rcpts: string[];
+}
+
+/** A downstream with its queue; at most `concurrencyPerDestination` jobs run against it at once. */
+interface Destination {
+  connections: DownstreamConnections;
+  queue: Job[];
+  active: number;
+}
+
+const STOP_WAIT_MS = 10_000;
+
+/**
+ * Delivers spooled messages to each recipient domain's downstream (looked up in the current policy at every
+ * attempt, so a corrected downstream applies to queued mail). Per attempt every recipient ends delivered,
+ * bounced (5xx) or deferred; deferred ones are retried on `policy.delivery.retryScheduleSeconds` until
+ * `maxAgeSeconds`, then bounced. Each change is a DeliveryEvent. A message leaves the spool once every
+ * recipient is final; no bounce message (DSN) is sent to the sender yet.
+ */
+export class DeliveryWorker {
+  private readonly destinations = new Map<string, Destination>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Messages with an attempt running or scheduled, so that an entry is never attempted twice at once. */
+  private readonly busy = new Set<string>();
+  private readonly running = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(private readonly deps: DeliveryDeps) {}
+
+  /** Schedules a spooled message at its next attempt time (now for new mail). Ignored if already scheduled. */
+  enqueue(entry: SpoolEntry): void {
+    const id = entry.meta.id;
+    if (this.stopping || this.busy.has(id)) return;
+    this.busy.add(id);
+    const delay = entry.state.nextAttemptAtMs - Date.now();
+    if (delay <= 0) {
+      this.attempt(entry);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(id);
+      this.attempt(entry);
+    }, delay);
+    this.timers.set(id, timer);
+  }
+
+  /** Stops scheduling, waits (bounded) for sends in progress, closes downstream connections. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const destination of this.destinations.values()) destination.queue.length = 0;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
+    for (const destination of this.destinations.values()) destination.connections.close();
+  }
+
+  private attempt(entry: SpoolEntry): void {
+    const { domains, policy } = this.deps.policies.current;
+    const attempt: Attempt = { entry, pendingJobs: 0, results: [] };
+    const jobs = new Map<string, { downstream: Downstream; rcpts: string[] }>();
+    for (const rcpt of entry.meta.rcptTo) {
+      if (entry.state.done[rcpt]) continue;
+      const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1).toLowerCase();
+      const downstream = domains.get(domain)?.downstream;
+      if (!downstream) {
+        attempt.results.push({ rcpt, outcome: 'deferred', response: `no downstream configured for ${domain}`, downstream: '' });
+        continue;
+      }
+      const key = `${downstream.host}:${downstream.port}:${downstream.tls}`;
+      const job = jobs.get(key) ?? { downstream, rcpts: [] };
+      job.rcpts.push(rcpt);
+      jobs.set(key, job);
+    }
+    attempt.pendingJobs = jobs.size;
+    if (jobs.size === 0) {
+      this.track(this.finish(attempt));
+      return;
+    }
+    for (const [key, job] of jobs) {
+      const destination = this.destination(key, job.downstream, policy.delivery.connectTimeoutMs);
+      destination.queue.push({ attempt, rcpts: job.rcpts });
+      this.pump(destination);
+    }
+  }
+
+  private destination(key: string, downstream: Downstream, connectTimeoutMs: number): Destination {
+    let destination = this.destinations.get(key);
+    if (!destination) {
+      destination = { connections: new DownstreamConnections(downstream, { name: this.deps.nodeName, connectTimeoutMs }), queue: [], active: 0 };
+      this.destinations.set(key, destination);
+    }
+    return destination;
+  }
+
+  private pump(destination: Destination): void {
+    const limit = this.deps.policies.current.policy.delivery.concurrencyPerDestination;
+    while (destination.active < limit && destination.queue.length > 0) {
+      const job = destination.queue.shift()!;
+      destination.active++;
+      this.track(
+        this.send(destination, job).finally(() => {
+          destination.active--;
+          this.pump(destination);
+        }),
+      );
+    }
+  }
+
+  private async send(destination: Destination, job: Job): Promise<void> {
+    const { entry } = job.attempt;
+    const downstream = destination.connections.label;
+    let results: RecipientResult[];
+    try {
+      const message = await this.deps.spool.readMessage(entry.meta.id);
+      results = await destination.connections.send(entry.meta.mailFrom, job.rcpts, message);
+    } catch (err) {
+      results = job.rcpts.map((rcpt) => ({ rcpt, outcome: 'deferred', response: `local error: ${errorText(err)}` }));
+    }
+    job.attempt.results.push(...results.map((r) => ({ ...r, downstream })));
+    if (--job.attempt.pendingJobs === 0) await this.finish(job.attempt);
+  }
+
+  /** Records the attempt's results: events, then removal from the spool or the next retry. */
+  private async finish(attempt: Attempt): Promise<void> {
+    const { entry } = attempt;
+    const { meta, state } = entry;
+    const now = Date.now();
+    const attempts = state.attempts + 1;
+    const deferred: typeof attempt.results = [];
+    for (const result of attempt.results) {
+      if (result.outcome === 'deferred') {
+        deferred.push(result);
+        continue;
+      }
+      state.done[result.rcpt] = result.outcome;
+      this.deps.events.delivery(meta.id, result.rcpt, { status: result.outcome, downstream: result.downstream, response: result.response, attempts, atMs: now });
+      if (result.outcome === 'bounced') this.deps.log.warn(`message ${meta.id} bounced for ${result.rcpt}: ${result.response}`);
+    }
+    try {
+      const retry = deferred.length > 0 ? nextRetry(this.deps.policies.current.policy.delivery, meta.receivedAtMs, attempts, now) : undefined;
+      if (retry && 'retryAtMs' in retry) {
+        for (const r of deferred) this.deps.events.delivery(meta.id, r.rcpt, { status: 'deferred', downstream: r.downstream, response: r.response, attempts, atMs: now });
+        entry.state = { attempts, nextAttemptAtMs: retry.retryAtMs, done: state.done };
+        await this.deps.spool.saveState(entry);
+        this.busy.delete(meta.id);
+        this.enqueue(entry);
+        return;
+      }
+      for (const r of deferred) {
+        const response = `expired: not delivered within ${this.deps.policies.current.policy.delivery.maxAgeSeconds} s; last error: ${r.response}`;
+        this.deps.events.delivery(meta.id, r.rcpt, { status: 'bounced', downstream: r.downstream, response, attempts, atMs: now });
+        this.deps.log.warn(`message ${meta.id} bounced for ${r.rcpt}: ${response}`);
+      }
+      await this.deps.spool.remove(entry);
+      this.busy.delete(meta.id);
+    } catch (err) {
+      // The spool could not record progress; keep the entry busy so it is not retried on stale state until restart.
+      this.deps.log.error(`message ${meta.id}: delivery state not saved, it will be retried after a restart`, err);
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work));
+  }
+}

@@ -1,0 +1,36 @@
+import type { NodeEvents } from '../events/node-events.js';
+import type { Quarantine } from '../quarantine/quarantine.js';
+import type { Spool, SpoolEntry } from '../spool/spool.js';
+
+export interface ReleaseDeps {
+  quarantine: Quarantine;
+  spool: Spool;
+  delivery: { enqueue(entry: SpoolEntry): void };
+  events: NodeEvents;
+}
+
+/**
+ * Releases a quarantined message (the CSM's Control.release): reads it from the quarantine store, spools it
+ * under its own id for RECIPIENTS (every original recipient when empty) and emits a `released` DeliveryEvent per
+ * recipient. The spool entry's age starts at the release, so the retry schedule's maximum age counts from
+ * there. Returns a human-readable detail for the reply; throws when the message cannot be released.
+ */
+export async function releaseMessage(deps: ReleaseDeps, messageId: string, recipients: readonly string[]): Promise<string> {
+  const found = await deps.quarantine.fetch(messageId);
+  if (!found) throw new Error(`message ${messageId} is not in quarantine`);
+  const rcptTo = recipients.length > 0 ? [...recipients] : found.meta.rcptTo;
+  if (rcptTo.length === 0) throw new Error(`message ${messageId} has no recipients to release to`);
+  const now = Date.now();
+  let entry: SpoolEntry;
+  try {
+    entry = await deps.spool.put({ ...found.meta, rcptTo, receivedAtMs: now, released: true }, [found.raw]);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return `message ${messageId} is already queued for delivery`;
+    throw err;
+  }
+  deps.delivery.enqueue(entry);
+  for (const rcpt of rcptTo) {
+    deps.events.delivery(messageId, rcpt, { status: 'released', downstream: '', response: 'released from quarantine', attempts: 0, atMs: now });
+  }
+  return `message ${messageId} queued for delivery to ${rcptTo.length} recipient(s)`;
+}

@@ -1,0 +1,128 @@
+import './threadpool.js';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaultChecks, Pipeline } from '@moat/pipeline';
+import { ConfigError, loadConfig, type NodeConfig } from './config.js';
+import { ControlStream } from './csm/control-stream.js';
+import { CsmLink } from './csm/csm-link.js';
+import { Heartbeat } from './csm/heartbeat.js';
+import { IdentityFile } from './csm/identity.js';
+import { PolicyWatch } from './csm/policy-watch.js';
+import { DeliveryWorker } from './delivery/delivery-worker.js';
+import { releaseMessage } from './delivery/release.js';
+import { EventJournal } from './events/event-journal.js';
+import { EventPublisher } from './events/event-publisher.js';
+import { NodeEvents } from './events/node-events.js';
+import { createLogger } from './log.js';
+import { NatsLink } from './nats/nats-link.js';
+import { PolicyStore } from './policy/policy-store.js';
+import { Quarantine } from './quarantine/quarantine.js';
+import { ProcessSampler } from './resources.js';
+import { SmtpGateway } from './smtp/smtp-gateway.js';
+import { SmtpListener } from './smtp/smtp-listener.js';
+import { loadOrCreateCertificate } from './smtp/tls-certificate.js';
+import { Spool } from './spool/spool.js';
+
+const log = createLogger('node');
+
+async function main(config: NodeConfig): Promise<void> {
+  const startedAtMs = Date.now();
+  await mkdir(config.dataDir, { recursive: true });
+  const policies = await PolicyStore.open(config.dataDir);
+  const identityFile = new IdentityFile(config.dataDir);
+  const identity = await identityFile.load();
+  let nodeId = identity?.nodeId ?? config.nodeName;
+
+  const nats = new NatsLink(config.natsUrl, `moat-node ${config.nodeName}`, createLogger('nats'));
+  const publisher = new EventPublisher(EventJournal.open(join(config.dataDir, 'events')), () => nats.eventSink(), createLogger('events'));
+  nats.onReady(() => publisher.reconnected());
+  publisher.start();
+  nats.start();
+  const events = new NodeEvents(publisher, () => nodeId);
+
+  const spool = await Spool.open(join(config.dataDir, 'spool'));
+  const delivery = new DeliveryWorker({ spool, policies, events, log: createLogger('delivery'), nodeName: config.nodeName });
+  const recovered = await spool.recover();
+  for (const p of recovered.problems) log.error(`spool: ${p.file}: ${p.problem}`);
+  for (const entry of recovered.entries) delivery.enqueue(entry);
+  const quarantine = new Quarantine(await Spool.open(join(config.dataDir, 'quarantine')), nats, () => nodeId, createLogger('quarantine'));
+  await quarantine.start();
+
+  const certificate = await loadOrCreateCertificate(config.dataDir, config.nodeName);
+  if (certificate.created) log.info(`generated a self-signed STARTTLS certificate in ${join(config.dataDir, 'tls')}`);
+  let listener: SmtpListener | undefined;
+  const gateway = new SmtpGateway({
+    nodeName: config.nodeName,
+    policies,
+    pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd }),
+    spool,
+    delivery,
+    quarantine,
+    events,
+    log: createLogger('smtp'),
+    closeConnection: (sessionId, reply) => listener?.closeConnection(sessionId, reply),
+  });
+  listener = new SmtpListener(
+    { nodeName: config.nodeName, host: config.smtpHost, port: config.smtpPort, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') },
+    gateway,
+  );
+  const smtpAddress = await listener.listen();
+
+  const sampler = new ProcessSampler();
+  const csm = new CsmLink(
+    { address: config.csmGrpc, nodeName: config.nodeName, smtpAddress, enrolToken: config.enrolToken, identity, identityFile, log: createLogger('csm') },
+    [
+      new Heartbeat({
+        smtpAddress,
+        startedAtMs,
+        policyVersion: () => policies.current.version,
+        resources: () => ({
+          ...sampler.sample(),
+          spoolMessages: spool.count,
+          spoolBytes: spool.sizeBytes,
+          journalEvents: publisher.backlog,
+          activeConnections: gateway.activeConnections,
+        }),
+      }),
+      new PolicyWatch(policies),
+      new ControlStream({ release: (id, rcpts) => releaseMessage({ quarantine, spool, delivery, events }, id, rcpts) }),
+    ],
+  );
+  csm.onIdentity((enrolled) => (nodeId = enrolled.nodeId));
+  csm.start();
+
+  console.log(`node ready name=${config.nodeName} smtp=${smtpAddress} policy=${policies.current.version} spooled=${recovered.entries.length}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log.warn(`${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info(`${signal}: no new connections, finishing sessions in progress`);
+    await listener.close();
+    csm.stop();
+    await delivery.stop();
+    await publisher.stop();
+    await nats.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+process.on('unhandledRejection', (reason) => log.error('unhandled rejection', reason));
+
+let config: NodeConfig;
+try {
+  config = loadConfig();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(2);
+}
+main(config).catch((err: unknown) => {
+  log.error('scan node failed to start', err instanceof Error ? (err.stack ?? err) : err);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+import { ensureEventsStream, openQuarantineStore } from '@moat/bus';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { ObjectStore } from '@nats-io/obj';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { EventSink } from '../events/event-publisher.js';
+import { errorText, type Logger } from '../log.js';
+
+const PUBLISH_TIMEOUT_MS = 5000;
+const RETRY_MAX_MS = 5000;
+
+/**
+ * The node's NATS connection. It is optional at every moment: the node accepts and delivers mail without it,
+ * journals events and keeps quarantined messages locally, and catches up once `ready` fires. The connection is
+ * set up in the background (retrying until NATS answers), and the events stream is ensured after each
+ * (re)connect since a restarted NATS may have lost it.
+ */
+export class NatsLink {
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private store: ObjectStore | undefined;
+  private usable = false;
+  private closed = false;
+  private readonly readyListeners: Array<() => void> = [];
+
+  constructor(
+    private readonly url: string,
+    private readonly name: string,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    void this.connectLoop();
+  }
+
+  /** Runs LISTENER each time NATS becomes usable (first connect and every reconnect). */
+  onReady(listener: () => void): void {
+    this.readyListeners.push(listener);
+  }
+
+  get connected(): boolean {
+    return this.usable;
+  }
+
+  /** Publisher into JetStream, or undefined while NATS is unreachable. */
+  eventSink(): EventSink | undefined {
+    const js = this.js;
+    if (!this.usable || !js) return undefined;
+    return {
+      publish: async (record) => {
+        await js.publish(record.subject, record.payload, { msgID: record.msgId, timeout: PUBLISH_TIMEOUT_MS });
+      },
+    };
+  }
+
+  /** The quarantine object store, or undefined while NATS is unreachable. */
+  quarantineStore(): ObjectStore | undefined {
+    return this.usable ? this.store : undefined;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.usable = false;
+    await this.nc?.drain().catch(() => this.nc?.close());
+  }
+
+  private async connectLoop(): Promise<void> {
+    let delay = 250;
+    let reported = false;
+    while (!this.closed) {
+      try {
+        const nc = await connect({ servers: this.url, name: this.name, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+        this.nc = nc;
+        this.js = jetstream(nc);
+        void this.watchStatus(nc);
+        await this.ensureUsable(nc);
+        return;
+      } catch (err) {
+        if (!reported) this.log.warn(`NATS at ${this.url} unreachable, retrying in the background: ${errorText(err)}`);
+        reported = true;
+        await sleep(delay);
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+      }
+    }
+  }
+
+  /** Makes sure the events stream and the quarantine bucket exist, retrying while the connection lasts. */
+  private async ensureUsable(nc: NatsConnection): Promise<void> {
+    let delay = 250;
+    let reported = false;
+    while (!this.closed && !nc.isClosed() && !this.usable) {
+      try {
+        await ensureEventsStream(nc);
+        this.store ??= await openQuarantineStore(nc);
+        this.usable = true;
+        this.log.info(`connected to NATS at ${this.url}`);
+        for (const listener of this.readyListeners) listener();
+      } catch (err) {
+        if (!reported) this.log.warn(`NATS connected but JetStream is not ready, retrying: ${errorText(err)}`);
+        reported = true;
+        await sleep(delay);
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+      }
+    }
+  }
+
+  private async watchStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') {
+        this.usable = false;
+        this.log.warn('NATS connection lost; journalling events and quarantining locally');
+      } else if (status.type === 'reconnect') {
+        void this.ensureUsable(nc);
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

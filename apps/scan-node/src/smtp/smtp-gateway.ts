@@ -1,0 +1,271 @@
+import type { Pipeline, ScanSession, StageResult, Verdict } from '@moat/pipeline';
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { NodeEvents } from '../events/node-events.js';
+import { newMessageId } from '../ids.js';
+import type { Logger } from '../log.js';
+import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
+import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
+import { collectMessage, type CollectedMessage } from './collect-message.js';
+import { ConnectionCounter } from './connection-counter.js';
+import { framingProblem } from './message-framing.js';
+import { traceHeaders, withoutMoatHeaders } from './trace-headers.js';
+import { newTransaction, nodeVerdict, transactionEvent, type ClientFacts, type Outcome, type Transaction } from './transaction.js';
+
+export interface GatewayDeps {
+  nodeName: string;
+  policies: PolicyStore;
+  pipeline: Pipeline;
+  spool: Spool;
+  delivery: { enqueue(entry: SpoolEntry): void };
+  quarantine: { store(meta: SpoolMeta, message: readonly Buffer[]): Promise<unknown> };
+  events: NodeEvents;
+  log: Logger;
+  /** Ends a connection with a 421 reply (the data timeout). */
+  closeConnection(sessionId: string, reply: string): void;
+}
+
+/** Per connection: the policy it started under, its scan session and the transaction in progress. */
+interface ConnectionState {
+  policy: ActivePolicy;
+  scan: ScanSession;
+  client: ClientFacts;
+  /** The address counted against the per-IP limit (the connecting one, even after XCLIENT). */
+  countedIp: string;
+  refusals: number;
+  tx: Transaction | undefined;
+}
+
+/** Refused commands tolerated on one connection before it is closed (Postfix's smtpd_hard_error_limit). */
+const MAX_REFUSALS_PER_CONNECTION = 20;
+const TEMPORARY_FAILURE = { code: 451, message: '4.3.0 Error: temporary local problem, try again later' };
+
+type Callback = (err?: Error | null) => void;
+
+/**
+ * The node's SMTP logic behind smtp-server's hooks: every stage goes through the scan pipeline under the policy
+ * the connection started with, refusals are answered from the stage result, and at the end of DATA the verdict
+ * decides between spool (deliver, tag), quarantine store (quarantine, hold), discard and refusal. Every
+ * transaction that reached a verdict produces exactly one MessageEvent.
+ */
+export class SmtpGateway {
+  private readonly connections = new Map<string, ConnectionState>();
+  private readonly perIp = new ConnectionCounter();
+
+  constructor(private readonly deps: GatewayDeps) {}
+
+  get activeConnections(): number {
+    return this.connections.size;
+  }
+
+  onConnect(session: SMTPServerSession, callback: Callback): void {
+    const policy = this.deps.policies.current;
+    const clientIp = session.remoteAddress;
+    if (!this.perIp.acquire(clientIp, policy.policy.smtp.maxConnectionsPerIp)) {
+      callback(smtpError(421, '4.7.0 Error: too many connections from your address, try again later'));
+      return;
+    }
+    const client: ClientFacts = { clientIp, helo: '', tls: session.secure };
+    const state: ConnectionState = { policy, scan: this.newScan(policy, client), client, countedIp: clientIp, refusals: 0, tx: undefined };
+    this.connections.set(session.id, state);
+    this.guard(callback, async () => {
+      const result = await state.scan.connect();
+      if (result.ok) return callback();
+      state.tx = newTransaction(newMessageId(), policy);
+      this.refuse(state, result, callback);
+      this.finishRefused(state);
+    });
+  }
+
+  onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void {
+    const state = this.connections.get(session.id);
+    if (!state) return callback(smtpError(TEMPORARY_FAILURE.code, TEMPORARY_FAILURE.message));
+    this.guard(callback, async () => {
+      this.finishRefused(state);
+      state.tx = newTransaction(newMessageId(), state.policy);
+      state.tx.mailFrom = address.address;
+      const result = (await this.followClientChanges(state, session)) ?? (await state.scan.mailFrom(address.address));
+      if (!result.ok) return this.refuse(state, result, callback);
+      callback();
+    });
+  }
+
+  onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void {
+    const state = this.connections.get(session.id);
+    const tx = state?.tx;
+    if (!state || !tx) return callback(smtpError(503, '5.5.1 Error: need MAIL command'));
+    // Counts RCPT commands, repeats included: the limit is on what a client may make the node work through.
+    if (tx.rcptTo.length >= state.policy.policy.smtp.maxRecipients) {
+      return callback(smtpError(452, `4.5.3 Error: too many recipients (at most ${state.policy.policy.smtp.maxRecipients} per message)`));
+    }
+    this.guard(callback, async () => {
+      const result = await state.scan.rcptTo(address.address);
+      if (!result.ok) {
+        tx.refusedRcpts.push(address.address);
+        return this.refuse(state, result, callback);
+      }
+      tx.rcptTo.push(address.address);
+      callback();
+    });
+  }
+
+  onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null, message?: string) => void): void {
+    const state = this.connections.get(session.id);
+    const tx = state?.tx;
+    if (!state || !tx) {
+      stream.resume();
+      stream.once('end', () => callback(smtpError(503, '5.5.1 Error: need MAIL command')));
+      return;
+    }
+    tx.rcptTo = session.envelope.rcptTo.map((rcpt) => rcpt.address);
+    const limits = state.policy.policy.smtp;
+    const timer = setTimeout(() => this.deps.closeConnection(session.id, `4.4.2 Error: DATA not completed within ${limits.dataTimeoutMs} ms`), limits.dataTimeoutMs);
+    collectMessage(stream, limits.maxMessageBytes)
+      .finally(() => clearTimeout(timer))
+      .then(
+        async (collected) => {
+          const outcome = await this.decide(state, tx, collected).catch((err: unknown): Outcome => {
+            this.deps.log.error(`message ${tx.id} from ${state.client.clientIp} could not be processed`, err);
+            return { verdict: nodeVerdict('tempfail', 'LOCAL_FAILURE', String(err)), reply: `${TEMPORARY_FAILURE.code} ${TEMPORARY_FAILURE.message}`, status: 'rejected' };
+          });
+          this.deps.events.message(transactionEvent(tx, state.client, outcome));
+          state.tx = undefined;
+          const code = Number(outcome.reply.slice(0, 3));
+          if (code >= 400) callback(smtpError(code, outcome.reply.slice(4)));
+          else callback(null, outcome.reply.slice(4));
+        },
+        // The client left (or hit the data timeout) before the final dot: no verdict, nothing to report.
+        () => {
+          state.tx = undefined;
+        },
+      );
+  }
+
+  private async decide(state: ConnectionState, tx: Transaction, collected: CollectedMessage): Promise<Outcome> {
+    const limits = state.policy.policy.smtp;
+    if (collected.tooBig) {
+      const reply = `552 5.3.4 Error: message exceeds the size limit of ${limits.maxMessageBytes} bytes`;
+      return { verdict: nodeVerdict('reject', 'SMTP_MESSAGE_TOO_BIG', `${collected.bytes} bytes`), reply, status: 'rejected', sizeBytes: collected.bytes };
+    }
+    const raw = collected.raw;
+    const problem = framingProblem(raw);
+    if (problem) {
+      return { verdict: nodeVerdict('reject', problem.symbol, problem.message), reply: `${problem.code} ${problem.message}`, status: 'rejected', sizeBytes: raw.length };
+    }
+    const scanStart = performance.now();
+    const verdict = await state.scan.data(raw);
+    const scanMs = Math.round(performance.now() - scanStart);
+    return { ...(await this.act(state, tx, verdict, raw)), scanMs, sizeBytes: raw.length };
+  }
+
+  onClose(session: SMTPServerSession): void {
+    const state = this.connections.get(session.id);
+    if (!state) return;
+    this.finishRefused(state);
+    this.connections.delete(session.id);
+    this.perIp.release(state.countedIp);
+  }
+
+  /** Stores or refuses a scanned message as its verdict says; resolves with the reply once it is safe. */
+  private async act(state: ConnectionState, tx: Transaction, verdict: Verdict, raw: Buffer): Promise<Outcome> {
+    const accepted = `250 2.0.0 Ok: queued as ${tx.id}`;
+    switch (verdict.action) {
+      case 'reject':
+      case 'tempfail': {
+        const reply = verdict.reply ?? (verdict.action === 'reject' ? { code: 554, message: '5.7.1 Error: message refused by policy' } : { code: 451, message: '4.7.1 Error: message deferred by policy, try again later' });
+        return { verdict, reply: `${reply.code} ${reply.message}`, status: 'rejected' };
+      }
+      case 'discard':
+        return { verdict, reply: accepted, status: 'discarded' };
+      case 'deliver':
+      case 'tag':
+      case 'quarantine':
+      case 'hold': {
+        const spoolStart = performance.now();
+        const meta = this.spoolMeta(state, tx, verdict);
+        const message = [traceHeaders({ ...state.client, id: tx.id, nodeName: this.deps.nodeName, action: verdict.action, score: verdict.score, symbols: verdict.symbols, receivedAtMs: tx.startedAtMs }), withoutMoatHeaders(raw)];
+        let status: Outcome['status'] = 'quarantined';
+        if (verdict.action === 'deliver' || verdict.action === 'tag') {
+          this.deps.delivery.enqueue(await this.deps.spool.put(meta, message));
+          status = 'queued';
+        } else {
+          await this.deps.quarantine.store(meta, message);
+        }
+        return { verdict, reply: accepted, status, spoolMs: Math.round(performance.now() - spoolStart) };
+      }
+    }
+  }
+
+  private spoolMeta(state: ConnectionState, tx: Transaction, verdict: Verdict): SpoolMeta {
+    return {
+      id: tx.id,
+      receivedAtMs: tx.startedAtMs,
+      mailFrom: tx.mailFrom,
+      rcptTo: tx.rcptTo,
+      clientIp: state.client.clientIp,
+      helo: state.client.helo,
+      action: verdict.action,
+      score: verdict.score,
+      policyVersion: tx.policy.version,
+    };
+  }
+
+  /**
+   * Before MAIL: re-runs the connect stage when XCLIENT changed the client address, and the HELO stage when
+   * the client greeted (again). Returns the refusal, if any.
+   */
+  private async followClientChanges(state: ConnectionState, session: SMTPServerSession): Promise<StageResult | undefined> {
+    if (session.remoteAddress !== state.client.clientIp) {
+      const xclientName = session.xClient.get('NAME');
+      state.client = { clientIp: session.remoteAddress, clientHostname: typeof xclientName === 'string' ? xclientName : undefined, helo: '', tls: session.secure };
+      state.scan = this.newScan(state.policy, state.client);
+      const connected = await state.scan.connect();
+      if (!connected.ok) return connected;
+    }
+    state.client.tls = session.secure;
+    const helo = session.hostNameAppearsAs || '';
+    if (helo !== state.client.helo) {
+      state.client.helo = helo;
+      const greeted = await state.scan.helo(helo);
+      if (!greeted.ok) return greeted;
+    }
+    return undefined;
+  }
+
+  private newScan(policy: ActivePolicy, client: ClientFacts): ScanSession {
+    return this.deps.pipeline.session(policy.compiled, { clientIp: client.clientIp, clientHostname: client.clientHostname, tls: client.tls });
+  }
+
+  /** Answers a refused stage; the first refusal of a transaction becomes its verdict. Too many close the connection. */
+  private refuse(state: ConnectionState, result: Extract<StageResult, { ok: false }>, callback: Callback): void {
+    const tx = state.tx!;
+    const reply = `${result.reply.code} ${result.reply.message}`;
+    tx.refusal ??= { verdict: result.verdict, reply };
+    state.refusals++;
+    if (state.refusals > MAX_REFUSALS_PER_CONNECTION) {
+      callback(smtpError(421, '4.7.0 Error: too many refused commands, closing connection'));
+      return;
+    }
+    callback(smtpError(result.reply.code, result.reply.message));
+  }
+
+  /** Emits the event of a transaction that ended with a refusal and never reached DATA. */
+  private finishRefused(state: ConnectionState): void {
+    const tx = state.tx;
+    if (!tx?.refusal) return;
+    state.tx = undefined;
+    const attempted = { ...tx, rcptTo: [...tx.rcptTo, ...tx.refusedRcpts] };
+    this.deps.events.message(transactionEvent(attempted, state.client, { verdict: tx.refusal.verdict, reply: tx.refusal.reply, status: 'rejected' }));
+  }
+
+  /** Runs a hook body; an unexpected failure is logged and answered 451 instead of crashing the node. */
+  private guard(callback: Callback, body: () => Promise<void>): void {
+    body().catch((err: unknown) => {
+      this.deps.log.error('SMTP hook failed', err);
+      callback(smtpError(TEMPORARY_FAILURE.code, TEMPORARY_FAILURE.message));
+    });
+  }
+}
+
+function smtpError(code: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
+}

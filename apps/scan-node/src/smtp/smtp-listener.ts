@@ -1,0 +1,98 @@
+import type { SMTPServerOptions } from 'smtp-server';
+import type { Logger } from '../log.js';
+import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
+import { MoatSmtpServer } from './moat-smtp-server.js';
+import type { SmtpGateway } from './smtp-gateway.js';
+import type { TlsCertificate } from './tls-certificate.js';
+
+export interface ListenerOptions {
+  nodeName: string;
+  host: string;
+  port: number;
+  proxyProtocol: boolean;
+  certificate: TlsCertificate;
+  policies: PolicyStore;
+  log: Logger;
+}
+
+/** Grace period at shutdown for sessions in progress before they get `421 Server shutting down`. */
+const CLOSE_TIMEOUT_MS = 15_000;
+
+/**
+ * The SMTP listener: smtp-server configured from the policy (limits that smtp-server enforces itself are
+ * updated when a new policy arrives), wired to the gateway's hooks. No AUTH yet (inbound relay only), no
+ * reverse DNS in the SMTP path (a PTR check belongs to the pipeline, where it can be cached and scored).
+ */
+export class SmtpListener {
+  readonly server: MoatSmtpServer;
+
+  constructor(
+    private readonly options: ListenerOptions,
+    gateway: SmtpGateway,
+  ) {
+    const smtp = options.policies.current.policy.smtp;
+    const serverOptions: SMTPServerOptions = {
+      name: options.nodeName,
+      banner: smtp.banner,
+      key: options.certificate.key,
+      cert: options.certificate.cert,
+      disabledCommands: ['AUTH'],
+      authOptional: true,
+      disableReverseLookup: true,
+      useProxy: options.proxyProtocol,
+      useXClient: true,
+      hideDSN: true,
+      logger: false,
+      closeTimeout: CLOSE_TIMEOUT_MS,
+      ...limits(options.policies.current),
+      onConnect: (session, callback) => gateway.onConnect(session, callback),
+      onMailFrom: (address, session, callback) => gateway.onMailFrom(address, session, callback),
+      onRcptTo: (address, session, callback) => gateway.onRcptTo(address, session, callback),
+      onData: (stream, session, callback) => gateway.onData(stream, session, callback),
+      onClose: (session) => gateway.onClose(session),
+    };
+    this.server = new MoatSmtpServer(serverOptions, {
+      greetingDelayMs: (ip) => {
+        const active = options.policies.current;
+        return active.trustedNetworks.has(ip) ? 0 : active.policy.smtp.greetingDelayMs;
+      },
+      trusted: (ip) => options.policies.current.trustedNetworks.has(ip),
+    });
+    this.server.on('error', (err) => options.log.warn(`SMTP: ${err.message}`));
+    options.policies.onChange((active) => {
+      Object.assign(this.server.options, limits(active), { banner: active.policy.smtp.banner });
+    });
+  }
+
+  /** Resolves with the address it listens on. */
+  listen(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.server.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.server.off('error', reject);
+        const address = this.server.server.address();
+        resolve(typeof address === 'object' && address ? `${this.options.host}:${address.port}` : `${this.options.host}:${this.options.port}`);
+      });
+    });
+  }
+
+  /** Stops accepting connections and waits for sessions in progress (up to the grace period). */
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  closeConnection(sessionId: string, reply: string): void {
+    for (const connection of this.server.connections) {
+      if (connection.id === sessionId) {
+        connection.send(421, reply);
+        return;
+      }
+    }
+  }
+}
+
+/** The policy limits smtp-server applies itself: SIZE in EHLO and MAIL, total connections, idle timeout. */
+function limits(active: ActivePolicy): Pick<SMTPServerOptions, 'size' | 'maxClients' | 'socketTimeout'> {
+  const smtp = active.policy.smtp;
+  return { size: smtp.maxMessageBytes, maxClients: smtp.maxConnections, socketTimeout: smtp.idleTimeoutMs };
+}

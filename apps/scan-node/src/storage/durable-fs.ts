@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Creates PATH (failing if it exists) with PARTS written in order, and fsyncs it. The directory entry still needs a directory sync. */
+export async function writeNewFile(path: string, parts: readonly Buffer[], mode = 0o640): Promise<void> {
+  const file = await open(path, 'wx', mode);
+  try {
+    await file.writev(parts);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Replaces PATH so that a crash leaves either the old or the new content, never a mix: write a temporary file,
+ * fsync it, rename it over PATH, fsync the directory.
+ */
+export async function writeFileAtomically(path: string, data: string | Buffer, mode = 0o640): Promise<void> {
+  const tmp = `${path}.tmp-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeNewFile(tmp, [typeof data === 'string' ? Buffer.from(data) : data], mode);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncDirectory(dirname(path));
+}
+
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Group commit for one directory: callers that created entries wait for a directory fsync that started after
+ * their entry existed. Concurrent callers share one fsync, so N messages arriving together cost about two.
+ */
+export class DirectorySync {
+  private running: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+
+  constructor(readonly dir: string) {}
+
+  sync(): Promise<void> {
+    if (!this.running) return this.start();
+    this.next ??= this.running.then(
+      () => this.startQueued(),
+      () => this.startQueued(),
+    );
+    return this.next;
+  }
+
+  private startQueued(): Promise<void> {
+    this.next = undefined;
+    return this.start();
+  }
+
+  private start(): Promise<void> {
+    const run = fsyncDirectory(this.dir).finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+}
