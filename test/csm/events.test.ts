@@ -5,7 +5,7 @@ import { Action, Direction } from '@moat/proto/grpc';
 import { waitFor } from '../harness/wait.js';
 import { CsmApi } from './support/api.js';
 import { messageEvent, publishDelivery, publishMessage } from './support/events.js';
-import { buildCsm, startCsm, startNats, tempDir, type Csm, type NatsServer } from './support/processes.js';
+import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm, type NatsServer } from './support/processes.js';
 
 interface Stats {
   total: number;
@@ -42,6 +42,7 @@ describe('CSM event ingestion', () => {
     await nc?.close();
     await csm?.stop();
     await nats?.stop();
+    await removeTempDirs();
   });
 
   const total = async () => (await api.get<Stats>('/api/stats')).total;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/wait.js';
 import { CsmApi } from './support/api.js';
 import { messageEvent, publishMessage } from './support/events.js';
-import { buildCsm, startCsm, startNats, tempDir, type Csm, type NatsServer } from './support/processes.js';
+import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm, type NatsServer } from './support/processes.js';
 
 const ENROL_TOKEN = 'test-enrol-token';
 
@@ -49,6 +49,7 @@ describe('CSM gRPC NodeService', () => {
     await nc?.close();
     await csm?.stop();
     await nats?.stop();
+    await removeTempDirs();
   });
 
   it('refuses enrolment with a wrong token and enrols with the right one', async () => {

@@ -100,8 +100,17 @@ export async function startCsm(env: { natsUrl: string; dataDir: string } & Recor
   return { baseUrl: http!, grpcAddress: grpc!, dataDir, child, stop: () => child.stop() };
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh temporary directory, removed by removeTempDirs(). */
 export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 function safeMtime(path: string): number {

@@ -1,0 +1,84 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PolicyDocument } from '@moat/proto/grpc';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/repository-stubs.js';
+import { InvalidInputError } from '../util/errors.js';
+import { AuditService } from './audit.service.js';
+import { PolicyService } from './policy.service.js';
+
+describe('PolicyService', () => {
+  let config: InMemoryConfigRepository;
+  let store: InMemoryEventStore;
+  let service: PolicyService;
+
+  beforeEach(async () => {
+    config = new InMemoryConfigRepository();
+    store = new InMemoryEventStore();
+    service = new PolicyService(config, new AuditService(store), testConfig());
+    await service.bootstrapAndWatch().catch(() => undefined);
+  });
+
+  it('stores the default policy as version 1 on first start', async () => {
+    const { version, policy } = await service.get();
+    expect(version).toBe(1);
+    expect(policy.domains).toEqual([]);
+    expect(config.policies.get(1)).toMatchObject({ author: 'bootstrap', comment: 'default policy' });
+  });
+
+  it('loads MOAT_BOOTSTRAP_POLICY when set', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'moat-policy-')), 'policy.json');
+    await writeFile(file, JSON.stringify({ domains: [{ name: 'Example.TEST', downstream: { host: 'mx' } }] }));
+    const fresh = new InMemoryConfigRepository();
+    const bootstrapped = new PolicyService(fresh, new AuditService(store), testConfig({ MOAT_BOOTSTRAP_POLICY: file }));
+    await bootstrapped.bootstrapAndWatch().catch(() => undefined);
+    expect((await bootstrapped.get()).policy.domains[0]?.name).toBe('example.test');
+  });
+
+  it('refuses an invalid policy with one problem per field and stores nothing', async () => {
+    const err = await service.put({ smtp: { maxRecipients: 0 }, bogus: 1 }, 'admin', '').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).problems).toEqual([expect.stringContaining('smtp.maxRecipients'), expect.stringContaining('bogus')]);
+    expect(config.current).toBe(1);
+  });
+
+  it('audits each change, stores it as the next version and sends it to watchers', async () => {
+    const seen: PolicyDocument[] = [];
+    const stop = service.watch(1, (doc) => seen.push(doc));
+    const result = await service.put({ lists: { ipBlock: ['192.0.2.1'] } }, 'admin', 'block one');
+    stop();
+    expect(result.version).toBe(2);
+    expect(seen.map((d) => d.version)).toEqual([2]);
+    expect(JSON.parse(seen[0]!.json).lists.ipBlock).toEqual(['192.0.2.1']);
+    expect(store.audit.at(-1)).toMatchObject({ admin: 'admin', action: 'policy.change', target: 'policy v2', detail: 'block one' });
+  });
+
+  it('does not store a change whose audit entry cannot be written', async () => {
+    store.failInserts = new Error('clickhouse down');
+    await expect(service.put({}, 'admin', '')).rejects.toThrow('clickhouse down');
+    expect(config.current).toBe(1);
+  });
+
+  it('sends the current document to a new watcher only when it is newer than what the node has', () => {
+    const seen: number[] = [];
+    service.watch(0, (doc) => seen.push(doc.version))();
+    service.watch(1, (doc) => seen.push(doc.version))();
+    expect(seen).toEqual([1]);
+  });
+
+  it('edits a list as a new version, and makes none when nothing changes', async () => {
+    expect(await service.editList({ op: 'add', kind: 'sender-block', value: 'Spam@Example.com' }, 'cli')).toEqual({ version: 2, values: ['spam@example.com'] });
+    expect(await service.editList({ op: 'add', kind: 'sender-block', value: 'spam@example.com' }, 'cli')).toEqual({ version: 2, values: ['spam@example.com'] });
+    expect(await service.editList({ op: 'remove', kind: 'sender-block', value: 'spam@example.com' }, 'cli')).toEqual({ version: 3, values: [] });
+    expect(config.policies.get(2)?.comment).toBe('list add sender-block Spam@Example.com');
+  });
+
+  it('explains a bad list edit', async () => {
+    const err = await service.editList({ op: 'add', kind: 'ip-block', value: 'not-an-ip' }, 'cli').catch((e: unknown) => e);
+    expect((err as InvalidInputError).problems).toEqual([expect.stringContaining('ipBlock')]);
+    const bad = await service.editList({ op: 'drop', kind: 'nope', value: '' }, 'cli').catch((e: unknown) => e);
+    expect((bad as InvalidInputError).problems).toHaveLength(3);
+    await expect(service.editList({ op: 'add', kind: 'ip-block', value: '192.0.2.1', domain: 'unknown.test' }, 'cli')).rejects.toThrow('unknown domain');
+  });
+});

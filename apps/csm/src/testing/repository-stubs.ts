@@ -1,0 +1,106 @@
+import { Logger } from '@nestjs/common';
+import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
+import { CsmConfig } from '../csm-config.js';
+import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
+import { EventStoreRepository, type AuditEntry, type MailDetail, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
+import { LocalStateRepository } from '../repositories/local-state.repository.js';
+import type { Health } from '../repositories/nats.repository.js';
+import { ConflictError } from '../util/errors.js';
+
+// In-memory stand-ins for the repositories, for unit specs of the services. Integration tests use the real ones.
+
+// Services log their progress; in unit specs that is noise.
+Logger.overrideLogger(false);
+
+export class InMemoryConfigRepository extends ConfigRepository {
+  readonly policies = new Map<number, PolicyVersionRecord>();
+  readonly admins = new Map<string, AdminRecord>();
+  readonly nodes = new Map<string, NodeRecord>();
+  current: number | undefined;
+
+  async currentPolicyVersion() {
+    return this.current;
+  }
+  async getPolicyVersion(version: number) {
+    return this.policies.get(version);
+  }
+  async createPolicyVersion(record: PolicyVersionRecord) {
+    if (this.policies.has(record.version)) throw new ConflictError(`version ${record.version} exists`);
+    this.policies.set(record.version, record);
+    this.current = record.version;
+  }
+  async listPolicyVersions() {
+    return [...this.policies.values()];
+  }
+  async *watchCurrentPolicy(): AsyncIterable<number> {
+    if (this.current !== undefined) yield this.current;
+  }
+  async getAdmin(username: string) {
+    return this.admins.get(username);
+  }
+  async createAdmin(record: AdminRecord) {
+    if (this.admins.has(record.username)) return false;
+    this.admins.set(record.username, record);
+    return true;
+  }
+  async putAdmin(record: AdminRecord) {
+    this.admins.set(record.username, record);
+  }
+  async listNodes() {
+    return [...this.nodes.values()];
+  }
+  async putNode(record: NodeRecord) {
+    this.nodes.set(record.id, record);
+  }
+}
+
+export class InMemoryEventStore extends EventStoreRepository {
+  readonly messages: MessageEvent[] = [];
+  readonly deliveries: DeliveryEvent[] = [];
+  readonly audit: AuditEntry[] = [];
+  readonly mail = new Map<string, MailDetail>();
+  /** Set to make the next inserts fail, as a ClickHouse outage would. */
+  failInserts: Error | undefined;
+
+  async ensureSchema() {}
+  async insertEvents(messages: MessageEvent[], deliveries: DeliveryEvent[]) {
+    if (this.failInserts) throw this.failInserts;
+    this.messages.push(...messages);
+    this.deliveries.push(...deliveries);
+  }
+  async insertAudit(entry: AuditEntry) {
+    if (this.failInserts) throw this.failInserts;
+    this.audit.push(entry);
+  }
+  async searchMail(): Promise<MailSummary[]> {
+    return [...this.mail.values()];
+  }
+  async getMail(id: string) {
+    return this.mail.get(id);
+  }
+  async stats(): Promise<Stats> {
+    return { total: 0, byDirectionAction: [], daily: [] };
+  }
+  async health(): Promise<Health> {
+    return { ok: true, detail: 'in memory' };
+  }
+}
+
+export class InMemoryLocalState extends LocalStateRepository {
+  cliToken = '';
+  adminCache: AdminRecord[] = [];
+
+  async writeCliToken(token: string) {
+    this.cliToken = token;
+  }
+  async readAdminCache() {
+    return this.adminCache;
+  }
+  async writeAdminCache(records: AdminRecord[]) {
+    this.adminCache = records;
+  }
+}
+
+export function testConfig(env: Record<string, string> = {}): CsmConfig {
+  return new CsmConfig({ MOAT_DATA_DIR: '/nonexistent/moat-test', ...env });
+}
