@@ -41,7 +41,7 @@ function queryPacket(id: number, name: string, type: QueryType, edns: boolean): 
     id,
     flags: packet.RECURSION_DESIRED,
     questions: [{ type, name, class: 'IN' }],
-    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize, flags: 0, options: [] }] : [],
+    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [],
   });
 }
 

@@ -84,10 +84,14 @@ export function isQueryableName(name: string): boolean {
   );
 }
 
+type DnsRecord = Exclude<packet.Answer, packet.OptAnswer>;
+const isRecord = (answer: packet.Answer): answer is DnsRecord => answer.type !== 'OPT';
+
 /** The records of `type` for `name`, following the CNAME chain in the answer section (RFC 1034 section 3.6.2). */
-function recordsFor(answers: packet.Answer[], name: string, type: DnsRecordType): packet.Answer[] {
+function recordsFor(all: packet.Answer[], name: string, type: DnsRecordType): DnsRecord[] {
+  const answers = all.filter(isRecord);
   let owner = normalName(name);
-  const ownedBy = (answer: packet.Answer, wanted: string): boolean => normalName(answer.name) === wanted;
+  const ownedBy = (answer: DnsRecord, wanted: string): boolean => normalName(answer.name) === wanted;
   for (let hop = 0; hop < maxCnameHops && type !== 'CNAME'; hop++) {
     const alias = answers.find((answer) => answer.type === 'CNAME' && ownedBy(answer, owner));
     if (!alias) break;
@@ -96,7 +100,7 @@ function recordsFor(answers: packet.Answer[], name: string, type: DnsRecordType)
   return answers.filter((answer) => answer.type === type && ownedBy(answer, owner));
 }
 
-function shape(type: DnsRecordType, records: packet.Answer[]): unknown {
+function shape(type: DnsRecordType, records: DnsRecord[]): unknown {
   switch (type) {
     case 'TXT':
       // Octets as Latin-1 code points, so that nothing is lost: SPF and DKIM reject non-ASCII themselves.

@@ -1,0 +1,42 @@
+import { arc } from 'mailauth/lib/arc/index.js';
+import type { DKIMVerifyResult } from 'mailauth';
+import { fieldsNamed, headerFields } from '../header-fields.js';
+import type { DnsResolver } from '../resolver.js';
+import { authSymbol, type AuthSymbol } from '../symbols.js';
+import { sealProblem } from './seal-tags.js';
+
+export type ArcResultCode = 'pass' | 'fail' | 'none';
+
+export interface ArcOutcome {
+  result: ArcResultCode;
+  /** Instance of the newest ARC set, 0 without a chain */
+  instance: number;
+  reason: string;
+  symbols: AuthSymbol[];
+}
+
+const symbolNames: Record<ArcResultCode, string> = { pass: 'ARC_PASS', fail: 'ARC_FAIL', none: 'ARC_NONE' };
+
+const outcome = (result: ArcResultCode, instance: number, reason: string): ArcOutcome => ({
+  result,
+  instance,
+  reason,
+  symbols: [authSymbol(symbolNames[result], reason)],
+});
+
+/**
+ * Validates the ARC chain (RFC 8617 section 5.2): malformed seals fail here, the rest is the library's
+ * validation. `library` is mailauth's DKIM pass over the same message, which collects the ARC sets.
+ */
+export async function verifyArc(raw: Buffer, library: DKIMVerifyResult, resolver: DnsResolver, minKeyBits = 1024): Promise<ArcOutcome> {
+  const seals = fieldsNamed(headerFields(raw), 'ARC-Seal');
+  for (const seal of seals) {
+    const problem = sealProblem(seal.value);
+    if (problem) return outcome('fail', 0, `malformed ARC-Seal: ${problem}`);
+  }
+  const chain = library.arc?.chain;
+  if (!library.arc || !chain) return outcome(seals.length > 0 ? 'fail' : 'none', 0, seals.length > 0 ? 'unreadable ARC sets' : 'no ARC chain');
+  const validated = await arc({ ...library.arc, chain }, { resolver: resolver.mailauth, minBitLength: minKeyBits });
+  const result = validated.status.result === 'pass' ? 'pass' : validated.status.result === 'none' ? 'none' : 'fail';
+  return outcome(result, validated.i || 0, validated.status.comment ?? result);
+}
