@@ -1,0 +1,84 @@
+import { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EventBusRepository, type BusEvent } from '../repositories/event-bus.repository.js';
+import { InMemoryEventStore } from '../testing/repository-stubs.js';
+import { BATCH_SIZE, EventIngestService, FLUSH_AFTER_MS, RETRY_DELAY_MS } from './event-ingest.service.js';
+
+class NoBus extends EventBusRepository {
+  async consume() {}
+}
+
+interface Recorded extends BusEvent {
+  outcome: string;
+}
+
+function busEvent(subject: string, data: Uint8Array): Recorded {
+  const event: Recorded = {
+    subject,
+    data,
+    seq: 1,
+    outcome: 'pending',
+    ack: () => (event.outcome = 'ack'),
+    nak: (delay) => (event.outcome = `nak ${delay}`),
+    term: () => (event.outcome = 'term'),
+  };
+  return event;
+}
+
+const message = (id: string) => busEvent('moat.events.message.n1', MessageEvent.encode(MessageEvent.fromPartial({ id, nodeId: 'n1' })).finish());
+const delivery = (id: string) =>
+  busEvent('moat.events.delivery.n1', DeliveryEvent.encode(DeliveryEvent.fromPartial({ messageId: id, nodeId: 'n1', result: { status: 'delivered' } })).finish());
+
+describe('EventIngestService', () => {
+  let store: InMemoryEventStore;
+  let service: EventIngestService;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    store = new InMemoryEventStore();
+    service = new EventIngestService(new NoBus(), store);
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('writes a batch after FLUSH_AFTER_MS and acks only once it is stored', async () => {
+    const events = [message('a'), delivery('a')];
+    events.forEach((e) => service.accept(e));
+    expect(store.messages).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(FLUSH_AFTER_MS);
+    expect(store.messages.map((m) => m.id)).toEqual(['a']);
+    expect(store.deliveries.map((d) => d.result?.status)).toEqual(['delivered']);
+    expect(events.map((e) => e.outcome)).toEqual(['ack', 'ack']);
+  });
+
+  it('writes at once when BATCH_SIZE events are waiting', async () => {
+    for (let i = 0; i < BATCH_SIZE; i++) service.accept(message(`m${i}`));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.messages).toHaveLength(BATCH_SIZE);
+  });
+
+  it('stores a message seen twice in one batch once, and acks both copies', async () => {
+    const copies = [message('dup'), message('dup')];
+    copies.forEach((e) => service.accept(e));
+    await service.flush();
+    expect(store.messages.map((m) => m.id)).toEqual(['dup']);
+    expect(copies.map((e) => e.outcome)).toEqual(['ack', 'ack']);
+  });
+
+  it('naks the whole batch for redelivery when the insert fails', async () => {
+    store.failInserts = new Error('ClickHouse is down');
+    const events = [message('x'), delivery('x')];
+    events.forEach((e) => service.accept(e));
+    await service.flush();
+    expect(events.map((e) => e.outcome)).toEqual([`nak ${RETRY_DELAY_MS}`, `nak ${RETRY_DELAY_MS}`]);
+  });
+
+  it('terminates payloads it cannot decode instead of retrying them forever', async () => {
+    const garbage = busEvent('moat.events.message.n1', new Uint8Array([0xff, 0xff, 0xff]));
+    const unknown = busEvent('moat.events.other.n1', new Uint8Array());
+    const anonymous = busEvent('moat.events.message.n1', MessageEvent.encode(MessageEvent.fromPartial({})).finish());
+    [garbage, unknown, anonymous].forEach((e) => service.accept(e));
+    await service.flush();
+    expect([garbage.outcome, unknown.outcome, anonymous.outcome]).toEqual(['term', 'term', 'term']);
+    expect(store.messages).toHaveLength(0);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it, beforeEach } from 'vitest';
+import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/repository-stubs.js';
+import { PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
+import { AuditService } from './audit.service.js';
+import { FleetService, NODE_UP_WITHIN_MS } from './fleet.service.js';
+
+const enrolment = (token: string, nodeName = 'node-1') => ({ token, nodeName, smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' });
+const heartbeat = { nodeId: '', smtpAddress: '127.0.0.1:2525', policyVersion: 4, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: '1.4' }, startedAtMs: 1 };
+
+describe('FleetService', () => {
+  let config: InMemoryConfigRepository;
+  let fleet: FleetService;
+
+  beforeEach(() => {
+    config = new InMemoryConfigRepository();
+    fleet = new FleetService(config, new AuditService(new InMemoryEventStore()), testConfig({ MOAT_ENROL_TOKEN: 'secret-token' }));
+  });
+
+  it('enrols with the token, stores only a hash of the node secret, and verifies it', async () => {
+    await expect(fleet.enrol(enrolment('wrong'))).rejects.toBeInstanceOf(PermissionDeniedError);
+    const { nodeId, nodeSecret } = await fleet.enrol(enrolment('secret-token'));
+    expect(JSON.stringify(config.nodes.get(nodeId))).not.toContain(nodeSecret);
+    await expect(fleet.verify(nodeId, nodeSecret)).resolves.toBeUndefined();
+    await expect(fleet.verify(nodeId, 'guess')).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(fleet.verify('', '')).rejects.toBeInstanceOf(UnauthenticatedError);
+  });
+
+  it('keeps the id of a node that enrols again under its name, with a new secret', async () => {
+    const first = await fleet.enrol(enrolment('secret-token'));
+    const again = await fleet.enrol(enrolment('secret-token'));
+    expect(again.nodeId).toBe(first.nodeId);
+    await expect(fleet.verify(first.nodeId, first.nodeSecret)).rejects.toBeInstanceOf(UnauthenticatedError);
+    expect(fleet.list()).toHaveLength(1);
+  });
+
+  it('refuses enrolment when no token is configured', async () => {
+    const closed = new FleetService(config, new AuditService(new InMemoryEventStore()), testConfig());
+    await expect(closed.enrol(enrolment(''))).rejects.toThrow('MOAT_ENROL_TOKEN');
+  });
+
+  it('reports a node up while its heartbeats are at most 15 s old', async () => {
+    const { nodeId } = await fleet.enrol(enrolment('secret-token'));
+    expect(fleet.list()[0]).toMatchObject({ up: false, lastHeartbeatMs: 0 });
+    fleet.heartbeat(nodeId, heartbeat);
+    const [node] = fleet.list();
+    expect(node).toMatchObject({ id: nodeId, up: true, policyVersion: 4, engineVersions: { clamav: '1.4' } });
+    expect(fleet.list(node!.lastHeartbeatMs + NODE_UP_WITHIN_MS + 1)[0]!.up).toBe(false);
+    expect(config.nodes.get(nodeId)?.policyVersion).toBe(4);
+  });
+});
