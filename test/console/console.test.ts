@@ -87,6 +87,9 @@ describe('console in a browser', () => {
       String(policyVersion),
       String(policyVersion),
     ]);
+    // The page refreshes itself every 5 s.
+    const firstRefresh = await testIdText('refreshed-at');
+    await expect.poll(() => testIdText('refreshed-at'), { timeout: 8_000 }).not.toBe(firstRefresh);
     await page.screenshot({ path: `${RESULTS_DIR}console-nodes.png`, fullPage: true });
   });
 });

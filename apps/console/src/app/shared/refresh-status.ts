@@ -9,9 +9,11 @@ import { DatePipe } from '@angular/common';
     @if (error(); as message) {
       <p class="alert" role="alert" data-testid="refresh-error">Refresh failed: {{ message }}</p>
     }
-    <p class="refresh" aria-live="polite">
+    <!-- Not a live region: announcing every 5 s refresh would drown a screen reader; failures are alerts. -->
+    <p class="refresh">
       @if (updatedAtMs(); as at) {
-        Updated {{ at | date: 'HH:mm:ss' }} · refreshes every 5 s
+        Updated <time data-testid="refreshed-at" [attr.datetime]="isoTime(at)">{{ at | date: 'HH:mm:ss' }}</time>
+        · refreshes every 5 s
       } @else if (!error()) {
         Loading…
       }
@@ -33,4 +35,8 @@ import { DatePipe } from '@angular/common';
 export class RefreshStatus {
   readonly updatedAtMs = input<number | null>(null);
   readonly error = input<string | null>(null);
+
+  protected isoTime(ms: number): string {
+    return new Date(ms).toISOString();
+  }
 }
