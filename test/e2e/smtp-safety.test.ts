@@ -19,11 +19,13 @@ describe('SMTP safety of a scan node', () => {
   /** A session up to MAIL FROM, ready for RCPT. */
   async function session(from = 'someone@remote.test'): Promise<RawSmtp> {
     const smtp = await RawSmtp.connect(port);
-    expect((await smtp.reply()).code).toBe(220);
-    expect((await smtp.command('EHLO client.remote.test')).code).toBe(250);
-    expect((await smtp.command(`MAIL FROM:<${from}>`)).code).toBe(250);
+    expectReply(await smtp.reply(), 220);
+    expectReply(await smtp.command('EHLO client.remote.test'), 250);
+    expectReply(await smtp.command(`MAIL FROM:<${from}>`), 250);
     return smtp;
   }
+
+  const expectReply = (reply: SmtpReply, code: number) => expect(reply.code, reply.text).toBe(code);
 
   const clearRefusal = (reply: SmtpReply) => {
     expect(reply.code).toBeGreaterThanOrEqual(500);
@@ -57,14 +59,14 @@ describe('SMTP safety of a scan node', () => {
 
   it('does not let bare-LF line ends smuggle a second message', async () => {
     const smtp = await session();
-    expect((await smtp.command('RCPT TO:<alice@example.test>')).code).toBe(250);
-    expect((await smtp.command('DATA')).code).toBe(354);
+    expectReply(await smtp.command('RCPT TO:<alice@example.test>'), 250);
+    expectReply(await smtp.command('DATA'), 354);
     smtp.write(
       'Subject: smuggle carrier\r\n\r\nfirst part\n.\nMAIL FROM:<eve@evil.test>\nRCPT TO:<bob@example.test>\nDATA\nSubject: smuggled\n\nsecond\n.\n\r\n.\r\n',
     );
     const reply = await smtp.reply();
     expect([250, 550, 554]).toContain(reply.code);
-    expect((await smtp.command('QUIT')).code).toBe(221);
+    expectReply(await smtp.command('QUIT'), 221);
     if (reply.code === 250) await cluster.waitForMailbox(1, (m) => m.subject === 'smuggle carrier');
     await new Promise((r) => setTimeout(r, 1000));
     expect((await cluster.mailbox()).filter((m) => m.subject === 'smuggled')).toEqual([]);
@@ -72,7 +74,7 @@ describe('SMTP safety of a scan node', () => {
 
   it('answers overlong lines, NUL bytes and junk commands clearly', async () => {
     const smtp = await RawSmtp.connect(port);
-    expect((await smtp.reply()).code).toBe(220);
+    expectReply(await smtp.reply(), 220);
     clearRefusal(await smtp.command(`EHLO ${'a'.repeat(5000)}`));
     expect(smtp.closed).toBe(false);
     clearRefusal(await smtp.command(Buffer.from('MAIL FROM:<a\0b@remote.test>')));
@@ -81,8 +83,8 @@ describe('SMTP safety of a scan node', () => {
     smtp.close();
 
     const data = await session();
-    expect((await data.command('RCPT TO:<alice@example.test>')).code).toBe(250);
-    expect((await data.command('DATA')).code).toBe(354);
+    expectReply(await data.command('RCPT TO:<alice@example.test>'), 250);
+    expectReply(await data.command('DATA'), 354);
     data.write(`Subject: long line and NUL\r\n\r\n${'x'.repeat(20_000)}\r\nnul:\0:end\r\n.\r\n`);
     const reply = await data.reply();
     expect(reply.code === 250 || (reply.code >= 500 && reply.code < 600)).toBe(true);
@@ -91,7 +93,7 @@ describe('SMTP safety of a scan node', () => {
 
   it('answers a pipelined burst with one reply per command, capping recipients', async () => {
     const smtp = await RawSmtp.connect(port);
-    expect((await smtp.reply()).code).toBe(220);
+    expectReply(await smtp.reply(), 220);
     const rcpts = Array.from({ length: 150 }, () => 'RCPT TO:<bob@example.test>\r\n').join('');
     smtp.write(`EHLO burst.remote.test\r\nMAIL FROM:<burst@remote.test>\r\n${rcpts}DATA\r\nSubject: pipelined\r\n\r\nbody\r\n.\r\nQUIT\r\n`);
     const replies: SmtpReply[] = [];
@@ -108,26 +110,26 @@ describe('SMTP safety of a scan node', () => {
 
   it('answers an empty message and an oversized one clearly', async () => {
     const empty = await session();
-    expect((await empty.command('RCPT TO:<alice@example.test>')).code).toBe(250);
-    expect((await empty.command('DATA')).code).toBe(354);
+    expectReply(await empty.command('RCPT TO:<alice@example.test>'), 250);
+    expectReply(await empty.command('DATA'), 354);
     const emptyReply = await empty.command('.');
     expect(emptyReply.code === 250 || (emptyReply.code >= 500 && emptyReply.code < 600)).toBe(true);
     empty.close();
 
     const declared = await RawSmtp.connect(port);
-    expect((await declared.reply()).code).toBe(220);
-    expect((await declared.command('EHLO big.remote.test')).code).toBe(250);
+    expectReply(await declared.reply(), 220);
+    expectReply(await declared.command('EHLO big.remote.test'), 250);
     const sizeReply = await declared.command(`MAIL FROM:<big@remote.test> SIZE=${MAX_BYTES * 2}`);
-    expect(sizeReply.code).toBe(552);
+    expectReply(sizeReply, 552);
     declared.close();
 
     const big = await session('big@remote.test');
-    expect((await big.command('RCPT TO:<alice@example.test>')).code).toBe(250);
-    expect((await big.command('DATA')).code).toBe(354);
+    expectReply(await big.command('RCPT TO:<alice@example.test>'), 250);
+    expectReply(await big.command('DATA'), 354);
     const line = `${'y'.repeat(76)}\r\n`;
     big.write(`Subject: oversized\r\n\r\n${line.repeat(Math.ceil((MAX_BYTES * 2) / line.length))}.\r\n`);
     const bigReply = await big.reply(30_000);
-    expect(bigReply.code).toBe(552);
+    expectReply(bigReply, 552);
     big.close();
     expect((await cluster.mailbox()).filter((m) => m.subject === 'oversized')).toEqual([]);
   });

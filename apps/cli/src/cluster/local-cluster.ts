@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PolicyInput } from '@moat/policy';
+import { statusSchema } from '../csm/api.js';
+import { CsmClient } from '../csm/client.js';
 import type { ClusterFile } from './cluster-file.js';
 import { DemoMailbox } from './demo-mailbox.js';
 import { demoPolicy } from './demo-policy.js';
@@ -45,6 +47,7 @@ export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts
 // The CSM prints the bootstrap admin password once, on its first start.
 const ADMIN_PASSWORD_LINE = /admin password\W+(\S+)/i;
 const ADMIN_PASSWORD_WAIT_MS = 5000;
+const FLEET_READY_TIMEOUT_MS = 60_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
@@ -120,6 +123,7 @@ export class LocalCluster {
       await Promise.all([this.startStep(this.nats), this.startStep(this.clamd), this.mailbox.start()]);
       await this.startStep(this.csm);
       await Promise.all(this.nodes.map((n) => this.startStep(n)));
+      await this.waitForFleetOnPolicy();
       for (let waited = 0; firstCsmStart && !this.adminPassword && waited < ADMIN_PASSWORD_WAIT_MS; waited += 100) await sleep(100);
     } catch (err) {
       await this.stop();
@@ -153,6 +157,32 @@ export class LocalCluster {
   private async startStep(p: ManagedProcess): Promise<void> {
     await p.start();
     this.options.progress?.(`${p.name} ready (pid ${p.pid}, log ${p.spec.logFile})`);
+  }
+
+  /**
+   * A node is listening before its first policy arrives from the CSM, and until then it serves no domain.
+   * The cluster is ready when every node reports the current policy version (heartbeats come every 5 s).
+   */
+  private async waitForFleetOnPolicy(): Promise<void> {
+    if (this.nodes.length === 0) return;
+    const token = (await readFile(this.paths.cliToken, 'utf8')).trim();
+    const csm = new CsmClient({ url: this.csmUrl, token, tokenSource: this.paths.cliToken });
+    const names = new Set(this.nodes.map((n) => n.name));
+    const deadline = Date.now() + FLEET_READY_TIMEOUT_MS;
+    let last = 'no answer from the CSM';
+    for (;;) {
+      try {
+        const { data } = await csm.get('/api/status', statusSchema);
+        const current = data.nodes.filter((n) => names.has(n.name) && n.up && n.policyVersion === data.policyVersion);
+        if (new Set(current.map((n) => n.name)).size === names.size) break;
+        last = `policy version ${data.policyVersion}; nodes: ${data.nodes.map((n) => `${n.name} ${n.up ? 'up' : 'down'} v${n.policyVersion}`).join(', ') || 'none'}`;
+      } catch (err) {
+        last = (err as Error).message;
+      }
+      if (Date.now() > deadline) throw new Error(`the nodes did not report the current policy within ${FLEET_READY_TIMEOUT_MS / 1000}s (${last}); see ${this.paths.logs}`);
+      await sleep(250);
+    }
+    this.options.progress?.(`nodes on the current policy: ${[...names].join(', ')}`);
   }
 
   /** Everything that would make a start fail half-way, reported at once and with what to do about it. */
