@@ -1,8 +1,8 @@
 import type { CompiledPolicy } from './compile-policy.js';
 import { Results } from './results.js';
-import type { MessageVerdict, SelectedHeaders, SmtpReply, Verdict } from './types.js';
+import { NO_HEADERS } from './message/parse-message.js';
+import type { MessageVerdict, SmtpReply, Verdict } from './types.js';
 
-const NO_HEADERS: SelectedHeaders = { subject: '', from: '', to: '', messageId: '', date: '', replyTo: '' };
 const SCORE_REJECT_REPLY: SmtpReply = { code: 554, message: '5.7.1 message rejected by content policy' };
 
 /**
@@ -30,5 +30,5 @@ function roundScore(score: number): number {
 
 /** A transaction refused before its content was read: the verdict with nothing about the message. */
 export function refusedMessageVerdict(verdict: Verdict): MessageVerdict {
-  return { ...verdict, headers: NO_HEADERS, attachments: [], urls: [], recipientDomains: [] };
+  return { ...verdict, headers: { ...NO_HEADERS }, attachments: [], urls: [], recipientDomains: [] };
 }

@@ -20,6 +20,9 @@ export interface ParsedMessage {
   error?: string;
 }
 
+/** Header fields of a message that has none (or was refused before its content was read). */
+export const NO_HEADERS: Readonly<SelectedHeaders> = Object.freeze({ subject: '', from: '', to: '', messageId: '', date: '', replyTo: '' });
+
 /** Limits against MIME bombs: past them the parser stops and the message is judged on what was read. */
 export const PARSE_LIMITS = {
   /** MIME parts in one message. */
@@ -30,56 +33,87 @@ export const PARSE_LIMITS = {
 
 /** Parses a raw RFC 5322 message. Never rejects: a message that cannot be parsed comes back with `error` set. */
 export function parseMessage(raw: Buffer): Promise<ParsedMessage> {
-  const parser = new MailParser({
-    checksumAlgo: 'sha256',
-    skipHtmlToText: true,
-    skipTextToHtml: true,
-    skipImageLinks: true,
-    maxChildNodes: PARSE_LIMITS.maxParts,
-    maxHeadSize: PARSE_LIMITS.maxHeadBytes,
-  });
   const attachments: AttachmentInfo[] = [];
   let text = '';
   let html = '';
+  let parser: MailParser | undefined;
 
   return new Promise((resolve) => {
     let settled = false;
     const settle = (error?: string): void => {
       if (settled) return;
       settled = true;
-      const headers = parser.headers || new Map<string, HeaderValue>();
-      const headerLines = parser.headerLines || [];
-      const found = extractUrls(text, html);
-      resolve({
-        size: raw.length,
-        headers: selectHeaders(headers, headerLines),
-        headerLines,
-        text,
-        html,
-        attachments,
-        urls: found.urls,
-        urlsTruncated: found.truncated,
-        ...(error === undefined ? {} : { error }),
-      });
+      try {
+        const headers = parser?.headers || new Map<string, HeaderValue>();
+        const headerLines = parser?.headerLines || [];
+        const found = extractUrls(text, html);
+        resolve({
+          size: raw.length,
+          headers: selectHeaders(headers, headerLines),
+          headerLines,
+          text,
+          html,
+          attachments,
+          urls: found.urls,
+          urlsTruncated: found.truncated,
+          ...(error === undefined ? {} : { error }),
+        });
+      } catch (err) {
+        resolve({ size: raw.length, headers: { ...NO_HEADERS }, headerLines: [], text: '', html: '', attachments: [], urls: [], urlsTruncated: false, error: errorText(err) });
+      }
     };
 
-    parser.on('data', (part: AttachmentStream | MessageText) => {
-      if (part.type === 'text') {
-        text = part.text ?? '';
-        html = part.html ?? '';
-        return;
-      }
-      // Draining the content is what computes the attachment's size and sha256 (mailparser hashes as it flows).
-      part.content.on('end', () => {
-        attachments.push(describeAttachment(part));
-        part.release?.();
+    // A throw inside a listener would surface in mailparser's own callbacks, out of reach of the caller:
+    // every listener settles the result instead.
+    const guarded =
+      <A extends unknown[]>(listener: (...args: A) => void) =>
+      (...args: A): void => {
+        try {
+          listener(...args);
+        } catch (err) {
+          settle(errorText(err));
+        }
+      };
+
+    try {
+      parser = new MailParser({
+        checksumAlgo: 'sha256',
+        skipHtmlToText: true,
+        skipTextToHtml: true,
+        skipImageLinks: true,
+        maxChildNodes: PARSE_LIMITS.maxParts,
+        maxHeadSize: PARSE_LIMITS.maxHeadBytes,
       });
-      part.content.resume();
-    });
-    parser.on('end', () => settle());
-    parser.on('error', (err: Error) => settle(err.message));
-    parser.end(raw);
+      parser.on(
+        'data',
+        guarded((part: AttachmentStream | MessageText) => {
+          if (part.type === 'text') {
+            text = part.text ?? '';
+            html = part.html ?? '';
+            return;
+          }
+          // Draining the content is what computes the attachment's size and sha256 (mailparser hashes as it flows).
+          part.content.on(
+            'end',
+            guarded(() => {
+              attachments.push(describeAttachment(part));
+              part.release?.();
+            }),
+          );
+          part.content.resume();
+        }),
+      );
+      parser.on('end', guarded(() => settle()));
+      parser.on('error', (err: Error) => settle(err.message));
+      parser.end(raw);
+    } catch (err) {
+      settle(errorText(err));
+    }
   });
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function describeAttachment(part: AttachmentStream): AttachmentInfo {
