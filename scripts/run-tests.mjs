@@ -61,7 +61,10 @@ async function vitestRun() {
   }
   // A test file that fails to load has no failed test but a failed suite: count it too.
   const brokenFiles = report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.every((t) => t.status !== 'failed'));
-  for (const file of brokenFiles) console.error(`[test] failed to run: ${file.name}: ${file.message}`);
+  for (const file of brokenFiles) {
+    const notRun = file.assertionResults.filter((t) => t.status !== 'passed').length;
+    console.error(`[test] failed to run: ${file.name}: ${file.message || `a hook failed (error above); ${notRun} tests not run`}`);
+  }
   const failed = report.numFailedTests + brokenFiles.length + (code !== 0 && report.numFailedTests + brokenFiles.length === 0 ? 1 : 0);
   const summary = { passed: report.numPassedTests, failed, skipped: report.numPendingTests + report.numTodoTests };
   console.log(`[test] vitest: ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped`);
