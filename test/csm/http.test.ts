@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePorts } from '../harness/free-ports.js';
 import { waitFor } from '../harness/wait.js';
 import { CsmApi } from './support/api.js';
-import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm, type NatsServer } from './support/processes.js';
+import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm } from './support/processes.js';
 
 const login = (api: CsmApi, password: string) => api.call<{ token?: string; expiresAt?: number; error?: string }>('POST', '/api/auth/login', { username: 'admin', password });
 

@@ -4,8 +4,11 @@ import { EventBusRepository, type BusEvent } from '../repositories/event-bus.rep
 import { InMemoryEventStore } from '../testing/repository-stubs.js';
 import { BATCH_SIZE, EventIngestService, FLUSH_AFTER_MS, RETRY_DELAY_MS } from './event-ingest.service.js';
 
+/** The specs hand events to the service directly. */
 class NoBus extends EventBusRepository {
-  async consume() {}
+  consume(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 interface Recorded extends BusEvent {

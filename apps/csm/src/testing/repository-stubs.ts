@@ -62,7 +62,9 @@ export class InMemoryEventStore extends EventStoreRepository {
   /** Set to make the next inserts fail, as a ClickHouse outage would. */
   failInserts: Error | undefined;
 
-  async ensureSchema() {}
+  ensureSchema(): Promise<void> {
+    return Promise.resolve();
+  }
   async insertEvents(messages: MessageEvent[], deliveries: DeliveryEvent[]) {
     if (this.failInserts) throw this.failInserts;
     this.messages.push(...messages);
