@@ -57,9 +57,11 @@ export class Results {
     if (recipient.forced) this.force(recipient.forced);
   }
 
-  clear(): void {
-    this.symbols.length = 0;
-    this.forced = undefined;
+  /** Forgets the symbols of one stage, before that stage runs again. */
+  dropStage(stage: Stage): void {
+    for (let i = this.symbols.length - 1; i >= 0; i--) {
+      if (this.symbols[i]?.stage === stage) this.symbols.splice(i, 1);
+    }
   }
 
   private force(next: ForcedAction): void {

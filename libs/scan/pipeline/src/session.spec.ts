@@ -93,6 +93,15 @@ describe('ScanSession', () => {
     expect(session.symbols().map((s) => s.name)).toEqual(['MARK_CONNECT', 'MARK_MAIL']);
   });
 
+  it('replaces the findings of an earlier HELO when the client greets again (EHLO after STARTTLS)', async () => {
+    const session = new Pipeline([marker('connect'), marker('helo')]).session(policy, { clientIp: '192.0.2.1' });
+    await session.connect();
+    await session.helo('first.test');
+    await session.helo('second.test');
+    expect(session.symbols().map((s) => s.name)).toEqual(['MARK_CONNECT', 'MARK_HELO']);
+    expect(session.envelope.helo).toBe('second.test');
+  });
+
   it('skips checks that the policy turns off, deciding once per policy', async () => {
     let asked = 0;
     const gated: Check = {

@@ -45,8 +45,10 @@ export class ScanSession {
     return this.stageResult(this.connectionResults);
   }
 
+  /** HELO/EHLO; a repeated one (EHLO again after STARTTLS) replaces the earlier name's findings. */
   async helo(name: string): Promise<StageResult> {
     this.envelope.helo = name;
+    this.connectionResults.dropStage('helo');
     await this.runStage('helo', this.connectionResults, {});
     return this.stageResult(this.connectionResults);
   }
