@@ -31,7 +31,7 @@ export async function startSuiteDns(zones: SuiteZones): Promise<SuiteDns> {
     if ((zones.timeouts ?? []).some((name) => record.name.toLowerCase().endsWith(`.${name.toLowerCase()}`))) routes[record.name] = [knot.server];
   }
   return {
-    resolver: () => createResolver({ servers: [knot.server], routes, timeoutMs: 250, tries: 1 }),
+    resolver: () => createResolver({ servers: [knot.server], routes, timeoutMs: 500, tries: 1 }),
     stop: async () => {
       await Promise.all([knot.stop(), hole.stop()]);
     },

@@ -96,7 +96,6 @@ export async function verifyDkim(raw: Buffer, library: DKIMVerifyResult, resolve
       signatures.push({ result: 'permerror', reason: `tag list: ${error.message}` });
       continue;
     }
-    const verdict = verdicts.get(withoutFws(tags.get('b') ?? ''))?.shift();
     const checked = checkSignatureTags(tags, Math.floor(now.getTime() / 1000), options.acceptDrafts);
     if (typeof checked === 'string') {
       signatures.push({ result: 'permerror', domain: tags.get('d'), selector: tags.get('s'), reason: checked });
@@ -104,7 +103,7 @@ export async function verifyDkim(raw: Buffer, library: DKIMVerifyResult, resolve
     }
     const described = { domain: checked.domain, selector: checked.selector, identity: checked.identity, algorithm: checked.algorithm };
     const keyProblem = await checkKey(checked, resolver);
-    signatures.push({ ...described, ...(keyProblem ?? fromLibrary(verdict)) });
+    signatures.push({ ...described, ...(keyProblem ?? fromLibrary(verdicts.get(withoutFws(tags.get('b') ?? ''))?.shift())) });
   }
   const result = preference.find((code) => signatures.some((signature) => signature.result === code)) ?? 'none';
   const symbols = signatures.map((signature) =>
