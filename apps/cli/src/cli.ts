@@ -1,4 +1,4 @@
-import { CliError, UsageError, writeLine, type Command, type Io } from './command.js';
+import { CliError, UsageError, writeLine, type CommandEntry, type Io } from './command.js';
 import { COMMANDS } from './commands/index.js';
 
 const GLOBAL_HELP = `Options every command accepts:
@@ -8,7 +8,7 @@ const GLOBAL_HELP = `Options every command accepts:
   -h, --help    help for the command
 Authentication: MOAT_TOKEN, else the CSM's local token file <var>/csm/cli-token.`;
 
-export function helpText(commands: Command[]): string {
+export function helpText(commands: CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'moat: the Moat email security gateway',
@@ -23,18 +23,19 @@ export function helpText(commands: Command[]): string {
 }
 
 /** Runs one `moat` invocation and returns its exit code; never throws. */
-export async function runCli(argv: string[], io: Io, commands: Command[] = COMMANDS): Promise<number> {
+export async function runCli(argv: string[], io: Io, commands: CommandEntry[] = COMMANDS): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
-    writeLine(io.out, topic ? topic.usage : helpText(commands));
+    writeLine(io.out, topic ? (await topic.load()).usage : helpText(commands));
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     writeLine(io.err, `moat: unknown command "${name}"; run moat help`);
     return 2;
   }
+  const command = await entry.load();
   if (!command.delegatesHelp && (rest.includes('--help') || rest.includes('-h'))) {
     writeLine(io.out, command.usage);
     return 0;

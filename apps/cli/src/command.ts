@@ -11,12 +11,20 @@ export interface Io {
 /** One `moat` subcommand. `run` returns the exit code; thrown CliError/UsageError become messages on stderr. */
 export interface Command {
   name: string;
-  summary: string;
+  /** Unused by `moat help`, which lists the summaries of the registry (commands/index.ts) without loading modules. */
+  summary?: string;
   /** Full help text shown by `moat <name> --help`. */
   usage: string;
   /** The command parses its own options, --help included (scan, owned by the offline scanner). */
   delegatesHelp?: boolean;
   run(args: string[], io: Io): Promise<number>;
+}
+
+/** A command as `moat help` lists it; the module with its code loads only when it runs. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
 }
 
 /** A failure the user can act on; printed without a stack trace, exit code 1. */

@@ -7,7 +7,6 @@ const SUPERVISOR_STOP_MS = 90_000;
 
 export const downCommand: Command = {
   name: 'down',
-  summary: 'stop the cluster started by moat up (detached or in another terminal)',
   usage: `moat down [--var DIR]
 
 Asks the moat up process recorded in <var>/cluster.json to stop the cluster (nodes first, then the CSM, NATS

@@ -1,11 +1,13 @@
-import type { Command } from '../command.js';
-import { downCommand } from './down.js';
-import { listCommand } from './list.js';
-import { mailCommand } from './mail.js';
-import { policyCommand } from './policy.js';
-import { statsCommand } from './stats.js';
-import { statusCommand } from './status.js';
-import { upCommand } from './up.js';
+import type { CommandEntry } from '../command.js';
 
-/** Every subcommand, in the order `moat help` lists them. */
-export const COMMANDS: Command[] = [upCommand, downCommand, statusCommand, listCommand, policyCommand, statsCommand, mailCommand];
+// Each command's module loads only when it runs: `moat status` need not load the scan pipeline or smtp-server.
+export const COMMANDS: CommandEntry[] = [
+  { name: 'up', summary: 'run a local cluster: NATS, clamd, the CSM with its console, scan nodes and a demo mailbox', load: async () => (await import('./up.js')).upCommand },
+  { name: 'down', summary: 'stop the cluster started by moat up (detached or in another terminal)', load: async () => (await import('./down.js')).downCommand },
+  { name: 'status', summary: "the CSM's view of the cluster: nodes, policy versions, NATS and ClickHouse health", load: async () => (await import('./status.js')).statusCommand },
+  { name: 'list', summary: 'add to, remove from or show the block/allow lists (each change is a new policy version)', load: async () => (await import('./list.js')).listCommand },
+  { name: 'policy', summary: 'print, replace or list versions of the policy', load: async () => (await import('./policy.js')).policyCommand },
+  { name: 'stats', summary: 'message counts by direction and verdict (from ClickHouse)', load: async () => (await import('./stats.js')).statsCommand },
+  { name: 'mail', summary: 'search messages across all nodes, show one, release one from quarantine', load: async () => (await import('./mail.js')).mailCommand },
+  { name: 'scan', summary: 'scan .eml files, mbox files and directories offline, without delivering', load: async () => (await import('./scan.js')).scanCommand },
+];

@@ -7,7 +7,6 @@ const KINDS = Object.keys(LIST_KINDS).join(', ');
 
 export const listCommand: Command = {
   name: 'list',
-  summary: 'add to, remove from or show the block/allow lists (each change is a new policy version)',
   usage: `moat list add KIND VALUE [--domain D] [--json]
 moat list remove KIND VALUE [--domain D] [--json]
 moat list show KIND [--domain D] [--json]

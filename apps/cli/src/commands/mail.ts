@@ -8,7 +8,6 @@ const SEARCH_FILTERS = ['sender', 'rcpt', 'subject', 'verdict', 'from', 'to'] as
 
 export const mailCommand: Command = {
   name: 'mail',
-  summary: 'search messages across all nodes, show one, release one from quarantine',
   usage: `moat mail search [--json] [--sender S] [--rcpt R] [--subject TEXT] [--verdict ACTION] [--from T] [--to T] [--limit N]
 moat mail show ID [--json]
 moat mail release ID [--json]

@@ -9,7 +9,6 @@ import { formatTimestamp } from '../format/time.js';
 
 export const policyCommand: Command = {
   name: 'policy',
-  summary: 'print, replace or list versions of the policy',
   usage: `moat policy get                       print the current policy document (JSON) to stdout
 moat policy set FILE [--comment TEXT]  validate FILE, then make it the new policy version
 moat policy versions [--json]         list the policy versions with author and comment

@@ -5,7 +5,6 @@ import { renderTable } from '../format/table.js';
 
 export const statsCommand: Command = {
   name: 'stats',
-  summary: 'message counts by direction and verdict (from ClickHouse)',
   usage: `moat stats [--json] [--from T] [--to T]
 
 Counts messages by direction and action over a time range (default: the CSM's default range).

@@ -6,7 +6,6 @@ import { formatAgo } from '../format/time.js';
 
 export const statusCommand: Command = {
   name: 'status',
-  summary: "the CSM's view of the cluster: nodes, policy versions, NATS and ClickHouse health",
   usage: `moat status [--json] [--csm URL] [--var DIR]
 
 Shows each node (id, name, SMTP address, up, last heartbeat, policy version), the current policy version

@@ -14,7 +14,6 @@ const READY_LINE = /moat ready/;
 
 export const upCommand: Command = {
   name: 'up',
-  summary: 'run a local cluster: NATS, clamd, the CSM with its console, scan nodes and a demo mailbox',
   usage: `moat up [--nodes N] [--detach] [--var DIR] [port options]
 
 Starts nats-server (JetStream), clamd, the CSM (console and API on http://127.0.0.1:8080, gRPC 50051),
