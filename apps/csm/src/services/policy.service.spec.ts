@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicyDocument } from '@moat/proto/grpc';
@@ -28,12 +28,14 @@ describe('PolicyService', () => {
   });
 
   it('loads MOAT_BOOTSTRAP_POLICY when set', async () => {
-    const file = join(await mkdtemp(join(tmpdir(), 'moat-policy-')), 'policy.json');
+    const dir = await mkdtemp(join(tmpdir(), 'moat-policy-'));
+    const file = join(dir, 'policy.json');
     await writeFile(file, JSON.stringify({ domains: [{ name: 'Example.TEST', downstream: { host: 'mx' } }] }));
     const fresh = new InMemoryConfigRepository();
     const bootstrapped = new PolicyService(fresh, new AuditService(store), testConfig({ MOAT_BOOTSTRAP_POLICY: file }));
     await bootstrapped.bootstrapAndWatch().catch(() => undefined);
     expect((await bootstrapped.get()).policy.domains[0]?.name).toBe('example.test');
+    await rm(dir, { recursive: true });
   });
 
   it('refuses an invalid policy with one problem per field and stores nothing', async () => {
