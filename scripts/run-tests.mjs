@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The whole test run behind `npm test` (after `scripts/setup.sh --no-build`): every Nx project's build and
-// lint, then every Vitest project (unit specs and the integration suites, which start their own nats-server,
-// clamd, CSM and nodes on free ports). Ends with the plain line CI reads: `N passed, N failed[, N skipped]`,
-// where each project's build and lint count as one check each and each Vitest test as one; exits non-zero
-// when anything failed or no test ran. A failed build is counted, not fatal, so the run still reports.
+// lint, the lint of the files outside the projects, then every Vitest project (unit specs and the integration
+// suites, which start their own nats-server, clamd, CSM and nodes on free ports). Ends with the plain line CI
+// reads: `N passed, N failed[, N skipped]`, where each project's build and lint, and the outside lint, count as
+// one check each and each Vitest test as one; exits non-zero when anything failed or no test ran. A failed
+// build is counted, not fatal, so the run still reports.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -12,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = resolve(root, 'var/test-results');
 const vitestJson = resolve(resultsDir, 'vitest.json');
+const OUTSIDE_PROJECTS = ['scripts', 'benchmarks/relay', 'test', 'eslint.config.js', 'vitest.config.ts'];
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
 
 /** Runs a command with inherited stdio, or echoes and captures its stdout and stderr, and resolves with its exit code and output. */
@@ -49,6 +51,14 @@ async function nxTarget(target) {
   return summary;
 }
 
+/** Files outside the Nx projects (scripts, benchmarks, integration suites, root configs): one check. */
+async function lintOutsideProjects() {
+  const { code } = await run('eslint', OUTSIDE_PROJECTS);
+  const summary = { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
+  console.log(`[test] lint ${OUTSIDE_PROJECTS.join(' ')}: ${code === 0 ? 'passed' : 'failed'}`);
+  return summary;
+}
+
 async function vitestRun() {
   rmSync(vitestJson, { force: true });
   const { code } = await run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile=${vitestJson}`]);
@@ -72,7 +82,7 @@ async function vitestRun() {
 }
 
 mkdirSync(resultsDir, { recursive: true });
-const checks = [await nxTarget('build'), await nxTarget('lint'), await vitestRun()];
+const checks = [await nxTarget('build'), await nxTarget('lint'), await lintOutsideProjects(), await vitestRun()];
 const passed = checks.reduce((sum, c) => sum + c.passed, 0);
 const failed = checks.reduce((sum, c) => sum + c.failed, 0);
 const skipped = checks.reduce((sum, c) => sum + c.skipped, 0);
