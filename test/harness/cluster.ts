@@ -44,7 +44,11 @@ export class TestCluster {
       policy: (options.policy ?? ((p) => p))(demoPolicy(downstream!)),
     });
     killOnExit(cluster);
-    await cluster.start();
+    try {
+      await cluster.start();
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n(logs kept in ${cluster.paths.logs})`, { cause: err });
+    }
     return new TestCluster(cluster, varDir);
   }
 
