@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readClusterFile, isAlive, tcpAccepts } from '@moat/cli/cluster';
 import { statusSchema } from '@moat/cli/api';
-import { freePorts } from '../harness/free-ports.js';
+import { defined } from '../harness/defined.js';
+import { freeClusterPorts } from '../harness/free-ports.js';
 import { runMoat } from '../harness/moat-cli.js';
 import { waitFor } from '../harness/wait.js';
 
@@ -27,17 +28,18 @@ describe('moat up --detach and moat down', () => {
 
   it('starts in the background, answers status through cluster.json, and stops everything', async () => {
     varDir = await mkdtemp(join(tmpdir(), 'moat-up-'));
-    const [http, grpc, nats, clamd, downstream, smtp] = await freePorts(6);
-    const flags = ['--http-port', http, '--grpc-port', grpc, '--nats-port', nats, '--clamd-port', clamd, '--downstream-port', downstream, '--smtp-port', smtp].map(String);
+    const ports = await freeClusterPorts(1);
+    const smtp = defined(ports.smtp[0], 'an SMTP port');
+    const flags = ['--http-port', ports.http, '--grpc-port', ports.grpc, '--nats-port', ports.nats, '--clamd-port', ports.clamd, '--downstream-port', ports.downstream, '--smtp-port', smtp].map(String);
     const up = await runMoat(['up', '--detach', '--nodes', '1', ...flags], env(), 240_000);
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(/moat ready: console http:\/\/127\.0\.0\.1:\d+\//);
     expect(up.stdout).toContain(`SMTP 127.0.0.1:${smtp}`);
 
-    const cluster = await readClusterFile(join(varDir, 'cluster.json'));
-    expect(cluster?.ports.http).toBe(http);
-    expect(isAlive(cluster!.supervisorPid)).toBe(true);
+    const cluster = defined(await readClusterFile(join(varDir, 'cluster.json')), 'cluster.json');
+    expect(cluster.ports.http).toBe(ports.http);
+    expect(isAlive(cluster.supervisorPid)).toBe(true);
 
     const again = await runMoat(['up', '--detach', '--nodes', '1', ...flags], env());
     expect(again.code).toBe(1);
@@ -47,9 +49,9 @@ describe('moat up --detach and moat down', () => {
       const r = await runMoat(['status', '--json'], env());
       if (r.code !== 0) throw new Error(r.stderr);
       const s = statusSchema.parse(JSON.parse(r.stdout));
-      return s.nodes.length === 1 && s.nodes[0]!.up ? s : undefined;
+      return s.nodes.length === 1 && s.nodes[0]?.up ? s : undefined;
     });
-    expect(status.nodes[0]!.smtpAddress).toContain(String(smtp));
+    expect(status.nodes[0]?.smtpAddress).toContain(String(smtp));
     expect(status.nats.ok).toBe(true);
     expect(status.clickhouse.ok).toBe(true);
 
@@ -57,8 +59,8 @@ describe('moat up --detach and moat down', () => {
     expect(down.code).toBe(0);
     expect(down.stdout).toContain('moat stopped');
     expect(existsSync(join(varDir, 'cluster.json'))).toBe(false);
-    for (const p of cluster!.processes) if (p.pid !== null) expect(isAlive(p.pid), `${p.name} still running`).toBe(false);
-    for (const port of [http, grpc, nats, clamd, downstream, smtp]) expect(await tcpAccepts(port!)).toBe(false);
+    for (const p of cluster.processes) if (p.pid !== null) expect(isAlive(p.pid), `${p.name} still running`).toBe(false);
+    for (const port of [ports.http, ports.grpc, ports.nats, ports.clamd, ports.downstream, smtp]) expect(await tcpAccepts(port)).toBe(false);
 
     const idle = await runMoat(['down'], env());
     expect(idle.stdout).toContain('no cluster is running');

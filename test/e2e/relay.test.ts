@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { defined } from '../harness/defined.js';
 import { mapLimit, range } from '../harness/pool.js';
 import { waitFor } from '../harness/wait.js';
 
@@ -49,7 +50,7 @@ describe('relay through a two-node cluster', () => {
     expect(bySender.map((r) => r.subject)).toEqual(['relay #7']);
     const toBob = await cluster.searchMail(['--rcpt', 'bob@example.test']);
     expect(toBob).toHaveLength(34);
-    const shown = await cluster.moat(['mail', 'show', bySender[0]!.id]);
+    const shown = await cluster.moat(['mail', 'show', defined(bySender[0], 'the message from sender7').id]);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toContain('relay #7');
     expect(shown.stdout).toContain('verdict   deliver');

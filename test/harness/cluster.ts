@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { mailSearchSchema, statsSchema, statusSchema, type MailRow, type Stats, type Status } from '@moat/cli/api';
 import { demoPolicy, LocalCluster, signalGroup, type ClusterPorts, type ManagedProcess } from '@moat/cli/cluster';
 import type { PolicyInput } from '@moat/policy';
-import { freePorts } from './free-ports.js';
+import { freeClusterPorts } from './free-ports.js';
 import { runMoat, type MoatResult } from './moat-cli.js';
 import { readMailbox, type StoredMessage } from './mailbox.js';
 import { sendMail, type OutgoingMail, type SendResult } from './smtp-client.js';
@@ -32,8 +32,7 @@ export class TestCluster {
 
   static async start(options: StartClusterOptions = {}): Promise<TestCluster> {
     const nodes = options.nodes ?? 2;
-    const [http, grpc, nats, clamd, downstream, ...smtp] = await freePorts(5 + nodes);
-    const ports: ClusterPorts = { http: http!, grpc: grpc!, nats: nats!, clamd: clamd!, downstream: downstream!, smtp };
+    const ports = await freeClusterPorts(nodes);
     const varDir = await mkdtemp(join(tmpdir(), 'moat-e2e-'));
     const cluster = new LocalCluster({
       varDir,
@@ -41,7 +40,7 @@ export class TestCluster {
       ports,
       restartOnCrash: false,
       adminPassword: `e2e-${Math.random().toString(36).slice(2)}`,
-      policy: (options.policy ?? ((p) => p))(demoPolicy(downstream!)),
+      policy: (options.policy ?? ((p) => p))(demoPolicy(ports.downstream)),
     });
     killOnExit(cluster);
     try {

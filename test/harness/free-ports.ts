@@ -1,3 +1,4 @@
+import type { ClusterPorts } from '@moat/cli/cluster';
 import { createServer, type Server } from 'node:net';
 
 /**
@@ -23,4 +24,11 @@ export async function freePorts(count: number): Promise<number[]> {
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
+}
+
+/** Free ports for every listener of a local cluster with `nodes` scan nodes. */
+export async function freeClusterPorts(nodes: number): Promise<ClusterPorts> {
+  const [http, grpc, nats, clamd, downstream, ...smtp] = await freePorts(5 + nodes);
+  if (downstream === undefined || http === undefined || grpc === undefined || nats === undefined || clamd === undefined) throw new Error('not enough free ports');
+  return { http, grpc, nats, clamd, downstream, smtp };
 }

@@ -26,7 +26,7 @@ describe('DemoMailbox', () => {
       expect(info.response).toMatch(/^250 2\.0\.0 stored as \d+-[0-9a-f-]+\.eml/);
       const files = await readdir(join(dir, 'mailbox'));
       expect(files).toHaveLength(1);
-      const eml = await readFile(join(dir, 'mailbox', files[0]!), 'utf8');
+      const eml = await readFile(join(dir, 'mailbox', String(files[0])), 'utf8');
       expect(eml).toBe('Return-Path: <x@sender.test>\r\nDelivered-To: alice@example.test, bob@example.test\r\nSubject: hi\r\n\r\nbody\r\n');
     } finally {
       await mailbox.stop();

@@ -48,7 +48,8 @@ describe('ManagedProcess', () => {
     const p = new ManagedProcess({ name: 'victim', ready: { line: /up/ }, ...script("console.log('up'); setInterval(() => {}, 1000)") });
     await p.start();
     const crashed = new Promise((resolve) => p.once('crash', resolve));
-    process.kill(p.pid!, 'SIGKILL');
+    if (p.pid === undefined) throw new Error('no pid while running');
+    process.kill(p.pid, 'SIGKILL');
     expect(await crashed).toEqual({ code: null, signal: 'SIGKILL' });
     expect(p.state).toBe('stopped');
     await p.start();
