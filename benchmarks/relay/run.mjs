@@ -35,25 +35,33 @@ function ensureHaraka() {
   execFileSync('npm', ['ci', '--prefix', benchDir, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
 }
 
-/** Runs every cell against one started server and returns its rows. */
-async function measureTarget(name, server, sink) {
+/**
+ * Every cell for every server. Servers are all started first and measured one after the other within each
+ * cell, so that a change in the machine's background load hits all of them alike.
+ */
+async function measureAll(servers, sink) {
   const rows = [];
   for (const size of SIZES) {
     for (const sessions of SESSIONS) {
-      const result = await measureThroughput({ port: server.port, serverPid: server.pid, sink, sessions, size, seconds });
-      console.log(`[bench] ${name} ${size / 1000} KB x${sessions}: ${result.msgsPerSecond.toFixed(0)} msgs/s, ${result.cpuMsPerMessage.toFixed(2)} ms CPU/msg`);
-      rows.push({ target: name, size, sessions, ...result });
+      for (const [name, server] of servers) {
+        const result = await measureThroughput({ port: server.port, serverPid: server.pid, sink, sessions, size, seconds });
+        console.log(`[bench] ${name} ${size / 1000} KB x${sessions}: ${result.msgsPerSecond.toFixed(0)} msgs/s, ${result.cpuMsPerMessage.toFixed(2)} ms CPU/msg`);
+        rows.push({ target: name, size, sessions, ...result });
+      }
     }
   }
   const latency = [];
   for (const size of SIZES) {
-    const result = await measureLatency({ port: server.port, size });
-    console.log(`[bench] ${name} ${size / 1000} KB latency at 10 msgs/s: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
-    latency.push({ target: name, size, ...result });
+    for (const [name, server] of servers) {
+      const result = await measureLatency({ port: server.port, size });
+      console.log(`[bench] ${name} ${size / 1000} KB latency at 10 msgs/s: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
+      latency.push({ target: name, size, ...result });
+    }
   }
   return { rows, latency };
 }
 
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const workDir = mkdtempSync(join(tmpdir(), 'moat-bench-'));
 const running = [];
 const started = async (promise) => {
@@ -67,28 +75,23 @@ const stopAll = async () => {
 };
 process.once('SIGINT', () => stopAll().finally(() => process.exit(130)));
 
-const results = { rows: [], latency: [] };
+let results;
+const loadBefore = loadAverage();
 try {
   const sink = await started(startSink());
+  const servers = new Map();
   for (const target of targets) {
-    let server;
-    if (target === 'sink') server = sink;
+    if (target === 'sink') servers.set(target, sink);
     else if (target === 'haraka') {
       ensureHaraka();
-      server = await started(startHaraka({ workDir, sinkPort: sink.port, benchDir }));
+      servers.set(target, await started(startHaraka({ workDir, sinkPort: sink.port, benchDir })));
     } else if (target === 'node') {
       const nats = await started(startNats({ workDir }));
       const clamd = await started(startClamd({ workDir, repoRoot }));
-      server = await started(startNode({ workDir, repoRoot, sinkPort: sink.port, natsUrl: nats.url, clamd: clamd.address }));
+      servers.set(target, await started(startNode({ workDir, repoRoot, sinkPort: sink.port, natsUrl: nats.url, clamd: clamd.address })));
     } else throw new Error(`unknown target ${target} (sink, haraka, node)`);
-    const measured = await measureTarget(target, server, sink);
-    results.rows.push(...measured.rows);
-    results.latency.push(...measured.latency);
-    if (server !== sink) {
-      await server.stop();
-      running.splice(running.indexOf(server), 1);
-    }
   }
+  results = await measureAll(servers, sink);
 } finally {
   await stopAll();
   rmSync(workDir, { recursive: true, force: true });
@@ -101,6 +104,7 @@ const markdown = renderResults(results, {
   date: new Date().toISOString().slice(0, 16).replace('T', ' '),
   seconds,
   messagesPerConnection: MESSAGES_PER_CONNECTION,
+  loadAverage: `${loadBefore} before, ${loadAverage()} after`,
 });
 writeFileSync(options.out, markdown);
 console.log(`[bench] wrote ${relative(process.cwd(), options.out)}`);

@@ -5,12 +5,14 @@ const LATENCY_TARGET_MS = 10;
 
 const ratio = (value, base) => (base ? `${(value / base).toFixed(2)}x` : '–');
 
-export function renderResults({ rows, latency }, { command, machine, date, seconds, messagesPerConnection }) {
+export function renderResults({ rows, latency }, { command, machine, date, seconds, messagesPerConnection, loadAverage }) {
   const find = (target, size, sessions) => rows.find((r) => r.target === target && r.size === size && r.sessions === sessions);
   const lines = [
     '# Relay benchmark results',
     '',
     `Measured ${date} UTC on ${machine}, all servers and the load generator on this one machine (127.0.0.1).`,
+    `Load average (1, 5, 15 min): ${loadAverage}; anything else running on the machine shows in these figures,`,
+    'so the servers are measured one after the other within each cell rather than one server after the other.',
     '',
     'Command (from the repository root; `npm run bench:relay` runs setup and the build first, then all targets):',
     '',
@@ -20,6 +22,10 @@ export function renderResults({ rows, latency }, { command, machine, date, secon
     '',
     `Load: Postfix \`smtp-source\` in rounds of N parallel sessions, ${messagesPerConnection} messages per connection, for`,
     `${seconds} s per cell after a warm-up round; for a relay the time ends when smtp-sink has received every message.`,
+    'Haraka: `rcpt_to.in_host_list` + `queue/smtp_forward` to the same smtp-sink, one process, log level warn.',
+    'Scan node: `apps/scan-node/dist/main.js` with a persisted policy relaying the domain to smtp-sink, its',
+    'checks, the fsynced spool and event publishing to a local nats-server (JetStream); clamd on the offline',
+    'signature set; no CSM.',
     'CPU is user + system time of the server process (and its children) from /proc/<pid>/stat, per message.',
     '',
     '| size | sessions | server | msgs/s | CPU ms/msg | vs smtp-sink | vs Haraka |',
