@@ -1,7 +1,8 @@
 import { parseCommandArgs, writeLine, type Command } from '../command.js';
 import { readClusterFile, removeClusterFile } from '../cluster/cluster-file.js';
 import { resolveVarDir, varPaths } from '../cluster/paths.js';
-import { isAlive, signalGroup, waitForExit } from '../cluster/pids.js';
+import { isAlive, waitForExit } from '../cluster/pids.js';
+import { stopRecordedProcesses } from '../cluster/stop-recorded.js';
 
 const SUPERVISOR_STOP_MS = 90_000;
 
@@ -24,12 +25,8 @@ and clamd). If that process is gone, stops the recorded processes directly.`,
       process.kill(cluster.supervisorPid, 'SIGTERM');
       clean = await waitForExit(cluster.supervisorPid, SUPERVISOR_STOP_MS);
     }
-    if (!clean) {
-      // The supervisor died or hung: stop what it started, so no orphan keeps a port.
-      for (const p of cluster.processes) if (p.pid !== null && isAlive(p.pid)) signalGroup(p.pid, 'SIGTERM');
-      for (const p of cluster.processes) if (p.pid !== null && !(await waitForExit(p.pid, 15_000))) signalGroup(p.pid, 'SIGKILL');
-      if (isAlive(cluster.supervisorPid)) process.kill(cluster.supervisorPid, 'SIGKILL');
-    }
+    // The supervisor died or hung: stop what it started.
+    if (!clean) await stopRecordedProcesses(cluster);
     await removeClusterFile(path);
     writeLine(io.out, clean ? 'moat stopped' : 'moat stopped (the moat up process was gone; stopped its processes directly)');
     return 0;

@@ -9,6 +9,7 @@ import { defaultPorts, LocalCluster } from '../cluster/local-cluster.js';
 import { lastLines, LogTail } from '../cluster/log-tail.js';
 import { REPO_ROOT, resolveVarDir, varPaths } from '../cluster/paths.js';
 import { isAlive } from '../cluster/pids.js';
+import { stopRecordedProcesses } from '../cluster/stop-recorded.js';
 
 const READY_LINE = /moat ready/;
 
@@ -64,6 +65,8 @@ async function refuseIfRunning(varDir: string): Promise<void> {
   if (isAlive(existing.supervisorPid)) {
     throw new CliError(`a cluster is already running from ${varDir} (pid ${existing.supervisorPid}, ${existing.csmUrl})`, ['stop it with moat down']);
   }
+  // Left by a supervisor that was killed: its children may still hold the ports.
+  await stopRecordedProcesses(existing);
   await removeClusterFile(path);
 }
 
