@@ -18,6 +18,8 @@ export interface DeliveryDeps {
 /** One delivery attempt of one message: its recipients split by destination, results gathered from each. */
 interface Attempt {
   entry: SpoolEntry;
+  /** The message bytes when they are still in memory (first attempt of new mail); read from the spool otherwise. */
+  message: readonly Buffer[] | undefined;
   pendingJobs: number;
   results: Array<RecipientResult & { downstream: string }>;
 }
@@ -53,14 +55,17 @@ export class DeliveryWorker {
 
   constructor(private readonly deps: DeliveryDeps) {}
 
-  /** Schedules a spooled message at its next attempt time (now for new mail). Ignored if already scheduled. */
-  enqueue(entry: SpoolEntry): void {
+  /**
+   * Schedules a spooled message at its next attempt time (now for new mail). Ignored if already scheduled.
+   * MESSAGE, the bytes just spooled, spares the first attempt a read from disk.
+   */
+  enqueue(entry: SpoolEntry, message?: readonly Buffer[]): void {
     const id = entry.meta.id;
     if (this.stopping || this.busy.has(id)) return;
     this.busy.add(id);
     const delay = entry.state.nextAttemptAtMs - Date.now();
     if (delay <= 0) {
-      this.attempt(entry);
+      this.attempt(entry, message);
       return;
     }
     const timer = setTimeout(() => {
@@ -82,9 +87,9 @@ export class DeliveryWorker {
     for (const destination of this.destinations.values()) destination.connections.close();
   }
 
-  private attempt(entry: SpoolEntry): void {
+  private attempt(entry: SpoolEntry, message?: readonly Buffer[]): void {
     const { domains, policy } = this.deps.policies.current;
-    const attempt: Attempt = { entry, pendingJobs: 0, results: [] };
+    const attempt: Attempt = { entry, message, pendingJobs: 0, results: [] };
     const jobs = new Map<string, { downstream: Downstream; rcpts: string[] }>();
     for (const rcpt of entry.meta.rcptTo) {
       if (entry.state.done[rcpt]) continue;
@@ -139,7 +144,7 @@ export class DeliveryWorker {
     const downstream = destination.connections.label;
     let results: RecipientResult[];
     try {
-      const message = await this.deps.spool.readMessage(entry.meta.id);
+      const message = job.attempt.message ?? [await this.deps.spool.readMessage(entry.meta.id)];
       results = await destination.connections.send(entry.meta.mailFrom, job.rcpts, message);
     } catch (err) {
       results = job.rcpts.map((rcpt) => ({ rcpt, outcome: 'deferred', response: `local error: ${errorText(err)}` }));

@@ -1,4 +1,6 @@
 import type { Downstream } from '@moat/policy';
+import { Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 
 /** What happened to each recipient of one send. */
@@ -44,8 +46,8 @@ export class DownstreamConnections {
     return `${this.downstream.host}:${this.downstream.port}`;
   }
 
-  /** Sends MESSAGE to RCPTS; every recipient gets an outcome (a failed connection defers them all). */
-  async send(from: string, rcpts: readonly string[], message: Buffer): Promise<RecipientResult[]> {
+  /** Sends MESSAGE (its parts in order) to RCPTS; every recipient gets an outcome (a failed connection defers them all). */
+  async send(from: string, rcpts: readonly string[], message: readonly Buffer[]): Promise<RecipientResult[]> {
     let pooled: Pooled;
     try {
       pooled = this.takeIdle() ?? (await this.open());
@@ -54,7 +56,7 @@ export class DownstreamConnections {
     }
     try {
       const info = await whileOpen<SMTPConnection.SentMessageInfo>(pooled.connection, (resolve, reject) =>
-        pooled.connection.send({ from, to: [...rcpts] }, message, (err, result) => (err ? reject(err) : resolve(result))),
+        pooled.connection.send({ from, to: [...rcpts] }, message.length === 1 ? message[0]! : Readable.from(message), (err, result) => (err ? reject(err) : resolve(result))),
       );
       this.release(pooled);
       const rejected = new Map((info.rejectedErrors ?? []).map((e) => [String((e as { recipient?: unknown }).recipient), e]));
@@ -106,7 +108,11 @@ export class DownstreamConnections {
 
   private open(): Promise<Pooled> {
     const { host, port, tls } = this.downstream;
+    // nodemailer leaves Nagle's algorithm on; with the server's delayed ACKs every command then waits ~40 ms.
+    const socket = new Socket();
+    socket.setNoDelay(true);
     const connection = new SMTPConnection({
+      socket,
       host,
       port,
       secure: false,

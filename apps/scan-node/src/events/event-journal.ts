@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -50,7 +50,8 @@ export class EventJournal {
   static open(dir: string): EventJournal {
     mkdirSync(dir, { recursive: true });
     const fd = openSync(join(dir, 'events.journal'), 'a+', 0o640);
-    const cursorFd = openSync(join(dir, 'events.cursor'), 'a+', 0o640);
+    // Not O_APPEND: the cursor is rewritten in place at offset 0.
+    const cursorFd = openSync(join(dir, 'events.cursor'), constants.O_RDWR | constants.O_CREAT, 0o640);
     const size = fstatSync(fd).size;
     const cursorBytes = Buffer.alloc(8);
     const stored = readSync(cursorFd, cursorBytes, 0, 8, 0) === 8 ? Number(cursorBytes.readBigUInt64LE()) : 0;

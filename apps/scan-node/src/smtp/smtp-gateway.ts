@@ -16,7 +16,7 @@ export interface GatewayDeps {
   policies: PolicyStore;
   pipeline: Pipeline;
   spool: Spool;
-  delivery: { enqueue(entry: SpoolEntry): void };
+  delivery: { enqueue(entry: SpoolEntry, message?: readonly Buffer[]): void };
   quarantine: { store(meta: SpoolMeta, message: readonly Buffer[]): Promise<unknown> };
   events: NodeEvents;
   log: Logger;
@@ -185,7 +185,7 @@ export class SmtpGateway {
         const message = [traceHeaders({ ...state.client, id: tx.id, nodeName: this.deps.nodeName, action: verdict.action, score: verdict.score, symbols: verdict.symbols, receivedAtMs: tx.startedAtMs }), withoutMoatHeaders(raw)];
         let status: Outcome['status'] = 'quarantined';
         if (verdict.action === 'deliver' || verdict.action === 'tag') {
-          this.deps.delivery.enqueue(await this.deps.spool.put(meta, message));
+          this.deps.delivery.enqueue(await this.deps.spool.put(meta, message), message);
           status = 'queued';
         } else {
           await this.deps.quarantine.store(meta, message);

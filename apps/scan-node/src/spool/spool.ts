@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionName } from '@moat/pipeline';
 import { MESSAGE_ID_PATTERN } from '../ids.js';
@@ -105,7 +105,10 @@ export class Spool {
 
   /** Removes a message that reached a final state. Not synced: a removal lost in a crash means one more delivery, never a loss. */
   async remove(entry: SpoolEntry): Promise<void> {
-    await this.discard(entry.meta.id);
+    const id = entry.meta.id;
+    // A state file exists only once an attempt left work for later.
+    const suffixes = entry.state.attempts > 0 ? ['eml', 'json', 'state.json'] : ['eml', 'json'];
+    await Promise.all(suffixes.map((suffix) => unlinkIfPresent(join(this.dir, `${id}.${suffix}`))));
     this.messages--;
     this.bytes -= entry.sizeBytes;
   }
@@ -167,6 +170,14 @@ export class Spool {
   }
 
   private async discard(id: string): Promise<void> {
-    await Promise.all(['eml', 'json', 'state.json'].map((suffix) => rm(join(this.dir, `${id}.${suffix}`), { force: true })));
+    await Promise.all(['eml', 'json', 'state.json'].map((suffix) => unlinkIfPresent(join(this.dir, `${id}.${suffix}`))));
+  }
+}
+
+async function unlinkIfPresent(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }

