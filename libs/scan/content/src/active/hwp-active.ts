@@ -1,0 +1,50 @@
+import { inflateRawSync } from 'node:zlib';
+import type { Issue, Member } from '../archive/types.js';
+import { openOle } from '../filetype/ole-file.js';
+import { NOTHING, type ActiveContentDetector } from './analysis.js';
+
+const COMPRESSED = 1;
+const PASSWORD = 2;
+// Every HWP file carries this script stub; only code beyond it is a script.
+const DEFAULT_SCRIPT = /var\s+Documents\s*=\s*XHwpDocuments\s*;|var\s+Document\s*=\s*Documents\.Active_XHwpDocument\s*;/g;
+
+/** HWP 5 (compound file): password protection, scripts beyond the default stub, embedded OLE objects. */
+export const hwpActiveContent: ActiveContentDetector = {
+  name: 'hwp',
+  applies: (type) => type.ext === 'hwp',
+  analyze(data, _type, maxBytes) {
+    const ole = openOle(data);
+    if ('error' in ole) return NOTHING;
+    const header = ole.stream('FileHeader');
+    if (!header || header.length < 40) return NOTHING;
+    const flags = header.readUInt32LE(36);
+    const issues: Issue[] = [];
+    if (flags & PASSWORD) return { issues: [{ symbol: 'OFFICE_ENCRYPTED', detail: 'password-protected HWP document' }], embedded: [] };
+    const inflate = (stream: Buffer): Buffer => {
+      if (!(flags & COMPRESSED)) return stream;
+      try {
+        return inflateRawSync(stream, { maxOutputLength: maxBytes });
+      } catch {
+        return stream;
+      }
+    };
+    const script = ole.stream('Scripts/DefaultJScript');
+    if (script) {
+      const code = scriptText(inflate(script)).replace(DEFAULT_SCRIPT, '').replace(/[\s\0]+/g, '');
+      if (/[A-Za-z]{3,}/.test(code)) issues.push({ symbol: 'HWP_SCRIPT', detail: 'document script (Scripts/DefaultJScript)' });
+    }
+    const embedded: Member[] = [];
+    for (const { path, content } of ole.streamsNamed(/\.ole$/i)) {
+      if (!path.startsWith('BinData/')) continue;
+      issues.push({ symbol: 'OFFICE_OLE_OBJECT', detail: `embedded OLE object ${path}` });
+      // BinData OLE streams start with a 4-byte size before the compound file.
+      embedded.push({ name: path.split('/').pop() ?? 'object.ole', content: inflate(content).subarray(4) });
+    }
+    return { issues, embedded };
+  },
+};
+
+/** The script stream is a sequence of length-prefixed UTF-16 strings; decoding it whole is enough to judge. */
+function scriptText(stream: Buffer): string {
+  return stream.length > 4 ? stream.subarray(4).toString('utf16le') : '';
+}

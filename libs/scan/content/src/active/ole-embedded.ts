@@ -1,0 +1,41 @@
+import type { Member } from '../archive/types.js';
+
+/**
+ * The file inside an `\x01Ole10Native` stream (the OLE Packager: what Office embeds when a user drops a file
+ * into a document): u32 size, u16 flags, label, source path, u32, u32 temp-path length, temp path,
+ * u32 data length, data.
+ */
+export function readOle10Native(stream: Buffer, fallbackName: string): Member | undefined {
+  try {
+    let pos = 4 + 2;
+    const label = cString(stream, pos);
+    pos = label.next;
+    const source = cString(stream, pos);
+    pos = source.next + 4;
+    const tempLength = stream.readUInt32LE(pos);
+    pos += 4 + tempLength;
+    const dataLength = stream.readUInt32LE(pos);
+    pos += 4;
+    if (pos + dataLength > stream.length) return { name: fallbackName, content: stream.subarray(4) };
+    return { name: label.text || basename(source.text) || fallbackName, content: stream.subarray(pos, pos + dataLength) };
+  } catch {
+    // Not the packager layout (e.g. an embedded object in native form): the whole stream is the file.
+    return stream.length > 4 ? { name: fallbackName, content: stream.subarray(4) } : undefined;
+  }
+}
+
+function cString(buf: Buffer, pos: number): { text: string; next: number } {
+  const end = buf.indexOf(0, pos);
+  if (end === -1) throw new Error('unterminated string');
+  return { text: buf.toString('latin1', pos, end), next: end + 1 };
+}
+
+function basename(path: string): string {
+  return path.split(/[\\/]/).pop() ?? '';
+}
+
+const LNK_MAGIC = Buffer.from('4c0000000114020000000000c000000000000046', 'hex');
+
+export function isLnk(data: Buffer): boolean {
+  return data.subarray(0, 20).equals(LNK_MAGIC);
+}

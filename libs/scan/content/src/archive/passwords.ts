@@ -1,0 +1,19 @@
+// Words that introduce a password in the languages our customers write in.
+const CUE = /(?:password|passwort|passwd|pass|pwd|pw|kennwort|mot de passe|contraseña|senha|암호|비밀번호|비번|パスワード|密码|密碼)\s*(?:is|ist|est|:|：|=|-)?\s*[:：]?\s*["'“「(]?([^\s"'”」),;]{1,64})/giu;
+const TOKEN = /[^\s"'“”「」(),;:<>]{3,64}/gu;
+
+/**
+ * Candidate passwords for an encrypted archive, from the message's text: first the words right after a
+ * password cue ("password: infected", "암호 1234"), then the other distinct words, in order, up to `max`.
+ */
+export function candidatePasswords(texts: readonly string[], max: number): string[] {
+  const found: string[] = [];
+  const push = (word: string | undefined): void => {
+    const clean = word?.replace(/[.!?。]+$/u, '');
+    if (clean && clean.length <= 64 && !found.includes(clean) && found.length < max) found.push(clean);
+  };
+  const text = texts.join('\n').slice(0, 1024 * 1024);
+  for (const match of text.matchAll(CUE)) push(match[1]);
+  for (const match of text.matchAll(TOKEN)) push(match[0]);
+  return found;
+}

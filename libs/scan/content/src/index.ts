@@ -1,0 +1,14 @@
+export { CONTENT_SYMBOLS, type ContentSymbol, type Finding } from './findings.js';
+export { DEFAULT_ARCHIVE_LIMITS, DEFAULT_MIME_LIMITS, type ArchiveLimits, type MimeLimits } from './limits.js';
+export { inspectMessage, type ContentReport, type InspectedFile, type InspectOptions } from './inspect.js';
+export { walkMime, type MimeLeaf, type MimeWalk } from './mime/walk.js';
+export { readTnef, type TnefContents, type TnefFile } from './tnef/tnef.js';
+export { detectTrueType } from './filetype/true-type.js';
+export type { ContainerFormat, TrueType, TypeKind } from './filetype/type-kind.js';
+export { SEED_BLOCKED_EXTENSIONS, checkFileName } from './filetype/extension-policy.js';
+export { SEVEN_ZIP_COMMAND } from './archive/seven-zip.js';
+export { candidatePasswords } from './archive/passwords.js';
+export { EngineRefusedError, EngineUnavailableError, type AntivirusEngine, type EngineVerdict } from './av/engine.js';
+export { ClamdEngine, type ClamdOptions } from './av/clamd-engine.js';
+export { HashDbEngine, type HashEntry } from './av/hash-db-engine.js';
+export { scanWithEngines, type ScanTarget } from './av/scan-with-engines.js';
