@@ -50,21 +50,20 @@ async function main(config: NodeConfig): Promise<void> {
 
   const certificate = await loadOrCreateCertificate(config.dataDir, config.nodeName);
   if (certificate.created) log.info(`generated a self-signed STARTTLS certificate in ${join(config.dataDir, 'tls')}`);
-  let listener: SmtpListener | undefined;
-  const gateway = new SmtpGateway({
-    nodeName: config.nodeName,
-    policies,
-    pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd }),
-    spool,
-    delivery,
-    quarantine,
-    events,
-    log: createLogger('smtp'),
-    closeConnection: (sessionId, reply) => listener?.closeConnection(sessionId, reply),
-  });
-  listener = new SmtpListener(
+  const listener = new SmtpListener(
     { nodeName: config.nodeName, host: config.smtpHost, port: config.smtpPort, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') },
-    gateway,
+    (closeConnection) =>
+      new SmtpGateway({
+        nodeName: config.nodeName,
+        policies,
+        pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd }),
+        spool,
+        delivery,
+        quarantine,
+        events,
+        log: createLogger('smtp'),
+        closeConnection,
+      }),
   );
   const smtpAddress = await listener.listen();
 
@@ -81,7 +80,7 @@ async function main(config: NodeConfig): Promise<void> {
           spoolMessages: spool.count,
           spoolBytes: spool.sizeBytes,
           journalEvents: publisher.backlog,
-          activeConnections: gateway.activeConnections,
+          activeConnections: listener.gateway.activeConnections,
         }),
       }),
       new PolicyWatch(policies),

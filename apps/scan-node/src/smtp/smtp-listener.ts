@@ -25,11 +25,15 @@ const CLOSE_TIMEOUT_MS = 15_000;
  */
 export class SmtpListener {
   readonly server: MoatSmtpServer;
+  readonly gateway: SmtpGateway;
 
+  /** CREATEGATEWAY receives the function that ends a connection with a 421 reply (for the data timeout). */
   constructor(
     private readonly options: ListenerOptions,
-    gateway: SmtpGateway,
+    createGateway: (closeConnection: (sessionId: string, reply: string) => void) => SmtpGateway,
   ) {
+    const gateway = createGateway((sessionId, reply) => this.closeConnection(sessionId, reply));
+    this.gateway = gateway;
     const smtp = options.policies.current.policy.smtp;
     const serverOptions: SMTPServerOptions = {
       name: options.nodeName,
@@ -81,7 +85,7 @@ export class SmtpListener {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  closeConnection(sessionId: string, reply: string): void {
+  private closeConnection(sessionId: string, reply: string): void {
     for (const connection of this.server.connections) {
       if (connection.id === sessionId) {
         connection.send(421, reply);

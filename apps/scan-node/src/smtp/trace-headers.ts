@@ -57,7 +57,7 @@ function fold(first: string, items: readonly string[]): string {
   let lineLength = first.length;
   items.forEach((item, i) => {
     const piece = i === 0 ? item : ` ${item}`;
-    if (i > 0 && lineLength + piece.length > 78) {
+    if (lineLength + piece.length > 78) {
       out += `\r\n\t${item}`;
       lineLength = item.length + 1;
     } else {

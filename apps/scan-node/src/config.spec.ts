@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ nodeName: 'node-1', smtpHost: '127.0.0.1', smtpPort: 2525, natsUrl: 'nats://127.0.0.1:4222', csmGrpc: '127.0.0.1:50051', clamd: { host: '127.0.0.1', port: 3310 }, proxyProtocol: false, enrolToken: undefined });
+    expect(config.dataDir).toMatch(/var\/nodes\/node-1$/);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({ MOAT_NODE_NAME: 'edge-2', MOAT_SMTP_PORT: '2600', MOAT_DATA_DIR: '/srv/moat', MOAT_PROXY_PROTOCOL: '1', MOAT_ENROL_TOKEN: 't', MOAT_CLAMD: '[::1]:3310' });
+    expect(config).toMatchObject({ nodeName: 'edge-2', smtpPort: 2600, dataDir: '/srv/moat', proxyProtocol: true, enrolToken: 't', clamd: { host: '::1', port: 3310 } });
+  });
+
+  it('reports every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ MOAT_NODE_NAME: 'bad name', MOAT_SMTP_PORT: '70000', MOAT_CSM_GRPC: 'nohost', MOAT_PROXY_PROTOCOL: 'maybe' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.split(' ')[0])).toEqual(['MOAT_NODE_NAME', 'MOAT_SMTP_PORT', 'MOAT_CSM_GRPC:', 'MOAT_PROXY_PROTOCOL']);
+  });
+});
