@@ -1,4 +1,5 @@
 import { IpSet, type Policy, type PolicyDomain, type PolicyLists } from '@moat/policy';
+import { compileBody, type CompiledBody } from './body/compile-body.js';
 import { SenderSet } from './sender-set.js';
 
 /** One block/allow list group in the form the checks query. */
@@ -36,6 +37,8 @@ export interface CompiledPolicy {
   hasSenderLists: boolean;
   /** Whether any domain lists its accounts. */
   hasAccounts: boolean;
+  /** Stage 3 (body) settings: DNS lists, bulk, regex filters, phishing, Korean ad marker. */
+  body: CompiledBody;
 }
 
 export function compilePolicy(policy: Policy, version: number): CompiledPolicy {
@@ -57,6 +60,7 @@ export function compilePolicy(policy: Policy, version: number): CompiledPolicy {
     hasIpLists: allLists.some((l) => l.ipAllow.length > 0 || l.ipBlock.length > 0),
     hasSenderLists: allLists.some((l) => l.senderAllow.length > 0 || l.senderBlock.length > 0),
     hasAccounts: policy.domains.some((d) => d.accounts.length > 0),
+    body: compileBody(policy),
   };
 }
 

@@ -1,3 +1,6 @@
+import type { DnsResolver } from '@moat/auth';
+import type { FuzzyStore } from './body/fuzzy-store.js';
+
 /** SMTP stage at which a check runs: the earliest stage that has its input. */
 export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
 
@@ -82,4 +85,8 @@ export interface HostPort {
 export interface ScanOptions {
   dns?: HostPort;
   clamd?: HostPort;
+  /** The node's resolver (servers, timeouts, cache shared by every check); else one is made from `dns`. */
+  resolver?: DnsResolver;
+  /** The fleet-wide bulk checksum store; without one the bulk check does nothing. */
+  fuzzyStore?: FuzzyStore;
 }

@@ -2,3 +2,5 @@ export * from './schema.js';
 export * from './validate.js';
 export * from './lists.js';
 export * from './net.js';
+export * from './sections/body.js';
+export { checkRegexSafety, type RegexSafety } from './sections/regex-safety.js';

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { bodySchema } from './sections/body.js';
 
 // The policy document of one tenant. The CSM stores every version in JetStream KV and streams it to nodes;
 // nodes, CLI and console validate with this same schema. Defaults make `{}` a complete, safe policy.
@@ -87,6 +88,7 @@ export const policySchema = z
     thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),
     smtp: smtpSchema.default(() => smtpSchema.parse({})),
     delivery: deliverySchema.default(() => deliverySchema.parse({})),
+    body: bodySchema.default(() => bodySchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {

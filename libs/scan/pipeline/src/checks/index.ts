@@ -1,11 +1,19 @@
 import type { Check } from '../check.js';
+import { bulkChecksums } from './bulk-checksums.js';
+import { dnsReputation } from './dns-reputation.js';
 import { domainIpLists } from './domain-ip-lists.js';
 import { domainSenderLists } from './domain-sender-lists.js';
+import { executiveImpersonation } from './executive-impersonation.js';
 import { headerDuplicates } from './header-duplicates.js';
 import { ipLists } from './ip-lists.js';
+import { koreanAdMarker } from './korean-ad-marker.js';
+import { linkMismatch } from './link-mismatch.js';
+import { lookalikeDomains } from './lookalike-domains.js';
 import { mimeParse } from './mime-parse.js';
+import { paymentWording } from './payment-wording.js';
 import { recipientAccount } from './recipient-account.js';
 import { recipientSyntax } from './recipient-syntax.js';
+import { regexFilters } from './regex-filters.js';
 import { relayControl } from './relay-control.js';
 import { senderLists } from './sender-lists.js';
 import { senderSyntax } from './sender-syntax.js';
@@ -15,5 +23,5 @@ import { senderSyntax } from './sender-syntax.js';
  * domain's lists, and the account check last so that refused clients cannot probe for accounts.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, mimeParse, headerDuplicates];
+  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, mimeParse, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
 }

@@ -1,0 +1,64 @@
+import { regexFlags, type BodyPolicy, type Policy, type RegexRule } from '@moat/policy';
+import { parse } from 'tldts';
+import { skeleton } from './confusables.js';
+import { comparableName } from './display-name.js';
+import { unicodeDomain } from './domains.js';
+
+export interface CompiledRegexRule {
+  rule: RegexRule;
+  regex: RegExp;
+  symbol: string;
+  score: number;
+}
+
+/** A domain lookalikes imitate: one of the tenant's own, or a configured brand. */
+export interface ProtectedDomain {
+  /** Registrable domain, A-label form. */
+  domain: string;
+  /** The part before the public suffix, in Unicode ("paypal" of paypal.com, "acme" of acme.co.kr). */
+  label: string;
+  labelSkeleton: string;
+}
+
+export interface CompiledExecutive {
+  /** Display names in comparable form (see comparableName). */
+  names: string[];
+  addresses: ReadonlySet<string>;
+}
+
+/** The body section of a policy prepared once per version. */
+export interface CompiledBody {
+  settings: BodyPolicy;
+  regexRules: CompiledRegexRule[];
+  protectedDomains: ProtectedDomain[];
+  executives: CompiledExecutive[];
+  hasDnsLists: boolean;
+}
+
+export function compileBody(policy: Policy): CompiledBody {
+  const settings = policy.body;
+  const protectedNames = [...new Set([...policy.domains.map((d) => d.name), ...settings.phishing.brands])];
+  return {
+    settings,
+    regexRules: settings.regex.rules.map(compileRule),
+    protectedDomains: protectedNames.flatMap((name) => {
+      const parts = parse(name, { allowPrivateDomains: false });
+      if (!parts.domain || !parts.domainWithoutSuffix) return [];
+      const label = unicodeDomain(parts.domainWithoutSuffix);
+      return [{ domain: parts.domain, label, labelSkeleton: skeleton(label) }];
+    }),
+    executives: settings.phishing.executives.map((e) => ({ names: e.names.map(comparableName).filter((n) => n.length >= 2), addresses: new Set(e.addresses) })),
+    hasDnsLists: settings.dnsbl.ipLists.length + settings.dnsbl.urlLists.length + settings.dnsbl.senderLists.length > 0,
+  };
+}
+
+function compileRule(rule: RegexRule): CompiledRegexRule {
+  const block = rule.kind === 'block';
+  return {
+    rule,
+    // The schema refused patterns that do not compile or backtrack catastrophically.
+    regex: new RegExp(rule.pattern, regexFlags(rule)),
+    symbol: block ? `REGEX_${rule.name}` : `REGEX_ALLOW_${rule.name}`,
+    score: rule.score ?? (block ? 5 : -5),
+  };
+}

@@ -1,0 +1,47 @@
+/** A From/Reply-To value split into its display name and address. */
+export interface NamedAddress {
+  name: string;
+  address: string;
+}
+
+const ANGLE_ADDR = /<([^<>]*)>\s*$/;
+
+/**
+ * Splits the decoded text of an address header (`"Kim Minsu" <kim@example.com>`) into name and address;
+ * of a list, the first mailbox. A bare address has an empty name.
+ */
+export function splitNamedAddress(value: string): NamedAddress {
+  const first = firstMailbox(value.trim());
+  const angle = ANGLE_ADDR.exec(first);
+  if (!angle) return { name: '', address: first.toLowerCase() };
+  const name = first
+    .slice(0, angle.index)
+    .trim()
+    .replace(/^"(.*)"$/s, '$1')
+    .replace(/\\(.)/g, '$1')
+    .trim();
+  return { name, address: (angle[1] ?? '').trim().toLowerCase() };
+}
+
+/** The first mailbox of a comma-separated list, ignoring commas inside quotes and angle brackets. */
+function firstMailbox(value: string): string {
+  let quoted = false;
+  let angle = false;
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i];
+    if (char === '\\') i++;
+    else if (char === '"') quoted = !quoted;
+    else if (!quoted && char === '<') angle = true;
+    else if (!quoted && char === '>') angle = false;
+    else if (!quoted && !angle && char === ',') return value.slice(0, i).trim();
+  }
+  return value;
+}
+
+/** A name as compared: NFKC, lower case, no punctuation or spaces ("Kim, Min-su" = "kim minsu" = "KimMinsu"). */
+export function comparableName(name: string): string {
+  return name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+}

@@ -1,0 +1,38 @@
+import type { StageCheck } from '../check.js';
+import { bodyView } from '../body/body-view.js';
+import { isWithin, registrableDomain, unicodeDomain, urlHost } from '../body/domains.js';
+import { unwrapRedirects } from '../body/redirectors.js';
+
+// A domain as a reader recognises one in link text, with or without a scheme.
+const SHOWN_DOMAIN = /(?:https?:\/\/)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,63})/u;
+const MAX_TEXT = 300;
+
+/**
+ * PHISH_LINK_MISMATCH: an HTML link whose text shows one site (www.paypal.com) while its href goes to
+ * another. Redirectors are followed to their target; links through mailing services' click trackers are
+ * left alone, since they show the real site by design.
+ */
+export const linkMismatch: StageCheck<'data'> = {
+  name: 'link_mismatch',
+  stage: 'data',
+  run(ctx) {
+    const { redirectors } = ctx.policy.body.settings.dnsbl;
+    const { linkTrackers, linkMismatchScore } = ctx.policy.body.settings.phishing;
+    const found: string[] = [];
+    for (const anchor of bodyView(ctx.message).anchors) {
+      if (anchor.text.length > MAX_TEXT) continue;
+      const shown = SHOWN_DOMAIN.exec(anchor.text)?.[1];
+      const shownDomain = shown ? registrableDomain(shown) : undefined;
+      if (!shownDomain) continue;
+      const chain = unwrapRedirects(anchor.href, redirectors).map(urlHost);
+      const first = chain[0];
+      if (!first || linkTrackers.some((tracker) => isWithin(first, tracker))) continue;
+      const targets = chain.map((host) => (host ? registrableDomain(host) : undefined));
+      if (targets.includes(shownDomain)) continue;
+      const target = targets.at(-1) ?? chain.at(-1) ?? '';
+      const line = `shows ${unicodeDomain(shownDomain)}, goes to ${unicodeDomain(target)}`;
+      if (!found.includes(line)) found.push(line);
+    }
+    if (found.length > 0) ctx.results.add('PHISH_LINK_MISMATCH', linkMismatchScore, found.slice(0, 5).join('; '));
+  },
+};

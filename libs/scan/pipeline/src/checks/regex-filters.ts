@@ -1,0 +1,70 @@
+import libmime from 'libmime';
+import type { HeaderLines } from 'mailparser';
+import type { StageCheck } from '../check.js';
+import { bodyView } from '../body/body-view.js';
+import type { CompiledRegexRule } from '../body/compile-body.js';
+import type { ParsedMessage } from '../message/parse-message.js';
+import { runWithinBudget } from '../body/time-budget.js';
+
+const UNFOLD = /\r?\n[ \t]+/g;
+const FILTER_REJECT = { code: 554, message: '5.7.1 message rejected by content filter' };
+
+/**
+ * The tenant's regex filters on subject, header fields, body text and attachment names. A matching block
+ * rule fires REGEX_<NAME> with its score (and forced action, if it has one); a matching allow rule fires
+ * REGEX_ALLOW_<NAME> and cancels every block rule for the message. Patterns were checked for catastrophic
+ * backtracking when the policy was saved; what remains runs under the policy's time budget, and a message
+ * that exhausts it fires REGEX_TIMEOUT (score 0) naming the rule it stopped in.
+ */
+export const regexFilters: StageCheck<'data'> = {
+  name: 'regex_filters',
+  stage: 'data',
+  enabled: (policy) => policy.body.regexRules.length > 0,
+  run(ctx) {
+    const { regexRules } = ctx.policy.body;
+    const matched: { rule: CompiledRegexRule; where: string; text: string }[] = [];
+    let current: CompiledRegexRule | undefined;
+    const finished = runWithinBudget(() => {
+      for (const rule of regexRules) {
+        current = rule;
+        const hit = firstMatch(rule, ctx.message);
+        if (hit) matched.push({ rule, ...hit });
+      }
+    }, ctx.policy.body.settings.regex.budgetMs);
+    if (!finished) ctx.results.add('REGEX_TIMEOUT', 0, `time budget ran out in rule ${current?.rule.name ?? '?'}; later rules skipped`);
+
+    const allowed = matched.filter((m) => m.rule.rule.kind === 'allow');
+    for (const m of allowed.length > 0 ? allowed : matched) {
+      ctx.results.add(m.rule.symbol, m.rule.score, `${m.where} matches /${m.rule.rule.pattern}/: "${m.text}"`);
+      const action = m.rule.rule.action;
+      if (action === 'reject') ctx.results.reject(FILTER_REJECT);
+      else if (action) ctx.results.setAction(action);
+    }
+  },
+};
+
+function firstMatch(rule: CompiledRegexRule, message: ParsedMessage): { where: string; text: string } | undefined {
+  for (const [where, text] of targets(rule, message)) {
+    const match = rule.regex.exec(text);
+    if (match) return { where, text: match[0].slice(0, 80) };
+  }
+  return undefined;
+}
+
+function targets(rule: CompiledRegexRule, message: ParsedMessage): [string, string][] {
+  switch (rule.rule.on) {
+    case 'subject':
+      return [['subject', message.headers.subject]];
+    case 'header':
+      return headerValues(message.headerLines, rule.rule.header ?? '').map((value) => [rule.rule.header ?? 'header', value]);
+    case 'body':
+      return bodyView(message).texts.map((text) => ['body', text]);
+    case 'attachment':
+      return message.attachments.map((a) => ['attachment name', a.name]);
+  }
+}
+
+/** Every occurrence of a header field, unfolded, encoded-words decoded. */
+function headerValues(lines: HeaderLines, key: string): string[] {
+  return lines.filter((l) => l.key === key).map((l) => libmime.decodeWords(l.line.slice(l.line.indexOf(':') + 1).replace(UNFOLD, ' ').trim()));
+}
