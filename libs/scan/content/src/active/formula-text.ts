@@ -1,12 +1,13 @@
 import type { Issue } from '../archive/types.js';
 import { NOTHING, type ActiveContentDetector } from './analysis.js';
+import { DDE_INSTRUCTION, wordFieldInstructions } from './word-fields.js';
 
 // =cmd|'/c calc'!A0 : a DDE call from a spreadsheet cell (CSV, SYLK, Excel 2003 XML).
 const DDE_FORMULA = /(^|[,;\t"=]|Formula=")\s*[=+\-@][^\r\n,"]*\|[^\r\n]*!/im;
 const XLM_FUNCTION = /;E\s*(EXEC|CALL|REGISTER|RUN|HALT|ALERT|FORMULA|FOPEN|FWRITE|GET\.WORKSPACE|URLDownloadToFile)\s*\(/i;
 const AUTO_NAME = /^NN;NAuto_(Open|Close)\b/im;
 
-/** Text spreadsheets (CSV, SYLK, SpreadsheetML 2003): DDE formulas and SYLK Excel 4 macros. */
+/** Text documents Office opens: DDE formulas (CSV, SYLK, SpreadsheetML 2003), DDE fields (Word XML), SYLK Excel 4 macros. */
 export const formulaTextContent: ActiveContentDetector = {
   name: 'formula-text',
   applies: (type, name) => type.ext === 'slk' || (type.kind === 'text' && /\.(csv|xml|slk|txt|tsv|xls)$/i.test(name)),
@@ -14,6 +15,7 @@ export const formulaTextContent: ActiveContentDetector = {
     const text = data.toString('latin1', 0, Math.min(data.length, 16 * 1024 * 1024));
     const issues: Issue[] = [];
     if (DDE_FORMULA.test(text)) issues.push({ symbol: 'OFFICE_DDE', detail: 'DDE formula in a spreadsheet cell' });
+    else if (DDE_INSTRUCTION.test(wordFieldInstructions(text))) issues.push({ symbol: 'OFFICE_DDE', detail: 'DDE field in a Word XML document' });
     if (text.startsWith('ID;') && (XLM_FUNCTION.test(text) || AUTO_NAME.test(text))) issues.push({ symbol: 'OFFICE_XLM', detail: 'Excel 4 macro in a SYLK file' });
     return issues.length ? { issues, embedded: [] } : NOTHING;
   },

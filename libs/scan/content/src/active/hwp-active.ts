@@ -6,6 +6,8 @@ import { NOTHING, type ActiveContentDetector } from './analysis.js';
 const COMPRESSED = 1;
 const PASSWORD = 2;
 // Every HWP file carries this script stub; only code beyond it is a script.
+// The script editor's templates: empty event handlers (function OnDocument_New() { //todo }) do nothing.
+const EMPTY_HANDLER = /function\s+\w+\s*\(\s*\)\s*\{\s*\}/g;
 const DEFAULT_SCRIPT = /var\s+Documents\s*=\s*XHwpDocuments\s*;|var\s+Document\s*=\s*Documents\.Active_XHwpDocument\s*;/g;
 
 /** HWP 5 (compound file): password protection, scripts beyond the default stub, embedded OLE objects. */
@@ -30,7 +32,11 @@ export const hwpActiveContent: ActiveContentDetector = {
     };
     const script = ole.stream('Scripts/DefaultJScript');
     if (script) {
-      const code = scriptText(inflate(script)).replace(DEFAULT_SCRIPT, '').replace(/[\s\0]+/g, '');
+      const code = scriptText(inflate(script))
+        .replace(DEFAULT_SCRIPT, '')
+        .replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '')
+        .replace(EMPTY_HANDLER, '')
+        .replace(/[\s\0]+/g, '');
       if (/[A-Za-z]{3,}/.test(code)) issues.push({ symbol: 'HWP_SCRIPT', detail: 'document script (Scripts/DefaultJScript)' });
     }
     const embedded: Member[] = [];

@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import type { Issue, Member } from '../archive/types.js';
 import { openOle, type OleFile } from '../filetype/ole-file.js';
 import type { TrueType } from '../filetype/type-kind.js';
@@ -6,6 +6,7 @@ import { NOTHING, type ActiveContentDetector, type Analysis } from './analysis.j
 import { isLnk, readOle10Native } from './ole-embedded.js';
 
 const VBA_PATH = /(^|\/)(_VBA_PROJECT_CUR\/|Macros\/VBA\/|VBA\/(dir|_VBA_PROJECT)$)/i;
+const VBA_PROJECT_UTF16 = Buffer.from('_VBA_PROJECT', 'utf16le');
 const DDE_FIELD = /\x13\s*(DDEAUTO|DDE)\b/i;
 
 /**
@@ -18,7 +19,8 @@ export const oleActiveContent: ActiveContentDetector = {
   applies: (type) => ['doc', 'xls', 'ppt', 'ole', 'ooxml', 'msg', 'bin'].includes(type.ext) && type.kind !== 'hwp',
   analyze(data, _type, maxBytes) {
     const ole = openOle(data);
-    if ('error' in ole) return NOTHING;
+    // A storage cut short (PowerPoint's ExOleObjStg often is) still names its VBA streams.
+    if ('error' in ole) return data.includes(VBA_PROJECT_UTF16) ? { issues: [{ symbol: 'OFFICE_VBA', detail: 'VBA project in a damaged storage' }], embedded: [] } : NOTHING;
     const issues: Issue[] = [];
     const embedded: Member[] = [];
     if (ole.paths.some((p) => VBA_PATH.test(p))) issues.push({ symbol: 'OFFICE_VBA', detail: 'VBA project storage' });
@@ -99,8 +101,9 @@ function pptStorages(ole: OleFile, maxBytes: number): Member[] {
     }
     if (type === EXOLEOBJSTG) {
       const body = stream.subarray(pos + 8, pos + 8 + length);
+      // Some writers leave the zlib stream without its end: what inflates is still the storage.
       try {
-        const content = verInstance >> 4 === 1 ? inflateSync(body.subarray(4), { maxOutputLength: maxBytes }) : body;
+        const content = verInstance >> 4 === 1 ? inflateSync(body.subarray(4), { maxOutputLength: maxBytes, finishFlush: constants.Z_SYNC_FLUSH }) : body;
         found.push({ name: `ExOleObjStg-${found.length + 1}.ole`, content });
       } catch {
         // A damaged or oversized object storage: the AV engine still scans the whole file.

@@ -6,22 +6,24 @@ import type { Member } from '../archive/types.js';
  * u32 data length, data.
  */
 export function readOle10Native(stream: Buffer, fallbackName: string): Member | undefined {
+  let label = '';
   try {
     let pos = 4 + 2;
-    const label = cString(stream, pos);
-    pos = label.next;
+    const first = cString(stream, pos);
+    label = first.text;
+    pos = first.next;
     const source = cString(stream, pos);
+    label ||= basename(source.text);
     pos = source.next + 4;
     const tempLength = stream.readUInt32LE(pos);
     pos += 4 + tempLength;
     const dataLength = stream.readUInt32LE(pos);
     pos += 4;
-    if (pos + dataLength > stream.length) return { name: fallbackName, content: stream.subarray(4) };
-    return { name: label.text || basename(source.text) || fallbackName, content: stream.subarray(pos, pos + dataLength) };
+    if (pos + dataLength <= stream.length) return { name: label || fallbackName, content: stream.subarray(pos, pos + dataLength) };
   } catch {
-    // Not the packager layout (e.g. an embedded object in native form): the whole stream is the file.
-    return stream.length > 4 ? { name: fallbackName, content: stream.subarray(4) } : undefined;
+    // Not the embedded-file layout (a linked package, or an object in native form): keep what was read.
   }
+  return stream.length > 4 ? { name: label || fallbackName, content: stream.subarray(4) } : undefined;
 }
 
 function cString(buf: Buffer, pos: number): { text: string; next: number } {

@@ -2,6 +2,7 @@ import type { Issue } from '../archive/types.js';
 import { readZipDirectory, type ZipEntry } from '../archive/zip-directory.js';
 import { readZipBytes, readZipText } from '../archive/zip-text.js';
 import { NOTHING, type ActiveContentDetector } from './analysis.js';
+import { DDE_INSTRUCTION, wordFieldInstructions } from './word-fields.js';
 
 const OOXML_EXTS = new Set(['docx', 'docm', 'dotx', 'dotm', 'xlsx', 'xlsm', 'xltx', 'xltm', 'xlsb', 'pptx', 'pptm', 'ppsx', 'hwpx']);
 const RISKY_EXTERNAL = /\/(attachedTemplate|oleObject|frame|subDocument|externalLinkPath|package)$/i;
@@ -45,8 +46,7 @@ function checkPart(zip: Buffer, entry: ZipEntry, issues: Issue[]): void {
     }
   } else if (/^word\/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$/i.test(name)) {
     const xml = readZipText(zip, entry, XML_PART_LIMIT);
-    const instructions = [...xml.matchAll(/<w:instrText[^>]*>([^<]*)<\/w:instrText>/g)].map((m) => m[1]).join('') + ' ' + [...xml.matchAll(/w:instr="([^"]*)"/g)].map((m) => m[1]).join(' ');
-    if (/\bDDE(AUTO)?\b/i.test(instructions)) issues.push({ symbol: 'OFFICE_DDE', detail: `DDE field in ${name}` });
+    if (DDE_INSTRUCTION.test(wordFieldInstructions(xml))) issues.push({ symbol: 'OFFICE_DDE', detail: `DDE field in ${name}` });
   } else if (/^xl\/externalLinks\/[^/]+\.xml$/i.test(name)) {
     if (/<ddeLink\b/i.test(readZipText(zip, entry, XML_PART_LIMIT))) issues.push({ symbol: 'OFFICE_DDE', detail: `DDE link in ${name}` });
   } else if (/^xl\/externalLinks\/[^/]+\.bin$/i.test(name)) {

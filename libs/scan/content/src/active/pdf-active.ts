@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import type { Issue, Member } from '../archive/types.js';
 import type { ActiveContentDetector } from './analysis.js';
 
@@ -28,7 +28,7 @@ export const pdfActiveContent: ActiveContentDetector = {
       let content: Buffer = body;
       if (/\/FlateDecode/.test(unescapeNames(dictionary))) {
         try {
-          content = inflateSync(body, { maxOutputLength: budget, finishFlush: 2 });
+          content = inflateSync(body, { maxOutputLength: budget, finishFlush: constants.Z_SYNC_FLUSH });
         } catch {
           continue;
         }

@@ -18,13 +18,16 @@ const MAIN_PARTS: ReadonlyArray<[RegExp, TrueType]> = [
   [/presentationml\.presentation\.main/i, { mime: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', ext: 'pptx', kind: 'powerpoint' }],
 ];
 
-/** The OOXML sub-type (incl. macro-enabled and xlsb) or HWPX of a zip package, from its declared parts. */
+/**
+ * The OOXML sub-type (incl. macro-enabled and xlsb) or HWPX of a zip package, from its declared parts. The
+ * package stays a zip container: every part is scanned too (embedded objects, media, anything hidden in it).
+ */
 export function ooxmlType(zip: Buffer, entries: readonly ZipEntry[]): TrueType | undefined {
   const mimetype = entries.find((e) => e.name === 'mimetype');
-  if (mimetype && /hwp\+zip/.test(readZipText(zip, mimetype, 256))) return { mime: 'application/hwp+zip', ext: 'hwpx', kind: 'hwp' };
+  if (mimetype && /hwp\+zip/.test(readZipText(zip, mimetype, 256))) return { mime: 'application/hwp+zip', ext: 'hwpx', kind: 'hwp', container: 'zip' };
   const types = entries.find((e) => e.name === '[Content_Types].xml');
   if (!types) return undefined;
   const xml = readZipText(zip, types, 1024 * 1024);
-  for (const [pattern, type] of MAIN_PARTS) if (pattern.test(xml)) return type;
+  for (const [pattern, type] of MAIN_PARTS) if (pattern.test(xml)) return { ...type, container: 'zip' };
   return undefined;
 }

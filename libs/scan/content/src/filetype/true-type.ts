@@ -12,9 +12,9 @@ const BY_EXT: Record<string, { kind: TypeKind; container?: ContainerFormat }> = 
   class: { kind: 'executable' }, wasm: { kind: 'executable' }, msi: { kind: 'executable', container: 'sevenzip' }, jar: { kind: 'executable', container: 'zip' },
   apk: { kind: 'executable', container: 'zip' }, lnk: { kind: 'shortcut' },
   pdf: { kind: 'pdf' }, rtf: { kind: 'rtf' }, html: { kind: 'html' }, xml: { kind: 'text' },
-  docx: { kind: 'word' }, docm: { kind: 'word' }, dotx: { kind: 'word' }, dotm: { kind: 'word' }, odt: { kind: 'word' }, doc: { kind: 'word' },
-  xlsx: { kind: 'excel' }, xlsm: { kind: 'excel' }, xltx: { kind: 'excel' }, xltm: { kind: 'excel' }, ods: { kind: 'excel' }, xls: { kind: 'excel' },
-  pptx: { kind: 'powerpoint' }, pptm: { kind: 'powerpoint' }, ppsx: { kind: 'powerpoint' }, odp: { kind: 'powerpoint' }, ppt: { kind: 'powerpoint' },
+  docx: { kind: 'word', container: 'zip' }, docm: { kind: 'word', container: 'zip' }, dotx: { kind: 'word', container: 'zip' }, dotm: { kind: 'word', container: 'zip' }, odt: { kind: 'word', container: 'zip' }, doc: { kind: 'word' },
+  xlsx: { kind: 'excel', container: 'zip' }, xlsm: { kind: 'excel', container: 'zip' }, xltx: { kind: 'excel', container: 'zip' }, xltm: { kind: 'excel', container: 'zip' }, ods: { kind: 'excel', container: 'zip' }, xls: { kind: 'excel' },
+  pptx: { kind: 'powerpoint', container: 'zip' }, pptm: { kind: 'powerpoint', container: 'zip' }, ppsx: { kind: 'powerpoint', container: 'zip' }, odp: { kind: 'powerpoint', container: 'zip' }, ppt: { kind: 'powerpoint' },
   zip: { kind: 'archive', container: 'zip' }, tar: { kind: 'archive', container: 'tar' }, gz: { kind: 'archive', container: 'gzip' }, 'tar.gz': { kind: 'archive', container: 'gzip' },
   rar: { kind: 'archive', container: 'rar' }, '7z': { kind: 'archive', container: 'sevenzip' }, bz2: { kind: 'archive', container: 'sevenzip' },
   xz: { kind: 'archive', container: 'sevenzip' }, cab: { kind: 'archive', container: 'sevenzip' }, arj: { kind: 'archive', container: 'sevenzip' },
@@ -50,7 +50,7 @@ export async function detectTrueType(data: Buffer): Promise<TrueType> {
   if (found?.ext === 'zip' || found?.mime.includes('openxmlformats') || found?.mime.includes('macroenabled')) {
     const directory = readZipDirectory(data);
     const office = ooxmlType(data, directory.entries);
-    if (office) return { ...office, ...(office.kind === 'hwp' ? {} : {}) };
+    if (office) return office;
   }
   if (found) {
     const known = BY_EXT[found.ext];
@@ -75,7 +75,7 @@ function textType(data: Buffer): TrueType {
   if (/<(job|package)[\s>][\s\S]*<script\s+language=/i.test(head)) return { mime: 'text/x-wsf', ext: 'wsf', kind: 'script' };
   if (/^\s*@echo\s+off/im.test(head)) return { mime: 'application/x-bat', ext: 'bat', kind: 'script' };
   if (/WScript\.(Shell|CreateObject)|CreateObject\(\s*"(WScript|Scripting)\./i.test(head)) return { mime: 'text/vbscript', ext: 'vbs', kind: 'script' };
-  if (/^\s*(<!doctype html|<html|<head|<body|<script)/i.test(head)) return { mime: 'text/html', ext: 'html', kind: 'html' };
+  if (/^\s*<(!doctype html|html|head|body|script|a\s|div|meta|iframe|form|table|p[\s>]|!--)/i.test(head)) return { mime: 'text/html', ext: 'html', kind: 'html' };
   if (/^(From [^\r\n]*\r?\n)?(?:(?:Received|Return-Path|From|To|Subject|Date|Message-ID|MIME-Version|Content-Type):[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*){3,}/i.test(head)) {
     return { mime: 'message/rfc822', ext: 'eml', kind: 'message', container: 'message' };
   }

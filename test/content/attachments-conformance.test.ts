@@ -1,0 +1,85 @@
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HashDbEngine, inspectMessage, scanWithEngines, type Finding } from '@moat/content';
+import { createHash } from 'node:crypto';
+import { startClamd, type RunningClamd } from './support/clamd.js';
+import { expectationFor } from './support/expectations.js';
+import { messageWithAttachment } from './support/message.js';
+
+// Every file of the shared attachment corpus, mailed as an attachment and run through stage 2 (inspection)
+// and stage 4 (a real clamd with the offline signatures, and the SHA-256 database) like the node does.
+const corpus = resolve(import.meta.dirname, '../../../shared/conformance/attachments');
+const docs = resolve(import.meta.dirname, '../../docs/attachments-conformance.md');
+const BODY = 'Hello, the file you asked for.\r\nPassword: infected\r\nPassword: infected-test\r\nPassword: TestData\r\n';
+const NOT_SAMPLES = /(^|\/)(LICENSE[^/]*|COPYRIGHT[^/]*|SOURCE\.txt)$/;
+
+function corpusFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? corpusFiles(path) : [relative(corpus, path)];
+  });
+}
+
+interface Row {
+  file: string;
+  symbols: string[];
+  expected: string[];
+  leaves: number;
+  ms: number;
+}
+
+describe('attachment corpus through @moat/content and clamd', () => {
+  let clamd: RunningClamd;
+  const rows: Row[] = [];
+  const files = corpusFiles(corpus).filter((f) => !NOT_SAMPLES.test(f)).sort();
+
+  beforeAll(async () => {
+    clamd = await startClamd();
+  });
+  afterAll(async () => {
+    await clamd?.stop();
+    if (process.env['MOAT_WRITE_CONFORMANCE_DOC'] === '1') writeFileSync(docs, table(rows));
+  });
+
+  it('covers the whole corpus', () => {
+    expect(files.length).toBeGreaterThan(100);
+  });
+
+  it.each(files)('%s', async (file) => {
+    const content = readFileSync(join(corpus, file));
+    const raw = messageWithAttachment(content, file, BODY);
+    const started = performance.now();
+    const report = await inspectMessage(raw);
+    const hashDb = new HashDbEngine([], 'test');
+    const av = await scanWithEngines([clamd.engine, hashDb], [{ path: '', sha256: createHash('sha256').update(raw).digest('hex'), content: raw }, ...report.files]);
+    const findings: Finding[] = [...report.findings, ...av];
+    const symbols = [...new Set(findings.map((f) => f.symbol))].sort();
+    const expectation = expectationFor(file);
+    rows.push({ file, symbols, expected: expectation.symbols, leaves: report.files.length, ms: Math.round(performance.now() - started) });
+
+    expect(report.complete).toBe(true);
+    expect(symbols).not.toContain('AV_UNAVAILABLE');
+    for (const symbol of expectation.symbols) expect(symbols, `${file}: ${JSON.stringify(findings, null, 1)}`).toContain(symbol);
+    for (const symbol of expectation.none ?? []) expect(symbols, `${file}: ${JSON.stringify(findings, null, 1)}`).not.toContain(symbol);
+  });
+});
+
+function table(rows: readonly Row[]): string {
+  const lines = [
+    '# Attachment conformance',
+    '',
+    'Every file of `shared/conformance/attachments` mailed as a base64 attachment (text body naming the',
+    'passwords `infected`, `infected-test`, `TestData`) and run through `@moat/content` (`inspectMessage`)',
+    'and a real clamd (offline signatures from `scripts/clamav-db.mjs`) plus the SHA-256 engine.',
+    'Written by `MOAT_WRITE_CONFORMANCE_DOC=1 npx vitest run test/content/attachments-conformance.test.ts`;',
+    'the test fails when an expected symbol is missing. "files" counts what was inspected at every depth',
+    '(message body, attachment, archive members, embedded objects).',
+    '',
+    '| file | expected (must fire) | symbols fired | files | ms |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| \`${r.file}\` | ${r.expected.join(' ') || '(clean: none of the active symbols)'} | ${r.symbols.join(' ') || '-'} | ${r.leaves} | ${r.ms} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
