@@ -13,7 +13,7 @@ describe('fuzzy text fingerprint', () => {
   it('gives per-recipient variants of one text shared bands', () => {
     const alice = fingerprintText(campaign('Alice', '#12345'), 20);
     const bob = fingerprintText(campaign('Bob Stone', '#99881'), 20);
-    expect(alice.bands).toHaveLength(12);
+    expect(alice.bands).toHaveLength(16);
     expect(shared(alice.bands, bob.bands)).toBeGreaterThanOrEqual(3);
   });
 
@@ -29,7 +29,7 @@ describe('fuzzy text fingerprint', () => {
       `${name} 고객님 안녕하세요. 봄맞이 특별 할인 행사를 안내해 드립니다. 이번 주 일요일까지 모든 상품을 최대 칠십 퍼센트 할인된 가격으로 만나보실 수 있으며 회원님께는 무료 배송 혜택을 드립니다. 지금 바로 매장을 방문하시어 다양한 생활용품과 주방 가전을 확인해 보세요. 감사합니다.`;
     const a = fingerprintText(korean('김철수'), 20);
     const b = fingerprintText(korean('이영희'), 20);
-    expect(a.bands).toHaveLength(12);
+    expect(a.bands).toHaveLength(16);
     expect(shared(a.bands, b.bands)).toBeGreaterThanOrEqual(3);
   });
 

@@ -4,8 +4,8 @@
 // texts share none. Each band is counted fleet-wide on its own and a message counts as its busiest band.
 
 const SHINGLE_WORDS = 3;
-const BANDS = 12;
-const ROWS = 5;
+const BANDS = 16;
+const ROWS = 4;
 const HASHES = BANDS * ROWS;
 const MAX_WORDS = 5000;
 

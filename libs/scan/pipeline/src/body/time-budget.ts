@@ -13,7 +13,8 @@ export function runWithinBudget(work: () => void, budgetMs: number): boolean {
     script.runInContext(context, { timeout: budgetMs });
     return true;
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return false;
+    // The error belongs to the vm context's realm, so it is no instance of this realm's Error.
+    if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return false;
     throw error;
   } finally {
     job = undefined;

@@ -1,0 +1,33 @@
+import { parsePolicy } from '@moat/policy';
+import { describe, expect, it } from 'vitest';
+import { compilePolicy } from '../compile-policy.js';
+import { Pipeline } from '../pipeline.js';
+import { linkMismatch } from './link-mismatch.js';
+
+const policy = compilePolicy(parsePolicy({}), 0);
+const scan = (html: string) =>
+  new Pipeline([linkMismatch]).session(policy, { clientIp: '' }).data(Buffer.from(`From: a@b.test\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`));
+
+describe('link_mismatch check', () => {
+  it('flags link text showing one domain while the href goes to another', async () => {
+    const verdict = await scan('<p>Sign in at <a href="https://secure-login.evil.test/paypal">https://www.paypal.com/signin</a></p>');
+    expect(verdict.symbols.map((s) => [s.name, s.score, s.detail])).toEqual([['PHISH_LINK_MISMATCH', 3, 'shows paypal.com, goes to evil.test']]);
+  });
+
+  it('flags Korean link text showing a bank domain, and follows redirectors to their target', async () => {
+    const href = `https://www.google.com/url?q=${encodeURIComponent('https://kbstar-login.evil.test/')}`;
+    const verdict = await scan(`<a href="${href}">국민은행 www.kbstar.com 바로가기</a>`);
+    expect(verdict.symbols[0]?.detail).toBe('shows kbstar.com, goes to kbstar-login.evil.test'.replace('kbstar-login.evil.test', 'evil.test'));
+  });
+
+  it('leaves matching domains, plain link text and click trackers alone', async () => {
+    const html = [
+      '<a href="https://login.paypal.com/x">www.paypal.com</a>',
+      '<a href="https://evil.test/">Click here</a>',
+      '<a href="https://www.google.com/url?q=https%3A%2F%2Fwww.naver.com%2F">naver.com</a>',
+      '<a href="https://u123.ct.sendgrid.net/ls/click?x=1">www.shop.test</a>',
+      '<a href="mailto:x@paypal.com">paypal.com</a>',
+    ].join(' ');
+    expect((await scan(html)).symbols).toEqual([]);
+  });
+});

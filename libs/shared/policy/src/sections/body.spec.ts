@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parsePolicy, PolicyValidationError } from '../index.js';
+
+const rule = (pattern: string, extra: Record<string, unknown> = {}) => ({ body: { regex: { rules: [{ name: 'R', kind: 'block', on: 'subject', pattern, ...extra }] } } });
+
+function problems(input: unknown): string[] {
+  try {
+    parsePolicy(input);
+  } catch (err) {
+    if (err instanceof PolicyValidationError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('body policy section', () => {
+  it('defaults to no DNS lists, bulk counting on, no filters, Korean ad marker off', () => {
+    const body = parsePolicy({}).body;
+    expect(body.dnsbl.ipLists).toEqual([]);
+    expect(body.dnsbl.redirectors).toContain('google.com');
+    expect(body.bulk).toMatchObject({ enabled: true, windowSeconds: 3600, low: { count: 20 } });
+    expect(body.regex.rules).toEqual([]);
+    expect(body.koreanAd.mode).toBe('off');
+  });
+
+  it('refuses an invalid regex with its path', () => {
+    expect(problems(rule('(unclosed'))).toEqual([expect.stringMatching(/^body\.regex\.rules\.0\.pattern: invalid regular expression/)]);
+  });
+
+  it('refuses catastrophic backtracking and suggests a safe equivalent when there is one', () => {
+    expect(problems(rule('(a+)+$'))).toEqual([expect.stringMatching(/^body\.regex\.rules\.0\.pattern: catastrophic backtracking \(exponential\)/)]);
+    expect(problems(rule('(\\w+\\s?)*$'))[0]).toMatch(/exponential/);
+    expect(problems(rule('a.*b.*c'))[0]).toMatch(/polynomial.*equivalent safe pattern is a\[/);
+  });
+
+  it('accepts ordinary filters, Korean included', () => {
+    expect(problems(rule('\\bfree\\s+money\\b'))).toEqual([]);
+    expect(problems(rule('무료\\s*상담'))).toEqual([]);
+    expect(problems(rule('\\d+\\.\\d+'))).toEqual([]);
+  });
+
+  it('checks header rules, actions and names', () => {
+    expect(problems(rule('x', { on: 'header' }))).toEqual(['body.regex.rules.0.header: required when on is "header"']);
+    expect(problems(rule('x', { kind: 'allow', action: 'reject' }))).toEqual(['body.regex.rules.0.action: only block rules force an action']);
+    expect(problems(rule('x', { name: 'bad name' }))[0]).toMatch(/^body\.regex\.rules\.0\.name: must be 1-40 upper-case/);
+  });
+
+  it('validates DNS lists: codes give an address or a bit, names are unique, zones are domains', () => {
+    const list = (name: string, codes: unknown[]) => ({ name, zone: 'zen.example', codes });
+    expect(problems({ body: { dnsbl: { ipLists: [list('ZEN', [{ name: 'SBL', score: 1 }])] } } })).toEqual(['body.dnsbl.ipLists.0.codes.0: give exactly one of address or bit']);
+    const ok = [{ name: 'SBL', address: '127.0.0.2', score: 4 }];
+    expect(problems({ body: { dnsbl: { ipLists: [list('ZEN', ok), list('ZEN', ok)] } } })).toEqual(['body.dnsbl.ipLists.1.name: duplicate list name ZEN']);
+    expect(problems({ body: { dnsbl: { urlLists: [{ name: 'X', zone: 'not a domain', codes: ok }] } } })).toEqual(['body.dnsbl.urlLists.0.zone: must be a domain name']);
+  });
+
+  it('stores brand domains in A-label form', () => {
+    expect(parsePolicy({ body: { phishing: { brands: ['네이버.com', 'PayPal.com'] } } }).body.phishing.brands).toEqual(['xn--950bt9s8xi.com', 'paypal.com']);
+  });
+});
