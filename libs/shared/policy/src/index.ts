@@ -4,3 +4,4 @@ export * from './lists.js';
 export * from './net.js';
 export * from './sections/body.js';
 export { checkRegexSafety, type RegexSafety } from './sections/regex-safety.js';
+export * from './sections/smtp-checks.js';

@@ -1,20 +1,10 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { bodySchema } from './sections/body.js';
+import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
+import { dnsSchema, domainSmtpChecksSchema, sessionLimitFields, smtpChecksSchema } from './sections/smtp-checks.js';
 
 // The policy document of one tenant. The CSM stores every version in JetStream KV and streams it to nodes;
 // nodes, CLI and console validate with this same schema. Defaults make `{}` a complete, safe policy.
-
-const ipOrCidr = z.string().refine(isIpOrCidr, { message: 'must be an IPv4/IPv6 address or CIDR block' });
-const domainName = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/i, 'must be a domain name')
-  .transform((d) => d.toLowerCase());
-// A sender entry: a full address (user@example.com), a domain (example.com) or a domain with subdomains (.example.com).
-const senderPattern = z
-  .string()
-  .regex(/^([^@\s]+@)?\.?[^@\s.]+(\.[^@\s.]+)+$|^[^@\s]+@[^@\s]+$/, 'must be an address, a domain, or .domain for subdomains')
-  .transform((s) => s.toLowerCase());
 
 export const listsSchema = z
   .object({
@@ -41,6 +31,7 @@ export const domainSchema = z
     // Local parts of registered accounts. Empty means every local part is accepted (no directory yet).
     accounts: z.array(z.string().min(1).transform((s) => s.toLowerCase())).default([]),
     lists: listsSchema.default(() => listsSchema.parse({})),
+    smtpChecks: domainSmtpChecksSchema.optional(),
   })
   .strict();
 
@@ -67,6 +58,7 @@ export const smtpSchema = z
     greetingDelayMs: z.number().int().min(0).max(30_000).default(0),
     // Sources allowed to use XCLIENT/PROXY and exempt from the greeting delay.
     trustedNetworks: z.array(ipOrCidr).default(['127.0.0.0/8', '::1/128']),
+    ...sessionLimitFields,
   })
   .strict();
 
@@ -89,6 +81,8 @@ export const policySchema = z
     smtp: smtpSchema.default(() => smtpSchema.parse({})),
     delivery: deliverySchema.default(() => deliverySchema.parse({})),
     body: bodySchema.default(() => bodySchema.parse({})),
+    dns: dnsSchema.default(() => dnsSchema.parse({})),
+    smtpChecks: smtpChecksSchema.default(() => smtpChecksSchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -104,13 +98,3 @@ export type PolicyInput = z.input<typeof policySchema>;
 export type PolicyDomain = Policy['domains'][number];
 export type PolicyLists = z.output<typeof listsSchema>;
 export type Downstream = z.output<typeof downstreamSchema>;
-
-function isIpOrCidr(value: string): boolean {
-  const [addr, bits, ...rest] = value.split('/');
-  if (rest.length > 0 || !addr) return false;
-  const family = isIP(addr);
-  if (family === 0) return false;
-  if (bits === undefined) return true;
-  if (!/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
-}
