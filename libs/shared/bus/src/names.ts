@@ -21,3 +21,5 @@ export const EVENTS_CONSUMER = 'csm-clickhouse';
 export const CONFIG_BUCKET = 'moat_config';
 /** Message bodies held centrally (quarantine, hold), keyed by message id; any node or the CSM can read them. */
 export const QUARANTINE_BUCKET = 'moat_quarantine';
+/** Fleet-wide bulk checksum counts (`c.<checksum>`) and the fuzzy deny list (`deny.<checksum>`), see @moat/fuzzy-store. */
+export const FUZZY_BUCKET = 'moat_fuzzy';
