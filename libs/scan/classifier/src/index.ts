@@ -1,0 +1,11 @@
+export * from './classifier.js';
+export * from './model.js';
+export * from './serialize.js';
+export * from './symbols.js';
+export * from './train.js';
+export { tokenizeMessage, type MessageFeatures } from './tokenize.js';
+export { parseMessage, type ParsedMessage } from './mime.js';
+export { isUntrustedHeader } from './untrusted.js';
+export { hashString } from './hash.js';
+export { seededShuffle } from './random.js';
+export type { FtrlOptions } from './ftrl.js';

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { fitPlatt } from './calibration.js';
+import { classify } from './classifier.js';
+import { probability, vectorize } from './model.js';
+import { seededRandom } from './random.js';
+import { deserializeModel, ModelFormatError, serializeModel } from './serialize.js';
+import { probabilityForSpamScore, probabilitySymbols } from './symbols.js';
+import { learnMessage, trainModel, type LabelledMessage } from './train.js';
+import { tokenizeMessage } from './tokenize.js';
+
+const SPAM_WORDS = ['viagra', 'winner', 'lottery', 'cheap', 'pills', 'casino', 'bonus', 'offer', '무료', '대출'];
+const HAM_WORDS = ['meeting', 'agenda', 'patch', 'review', 'lunch', 'minutes', 'deploy', 'kernel', '회의', '일정'];
+const COMMON = ['the', 'and', 'you', 'for', 'today', 'please', 'this', 'with'];
+
+/** A toy corpus: each message mixes class words with common ones. */
+function toyCorpus(n: number, seed: number): LabelledMessage[] {
+  const rand = seededRandom(seed);
+  const pick = (words: string[], k: number): string[] => Array.from({ length: k }, () => words[Math.floor(rand() * words.length)]);
+  return Array.from({ length: n }, (_, i) => {
+    const spam = i % 2 === 0;
+    const words = [...pick(spam ? SPAM_WORDS : HAM_WORDS, 4), ...pick(COMMON, 8)];
+    const from = spam ? `promo${i}@bulk.example` : `dev${i % 7}@team.example`;
+    return { spam, raw: Buffer.from(`From: ${from}\nSubject: ${pick(words, 3).join(' ')}\nContent-Type: text/plain; charset=utf-8\n\n${words.join(' ')}\n`) };
+  });
+}
+
+const HASH_BITS = 14;
+
+describe('training', () => {
+  const model = trainModel(toyCorpus(200, 1), { hashBits: HASH_BITS });
+
+  it('converges on a toy set: held-out messages land on the right side with confidence', () => {
+    const test = toyCorpus(60, 2);
+    for (const m of test) {
+      const p = probability(model, vectorize(tokenizeMessage(m.raw), HASH_BITS));
+      if (m.spam) expect(p).toBeGreaterThan(0.7);
+      else expect(p).toBeLessThan(0.3);
+    }
+  });
+
+  it('is deterministic: the same data and options give the same model', () => {
+    const again = trainModel(toyCorpus(200, 1), { hashBits: HASH_BITS });
+    expect(again.version).toBe(model.version);
+    expect(serializeModel(again).equals(serializeModel(model))).toBe(true);
+  });
+
+  it('refuses to train without both classes', () => {
+    expect(() => trainModel(toyCorpus(10, 3).filter((m) => m.spam), { hashBits: HASH_BITS })).toThrow(/spam and ham/);
+  });
+
+  it('learns a reported message and changes its version', () => {
+    const copy = deserializeModel(serializeModel(model));
+    const raw = Buffer.from('From: friend@team.example\nSubject: lottery meeting\n\nlottery winner agenda for the meeting\n');
+    const version = copy.version;
+    const { before, after } = learnMessage(copy, raw, true);
+    expect(after).toBeGreaterThan(before);
+    expect(after).toBeGreaterThanOrEqual(0.95);
+    expect(copy.version).not.toBe(version);
+    expect(copy.counts.spamMessages).toBe(model.counts.spamMessages + 1);
+    const back = learnMessage(copy, raw, false);
+    expect(back.after).toBeLessThanOrEqual(0.05);
+  });
+
+  it('classifies a raw message into a probability and one calibrated symbol', () => {
+    const spam = classify(toyCorpus(1, 9)[0].raw, model);
+    expect(spam.symbols).toHaveLength(1);
+    expect(spam.symbols[0].name).toBe('BAYES_SPAM');
+    expect(spam.symbols[0].detail).toContain(model.version);
+    const ham = classify(toyCorpus(2, 9)[1].raw, model);
+    expect(ham.symbols[0].name).toBe('BAYES_HAM');
+    expect(ham.symbols[0].score).toBeLessThan(0);
+  });
+});
+
+describe('serialisation', () => {
+  const model = trainModel(toyCorpus(80, 4), { hashBits: HASH_BITS });
+
+  it('round-trips every parameter', () => {
+    const back = deserializeModel(serializeModel(model));
+    expect(back.version).toBe(model.version);
+    expect(back.features).toEqual(model.features);
+    expect(back.bias).toBe(model.bias);
+    expect(back.calibration).toEqual(model.calibration);
+    expect(back.weights).toEqual(model.weights);
+    expect(back.counts).toEqual(model.counts);
+  });
+
+  it('rejects foreign, truncated and corrupted files with a clear error', () => {
+    const buf = serializeModel(model);
+    expect(() => deserializeModel(Buffer.from('hello world, not a model'))).toThrow(/bad magic/);
+    expect(() => deserializeModel(buf.subarray(0, buf.length - 10))).toThrow(ModelFormatError);
+    const flipped = Buffer.from(buf);
+    flipped[100] ^= 0xff;
+    expect(() => deserializeModel(flipped)).toThrow(/checksum/);
+    const future = Buffer.from(buf);
+    future[7] = 99;
+    expect(() => deserializeModel(future)).toThrow(/format version 99/);
+  });
+});
+
+describe('calibration and symbols', () => {
+  it('fits a slope and offset that match held-out frequencies', () => {
+    const rand = seededRandom(5);
+    const scores: number[] = [];
+    const labels: boolean[] = [];
+    // True model: P(spam | s) = sigmoid(2s - 1).
+    for (let i = 0; i < 4000; i++) {
+      const s = rand() * 8 - 4;
+      scores.push(s);
+      labels.push(rand() < 1 / (1 + Math.exp(-(2 * s - 1))));
+    }
+    const { a, b } = fitPlatt(scores, labels);
+    expect(a).toBeCloseTo(2, 0);
+    expect(b).toBeCloseTo(-1, 0);
+  });
+
+  it('stays finite on perfectly separated scores', () => {
+    const { a, b } = fitPlatt([-30, -20, -10, 10, 20, 30], [false, false, false, true, true, true]);
+    expect(Number.isFinite(a) && Number.isFinite(b)).toBe(true);
+  });
+
+  it('scales the symbol score with the probability', () => {
+    expect(probabilitySymbols(1, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 6 });
+    expect(probabilitySymbols(0.75, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 3 });
+    expect(probabilitySymbols(0.5, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 0 });
+    expect(probabilitySymbols(0, 'v')[0]).toMatchObject({ name: 'BAYES_HAM', score: -3 });
+    expect(probabilitySymbols(probabilityForSpamScore(5), 'v')[0].score).toBe(5);
+  });
+});

@@ -1,0 +1,27 @@
+/** A named finding of the classifier (the pipeline's check adds the stage when it emits it). */
+export interface ClassifierSymbol {
+  name: 'BAYES_SPAM' | 'BAYES_HAM';
+  score: number;
+  detail: string;
+}
+
+/** Score of BAYES_SPAM at probability 1 and of BAYES_HAM (negated) at probability 0. */
+export const MAX_SPAM_SCORE = 6;
+export const MAX_HAM_SCORE = 3;
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * Turns a calibrated spam probability into one symbol whose score grows linearly with the confidence:
+ * BAYES_SPAM from 0 at p = 0.5 to MAX_SPAM_SCORE at p = 1, BAYES_HAM from 0 down to -MAX_HAM_SCORE at p = 0.
+ */
+export function probabilitySymbols(probability: number, modelVersion: string): ClassifierSymbol[] {
+  const detail = `spam probability ${probability.toFixed(4)} (model ${modelVersion})`;
+  if (probability >= 0.5) return [{ name: 'BAYES_SPAM', score: round2(MAX_SPAM_SCORE * (2 * probability - 1)), detail }];
+  return [{ name: 'BAYES_HAM', score: round2(-MAX_HAM_SCORE * (1 - 2 * probability)), detail }];
+}
+
+/** The probability at which BAYES_SPAM alone reaches `score` (e.g. the policy's tag threshold, 5 by default). */
+export function probabilityForSpamScore(score: number): number {
+  return Math.min(1, 0.5 + score / (2 * MAX_SPAM_SCORE));
+}

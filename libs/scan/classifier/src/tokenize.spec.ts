@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { tokenizeMessage } from './tokenize.js';
+
+const mail = (headers: string, body: string): Buffer => Buffer.from(`${headers}\n\n${body}`, 'utf8');
+
+describe('tokenizeMessage', () => {
+  it('lower-cases words and keeps link domains, subject and sender as separate features', () => {
+    const f = tokenizeMessage(
+      mail('From: "Best Deals" <promo@deals.example.co.kr>\nSubject: Cheap WATCHES today\nReply-To: x@other.example', 'Buy NOW at http://www.shop.example.com/buy/now.html'),
+    );
+    expect(f.body).toEqual(expect.arrayContaining(['buy', 'now', 'at']));
+    expect(f.meta).toEqual(
+      expect.arrayContaining(['s:cheap', 's:watches', 'f:rd:example.co.kr', 'f:n:best', 'u:shop.example.com', 'u:example.com', 'u:p:buy', 'r:m:otherdomain']),
+    );
+  });
+
+  it('decodes base64 and quoted-printable parts in their charset', () => {
+    const b64 = Buffer.from('Gewinnspiel für Sie', 'latin1').toString('base64');
+    const raw = mail(
+      'Subject: x\nContent-Type: multipart/mixed; boundary="b1"',
+      `--b1\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: base64\n\n${b64}\n--b1\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\nsch=C3=B6n =\nweiter\n--b1--\n`,
+    );
+    expect(tokenizeMessage(raw).body).toEqual(expect.arrayContaining(['gewinnspiel', 'für', 'schön', 'weiter']));
+  });
+
+  it('strips HTML to text, keeps href domains and tag names, drops scripts and styles', () => {
+    const f = tokenizeMessage(
+      mail('Subject: hi\nContent-Type: text/html', '<html><style>.a{color:red}</style><body><p>Click&nbsp;<a href="https://evil.example.net/x">here</a></p><script>var hidden=1</script></body></html>'),
+    );
+    expect(f.body).toEqual(expect.arrayContaining(['click', 'here']));
+    expect(f.body).not.toContain('hidden');
+    expect(f.body).not.toContain('color');
+    expect(f.meta).toEqual(expect.arrayContaining(['u:evil.example.net', 't:a', 't:p', 'm:html_only']));
+  });
+
+  it('gives Korean text character bigrams and trigrams, also from EUC-KR and encoded-word subjects', () => {
+    const body = new TextEncoder().encode('무료 대출 상담');
+    const subject = `=?UTF-8?B?${Buffer.from('(광고) 특가', 'utf8').toString('base64')}?=`;
+    const f = tokenizeMessage(Buffer.concat([Buffer.from(`Subject: ${subject}\nContent-Type: text/plain; charset=utf-8\n\n`), body]));
+    expect(f.body).toEqual(expect.arrayContaining(['무료', 'c2:무료', 'c2:대출', 'c2:상담']));
+    expect(f.meta).toEqual(expect.arrayContaining(['s:광고', 's:특가', 'm:unspaced']));
+
+    // "안녕하세요" in EUC-KR (declared with the common ks_c_5601-1987 alias).
+    const euckr = Buffer.from('bec8b3e7c7cfbcbcbfe4', 'hex');
+    const g = tokenizeMessage(Buffer.concat([Buffer.from('Subject: x\nContent-Type: text/plain; charset=ks_c_5601-1987\n\n'), euckr]));
+    expect(g.body).toEqual(expect.arrayContaining(['안녕하세요', 'c2:안녕', 'c3:안녕하', 'c3:하세요']));
+  });
+
+  it('gives Chinese and Japanese runs character n-grams', () => {
+    const f = tokenizeMessage(mail('Subject: x\nContent-Type: text/plain; charset=utf-8', '免费发票代开'));
+    expect(f.body).toEqual(expect.arrayContaining(['c2:免费', 'c3:免费发', 'c2:代开']));
+  });
+
+  it('records attachment types and extensions', () => {
+    const f = tokenizeMessage(
+      mail(
+        'Subject: invoice\nContent-Type: multipart/mixed; boundary=zz',
+        '--zz\nContent-Type: text/plain\n\nsee attached\n--zz\nContent-Type: application/octet-stream; name="invoice.pdf.exe"\nContent-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="invoice.pdf.exe"\n\nTVqQAAMAAAAEAAAA\n--zz--\n',
+      ),
+    );
+    expect(f.meta).toEqual(expect.arrayContaining(['a:x:exe', 'a:t:application/octet-stream', 'm:att:1']));
+  });
+
+  it('never reads verdict headers or filter markup: stripped messages tokenise the same', () => {
+    const clean = mail('From: a@b.example\nSubject: meeting notes', 'see you at noon');
+    const marked = mail(
+      [
+        'From: a@b.example',
+        'Subject: *****SPAM***** meeting notes',
+        'X-Spam-Status: Yes, score=12.3 required=5.0 tests=BAYES_99',
+        'X-Spam-Flag: YES',
+        'X-Virus-Scanned: clamav',
+        'Authentication-Results: mx.example; spf=fail',
+        'X-MS-Exchange-Organization-SCL: 9',
+        'X-Microsoft-Antispam: BCL:9',
+        'X-Keywords: Junk',
+        'X-Status: spam',
+      ].join('\n'),
+      'SPAM: -------------------- Start SpamAssassin results ----------------------\nSPAM: This mail is probably spam.\nSPAM: -------------------- End of SpamAssassin results ---------------------\nsee you at noon',
+    );
+    expect(tokenizeMessage(marked)).toEqual(tokenizeMessage(clean));
+  });
+
+  it('survives malformed input', () => {
+    for (const raw of ['', 'no headers at all', 'Content-Type: multipart/mixed; boundary="x"\n\n--x\n\n--x', 'Subject: =?bogus?Q?=ZZ?=\n\n=\n=4']) {
+      expect(() => tokenizeMessage(Buffer.from(raw))).not.toThrow();
+    }
+  });
+});

@@ -1,0 +1,188 @@
+import { htmlToText } from './html.js';
+import { parseMessage, type ParsedMessage } from './mime.js';
+import { stripBodyMarkup, stripSubjectTags } from './untrusted.js';
+import { parseAddress, parseUrl, registrableDomain, TEXT_EMAIL, TEXT_URL } from './urls.js';
+
+/**
+ * Features of a message as strings, each once, in two groups that the model weighs separately so that a long
+ * body cannot drown out who sent it: `body` holds the words of the body text (bare), their pairs ("b:") and
+ * the character n-grams of unspaced scripts ("c2:"/"c3:"); `meta` holds everything else: "s:" subject,
+ * "f:"/"r:" From/Reply-To, "u:" link hosts and paths, "e:" mailed domains, "t:" HTML tags, "m:" structure,
+ * "x:" mail agent.
+ */
+export interface MessageFeatures {
+  body: string[];
+  meta: string[];
+}
+
+export function tokenizeMessage(raw: Buffer): MessageFeatures {
+  return tokenizeParsed(parseMessage(raw));
+}
+
+// Bounds the work per message: long bodies say what they are in their first few thousand words.
+const MAX_BODY_WORDS = 3000;
+const MAX_WORD_LENGTH = 40;
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’_-]*/gu;
+// Scripts written without spaces between words (or, for Hangul, with long agglutinated words): these get
+// character bigrams and trigrams, since a word list cannot segment them.
+const UNSPACED = /[\p{sc=Hangul}\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]+/gu;
+const HAS_UNSPACED = /[\p{sc=Hangul}\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
+
+export function tokenizeParsed(msg: ParsedMessage): MessageFeatures {
+  const out = new Set<string>();
+  const words = new Set<string>();
+  const links: string[] = [];
+  const bodyTexts: string[] = msg.texts.map(stripBodyMarkup);
+  for (const html of msg.htmls) {
+    const h = htmlToText(html);
+    bodyTexts.push(h.text);
+    links.push(...h.links);
+    for (const tag of h.tags) out.add('t:' + tag);
+    out.add('m:img:' + bucket(h.images));
+  }
+  const body = bodyTexts.join('\n');
+  for (const m of body.matchAll(TEXT_URL)) links.push(m[0]);
+
+  addWords(body, '', MAX_BODY_WORDS, false, words);
+  addLinks(links, out);
+  for (const m of body.matchAll(TEXT_EMAIL)) out.add('e:' + registrableDomain(m[1].toLowerCase()));
+  addHeaders(msg, out);
+  addStructure(msg, body, links.length, out);
+  return { body: [...words], meta: [...out] };
+}
+
+/** Words (lower case) with `prefix`, plus word pairs and character n-grams of unspaced scripts. */
+export function addWords(text: string, prefix: string, maxWords: number, pairs: boolean, out: Set<string>): void {
+  let count = 0;
+  let prev = '';
+  for (const m of text.toLowerCase().matchAll(WORD)) {
+    if (count++ >= maxWords) break;
+    const word = m[0].replace(/['’_-]+$/, '');
+    if (word.length > MAX_WORD_LENGTH) {
+      out.add(prefix + 'm:longword');
+      prev = '';
+      continue;
+    }
+    const token = /^\d{5,}$/.test(word) ? 'n:' + word.length : word;
+    out.add(prefix + token);
+    if (HAS_UNSPACED.test(word)) addCharNgrams(word, prefix, out);
+    if (pairs && prev) out.add(prefix + 'b:' + prev + ' ' + token);
+    prev = token;
+  }
+}
+
+function addCharNgrams(word: string, prefix: string, out: Set<string>): void {
+  for (const run of word.matchAll(UNSPACED)) {
+    const chars = Array.from(run[0]);
+    for (let i = 0; i + 2 <= chars.length; i++) {
+      out.add(prefix + 'c2:' + chars[i] + chars[i + 1]);
+      if (i + 3 <= chars.length) out.add(prefix + 'c3:' + chars[i] + chars[i + 1] + chars[i + 2]);
+    }
+  }
+}
+
+function addLinks(links: string[], out: Set<string>): void {
+  for (const link of links) {
+    if (/^mailto:/i.test(link)) {
+      const domain = parseAddress(link.slice(7)).domain;
+      if (domain) out.add('e:' + registrableDomain(domain));
+      continue;
+    }
+    if (/^(cid|data|javascript):/i.test(link)) {
+      out.add('u:scheme:' + link.slice(0, link.indexOf(':')).toLowerCase());
+      continue;
+    }
+    const url = parseUrl(link);
+    if (!url) continue;
+    out.add('u:' + url.host);
+    out.add('u:' + registrableDomain(url.host));
+    if (url.isIp) out.add('u:m:ip');
+    if (url.hasUserinfo) out.add('u:m:userinfo');
+    for (const w of url.path.matchAll(/[a-z]{3,20}/g)) out.add('u:p:' + w[0]);
+  }
+}
+
+function header(msg: ParsedMessage, name: string): string {
+  return msg.headers.find((h) => h.name === name)?.value ?? '';
+}
+
+function addHeaders(msg: ParsedMessage, out: Set<string>): void {
+  const subject = stripSubjectTags(header(msg, 'subject'));
+  addWords(subject, 's:', 100, true, out);
+  for (const inner of msg.innerSubjects) addWords(stripSubjectTags(inner), 's:', 100, false, out);
+  if (!subject.trim()) out.add('m:s:empty');
+  const letters = subject.replace(/[^\p{L}]/gu, '');
+  if (letters.length >= 6 && letters === letters.toUpperCase() && letters !== letters.toLowerCase()) out.add('m:s:allcaps');
+  if (/!/.test(subject)) out.add('m:s:excl');
+  if (/\$\d/.test(subject)) out.add('m:s:money');
+  if (/\s{3,}\S+$|[\s.]\d{3,}$/.test(subject)) out.add('m:s:trailing_id');
+
+  const from = parseAddress(header(msg, 'from'));
+  out.add('f:d:' + from.domain);
+  out.add('f:rd:' + registrableDomain(from.domain));
+  out.add('f:u:' + from.local);
+  if (/\d{3,}/.test(from.local)) out.add('f:m:digits');
+  if (!from.name) out.add('f:m:noname');
+  addWords(from.name, 'f:n:', 20, false, out);
+
+  const replyTo = header(msg, 'reply-to');
+  if (replyTo) {
+    const r = parseAddress(replyTo);
+    out.add('r:rd:' + registrableDomain(r.domain));
+    if (registrableDomain(r.domain) !== registrableDomain(from.domain)) out.add('r:m:otherdomain');
+  }
+
+  // Ratware fingerprints: the shapes of generated header values differ between mail programs.
+  const messageId = header(msg, 'message-id');
+  const mid = /^<?([^@>]*)@([^>\s]+)>?\s*$/.exec(messageId);
+  out.add('m:mid:' + (mid ? registrableDomain(mid[2].toLowerCase()) : 'none'));
+  out.add('m:mids:' + (mid ? shape(mid[1]) : shape(messageId)));
+  out.add('m:dates:' + shape(header(msg, 'date')));
+  const tz = /([+-]\d{4}|\b[A-Z]{2,4})\s*(\([^)]*\))?\s*$/.exec(header(msg, 'date'));
+  out.add('m:tz:' + (tz ? tz[1] : 'none'));
+  const boundary = /boundary\s*=\s*"?([^";]+)/i.exec(header(msg, 'content-type'));
+  if (boundary) out.add('m:bnd:' + shape(boundary[1]));
+  out.add('m:cth:' + header(msg, 'content-type').replace(/boundary\s*=\s*("[^"]*"|[^;\s]*)/i, 'boundary=').replace(/\s+/g, ' ').slice(0, 80));
+
+  const agent = header(msg, 'x-mailer') || header(msg, 'user-agent');
+  out.add('x:' + (agent ? (/^[^\d/(;]+/.exec(agent)?.[0] ?? '').trim().toLowerCase() : 'none'));
+  if (agent) out.add('x:full:' + agent.toLowerCase().slice(0, 80));
+}
+
+function addStructure(msg: ParsedMessage, body: string, links: number, out: Set<string>): void {
+  out.add('m:ct:' + (msg.partTypes[0] ?? 'none'));
+  for (const t of msg.partTypes) out.add('m:pt:' + t);
+  for (const c of msg.charsets) out.add('m:cs:' + c);
+  if (msg.htmls.length > 0 && msg.texts.length === 0) out.add('m:html_only');
+  if (msg.htmls.length === 0 && msg.texts.length === 0) out.add('m:no_text');
+  out.add('m:links:' + bucket(links));
+  out.add('m:att:' + bucket(msg.attachments.length));
+  for (const a of msg.attachments) {
+    out.add('a:t:' + a.contentType);
+    const ext = /\.([a-z0-9]{1,8})$/i.exec(a.name)?.[1];
+    if (ext) out.add('a:x:' + ext.toLowerCase());
+  }
+  out.add('m:len:' + bucket(body.length >> 6));
+  const letters = body.replace(/[^\p{L}]/gu, '');
+  if (letters.length > 40) {
+    const upper = letters.replace(/[^\p{Lu}]/gu, '').length;
+    out.add('m:caps:' + Math.min(10, Math.floor((upper / letters.length) * 20)));
+  }
+  if (HAS_UNSPACED.test(body)) out.add('m:unspaced');
+}
+
+/** The shape of a generated string: digits become 9, letters a/A, runs collapse ("g86GT2X" -> "a9A9A"). */
+function shape(s: string): string {
+  return s
+    .slice(0, 60)
+    .replace(/\d+/g, '9')
+    .replace(/[a-z]+/g, 'a')
+    .replace(/[A-Z]+/g, 'A')
+    .replace(/\s+/g, ' ');
+}
+
+/** Coarse logarithmic bucket of a count: 0, 1, 2, 3-4, 5-8, 9-16, ... */
+function bucket(n: number): number {
+  return n <= 2 ? n : Math.ceil(Math.log2(n)) + 1;
+}

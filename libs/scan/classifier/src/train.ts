@@ -1,0 +1,138 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fitPlatt } from './calibration.js';
+import { DEFAULT_FTRL, trainFtrl, type Example, type FtrlOptions } from './ftrl.js';
+import { countMessage, emptyCounts, type TokenCounts } from './fisher.js';
+import { emptyModel, modelVersion, probability, rawScore, vectorize, type SpamModel } from './model.js';
+import { seededShuffle } from './random.js';
+import { tokenizeMessage } from './tokenize.js';
+
+export const DEFAULT_HASH_BITS = 20;
+
+export interface TrainOptions {
+  hashBits?: number;
+  ftrl?: Partial<FtrlOptions>;
+  /** Share of each class held out to fit the probability calibration before the final fit on everything. */
+  calibrationShare?: number;
+}
+
+export interface LabelledMessage {
+  raw: Buffer;
+  spam: boolean;
+}
+
+export class TrainingInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrainingInputError';
+  }
+}
+
+/** Turns messages into training examples (tokenise + hash once; reused by every fit). */
+export function toExamples(messages: LabelledMessage[], hashBits = DEFAULT_HASH_BITS): Example[] {
+  return messages.map((m) => ({ x: vectorize(tokenizeMessage(m.raw), hashBits), spam: m.spam }));
+}
+
+/**
+ * Trains a calibrated model: first on most of the data to fit the calibration on the held-out rest, then
+ * on all of it. Deterministic for the same messages (in the same order) and options.
+ */
+export function trainModel(messages: LabelledMessage[], opts: TrainOptions = {}): SpamModel {
+  const hashBits = opts.hashBits ?? DEFAULT_HASH_BITS;
+  return trainOnExamples(toExamples(messages, hashBits), hashBits, opts);
+}
+
+export function trainOnExamples(examples: Example[], hashBits: number, opts: TrainOptions = {}): SpamModel {
+  const spam = examples.filter((e) => e.spam).length;
+  const ham = examples.length - spam;
+  if (spam === 0 || ham === 0) throw new TrainingInputError(`training needs spam and ham (got ${spam} spam, ${ham} ham)`);
+  const ftrl = { ...DEFAULT_FTRL, ...opts.ftrl };
+  const share = opts.calibrationShare ?? 0.2;
+
+  const calibrationSet = new Set<Example>();
+  for (const label of [true, false]) {
+    const ofLabel = seededShuffle(
+      examples.filter((e) => e.spam === label),
+      ftrl.seed,
+    );
+    for (const e of ofLabel.slice(0, Math.floor(ofLabel.length * share))) calibrationSet.add(e);
+  }
+  const model = emptyModel(hashBits);
+  if (calibrationSet.size >= 2) {
+    const fit = examples.filter((e) => !calibrationSet.has(e));
+    const probe: SpamModel = { ...model, ...trainFtrl(fit, hashBits, ftrl), counts: countAll(fit, hashBits) };
+    const held = [...calibrationSet];
+    model.calibration = fitPlatt(
+      held.map((e) => rawScore(probe, e.x)),
+      held.map((e) => e.spam),
+    );
+  }
+  Object.assign(model, trainFtrl(examples, hashBits, ftrl));
+  model.counts = countAll(examples, hashBits);
+  model.version = modelVersion(model);
+  return model;
+}
+
+function countAll(examples: Example[], hashBits: number): TokenCounts {
+  const counts = emptyCounts(1 << hashBits);
+  for (const e of examples) countMessage(counts, e.x.indices, e.spam);
+  return counts;
+}
+
+/** Every regular file under `dir` (recursively), sorted, so that training order is reproducible. */
+export async function listMessageFiles(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch (err) {
+    throw new TrainingInputError(`cannot read message directory ${dir}: ${(err as Error).message}`);
+  }
+  return entries
+    .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+const MAX_TRAINING_MESSAGE_BYTES = 50 * 1024 * 1024;
+
+async function readMessages(dirs: string[], spam: boolean): Promise<LabelledMessage[]> {
+  const out: LabelledMessage[] = [];
+  for (const dir of dirs) {
+    for (const file of await listMessageFiles(dir)) {
+      if ((await stat(file)).size > MAX_TRAINING_MESSAGE_BYTES) continue;
+      out.push({ raw: await readFile(file), spam });
+    }
+  }
+  return out;
+}
+
+/** What `moat train --spam DIR --ham DIR` calls: every file under the directories is one raw message. */
+export async function train(opts: { spamDirs: string[]; hamDirs: string[] } & TrainOptions): Promise<SpamModel> {
+  const messages = [...(await readMessages(opts.spamDirs, true)), ...(await readMessages(opts.hamDirs, false))];
+  return trainModel(messages, opts);
+}
+
+const LEARN_RATE = 1;
+const LEARN_MAX_STEPS = 50;
+const LEARN_TARGET = 0.95;
+
+/**
+ * Learns one reported message ("report spam" / "not spam") in place: its tokens are counted for the Fisher
+ * evidence, then gradient steps on its regression weights run until the model gives it at least 95% on the
+ * reported side. Returns the message's spam probability before and after.
+ */
+export function learnMessage(model: SpamModel, raw: Buffer, spam: boolean): { before: number; after: number } {
+  const x = vectorize(tokenizeMessage(raw), model.features.hashBits);
+  const y = spam ? 1 : 0;
+  const before = probability(model, x);
+  countMessage(model.counts, x.indices, spam);
+  for (let step = 0; step < LEARN_MAX_STEPS; step++) {
+    const p = probability(model, x);
+    if (spam ? p >= LEARN_TARGET : p <= 1 - LEARN_TARGET) break;
+    const g = (p - y) * LEARN_RATE;
+    for (let k = 0; k < x.indices.length; k++) model.weights[x.indices[k]] -= g * x.values[k];
+    model.bias -= g;
+  }
+  model.version = modelVersion(model);
+  return { before, after: probability(model, x) };
+}
