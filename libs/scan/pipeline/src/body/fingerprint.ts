@@ -41,8 +41,8 @@ export function fingerprintText(text: string, minWords: number): TextFingerprint
   for (let i = 0; i + SHINGLE_WORDS <= words.length; i++) {
     const shingle = fnv1a(words.slice(i, i + SHINGLE_WORDS).join(' '), 0x811c9dc5);
     for (let h = 0; h < HASHES; h++) {
-      const value = mix(shingle ^ SEEDS[h]!);
-      if (value < minima[h]!) minima[h] = value;
+      const value = mix(shingle ^ SEEDS[h]);
+      if (value < minima[h]) minima[h] = value;
     }
   }
   const bands: string[] = [];

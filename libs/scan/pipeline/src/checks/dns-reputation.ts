@@ -67,7 +67,7 @@ export const dnsReputation: StageCheck<'data'> = {
       hits.set(symbol, hit);
     };
     lookups.forEach((lookup, i) => {
-      const answer = answers[i]!;
+      const answer = answers[i];
       const base = `${lookup.prefix}_${lookup.list.name}`;
       if (answer.status === 'timeout') note(`${base}_TIMEOUT`, 0, `${lookup.subject} (${answer.reason})`);
       if (answer.status !== 'listed') return;
