@@ -58,8 +58,8 @@ afterAll(async () => {
   await dns?.stop();
 });
 
-async function scan(raw: string, envelope: { clientIp: string; mailFrom: string }, budgetMs?: number): Promise<ScanSymbol[]> {
-  const scanner = new MessageScanner(compilePolicy(parsePolicy(policyInput(budgetMs)), 1), new Pipeline(defaultChecks(), { resolver: dns.resolver() }));
+async function scan(raw: string, envelope: { clientIp: string; mailFrom: string }, budgetMs?: number, resolver = dns.resolver()): Promise<ScanSymbol[]> {
+  const scanner = new MessageScanner(compilePolicy(parsePolicy(policyInput(budgetMs)), 1), new Pipeline(defaultChecks(), { resolver }));
   const verdict = await scanner.scan(Buffer.from(raw), envelope);
   return verdict.symbols.filter((s) => /^(RBL|URIBL|DBL)_/.test(s.name));
 }
@@ -109,10 +109,14 @@ describe('DNS reputation on a real DNS server', () => {
   });
 
   it('runs every lookup at once under the overall budget', async () => {
+    const resolver = dns.resolver();
+    // The dead list is asked about the client and two relays, 500 ms each: one after the other would take 1.5 s.
     const started = Date.now();
-    const symbols = await scan(spam, { clientIp: CLIENT, mailFrom: 'bounce@spammer.test' }, 200);
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(named(symbols).find(([name]) => name === 'RBL_DEAD_TIMEOUT')?.[2]).toContain('no answer within 200 ms');
+    await scan(spam, { clientIp: CLIENT, mailFrom: 'bounce@spammer.test' }, 5000, resolver);
+    expect(Date.now() - started).toBeLessThan(1400);
+    // With the answers cached, a 100 ms budget cuts the dead list short and keeps the others.
+    const symbols = await scan(spam, { clientIp: CLIENT, mailFrom: 'bounce@spammer.test' }, 100, resolver);
+    expect(named(symbols).find(([name]) => name === 'RBL_DEAD_TIMEOUT')?.[2]).toContain('no answer within 100 ms');
     expect(symbols.map((s) => s.name)).toContain('RBL_ZEN_SBL');
   });
 
