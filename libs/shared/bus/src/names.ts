@@ -23,3 +23,7 @@ export const CONFIG_BUCKET = 'moat_config';
 export const QUARANTINE_BUCKET = 'moat_quarantine';
 /** Fleet-wide bulk checksum counts (`c.<checksum>`) and the fuzzy deny list (`deny.<checksum>`), see @moat/fuzzy-store. */
 export const FUZZY_BUCKET = 'moat_fuzzy';
+/** Fleet-wide windowed counters (rate control, mail-bomb defence), see @moat/fleet-state. */
+export const COUNTERS_BUCKET = 'moat_counters';
+/** Greylist triplets and auto-allowed (client network, sender domain) pairs, see @moat/fleet-state. */
+export const GREYLIST_BUCKET = 'moat_greylist';
