@@ -79,7 +79,7 @@ function countAll(examples: Example[], hashBits: number): TokenCounts {
   return counts;
 }
 
-/** Every regular file under `dir` (recursively), sorted, so that training order is reproducible. */
+/** Every regular file under `dir` (recursively, symlinks followed), sorted, so that training order is reproducible. */
 export async function listMessageFiles(dir: string): Promise<string[]> {
   let entries;
   try {
@@ -87,10 +87,13 @@ export async function listMessageFiles(dir: string): Promise<string[]> {
   } catch (err) {
     throw new TrainingInputError(`cannot read message directory ${dir}: ${(err as Error).message}`);
   }
-  return entries
-    .filter((e) => e.isFile() && !e.name.startsWith('.'))
-    .map((e) => join(e.parentPath, e.name))
-    .sort();
+  const files: string[] = [];
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const path = join(e.parentPath, e.name);
+    if (e.isFile() || (e.isSymbolicLink() && (await stat(path)).isFile())) files.push(path);
+  }
+  return files.sort();
 }
 
 const MAX_TRAINING_MESSAGE_BYTES = 50 * 1024 * 1024;
