@@ -1,5 +1,7 @@
 // Generates TypeScript from proto/ with ts-proto (the .proto files are the source of truth).
-// Two flavours: grpc-js clients/servers for scan nodes and the CLI, NestJS controllers for the CSM.
+// One flavour, grpc-js service definitions, used by the nodes, the CLI and the CSM alike. The NestJS flavour
+// (nestJs=true) is not generated: Nest's gRPC transport decodes with @grpc/proto-loader, whose objects (oneofs,
+// 64-bit numbers) differ from ts-proto's types, so the CSM serves the grpc-js definition directly.
 // Skips the work when the generated files are newer than every .proto file.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,6 @@ const newestProto = Math.max(...protos.map((p) => statSync(join(protoDir, p)).mt
 const common = ['esModuleInterop=true', 'importSuffix=.js', 'forceLong=number', 'useDate=false', 'snakeToCamel=true', 'useOptionals=none', 'oneof=unions-value', 'exportCommonSymbols=false'];
 const flavours = {
   grpc: [...common, 'outputServices=grpc-js'],
-  nest: [...common, 'nestJs=true', 'addGrpcMetadata=true'],
 };
 
 for (const [name, opts] of Object.entries(flavours)) {
