@@ -1,4 +1,5 @@
 import { verifyArc, type ArcOutcome } from './arc/verify.js';
+import { readAuthor, type Author } from './author.js';
 import { verifyDkim, type DkimOutcome } from './dkim/verify.js';
 import { verifyDmarc, type DmarcOutcome } from './dmarc/verify.js';
 import { readSignatures } from './library.js';
@@ -29,6 +30,7 @@ export interface AuthResults {
   dkim: DkimOutcome;
   arc: ArcOutcome;
   dmarc: DmarcOutcome;
+  author: Author;
   symbols: AuthSymbol[];
 }
 
@@ -58,6 +60,7 @@ export async function authenticate(input: AuthenticateInput, resolver: DnsResolv
     verifyDkim(input.raw, library, resolver, { now, acceptDrafts: options.acceptDraftDkim }),
     verifyArc(input.raw, library, resolver, minKeyBits),
   ]);
-  const dmarc = await verifyDmarc({ headerFrom: library.headerFrom, fromFields: library.fromFields, spf, dkim }, resolver);
-  return { spf, dkim, arc, dmarc, symbols: [spfSymbol(spf), ...dkim.symbols, ...arc.symbols, ...dmarc.symbols] };
+  const author = readAuthor(input.raw);
+  const dmarc = await verifyDmarc({ headerFrom: library.headerFrom, fromFields: library.fromFields, author, spf, dkim }, resolver);
+  return { spf, dkim, arc, dmarc, author, symbols: [spfSymbol(spf), ...dkim.symbols, ...arc.symbols, ...dmarc.symbols, ...author.findings] };
 }

@@ -6,3 +6,5 @@ export { verifyDmarc, type DmarcInput, type DmarcOutcome, type DmarcResultCode }
 export { readSignatures } from './library.js';
 export { authenticate, spfSymbol, type AuthenticateInput, type AuthenticateOptions, type AuthResults } from './authenticate.js';
 export { authSymbol, type AuthSymbol } from './symbols.js';
+export { readAuthor, type Author } from './author.js';
+export { AUTH_RESULTS_FIELD, authResultsValue, withoutForgedAuthResults } from './auth-results.js';

@@ -1,4 +1,5 @@
 import { dmarc } from 'mailauth/lib/dmarc/index.js';
+import type { Author } from '../author.js';
 import type { DkimOutcome } from '../dkim/verify.js';
 import type { DnsResolver } from '../resolver.js';
 import type { SpfOutcome } from '../spf/check-host.js';
@@ -21,6 +22,8 @@ export interface DmarcInput {
   headerFrom: string[];
   /** Number of From header fields */
   fromFields: number;
+  /** Our own strict reading of From (readAuthor): the library's must agree with it. */
+  author?: Author;
   spf: SpfOutcome;
   dkim: DkimOutcome;
 }
@@ -40,12 +43,18 @@ const outcome = (result: DmarcResultCode, reason: string, domain?: string, polic
 
 /**
  * DMARC (RFC 7489) over our SPF and DKIM results. A message whose author is ambiguous (no From, several From
- * fields or several addresses) gets no verdict for any one of them: which one a mail client shows is not ours
- * to guess, and a pass for one would vouch for the other.
+ * fields or several addresses, encoded, folded or route-syntax addresses, or our reading and the library's
+ * differ) gets no verdict for any one of them: which one a mail client shows is not ours to guess, and a
+ * pass for one would vouch for the other.
  */
 export async function verifyDmarc(input: DmarcInput, resolver: DnsResolver): Promise<DmarcOutcome> {
+  if (input.author?.ambiguous) return outcome('permerror', `ambiguous author: ${input.author.findings.map((f) => f.detail).join('; ')}`);
   if (input.fromFields !== 1 || input.headerFrom.length !== 1) {
     return outcome('permerror', `ambiguous author: ${input.fromFields} From fields, ${input.headerFrom.length} addresses`);
+  }
+  const libraryDomain = input.headerFrom[0]!.slice(input.headerFrom[0]!.lastIndexOf('@') + 1).toLowerCase();
+  if (input.author && input.author.domain !== libraryDomain) {
+    return outcome('permerror', `ambiguous author: read as ${input.author.domain} and as ${libraryDomain}`);
   }
   const spfDomains = input.spf.result === 'pass' && input.spf.identity === 'mailfrom' ? [input.spf.domain] : [];
   const dkimDomains = input.dkim.signatures.flatMap((signature) => (signature.result === 'pass' && signature.domain ? [{ domain: signature.domain }] : []));
