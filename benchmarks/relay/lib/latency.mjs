@@ -14,7 +14,13 @@ function replyReader(socket) {
   let buffer = '';
   const waiting = [];
   const replies = [];
+  let closed;
   socket.setEncoding('utf8');
+  // A connection that ends while replies are awaited fails them rather than leaving the run waiting forever.
+  socket.on('close', () => {
+    closed = new Error(`connection closed (${buffer.trim() || 'no reply'})`);
+    for (const [, reject] of waiting.splice(0)) reject(closed);
+  });
   socket.on('data', (chunk) => {
     buffer += chunk;
     let match;
@@ -23,11 +29,15 @@ function replyReader(socket) {
       buffer = buffer.slice(match[0].length);
       const reply = { code: Number(match[1]), text: match[0].trim() };
       const next = waiting.shift();
-      if (next) next(reply);
+      if (next) next[0](reply);
       else replies.push(reply);
     }
   });
-  return () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((resolve) => waiting.push(resolve)));
+  return () => {
+    if (replies.length) return Promise.resolve(replies.shift());
+    if (closed) return Promise.reject(closed);
+    return new Promise((resolve, reject) => waiting.push([resolve, reject]));
+  };
 }
 
 async function expect(readReply, code, what) {

@@ -66,6 +66,17 @@ export function startProcess(name, command, args, options = {}) {
   };
 }
 
+/** Waits for `ready`; a process that never gets ready is stopped, not left behind. */
+export async function whenReady(proc, ready) {
+  try {
+    await ready;
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  }
+  return proc;
+}
+
 /** Resolves once a server on `port` sends its SMTP greeting. */
 export async function waitForSmtp(port, process, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;

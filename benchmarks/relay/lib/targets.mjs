@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startProcess, waitForSmtp } from './processes.mjs';
+import { freePort, startProcess, waitForSmtp, whenReady } from './processes.mjs';
 
 export const BENCH_DOMAIN = 'bench.test';
 
@@ -14,7 +14,7 @@ export async function startSink() {
   const port = await freePort();
   // -u: smtp-sink refuses to run as root without a user to switch to after binding.
   const proc = startProcess('smtp-sink', '/usr/sbin/smtp-sink', ['-c', '-u', 'nobody', `127.0.0.1:${port}`, '1024']);
-  await waitForSmtp(port, proc);
+  await whenReady(proc, waitForSmtp(port, proc));
   return {
     ...proc,
     port,
@@ -41,14 +41,14 @@ export async function startHaraka({ workDir, sinkPort, benchDir }) {
   };
   for (const [name, content] of Object.entries(config)) writeFileSync(join(root, 'config', name), content);
   const proc = startProcess('haraka', process.execPath, [bin, '-c', root]);
-  await waitForSmtp(port, proc);
+  await whenReady(proc, waitForSmtp(port, proc));
   return { ...proc, port };
 }
 
 export async function startNats({ workDir }) {
   const port = await freePort();
   const proc = startProcess('nats-server', '/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(workDir, 'nats')]);
-  await proc.waitForOutput(/Server is ready/);
+  await whenReady(proc, proc.waitForOutput(/Server is ready/));
   return { ...proc, url: `nats://127.0.0.1:${port}` };
 }
 
@@ -59,7 +59,7 @@ export async function startClamd({ workDir, repoRoot }) {
   const lines = [`TCPSocket ${port}`, 'TCPAddr 127.0.0.1', 'Foreground yes', `DatabaseDirectory ${join(repoRoot, 'var/clamav-db')}`];
   writeFileSync(config, `${lines.join('\n')}\n`);
   const proc = startProcess('clamd', '/usr/sbin/clamd', ['-c', config]);
-  await proc.waitForOutput(/Self checking every/);
+  await whenReady(proc, proc.waitForOutput(/Self checking every/));
   return { ...proc, address: `127.0.0.1:${port}` };
 }
 
@@ -89,7 +89,6 @@ export async function startNode({ workDir, repoRoot, sinkPort, natsUrl, clamd })
     MOAT_CLAMD: clamd,
   };
   const proc = startProcess('scan-node', process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), main], { env, cwd: workDir });
-  await proc.waitForOutput(/node ready/);
-  await waitForSmtp(port, proc);
+  await whenReady(proc, proc.waitForOutput(/node ready/).then(() => waitForSmtp(port, proc)));
   return { ...proc, port };
 }
