@@ -3,7 +3,7 @@ import { describe, expect, it, afterAll } from 'vitest';
 import { inspectMessage, type ContentReport } from '@moat/content';
 import { writeDocSection } from './support/doc-section.js';
 import { messageWithAttachment } from './support/message.js';
-import { buildOverlappingZip, buildZip } from './support/zip-builder.js';
+import { buildOverlappingZip, buildZip } from '@moat/content/testing';
 
 // Hostile inputs generated here: each must end in a verdict (a named finding) within the time bound, and the
 // process's peak RSS must stay bounded. Peak RSS (getrusage maxrss) is monotonic, so each row reports the

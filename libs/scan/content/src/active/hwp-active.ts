@@ -40,7 +40,7 @@ export const hwpActiveContent: ActiveContentDetector = {
       if (/[A-Za-z]{3,}/.test(code)) issues.push({ symbol: 'HWP_SCRIPT', detail: 'document script (Scripts/DefaultJScript)' });
     }
     const embedded: Member[] = [];
-    for (const { path, content } of ole.streamsNamed(/\.ole$/i)) {
+    for (const { path, content } of ole.streamsNamed((name) => /\.ole$/i.test(name))) {
       if (!path.startsWith('BinData/')) continue;
       issues.push({ symbol: 'OFFICE_OLE_OBJECT', detail: `embedded OLE object ${path}` });
       // BinData OLE streams start with a 4-byte size before the compound file.

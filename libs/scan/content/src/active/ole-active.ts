@@ -1,13 +1,15 @@
 import { constants, inflateSync } from 'node:zlib';
 import type { Issue, Member } from '../archive/types.js';
 import { openOle, type OleFile } from '../filetype/ole-file.js';
-import type { TrueType } from '../filetype/type-kind.js';
 import { NOTHING, type ActiveContentDetector, type Analysis } from './analysis.js';
 import { isLnk, readOle10Native } from './ole-embedded.js';
 
 const VBA_PATH = /(^|\/)(_VBA_PROJECT_CUR\/|Macros\/VBA\/|VBA\/(dir|_VBA_PROJECT)$)/i;
 const VBA_PROJECT_UTF16 = Buffer.from('_VBA_PROJECT', 'utf16le');
-const DDE_FIELD = /\x13\s*(DDEAUTO|DDE)\b/i;
+// Word field codes open with 0x13; the packager's stream is named with a leading 0x01.
+const FIELD_BEGIN = String.fromCharCode(0x13);
+const OLE10_NATIVE = `${String.fromCharCode(1)}Ole10Native`;
+const isOle10Native = (name: string): boolean => name === OLE10_NATIVE;
 
 /**
  * Active content in OLE2 files (Word, Excel, PowerPoint and any other compound file, including those
@@ -29,13 +31,13 @@ export const oleActiveContent: ActiveContentDetector = {
     checkWord(ole, issues);
     checkWorkbook(ole, issues);
     for (const storage of pptStorages(ole, maxBytes)) embedded.push(storage);
-    for (const { path, content } of ole.streamsNamed(/^\x01Ole10Native$/)) {
+    for (const { path, content } of ole.streamsNamed(isOle10Native)) {
       const member = readOle10Native(content, `${path.split('/').slice(-2, -1)[0] ?? 'object'}.bin`);
       issues.push({ symbol: 'OFFICE_OLE_OBJECT', detail: `embedded package ${JSON.stringify(member?.name ?? path)}` });
       if (member && isLnk(member.content)) issues.push({ symbol: 'LNK_FILE', detail: `embedded shortcut ${JSON.stringify(member.name)}` });
       if (member) embedded.push(member);
     }
-    if (!ole.streamsNamed(/^\x01Ole10Native$/).length && ole.paths.some((p) => /^(ObjectPool\/_\d+|MBD[0-9A-F]{8})\//i.test(p))) {
+    if (!ole.streamsNamed(isOle10Native).length && ole.paths.some((p) => /^(ObjectPool\/_\d+|MBD[0-9A-F]{8})\//i.test(p))) {
       issues.push({ symbol: 'OFFICE_OLE_OBJECT', detail: 'embedded OLE object storage' });
     }
     return { issues, embedded } satisfies Analysis;
@@ -50,7 +52,8 @@ function checkWord(ole: OleFile, issues: Issue[]): void {
     issues.push({ symbol: 'OFFICE_ENCRYPTED', detail: 'password-protected Word document' });
     return;
   }
-  if (DDE_FIELD.test(word.toString('latin1')) || DDE_FIELD.test(word.toString('utf16le')) || DDE_FIELD.test(word.subarray(1).toString('utf16le'))) {
+  const texts = [word.toString('latin1'), word.toString('utf16le'), word.subarray(1).toString('utf16le')];
+  if (texts.some((text) => text.split(FIELD_BEGIN).slice(1).some((field) => /^\s*DDE(AUTO)?\b/i.test(field)))) {
     issues.push({ symbol: 'OFFICE_DDE', detail: 'DDE field code in a Word document' });
   }
 }

@@ -1,5 +1,5 @@
-// Words that introduce a password in the languages our customers write in.
-const CUE = /(?:password|passwort|passwd|pass|pwd|pw|kennwort|mot de passe|contraseña|senha|암호|비밀번호|비번|パスワード|密码|密碼)\s*(?:is|ist|est|:|：|=|-)?\s*[:：]?\s*["'“「(]?([^\s"'”」),;]{1,64})/giu;
+// Words that introduce a password in the languages our customers write in (Korean with its topic particle).
+const CUE = /(?:password|passwort|passwd|pass|pwd|pw|kennwort|mot de passe|contraseña|senha|암호|비밀번호|비번|パスワード|密码|密碼)(?:는|은|이|가)?\s*(?:is|ist|est|:|：|=|-)?\s*[:：]?\s*["'“「(]?([^\s"'”」),;]{1,64})/giu;
 const TOKEN = /[^\s"'“”「」(),;:<>]{3,64}/gu;
 
 /**
@@ -8,9 +8,14 @@ const TOKEN = /[^\s"'“”「」(),;:<>]{3,64}/gu;
  */
 export function candidatePasswords(texts: readonly string[], max: number): string[] {
   const found: string[] = [];
+  const add = (word: string): void => {
+    if (word && !found.includes(word) && found.length < max) found.push(word);
+  };
+  // "Password: infected." ends a sentence; "s3cr3t!" may be the password itself: both are tried.
   const push = (word: string | undefined): void => {
-    const clean = word?.replace(/[.!?。]+$/u, '');
-    if (clean && clean.length <= 64 && !found.includes(clean) && found.length < max) found.push(clean);
+    if (!word) return;
+    add(word.replace(/[.!?。]+$/u, ''));
+    add(word);
   };
   const text = texts.join('\n').slice(0, 1024 * 1024);
   for (const match of text.matchAll(CUE)) push(match[1]);

@@ -106,8 +106,14 @@ function applyZip64(entry: ZipEntry, extra: Buffer): void {
     const length = extra.readUInt16LE(p + 2);
     if (id === 0x0001) {
       let q = p + 4;
-      if (entry.size === MAX_U32 && q + 8 <= extra.length) (entry.size = Number(extra.readBigUInt64LE(q))), (q += 8);
-      if (entry.compressed === MAX_U32 && q + 8 <= extra.length) (entry.compressed = Number(extra.readBigUInt64LE(q))), (q += 8);
+      if (entry.size === MAX_U32 && q + 8 <= extra.length) {
+        entry.size = Number(extra.readBigUInt64LE(q));
+        q += 8;
+      }
+      if (entry.compressed === MAX_U32 && q + 8 <= extra.length) {
+        entry.compressed = Number(extra.readBigUInt64LE(q));
+        q += 8;
+      }
       if (entry.offset === MAX_U32 && q + 8 <= extra.length) entry.offset = Number(extra.readBigUInt64LE(q));
       return;
     }

@@ -7,8 +7,8 @@ export interface OleFile {
   /** Storage and stream paths, without the root entry's name; storages end in `/`. */
   paths: string[];
   stream(path: string): Buffer | undefined;
-  /** Streams whose last path element matches. */
-  streamsNamed(name: RegExp): { path: string; content: Buffer }[];
+  /** Streams whose own name (last path element) passes `test`. */
+  streamsNamed(test: (name: string) => boolean): { path: string; content: Buffer }[];
 }
 
 export function isOle(data: Buffer): boolean {
@@ -32,6 +32,6 @@ export function openOle(data: Buffer): OleFile | { error: string } {
       const found = entries.find((e) => e.entry.type === 2 && e.path.toLowerCase() === path.toLowerCase());
       return found ? content(found.entry) : undefined;
     },
-    streamsNamed: (name) => entries.filter((e) => e.entry.type === 2 && name.test(e.entry.name)).map((e) => ({ path: e.path, content: content(e.entry) })),
+    streamsNamed: (test) => entries.filter((e) => e.entry.type === 2 && test(e.entry.name)).map((e) => ({ path: e.path, content: content(e.entry) })),
   };
 }

@@ -102,8 +102,10 @@ function walkMultipart(state: WalkState, start: number, end: number, path: strin
   for (;;) {
     const hit = findDelimiter(buf, delimiter, pos, end);
     if (hit === undefined) break;
-    if (partStart === -1) preambleEnd = hit.lineStart;
-    else walkEntity(state, partStart, hit.lineStart, path ? `${path}.${++index}` : `${++index}`, depth + 1, childDefault);
+    if (partStart === -1) {
+      preambleEnd = hit.lineStart;
+      checkFiller(state, start, preambleEnd, at, 'preamble');
+    } else walkEntity(state, partStart, hit.lineStart, path ? `${path}.${++index}` : `${++index}`, depth + 1, childDefault);
     if (state.stopped) return;
     if (hit.closing) {
       closed = true;
@@ -118,7 +120,6 @@ function walkMultipart(state: WalkState, start: number, end: number, path: strin
     addLeaf(state, at, { ...headers, type: 'text/plain' }, decodeTransfer(buf.subarray(start, end), headers.encoding).content);
     return;
   }
-  checkFiller(state, start, preambleEnd, at, 'preamble');
   if (!closed) {
     add(walk, 'MIME_UNTERMINATED', `${headers.type} has no closing boundary`, at);
     if (partStart < end) walkEntity(state, partStart, end, path ? `${path}.${++index}` : `${++index}`, depth + 1, childDefault);

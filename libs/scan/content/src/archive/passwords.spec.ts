@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { candidatePasswords } from './passwords.js';
+
+describe('candidatePasswords', () => {
+  it('puts words after a password cue first, in any of the languages', () => {
+    expect(candidatePasswords(['Hi Bob,\nthe file is attached.\nPassword: s3cr3t!\n'], 4)).toEqual(['s3cr3t', 's3cr3t!', 'Bob', 'the']);
+    expect(candidatePasswords(['첨부 파일 비밀번호는 1234 입니다'], 1)).toEqual(['1234']);
+    expect(candidatePasswords(['The password is "infected".'], 1)).toEqual(['infected']);
+  });
+
+  it('stops at the limit and drops duplicates', () => {
+    expect(candidatePasswords(['pw: abc abc abc def'], 10)).toEqual(['abc', 'def']);
+    expect(candidatePasswords(['one two three four'], 2)).toHaveLength(2);
+  });
+});
