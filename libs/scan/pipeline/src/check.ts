@@ -20,6 +20,8 @@ export interface TransactionState {
   senderAllowed: boolean;
   /** A global sender block list matched, but some domain allows the sender: refused per recipient at RCPT. */
   senderBlockDeferred: boolean;
+  /** Set by sender authentication: the Authentication-Results value for the relayed copy. */
+  authenticationResults?: string;
 }
 
 /** The recipient being checked at RCPT. */
@@ -49,7 +51,7 @@ export interface StageInputs {
   helo: Record<never, never>;
   mail: Record<never, never>;
   rcpt: { rcpt: RecipientState };
-  data: { message: ParsedMessage };
+  data: { message: ParsedMessage; raw: Buffer };
 }
 
 export type ScanContext<S extends Stage = Stage> = BaseContext & StageInputs[S];

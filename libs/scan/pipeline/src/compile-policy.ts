@@ -1,6 +1,7 @@
 import { IpSet, type Policy, type PolicyDomain, type PolicyLists } from '@moat/policy';
 import { compileBody, type CompiledBody } from './body/compile-body.js';
 import { SenderSet } from './sender-set.js';
+import { compileStageOne, type CompiledStageOne } from './stage1/compile-stage1.js';
 
 /** One block/allow list group in the form the checks query. */
 export interface CompiledLists {
@@ -39,6 +40,8 @@ export interface CompiledPolicy {
   hasAccounts: boolean;
   /** Stage 3 (body) settings: DNS lists, bulk, regex filters, phishing, Korean ad marker. */
   body: CompiledBody;
+  /** Stage 1 (SMTP checks) settings: greylisting, rate control, mail bombs, sender authentication, reverse DNS. */
+  stage1: CompiledStageOne;
 }
 
 export function compilePolicy(policy: Policy, version: number): CompiledPolicy {
@@ -61,6 +64,7 @@ export function compilePolicy(policy: Policy, version: number): CompiledPolicy {
     hasSenderLists: allLists.some((l) => l.senderAllow.length > 0 || l.senderBlock.length > 0),
     hasAccounts: policy.domains.some((d) => d.accounts.length > 0),
     body: compileBody(policy),
+    stage1: compileStageOne(policy),
   };
 }
 

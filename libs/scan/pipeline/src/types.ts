@@ -1,4 +1,5 @@
 import type { DnsResolver } from '@moat/auth';
+import type { FleetState } from '@moat/fleet-state';
 import type { FuzzyStore } from './body/fuzzy-store.js';
 
 /** SMTP stage at which a check runs: the earliest stage that has its input. */
@@ -67,6 +68,8 @@ export interface MessageVerdict extends Verdict {
   urls: string[];
   /** Domains (lower case) of the accepted recipients, for routing to the per-domain downstream. */
   recipientDomains: string[];
+  /** Authentication-Results value (from its authserv-id on) for the relayed copy, when sender authentication ran. */
+  authenticationResults?: string;
 }
 
 /** Result of one SMTP stage: go on, or answer with this reply (at rcpt: refuse this recipient only). */
@@ -89,4 +92,8 @@ export interface ScanOptions {
   resolver?: DnsResolver;
   /** The fleet-wide bulk checksum store; without one the bulk check does nothing. */
   fuzzyStore?: FuzzyStore;
+  /** Fleet-wide counters and greylist records; without them greylisting, rate control and mail-bomb defence do nothing. */
+  fleetState?: FleetState;
+  /** This host's name: SPF's receiver and the default authserv-id. */
+  hostname?: string;
 }

@@ -4,24 +4,31 @@ import { dnsReputation } from './dns-reputation.js';
 import { domainIpLists } from './domain-ip-lists.js';
 import { domainSenderLists } from './domain-sender-lists.js';
 import { executiveImpersonation } from './executive-impersonation.js';
+import { greylist } from './greylist.js';
 import { headerDuplicates } from './header-duplicates.js';
 import { ipLists } from './ip-lists.js';
 import { koreanAdMarker } from './korean-ad-marker.js';
 import { linkMismatch } from './link-mismatch.js';
 import { lookalikeDomains } from './lookalike-domains.js';
+import { mailBomb } from './mail-bomb.js';
 import { mimeParse } from './mime-parse.js';
 import { paymentWording } from './payment-wording.js';
 import { recipientAccount } from './recipient-account.js';
+import { recipientRateLimits } from './recipient-rate-limits.js';
 import { recipientSyntax } from './recipient-syntax.js';
 import { regexFilters } from './regex-filters.js';
 import { relayControl } from './relay-control.js';
+import { reverseDns } from './reverse-dns.js';
+import { senderAuth } from './sender-auth.js';
 import { senderLists } from './sender-lists.js';
+import { senderRateLimits } from './sender-rate-limits.js';
 import { senderSyntax } from './sender-syntax.js';
 
 /**
  * The default checks in run order within each stage. At RCPT: syntax, then relay control, then the
- * domain's lists, and the account check last so that refused clients cannot probe for accounts.
+ * domain's lists, and the account check after them so that refused clients cannot probe for accounts;
+ * greylisting and the fleet-wide counters last, so that recipients refused anyway are not counted.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, mimeParse, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
+  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
 }

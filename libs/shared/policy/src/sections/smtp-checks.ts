@@ -112,6 +112,26 @@ export const authActionsSchema = z
 
 const partialActions = authActionsSchema.partial();
 
+const defaultAuthScores: Record<string, number> = {
+  SPF_FAIL: 2,
+  SPF_SOFTFAIL: 1,
+  DKIM_FAIL: 1,
+  DKIM_INVALID: 0.5,
+  DMARC_REJECT: 4,
+  DMARC_QUARANTINE: 3,
+  DMARC_FAIL_POLICY_NONE: 1,
+  DMARC_PERMFAIL: 1,
+  ARC_FAIL: 1,
+  FROM_MISSING: 3,
+  FROM_MULTIPLE_FIELDS: 4,
+  FROM_MULTIPLE_ADDRESSES: 4,
+  FROM_ENCODED_ADDRESS: 4,
+  FROM_FOLDED_ADDRESS: 3,
+  FROM_ROUTE_SYNTAX: 4,
+  FROM_UNPARSABLE: 3,
+  FROM_DISPLAY_ADDRESS: 3,
+};
+
 /** ISO 3166-1 alpha-2, upper case. */
 const countryCode = z
   .string()
@@ -126,6 +146,8 @@ export const authSchema = z
     /** RSA keys shorter than this do not verify (RFC 8301). */
     minKeyBits: z.number().int().min(512).max(4096).default(1024),
     actions: authActionsSchema.default(() => authActionsSchema.parse({})),
+    /** Scores of authentication and author symbols (others score 0); they add to the message's score. */
+    scores: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be a symbol name'), z.number()).default(() => ({ ...defaultAuthScores })),
     /** Overrides for mail from these author (From) or envelope-sender domains; ".example.com" covers subdomains. */
     senderDomains: z.array(z.object({ domains: z.array(senderPattern).min(1), actions: partialActions }).strict()).default([]),
     /** Overrides for clients in these countries (GeoIP of the client address). */
