@@ -2,13 +2,14 @@
 // Cross-validated comparison of Moat's classifier with SpamAssassin and bogofilter on the shared corpus.
 // Usage: see README.md beside this file.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_HASH_BITS, probabilityForSpamScore } from '../../libs/scan/classifier/dist/index.js';
 import { evaluateBogofilter } from './bogofilter.mjs';
-import { ensureCorpus, loadCorpus, stratifiedFolds } from './corpus.mjs';
+import { ensureCorpus, loadCorpus, stratifiedFolds, withoutCollectionHeaders } from './corpus.mjs';
 import { atThreshold, auc, recallAtFpRate } from './metrics.mjs';
 import { evaluateMoat } from './moat.mjs';
 import { evaluateSpamAssassin } from './spamassassin.mjs';
@@ -28,7 +29,7 @@ const { values: opt } = parseArgs({
 const k = Number(opt.folds);
 const seed = Number(opt.seed);
 const maxFp = Number(opt['max-fp']);
-const systems = opt.only ? opt.only.split(',') : ['moat', 'spamassassin', 'bogofilter'];
+const systems = opt.only ? opt.only.split(',') : ['moat', 'spamassassin', 'bogofilter', 'bogofilter-stripped'];
 const log = (s) => process.stderr.write(s + '\n');
 
 function ensureDebianPackages() {
@@ -121,6 +122,16 @@ if (systems.includes('bogofilter')) {
   const { results, defaultRule } = await evaluateBogofilter(messages, folds, k);
   summaries.push(summarise('bogofilter', results, defaultRule));
 }
+if (systems.includes('bogofilter-stripped')) {
+  log('bogofilter without collection headers: training and scoring');
+  const dir = mkdtempSync(join(tmpdir(), 'moat-bench-stripped-'));
+  try {
+    const { results, defaultRule } = await evaluateBogofilter(withoutCollectionHeaders(messages, dir), folds, k);
+    summaries.push(summarise('bogofilter, collection headers removed (the headers Moat ignores)', results, defaultRule));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 const pct = (x) => (x * 100).toFixed(2) + '%';
 const command = `npm run bench -w @moat/classifier${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
@@ -165,7 +176,7 @@ lines.push(
       'bogofilter: CPU time of the `bogofilter -B` bulk runs, divided by the messages scored',
     ].join('; ') +
     '.',
-  '- Features never come from other filters\' verdict headers (X-Spam-*, X-Virus-*, Authentication-Results ...), mail-store artefacts (X-Keywords, X-Status) or Received chains (in this corpus they record how each message was collected).',
+  '- Moat never reads other filters\' verdict headers (X-Spam-*, X-Virus-*, Authentication-Results ...), mail-store artefacts (X-Keywords, X-Status), Received chains, To/Cc or Delivered-To: in this corpus they record how each message was collected (558 ham but only 3 spam have no public relay IP in their Received chain; `To: ...@netnoteinc.com` is on 219 spam and 3 ham). SpamAssassin\'s Bayes and bogofilter tokenise every header and can learn those artefacts; the last row runs bogofilter on copies of the messages without them (Received, Delivered-To, Delivery-Date, Envelope-To, Return-Path, To, Cc, X-Original-Date, X-Keywords, X-Status, X-Spam-*, X-Virus-*, X-MailScanner*), i.e. on the information Moat uses.',
 );
 const sa = summaries.find((s) => s.sample !== undefined);
 if (sa && sa.sample > 0) lines.push(`- SpamAssassin was scored on a seeded, stratified subsample of ${sa.sample} held-out messages per fold (its Bayes was still trained on the whole training fold) to keep the run near 15 minutes.`);

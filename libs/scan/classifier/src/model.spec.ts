@@ -44,6 +44,12 @@ describe('training', () => {
     expect(serializeModel(again).equals(serializeModel(model))).toBe(true);
   });
 
+  it('trains on a handful of messages, leaving the score uncalibrated', () => {
+    const tiny = trainModel(toyCorpus(6, 8), { hashBits: HASH_BITS });
+    expect(tiny.calibration).toEqual({ a: 1, b: 0 });
+    expect(classify(toyCorpus(2, 8)[0].raw, tiny).probability).toBeGreaterThan(0.5);
+  });
+
   it('refuses to train without both classes', () => {
     expect(() => trainModel(toyCorpus(10, 3).filter((m) => m.spam), { hashBits: HASH_BITS })).toThrow(/spam and ham/);
   });

@@ -5,10 +5,10 @@ import { parseAddress, parseUrl, registrableDomain, TEXT_EMAIL, TEXT_URL } from 
 
 /**
  * Features of a message as strings, each once, in two groups that the model weighs separately so that a long
- * body cannot drown out who sent it: `body` holds the words of the body text (bare), their pairs ("b:") and
- * the character n-grams of unspaced scripts ("c2:"/"c3:"); `meta` holds everything else: "s:" subject,
- * "f:"/"r:" From/Reply-To, "u:" link hosts and paths, "e:" mailed domains, "t:" HTML tags, "m:" structure,
- * "x:" mail agent.
+ * body cannot drown out who sent it: `body` holds the words of the body text (bare) and the character n-grams
+ * of unspaced scripts ("c2:"/"c3:"); `meta` holds everything else: "s:" subject words and pairs ("s:b:"),
+ * "f:"/"r:" From/Reply-To, "u:" link hosts and paths, "e:" mailed domains, "t:" HTML tags, "m:" structure
+ * and generated-header shapes, "x:" mail agent, "a:" attachments.
  */
 export interface MessageFeatures {
   body: string[];

@@ -58,7 +58,9 @@ export function trainOnExamples(examples: Example[], hashBits: number, opts: Tra
     for (const e of ofLabel.slice(0, Math.floor(ofLabel.length * share))) calibrationSet.add(e);
   }
   const model = emptyModel(hashBits);
-  if (calibrationSet.size >= 2) {
+  // Calibration needs held-out messages of both classes; with fewer the raw score stays uncalibrated.
+  const heldSpam = [...calibrationSet].filter((e) => e.spam).length;
+  if (heldSpam > 0 && heldSpam < calibrationSet.size) {
     const fit = examples.filter((e) => !calibrationSet.has(e));
     const probe: SpamModel = { ...model, ...trainFtrl(fit, hashBits, ftrl), counts: countAll(fit, hashBits) };
     const held = [...calibrationSet];
