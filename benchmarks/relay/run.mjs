@@ -44,7 +44,7 @@ async function measureAll(servers, sink) {
   for (const size of SIZES) {
     for (const sessions of SESSIONS) {
       for (const [name, server] of servers) {
-        const result = await measureThroughput({ port: server.port, serverPid: server.pid, sink, sessions, size, seconds });
+        const result = await measureThroughput({ server, sink, sessions, size, seconds });
         console.log(`[bench] ${name} ${size / 1000} KB x${sessions}: ${result.msgsPerSecond.toFixed(0)} msgs/s, ${result.cpuMsPerMessage.toFixed(2)} ms CPU/msg`);
         rows.push({ target: name, size, sessions, ...result });
       }
