@@ -1,10 +1,12 @@
 import './threadpool.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KvFleetState } from '@moat/fleet-state/kv';
 import { defaultChecks, Pipeline } from '@moat/pipeline';
 import { ConfigError, loadConfig, type NodeConfig } from './config.js';
 import { ControlStream } from './csm/control-stream.js';
 import { CsmLink } from './csm/csm-link.js';
+import { PolicyResolver } from './dns/policy-resolver.js';
 import { Heartbeat } from './csm/heartbeat.js';
 import { IdentityFile } from './csm/identity.js';
 import { PolicyWatch } from './csm/policy-watch.js';
@@ -56,7 +58,7 @@ async function main(config: NodeConfig): Promise<void> {
       new SmtpGateway({
         nodeName: config.nodeName,
         policies,
-        pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd }),
+        pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd, resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName }),
         spool,
         delivery,
         quarantine,

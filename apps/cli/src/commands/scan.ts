@@ -1,4 +1,6 @@
-import { compilePolicy, defaultChecks, MessageScanner, Pipeline, type MessageVerdict } from '@moat/pipeline';
+import { createResolver } from '@moat/auth';
+import { MemoryFleetState } from '@moat/fleet-state';
+import { compilePolicy, defaultChecks, MessageScanner, Pipeline, resolverOptions, type MessageVerdict } from '@moat/pipeline';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { messagesIn } from '../scan/message-files.js';
 import { parseScanRequest } from '../scan/scan-request.js';
@@ -20,9 +22,10 @@ each message is reported as PATH#N, counting from 1) or a directory, scanned rec
   --mail-from ADDR   the envelope sender, for the sender checks ("" for the null sender)
   --rcpt ADDR        an envelope recipient; repeat for several. Without any, the recipient checks (relay,
                      accounts, per-domain lists) do not run and only the content is judged.
-  --dns HOST:PORT    DNS resolver for the DNS-based checks
+  --dns HOST:PORT    DNS resolver for the DNS-based checks (reverse DNS, SPF/DKIM/DMARC/ARC, DNS lists);
+                     without it, the policy's dns.servers; without either, the stage-1 DNS checks do not run
   --clamd HOST:PORT  clamd for the antivirus check
-                     (--dns and --clamd are handed to the pipeline; this version has no check that uses them)
+Stage-1 checks that count (greylisting, rate control, mail bombs) count over the messages of one run.
 
 Exit status: 0 when every message was scanned, 1 when a file could not be read, 2 on bad usage.`;
 
@@ -43,7 +46,11 @@ export async function runScan(args: string[], out: NodeJS.WritableStream, err: N
     return 0;
   }
 
-  const scanner = new MessageScanner(compilePolicy(request.policy, 0), new Pipeline(defaultChecks(), request.options));
+  // One run is one fleet: greylisting and rate counters see every message of the run. DNS checks run
+  // with --dns, or with the policy's DNS servers.
+  const dns = !request.options.dns && request.policy.dns.servers.length > 0 ? { resolver: createResolver(resolverOptions(request.policy.dns)) } : {};
+  const options = { ...request.options, ...dns, fleetState: new MemoryFleetState() };
+  const scanner = new MessageScanner(compilePolicy(request.policy, 0), new Pipeline(defaultChecks(), options));
   let unreadable = 0;
   for await (const source of messagesIn(request.paths)) {
     if ('error' in source) {

@@ -52,6 +52,11 @@ export class NatsLink {
     };
   }
 
+  /** The connection while NATS is usable (for the fleet state's KV buckets), else undefined. */
+  connection(): NatsConnection | undefined {
+    return this.usable ? this.nc : undefined;
+  }
+
   /** The quarantine object store, or undefined while NATS is unreachable. */
   quarantineStore(): ObjectStore | undefined {
     return this.usable ? this.store : undefined;

@@ -9,16 +9,21 @@ export interface ConnectionRules {
   greetingDelayMs(clientIp: string): number;
   /** Whether this client may use XCLIENT (an MTA or proxy in the policy's trusted networks). */
   trusted(clientIp: string): boolean;
+  /** Commands of any kind, and unrecognised ones, a connection may send before `421` and close. */
+  commandLimits(): { maxCommands: number; maxUnknownCommands: number };
 }
 
 /**
- * smtp-server's connection with two policy hooks and nothing else changed. smtp-server 3.21 hard-codes a
+ * smtp-server's connection with policy hooks and nothing else changed. smtp-server 3.21 hard-codes a
  * 100 ms pause before every greeting in SMTPConnection.init() (an early-talker trap) and accepts XCLIENT only
  * from an exact list of addresses. Both are plain methods, so a subclass replaces them: init() keeps the
  * original's maxClients check and takes the delay from the policy (0: greet at once), and XCLIENT follows the
  * policy's trusted networks (CIDR). The client address is the PROXY-protocol address when PROXY is on.
  */
 class MoatConnection extends SMTPConnection {
+  private commands = 0;
+  private unknownCommands = 0;
+
   constructor(
     server: SMTPServer,
     socket: Socket | TLSSocket,
@@ -42,6 +47,30 @@ class MoatConnection extends SMTPConnection {
       }
       setTimeout(() => this.connectionReady(), delay).unref();
     });
+  }
+
+  /**
+   * Counts commands against the policy's session limits before smtp-server handles them. smtp-server's own
+   * limit of 10 unrecognised commands is fixed, so its counter is kept at 0 and the policy's limit applies.
+   * Not counted: input before the greeting (answered "You talk too soon") and continuation lines.
+   */
+  override _onCommand(command: Buffer, callback?: () => void): void {
+    if (this._ready && !this._upgrading && !this._nextHandler) {
+      const limits = this.rules.commandLimits();
+      const name = command.toString('latin1').split(' ', 1)[0]!.toUpperCase();
+      if (++this.commands > limits.maxCommands) {
+        this.send(421, '4.7.0 Error: too many commands in one session, closing connection');
+        return callback?.();
+      }
+      if (!this._isSupported(name) || !this._getHandler(name)) {
+        if (++this.unknownCommands >= limits.maxUnknownCommands) {
+          this.send(421, '4.7.0 Error: too many unrecognized commands, closing connection');
+          return callback?.();
+        }
+        this._unrecognizedCommands = 0;
+      }
+    }
+    super._onCommand(command, callback);
   }
 
   override _proxyCommandAllowed(command: string, option: 'useXClient' | 'useXForward'): boolean {

@@ -1,4 +1,5 @@
-import type { Pipeline, ScanSession, StageResult, Verdict } from '@moat/pipeline';
+import { AUTH_RESULTS_FIELD, withoutForgedAuthResults } from '@moat/auth';
+import { authservId, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { NodeEvents } from '../events/node-events.js';
 import { newMessageId } from '../ids.js';
@@ -32,11 +33,12 @@ interface ConnectionState {
   /** The address counted against the per-IP limit (the connecting one, even after XCLIENT). */
   countedIp: string;
   refusals: number;
+  /** Transactions that reached DATA, and recipients accepted, over the whole connection (session limits). */
+  messages: number;
+  recipients: number;
   tx: Transaction | undefined;
 }
 
-/** Refused commands tolerated on one connection before it is closed (Postfix's smtpd_hard_error_limit). */
-const MAX_REFUSALS_PER_CONNECTION = 20;
 const TEMPORARY_FAILURE = { code: 451, message: '4.3.0 Error: temporary local problem, try again later' };
 
 type Callback = (err?: Error | null) => void;
@@ -65,7 +67,7 @@ export class SmtpGateway {
       return;
     }
     const client: ClientFacts = { clientIp, helo: '', tls: session.secure };
-    const state: ConnectionState = { policy, scan: this.newScan(policy, client), client, countedIp: clientIp, refusals: 0, tx: undefined };
+    const state: ConnectionState = { policy, scan: this.newScan(policy, client), client, countedIp: clientIp, refusals: 0, messages: 0, recipients: 0, tx: undefined };
     this.connections.set(session.id, state);
     this.guard(callback, async () => {
       const result = await state.scan.connect();
@@ -79,6 +81,8 @@ export class SmtpGateway {
   onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void {
     const state = this.connections.get(session.id);
     if (!state) return callback(smtpError(TEMPORARY_FAILURE.code, TEMPORARY_FAILURE.message));
+    const limit = state.policy.policy.smtp.maxMessagesPerSession;
+    if (state.messages >= limit) return callback(smtpError(421, `4.7.0 Error: too many messages in one session (at most ${limit}), closing connection`));
     this.guard(callback, async () => {
       this.finishRefused(state);
       state.tx = newTransaction(newMessageId(), state.policy);
@@ -97,6 +101,9 @@ export class SmtpGateway {
     if (tx.rcptTo.length >= state.policy.policy.smtp.maxRecipients) {
       return callback(smtpError(452, `4.5.3 Error: too many recipients (at most ${state.policy.policy.smtp.maxRecipients} per message)`));
     }
+    if (state.recipients >= state.policy.policy.smtp.maxRecipientsPerSession) {
+      return callback(smtpError(452, `4.5.3 Error: too many recipients in one session (at most ${state.policy.policy.smtp.maxRecipientsPerSession})`));
+    }
     this.guard(callback, async () => {
       const result = await state.scan.rcptTo(address.address);
       if (!result.ok) {
@@ -104,6 +111,7 @@ export class SmtpGateway {
         return this.refuse(state, result, callback);
       }
       tx.rcptTo.push(address.address);
+      state.recipients++;
       callback();
     });
   }
@@ -129,6 +137,7 @@ export class SmtpGateway {
           });
           this.deps.events.message(transactionEvent(tx, state.client, outcome));
           state.tx = undefined;
+          state.messages++;
           const code = Number(outcome.reply.slice(0, 3));
           if (code >= 400) callback(smtpError(code, outcome.reply.slice(4)));
           else callback(null, outcome.reply.slice(4));
@@ -166,7 +175,7 @@ export class SmtpGateway {
   }
 
   /** Stores or refuses a scanned message as its verdict says; resolves with the reply once it is safe. */
-  private async act(state: ConnectionState, tx: Transaction, verdict: Verdict, raw: Buffer): Promise<Outcome> {
+  private async act(state: ConnectionState, tx: Transaction, verdict: MessageVerdict, raw: Buffer): Promise<Outcome> {
     const accepted = `250 2.0.0 Ok: queued as ${tx.id}`;
     switch (verdict.action) {
       case 'reject':
@@ -182,7 +191,12 @@ export class SmtpGateway {
       case 'hold': {
         const spoolStart = performance.now();
         const meta = this.spoolMeta(state, tx, verdict);
-        const message = [traceHeaders({ ...state.client, id: tx.id, nodeName: this.deps.nodeName, action: verdict.action, score: verdict.score, symbols: verdict.symbols, receivedAtMs: tx.startedAtMs }), withoutMoatHeaders(raw)];
+        const message = [
+          traceHeaders({ ...state.client, id: tx.id, nodeName: this.deps.nodeName, action: verdict.action, score: verdict.score, symbols: verdict.symbols, receivedAtMs: tx.startedAtMs }),
+          ...(verdict.authenticationResults ? [Buffer.from(`${AUTH_RESULTS_FIELD}: ${verdict.authenticationResults}\r\n`)] : []),
+          // Only we speak for our authserv-id: such fields from outside are forged and go, whether or not we checked.
+          withoutForgedAuthResults(withoutMoatHeaders(raw), authservId(state.policy.compiled, this.deps.pipeline.options)),
+        ];
         let status: Outcome['status'] = 'quarantined';
         if (verdict.action === 'deliver' || verdict.action === 'tag') {
           this.deps.delivery.enqueue(await this.deps.spool.put(meta, message), message);
@@ -241,7 +255,7 @@ export class SmtpGateway {
     const reply = `${result.reply.code} ${result.reply.message}`;
     tx.refusal ??= { verdict: result.verdict, reply };
     state.refusals++;
-    if (state.refusals > MAX_REFUSALS_PER_CONNECTION) {
+    if (state.refusals > state.policy.policy.smtp.maxErrors) {
       callback(smtpError(421, '4.7.0 Error: too many refused commands, closing connection'));
       return;
     }

@@ -61,6 +61,10 @@ export class SmtpListener {
         return active.trustedNetworks.has(ip) ? 0 : active.policy.smtp.greetingDelayMs;
       },
       trusted: (ip) => options.policies.current.trustedNetworks.has(ip),
+      commandLimits: () => {
+        const smtp = options.policies.current.policy.smtp;
+        return { maxCommands: smtp.maxCommandsPerSession, maxUnknownCommands: smtp.maxUnknownCommands };
+      },
     });
     this.server.on('error', (err) => options.log.warn(`SMTP: ${err.message}`));
     options.policies.onChange((active) => {

@@ -13,6 +13,7 @@ export { CHECK_ERROR, ScanSession, type SessionEnvelope } from './session.js';
 export { decideVerdict } from './verdict.js';
 export { MemoryFuzzyStore, type FuzzyStore } from './body/fuzzy-store.js';
 export { authservId } from './stage1/authserv-id.js';
+export { resolverOptions } from './stage1/resolver-options.js';
 export { messageChecksums, type MessageChecksums } from './body/message-checksums.js';
 export { reportSpam } from './body/report-spam.js';
 export type { CompiledBody } from './body/compile-body.js';
