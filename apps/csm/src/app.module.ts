@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CsmConfig } from './csm-config.js';
 import { NodeGrpcServer } from './grpc/node-grpc.server.js';
+import { AccountsController } from './http/accounts.controller.js';
 import { AuthController } from './http/auth.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { ErrorFilter } from './http/error.filter.js';
@@ -19,6 +20,7 @@ import { FileLocalStateRepository } from './repositories/file-local-state.reposi
 import { LocalStateRepository } from './repositories/local-state.repository.js';
 import { NatsConnectionRepository } from './repositories/nats-connection.repository.js';
 import { NatsRepository } from './repositories/nats.repository.js';
+import { AccountsService } from './services/accounts.service.js';
 import { AuditService } from './services/audit.service.js';
 import { AuthService } from './services/auth.service.js';
 import { ControlService } from './services/control.service.js';
@@ -29,7 +31,7 @@ import { PolicyService } from './services/policy.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -40,6 +42,7 @@ import { StatusService } from './services/status.service.js';
     AuditService,
     AuthService,
     PolicyService,
+    AccountsService,
     FleetService,
     ControlService,
     MailService,

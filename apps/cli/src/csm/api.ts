@@ -70,3 +70,6 @@ export const errorBodySchema = z.looseObject({
   message: z.union([z.string(), z.array(z.string())]).optional(),
   problems: z.array(z.string()).optional(),
 });
+
+export const accountsViewSchema = z.looseObject({ version: z.number(), domains: z.array(z.looseObject({ name: z.string(), accounts: z.array(z.string()) })) });
+export const accountsImportSchema = z.looseObject({ version: z.number(), domains: z.array(z.looseObject({ name: z.string(), accounts: z.number(), added: z.number() })) });

@@ -191,3 +191,29 @@ export class ReleaseResultDto {
   @ApiProperty() nodeId!: string;
   @ApiProperty() detail!: string;
 }
+
+export class AccountsImportDto {
+  @ApiProperty({ description: 'CSV text, one address per line in the first column (header, blank lines and # comments skipped)' }) csv!: string;
+  @ApiPropertyOptional({ description: 'replace the accounts of the domains the file names instead of adding' }) replace?: boolean;
+}
+
+export class DomainAccountsDto {
+  @ApiProperty() name!: string;
+  @ApiProperty({ type: [String], description: 'local parts' }) accounts!: string[];
+}
+
+export class AccountsViewDto {
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: [DomainAccountsDto] }) domains!: DomainAccountsDto[];
+}
+
+export class ImportedDomainDto {
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'accounts after the import' }) accounts!: number;
+  @ApiProperty({ description: 'accounts the import added' }) added!: number;
+}
+
+export class AccountsImportResultDto {
+  @ApiProperty() version!: number;
+  @ApiProperty({ type: [ImportedDomainDto] }) domains!: ImportedDomainDto[];
+}

@@ -123,6 +123,20 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
+   * Applies EDIT to the current policy and stores the validated result as the next version, in turn with
+   * every other change (so no change is lost between reading and writing). No new version when nothing changed.
+   */
+  async modify(edit: (policy: Policy) => Policy, author: string, comment: string): Promise<VersionedPolicy> {
+    return this.serialised(async () => {
+      const current = await this.get();
+      const next = validate(edit(current.policy));
+      if (JSON.stringify(next) === JSON.stringify(current.policy)) return current;
+      const doc = await this.commit(next, author, comment);
+      return { version: doc.version, policy: next };
+    });
+  }
+
+  /**
    * Sends the current document to LISTENER if it is newer than HAVEVERSION, then every new version, until the
    * returned function is called.
    */

@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { CliError, parseCommandArgs, UsageError, writeJson, writeLine, type Command } from '../command.js';
+import { accountsImportSchema, accountsViewSchema } from '../csm/api.js';
+import { connectCsm } from '../csm/connect.js';
+import { renderTable } from '../format/table.js';
+
+export const accountsCommand: Command = {
+  name: 'accounts',
+  usage: `moat accounts import FILE [--replace] [--json]   add the addresses of a CSV file to the tenant's accounts
+moat accounts list [--json]                       the accounts of each domain
+
+FILE has one address per line in its first column (alice@example.com,Alice Example); a header line
+(address/email), blank lines and # comments are skipped. Every address must be at one of the tenant's
+domains. The CSM checks the whole file first: if any line is bad, it lists every bad line and imports
+nothing. --replace makes the file the complete list of accounts of each domain it names.
+Once a domain lists accounts, mail to any other address of it is refused at RCPT (550 5.1.1).
+The import is a new policy version; every node applies it.`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, { replace: { type: 'boolean' } });
+    const [sub, file, ...extra] = positionals;
+    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+
+    if (sub === 'list') {
+      const { data, raw } = await (await connectCsm(values, io)).get('/api/accounts', accountsViewSchema);
+      if (values.json) writeJson(io.out, raw);
+      else writeLine(io.out, renderTable(['DOMAIN', 'ACCOUNTS'], data.domains.map((d) => [d.name, d.accounts.length === 0 ? '(any address)' : d.accounts.join(' ')])));
+      return 0;
+    }
+
+    if (sub === 'import') {
+      if (!file) throw new UsageError('accounts import needs a FILE');
+      const path = resolve(io.cwd, file);
+      let csv: string;
+      try {
+        csv = await readFile(path, 'utf8');
+      } catch (err) {
+        throw new CliError(`cannot read ${path}: ${(err as Error).message}`);
+      }
+      const { data, raw } = await (await connectCsm(values, io)).post('/api/accounts/import', accountsImportSchema, { csv, replace: values.replace ?? false });
+      if (values.json) writeJson(io.out, raw);
+      else for (const d of data.domains) writeLine(io.out, `${d.name}: ${d.accounts} accounts (${d.added} new), policy version ${data.version}`);
+      return 0;
+    }
+
+    throw new UsageError(`expected import or list, got "${sub ?? ''}"`);
+  },
+};
