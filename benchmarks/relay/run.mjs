@@ -35,6 +35,15 @@ function ensureHaraka() {
   execFileSync('npm', ['ci', '--prefix', benchDir, '--no-audit', '--no-fund', '--loglevel=error'], { stdio: 'inherit' });
 }
 
+/** A failed measurement carries the server's last output, which says why it refused. */
+async function withServerOutput(server, measurement) {
+  try {
+    return await measurement;
+  } catch (error) {
+    throw new Error(`${error.message}\nlast output of ${server.name}:\n${server.output()}`);
+  }
+}
+
 /**
  * Every cell for every server. Servers are all started first and measured one after the other within each
  * cell, so that a change in the machine's background load hits all of them alike.
@@ -44,7 +53,7 @@ async function measureAll(servers, sink) {
   for (const size of SIZES) {
     for (const sessions of SESSIONS) {
       for (const [name, server] of servers) {
-        const result = await measureThroughput({ server, sink, sessions, size, seconds });
+        const result = await withServerOutput(server, measureThroughput({ port: server.port, serverPid: server.pid, sink, sessions, size, seconds }));
         console.log(`[bench] ${name} ${size / 1000} KB x${sessions}: ${result.msgsPerSecond.toFixed(0)} msgs/s, ${result.cpuMsPerMessage.toFixed(2)} ms CPU/msg`);
         rows.push({ target: name, size, sessions, ...result });
       }
@@ -53,7 +62,7 @@ async function measureAll(servers, sink) {
   const latency = [];
   for (const size of SIZES) {
     for (const [name, server] of servers) {
-      const result = await measureLatency({ port: server.port, size });
+      const result = await withServerOutput(server, measureLatency({ port: server.port, size }));
       console.log(`[bench] ${name} ${size / 1000} KB latency at 10 msgs/s: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
       latency.push({ target: name, size, ...result });
     }
