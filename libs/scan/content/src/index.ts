@@ -6,6 +6,7 @@ export { readTnef, type TnefContents, type TnefFile } from './tnef/tnef.js';
 export { detectTrueType } from './filetype/true-type.js';
 export type { ContainerFormat, TrueType, TypeKind } from './filetype/type-kind.js';
 export { SEED_BLOCKED_EXTENSIONS, checkFileName } from './filetype/extension-policy.js';
+export { claimedKind } from './filetype/type-mismatch.js';
 export { SEVEN_ZIP_COMMAND } from './archive/seven-zip.js';
 export { candidatePasswords } from './archive/passwords.js';
 export { EngineRefusedError, EngineUnavailableError, type AntivirusEngine, type EngineVerdict } from './av/engine.js';

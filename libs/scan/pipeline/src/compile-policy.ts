@@ -1,4 +1,5 @@
 import { IpSet, type Policy, type PolicyDomain, type PolicyLists } from '@moat/policy';
+import { compileAttachments, type CompiledAttachments } from './attachments/compile-attachments.js';
 import { compileBody, type CompiledBody } from './body/compile-body.js';
 import { SenderSet } from './sender-set.js';
 import { compileStageOne, type CompiledStageOne } from './stage1/compile-stage1.js';
@@ -40,6 +41,8 @@ export interface CompiledPolicy {
   hasAccounts: boolean;
   /** Stage 3 (body) settings: DNS lists, bulk, regex filters, phishing, Korean ad marker. */
   body: CompiledBody;
+  /** Stages 2 and 4 (attachments, antivirus): dispositions, blocked extensions, archive limits, the SHA-256 list. */
+  attachments: CompiledAttachments;
   /** Stage 1 (SMTP checks) settings: greylisting, rate control, mail bombs, sender authentication, reverse DNS. */
   stage1: CompiledStageOne;
 }
@@ -64,6 +67,7 @@ export function compilePolicy(policy: Policy, version: number): CompiledPolicy {
     hasSenderLists: allLists.some((l) => l.senderAllow.length > 0 || l.senderBlock.length > 0),
     hasAccounts: policy.domains.some((d) => d.accounts.length > 0),
     body: compileBody(policy),
+    attachments: compileAttachments(policy, version),
     stage1: compileStageOne(policy),
   };
 }

@@ -1,4 +1,5 @@
 import type { DnsResolver } from '@moat/auth';
+import type { AntivirusEngine } from '@moat/content';
 import type { FleetState } from '@moat/fleet-state';
 import type { FuzzyStore } from './body/fuzzy-store.js';
 
@@ -88,6 +89,8 @@ export interface HostPort {
 export interface ScanOptions {
   dns?: HostPort;
   clamd?: HostPort;
+  /** Antivirus engines of this host (the node's clamd from MOAT_CLAMD, `moat scan --clamd`); the SHA-256 list comes with the policy. */
+  antivirus?: readonly AntivirusEngine[];
   /** The node's resolver (servers, timeouts, cache shared by every check); else one is made from `dns`. */
   resolver?: DnsResolver;
   /** The fleet-wide bulk checksum store; without one the bulk check does nothing. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { attachmentsSchema } from './sections/attachments.js';
 import { bodySchema } from './sections/body.js';
 import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
 import { dnsSchema, domainSmtpChecksSchema, sessionLimitFields, smtpChecksSchema } from './sections/smtp-checks.js';
@@ -83,6 +84,7 @@ export const policySchema = z
     body: bodySchema.default(() => bodySchema.parse({})),
     dns: dnsSchema.default(() => dnsSchema.parse({})),
     smtpChecks: smtpChecksSchema.default(() => smtpChecksSchema.parse({})),
+    attachments: attachmentsSchema.default(() => attachmentsSchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -20,6 +20,12 @@ add('archive', 'zip 7z rar tar gz tgz bz2 xz cab arj iso egg alz lzh');
 // Kinds one extension may legitimately hold besides its own (Word opens RTF saved as .doc).
 const ALSO_ACCEPTED: Partial<Record<TypeKind, TypeKind[]>> = { word: ['rtf', 'html'], excel: ['html', 'text'] };
 
+/** The kind of file a name claims to be by its last extension (undefined: an extension no kind claims). */
+export function claimedKind(name: string): TypeKind | undefined {
+  const ext = extensionsOf(name)[0];
+  return ext === undefined ? undefined : KIND_OF_EXTENSION[ext];
+}
+
 /**
  * Whether the content contradicts the name: the per-type policy blocks on this. Unknown extensions and
  * unknown content are no contradiction; executable content under any non-executable name always is.

@@ -1,4 +1,7 @@
 import type { Check } from '../check.js';
+import { antivirus } from './antivirus.js';
+import { attachmentInspection } from './attachment-inspection.js';
+import { attachmentPolicy } from './attachment-policy.js';
 import { bulkChecksums } from './bulk-checksums.js';
 import { dnsReputation } from './dns-reputation.js';
 import { domainIpLists } from './domain-ip-lists.js';
@@ -30,5 +33,5 @@ import { senderSyntax } from './sender-syntax.js';
  * greylisting and the fleet-wide counters last, so that recipients refused anyway are not counted.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
+  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
 }

@@ -4,6 +4,8 @@ import { extractUrls } from './extract-urls.js';
 
 /** A message parsed once at end of DATA, shared by every data-stage check. */
 export interface ParsedMessage {
+  /** The message as received (the caller's buffer, not a copy): for checks that read it whole (attachments, antivirus). */
+  raw: Buffer;
   size: number;
   headers: SelectedHeaders;
   /** Raw top-level header lines in order, lower-case keys, folding kept. */
@@ -48,6 +50,7 @@ export function parseMessage(raw: Buffer): Promise<ParsedMessage> {
         const headerLines = parser?.headerLines || [];
         const found = extractUrls(text, html);
         resolve({
+          raw,
           size: raw.length,
           headers: selectHeaders(headers, headerLines),
           headerLines,
@@ -59,7 +62,7 @@ export function parseMessage(raw: Buffer): Promise<ParsedMessage> {
           ...(error === undefined ? {} : { error }),
         });
       } catch (err) {
-        resolve({ size: raw.length, headers: { ...NO_HEADERS }, headerLines: [], text: '', html: '', attachments: [], urls: [], urlsTruncated: false, error: errorText(err) });
+        resolve({ raw, size: raw.length, headers: { ...NO_HEADERS }, headerLines: [], text: '', html: '', attachments: [], urls: [], urlsTruncated: false, error: errorText(err) });
       }
     };
 
