@@ -31,7 +31,7 @@ export function readAuthor(raw: Buffer): Author {
   if (fields.length === 0) return ambiguity([finding('FROM_MISSING', 'no From header field')]);
   if (fields.length > 1) return ambiguity([finding('FROM_MULTIPLE_FIELDS', `${fields.length} From header fields`)]);
   const value = fields[0]!.value;
-  if (/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(value)) return ambiguity([finding('FROM_UNPARSABLE', 'control characters in From')]);
+  if (hasControlCharacters(value)) return ambiguity([finding('FROM_UNPARSABLE', 'control characters in From')]);
   const parsed = splitMailboxes(value);
   if (typeof parsed === 'string') return ambiguity([finding('FROM_UNPARSABLE', parsed)]);
   if (parsed.length === 0) return ambiguity([finding('FROM_UNPARSABLE', 'From names no address')]);
@@ -157,6 +157,15 @@ function decodeWords(text: string): string {
       return word;
     }
   });
+}
+
+/** C0 controls other than tab, CR and LF (folding), and DEL. */
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
 }
 
 function printable(text: string): string {
