@@ -33,8 +33,8 @@ describe('training', () => {
     const test = toyCorpus(60, 2);
     for (const m of test) {
       const p = probability(model, vectorize(tokenizeMessage(m.raw), HASH_BITS));
-      if (m.spam) expect(p).toBeGreaterThan(0.7);
-      else expect(p).toBeLessThan(0.3);
+      if (m.spam) expect(p).toBeGreaterThan(0.6);
+      else expect(p).toBeLessThan(0.4);
     }
   });
 

@@ -6,8 +6,8 @@ import type { MessageFeatures } from './tokenize.js';
 /** Version of the tokeniser's feature set: a model trained with another one cannot be used. */
 export const TOKENIZER_VERSION = 1;
 
-/** Weight of the Fisher token evidence (as log-odds) next to the logistic-regression margin. */
-export const FISHER_WEIGHT = 0.5;
+/** Weight of the Fisher token evidence (as log-odds) next to the logistic-regression margin (chosen by cross-validation). */
+export const FISHER_WEIGHT = 1.5;
 
 export interface FeatureConfig {
   /** The weight and count tables have 2^hashBits buckets. */
@@ -35,10 +35,11 @@ export interface SpamModel {
   calibration: Calibration;
 }
 
-/** A message as the model sees it: distinct buckets and their values. */
+/** A message as the model sees it: distinct buckets and their values, and the buckets the Fisher evidence reads. */
 export interface FeatureVector {
   indices: Uint32Array;
   values: Float32Array;
+  evidence: Uint32Array;
 }
 
 export function emptyModel(hashBits: number): SpamModel {
@@ -56,18 +57,24 @@ export function emptyModel(hashBits: number): SpamModel {
 }
 
 /**
- * Hashes features into buckets with binary presence values, each group (body words, the rest) scaled to unit
- * norm on its own; a bucket hit by both groups (a hash collision) sums them.
+ * Hashes features into buckets with binary presence values, the body words and the rest each scaled to unit
+ * norm on their own (a bucket hit by both, a hash collision, sums them); body and meta buckets are also the
+ * Fisher evidence.
  */
 export function vectorize(features: MessageFeatures, hashBits: number): FeatureVector {
+  const body = new Set<number>();
+  const meta = new Set<number>();
+  const structure = new Set<number>();
+  for (const f of features.body) body.add(featureBucket(f, hashBits));
+  for (const f of features.meta) meta.add(featureBucket(f, hashBits));
+  for (const f of features.structure) structure.add(featureBucket(f, hashBits));
   const values = new Map<number, number>();
-  for (const group of [features.body, features.meta]) {
-    const buckets = new Set<number>();
-    for (const f of group) buckets.add(featureBucket(f, hashBits));
-    const v = 1 / Math.sqrt(buckets.size);
-    for (const b of buckets) values.set(b, (values.get(b) ?? 0) + v);
-  }
-  return { indices: Uint32Array.from(values.keys()), values: Float32Array.from(values.values()) };
+  const bodyValue = 1 / Math.sqrt(body.size);
+  for (const b of body) values.set(b, bodyValue);
+  const rest = new Set([...meta, ...structure]);
+  const restValue = 1 / Math.sqrt(rest.size);
+  for (const b of rest) values.set(b, (values.get(b) ?? 0) + restValue);
+  return { indices: Uint32Array.from(values.keys()), values: Float32Array.from(values.values()), evidence: Uint32Array.from(new Set([...body, ...meta])) };
 }
 
 /** The logistic-regression log-odds of spam. */
@@ -82,7 +89,7 @@ const FISHER_CLAMP = 1e-12;
 
 /** Regression margin plus the weighted log-odds of the Fisher score: the uncalibrated score. */
 export function rawScore(model: SpamModel, x: FeatureVector): number {
-  const f = Math.min(1 - FISHER_CLAMP, Math.max(FISHER_CLAMP, fisherScore(model.counts, x.indices)));
+  const f = Math.min(1 - FISHER_CLAMP, Math.max(FISHER_CLAMP, fisherScore(model.counts, x.evidence)));
   return regressionMargin(model, x) + FISHER_WEIGHT * Math.log(f / (1 - f));
 }
 

@@ -4,16 +4,23 @@ import { stripBodyMarkup, stripSubjectTags } from './untrusted.js';
 import { parseAddress, parseUrl, registrableDomain, TEXT_EMAIL, TEXT_URL } from './urls.js';
 
 /**
- * Features of a message as strings, each once, in two groups that the model weighs separately so that a long
- * body cannot drown out who sent it: `body` holds the words of the body text (bare) and the character n-grams
- * of unspaced scripts ("c2:"/"c3:"); `meta` holds everything else: "s:" subject words and pairs ("s:b:"),
- * "f:"/"r:" From/Reply-To, "u:" link hosts and paths, "e:" mailed domains, "t:" HTML tags, "m:" structure
- * and generated-header shapes, "x:" mail agent, "a:" attachments.
+ * Features of a message as strings, each once, in three groups:
+ * - `body`: the words of the body text (bare) and the character n-grams of unspaced scripts ("c2:"/"c3:");
+ * - `meta`: what the sender wrote elsewhere: "s:" subject words and pairs ("s:b:"), "f:" From, "u:" link
+ *   hosts and paths, "e:" mailed domains, "x:" mail agent, "a:" attachments;
+ * - `structure`: how the message is built: "m:" MIME structure, sizes and generated-header shapes, "t:" HTML
+ *   tags, "r:" Reply-To.
+ * The regression weighs body and the rest separately (so a long body cannot drown out who sent it); the
+ * Fisher token evidence uses body and meta only, since the structure features are shared by legitimate
+ * newsletters and spam alike and, counted as independent evidence, over-weigh.
  */
 export interface MessageFeatures {
   body: string[];
   meta: string[];
+  structure: string[];
 }
+
+const STRUCTURE = /^[mtr]:/;
 
 export function tokenizeMessage(raw: Buffer): MessageFeatures {
   return tokenizeParsed(parseMessage(raw));
@@ -49,7 +56,8 @@ export function tokenizeParsed(msg: ParsedMessage): MessageFeatures {
   for (const m of body.matchAll(TEXT_EMAIL)) out.add('e:' + registrableDomain(m[1].toLowerCase()));
   addHeaders(msg, out);
   addStructure(msg, body, links.length, out);
-  return { body: [...words], meta: [...out] };
+  const all = [...out];
+  return { body: [...words], meta: all.filter((f) => !STRUCTURE.test(f)), structure: all.filter((f) => STRUCTURE.test(f)) };
 }
 
 /** Words (lower case) with `prefix`, plus word pairs and character n-grams of unspaced scripts. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fitPlatt } from './calibration.js';
 import { DEFAULT_FTRL, trainFtrl, type Example, type FtrlOptions } from './ftrl.js';
 import { countMessage, emptyCounts, type TokenCounts } from './fisher.js';
-import { emptyModel, modelVersion, probability, rawScore, vectorize, type SpamModel } from './model.js';
+import { emptyModel, logOdds, modelVersion, probability, rawScore, vectorize, type SpamModel } from './model.js';
 import { seededShuffle } from './random.js';
 import { tokenizeMessage } from './tokenize.js';
 
@@ -77,7 +77,7 @@ export function trainOnExamples(examples: Example[], hashBits: number, opts: Tra
 
 function countAll(examples: Example[], hashBits: number): TokenCounts {
   const counts = emptyCounts(1 << hashBits);
-  for (const e of examples) countMessage(counts, e.x.indices, e.spam);
+  for (const e of examples) countMessage(counts, e.x.evidence, e.spam);
   return counts;
 }
 
@@ -117,26 +117,28 @@ export async function train(opts: { spamDirs: string[]; hamDirs: string[] } & Tr
   return trainModel(messages, opts);
 }
 
-const LEARN_RATE = 1;
-const LEARN_MAX_STEPS = 50;
+/** A reported message ends up at least this sure on the reported side. */
 const LEARN_TARGET = 0.95;
 
 /**
  * Learns one reported message ("report spam" / "not spam") in place: its tokens are counted for the Fisher
- * evidence, then gradient steps on its regression weights run until the model gives it at least 95% on the
- * reported side. Returns the message's spam probability before and after.
+ * evidence, then, if the model is still less than 95% sure of the reported side, its regression weights move
+ * along the message's own features just far enough to get there (the score is linear in them, so one step
+ * does it). Returns the message's spam probability before and after.
  */
 export function learnMessage(model: SpamModel, raw: Buffer, spam: boolean): { before: number; after: number } {
   const x = vectorize(tokenizeMessage(raw), model.features.hashBits);
-  const y = spam ? 1 : 0;
   const before = probability(model, x);
-  countMessage(model.counts, x.indices, spam);
-  for (let step = 0; step < LEARN_MAX_STEPS; step++) {
-    const p = probability(model, x);
-    if (spam ? p >= LEARN_TARGET : p <= 1 - LEARN_TARGET) break;
-    const g = (p - y) * LEARN_RATE;
-    for (let k = 0; k < x.indices.length; k++) model.weights[x.indices[k]] -= g * x.values[k];
-    model.bias -= g;
+  countMessage(model.counts, x.evidence, spam);
+  const target = Math.log(LEARN_TARGET / (1 - LEARN_TARGET)) * (spam ? 1 : -1);
+  const current = logOdds(model, x);
+  if ((spam ? current < target : current > target) && model.calibration.a > 0) {
+    let norm2 = 1; // the bias moves too
+    for (let k = 0; k < x.values.length; k++) norm2 += x.values[k] * x.values[k];
+    // Aim a little past the target so that float32 rounding of the weights cannot leave it just short.
+    const step = (target + (spam ? 0.05 : -0.05) - current) / (model.calibration.a * norm2);
+    for (let k = 0; k < x.indices.length; k++) model.weights[x.indices[k]] += step * x.values[k];
+    model.bias += step;
   }
   model.version = modelVersion(model);
   return { before, after: probability(model, x) };
