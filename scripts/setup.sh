@@ -10,8 +10,8 @@ cd "$root"
 log() { printf '[setup] %s\n' "$*"; }
 
 # 1. Debian packages: NATS (JetStream), ClamAV (clamd, clamscan, the ClamAV test files), Chromium (console
-#    tests), Postfix tools (smtp-source/smtp-sink for tests and benchmarks), Knot (DNS for auth tests), swaks.
-apt_pkgs=(nats-server clamav-daemon clamav clamav-testfiles chromium postfix knot knot-dnsutils swaks)
+#    tests), Postfix tools (smtp-source/smtp-sink for tests and benchmarks), Knot (DNS for auth tests), swaks, 7-Zip (7zz: the archive formats the attachment stage opens).
+apt_pkgs=(nats-server clamav-daemon clamav clamav-testfiles chromium postfix knot knot-dnsutils swaks 7zip)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

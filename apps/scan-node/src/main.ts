@@ -2,7 +2,9 @@ import './threadpool.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KvFleetState } from '@moat/fleet-state/kv';
+import { ClamdEngine } from '@moat/content';
 import { defaultChecks, Pipeline } from '@moat/pipeline';
+import { EngineVersions } from './antivirus/engine-versions.js';
 import { ConfigError, loadConfig, type NodeConfig } from './config.js';
 import { ControlStream } from './csm/control-stream.js';
 import { CsmLink } from './csm/csm-link.js';
@@ -26,6 +28,8 @@ import { loadOrCreateCertificate } from './smtp/tls-certificate.js';
 import { Spool } from './spool/spool.js';
 
 const log = createLogger('node');
+// Per clamd command (one file); the policy's antivirus.timeoutMs bounds a whole message.
+const CLAMD_COMMAND_TIMEOUT_MS = 60_000;
 
 async function main(config: NodeConfig): Promise<void> {
   const startedAtMs = Date.now();
@@ -52,13 +56,17 @@ async function main(config: NodeConfig): Promise<void> {
 
   const certificate = await loadOrCreateCertificate(config.dataDir, config.nodeName);
   if (certificate.created) log.info(`generated a self-signed STARTTLS certificate in ${join(config.dataDir, 'tls')}`);
+  // One engine for every session: INSTREAM opens a connection per file, the engine holds only the address.
+  const clamav = new ClamdEngine(config.clamd, { timeoutMs: CLAMD_COMMAND_TIMEOUT_MS });
+  const engineVersions = new EngineVersions(() => [clamav, ...(policies.current.compiled.attachments.hashDb ? [policies.current.compiled.attachments.hashDb] : [])], createLogger('antivirus'));
+  engineVersions.start();
   const listener = new SmtpListener(
     { nodeName: config.nodeName, host: config.smtpHost, port: config.smtpPort, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') },
     (closeConnection) =>
       new SmtpGateway({
         nodeName: config.nodeName,
         policies,
-        pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd, resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName }),
+        pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd, antivirus: [clamav], resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName }),
         spool,
         delivery,
         quarantine,
@@ -77,6 +85,7 @@ async function main(config: NodeConfig): Promise<void> {
         smtpAddress,
         startedAtMs,
         policyVersion: () => policies.current.version,
+        engineVersions: () => engineVersions.current(),
         resources: () => ({
           ...sampler.sample(),
           spoolMessages: spool.count,

@@ -1,4 +1,5 @@
 import { createResolver } from '@moat/auth';
+import { ClamdEngine } from '@moat/content';
 import { MemoryFleetState } from '@moat/fleet-state';
 import { compilePolicy, defaultChecks, MessageScanner, Pipeline, resolverOptions, type MessageVerdict } from '@moat/pipeline';
 import { UsageError, writeLine, type Command } from '../command.js';
@@ -24,7 +25,8 @@ each message is reported as PATH#N, counting from 1) or a directory, scanned rec
                      accounts, per-domain lists) do not run and only the content is judged.
   --dns HOST:PORT    DNS resolver for the DNS-based checks (reverse DNS, SPF/DKIM/DMARC/ARC, DNS lists);
                      without it, the policy's dns.servers; without either, the stage-1 DNS checks do not run
-  --clamd HOST:PORT  clamd for the antivirus check
+  --clamd HOST:PORT  clamd for the antivirus check, as a node uses MOAT_CLAMD; without it only the policy's
+                     SHA-256 list runs. clamd not answering makes the verdict tempfail, as on a node
 Stage-1 checks that count (greylisting, rate control, mail bombs) count over the messages of one run.
 
 Exit status: 0 when every message was scanned, 1 when a file could not be read, 2 on bad usage.`;
@@ -49,7 +51,8 @@ export async function runScan(args: string[], out: NodeJS.WritableStream, err: N
   // One run is one fleet: greylisting and rate counters see every message of the run. DNS checks run
   // with --dns, or with the policy's DNS servers.
   const dns = !request.options.dns && request.policy.dns.servers.length > 0 ? { resolver: createResolver(resolverOptions(request.policy.dns)) } : {};
-  const options = { ...request.options, ...dns, fleetState: new MemoryFleetState() };
+  const clamav = request.options.clamd ? { antivirus: [new ClamdEngine(request.options.clamd)] } : {};
+  const options = { ...request.options, ...dns, ...clamav, fleetState: new MemoryFleetState() };
   const scanner = new MessageScanner(compilePolicy(request.policy, 0), new Pipeline(defaultChecks(), options));
   let unreadable = 0;
   for await (const source of messagesIn(request.paths)) {

@@ -8,12 +8,14 @@ export interface HeartbeatFacts {
   smtpAddress: string;
   startedAtMs: number;
   policyVersion(): number;
+  /** Antivirus engine and signature versions by engine name. */
+  engineVersions(): Record<string, string>;
   resources(): NodeResources;
 }
 
 const INTERVAL_MS = 5000;
 
-/** Reports the node to the CSM every 5 s: address, policy version, resources. */
+/** Reports the node to the CSM every 5 s: address, policy version, resources, engine versions. */
 export class Heartbeat implements CsmLoop {
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
@@ -41,7 +43,7 @@ export class Heartbeat implements CsmLoop {
         policyVersion: this.facts.policyVersion(),
         resources: this.facts.resources(),
         softwareVersion: SOFTWARE_VERSION,
-        engineVersions: {},
+        engineVersions: this.facts.engineVersions(),
         startedAtMs: this.facts.startedAtMs,
       },
       link.metadata(),
