@@ -110,6 +110,7 @@ const haraka = JSON.parse(readFileSync(join(benchDir, 'node_modules/Haraka/packa
 const markdown = renderResults(results, {
   command: `node ${relative(repoRoot, fileURLToPath(import.meta.url))} --targets ${options.targets} --seconds ${seconds}`,
   machine: `${cpus().length} × ${cpus()[0].model}, Node ${process.version}, Haraka ${haraka}, Postfix smtp-source/smtp-sink`,
+  commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim(),
   date: new Date().toISOString().slice(0, 16).replace('T', ' '),
   seconds,
   messagesPerConnection: MESSAGES_PER_CONNECTION,

@@ -5,12 +5,13 @@ const LATENCY_TARGET_MS = 10;
 
 const ratio = (value, base) => (base ? `${(value / base).toFixed(2)}x` : '–');
 
-export function renderResults({ rows, latency }, { command, machine, date, seconds, messagesPerConnection, loadAverage }) {
+export function renderResults({ rows, latency }, { command, machine, commit, date, seconds, messagesPerConnection, loadAverage }) {
   const find = (target, size, sessions) => rows.find((r) => r.target === target && r.size === size && r.sessions === sessions);
   const lines = [
     '# Relay benchmark results',
     '',
-    `Measured ${date} UTC on ${machine}, all servers and the load generator on this one machine (127.0.0.1).`,
+    `Measured ${date} UTC at commit ${commit} on ${machine}, all servers and the load generator on this one`,
+    'machine (127.0.0.1).',
     `Load average (1, 5, 15 min): ${loadAverage}; anything else running on the machine shows in these figures,`,
     'so the servers are measured one after the other within each cell rather than one server after the other.',
     '',
