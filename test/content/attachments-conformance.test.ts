@@ -1,25 +1,16 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashDbEngine, inspectMessage, scanWithEngines, type Finding } from '@moat/content';
 import { createHash } from 'node:crypto';
 import { startClamd, type RunningClamd } from './support/clamd.js';
+import { CORPUS_BODY, CORPUS_DIR, corpusSamples } from './support/corpus.js';
 import { writeDocSection } from './support/doc-section.js';
 import { expectationFor } from './support/expectations.js';
 import { messageWithAttachment } from './support/message.js';
 
 // Every file of the shared attachment corpus, mailed as an attachment and run through stage 2 (inspection)
 // and stage 4 (a real clamd with the offline signatures, and the SHA-256 database) like the node does.
-const corpus = resolve(import.meta.dirname, '../../../shared/conformance/attachments');
-const BODY = 'Hello, the file you asked for.\r\nPassword: infected\r\nPassword: infected-test\r\nPassword: TestData\r\n';
-const NOT_SAMPLES = /(^|\/)(LICENSE[^/]*|COPYRIGHT[^/]*|SOURCE\.txt)$/;
-
-function corpusFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? corpusFiles(path) : [relative(corpus, path)];
-  });
-}
 
 interface Row {
   file: string;
@@ -33,7 +24,7 @@ interface Row {
 describe('attachment corpus through @moat/content and clamd', () => {
   let clamd: RunningClamd;
   const rows: Row[] = [];
-  const files = corpusFiles(corpus).filter((f) => !NOT_SAMPLES.test(f)).sort();
+  const files = corpusSamples();
 
   beforeAll(async () => {
     clamd = await startClamd();
@@ -48,8 +39,8 @@ describe('attachment corpus through @moat/content and clamd', () => {
   });
 
   it.each(files)('%s', async (file) => {
-    const content = readFileSync(join(corpus, file));
-    const raw = messageWithAttachment(content, file, BODY);
+    const content = readFileSync(join(CORPUS_DIR, file));
+    const raw = messageWithAttachment(content, file, CORPUS_BODY);
     const started = performance.now();
     const report = await inspectMessage(raw);
     const hashDb = new HashDbEngine([], 'test');

@@ -133,6 +133,9 @@ export class TestCluster {
   stopNats = () => this.cluster.nats.stop();
   startNats = () => this.cluster.nats.start();
   stopDownstream = () => this.cluster.mailbox.stop();
+  /** clamd: SIGKILL (a crash mid-scan), then start again; the node's MOAT_CLAMD keeps pointing at it. */
+  killClamd = () => this.cluster.clamd.kill();
+  startClamd = () => this.cluster.clamd.start();
   startDownstream = () => this.cluster.mailbox.start();
 
   /** Stops every process and removes the var dir (kept when MOAT_KEEP_VAR is set, for post-mortems). */
