@@ -51,7 +51,7 @@ export interface StageInputs {
   helo: Record<never, never>;
   mail: Record<never, never>;
   rcpt: { rcpt: RecipientState };
-  data: { message: ParsedMessage; raw: Buffer };
+  data: { message: ParsedMessage };
 }
 
 export type ScanContext<S extends Stage = Stage> = BaseContext & StageInputs[S];

@@ -84,7 +84,7 @@ export class ScanSession {
     const earlier = this.connectionRefusal() ?? this.stageResult(this.transactionResults);
     if (!earlier.ok) return refusedMessageVerdict(earlier.verdict);
     const message = await parseMessage(raw);
-    await this.runStage('data', this.transactionResults, { message, raw });
+    await this.runStage('data', this.transactionResults, { message });
     const verdict = decideVerdict([this.connectionResults, this.transactionResults], this.policy.thresholds);
     return { ...verdict, headers: message.headers, attachments: message.attachments, urls: message.urls, recipientDomains: [...this.recipientDomains], ...(this.transaction.authenticationResults ? { authenticationResults: this.transaction.authenticationResults } : {}) };
   }

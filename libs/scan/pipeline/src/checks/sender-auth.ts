@@ -20,7 +20,7 @@ export const senderAuth: StageCheck<'data'> = {
     if (!resolver || stageOneExempt(ctx)) return;
     const settings = ctx.policy.stage1.settings.auth;
     const results = await authenticate(
-      { raw: ctx.raw, clientIp: ctx.envelope.clientIp, helo: ctx.envelope.helo ?? '', mailFrom: ctx.envelope.mailFrom ?? '', receiver: ctx.options.hostname },
+      { raw: ctx.message.raw, clientIp: ctx.envelope.clientIp, helo: ctx.envelope.helo ?? '', mailFrom: ctx.envelope.mailFrom ?? '', receiver: ctx.options.hostname },
       resolver,
       { minKeyBits: settings.minKeyBits },
     );
