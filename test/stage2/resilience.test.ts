@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { crc32, deflateRawSync } from 'node:zlib';
+import { buildOverlappingZip } from '@moat/content/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeDocSection } from '../content/support/doc-section.js';
+import { messageWithAttachment } from '../content/support/message.js';
+import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { waitFor } from '../harness/wait.js';
+import { STAGE2_ATTACHMENTS } from './support/stage2-policy.js';
+
+// Issue 4 on a real node: a message the MIME walk cannot finish is not delivered; clamd killed in the middle
+// of a scan temp-fails the message (nothing delivered unscanned) and the node recovers when clamd is back;
+// hostile inputs are answered within the node's timeouts while its resident memory stays bounded.
+const FROM = 'sender@example.org';
+const TO = 'alice@example.test';
+const ANSWER_BOUND_MS = 60_000;
+const RSS_BOUND_MB = 1536;
+
+describe('stage 2 and 4 resilience on a scan node', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 1, policy: (demo) => ({ ...demo, attachments: STAGE2_ATTACHMENTS }) });
+  });
+  const hostile: string[] = [];
+  afterAll(async () => {
+    await cluster?.stop();
+    writeDocSection(
+      'node-hostile',
+      [
+        '## Hostile inputs through a scan node',
+        '',
+        `From \`test/stage2/resilience.test.ts\`: sent over SMTP to a one-node cluster; bounds ${ANSWER_BOUND_MS} ms to the answer and ${RSS_BOUND_MB} MB node RSS (VmRSS sampled every 50 ms).`,
+        '',
+        '| input | SMTP reply | ms to the answer | node peak RSS MB | action |',
+        '|---|---|---|---|---|',
+        ...hostile,
+      ].join('\n'),
+    );
+  });
+
+  const send = (subject: string, raw: Buffer) => cluster.sendMail(0, { from: FROM, to: TO, subject, raw });
+  const rowFor = (subject: string) =>
+    waitFor(`the message row of "${subject}"`, async () => (await cluster.searchMail(['--subject', subject])).find((r) => r.subject === subject), { timeoutMs: 60_000, intervalMs: 1000 });
+
+  it('quarantines a message the MIME walk cannot finish instead of delivering it', async () => {
+    const parts = Array.from({ length: 5000 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('');
+    const raw = Buffer.from(`From: ${FROM}\r\nTo: ${TO}\r\nSubject: walk 5000 parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`);
+    expect(await send('walk 5000 parts', raw)).toMatchObject({ accepted: true, code: 250 });
+    const row = await rowFor('walk 5000 parts');
+    expect(row.action).toBe('quarantine');
+    expect((await cluster.mailbox()).map((m) => m.subject)).not.toContain('walk 5000 parts');
+  });
+
+  it('temp-fails a message whose scan loses clamd, delivers nothing unscanned, and scans again once clamd is back', async () => {
+    const attachment = randomBytes(30 * 1024 * 1024);
+    const raw = messageWithAttachment(attachment, 'data.bin', 'large file', 'clamd killed mid-scan');
+    const sending = send('clamd killed mid-scan', raw);
+    // Seen open on two polls in a row: an INSTREAM of this message, not a short VERSION query.
+    let seen = 0;
+    await waitFor('the node streaming to clamd', async () => ((seen = (await clamdConnections(cluster.ports.clamd)) > 0 ? seen + 1 : 0) >= 2 ? true : undefined), { timeoutMs: 120_000, intervalMs: 20 });
+    await cluster.killClamd();
+    const refused = await sending;
+    expect(refused).toMatchObject({ accepted: false, code: 451 });
+    expect(refused.response).toContain('4.7.1 antivirus unavailable');
+
+    const unscanned = await send('clamd down', messageWithAttachment(Buffer.from('hello'), 'hello.txt', 'small', 'clamd down'));
+    expect(unscanned).toMatchObject({ accepted: false, code: 451 });
+
+    await cluster.startClamd();
+    expect(await send('clamd back', messageWithAttachment(Buffer.from('hello'), 'hello.txt', 'small', 'clamd back'))).toMatchObject({ accepted: true, code: 250 });
+    const delivered = await cluster.waitForMailbox(1, (m) => m.subject === 'clamd back');
+    expect(delivered).toHaveLength(1);
+    const subjects = (await cluster.mailbox()).map((m) => m.subject);
+    expect(subjects).not.toContain('clamd killed mid-scan');
+    expect(subjects).not.toContain('clamd down');
+  });
+
+  it.each([
+    ['zip bomb: 2,000 overlapping entries over one 64 MiB stream', () => zipBomb('zip bomb: 2,000 overlapping entries over one 64 MiB stream')],
+    ['multipart nested 1,000 deep', () => nestedMultipart(1000)],
+  ])('answers %s within its timeouts with bounded memory', async (name, build) => {
+    const pid = cluster.node(0).pid;
+    expect(pid).toBeDefined();
+    let peakKb = 0;
+    const sampler = setInterval(() => void rssKb(pid ?? 0).then((kb) => (peakKb = Math.max(peakKb, kb))), 50);
+    const started = performance.now();
+    const result = await send(name, build());
+    const ms = Math.round(performance.now() - started);
+    clearInterval(sampler);
+    peakKb = Math.max(peakKb, await rssKb(pid ?? 0));
+    hostile.push(`| ${name} | ${result.code} | ${ms} | ${Math.round(peakKb / 1024)} |`);
+    expect(ms).toBeLessThan(ANSWER_BOUND_MS);
+    expect(peakKb / 1024).toBeLessThan(RSS_BOUND_MB);
+    // A verdict, never a delivery as if clean: refused, or accepted into quarantine.
+    const row = await rowFor(name);
+    expect(['reject', 'quarantine']).toContain(row.action);
+    hostile[hostile.length - 1] += ` ${row.action} |`;
+  });
+});
+
+/** Fifield-style overlapping entries: every central record points at the same 64 MiB deflate stream. */
+function zipBomb(subject: string): Buffer {
+  const zeros = Buffer.alloc(64 * 1024 * 1024);
+  return messageWithAttachment(buildOverlappingZip(deflateRawSync(zeros), zeros.length, crc32(zeros), 2000), 'bomb.zip', 'hi', subject);
+}
+
+function nestedMultipart(depth: number): Buffer {
+  const open = Array.from({ length: depth }, (_, i) => `--n${i}\r\nContent-Type: multipart/mixed; boundary="n${i + 1}"\r\n\r\n`).join('');
+  const close = Array.from({ length: depth }, (_, i) => `--n${depth - i}--\r\n`).join('');
+  return Buffer.from(`From: ${FROM}\r\nTo: ${TO}\r\nSubject: multipart nested 1,000 deep\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="n0"\r\n\r\n${open}--n${depth}\r\nContent-Type: text/plain\r\n\r\ndeep\r\n${close}--n0--\r\n`);
+}
+
+/** Established TCP connections to 127.0.0.1:port (from /proc/net/tcp; state 01). */
+async function clamdConnections(port: number): Promise<number> {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const lines = (await readFile('/proc/net/tcp', 'utf8')).split('\n').slice(1);
+  return lines.filter((l) => {
+    const fields = l.trim().split(/\s+/);
+    return fields[2]?.endsWith(`:${hexPort}`) && fields[3] === '01';
+  }).length;
+}
+
+/** Resident set of a process in KiB (VmRSS), 0 when it is gone. */
+async function rssKb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+}
