@@ -43,6 +43,20 @@ describe('stage 2 and 4 resilience on a scan node', () => {
   const rowFor = (subject: string) =>
     waitFor(`the message row of "${subject}"`, async () => (await cluster.searchMail(['--subject', subject])).find((r) => r.subject === subject), { timeoutMs: 60_000, intervalMs: 1000 });
 
+  it('reports the clamd and hash-list versions in its heartbeat', async () => {
+    const versions = await waitFor(
+      'engine versions in moat status',
+      async () => {
+        const status = (await cluster.moatJson(['status'])) as { nodes?: { engineVersions?: Record<string, string> }[] };
+        const reported = status.nodes?.[0]?.engineVersions;
+        return reported?.['clamav'] && reported['hashdb'] ? reported : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    expect(versions['clamav']).toMatch(/^ClamAV \d+\.\d+/);
+    expect(versions['hashdb']).toMatch(/^hashdb policy \d+ \(0 hashes\)$/);
+  });
+
   it('quarantines a message the MIME walk cannot finish instead of delivering it', async () => {
     const parts = Array.from({ length: 5000 }, (_, i) => `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('');
     const raw = Buffer.from(`From: ${FROM}\r\nTo: ${TO}\r\nSubject: walk 5000 parts\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`);
