@@ -16,7 +16,8 @@ async function boundaryErrors(file: string, importedPackage: string): Promise<st
 describe('module boundaries', () => {
   it.each([
     ['apps/csm/src/boundary-probe.ts', '@moat/pipeline', 'scope:csm'],
-    ['libs/shared/bus/src/boundary-probe.ts', '@moat/pipeline', 'scope:shared'],
+    // @moat/classifier imports none of our packages, so this can only be a tag violation, never a cycle.
+    ['libs/shared/bus/src/boundary-probe.ts', '@moat/classifier', 'scope:shared'],
     ['apps/console/src/boundary-probe.ts', '@moat/policy', 'scope:console'],
   ])('%s may not import %s', async (file, importedPackage, sourceTag) => {
     const errors = await boundaryErrors(file, importedPackage);
