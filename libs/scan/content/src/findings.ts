@@ -4,7 +4,8 @@
  */
 export const CONTENT_SYMBOLS = {
   // MIME structure (stage 2, the walk itself)
-  MIME_LIMIT: { score: 10, about: 'a MIME limit (size, parts, depth, header count or length, line length) stopped the walk' },
+  // Scores nothing itself: a walk that stopped is incomplete, and the policy's `incomplete` disposition decides.
+  MIME_LIMIT: { score: 0, about: 'a MIME limit (size, parts, depth, header count or length, line length) stopped the walk' },
   MIME_DUPLICATE_HEADER: { score: 5, about: 'a part repeats Content-Type, Content-Transfer-Encoding or Content-Disposition' },
   MIME_DUPLICATE_BOUNDARY: { score: 5, about: 'a Content-Type repeats its boundary parameter' },
   MIME_PREAMBLE_CONTENT: { score: 5, about: 'the preamble or epilogue of a multipart holds something that looks like a part' },

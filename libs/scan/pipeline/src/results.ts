@@ -9,7 +9,7 @@ export interface ForcedAction {
 
 // When two checks force different actions, the more severe one stands: a definite refusal beats a
 // temporary one, which beats anything that would accept the message.
-const SEVERITY: Record<ActionName, number> = { deliver: 0, tag: 1, hold: 2, quarantine: 3, discard: 4, tempfail: 5, reject: 6 };
+export const SEVERITY: Record<ActionName, number> = { deliver: 0, tag: 1, hold: 2, quarantine: 3, discard: 4, tempfail: 5, reject: 6 };
 
 /** The symbols and forced action collected for one scope (connection, transaction, or one recipient). */
 export class Results {

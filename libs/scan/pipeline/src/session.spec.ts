@@ -69,14 +69,19 @@ describe('ScanSession', () => {
     expect(session.envelope.rcptTo).toEqual(['good@other.test']);
   });
 
-  it('stops a stage at the first forced action', async () => {
+  it('runs the rest of a stage after an accepting forced action, and stops it at a refusal', async () => {
     const quarantine: Check = { name: 'q', stage: 'mail', run: (ctx) => ctx.results.setAction('quarantine') };
     const session = new Pipeline([quarantine, marker('mail'), marker('data')]).session(policy, { clientIp: '192.0.2.1' });
     expect(await session.mailFrom('a@sender.test')).toEqual({ ok: true });
     await session.rcptTo('b@example.test');
     const verdict = await session.data(RAW);
     expect(verdict.action).toBe('quarantine');
-    expect(verdict.symbols.map((s) => s.name)).toEqual(['MARK_DATA']);
+    expect(verdict.symbols.map((s) => s.name)).toEqual(['MARK_MAIL', 'MARK_DATA']);
+
+    const refuse: Check = { name: 'r', stage: 'mail', run: (ctx) => ctx.results.reject({ code: 554, message: '5.7.1 no' }) };
+    const refusing = new Pipeline([refuse, marker('mail')]).session(policy, { clientIp: '192.0.2.1' });
+    expect(await refusing.mailFrom('a@sender.test')).toMatchObject({ ok: false, reply: { code: 554 } });
+    expect(refusing.symbols().map((s) => s.name)).toEqual([]);
   });
 
   it('keeps connection findings across transactions and forgets the transaction on reset', async () => {

@@ -113,7 +113,7 @@ export class ScanSession {
       ...inputs,
     };
     results.stage = stage;
-    const forcedBefore = results.forced;
+    const refusedBefore = results.refused;
     for (const check of this.plan[stage]) {
       try {
         const pending = check.run(ctx);
@@ -122,8 +122,10 @@ export class ScanSession {
         results.add(CHECK_ERROR, 0, `${check.name}: ${err instanceof Error ? err.message : String(err)}`);
         results.tempfail(stage === 'connect' ? CONNECT_TEMPFAIL : TEMPFAIL);
       }
-      // A decision taken in this stage is final: the rest of the stage would not change it.
-      if (results.forced !== forcedBefore) break;
+      // A refusal (reject, tempfail) ends the stage: nothing later could accept the command again. An
+      // accepting forced action (tag, quarantine, hold) does not: later checks still add their findings and
+      // may find something more severe.
+      if (results.refused && !refusedBefore) break;
     }
   }
 

@@ -30,11 +30,15 @@ describe('decideVerdict', () => {
     expect(verdict.symbols).toHaveLength(3);
   });
 
-  it('lets a forced action win over the score, the most severe of several', () => {
-    const quarantined = scored(20);
+  it('takes the more severe of the forced action and the score, so a forced tag cannot lower a reject', () => {
+    const quarantined = scored(7);
     quarantined.setAction('quarantine');
-    expect(decideVerdict([quarantined], thresholds)).toMatchObject({ action: 'quarantine', score: 20 });
+    expect(decideVerdict([quarantined], thresholds)).toMatchObject({ action: 'quarantine', score: 7 });
     expect(decideVerdict([quarantined], thresholds).reply).toBeUndefined();
+
+    const tagged = scored(20);
+    tagged.setAction('tag');
+    expect(decideVerdict([tagged], thresholds)).toMatchObject({ action: 'reject', score: 20, reply: { code: 554 } });
 
     const refused = new Results();
     refused.tempfail({ code: 451, message: '4.3.0 later' });

@@ -36,7 +36,7 @@ export function contentStateOf(message: ParsedMessage): ContentState | undefined
 
 /**
  * Adds each new finding as a symbol. A symbol scores once per message (its first finding; later ones carry
- * 0 so that ten macro documents are not ten times as bad), and `allow` records it with 0.
+ * 0 so that ten macro documents are not ten times as bad).
  */
 export function recordFindings(ctx: ScanContext<'data'>, state: ContentState, findings: readonly Finding[]): void {
   const compiled = ctx.policy.attachments;
@@ -49,11 +49,15 @@ export function recordFindings(ctx: ScanContext<'data'>, state: ContentState, fi
   }
 }
 
-/** Records one decision as a symbol (scored once per symbol name, 0 when allowed). */
+/**
+ * Records one decision as a symbol. Only a finding left to the score (`score`) carries its score, once per
+ * symbol name: one with its own disposition (block, quarantine, tag) acts through it, and its score would
+ * otherwise push the message past the action the administrator chose for it.
+ */
 export function record(ctx: ScanContext<'data'>, state: ContentState, decision: ContentDecision, score: number): void {
   const first = !state.decisions.some((d) => d.symbol === decision.symbol);
   state.decisions.push(decision);
-  ctx.results.add(decision.symbol, first && decision.disposition !== 'allow' ? score : 0, decision.detail);
+  ctx.results.add(decision.symbol, first && decision.disposition === 'score' ? score : 0, decision.detail);
 }
 
 function dispositionOf(compiled: CompiledAttachments, finding: Finding, file: InspectedFile | undefined): Disposition {
