@@ -150,6 +150,9 @@ export function testPolicy(downstreamPort: number, overrides: Partial<PolicyInpu
   return {
     domains: [{ name: 'example.test', downstream: { host: '127.0.0.1', port: downstreamPort, tls: 'opportunistic' }, accounts: ['alice', 'bob'] }],
     delivery: { retryScheduleSeconds: [1], maxAgeSeconds: 3600, concurrencyPerDestination: 4, connectTimeoutMs: 2000 },
+    // These suites test the node's SMTP, spool, delivery and events without a clamd; with ClamAV on and no
+    // engine to reach, every message would rightly be deferred. test/stage2 runs the node with a real clamd.
+    attachments: { antivirus: { clamav: false } },
     ...overrides,
   };
 }
