@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The whole test run behind `npm test` (after `scripts/setup.sh --no-build`): every Nx project's build and
-// lint, the lint of the files outside the projects, then every Vitest project (unit specs and the integration
-// suites, which start their own nats-server, clamd, CSM and nodes on free ports). Ends with the plain line CI
-// reads: `N passed, N failed[, N skipped]`, where each project's build and lint, and the outside lint, count as
-// one check each and each Vitest test as one; exits non-zero when anything failed or no test ran. A failed
-// build is counted, not fatal, so the run still reports.
+// The whole test run behind `npm test` (after `scripts/setup.sh --no-build`): every Nx project's build, lint
+// and own test target (the console's Angular unit tests), the lint of the files outside the projects, then
+// every Vitest project (unit specs and the integration suites, which start their own nats-server, clamd, CSM
+// and nodes on free ports). Ends with the plain line CI reads: `N passed, N failed[, N skipped]`, where each
+// project's build, lint and test target, and the outside lint, count as one check each and each Vitest test
+// as one; exits non-zero when anything failed or no test ran. A failed build is counted, not fatal, so the
+// run still reports.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -82,7 +83,9 @@ async function vitestRun() {
 }
 
 mkdirSync(resultsDir, { recursive: true });
-const checks = [await nxTarget('build'), await nxTarget('lint'), await lintOutsideProjects(), await vitestRun()];
+// `test` targets are the projects with a runner of their own (the console's Angular unit tests); everything
+// else is in the one Vitest run.
+const checks = [await nxTarget('build'), await nxTarget('lint'), await nxTarget('test'), await lintOutsideProjects(), await vitestRun()];
 const passed = checks.reduce((sum, c) => sum + c.passed, 0);
 const failed = checks.reduce((sum, c) => sum + c.failed, 0);
 const skipped = checks.reduce((sum, c) => sum + c.skipped, 0);
