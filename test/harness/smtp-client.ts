@@ -19,9 +19,10 @@ export interface SendResult {
 /**
  * Sends one message over a new SMTP connection with nodemailer (a real client: EHLO, pipelining, dot-stuffing),
  * without STARTTLS so that relay tests measure the relay path. Refusals are results, not exceptions.
+ * LOCALADDRESS: the client's source address (another loopback address such as 127.0.0.2 to look like another host).
  */
-export async function sendMail(port: number, mail: OutgoingMail): Promise<SendResult> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+export async function sendMail(port: number, mail: OutgoingMail, { localAddress }: { localAddress?: string } = {}): Promise<SendResult> {
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, localAddress, secure: false, ignoreTLS: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
   try {
     const envelope = { from: mail.from, to: [mail.to].flat() };
     const info = mail.raw !== undefined

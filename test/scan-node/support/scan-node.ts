@@ -178,7 +178,8 @@ export class ScanNode {
     return node;
   }
 
-  async start(): Promise<void> {
+  /** ENV: more node settings (for example MOAT_PROXY_PROTOCOL). */
+  async start(env: Record<string, string> = {}): Promise<void> {
     const [csmPort] = await freePorts(1);
     this.child = new Child(
       spawn(process.execPath, [NODE_MAIN], {
@@ -194,6 +195,7 @@ export class ScanNode {
           // Nothing listens there: the node must run on its persisted policy alone.
           MOAT_CSM_GRPC: `127.0.0.1:${csmPort}`,
           MOAT_ENROL_TOKEN: 'no-csm-in-this-test',
+          ...env,
         },
       }),
     );

@@ -1,13 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
+import { errorText } from '../log.js';
+import { readProxyHeader } from './proxy-header-reader.js';
 
 /** What the node decides per connection from the client address, before the greeting. */
 export interface ConnectionRules {
   /** Pause before the 220 greeting; clients that talk during it get `421 You talk too soon`. */
   greetingDelayMs(clientIp: string): number;
-  /** Whether this client may use XCLIENT (an MTA or proxy in the policy's trusted networks). */
+  /** Whether this client may use XCLIENT, or this peer send a PROXY header (the policy's trusted networks). */
   trusted(clientIp: string): boolean;
   /** Commands of any kind, and unrecognised ones, a connection may send before `421` and close. */
   commandLimits(): { maxCommands: number; maxUnknownCommands: number };
@@ -86,6 +89,31 @@ export class MoatSmtpServer extends SMTPServer {
     super(options);
   }
 
+  /**
+   * With `useProxy` every connection starts with a PROXY header. smtp-server 3.21 decodes v1 only, so the header
+   * (v1 or v2) is read here instead, while smtp-server's pre-session guard (idle timeout, maxClients, close())
+   * still covers the socket. Only a peer in the trusted networks may send one; a refused or malformed header
+   * closes the connection and is reported as a server error (one log line). LOCAL (health checks) keeps the
+   * peer's own address.
+   */
+  override _handleProxy(socket: Socket, callback: (err: Error | null, socketOptions?: SMTPConnectionOptions & { id: string }) => void): void {
+    if (!this._expectsProxyHeader(socket)) return super._handleProxy(socket, callback);
+    const peer = socket.remoteAddress ?? 'unknown';
+    const refuse = (reason: string) => {
+      const err = new Error(`PROXY: connection from ${peer} closed: ${reason}`);
+      this._onError(err);
+      callback(err);
+    };
+    if (!this.rules.trusted(peer)) {
+      socket.destroy();
+      return refuse('a PROXY header is accepted only from policy.smtp.trustedNetworks');
+    }
+    readProxyHeader(socket, PROXY_HEADER_TIMEOUT_MS).then(
+      (header) => callback(null, { id: sessionId(), ...(header.command === 'proxy' ? { remoteAddress: header.source.address, remotePort: header.source.port } : {}) }),
+      (err: unknown) => refuse(errorText(err)),
+    );
+  }
+
   /** Same as SMTPServer.connect, with MoatConnection in place of SMTPConnection. */
   override connect(socket: Socket | TLSSocket, socketOptions?: SMTPConnectionOptions | null): void {
     const connection = new MoatConnection(this, socket, socketOptions, this.rules);
@@ -94,4 +122,12 @@ export class MoatSmtpServer extends SMTPServer {
     connection.on('connect', (data) => this._onClientConnect(data));
     connection.init();
   }
+}
+
+/** A proxy sends its header as soon as it connects; a peer that does not is not our proxy. */
+const PROXY_HEADER_TIMEOUT_MS = 5_000;
+
+/** The session id smtp-server would have given the connection (16 base32 characters). */
+function sessionId(): string {
+  return BigInt(`0x${randomBytes(10).toString('hex')}`).toString(32).padStart(16, '0');
 }
