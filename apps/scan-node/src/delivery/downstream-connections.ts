@@ -1,6 +1,5 @@
 import type { Downstream } from '@moat/policy';
 import { Socket } from 'node:net';
-import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 
 /** What happened to each recipient of one send. */
@@ -56,7 +55,7 @@ export class DownstreamConnections {
     }
     try {
       const info = await whileOpen<SMTPConnection.SentMessageInfo>(pooled.connection, (resolve, reject) =>
-        pooled.connection.send({ from, to: [...rcpts] }, message.length === 1 ? message[0]! : Readable.from(message), (err, result) => (err ? reject(err) : resolve(result))),
+        pooled.connection.send({ from, to: [...rcpts] }, message.length === 1 ? message[0]! : Buffer.concat(message), (err, result) => (err ? reject(err) : resolve(result))),
       );
       this.release(pooled);
       const rejected = new Map((info.rejectedErrors ?? []).map((e) => [String((e as { recipient?: unknown }).recipient), e]));

@@ -34,10 +34,13 @@ describe('EventJournal', () => {
     reopened.close();
   });
 
-  it('truncates the file once everything is acknowledged', async () => {
+  it('truncates the file once everything is acknowledged and it has grown past 1 MiB', async () => {
     const journal = EventJournal.open(dir);
     journal.append(record(1));
     journal.commit(journal.readBatch());
+    expect((await stat(join(dir, 'events.journal'))).size).toBeGreaterThan(0);
+    journal.append({ ...record(1), payload: Buffer.alloc(1 << 20) });
+    journal.commit(journal.readBatch(2 << 20));
     journal.flushSync();
     expect((await stat(join(dir, 'events.journal'))).size).toBe(0);
     journal.append(record(2));

@@ -17,14 +17,16 @@ export interface JournalBatch {
 
 const HEADER = 8; // u32 body length, u32 crc32 of the body
 const FSYNC_INTERVAL_MS = 200;
+/** An acknowledged journal is cut back to empty once it is this large (not at every commit: ftruncate is not free). */
+const TRUNCATE_AT_BYTES = 1 << 20;
 
 /**
  * Append-only file of events not yet acknowledged by JetStream, plus a cursor file with the offset up to which
  * they are. Every event is appended before it is published, so events survive NATS outages and restarts; a
  * replay re-sends records after the cursor with their original Nats-Msg-Id, which JetStream de-duplicates.
  * Appends are plain writes (they survive a process crash); fsync runs in batches every 200 ms, which is enough
- * because the message the event describes is already safe in the spool. Once everything is acknowledged the
- * file is truncated, so its size is the backlog.
+ * because the message the event describes is already safe in the spool. Once everything is acknowledged and
+ * the file has grown past 1 MiB it is truncated.
  */
 export class EventJournal {
   private cursor: number;
@@ -109,7 +111,7 @@ export class EventJournal {
   commit(batch: JournalBatch): void {
     this.cursor = batch.end;
     this.pendingRecords -= batch.records.length;
-    if (this.cursor === this.end) {
+    if (this.cursor === this.end && this.end >= TRUNCATE_AT_BYTES) {
       ftruncateSync(this.fd, 0);
       this.cursor = 0;
       this.end = 0;

@@ -73,7 +73,8 @@ export class NatsLink {
     let reported = false;
     while (!this.closed) {
       try {
-        const nc = await connect({ servers: this.url, name: this.name, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+        // noAsyncTraces: otherwise every request (each event's publish) builds an Error with a stack up front.
+        const nc = await connect({ servers: this.url, name: this.name, maxReconnectAttempts: -1, reconnectTimeWait: 1000, noAsyncTraces: true });
         this.nc = nc;
         this.js = jetstream(nc);
         void this.watchStatus(nc);

@@ -50,7 +50,8 @@ interface Inspection {
   findings: Finding[];
   files: InspectedFile[];
   budget: ArchiveBudget;
-  passwords: string[];
+  /** Candidate passwords for encrypted archives, worked out from the text parts at the first archive only. */
+  passwords: () => string[];
   blocked: ReadonlySet<string>;
   readers: Record<Exclude<ContainerFormat, 'unopenable' | 'message'>, ContainerReader>;
   mimeLimits: MimeLimits;
@@ -70,9 +71,11 @@ export async function inspectMessage(raw: Buffer, options: InspectOptions = {}):
     findings: [...walk.findings],
     files: [],
     budget: new ArchiveBudget(archiveLimits),
-    passwords: candidatePasswords(
-      walk.leaves.filter((l) => l.contentType.startsWith('text/') && !l.filename).map((l) => l.content.toString('utf8')),
-      archiveLimits.maxPasswordAttempts,
+    passwords: once(() =>
+      candidatePasswords(
+        walk.leaves.filter((l) => l.contentType.startsWith('text/') && !l.filename).map((l) => l.content.toString('utf8')),
+        archiveLimits.maxPasswordAttempts,
+      ),
     ),
     blocked: new Set((options.blockedExtensions ?? SEED_BLOCKED_EXTENSIONS).map((e) => e.toLowerCase().replace(/^\./, ''))),
     readers: { zip: new ZipReader(sevenZip), tar: new TarReader(), gzip: new GzipReader(), rar: new RarReader(), sevenzip: sevenZip },
@@ -142,7 +145,7 @@ async function openContainer(inspection: Inspection, input: FileInput, type: Tru
   }
   let expansion;
   try {
-    expansion = await inspection.readers[container].read(content, inspection.budget, inspection.passwords);
+    expansion = await inspection.readers[container].read(content, inspection.budget, inspection.passwords());
   } catch (err) {
     return place('ARCHIVE_UNSCANNABLE', `${type.ext}: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -151,4 +154,10 @@ async function openContainer(inspection: Inspection, input: FileInput, type: Tru
     const name = member.name || input.name.replace(/\.(gz|bz2|xz|z)$/i, '') || 'member';
     await inspectFile(inspection, { path: `${path}/${name}`, name, names: [name], declaredType: '', content: member.content, depth: nested });
   }
+}
+
+/** FN's result, computed on the first call (most messages carry no archive and never need it). */
+function once<T>(fn: () => T): () => T {
+  let value: { result: T } | undefined;
+  return () => (value ??= { result: fn() }).result;
 }
