@@ -9,12 +9,17 @@ describe('generic host names', () => {
     ['c6336407.cable.isp.test', '198.51.100.7'],
     ['dhcp-100-7.isp.test', '198.51.100.7'],
     ['ppp123.pool.isp.test', '203.0.113.9'],
+    ['198-51-100-7.static.isp.test', '::ffff:198.51.100.7'],
+    ['2001-db8-0-1--7.ipv6.isp.test', '2001:db8:0:1::7'],
+    ['host-20010db8000000010000000000000007.isp.test', '2001:DB8:0:1::7'],
+    ['dyn-v6-12.pool.isp.test', '2001:db8::12'],
   ])('%s is generic', (name, ip) => expect(isGenericHostname(name, ip)).toBe(true));
 
   it.each([
     ['mail.sender.test', '198.51.100.7'],
     ['mx1.bigmail.test', '198.51.100.7'],
     ['smtp-out.bank.test', '203.0.113.9'],
+    ['mx2.bigmail.test', '2001:db8:0:1::7'],
   ])('%s is not', (name, ip) => expect(isGenericHostname(name, ip)).toBe(false));
 });
 
