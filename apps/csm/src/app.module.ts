@@ -5,6 +5,7 @@ import { NodeGrpcServer } from './grpc/node-grpc.server.js';
 import { AccountsController } from './http/accounts.controller.js';
 import { AuthController } from './http/auth.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
+import { ClassifierController } from './http/classifier.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { HealthController } from './http/health.controller.js';
 import { MailController } from './http/mail.controller.js';
@@ -15,14 +16,17 @@ import { ConfigRepository } from './repositories/config.repository.js';
 import { EventBusRepository } from './repositories/event-bus.repository.js';
 import { EventStoreRepository } from './repositories/event-store.repository.js';
 import { JetStreamEventBusRepository } from './repositories/jetstream-event-bus.repository.js';
+import { JetStreamModelRepository } from './repositories/jetstream-model.repository.js';
 import { KvConfigRepository } from './repositories/kv-config.repository.js';
 import { FileLocalStateRepository } from './repositories/file-local-state.repository.js';
 import { LocalStateRepository } from './repositories/local-state.repository.js';
+import { ModelRepository } from './repositories/model.repository.js';
 import { NatsConnectionRepository } from './repositories/nats-connection.repository.js';
 import { NatsRepository } from './repositories/nats.repository.js';
 import { AccountsService } from './services/accounts.service.js';
 import { AuditService } from './services/audit.service.js';
 import { AuthService } from './services/auth.service.js';
+import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
 import { EventIngestService } from './services/event-ingest.service.js';
 import { FleetService } from './services/fleet.service.js';
@@ -31,7 +35,7 @@ import { PolicyService } from './services/policy.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -39,6 +43,7 @@ import { StatusService } from './services/status.service.js';
     { provide: EventStoreRepository, useClass: ClickHouseEventStoreRepository },
     { provide: EventBusRepository, useClass: JetStreamEventBusRepository },
     { provide: LocalStateRepository, useClass: FileLocalStateRepository },
+    { provide: ModelRepository, useClass: JetStreamModelRepository },
     AuditService,
     AuthService,
     PolicyService,
@@ -46,6 +51,7 @@ import { StatusService } from './services/status.service.js';
     FleetService,
     ControlService,
     MailService,
+    ClassifierService,
     StatusService,
     EventIngestService,
     NodeGrpcServer,

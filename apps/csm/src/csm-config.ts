@@ -20,6 +20,8 @@ export class CsmConfig {
   readonly bootstrapPolicyFile: string | undefined;
   readonly adminPassword: string | undefined;
   readonly retentionDays: number;
+  /** The classifier model shipped with Moat, stored as the first model version. */
+  readonly defaultModelFile: string;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
@@ -34,6 +36,7 @@ export class CsmConfig {
     this.bootstrapPolicyFile = env.MOAT_BOOTSTRAP_POLICY ? resolve(env.MOAT_BOOTSTRAP_POLICY) : undefined;
     this.adminPassword = env.MOAT_ADMIN_PASSWORD || undefined;
     this.retentionDays = positiveInt(env, 'MOAT_RETENTION_DAYS', 365);
+    this.defaultModelFile = pathSetting(env.MOAT_DEFAULT_MODEL, 'libs/scan/classifier/model/moat-default.model');
   }
 }
 

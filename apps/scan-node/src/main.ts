@@ -5,6 +5,9 @@ import { KvFleetState } from '@moat/fleet-state/kv';
 import { ClamdEngine } from '@moat/content';
 import { defaultChecks, Pipeline } from '@moat/pipeline';
 import { EngineVersions } from './antivirus/engine-versions.js';
+import { NodeFuzzyStore } from './bulk/node-fuzzy-store.js';
+import { ClassifierModels, modelStoreOf } from './classifier/classifier-models.js';
+import { reportMessage } from './classifier/report-message.js';
 import { ConfigError, loadConfig, type NodeConfig } from './config.js';
 import { ControlStream } from './csm/control-stream.js';
 import { CsmLink } from './csm/csm-link.js';
@@ -45,6 +48,12 @@ async function main(config: NodeConfig): Promise<void> {
   publisher.start();
   nats.start();
   const events = new NodeEvents(publisher, () => nodeId);
+  const fuzzyStore = new NodeFuzzyStore(() => nats.connection(), createLogger('bulk'));
+  nats.onReady(() => fuzzyStore.open());
+  const models = new ClassifierModels(join(config.dataDir, 'models'), modelStoreOf(() => nats.connection()), createLogger('classifier'));
+  await models.use(policies.current.policy.classifier.modelVersion);
+  policies.onChange((active) => void models.use(active.policy.classifier.modelVersion));
+  nats.onReady(() => models.retryNow());
 
   const spool = await Spool.open(join(config.dataDir, 'spool'));
   const delivery = new DeliveryWorker({ spool, policies, events, log: createLogger('delivery'), nodeName: config.nodeName });
@@ -66,7 +75,7 @@ async function main(config: NodeConfig): Promise<void> {
       new SmtpGateway({
         nodeName: config.nodeName,
         policies,
-        pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd, antivirus: [clamav], resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName }),
+        pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd, antivirus: [clamav], resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName, fuzzyStore, classifier: models }),
         spool,
         delivery,
         quarantine,
@@ -85,7 +94,7 @@ async function main(config: NodeConfig): Promise<void> {
         smtpAddress,
         startedAtMs,
         policyVersion: () => policies.current.version,
-        engineVersions: () => engineVersions.current(),
+        engineVersions: () => ({ ...engineVersions.current(), classifier: models.version }),
         resources: () => ({
           ...sampler.sample(),
           spoolMessages: spool.count,
@@ -95,7 +104,10 @@ async function main(config: NodeConfig): Promise<void> {
         }),
       }),
       new PolicyWatch(policies),
-      new ControlStream({ release: (id, rcpts) => releaseMessage({ quarantine, spool, delivery, events }, id, rcpts) }),
+      new ControlStream({
+        release: (id, rcpts) => releaseMessage({ quarantine, spool, delivery, events }, id, rcpts),
+        report: (report) => reportMessage({ quarantine, models, fuzzy: fuzzyStore, policies }, report),
+      }),
     ],
   );
   csm.onIdentity((enrolled) => (nodeId = enrolled.nodeId));
@@ -115,6 +127,8 @@ async function main(config: NodeConfig): Promise<void> {
     csm.stop();
     await delivery.stop();
     await publisher.stop();
+    models.stop();
+    await fuzzyStore.close().catch((err: unknown) => log.warn(`bulk sightings not written: ${String(err)}`));
     await nats.close();
     log.info('stopped');
     process.exit(0);

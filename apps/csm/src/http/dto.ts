@@ -217,3 +217,53 @@ export class AccountsImportResultDto {
   @ApiProperty() version!: number;
   @ApiProperty({ type: [ImportedDomainDto] }) domains!: ImportedDomainDto[];
 }
+
+export class ClassifierSettingsDto {
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ description: 'the policy\'s model version; "" is the model shipped with Moat' }) modelVersion!: string;
+  @ApiProperty() spamScore!: number;
+  @ApiProperty() hamScore!: number;
+}
+
+export class ModelRecordDto {
+  @ApiProperty() version!: string;
+  @ApiProperty() sizeBytes!: number;
+  @ApiProperty() createdAtMs!: number;
+  @ApiProperty({ description: 'shipped, upload, report spam, report ham' }) source!: string;
+  @ApiProperty({ description: 'the version it was learned from, if any' }) base!: string;
+}
+
+export class ClassifierStatusDto {
+  @ApiProperty() policyVersion!: number;
+  @ApiProperty() settings!: ClassifierSettingsDto;
+  @ApiProperty({ description: 'the model nodes use' }) activeModelVersion!: string;
+  @ApiProperty() shippedModelVersion!: string;
+  @ApiProperty({ type: [ModelRecordDto] }) models!: ModelRecordDto[];
+}
+
+export class ModelUploadDto {
+  @ApiProperty({ description: 'the model file (moat train --out), base64' }) model!: string;
+  @ApiPropertyOptional({ description: 'policy version comment' }) comment?: string;
+}
+
+export class ModelChangeDto {
+  @ApiProperty() modelVersion!: string;
+  @ApiProperty() policyVersion!: number;
+}
+
+export class ReportDto {
+  @ApiProperty({ enum: ['spam', 'ham'] }) kind!: string;
+}
+
+export class LearnDto {
+  @ApiProperty({ enum: ['spam', 'ham'] }) kind!: string;
+  @ApiProperty({ description: 'the raw message (.eml), base64, at most 3 MB' }) message!: string;
+}
+
+export class ReportResultDto {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty() nodeId!: string;
+  @ApiProperty() detail!: string;
+  @ApiProperty({ description: 'the model that learned the message, current in policyVersion' }) modelVersion!: string;
+  @ApiProperty() policyVersion!: number;
+}

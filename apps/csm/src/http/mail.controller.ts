@@ -1,16 +1,20 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { MailDetail, MailSummary } from '../repositories/event-store.repository.js';
+import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
 import { MailService, type ReleaseResult } from '../services/mail.service.js';
 import { parseTimeParam } from '../util/time-param.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
-import { ErrorDto, MailDetailDto, MailListDto, ReleaseResultDto } from './dto.js';
+import { ErrorDto, MailDetailDto, MailListDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
 
 @ApiTags('mail')
 @ApiBearerAuth()
 @Controller('mail')
 export class MailController {
-  constructor(private readonly mail: MailService) {}
+  constructor(
+    private readonly mail: MailService,
+    private readonly classifier: ClassifierService,
+  ) {}
 
   @Get()
   @ApiQuery({ name: 'sender', required: false, description: 'part of the envelope sender' })
@@ -48,5 +52,14 @@ export class MailController {
   @ApiResponse({ status: 503, type: ErrorDto, description: 'no scan node is connected' })
   release(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<ReleaseResult> {
     return this.mail.release(id, adminOf(request));
+  }
+
+  @Post(':id/report')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReportResultDto, description: 'learned by a node into a new model version, current in a new policy version; spam also feeds the fuzzy deny list' })
+  @ApiResponse({ status: 409, type: ErrorDto, description: 'the body is not kept (delivered or refused mail): use POST /api/classifier/learn' })
+  @ApiResponse({ status: 503, type: ErrorDto, description: 'no scan node is connected' })
+  report(@Param('id') id: string, @Body() body: ReportDto, @Req() request: AuthenticatedRequest): Promise<ReportResult> {
+    return this.classifier.report(id, body, adminOf(request));
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ControlCommand, ControlReply } from '@moat/proto/grpc';
+import type { ControlCommand, ControlReply, ReportMessage } from '@moat/proto/grpc';
 import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '../util/errors.js';
 
@@ -54,6 +54,11 @@ export class ControlService {
   /** Asks NODEID to release a quarantined message to RECIPIENTS (empty: all) and waits for its answer. */
   release(nodeId: string, messageId: string, recipients: string[] = [], timeoutMs = COMMAND_TIMEOUT_MS): Promise<ControlReply> {
     return this.send(nodeId, { $case: 'release', value: { messageId, recipients } }, timeoutMs);
+  }
+
+  /** Asks NODEID to learn a reported message into a copy of the base model (and deny spam's checksums); waits for its answer. */
+  report(nodeId: string, report: ReportMessage, timeoutMs = COMMAND_TIMEOUT_MS): Promise<ControlReply> {
+    return this.send(nodeId, { $case: 'report', value: report }, timeoutMs);
   }
 
   private send(nodeId: string, command: ControlCommand['command'], timeoutMs: number): Promise<ControlReply> {

@@ -1,18 +1,24 @@
-import type { ControlCommand, ControlReply } from '@moat/proto/grpc';
+import type { ControlCommand, ControlReply, ReportMessage } from '@moat/proto/grpc';
+import type { ReportOutcome } from '../classifier/report-message.js';
 import { errorText } from '../log.js';
 
 /** What the node can do on the CSM's command. */
 export interface ControlActions {
   release(messageId: string, recipients: readonly string[]): Promise<string>;
+  report(report: ReportMessage): Promise<ReportOutcome>;
 }
 
 /** Runs one control command and builds its reply; a failure is a reply with ok=false, never an exception. */
 export async function handleControlCommand(command: ControlCommand, actions: ControlActions): Promise<ControlReply> {
-  const reply = (ok: boolean, detail: string, error = ''): ControlReply => ({ commandId: command.commandId, ok, error, detail });
+  const reply = (ok: boolean, detail: string, error = '', modelVersion = ''): ControlReply => ({ commandId: command.commandId, ok, error, detail, modelVersion });
   try {
     switch (command.command?.$case) {
       case 'release':
         return reply(true, await actions.release(command.command.value.messageId, command.command.value.recipients));
+      case 'report': {
+        const outcome = await actions.report(command.command.value);
+        return reply(true, outcome.detail, '', outcome.modelVersion);
+      }
       case 'ping':
         return reply(true, 'pong');
       default:

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { logOdds, sigmoid, vectorize, type SpamModel } from './model.js';
 import { deserializeModel } from './serialize.js';
-import { probabilitySymbols, type ClassifierSymbol } from './symbols.js';
+import { probabilitySymbols, type ClassifierSymbol, type SymbolScores } from './symbols.js';
 import { tokenizeMessage } from './tokenize.js';
 
 export interface ClassifyResult {
@@ -25,9 +25,12 @@ export function loadDefaultModel(): SpamModel {
   return defaultModel;
 }
 
-/** Scores a raw message: its spam probability and the symbol (BAYES_SPAM or BAYES_HAM) that says so. */
-export function classify(raw: Buffer, model: SpamModel = loadDefaultModel()): ClassifyResult {
+/**
+ * Scores a raw message: its spam probability and the symbol (BAYES_SPAM or BAYES_HAM) that says so, scored
+ * up to `scores` (default 6 and 3).
+ */
+export function classify(raw: Buffer, model: SpamModel = loadDefaultModel(), scores?: SymbolScores): ClassifyResult {
   const z = logOdds(model, vectorize(tokenizeMessage(raw), model.features.hashBits));
   const p = sigmoid(z);
-  return { probability: p, logOdds: z, symbols: probabilitySymbols(p, model.version), modelVersion: model.version };
+  return { probability: p, logOdds: z, symbols: probabilitySymbols(p, model.version, scores), modelVersion: model.version };
 }

@@ -11,14 +11,22 @@ export const MAX_HAM_SCORE = 3;
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
+/** The scores of the two symbols at full confidence (a policy's `classifier.spamScore` / `hamScore`). */
+export interface SymbolScores {
+  spam: number;
+  ham: number;
+}
+
+const DEFAULT_SCORES: SymbolScores = { spam: MAX_SPAM_SCORE, ham: MAX_HAM_SCORE };
+
 /**
  * Turns a calibrated spam probability into one symbol whose score grows linearly with the confidence:
- * BAYES_SPAM from 0 at p = 0.5 to MAX_SPAM_SCORE at p = 1, BAYES_HAM from 0 down to -MAX_HAM_SCORE at p = 0.
+ * BAYES_SPAM from 0 at p = 0.5 to `scores.spam` at p = 1, BAYES_HAM from 0 down to -`scores.ham` at p = 0.
  */
-export function probabilitySymbols(probability: number, modelVersion: string): ClassifierSymbol[] {
+export function probabilitySymbols(probability: number, modelVersion: string, scores: SymbolScores = DEFAULT_SCORES): ClassifierSymbol[] {
   const detail = `spam probability ${probability.toFixed(4)} (model ${modelVersion})`;
-  if (probability >= 0.5) return [{ name: 'BAYES_SPAM', score: round2(MAX_SPAM_SCORE * (2 * probability - 1)), detail }];
-  return [{ name: 'BAYES_HAM', score: round2(-MAX_HAM_SCORE * (1 - 2 * probability)), detail }];
+  if (probability >= 0.5) return [{ name: 'BAYES_SPAM', score: round2(scores.spam * (2 * probability - 1)), detail }];
+  return [{ name: 'BAYES_HAM', score: round2(-scores.ham * (1 - 2 * probability)), detail }];
 }
 
 /** The probability at which BAYES_SPAM alone reaches `score` (e.g. the policy's tag threshold, 5 by default). */

@@ -1,5 +1,6 @@
 import type { DnsResolver } from '@moat/auth';
-import type { AntivirusEngine } from '@moat/content';
+import type { SpamModel } from '@moat/classifier';
+import type { AntivirusEngine, ContentReport, InspectOptions } from '@moat/content';
 import type { FleetState } from '@moat/fleet-state';
 import type { FuzzyStore } from './body/fuzzy-store.js';
 
@@ -83,6 +84,14 @@ export interface HostPort {
 }
 
 /**
+ * Where the classifier check finds its model. The node hands over a holder whose `model` it replaces (one
+ * assignment) when its policy names another version; undefined while none is loaded turns the check off.
+ */
+export interface ClassifierModelSource {
+  readonly model: SpamModel | undefined;
+}
+
+/**
  * Run-time settings of a pipeline that are not policy: where the services live that checks query.
  * The node fills them from its environment, `moat scan` from `--dns` / `--clamd`.
  */
@@ -91,6 +100,11 @@ export interface ScanOptions {
   clamd?: HostPort;
   /** Antivirus engines of this host (the node's clamd from MOAT_CLAMD, `moat scan --clamd`); the SHA-256 list comes with the policy. */
   antivirus?: readonly AntivirusEngine[];
+  /**
+   * Runs stage 2's inspection off this thread (the node's worker threads) and stops it after `timeoutMs` (the
+   * policy's attachments.inspectionTimeoutMs) with an incomplete report; without one it runs here, unbounded.
+   */
+  inspector?: (raw: Buffer, options: InspectOptions, timeoutMs: number) => Promise<ContentReport>;
   /** The node's resolver (servers, timeouts, cache shared by every check); else one is made from `dns`. */
   resolver?: DnsResolver;
   /** The fleet-wide bulk checksum store; without one the bulk check does nothing. */
@@ -99,4 +113,6 @@ export interface ScanOptions {
   fleetState?: FleetState;
   /** This host's name: SPF's receiver and the default authserv-id. */
   hostname?: string;
+  /** The statistical classifier's model; without one the classifier check does nothing. */
+  classifier?: ClassifierModelSource;
 }

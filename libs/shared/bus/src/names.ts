@@ -21,6 +21,12 @@ export const EVENTS_CONSUMER = 'csm-clickhouse';
 export const CONFIG_BUCKET = 'moat_config';
 /** Message bodies held centrally (quarantine, hold), keyed by message id; any node or the CSM can read them. */
 export const QUARANTINE_BUCKET = 'moat_quarantine';
+/**
+ * Classifier models (@moat/classifier's binary format, with its own CRC), object name = model version (the
+ * model's content hash). Written by the CSM (uploads, the shipped model) and by nodes learning a report on
+ * the CSM's command; which one is in use is the policy's `classifier.modelVersion`.
+ */
+export const MODELS_BUCKET = 'moat_models';
 /** Fleet-wide bulk checksum counts (`c.<checksum>`) and the fuzzy deny list (`deny.<checksum>`), see @moat/fuzzy-store. */
 export const FUZZY_BUCKET = 'moat_fuzzy';
 /** Fleet-wide windowed counters (rate control, mail-bomb defence), see @moat/fleet-state. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { attachmentsSchema } from './sections/attachments.js';
 import { bodySchema } from './sections/body.js';
+import { classifierSchema } from './sections/classifier.js';
 import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
 import { dnsSchema, domainSmtpChecksSchema, sessionLimitFields, smtpChecksSchema } from './sections/smtp-checks.js';
 
@@ -82,6 +83,7 @@ export const policySchema = z
     smtp: smtpSchema.default(() => smtpSchema.parse({})),
     delivery: deliverySchema.default(() => deliverySchema.parse({})),
     body: bodySchema.default(() => bodySchema.parse({})),
+    classifier: classifierSchema.default(() => classifierSchema.parse({})),
     dns: dnsSchema.default(() => dnsSchema.parse({})),
     smtpChecks: smtpChecksSchema.default(() => smtpChecksSchema.parse({})),
     attachments: attachmentsSchema.default(() => attachmentsSchema.parse({})),

@@ -3,6 +3,7 @@ import { antivirus } from './antivirus.js';
 import { attachmentInspection } from './attachment-inspection.js';
 import { attachmentPolicy } from './attachment-policy.js';
 import { bulkChecksums } from './bulk-checksums.js';
+import { classifier } from './classifier.js';
 import { dnsReputation } from './dns-reputation.js';
 import { domainIpLists } from './domain-ip-lists.js';
 import { domainSenderLists } from './domain-sender-lists.js';
@@ -33,5 +34,5 @@ import { senderSyntax } from './sender-syntax.js';
  * greylisting and the fleet-wide counters last, so that recipients refused anyway are not counted.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
+  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
 }
