@@ -29,9 +29,10 @@ export class RawSmtp {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number): Promise<RawSmtp> {
+  /** LOCALADDRESS: the client's source address (another loopback address such as 127.0.0.2 to look like another host). */
+  static connect(port: number, { localAddress }: { localAddress?: string } = {}): Promise<RawSmtp> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new RawSmtp(socket)));
+      const socket = connect({ host: '127.0.0.1', port, localAddress }, () => resolve(new RawSmtp(socket)));
       socket.once('error', reject);
     });
   }

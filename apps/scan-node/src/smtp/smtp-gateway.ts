@@ -9,6 +9,7 @@ import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
 import { collectMessage, type CollectedMessage } from './collect-message.js';
 import { ConnectionCounter } from './connection-counter.js';
 import { framingProblem } from './message-framing.js';
+import { SessionLimits, type LimitReply } from './session-limits.js';
 import { traceHeaders, withoutMoatHeaders } from './trace-headers.js';
 import { newTransaction, nodeVerdict, transactionEvent, type ClientFacts, type Outcome, type Transaction } from './transaction.js';
 
@@ -32,10 +33,7 @@ interface ConnectionState {
   client: ClientFacts;
   /** The address counted against the per-IP limit (the connecting one, even after XCLIENT). */
   countedIp: string;
-  refusals: number;
-  /** Transactions that reached DATA, and recipients accepted, over the whole connection (session limits). */
-  messages: number;
-  recipients: number;
+  limits: SessionLimits;
   tx: Transaction | undefined;
 }
 
@@ -67,7 +65,7 @@ export class SmtpGateway {
       return;
     }
     const client: ClientFacts = { clientIp, helo: '', tls: session.secure };
-    const state: ConnectionState = { policy, scan: this.newScan(policy, client), client, countedIp: clientIp, refusals: 0, messages: 0, recipients: 0, tx: undefined };
+    const state: ConnectionState = { policy, scan: this.newScan(policy, client), client, countedIp: clientIp, limits: new SessionLimits(policy.policy.smtp), tx: undefined };
     this.connections.set(session.id, state);
     this.guard(callback, async () => {
       const result = await state.scan.connect();
@@ -81,8 +79,8 @@ export class SmtpGateway {
   onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void {
     const state = this.connections.get(session.id);
     if (!state) return callback(smtpError(TEMPORARY_FAILURE.code, TEMPORARY_FAILURE.message));
-    const limit = state.policy.policy.smtp.maxMessagesPerSession;
-    if (state.messages >= limit) return callback(smtpError(421, `4.7.0 Error: too many messages in one session (at most ${limit}), closing connection`));
+    const overLimit = state.limits.beforeMail();
+    if (overLimit) return callback(limitError(overLimit));
     this.guard(callback, async () => {
       this.finishRefused(state);
       state.tx = newTransaction(newMessageId(), state.policy);
@@ -97,13 +95,8 @@ export class SmtpGateway {
     const state = this.connections.get(session.id);
     const tx = state?.tx;
     if (!state || !tx) return callback(smtpError(503, '5.5.1 Error: need MAIL command'));
-    // Counts RCPT commands, repeats included: the limit is on what a client may make the node work through.
-    if (tx.rcptTo.length >= state.policy.policy.smtp.maxRecipients) {
-      return callback(smtpError(452, `4.5.3 Error: too many recipients (at most ${state.policy.policy.smtp.maxRecipients} per message)`));
-    }
-    if (state.recipients >= state.policy.policy.smtp.maxRecipientsPerSession) {
-      return callback(smtpError(452, `4.5.3 Error: too many recipients in one session (at most ${state.policy.policy.smtp.maxRecipientsPerSession})`));
-    }
+    const overLimit = state.limits.beforeRcpt(tx.rcptTo.length);
+    if (overLimit) return callback(limitError(overLimit));
     this.guard(callback, async () => {
       const result = await state.scan.rcptTo(address.address);
       if (!result.ok) {
@@ -111,7 +104,7 @@ export class SmtpGateway {
         return this.refuse(state, result, callback);
       }
       tx.rcptTo.push(address.address);
-      state.recipients++;
+      state.limits.recipientAccepted();
       callback();
     });
   }
@@ -137,10 +130,11 @@ export class SmtpGateway {
           });
           this.deps.events.message(transactionEvent(tx, state.client, outcome));
           state.tx = undefined;
-          state.messages++;
+          state.limits.messageDone();
           const code = Number(outcome.reply.slice(0, 3));
-          if (code >= 400) callback(smtpError(code, outcome.reply.slice(4)));
-          else callback(null, outcome.reply.slice(4));
+          if (code < 400) return callback(null, outcome.reply.slice(4));
+          const closing = state.limits.refused();
+          callback(closing ? limitError(closing) : smtpError(code, outcome.reply.slice(4)));
         },
         // The client left (or hit the data timeout) before the final dot: no verdict, nothing to report.
         () => {
@@ -254,12 +248,8 @@ export class SmtpGateway {
     const tx = state.tx!;
     const reply = `${result.reply.code} ${result.reply.message}`;
     tx.refusal ??= { verdict: result.verdict, reply };
-    state.refusals++;
-    if (state.refusals > state.policy.policy.smtp.maxErrors) {
-      callback(smtpError(421, '4.7.0 Error: too many refused commands, closing connection'));
-      return;
-    }
-    callback(smtpError(result.reply.code, result.reply.message));
+    const closing = state.limits.refused();
+    callback(closing ? limitError(closing) : smtpError(result.reply.code, result.reply.message));
   }
 
   /** Emits the event of a transaction that ended with a refusal and never reached DATA. */
@@ -283,3 +273,5 @@ export class SmtpGateway {
 function smtpError(code: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode: code });
 }
+
+const limitError = (reply: LimitReply) => smtpError(reply.code, reply.message);
