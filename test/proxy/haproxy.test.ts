@@ -44,7 +44,7 @@ describe('scan nodes behind HAProxy', () => {
       await haproxy?.stop();
     });
 
-    it("passes health checks on both nodes, and the nodes log nothing about them", async () => {
+    it('passes health checks on both nodes, and their SMTP side logs nothing about them', async () => {
       // 200 ms between checks: after 1.5 s each node has answered several.
       await sleep(1500);
       const servers = await haproxy.servers();
@@ -52,7 +52,8 @@ describe('scan nodes behind HAProxy', () => {
         { name: 'node-1', status: 'UP', checkStatus: 'L7OK', failedChecks: 0 },
         { name: 'node-2', status: 'UP', checkStatus: 'L7OK', failedChecks: 0 },
       ]);
-      nodes.forEach((node, i) => expect(node.output.slice(outputBefore[i])).not.toMatch(/ (warn|error) /));
+      // The SMTP component only: the node's CSM link, with no CSM in this test, warns on its own schedule.
+      nodes.forEach((node, i) => expect(node.output.slice(outputBefore[i])).not.toMatch(/ (warn|error) smtp: /));
     });
 
     it(`relays mail from ${CLIENT} through both nodes, which see and record ${CLIENT}`, async () => {
@@ -106,9 +107,12 @@ describe('scan nodes behind HAProxy', () => {
   });
 });
 
-/** Connects from LOCALADDRESS straight to a node, sends HEADER, and reports what came back before the node closed. */
+/**
+ * Connects from LOCALADDRESS straight to a node, sends HEADER, and reports what came back before the node closed.
+ * A node that closes at once may reset the connection under the header being written: that is a close too.
+ */
 function forgedProxyHeader(port: number, localAddress: string, header: string): Promise<{ greeting: string; closed: boolean }> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port, localAddress });
     let greeting = '';
     const timer = setTimeout(() => {
@@ -124,6 +128,6 @@ function forgedProxyHeader(port: number, localAddress: string, header: string): 
       clearTimeout(timer);
       resolve({ greeting, closed: true });
     });
-    socket.on('error', reject);
+    socket.on('error', () => undefined);
   });
 }
