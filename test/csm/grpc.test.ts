@@ -118,7 +118,7 @@ describe('CSM gRPC NodeService', () => {
     const commands: ControlCommand[] = [];
     control.on('data', (command: ControlCommand) => {
       commands.push(command);
-      const reply: NodeToCsm = { kind: { $case: 'reply', value: { commandId: command.commandId, ok: true, error: '', detail: 'queued for delivery' } } };
+      const reply: NodeToCsm = { kind: { $case: 'reply', value: { commandId: command.commandId, ok: true, error: '', detail: 'queued for delivery', modelVersion: '' } } };
       control.write(reply);
     });
     control.on('error', () => undefined);

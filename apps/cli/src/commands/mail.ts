@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { CliError, intOption, parseCommandArgs, UsageError, writeJson, writeLine, type Command } from '../command.js';
-import { mailDetailSchema, mailSearchSchema, releaseResultSchema, type MailDetail, type MailRow } from '../csm/api.js';
+import { mailDetailSchema, mailSearchSchema, releaseResultSchema, reportResultSchema, type MailDetail, type MailRow } from '../csm/api.js';
 import { connectCsm } from '../csm/connect.js';
 import { renderTable } from '../format/table.js';
 import { formatTimestamp } from '../format/time.js';
@@ -11,11 +13,17 @@ export const mailCommand: Command = {
   usage: `moat mail search [--json] [--sender S] [--rcpt R] [--subject TEXT] [--verdict ACTION] [--from T] [--to T] [--limit N]
 moat mail show ID [--json]
 moat mail release ID [--json]
+moat mail report ID spam|ham [--json]
+moat mail learn FILE spam|ham [--json]
 
 search  filters combine with AND; --verdict is an action (deliver, tag, quarantine, reject, tempfail, hold,
         discard); T is ISO-8601 or epoch milliseconds.
 show    one message with the symbols that explain its verdict and its attachments.
-release delivers a quarantined message to its recipients and marks it released.`,
+release delivers a quarantined message to its recipients and marks it released.
+report  "report spam" / "not spam" for a quarantined or held message (only their bodies are kept): a node
+        learns it into a new classifier model, which becomes current in a new policy version; spam also
+        puts its fuzzy checksums on the fleet-wide deny list (FUZZY_DENIED on every node).
+learn   the same for a message file (.eml, at most 3 MB), e.g. delivered mail a user forwarded as spam.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
       sender: { type: 'string' },
@@ -27,8 +35,22 @@ release delivers a quarantined message to its recipients and marks it released.`
       limit: { type: 'string' },
     });
     const [sub, id, ...extra] = positionals;
+    const kind = sub === 'report' || sub === 'learn' ? extra.shift() : undefined;
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const csm = await connectCsm(values, io);
+
+    if (sub === 'report' || sub === 'learn') {
+      if (!id) throw new UsageError(`mail ${sub} needs ${sub === 'report' ? 'a message ID' : 'a message FILE'}`);
+      if (kind !== 'spam' && kind !== 'ham') throw new UsageError(`mail ${sub} ${id} needs spam or ham, got "${kind ?? ''}"`);
+      const { data, raw } =
+        sub === 'report'
+          ? await csm.post(`/api/mail/${encodeURIComponent(id)}/report`, reportResultSchema, { kind })
+          : await csm.post('/api/classifier/learn', reportResultSchema, { kind, message: (await readMessageFile(resolve(io.cwd, id))).toString('base64') });
+      if (values.json) writeJson(io.out, raw);
+      if (!data.ok) throw new CliError(`${sub} of ${id} failed: ${data.detail}`);
+      if (!values.json) writeLine(io.out, `${id} reported as ${kind} through ${data.nodeId}: ${data.detail}; policy version ${data.policyVersion}`);
+      return 0;
+    }
 
     if (sub === 'search') {
       if (id !== undefined) throw new UsageError('mail search takes options only, e.g. --sender alice@example.test');
@@ -58,7 +80,7 @@ release delivers a quarantined message to its recipients and marks it released.`
       return 0;
     }
 
-    throw new UsageError(`expected search, show or release, got "${sub ?? ''}"`);
+    throw new UsageError(`expected search, show, release, report or learn, got "${sub ?? ''}"`);
   },
 };
 
@@ -92,4 +114,12 @@ function renderMailDetail(m: MailDetail): string {
   if (m.symbols.length) lines.push('', renderTable(['SYMBOL', 'SCORE', 'DETAIL'], m.symbols.map((s) => [s.name, String(s.score), s.detail])));
   if (m.attachments.length) lines.push('', `attachments: ${m.attachments.map((a) => a.name).join(', ')}`);
   return lines.join('\n');
+}
+
+async function readMessageFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new CliError(`cannot read ${path}: ${(err as Error).message}`);
+  }
 }

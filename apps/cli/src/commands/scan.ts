@@ -7,7 +7,7 @@ import { messagesIn } from '../scan/message-files.js';
 import { parseScanRequest } from '../scan/scan-request.js';
 
 export const SCAN_USAGE = `moat scan [--json] [--policy FILE] [--client-ip IP] [--helo NAME] [--mail-from ADDR] [--rcpt ADDR]...
-          [--dns HOST:PORT] [--clamd HOST:PORT] PATH...
+          [--dns HOST:PORT] [--clamd HOST:PORT] [--model FILE|default] PATH...
 
 Scans messages offline through the same pipeline as a scan node, without delivering anything, and prints
 one result per message. PATH is a message file (.eml), an mbox file (one that starts with a "From " line;
@@ -27,6 +27,9 @@ each message is reported as PATH#N, counting from 1) or a directory, scanned rec
                      without it, the policy's dns.servers; without either, the stage-1 DNS checks do not run
   --clamd HOST:PORT  clamd for the antivirus check, as a node uses MOAT_CLAMD; without it only the policy's
                      SHA-256 list runs. clamd not answering makes the verdict tempfail, as on a node
+  --model FILE       score with this classifier model (moat train --out FILE; "default": the one shipped
+                     with Moat), turning the classifier on whatever the policy says. Without it, a policy
+                     with "classifier": {"enabled": true} scores with the shipped model
 Stage-1 checks that count (greylisting, rate control, mail bombs) count over the messages of one run.
 
 Exit status: 0 when every message was scanned, 1 when a file could not be read, 2 on bad usage.`;

@@ -64,6 +64,21 @@ export type MailDetail = z.infer<typeof mailDetailSchema>;
 
 export const releaseResultSchema = z.looseObject({ ok: z.boolean(), nodeId: z.string(), detail: z.string() });
 
+/** POST /api/mail/:id/report and POST /api/classifier/learn. */
+export const reportResultSchema = releaseResultSchema.extend({ modelVersion: z.string(), policyVersion: z.number() });
+
+/** POST /api/classifier/models. */
+export const modelChangeSchema = z.looseObject({ modelVersion: z.string(), policyVersion: z.number() });
+
+/** GET /api/classifier. */
+export const classifierStatusSchema = z.looseObject({
+  policyVersion: z.number(),
+  settings: z.looseObject({ enabled: z.boolean(), modelVersion: z.string() }),
+  activeModelVersion: z.string(),
+  shippedModelVersion: z.string(),
+  models: z.array(z.looseObject({ version: z.string(), sizeBytes: z.number(), createdAtMs: z.number(), source: z.string(), base: z.string() })),
+});
+
 /** Error bodies: the documented `{error, problems[]}` and NestJS's default `{message}`. */
 export const errorBodySchema = z.looseObject({
   error: z.string().optional(),

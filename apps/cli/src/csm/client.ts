@@ -25,20 +25,18 @@ export class CsmClient {
     return this.request('PUT', path, schema, body);
   }
 
+  /** A binary resource (a classifier model file). */
+  async download(path: string): Promise<Buffer> {
+    const res = await this.fetch('GET', path, 'application/octet-stream');
+    if (!res.ok) {
+      const text = await res.text();
+      throw errorFromResponse('GET', path, res.status, parseJson(text), text, this.location);
+    }
+    return Buffer.from(await res.arrayBuffer());
+  }
+
   private async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<CsmResponse<T>> {
-    const url = `${this.location.url}${path}`;
-    if (!this.location.token) {
-      throw new CliError(`no token for the CSM at ${this.location.url}`, [`looked in ${this.location.tokenSource}`, 'set MOAT_TOKEN, or run on the machine where `moat up` runs']);
-    }
-    const headers: Record<string, string> = { authorization: `Bearer ${this.location.token}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
-    } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-      throw new CliError(`cannot reach the CSM at ${this.location.url}: ${cause}`, ['start a cluster with `moat up`, or point to one with --csm URL / MOAT_CSM_URL']);
-    }
+    const res = await this.fetch(method, path, 'application/json', body);
     const text = await res.text();
     const json = parseJson(text);
     if (!res.ok) throw errorFromResponse(method, path, res.status, json, text, this.location);
@@ -47,6 +45,20 @@ export class CsmClient {
       throw new CliError(`unexpected answer from ${method} ${path}`, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
     }
     return { data: parsed.data, raw: json };
+  }
+
+  private async fetch(method: string, path: string, accept: string, body?: unknown): Promise<Response> {
+    if (!this.location.token) {
+      throw new CliError(`no token for the CSM at ${this.location.url}`, [`looked in ${this.location.tokenSource}`, 'set MOAT_TOKEN, or run on the machine where `moat up` runs']);
+    }
+    const headers: Record<string, string> = { authorization: `Bearer ${this.location.token}`, accept };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await fetch(`${this.location.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      throw new CliError(`cannot reach the CSM at ${this.location.url}: ${cause}`, ['start a cluster with `moat up`, or point to one with --csm URL / MOAT_CSM_URL']);
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { loadDefaultModel, loadModel, type SpamModel } from '@moat/classifier';
 import { parseEnvelopeAddress, parseHostPort, type Envelope, type ScanOptions } from '@moat/pipeline';
 import { parsePolicy, PolicyValidationError, type Policy } from '@moat/policy';
 import { UsageError } from '../command.js';
@@ -24,6 +25,7 @@ const OPTIONS = {
   rcpt: { type: 'string', multiple: true },
   dns: { type: 'string' },
   clamd: { type: 'string' },
+  model: { type: 'string' },
 } as const;
 
 /** Parses and checks the arguments ('help' for --help); every problem is a UsageError naming the option. */
@@ -53,8 +55,15 @@ export async function parseScanRequest(args: string[]): Promise<ScanRequest | 'h
     envelope.rcptTo = values.rcpt;
   }
 
-  const options = { ...hostPortOption('dns', values.dns), ...hostPortOption('clamd', values.clamd) };
-  const policy = values.policy === undefined ? offlinePolicy(envelope.rcptTo ?? []) : await readPolicy(values.policy);
+  const options: ScanOptions = { ...hostPortOption('dns', values.dns), ...hostPortOption('clamd', values.clamd) };
+  let policy = values.policy === undefined ? offlinePolicy(envelope.rcptTo ?? []) : await readPolicy(values.policy);
+  if (values.model !== undefined) {
+    // A model asked for is a model to score with, whatever the policy says.
+    options.classifier = { model: await readModel(values.model) };
+    policy = { ...policy, classifier: { ...policy.classifier, enabled: true } };
+  } else if (policy.classifier.enabled) {
+    options.classifier = { model: loadDefaultModel() };
+  }
   for (const path of positionals) {
     if (!(await stat(path).catch(() => undefined))) throw new UsageError(`no such file or directory: ${path}`);
   }
@@ -92,6 +101,15 @@ async function readPolicy(file: string): Promise<Policy> {
   } catch (err) {
     if (err instanceof PolicyValidationError) throw new UsageError(`--policy ${file} is not a valid policy:\n  ${err.problems.join('\n  ')}`);
     throw err;
+  }
+}
+
+async function readModel(file: string): Promise<SpamModel> {
+  if (file === 'default') return loadDefaultModel();
+  try {
+    return await loadModel(file);
+  } catch (err) {
+    throw new UsageError(`--model ${file}: ${(err as Error).message}`);
   }
 }
 

@@ -12,8 +12,8 @@ describe('ControlService', () => {
     const sent: ControlCommand[] = [];
     control.attach('n1', { send: (c) => sent.push(c) });
     const result = control.release('n1', 'msg-1');
-    control.onReply('n1', { commandId: 'someone-else', ok: false, error: 'x', detail: '' });
-    control.onReply('n1', { commandId: sent[0]!.commandId, ok: true, error: '', detail: 'queued' });
+    control.onReply('n1', { commandId: 'someone-else', ok: false, error: 'x', detail: '', modelVersion: '' });
+    control.onReply('n1', { commandId: sent[0]!.commandId, ok: true, error: '', detail: 'queued', modelVersion: '' });
     await expect(result).resolves.toMatchObject({ ok: true, detail: 'queued' });
     expect(sent[0]!.command).toEqual({ $case: 'release', value: { messageId: 'msg-1', recipients: [] } });
   });

@@ -35,7 +35,7 @@ describe('MailService', () => {
   it('releases through the receiving node and records the release as a delivery state', async () => {
     store.mail.set('m1', mail('m1'));
     control.attach('other', { send: () => undefined });
-    control.attach('n1', { send: (c) => queueMicrotask(() => control.onReply('n1', { commandId: c.commandId, ok: true, error: '', detail: 'spooled' })) });
+    control.attach('n1', { send: (c) => queueMicrotask(() => control.onReply('n1', { commandId: c.commandId, ok: true, error: '', detail: 'spooled', modelVersion: '' })) });
     await expect(service.release('m1', 'admin')).resolves.toEqual({ ok: true, nodeId: 'n1', detail: 'spooled' });
     expect(store.deliveries).toEqual([expect.objectContaining({ messageId: 'm1', nodeId: 'n1', result: expect.objectContaining({ status: 'released' }) })]);
     expect(store.audit.at(-1)).toMatchObject({ admin: 'admin', action: 'mail.release', target: 'm1', ok: true });
@@ -43,7 +43,7 @@ describe('MailService', () => {
 
   it('uses another connected node when the receiving one is not connected, and reports its refusal', async () => {
     store.mail.set('m1', mail('m1'));
-    control.attach('n2', { send: (c) => queueMicrotask(() => control.onReply('n2', { commandId: c.commandId, ok: false, error: 'object missing', detail: '' })) });
+    control.attach('n2', { send: (c) => queueMicrotask(() => control.onReply('n2', { commandId: c.commandId, ok: false, error: 'object missing', detail: '', modelVersion: '' })) });
     await expect(service.release('m1', 'admin')).resolves.toEqual({ ok: false, nodeId: 'n2', detail: 'object missing' });
     expect(store.deliveries).toEqual([]);
   });

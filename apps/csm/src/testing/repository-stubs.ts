@@ -4,6 +4,7 @@ import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
 import { EventStoreRepository, type AuditEntry, type MailDetail, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
+import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import type { Health } from '../repositories/nats.repository.js';
 import { ConflictError } from '../util/errors.js';
 
@@ -100,6 +101,20 @@ export class InMemoryLocalState extends LocalStateRepository {
   }
   async writeAdminCache(records: AdminRecord[]) {
     this.adminCache = records;
+  }
+}
+
+export class InMemoryModelRepository extends ModelRepository {
+  readonly models = new Map<string, { bytes: Buffer; record: ModelRecord }>();
+
+  async list() {
+    return [...this.models.values()].map((m) => m.record);
+  }
+  async get(version: string) {
+    return this.models.get(version)?.bytes;
+  }
+  async put(version: string, bytes: Buffer, origin: { source: string; base: string }) {
+    if (!this.models.has(version)) this.models.set(version, { bytes, record: { version, sizeBytes: bytes.length, createdAtMs: Date.now(), ...origin } });
   }
 }
 

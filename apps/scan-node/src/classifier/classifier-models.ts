@@ -12,8 +12,11 @@ const RETRY_MS = 10_000;
 /** Cached versions kept besides the one in use (a policy rollback then needs no fetch). */
 const KEEP_CACHED = 3;
 
+/** What the node uses of the moat_models object store. */
+export type ModelStore = Pick<ObjectStore, 'info' | 'getBlob' | 'putBlob'>;
+
 /** Where model versions come from: the moat_models object store while NATS is usable, else undefined. */
-export type ModelStoreSource = () => Promise<ObjectStore | undefined>;
+export type ModelStoreSource = () => Promise<ModelStore | undefined>;
 
 /** The moat_models object store over CONNECTION (opened once per connection). */
 export function modelStoreOf(connection: () => NatsConnection | undefined): ModelStoreSource {

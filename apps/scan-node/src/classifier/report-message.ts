@@ -2,11 +2,11 @@ import { reportSpam, type FuzzyStore } from '@moat/pipeline';
 import type { ReportMessage } from '@moat/proto/grpc';
 import { errorText } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
-import type { Quarantine } from '../quarantine/quarantine.js';
 import type { ClassifierModels } from './classifier-models.js';
 
 export interface ReportDeps {
-  quarantine: Pick<Quarantine, 'fetch'>;
+  /** Where quarantined and held messages are (the node's Quarantine). */
+  quarantine: { fetch(id: string): Promise<{ raw: Buffer } | undefined> };
   models: Pick<ClassifierModels, 'learn'>;
   fuzzy: FuzzyStore;
   policies: Pick<PolicyStore, 'current'>;
