@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawSmtp, type SmtpReply } from '../harness/raw-smtp.js';
 import { waitFor } from '../harness/wait.js';
 import { Downstream, Nats, ScanNode, testPolicy } from '../scan-node/support/scan-node.js';
+import { letter, xclientTransaction } from './support/xclient-transaction.js';
 
 // Issue 3, session protection (F1): every limit of `policy.smtp` and the mail-bomb defence, driven through a
 // real scan node with raw SMTP sockets. Limits are set low so that each is reached in a few commands.
@@ -132,25 +133,9 @@ describe('session limits: counts per connection and per client', () => {
   });
 
   it('refuses messages to one recipient past the mail-bomb limit, from any client, and reports MAIL_BOMB', async () => {
-    const send = async (clientIp: string, subject: string) => {
-      const { smtp } = await open(node.smtpPort);
-      try {
-        await smtp.command('EHLO relay.remote.test');
-        expect((await smtp.command(`XCLIENT ADDR=${clientIp}`)).code).toBe(220);
-        await smtp.command('EHLO mta.remote.test');
-        expect((await smtp.command(`MAIL FROM:<${subject.replace(/\W/g, '')}@sender${clientIp.split('.')[3]}.test>`)).code).toBe(250);
-        const rcpt = await smtp.command('RCPT TO:<bob@example.test>');
-        if (rcpt.code === 250) {
-          expect(await codes(smtp, ['DATA', `Subject: ${subject}\r\n\r\nbody\r\n.`])).toEqual([354, 250]);
-        }
-        await smtp.command('QUIT');
-        return rcpt;
-      } finally {
-        smtp.close();
-      }
-    };
-    expect((await send('198.51.100.11', 'bomb one')).code).toBe(250);
-    expect((await send('203.0.113.12', 'bomb two')).code).toBe(250);
+    const send = async (clientIp: string, subject: string) => (await xclientTransaction(node.smtpPort, clientIp, `${subject.replace(/\W/g, '')}@sender.test`, 'bob@example.test', letter('sender@sender.test', subject))).rcpt;
+    expect((await send('198.51.100.11', 'bomb one'))?.code).toBe(250);
+    expect((await send('203.0.113.12', 'bomb two'))?.code).toBe(250);
     expect(await send('192.0.2.13', 'bomb three')).toMatchObject({ code: 450, text: expect.stringContaining('messages to this recipient exceeded') });
 
     const event = await waitFor('the MAIL_BOMB event', async () => (await nats.messageEvents('limits-node')).find((e) => e.symbols.some((s) => s.name === 'MAIL_BOMB')));

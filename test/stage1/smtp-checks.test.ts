@@ -6,12 +6,11 @@ import type { PolicyInput } from '@moat/policy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKnot, type RunningKnot } from '../auth/support/knot.js';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
-import { RawSmtp, type SmtpReply } from '../harness/raw-smtp.js';
 import { waitFor } from '../harness/wait.js';
+import { letter, xclientTransaction as transaction } from './support/xclient-transaction.js';
 
 // bank.test publishes SPF for 198.51.100.20 only and DMARC p=reject; its mail server has forward-confirmed
-// reverse DNS. Clients are presented through XCLIENT (the nodes trust loopback), so stage-1 checks see
-// internet addresses while the test connects over 127.0.0.1.
+// reverse DNS. Clients are presented through XCLIENT (see xclientTransaction).
 const BANK_MX = '198.51.100.20';
 const SPOOFER = '203.0.113.66';
 const ZONE = [
@@ -21,35 +20,6 @@ const ZONE = [
   { name: '20.100.51.198.in-addr.arpa', type: 'PTR', data: 'mail.bank.test.' },
 ];
 const AUTHSERV_ID = 'mx.moat.test';
-
-interface Dialog {
-  mail: SmtpReply;
-  rcpt?: SmtpReply;
-  data?: SmtpReply;
-}
-
-/** One transaction from CLIENTIP (via XCLIENT) through node PORT; stops at the first refusal. */
-async function transaction(port: number, clientIp: string, from: string, to: string, message: string): Promise<Dialog> {
-  const smtp = await RawSmtp.connect(port);
-  try {
-    await smtp.reply();
-    await smtp.command('EHLO proxy.test');
-    expect((await smtp.command(`XCLIENT ADDR=${clientIp}`)).code).toBe(220);
-    await smtp.command(`EHLO ${from.split('@')[1]}`);
-    const mail = await smtp.command(`MAIL FROM:<${from}>`);
-    if (mail.code >= 400) return { mail };
-    const rcpt = await smtp.command(`RCPT TO:<${to}>`);
-    if (rcpt.code >= 400) return { mail, rcpt };
-    expect((await smtp.command('DATA')).code).toBe(354);
-    const data = await smtp.command(`${message.replace(/\n/g, '\r\n')}\r\n.`, 30_000);
-    await smtp.command('QUIT').catch(() => undefined);
-    return { mail, rcpt, data };
-  } finally {
-    smtp.close();
-  }
-}
-
-const letter = (from: string, subject: string, extra = '') => `${extra}From: ${from}\nTo: alice@example.test\nSubject: ${subject}\nMessage-ID: <${subject.replace(/\W/g, '')}@test>\n\nHello.\n`;
 
 describe('stage 1 end to end: two nodes, fleet state in JetStream KV, knotd DNS', () => {
   let knot: RunningKnot;
