@@ -40,4 +40,10 @@ describe('fuzzy text fingerprint', () => {
   it('drops numbers, URLs and addresses and splits unspaced scripts into characters', () => {
     expect(normalisedWords('Order 42 at https://x.test/a?b=1 or me@x.test — 東京タワー')).toEqual(['order', 'at', 'or', '東', '京', 'タ', 'ワ', 'ー']);
   });
+
+  it('takes linear time on a long line without spaces (no backtracking from every position)', () => {
+    const started = performance.now();
+    expect(normalisedWords(`${'x'.repeat(200_000)} me@x.test`)).toEqual(['x'.repeat(200_000)]);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
 });

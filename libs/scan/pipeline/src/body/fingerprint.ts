@@ -9,7 +9,8 @@ const ROWS = 4;
 const HASHES = BANDS * ROWS;
 const MAX_WORDS = 5000;
 
-const URL_OR_ADDRESS = /\b(?:https?:\/\/|www\.)\S+|\S+@\S+/giu;
+// An address starts where a run of non-spaces does: `\S+@` tried from every position of a long run is quadratic.
+const URL_OR_ADDRESS = /\b(?:https?:\/\/|www\.)\S+|(?<!\S)\S+@\S+/giu;
 // Letters only: numbers are what per-recipient variants change (order ids, dates, amounts).
 const WORD = /\p{L}[\p{L}\p{M}]*/gu;
 // Scripts written without spaces between words: each character stands as a word.
