@@ -55,7 +55,7 @@ async function main(config: NodeConfig): Promise<void> {
   policies.onChange((active) => void models.use(active.policy.classifier.modelVersion));
   nats.onReady(() => models.retryNow());
 
-  const spool = await Spool.open(join(config.dataDir, 'spool'));
+  const spool = await Spool.open(join(config.dataDir, 'spool'), { segments: true });
   const delivery = new DeliveryWorker({ spool, policies, events, log: createLogger('delivery'), nodeName: config.nodeName });
   const recovered = await spool.recover();
   for (const p of recovered.problems) log.error(`spool: ${p.file}: ${p.problem}`);
