@@ -32,5 +32,5 @@ export function loadDefaultModel(): SpamModel {
 export function classify(raw: Buffer, model: SpamModel = loadDefaultModel(), scores?: SymbolScores): ClassifyResult {
   const z = logOdds(model, vectorize(tokenizeMessage(raw), model.features.hashBits));
   const p = sigmoid(z);
-  return { probability: p, logOdds: z, symbols: probabilitySymbols(p, model.version, scores), modelVersion: model.version };
+  return { probability: p, logOdds: z, symbols: probabilitySymbols(p, model.version, scores, z), modelVersion: model.version };
 }

@@ -23,8 +23,9 @@ const DEFAULT_SCORES: SymbolScores = { spam: MAX_SPAM_SCORE, ham: MAX_HAM_SCORE 
  * Turns a calibrated spam probability into one symbol whose score grows linearly with the confidence:
  * BAYES_SPAM from 0 at p = 0.5 to `scores.spam` at p = 1, BAYES_HAM from 0 down to -`scores.ham` at p = 0.
  */
-export function probabilitySymbols(probability: number, modelVersion: string, scores: SymbolScores = DEFAULT_SCORES): ClassifierSymbol[] {
-  const detail = `spam probability ${probability.toFixed(4)} (model ${modelVersion})`;
+export function probabilitySymbols(probability: number, modelVersion: string, scores: SymbolScores = DEFAULT_SCORES, logOdds?: number): ClassifierSymbol[] {
+  // The log-odds still rank messages whose probability rounds to 0.0000 or 1.0000.
+  const detail = `spam probability ${probability.toFixed(4)}${logOdds === undefined ? '' : `, log-odds ${logOdds.toFixed(2)}`} (model ${modelVersion})`;
   if (probability >= 0.5) return [{ name: 'BAYES_SPAM', score: round2(scores.spam * (2 * probability - 1)), detail }];
   return [{ name: 'BAYES_HAM', score: round2(-scores.ham * (1 - 2 * probability)), detail }];
 }
