@@ -180,4 +180,27 @@ describe('stage 3 end to end: two nodes, fuzzy bulk and deny list in KV, classif
     const mail = await shown(await send(0, trainingMessage('Roadmap draft', words(7, HAM_WORDS, 40))));
     expect(mail.symbols.find((s) => s.name === 'BAYES_HAM')?.detail).toContain(`(model ${trained.modelVersion})`);
   });
+
+  it('a node restarted while NATS is down scores with its cached model, not the shipped one', async () => {
+    const current = ((await cluster.moatJson(['policy', 'get'])) as { classifier: { modelVersion: string } }).classifier.modelVersion;
+    await cluster.stopNats();
+    let id: string;
+    try {
+      await cluster.stopNode(1);
+      await cluster.startNode(1);
+      // Accepted while NATS is away: the event waits in the node's journal.
+      id = await send(1, trainingMessage('Design feedback', words(11, HAM_WORDS, 40)), 'bob@example.test');
+    } finally {
+      await cluster.startNats();
+    }
+    const mail = await waitFor(
+      `message ${id} in the CSM after NATS is back`,
+      async () => {
+        const result = await cluster.moat(['mail', 'show', id, '--json']);
+        return result.code === 0 ? mailDetailSchema.parse(JSON.parse(result.stdout)) : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(mail.symbols.find((s) => s.name.startsWith('BAYES_'))?.detail).toContain(`(model ${current})`);
+  });
 });
