@@ -13,8 +13,8 @@ const domains = [
 function setUp(extra: Partial<PolicyInput['smtpChecks']> = {}) {
   const policy = compilePolicy(parsePolicy({ domains, smtpChecks: { greylist: { delaySeconds: 60 }, ...extra } }), 1);
   const pipeline = new Pipeline(defaultChecks(), { fleetState: new MemoryFleetState() });
-  return async (clientIp: string, from: string, to: string) => {
-    const session = pipeline.session(policy, { clientIp });
+  return async (clientIp: string, from: string, to: string, authenticatedUser?: string) => {
+    const session = pipeline.session(policy, { clientIp, authenticatedUser });
     await session.connect();
     await session.mailFrom(from);
     const result = await session.rcptTo(to);
@@ -49,8 +49,21 @@ describe('greylisting', () => {
     expect((await attempt('198.51.100.10', 'a@sender.test', 'alice@grey.test')).result).toMatchObject({ ok: false, verdict: { symbols: [{ detail: 'retry came after the retry window; starting over' }] } });
   });
 
-  it('leaves alone other domains, loopback, exempt IPs and exempt senders', async () => {
+  it('greylists a network again once its auto-allow period has run out without use', async () => {
+    vi.useFakeTimers({ now: 1_000_000_000_000 });
+    const attempt = setUp({ greylist: { delaySeconds: 60, autoAllowSeconds: 3600 } });
+    await attempt('198.51.100.10', 'a@sender.test', 'alice@grey.test');
+    vi.advanceTimersByTime(61_000);
+    expect((await attempt('198.51.100.10', 'a@sender.test', 'alice@grey.test')).symbols).toContain('GREYLIST_PASS');
+    vi.advanceTimersByTime(30 * 60_000);
+    expect((await attempt('198.51.100.10', 'b@sender.test', 'bob@grey.test')).symbols).toContain('GREYLIST_AUTO_ALLOWED');
+    vi.advanceTimersByTime(2 * 3600_000);
+    expect((await attempt('198.51.100.10', 'c@sender.test', 'bob@grey.test')).result).toMatchObject({ ok: false, reply: { code: 451 } });
+  });
+
+  it('leaves alone other domains, loopback, authenticated clients, exempt IPs and exempt senders', async () => {
     const attempt = setUp({ greylist: { exemptIps: ['203.0.113.0/24'], exemptSenders: ['.trusted.test'] } });
+    expect((await attempt('198.51.100.10', 'a@sender.test', 'alice@grey.test', 'alice')).result).toEqual({ ok: true });
     expect((await attempt('198.51.100.10', 'a@sender.test', 'alice@open.test')).result).toEqual({ ok: true });
     expect((await attempt('127.0.0.1', 'a@sender.test', 'alice@grey.test')).result).toEqual({ ok: true });
     expect((await attempt('203.0.113.5', 'a@sender.test', 'alice@grey.test')).result).toEqual({ ok: true });

@@ -50,6 +50,29 @@ describe('rate control and mail-bomb defence', () => {
     expect(await send('198.51.100.3')).toMatchObject({ ok: false, reply: { code: 450, message: '4.7.1 messages to this recipient exceeded, try again later' }, verdict: { symbols: [{ name: 'MAIL_BOMB' }] } });
   });
 
+  it('counts messages per client address and per sender domain, each rule on its own counter', async () => {
+    const perClient = compilePolicy(
+      parsePolicy({
+        domains: [{ name: 'example.test', downstream: { host: '127.0.0.1' } }],
+        smtpChecks: {
+          rateLimits: [
+            { name: 'PER_CLIENT', key: 'clientIp', limit: 2, windowSeconds: 60, action: 'tempfail' },
+            { name: 'PER_DOMAIN', key: 'senderDomain', limit: 3, windowSeconds: 60, action: 'reject' },
+          ],
+        },
+      }),
+      3,
+    );
+    const pipeline = new Pipeline(defaultChecks(), { fleetState: new MemoryFleetState() });
+    const mail = (ip: string, from: string) => pipeline.session(perClient, { clientIp: ip }).mailFrom(from);
+    expect(await mail('198.51.100.1', 'a@one.test')).toEqual({ ok: true });
+    expect(await mail('198.51.100.1', 'b@two.test')).toEqual({ ok: true });
+    expect(await mail('198.51.100.1', 'c@three.test')).toMatchObject({ ok: false, reply: { code: 450, message: '4.7.1 message rate of client address exceeded, try again later' }, verdict: { symbols: [{ name: 'RATE_PER_CLIENT' }] } });
+    expect(await mail('198.51.100.2', 'd@one.test')).toEqual({ ok: true });
+    expect(await mail('198.51.100.3', 'e@ONE.test')).toEqual({ ok: true });
+    expect(await mail('198.51.100.4', 'f@one.test')).toMatchObject({ ok: false, reply: { code: 550, message: '5.7.1 message rate of sender domain exceeded' }, verdict: { symbols: [{ name: 'RATE_PER_DOMAIN', detail: 'one.test: 4 in 60 s (limit 3)' }] } });
+  });
+
   it('counts nothing for exempt loopback clients or without fleet state', async () => {
     const pipeline = new Pipeline(defaultChecks(), { fleetState: new MemoryFleetState() });
     for (let i = 0; i < 5; i++) expect(await pipeline.session(policy, { clientIp: '127.0.0.1' }).mailFrom('bulk@sender.test')).toEqual({ ok: true });

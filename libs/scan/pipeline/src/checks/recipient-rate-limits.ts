@@ -1,5 +1,5 @@
 import type { StageCheck } from '../check.js';
-import { countAgainst } from '../stage1/count-against.js';
+import { countAgainst, RATE_KEY_WORDS } from '../stage1/count-against.js';
 import { stageOneExempt } from '../stage1/exempt.js';
 
 /**
@@ -17,7 +17,7 @@ export const recipientRateLimits: StageCheck<'rcpt'> = {
     for (const rule of ctx.policy.stage1.settings.rateLimits) {
       if (rule.key !== 'recipientDomain' && rule.key !== 'recipient') continue;
       const value = values[rule.key];
-      await countAgainst(ctx, { symbol: `RATE_${rule.name}`, key: `rate ${rule.name} ${value}`, subject: value, limit: rule.limit, windowSeconds: rule.windowSeconds, action: rule.action }, `message rate of ${rule.key}`);
+      await countAgainst(ctx, { symbol: `RATE_${rule.name}`, key: `rate ${rule.name} ${value}`, subject: value, limit: rule.limit, windowSeconds: rule.windowSeconds, action: rule.action }, `message rate of ${RATE_KEY_WORDS[rule.key]}`);
       if (ctx.results.refused) return;
     }
   },

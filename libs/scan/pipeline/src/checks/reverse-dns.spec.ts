@@ -1,28 +1,9 @@
-import type { DnsResolver } from '@moat/auth';
 import { parsePolicy, type PolicyInput } from '@moat/policy';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../compile-policy.js';
 import { Pipeline } from '../pipeline.js';
+import { zoneResolver, type Zone } from '../testing/zone-resolver.js';
 import { defaultChecks } from './index.js';
-
-type Zone = Record<string, string[] | 'ENOTFOUND' | 'ETIMEOUT'>;
-
-/** A resolver answering from ZONE ("name TYPE" -> answers or an error code); unknown names do not exist. */
-function zoneResolver(zone: Zone): DnsResolver {
-  const query = async (name: string, type: string): Promise<string[]> => {
-    const answer = zone[`${name} ${type}`] ?? 'ENOTFOUND';
-    if (typeof answer === 'string') throw Object.assign(new Error(`${name}: ${answer}`), { code: answer });
-    return answer;
-  };
-  // query() is generic over record types; these answers are all strings, so the stub is cast once here.
-  const resolver: Pick<DnsResolver, 'mailauth' | 'stats' | 'clearCache'> & { query: typeof query } = {
-    query,
-    mailauth: query,
-    stats: () => ({ queries: 0, cacheHits: 0, entries: 0 }),
-    clearCache: () => undefined,
-  };
-  return resolver as unknown as DnsResolver;
-}
 
 const zone: Zone = {
   '20.100.51.198.in-addr.arpa PTR': ['mail.sender.test'],

@@ -1,5 +1,5 @@
 import type { StageCheck } from '../check.js';
-import { countAgainst } from '../stage1/count-against.js';
+import { countAgainst, RATE_KEY_WORDS } from '../stage1/count-against.js';
 import { stageOneExempt } from '../stage1/exempt.js';
 
 /**
@@ -21,7 +21,7 @@ export const senderRateLimits: StageCheck<'mail'> = {
     for (const rule of ctx.policy.stage1.settings.rateLimits) {
       if (rule.key !== 'clientIp' && rule.key !== 'sender' && rule.key !== 'senderDomain') continue;
       const value = values[rule.key];
-      await countAgainst(ctx, { symbol: `RATE_${rule.name}`, key: `rate ${rule.name} ${value}`, subject: value, limit: rule.limit, windowSeconds: rule.windowSeconds, action: rule.action }, `message rate of ${rule.key}`);
+      await countAgainst(ctx, { symbol: `RATE_${rule.name}`, key: `rate ${rule.name} ${value}`, subject: value, limit: rule.limit, windowSeconds: rule.windowSeconds, action: rule.action }, `message rate of ${RATE_KEY_WORDS[rule.key]}`);
       if (ctx.results.refused) return;
     }
   },

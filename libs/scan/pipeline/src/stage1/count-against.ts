@@ -15,6 +15,15 @@ export interface CountedLimit {
   action: RateRule['action'];
 }
 
+/** What a rate rule counts, in the words of its SMTP reply ("message rate of client address exceeded"). */
+export const RATE_KEY_WORDS: Record<RateRule['key'], string> = {
+  clientIp: 'client address',
+  sender: 'sender',
+  senderDomain: 'sender domain',
+  recipientDomain: 'recipient domain',
+  recipient: 'recipient',
+};
+
 const REPLIES: Record<RateRule['action'], (what: string) => SmtpReply> = {
   reject: (what) => ({ code: 550, message: `5.7.1 ${what} exceeded` }),
   tempfail: (what) => ({ code: 450, message: `4.7.1 ${what} exceeded, try again later` }),
