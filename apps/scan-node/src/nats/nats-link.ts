@@ -1,9 +1,9 @@
 import { ensureEventsStream, openQuarantineStore } from '@moat/bus';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { ObjectStore } from '@nats-io/obj';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { EventSink } from '../events/event-publisher.js';
 import { errorText, type Logger } from '../log.js';
+import { StreamPublisher } from './stream-publisher.js';
 
 const PUBLISH_TIMEOUT_MS = 5000;
 const RETRY_MAX_MS = 5000;
@@ -16,7 +16,7 @@ const RETRY_MAX_MS = 5000;
  */
 export class NatsLink {
   private nc: NatsConnection | undefined;
-  private js: JetStreamClient | undefined;
+  private publisher: StreamPublisher | undefined;
   private store: ObjectStore | undefined;
   private usable = false;
   private closed = false;
@@ -43,13 +43,9 @@ export class NatsLink {
 
   /** Publisher into JetStream, or undefined while NATS is unreachable. */
   eventSink(): EventSink | undefined {
-    const js = this.js;
-    if (!this.usable || !js) return undefined;
-    return {
-      publish: async (record) => {
-        await js.publish(record.subject, record.payload, { msgID: record.msgId, timeout: PUBLISH_TIMEOUT_MS });
-      },
-    };
+    const publisher = this.publisher;
+    if (!this.usable || !publisher) return undefined;
+    return { publish: (record) => publisher.publish(record.subject, record.payload, record.msgId) };
   }
 
   /** The connection while NATS is usable (for the fleet state's KV buckets), else undefined. */
@@ -65,6 +61,7 @@ export class NatsLink {
   async close(): Promise<void> {
     this.closed = true;
     this.usable = false;
+    this.publisher?.close();
     await this.nc?.drain().catch(() => this.nc?.close());
   }
 
@@ -76,7 +73,7 @@ export class NatsLink {
         // noAsyncTraces: otherwise every request (each event's publish) builds an Error with a stack up front.
         const nc = await connect({ servers: this.url, name: this.name, maxReconnectAttempts: -1, reconnectTimeWait: 1000, noAsyncTraces: true });
         this.nc = nc;
-        this.js = jetstream(nc);
+        this.publisher = new StreamPublisher(nc, PUBLISH_TIMEOUT_MS);
         void this.watchStatus(nc);
         await this.ensureUsable(nc);
         return;
