@@ -2,8 +2,10 @@
 // Relay benchmark: smtp-sink alone, Haraka as a plain relay and the Moat scan node, measured side by side in
 // one run on this machine. Writes benchmarks/RESULTS.md. Usage (from the repository root):
 //   npm run bench:relay                       # setup + build, then all three targets
-//   node benchmarks/relay/run.mjs [--targets sink,haraka,node] [--seconds 4] [--out FILE]
-// BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes flags to the scan node's Node (profiling).
+//   node benchmarks/relay/run.mjs [--targets sink,haraka,node,node-full] [--seconds 4] [--out FILE]
+//   --sizes 5000 --sessions 20 --skip-latency: only some cells (quick iterations; use --out elsewhere)
+// BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes flags to the scan node's Node (profiling);
+// BENCH_NODE_MAIN=path/to/main.js runs another build of the node (comparing two builds).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -19,15 +21,18 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(benchDir, '../..');
 const { values: options } = parseArgs({
   options: {
-    targets: { type: 'string', default: 'sink,haraka,node' },
+    targets: { type: 'string', default: 'sink,haraka,node,node-full' },
     seconds: { type: 'string', default: '4' },
     out: { type: 'string', default: join(repoRoot, 'benchmarks/RESULTS.md') },
+    sizes: { type: 'string', default: '5000,100000' },
+    sessions: { type: 'string', default: '1,20' },
+    'skip-latency': { type: 'boolean', default: false },
   },
 });
 const targets = options.targets.split(',');
 const seconds = Number(options.seconds);
-const SIZES = [5_000, 100_000];
-const SESSIONS = [1, 20];
+const SIZES = options.sizes.split(',').map(Number);
+const SESSIONS = options.sessions.split(',').map(Number);
 
 function ensureHaraka() {
   if (existsSync(join(benchDir, 'node_modules/Haraka/package.json'))) return;
@@ -54,13 +59,13 @@ async function measureAll(servers, sink) {
     for (const sessions of SESSIONS) {
       for (const [name, server] of servers) {
         const result = await withServerOutput(server, measureThroughput({ port: server.port, serverPid: server.pid, sink, sessions, size, seconds }));
-        console.log(`[bench] ${name} ${size / 1000} KB x${sessions}: ${result.msgsPerSecond.toFixed(0)} msgs/s, ${result.cpuMsPerMessage.toFixed(2)} ms CPU/msg`);
+        console.log(`[bench] ${name} ${size / 1000} KB x${sessions}: ${result.msgsPerSecond.toFixed(0)} msgs/s, ${result.cpuMsPerMessage.toFixed(2)} ms CPU/msg (${result.systemCpuMsPerMessage.toFixed(2)} system)`);
         rows.push({ target: name, size, sessions, ...result });
       }
     }
   }
   const latency = [];
-  for (const size of SIZES) {
+  for (const size of options['skip-latency'] ? [] : SIZES) {
     for (const [name, server] of servers) {
       const result = await withServerOutput(server, measureLatency({ port: server.port, size }));
       console.log(`[bench] ${name} ${size / 1000} KB latency at 10 msgs/s: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
@@ -89,16 +94,18 @@ const loadBefore = loadAverage();
 try {
   const sink = await started(startSink());
   const servers = new Map();
+  let nats;
+  let clamd;
   for (const target of targets) {
     if (target === 'sink') servers.set(target, sink);
     else if (target === 'haraka') {
       ensureHaraka();
       servers.set(target, await started(startHaraka({ workDir, sinkPort: sink.port, benchDir })));
-    } else if (target === 'node') {
-      const nats = await started(startNats({ workDir }));
-      const clamd = await started(startClamd({ workDir, repoRoot }));
-      servers.set(target, await started(startNode({ workDir, repoRoot, sinkPort: sink.port, natsUrl: nats.url, clamd: clamd.address })));
-    } else throw new Error(`unknown target ${target} (sink, haraka, node)`);
+    } else if (target === 'node' || target === 'node-full') {
+      nats ??= await started(startNats({ workDir }));
+      clamd ??= await started(startClamd({ workDir, repoRoot }));
+      servers.set(target, await started(startNode({ workDir, repoRoot, sinkPort: sink.port, natsUrl: nats.url, clamd: clamd.address, full: target === 'node-full' })));
+    } else throw new Error(`unknown target ${target} (sink, haraka, node, node-full)`);
   }
   results = await measureAll(servers, sink);
 } finally {
@@ -116,5 +123,8 @@ const markdown = renderResults(results, {
   messagesPerConnection: MESSAGES_PER_CONNECTION,
   loadAverage: `${loadBefore} before, ${loadAverage()} after`,
 });
-writeFileSync(options.out, markdown);
+// The relay section is the file's head; sections other benchmarks added below it (## headings) are kept.
+const previous = existsSync(options.out) ? readFileSync(options.out, 'utf8') : '';
+const otherSections = previous.indexOf('\n## ');
+writeFileSync(options.out, otherSections >= 0 ? `${markdown}${previous.slice(otherSections)}` : markdown);
 console.log(`[bench] wrote ${relative(process.cwd(), options.out)}`);

@@ -98,7 +98,7 @@ export async function waitForSmtp(port, process, timeoutMs = 60_000) {
   throw new Error(`${process.name}: no SMTP greeting on port ${port}\n${process.output()}`);
 }
 
-/** CPU time (user + system, in clock ticks) of a process and all its descendants, threads included. */
+/** CPU time (user and system, in clock ticks) of a process and all its descendants, threads included. */
 export function cpuTicks(rootPid) {
   const stats = new Map();
   for (const entry of readdirSync('/proc')) {
@@ -107,7 +107,7 @@ export function cpuTicks(rootPid) {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Fields after the parenthesised command name: state(3) ppid(4) ... utime(14) stime(15).
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+      stats.set(Number(entry), { ppid: Number(fields[1]), user: Number(fields[11]), system: Number(fields[12]) });
     } catch {
       // The process ended while we were listing.
     }
@@ -123,7 +123,10 @@ export function cpuTicks(rootPid) {
       }
     }
   }
-  let ticks = 0;
-  for (const pid of tree) ticks += stats.get(pid)?.ticks ?? 0;
+  const ticks = { user: 0, system: 0 };
+  for (const pid of tree) {
+    ticks.user += stats.get(pid)?.user ?? 0;
+    ticks.system += stats.get(pid)?.system ?? 0;
+  }
   return ticks;
 }

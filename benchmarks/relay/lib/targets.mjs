@@ -1,7 +1,9 @@
 // The three servers the benchmark compares, each started on its own free port:
 //   sink    Postfix's smtp-sink alone (the ceiling: it parses SMTP and throws the message away)
 //   haraka  Haraka as a plain relay (rcpt_to.in_host_list + queue/smtp_forward) to the sink, one process
-//   node    the Moat scan node relaying the benchmark domain to the sink through its checks and fsynced spool
+//   node    the Moat scan node relaying the benchmark domain to the sink: its relay path (lists, relay control,
+//           MIME parse, header and body checks, attachment walk), fsynced spool and events; ClamAV and bulk off
+//   node-full  the same node on the default policy: ClamAV and the fleet-wide bulk checksums too
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,23 +65,30 @@ export async function startClamd({ workDir, repoRoot }) {
   return { ...proc, address: `127.0.0.1:${port}` };
 }
 
-/** The scan node with a persisted policy relaying the benchmark domain to the sink; no CSM is running. */
-export async function startNode({ workDir, repoRoot, sinkPort, natsUrl, clamd }) {
+/**
+ * The scan node with a persisted policy relaying the benchmark domain to the sink; no CSM is running. The
+ * lists hold entries that never match, so that their checks run. FULL keeps the default policy's ClamAV and
+ * bulk checksums; stage-1 checks skip loopback clients by default (smtpChecks.exemptNetworks) either way.
+ */
+export async function startNode({ workDir, repoRoot, sinkPort, natsUrl, clamd, full = false }) {
   const port = await freePort();
   const csmPort = await freePort(); // nothing listens there: the node runs on its persisted policy
-  const dataDir = join(workDir, 'node');
+  const name = full ? 'bench-node-full' : 'bench-node';
+  const dataDir = join(workDir, name);
   mkdirSync(dataDir, { recursive: true });
   const policy = {
     domains: [{ name: BENCH_DOMAIN, downstream: { host: '127.0.0.1', port: sinkPort, tls: 'none' } }],
+    lists: { ipBlock: ['192.0.2.0/24', '198.51.100.7'], senderBlock: ['spam@blocked.test', 'blocked.test', '.blocked.test'] },
     smtp: { greetingDelayMs: 0, maxConnectionsPerIp: 200 },
     delivery: { concurrencyPerDestination: 20 },
+    ...(full ? {} : { attachments: { antivirus: { clamav: false } }, body: { bulk: { enabled: false } } }),
   };
   writeFileSync(join(dataDir, 'policy.json'), `${JSON.stringify({ version: 1, policy }, null, 2)}\n`);
-  const main = join(repoRoot, 'apps/scan-node/dist/main.js');
+  const main = process.env.BENCH_NODE_MAIN ?? join(repoRoot, 'apps/scan-node/dist/main.js');
   if (!existsSync(main)) throw new Error(`the scan node is not built: ${main} (run npm run build)`);
   const env = {
     ...process.env,
-    MOAT_NODE_NAME: 'bench-node',
+    MOAT_NODE_NAME: name,
     MOAT_DATA_DIR: dataDir,
     MOAT_SMTP_HOST: '127.0.0.1',
     MOAT_SMTP_PORT: String(port),
