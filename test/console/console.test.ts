@@ -75,7 +75,7 @@ describe('console in a browser', () => {
     await page.screenshot({ path: `${RESULTS_DIR}console-dashboard.png`, fullPage: true });
   });
 
-  it('lists both nodes up on the current policy version', async () => {
+  it('lists both nodes up on the current policy version with their antivirus engine versions', async () => {
     const { policyVersion } = await cluster.status();
     await page.getByRole('link', { name: 'Nodes' }).click();
     await page.waitForURL('**/nodes');
@@ -87,6 +87,10 @@ describe('console in a browser', () => {
       String(policyVersion),
       String(policyVersion),
     ]);
+    // Each node's heartbeat carries its clamd and signature versions and the policy's hash-list version (F5).
+    await expect.poll(() => page.locator('[data-testid="node-engine"][data-engine="clamav"] [data-testid="engine-signatures"]').count(), { timeout: 40_000 }).toBe(2);
+    expect(await page.locator('[data-engine="clamav"] [data-testid="engine-version"]').allTextContents()).toEqual([expect.stringMatching(/^ClamAV \d+\.\d+/), expect.stringMatching(/^ClamAV \d+\.\d+/)]);
+    expect(await page.locator('[data-engine="hashdb"] [data-testid="engine-version"]').allTextContents()).toEqual([expect.stringMatching(/^hashdb policy \d+ \(0 hashes\)$/), expect.stringMatching(/^hashdb policy \d+ \(0 hashes\)$/)]);
     // The page refreshes itself every 5 s.
     const firstRefresh = await testIdText('refreshed-at');
     await expect.poll(() => testIdText('refreshed-at'), { timeout: 8_000 }).not.toBe(firstRefresh);

@@ -17,7 +17,7 @@ const STATUS: ClusterStatus = {
       lastHeartbeatMs: Date.now() - 120_000,
       policyVersion: 3,
       softwareVersion: '0.1.0',
-      engineVersions: {},
+      engineVersions: { clamav: 'unavailable: clamav unavailable: connect ECONNREFUSED 127.0.0.1:3310' },
     },
     {
       id: 'n-a',
@@ -27,13 +27,13 @@ const STATUS: ClusterStatus = {
       lastHeartbeatMs: Date.now() - 2_000,
       policyVersion: 4,
       softwareVersion: '0.1.0',
-      engineVersions: {},
+      engineVersions: { clamav: 'ClamAV 1.4.6/27500/Thu Nov 27 09:33:02 2026', hashdb: 'hashdb policy 4 (2 hashes)' },
     },
   ],
 };
 
 describe('NodesPage', () => {
-  it('lists each node with its state, address and policy version, and the services health', async () => {
+  it('lists each node with its state, address, policy version and antivirus engines, and the services health', async () => {
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
     const fixture = TestBed.createComponent(NodesPage);
     const backend = TestBed.inject(HttpTestingController);
@@ -49,6 +49,10 @@ describe('NodesPage', () => {
     expect(text('[data-testid="node-smtp"]')).toEqual(['127.0.0.1:2525', '127.0.0.1:2526']);
     expect(text('[data-testid="node-heartbeat"]')).toEqual(['2 s ago', '2 min ago']);
     expect(text('[data-testid="node-policy-version"]')).toEqual(['4', '3']);
+    expect(text('[data-testid="engine-version"]')).toEqual(['ClamAV 1.4.6', 'hashdb policy 4 (2 hashes)']);
+    expect(text('[data-testid="engine-signatures"]')).toEqual(['signatures 27500 · Thu Nov 27 09:33:02 2026']);
+    const down = page.querySelector('[data-node-id="n-b"] [data-testid="node-engine"]');
+    expect([down?.getAttribute('data-engine'), down?.getAttribute('data-unavailable'), down?.textContent?.includes('unavailable')]).toEqual(['clamav', 'true', true]);
     expect(page.querySelector('[data-testid="clickhouse-health"]')?.getAttribute('data-ok')).toBe('false');
     fixture.destroy();
   });

@@ -4,8 +4,12 @@ import { ApiService } from '../api/api.service';
 import { RefreshStatus } from '../shared/refresh-status';
 import { REFRESH_MS, poll } from '../shared/poll';
 import { relativeTime } from '../shared/relative-time';
+import { engineVersions } from './engine-versions';
 
-/** The scan nodes as the CSM sees them, with the current policy version and the health of NATS and ClickHouse. */
+/**
+ * The scan nodes as the CSM sees them (policy version, antivirus engine and signature versions), with the current
+ * policy version and the health of NATS and ClickHouse.
+ */
 @Component({
   selector: 'moat-nodes-page',
   imports: [DatePipe, RefreshStatus],
@@ -25,6 +29,8 @@ export class NodesPage {
   protected heartbeat(lastHeartbeatMs: number): string {
     return relativeTime(lastHeartbeatMs, this.status.updatedAtMs() ?? Date.now());
   }
+
+  protected readonly engines = engineVersions;
 
   protected isoTime(ms: number): string | null {
     return ms > 0 ? new Date(ms).toISOString() : null;
