@@ -1,8 +1,9 @@
-import { createDeflateRaw, createGzip, crc32 } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it, afterAll } from 'vitest';
 import { inspectMessage, type ContentReport } from '@moat/content';
 import { writeDocSection } from './support/doc-section.js';
 import { messageWithAttachment } from './support/message.js';
+import { compressZeros } from './support/zeros.js';
 import { buildOverlappingZip, buildZip } from '@moat/content/testing';
 
 // Hostile inputs generated here: each must end in a verdict (a named finding) within the time bound, and the
@@ -35,21 +36,6 @@ async function measure(input: string, raw: Buffer): Promise<ContentReport> {
 
 function symbols(report: ContentReport): string[] {
   return report.findings.map((f) => f.symbol);
-}
-
-/** `size` zero bytes compressed by a streaming compressor, never held in memory uncompressed. */
-async function compressZeros(size: number, gzip: boolean): Promise<Buffer> {
-  const stream = gzip ? createGzip({ level: 9 }) : createDeflateRaw({ level: 9 });
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => stream.on('end', resolve));
-  const block = Buffer.alloc(1024 * 1024);
-  for (let written = 0; written < size; written += block.length) {
-    if (!stream.write(block)) await new Promise((resolve) => stream.once('drain', resolve));
-  }
-  stream.end();
-  await done;
-  return Buffer.concat(chunks);
 }
 
 function message(headers: string[], body: string): Buffer {

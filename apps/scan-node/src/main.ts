@@ -1,5 +1,6 @@
 import './threadpool.js';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { KvFleetState } from '@moat/fleet-state/kv';
 import { ClamdEngine } from '@moat/content';
@@ -9,6 +10,7 @@ import { NodeFuzzyStore } from './bulk/node-fuzzy-store.js';
 import { ClassifierModels, modelStoreOf } from './classifier/classifier-models.js';
 import { reportMessage } from './classifier/report-message.js';
 import { ConfigError, loadConfig, type NodeConfig } from './config.js';
+import { InspectionPool } from './content/inspection-pool.js';
 import { ControlStream } from './csm/control-stream.js';
 import { CsmLink } from './csm/csm-link.js';
 import { PolicyResolver } from './dns/policy-resolver.js';
@@ -31,8 +33,11 @@ import { loadOrCreateCertificate } from './smtp/tls-certificate.js';
 import { Spool } from './spool/spool.js';
 
 const log = createLogger('node');
-// Per clamd command (one file); the policy's antivirus.timeoutMs bounds a whole message.
+// Per clamd command outside a scan (VERSION); the policy's antivirus.fileTimeoutMs bounds one file, timeoutMs a message.
 const CLAMD_COMMAND_TIMEOUT_MS = 60_000;
+// Stage-2 inspection threads (each one message at a time) and the heap each may use before it is replaced.
+const INSPECTION_WORKERS = Math.min(8, Math.max(2, availableParallelism()));
+const INSPECTION_WORKER_HEAP_MB = 512;
 
 async function main(config: NodeConfig): Promise<void> {
   const startedAtMs = Date.now();
@@ -69,13 +74,14 @@ async function main(config: NodeConfig): Promise<void> {
   const clamav = new ClamdEngine(config.clamd, { timeoutMs: CLAMD_COMMAND_TIMEOUT_MS });
   const engineVersions = new EngineVersions(() => [clamav, ...(policies.current.compiled.attachments.hashDb ? [policies.current.compiled.attachments.hashDb] : [])], createLogger('antivirus'));
   engineVersions.start();
+  const inspections = new InspectionPool({ size: INSPECTION_WORKERS, heapMb: INSPECTION_WORKER_HEAP_MB, log: createLogger('inspection') });
   const listener = new SmtpListener(
     { nodeName: config.nodeName, host: config.smtpHost, port: config.smtpPort, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') },
     (closeConnection) =>
       new SmtpGateway({
         nodeName: config.nodeName,
         policies,
-        pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd, antivirus: [clamav], resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName, fuzzyStore, classifier: models }),
+        pipeline: new Pipeline(defaultChecks(), { clamd: config.clamd, antivirus: [clamav], inspector: inspections.inspect, resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName, fuzzyStore, classifier: models }),
         spool,
         delivery,
         quarantine,
@@ -124,6 +130,7 @@ async function main(config: NodeConfig): Promise<void> {
     stopping = true;
     log.info(`${signal}: no new connections, finishing sessions in progress`);
     await listener.close();
+    await inspections.close();
     csm.stop();
     await delivery.stop();
     await publisher.stop();

@@ -14,6 +14,8 @@ export const CONTENT_SYMBOLS = {
   MIME_UNTERMINATED: { score: 2, about: 'a multipart has no closing boundary or no boundary at all' },
   MIME_BAD_ENCODING: { score: 3, about: 'unknown transfer encoding or undecodable body' },
   TNEF_ERROR: { score: 3, about: 'a winmail.dat (TNEF) container could not be read to the end' },
+  // Scores nothing itself either: the report is incomplete, and the policy's `incomplete` disposition decides.
+  INSPECTION_STOPPED: { score: 0, about: 'the inspection was stopped (past its time or memory budget, or its worker failed); the rest was not inspected' },
   // Names and types
   ATTACHMENT_BLOCKED_EXTENSION: { score: 20, about: 'a file name ends in a blocked extension (at any depth)' },
   ATTACHMENT_DOUBLE_EXTENSION: { score: 8, about: 'a document-looking name hides an executable extension (e.g. invoice.pdf.exe)' },

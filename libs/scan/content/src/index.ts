@@ -9,7 +9,7 @@ export { SEED_BLOCKED_EXTENSIONS, checkFileName } from './filetype/extension-pol
 export { claimedKind } from './filetype/type-mismatch.js';
 export { SEVEN_ZIP_COMMAND } from './archive/seven-zip.js';
 export { candidatePasswords } from './archive/passwords.js';
-export { EngineRefusedError, EngineUnavailableError, type AntivirusEngine, type EngineVerdict } from './av/engine.js';
+export { EngineRefusedError, EngineUnavailableError, type AntivirusEngine, type EngineScanOptions, type EngineVerdict } from './av/engine.js';
 export { ClamdEngine, type ClamdOptions } from './av/clamd-engine.js';
 export { HashDbEngine, type HashEntry } from './av/hash-db-engine.js';
 export { scanWithEngines, type ScanTarget } from './av/scan-with-engines.js';

@@ -33,6 +33,11 @@ describe('ClamdEngine', () => {
     await expect(new ClamdEngine({ host: '127.0.0.1', port }, { timeoutMs: 200 }).scan(Buffer.from('x'))).rejects.toThrow(/no answer to INSTREAM within 200 ms/);
   });
 
+  it('takes a per-scan timeout over its own', async () => {
+    const port = await fakeClamd(() => undefined);
+    await expect(new ClamdEngine({ host: '127.0.0.1', port }, { timeoutMs: 60_000 }).scan(Buffer.from('x'), { timeoutMs: 150 })).rejects.toThrow(/no answer to INSTREAM within 150 ms/);
+  });
+
   it('is unavailable when clamd closes without an answer', async () => {
     const port = await fakeClamd((s) => s.once('data', () => s.end()));
     await expect(new ClamdEngine({ host: '127.0.0.1', port }).scan(Buffer.from('x'))).rejects.toBeInstanceOf(EngineUnavailableError);

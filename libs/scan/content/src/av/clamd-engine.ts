@@ -1,9 +1,9 @@
 import { createConnection, type Socket } from 'node:net';
 import type { HostPort } from './host-port.js';
-import { EngineRefusedError, EngineUnavailableError, type AntivirusEngine, type EngineVerdict } from './engine.js';
+import { EngineRefusedError, EngineUnavailableError, type AntivirusEngine, type EngineScanOptions, type EngineVerdict } from './engine.js';
 
 export interface ClamdOptions {
-  /** Whole-command deadline, connect to reply (default 30 s). */
+  /** Whole-command deadline, connect to reply (default 30 s); a scan may set its own. */
   timeoutMs?: number;
   /** INSTREAM chunk size (default 64 KiB). */
   chunkBytes?: number;
@@ -31,21 +31,21 @@ export class ClamdEngine implements AntivirusEngine {
   }
 
   async version(): Promise<string> {
-    return this.command('VERSION');
+    return this.command('VERSION', this.timeoutMs);
   }
 
   async ping(): Promise<boolean> {
-    return (await this.command('PING')) === 'PONG';
+    return (await this.command('PING', this.timeoutMs)) === 'PONG';
   }
 
-  async scan(data: Buffer): Promise<EngineVerdict> {
-    const reply = await this.command('INSTREAM', data);
+  async scan(data: Buffer, options: EngineScanOptions = {}): Promise<EngineVerdict> {
+    const reply = await this.command('INSTREAM', options.timeoutMs ?? this.timeoutMs, data);
     if (reply.endsWith(' FOUND')) return { infected: true, signature: reply.replace(/^stream:\s*/, '').replace(/ FOUND$/, '') };
     if (reply.endsWith(': OK') || reply === 'OK') return { infected: false };
     throw new EngineRefusedError(this.name, reply);
   }
 
-  private command(name: string, body?: Buffer): Promise<string> {
+  private command(name: string, timeoutMs: number, body?: Buffer): Promise<string> {
     return new Promise((resolve, reject) => {
       const socket = createConnection(this.address);
       const chunks: Buffer[] = [];
@@ -59,7 +59,7 @@ export class ClamdEngine implements AntivirusEngine {
         if (error) reject(error);
         else resolve(reply ?? '');
       };
-      const timer = setTimeout(() => finish(new EngineUnavailableError(this.name, `no answer to ${name} within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const timer = setTimeout(() => finish(new EngineUnavailableError(this.name, `no answer to ${name} within ${timeoutMs} ms`)), timeoutMs);
       socket.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_REPLY) return finish(new EngineRefusedError(this.name, 'reply too long'));

@@ -1,3 +1,9 @@
+/** Per-call settings of a scan. */
+export interface EngineScanOptions {
+  /** Longest this one scan may take (the policy's per-file timeout); the engine's own default otherwise. */
+  timeoutMs?: number;
+}
+
 /** What one engine says about one input. */
 export type EngineVerdict = { infected: false } | { infected: true; signature: string };
 
@@ -10,7 +16,7 @@ export interface AntivirusEngine {
   readonly kind: 'signature' | 'hash';
   /** Engine and signature database version, reported by the node (e.g. `ClamAV 1.4.3/27500/...`). */
   version(): Promise<string>;
-  scan(data: Buffer): Promise<EngineVerdict>;
+  scan(data: Buffer, options?: EngineScanOptions): Promise<EngineVerdict>;
 }
 
 /** The engine could not be reached or did not answer in time: the policy temp-fails (never a silent pass). */

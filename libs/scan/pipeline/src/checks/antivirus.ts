@@ -22,7 +22,8 @@ export const antivirus: StageCheck<'data'> = {
     if (engines.length === 0 || !state) return;
     const raw = ctx.message.raw;
     const targets = [{ path: '', sha256: createHash('sha256').update(raw).digest('hex'), content: raw }, ...state.report.files];
-    const findings = await withinTime(scanWithEngines(engines, targets), compiled.settings.antivirus.timeoutMs);
+    const { timeoutMs, fileTimeoutMs } = compiled.settings.antivirus;
+    const findings = await withinTime(scanWithEngines(engines, targets, { timeoutMs: fileTimeoutMs }), timeoutMs);
     const unavailable = findings.filter((f) => f.symbol === 'AV_UNAVAILABLE');
     recordFindings(ctx, state, findings.filter((f) => f.symbol !== 'AV_UNAVAILABLE'));
     if (unavailable.length === 0) return;

@@ -12,7 +12,9 @@ export const attachmentInspection: StageCheck<'data'> = {
   stage: 'data',
   async run(ctx) {
     const compiled = ctx.policy.attachments;
-    const report = await inspectMessage(ctx.message.raw, { blockedExtensions: compiled.blockedExtensions, archiveLimits: compiled.archiveLimits });
+    const options = { blockedExtensions: compiled.blockedExtensions, archiveLimits: compiled.archiveLimits };
+    const inspector = ctx.options.inspector;
+    const report = await (inspector ? inspector(ctx.message.raw, options, compiled.settings.inspectionTimeoutMs) : inspectMessage(ctx.message.raw, options));
     const state = startContentState(ctx.message, report);
     recordFindings(ctx, state, report.findings);
     for (const file of report.files) {

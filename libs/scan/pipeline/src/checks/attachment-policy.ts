@@ -17,7 +17,8 @@ export const attachmentPolicy: StageCheck<'data'> = {
     if (!state) return;
     const settings = ctx.policy.attachments.settings;
     if (!state.report.complete) {
-      record(ctx, state, { symbol: 'CONTENT_INCOMPLETE', detail: `the MIME walk stopped after ${state.report.parts} parts; the rest was not inspected`, disposition: settings.incomplete, ransomware: false }, 0);
+      const stopped = state.report.findings.some((f) => f.symbol === 'INSPECTION_STOPPED') ? 'the inspection was stopped' : `the MIME walk stopped after ${state.report.parts} parts`;
+      record(ctx, state, { symbol: 'CONTENT_INCOMPLETE', detail: `${stopped}; the rest was not inspected`, disposition: settings.incomplete, ransomware: false }, 0);
     }
     const group = state.decisions.filter((d) => d.ransomware && d.disposition !== 'allow');
     if (group.length > 0) ctx.results.add('RANSOMWARE', 0, [...new Set(group.map((d) => d.symbol))].join(' '));

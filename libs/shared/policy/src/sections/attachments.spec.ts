@@ -6,9 +6,10 @@ describe('policy attachments section', () => {
     const { attachments } = parsePolicy({});
     expect(attachments.blockedExtensions).toEqual({ seed: true, add: [], action: 'block' });
     expect(attachments.archives).toMatchObject({ encrypted: 'quarantine', unscannable: 'quarantine', bomb: 'block', maxDepth: 3 });
-    expect(attachments.antivirus).toMatchObject({ clamav: true, hashDb: true, infected: 'block', unavailable: 'tempfail' });
+    expect(attachments.antivirus).toMatchObject({ clamav: true, hashDb: true, infected: 'block', unavailable: 'tempfail', timeoutMs: 120_000, fileTimeoutMs: 60_000 });
     expect(attachments.types).toMatchObject({ executable: 'always', word: 'mismatch', pdf: 'mismatch' });
     expect(attachments.incomplete).toBe('quarantine');
+    expect(attachments.inspectionTimeoutMs).toBe(60_000);
     expect(attachments.ransomware).toEqual({ enabled: false, action: 'block' });
   });
 

@@ -95,6 +95,8 @@ export const antivirusPolicySchema = z
     unscannable: fileDisposition.default('quarantine'),
     /** Longest the engines may take on one message (the whole message and every file in it); past it they count as unavailable. */
     timeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
+    /** Longest one engine may take on one file (one clamd INSTREAM); past it the engine counts as unavailable. */
+    fileTimeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
   })
   .strict();
 
@@ -153,8 +155,13 @@ export const attachmentsSchema = z
     types: typeRulesSchema.default(() => typeRulesSchema.parse({})),
     archives: archivePolicySchema.default(() => archivePolicySchema.parse({})),
     activeContent: activeContentSchema.default(() => activeContentSchema.parse({})),
-    /** A message the MIME walk could not finish (a limit or damage): never delivered as if clean. */
+    /** A message the MIME walk could not finish (a limit, damage, or the inspection budget): never delivered as if clean. */
     incomplete: z.enum(['quarantine', 'block']).default('quarantine'),
+    /**
+     * Longest the inspection of one message (MIME walk, archives, documents) may run on a scan node, which runs
+     * it in a worker thread and stops it there; past it the message is incomplete (above).
+     */
+    inspectionTimeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
     antivirus: antivirusPolicySchema.default(() => antivirusPolicySchema.parse({})),
     hashDb: hashDbSchema.default(() => hashDbSchema.parse({})),
     ransomware: ransomwareSchema.default(() => ransomwareSchema.parse({})),

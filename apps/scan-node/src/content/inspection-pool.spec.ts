@@ -1,0 +1,87 @@
+import type { Logger } from '../log.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InspectionPool } from './inspection-pool.js';
+
+// Stand-in workers speaking the pool's protocol (the real worker runs @moat/content in test/stage2): the
+// message text says what the worker does with it.
+const FAKE_WORKER = `
+import { parentPort } from 'node:worker_threads';
+const hold = [];
+parentPort.on('message', ({ id, raw }) => {
+  const text = Buffer.from(raw).toString();
+  if (text.startsWith('echo')) {
+    const report = { findings: [], files: [{ path: '1', name: 'a.txt', declaredType: 'text/plain', type: { mime: 'text/plain', ext: 'txt', kind: 'text' }, size: raw.length, sha256: '', depth: 0, content: raw }], complete: true, parts: 1 };
+    setTimeout(() => parentPort.postMessage({ id, report }), Number(text.split(' ')[1] ?? 0));
+  } else if (text === 'reject') parentPort.postMessage({ id, error: 'bad input' });
+  else if (text === 'crash') throw new Error('boom');
+  else if (text === 'grow') for (;;) hold.push(new Array(100000).fill(hold.length));
+});
+`;
+const script = new URL(`data:text/javascript,${encodeURIComponent(FAKE_WORKER)}`);
+const warnings: string[] = [];
+const log: Logger = { info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
+const pools: InspectionPool[] = [];
+
+function pool(size: number, heapMb = 64): InspectionPool {
+  const made = new InspectionPool({ size, heapMb, log, script });
+  pools.push(made);
+  return made;
+}
+
+const inspect = (p: InspectionPool, text: string, timeoutMs = 5_000) => p.inspect(Buffer.from(text), {}, timeoutMs);
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+  warnings.length = 0;
+});
+
+describe('InspectionPool', () => {
+  it("returns the worker's report with file contents as Buffers", async () => {
+    const report = await inspect(pool(1), 'echo');
+    expect(report).toMatchObject({ complete: true, parts: 1, files: [{ name: 'a.txt' }] });
+    expect(Buffer.isBuffer(report.files[0]?.content)).toBe(true);
+    expect(report.files[0]?.content.toString()).toBe('echo');
+  });
+
+  it('sends only the bytes of a message that is a view into a larger buffer', async () => {
+    const big = Buffer.from(`${'x'.repeat(100_000)}echo`);
+    const report = await pool(1).inspect(big.subarray(100_000), {}, 5_000);
+    expect(report.files[0]?.content.buffer.byteLength).toBe(4);
+  });
+
+  it('runs one message per worker and queues the rest', async () => {
+    const p = pool(2);
+    const finished = await Promise.all([0, 1, 2].map(() => inspect(p, 'echo 300').then(() => performance.now())));
+    const [first = 0, second = 0, third = 0] = finished;
+    // The first two side by side, the third once a worker is free again (300 ms later).
+    expect(Math.abs(second - first)).toBeLessThan(250);
+    expect(third - first).toBeGreaterThanOrEqual(250);
+  });
+
+  it('stops a message past its time budget as incomplete and carries on with a fresh worker', async () => {
+    const p = pool(1);
+    const late = await inspect(p, 'echo 5000', 200);
+    expect(late).toEqual({ findings: [{ symbol: 'INSPECTION_STOPPED', detail: 'the inspection was stopped: it did not finish within 200 ms', path: '' }], files: [], complete: false, parts: 0 });
+    expect(warnings).toEqual(['inspection stopped: it did not finish within 200 ms; a new worker takes its place']);
+    expect((await inspect(p, 'echo')).complete).toBe(true);
+  });
+
+  it('ends a message as incomplete when the worker throws, fails or outgrows its heap', async () => {
+    const p = pool(1, 16);
+    expect((await inspect(p, 'reject')).findings[0]?.detail).toBe('the inspection was stopped: the inspection failed: bad input');
+    expect((await inspect(p, 'crash')).findings[0]?.detail).toBe('the inspection was stopped: its worker failed: boom');
+    const grown = await inspect(p, 'grow', 30_000);
+    expect(grown).toMatchObject({ complete: false, findings: [{ symbol: 'INSPECTION_STOPPED', detail: expect.stringContaining('its worker failed') }] });
+    expect((await inspect(p, 'echo')).complete).toBe(true);
+  });
+
+  it('answers queued messages as incomplete when closed', async () => {
+    const p = pool(1);
+    const running = inspect(p, 'echo 200');
+    const queued = inspect(p, 'echo');
+    await p.close();
+    expect((await queued).findings[0]?.detail).toBe('the inspection was stopped: the node is stopping');
+    expect((await running).complete).toBe(true);
+    expect((await inspect(p, 'echo')).complete).toBe(false);
+  });
+});
