@@ -28,18 +28,18 @@ describe('classifier check', () => {
   it('scores spam and ham with the model it is given, naming the model version', async () => {
     const [spam] = await scan(message('claim now', 'Claim your prize now, cheap pills, click here'), holder(model));
     expect(spam).toMatchObject({ name: 'BAYES_SPAM', stage: 'data' });
-    expect(spam!.score).toBeGreaterThan(0);
-    expect(spam!.detail).toContain(`(model ${model.version})`);
+    expect(spam?.score).toBeGreaterThan(0);
+    expect(spam?.detail).toContain(`(model ${model.version})`);
     const [ham] = await scan(message('review', 'Please review the meeting agenda and budget notes'), holder(model));
     expect(ham).toMatchObject({ name: 'BAYES_HAM' });
-    expect(ham!.score).toBeLessThan(0);
+    expect(ham?.score).toBeLessThan(0);
   });
 
   it('scales its scores by the policy', async () => {
     const raw = message('claim now', 'Claim your prize now, cheap pills, click here');
     const [base] = await scan(raw, holder(model));
     const [doubled] = await scan(raw, holder(model), { classifier: { enabled: true, spamScore: 12 } });
-    expect(doubled!.score).toBeCloseTo(base!.score * 2, 1);
+    expect(doubled?.score).toBeCloseTo((base?.score ?? 0) * 2, 1);
   });
 
   it('uses whichever model the holder has at the time of the message', async () => {
