@@ -87,9 +87,9 @@ describe('console in a browser', () => {
       String(policyVersion),
       String(policyVersion),
     ]);
-    // Each node's heartbeat carries its clamd and signature versions and the policy's hash-list version (F5).
-    await expect.poll(() => page.locator('[data-testid="node-engine"][data-engine="clamav"] [data-testid="engine-signatures"]').count(), { timeout: 40_000 }).toBe(2);
-    expect(await page.locator('[data-engine="clamav"] [data-testid="engine-version"]').allTextContents()).toEqual([expect.stringMatching(/^ClamAV \d+\.\d+/), expect.stringMatching(/^ClamAV \d+\.\d+/)]);
+    // Each node's heartbeat carries its clamd version (and signature version, which the test's offline database
+    // does not have) and the policy's hash-list version (F5).
+    await expect.poll(() => page.locator('[data-engine="clamav"] [data-testid="engine-version"]').allTextContents(), { timeout: 40_000 }).toEqual([expect.stringMatching(/^ClamAV \d+\.\d+/), expect.stringMatching(/^ClamAV \d+\.\d+/)]);
     expect(await page.locator('[data-engine="hashdb"] [data-testid="engine-version"]').allTextContents()).toEqual([expect.stringMatching(/^hashdb policy \d+ \(0 hashes\)$/), expect.stringMatching(/^hashdb policy \d+ \(0 hashes\)$/)]);
     // The page refreshes itself every 5 s.
     const firstRefresh = await testIdText('refreshed-at');
