@@ -4,6 +4,8 @@ import { decodeUuencoded } from './uuencode.js';
 export interface DecodedBody {
   content: Buffer;
   error?: string;
+  /** The file name a uuencoded body gives in its begin line (what uudecode saves it as). */
+  name?: string;
 }
 
 const PASS_THROUGH = new Set(['7bit', '8bit', 'binary', '']);
@@ -16,7 +18,7 @@ export function decodeTransfer(body: Buffer, encoding: string): DecodedBody {
   if (encoding === 'quoted-printable') return { content: decodeQuotedPrintable(body) };
   if (UU.has(encoding)) {
     const block = decodeUuencoded(body)[0];
-    return block ? { content: block.content } : { content: body, error: 'uuencoded body without a begin line' };
+    return block ? { content: block.content, name: block.name } : { content: body, error: 'uuencoded body without a begin line' };
   }
   return { content: body, error: `unknown transfer encoding "${encoding}"` };
 }

@@ -52,6 +52,20 @@ describe('walkMime', () => {
     expect(walk.leaves[1]?.content.toString('latin1')).toBe('MZi');
   });
 
+  it('decodes an x-uuencode body and takes the file name from its begin line', () => {
+    const uu = ['begin 644 run.exe', '#35II', '`', 'end'].join('\r\n');
+    const part = (...headers: string[]): Buffer => msg('Content-Type: multipart/mixed; boundary=u', '', '--u', ...headers, 'Content-Transfer-Encoding: x-uuencode', '', uu, '--u--');
+    const unnamed = walkMime(part('Content-Type: application/octet-stream'));
+    expect(unnamed.findings).toEqual([]);
+    expect(unnamed.leaves.map((l) => [l.path, l.filename, l.names, l.content.toString('latin1')])).toEqual([['1', 'run.exe', ['run.exe'], 'MZi']]);
+    // A header name that disagrees with the begin line: both are checked, and the disagreement is a finding.
+    const named = walkMime(part('Content-Type: application/octet-stream; name="notes.txt"'));
+    expect(named.leaves.map((l) => [l.filename, l.names])).toEqual([['notes.txt', ['notes.txt', 'run.exe']]]);
+    expect(named.findings).toEqual([{ symbol: 'MIME_NAME_CONFLICT', detail: 'names disagree: "notes.txt" vs "run.exe" (uuencode begin line)', path: '1' }]);
+    expect(walkMime(part('Content-Type: text/plain')).findings.map((f) => f.symbol)).toEqual([]);
+    expect(walkMime(msg('Content-Transfer-Encoding: x-uuencode', '', 'no begin line')).findings.map((f) => f.symbol)).toEqual(['MIME_BAD_ENCODING']);
+  });
+
   it('names structural ambiguity', () => {
     expect(symbols(msg('Content-Type: text/plain', 'Content-Type: application/octet-stream', '', 'x'))).toContain('MIME_DUPLICATE_HEADER');
     expect(symbols(msg('Content-Type: multipart/mixed; boundary=a; boundary=b', '', '--a', '', 'x', '--a--'))).toContain('MIME_DUPLICATE_BOUNDARY');

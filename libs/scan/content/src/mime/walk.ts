@@ -86,7 +86,14 @@ function walkEntity(state: WalkState, start: number, end: number, path: string, 
     if (inner.stopped) state.stopped = true;
     return;
   }
-  addLeaf(state, at, headers, decoded.content);
+  addLeaf(state, at, withUuencodedName(walk, at, headers, decoded.name), decoded.content);
+}
+
+/** Adds the begin-line name of a uuencoded body to the names the policy checks; a different header name is a conflict. */
+function withUuencodedName(walk: MimeWalk, at: string, headers: ContentHeaders, name: string | undefined): ContentHeaders {
+  if (!name || headers.names.includes(name)) return headers;
+  if (headers.names.length) add(walk, 'MIME_NAME_CONFLICT', `names disagree: ${[...headers.names, name].map((n) => JSON.stringify(n)).join(' vs ')} (uuencode begin line)`, at);
+  return { ...headers, filename: headers.filename || name, names: [...headers.names, name] };
 }
 
 function walkMultipart(state: WalkState, start: number, end: number, path: string, depth: number, headers: ContentHeaders): void {

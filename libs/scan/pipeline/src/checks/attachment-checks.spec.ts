@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EngineUnavailableError, type AntivirusEngine } from '@moat/content';
-import { buildZip } from '@moat/content/testing';
+import { buildEgg, buildHwp, buildMachO, buildTar, buildZip } from '@moat/content/testing';
 import { parsePolicy, type PolicyInput } from '@moat/policy';
 import { describe, expect, it } from 'vitest';
 import { scanMessage } from '../scan-message.js';
@@ -119,5 +119,60 @@ describe('attachment checks', () => {
     expect(verdict.symbols.find((s) => s.name === 'RANSOMWARE')?.detail).toBe('ATTACHMENT_BLOCKED_EXTENSION');
     const quarantined = await scan(script, { ransomware: { enabled: true, action: 'quarantine' }, blockedExtensions: { action: 'quarantine' } });
     expect(quarantined.action).toBe('quarantine');
+  });
+});
+
+describe('attachment checks on formats without a corpus sample', () => {
+  it('quarantines an ALZip egg as unscannable, or refuses or allows it by policy', async () => {
+    const raw = mail([{ name: 'photos.egg', content: buildEgg() }]);
+    expect(await scan(raw)).toMatchObject({ action: 'quarantine', symbols: [{ name: 'ARCHIVE_UNSCANNABLE' }] });
+    expect((await scan(raw, { archives: { unscannable: 'block' } })).action).toBe('reject');
+    expect(await scan(raw, { archives: { unscannable: 'allow' } })).toMatchObject({ action: 'deliver', symbols: [{ name: 'ARCHIVE_UNSCANNABLE', score: 0 }] });
+  });
+
+  it('records a path-traversal member name with its score, and still applies the name policy to the member', async () => {
+    const clean = await scan(mail([{ name: 'backup.tar', content: buildTar([{ name: '../notes.txt', data: Buffer.from('plain notes') }]) }]));
+    expect(clean.symbols).toMatchObject([{ name: 'ARCHIVE_PATH_TRAVERSAL', score: 8, detail: expect.stringContaining('../notes.txt') }]);
+    const script = await scan(mail([{ name: 'backup.zip', content: buildZip([{ name: '../../startup/run.bat', data: Buffer.from('@echo off\r\n') }]) }]));
+    expect(script.action).toBe('reject');
+    expect(names(script)).toEqual(expect.arrayContaining(['ARCHIVE_PATH_TRAVERSAL', 'ATTACHMENT_BLOCKED_EXTENSION']));
+  });
+
+  it('refuses a PDF with a Launch action by default, or quarantines it by policy', async () => {
+    const launch = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\n2 0 obj << /S /Launch /F (cmd.exe) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    const raw = mail([{ name: 'invoice.pdf', content: launch }]);
+    expect(await scan(raw)).toMatchObject({ action: 'reject', reply: { message: '5.7.1 message refused by attachment policy (PDF_LAUNCH)' } });
+    expect((await scan(raw, { activeContent: { pdfLaunch: 'quarantine' } })).action).toBe('quarantine');
+  });
+
+  it('scores an HWP script by default, quarantines it by policy, and leaves a script-free HWP alone', async () => {
+    const script = 'function OnDocument_Open()\r\n{\r\n\tnew ActiveXObject("WScript.Shell").Run("calc");\r\n}\r\n';
+    const raw = mail([{ name: 'report.hwp', content: buildHwp({ script }) }]);
+    const scored = await scan(raw);
+    expect(scored.symbols).toMatchObject([{ name: 'HWP_SCRIPT', score: 6 }]);
+    expect(scored.attachments).toMatchObject([{ name: 'report.hwp', detectedType: 'application/x-hwp' }]);
+    expect((await scan(raw, { activeContent: { hwpScript: 'quarantine' } })).action).toBe('quarantine');
+    expect(await scan(mail([{ name: 'report.hwp', content: buildHwp({ script: '' }) }]))).toMatchObject({ action: 'deliver', symbols: [] });
+  });
+
+  it('delivers an HWPX document under its own name and refuses a Mach-O program under any name', async () => {
+    const hwpx = buildZip([
+      { name: 'mimetype', data: Buffer.from('application/hwp+zip') },
+      { name: 'Contents/section0.xml', data: Buffer.from('<hs:sec/>') },
+    ]);
+    expect(await scan(mail([{ name: 'minutes.hwpx', content: hwpx }]))).toMatchObject({ action: 'deliver', attachments: [{ detectedType: 'application/hwp+zip' }] });
+    const macho = await scan(mail([{ name: 'photo.jpg', content: buildMachO() }]));
+    expect(macho.action).toBe('reject');
+    expect(names(macho)).toContain('ATTACHMENT_EXECUTABLE');
+  });
+
+  it('refuses a program sent as an x-uuencode body, named only in its begin line', async () => {
+    const uu = ['begin 644 update.exe', '#35II', '`', 'end'].join('\r\n');
+    const raw = Buffer.from(
+      ['From: a@sender.test', 'To: alice@example.test', 'Subject: update', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"', '', '--b1', 'Content-Type: text/plain', '', 'see attached', '--b1', 'Content-Type: application/octet-stream', 'Content-Transfer-Encoding: x-uuencode', '', uu, '--b1--', ''].join('\r\n'),
+    );
+    const verdict = await scan(raw);
+    expect(verdict).toMatchObject({ action: 'reject', reply: { message: expect.stringContaining('ATTACHMENT_BLOCKED_EXTENSION') } });
+    expect(verdict.symbols.find((s) => s.name === 'ATTACHMENT_BLOCKED_EXTENSION')?.detail).toContain('update.exe');
   });
 });
