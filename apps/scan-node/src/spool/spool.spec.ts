@@ -116,8 +116,11 @@ describe('Spool', () => {
       expect((await spool.readMessage(entry.meta.id)).toString()).toBe('Subject: retried\r\n\r\n');
       await markersWritten();
 
-      const { entries } = await (await Spool.open(dir, { segments: true })).recover();
+      await expect(spool.put(entry.meta, [Buffer.from('again')])).rejects.toMatchObject({ code: 'EEXIST' });
+      const reopened = await Spool.open(dir, { segments: true });
+      const { entries } = await reopened.recover();
       expect(entries).toEqual([{ meta: entry.meta, state: entry.state, sizeBytes: entry.sizeBytes }]);
+      await expect(reopened.put(entry.meta, [Buffer.from('again')])).rejects.toMatchObject({ code: 'EEXIST' });
     });
 
     it('cuts a record torn by a crash and goes on after the last whole one', async () => {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionName } from '@moat/pipeline';
@@ -57,6 +56,8 @@ export class Spool {
   private readonly logged = new Map<string, { entry: SpoolEntry; ref: SegmentRef }>();
   /** Ids being appended to the log (a second put of one of them fails as a second file would). */
   private readonly appending = new Set<string>();
+  /** With the log: messages in files of their own (they needed a retry), known from recover() and saveState(). */
+  private readonly inFiles = new Set<string>();
 
   private constructor(
     readonly dir: string,
@@ -106,7 +107,7 @@ export class Spool {
   }
 
   private async append(log: SegmentLog, meta: SpoolMeta, message: readonly Buffer[]): Promise<SpoolEntry> {
-    if (this.appending.has(meta.id) || this.logged.has(meta.id) || existsSync(join(this.dir, `${meta.id}.json`))) {
+    if (this.appending.has(meta.id) || this.logged.has(meta.id) || this.inFiles.has(meta.id)) {
       throw Object.assign(new Error(`message ${meta.id} is already in the spool`), { code: 'EEXIST' });
     }
     this.appending.add(meta.id);
@@ -151,6 +152,7 @@ export class Spool {
     await writeFileAtomically(join(this.dir, `${id}.state.json`), JSON.stringify(entry.state));
     if (logged && this.log) {
       this.logged.delete(id);
+      this.inFiles.add(id);
       this.log.done(id, logged.ref);
     }
   }
@@ -169,6 +171,7 @@ export class Spool {
     // A state file exists only once an attempt left work for later.
     const suffixes = entry.state.attempts > 0 ? ['eml', 'json', 'state.json'] : ['eml', 'json'];
     await Promise.all(suffixes.map((suffix) => unlinkIfPresent(join(this.dir, `${id}.${suffix}`))));
+    this.inFiles.delete(id);
     this.messages--;
     this.bytes -= entry.sizeBytes;
   }
@@ -201,7 +204,8 @@ export class Spool {
       const entry = await this.load(id, problems);
       if (entry) entries.push(entry);
     }
-    entries.push(...(await this.recoverLogged(new Set(entries.map((e) => e.meta.id)), problems)));
+    if (this.log) for (const entry of entries) this.inFiles.add(entry.meta.id);
+    entries.push(...(await this.recoverLogged(this.inFiles, problems)));
     entries.sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1));
     this.messages = entries.length;
     this.bytes = entries.reduce((n, e) => n + e.sizeBytes, 0);
