@@ -1,13 +1,14 @@
+import { resolve } from 'node:path';
 import { arc as libraryArc } from 'mailauth/lib/arc/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSignatures, verifyArc, type ArcOutcome } from '../../libs/scan/auth/src/index.js';
+import { readSignatures, verifyArc, type ArcOutcome } from '@moat/auth';
 import { loadArcSuite, type ArcCase } from './support/arc-suite.js';
 import { countLine, startSuiteDns, type SuiteDns } from './support/dns-fixture.js';
 
 // ValiMail ARC validation suite against a real knotd holding its key records.
 // Three cases leave cv empty: their newest ARC-Seal already says cv=fail, so RFC 8617 section 5.2 can only
 // give fail, which is what they are checked against.
-const suite = loadArcSuite('/work/shared/conformance/arc/arc-draft-validation-tests.yml');
+const suite = loadArcSuite(resolve(import.meta.dirname, '../../../shared/conformance/arc/arc-draft-validation-tests.yml'));
 const expectedCv = (test: ArcCase): string => test.cv || 'fail';
 
 // Where Moat disagrees with the suite on purpose, and why (docs/conformance.md). The suite (draft era) passes

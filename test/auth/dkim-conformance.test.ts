@@ -1,5 +1,6 @@
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSignatures, verifyDkim, type DkimOutcome } from '../../libs/scan/auth/src/index.js';
+import { readSignatures, verifyDkim, type DkimOutcome } from '@moat/auth';
 import { countLine, startSuiteDns, type SuiteDns } from './support/dns-fixture.js';
 import { loadDkimSuite, type DkimCase, type DkimExpectation } from './support/dkim-suite.js';
 
@@ -7,7 +8,7 @@ import { loadDkimSuite, type DkimCase, type DkimExpectation } from './support/dk
 // markers as a dropping listener and an unloadable zone). The corpus is from the RFC 4871 era: 512-bit
 // keys and rsa-sha1, and pre-RFC draft signatures (no v=), so it runs with minKeyBits 512 and acceptDrafts.
 // DomainKeys-only messages (RFC 4870, historic) and the cases Mail::DKIM itself skips are out of scope.
-const suite = loadDkimSuite('/work/shared/conformance/dkim/mail-dkim-corpus');
+const suite = loadDkimSuite(resolve(import.meta.dirname, '../../../shared/conformance/dkim/mail-dkim-corpus'));
 const applicable = suite.cases.filter((test) => !test.domainKeysOnly && !test.skippedUpstream);
 const options = { minKeyBits: 512, now: new Date() };
 

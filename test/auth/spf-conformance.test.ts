@@ -1,12 +1,13 @@
+import { resolve } from 'node:path';
 import { spf as librarySpf } from 'mailauth/lib/spf/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkSpf } from '../../libs/scan/auth/src/index.js';
+import { checkSpf } from '@moat/auth';
 import { countLine, startSuiteDns } from './support/dns-fixture.js';
 import { loadSpfSuite, type SpfCase } from './support/spf-suite.js';
 
 // openspf/pyspf RFC 7208 suite against a real knotd per scenario (scenarios reuse names with other data).
 // The suite's harness gives "DEFAULT" as the explanation when the domain supplies none.
-const suiteFile = '/work/shared/conformance/spf/rfc7208-tests.yml';
+const suiteFile = resolve(import.meta.dirname, '../../../shared/conformance/spf/rfc7208-tests.yml');
 const scenarios = loadSpfSuite(suiteFile);
 
 interface Outcome {

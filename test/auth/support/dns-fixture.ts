@@ -1,4 +1,4 @@
-import { createResolver, type DnsResolver } from '../../../libs/scan/auth/src/index.js';
+import { createResolver, type DnsResolver } from '@moat/auth';
 import { startBlackhole, startKnot, type ZoneRecord } from './knot.js';
 
 export interface SuiteDns {
