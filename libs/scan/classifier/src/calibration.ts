@@ -1,22 +1,26 @@
-import type { Calibration } from './model.js';
-
 /**
- * Fits Platt scaling (probability = sigmoid(a * score + b)) to scores of messages the model did not train on:
- * Newton's method with backtracking line search on the log loss (Lin, Lin and Weng's robust variant), with
- * Platt's smoothed targets so that a perfectly separated held-out set does not drive the slope to infinity.
+ * Fits a logistic model without its own intercept, probability = sigmoid(w · row), to rows computed from
+ * messages the model did not train on: Newton's method with backtracking line search on the log loss (Lin,
+ * Lin and Weng's robust variant of Platt scaling), with Platt's smoothed targets so that a perfectly separated
+ * held-out set does not drive the weights to infinity. Rows carry their own intercept column when one is wanted.
  */
-export function fitPlatt(scores: ArrayLike<number>, spam: ArrayLike<boolean>): Calibration {
+export function fitLogistic(rows: ArrayLike<number>[], spam: ArrayLike<boolean>, start: number[]): { weights: number[]; loss: number } {
+  const d = start.length;
   let positives = 0;
   for (let i = 0; i < spam.length; i++) if (spam[i]) positives++;
   const negatives = spam.length - positives;
   const hi = (positives + 1) / (positives + 2);
   const lo = 1 / (negatives + 2);
   const target = (i: number): number => (spam[i] ? hi : lo);
-
-  const loss = (a: number, b: number): number => {
+  const dot = (w: number[], r: ArrayLike<number>): number => {
+    let z = 0;
+    for (let j = 0; j < d; j++) z += w[j] * r[j];
+    return z;
+  };
+  const loss = (w: number[]): number => {
     let sum = 0;
-    for (let i = 0; i < scores.length; i++) {
-      const z = a * scores[i] + b;
+    for (let i = 0; i < rows.length; i++) {
+      const z = dot(w, rows[i]);
       const t = target(i);
       // -[t log p + (1 - t) log(1 - p)] with p = sigmoid(z), written to avoid overflow.
       sum += z >= 0 ? (1 - t) * z + Math.log1p(Math.exp(-z)) : -t * z + Math.log1p(Math.exp(z));
@@ -24,44 +28,61 @@ export function fitPlatt(scores: ArrayLike<number>, spam: ArrayLike<boolean>): C
     return sum;
   };
 
-  let a = 1;
-  let b = 0;
-  let current = loss(a, b);
+  let w = [...start];
+  let current = loss(w);
   for (let iter = 0; iter < 100; iter++) {
-    let gA = 0;
-    let gB = 0;
-    let hAA = 1e-12;
-    let hAB = 0;
-    let hBB = 1e-12;
-    for (let i = 0; i < scores.length; i++) {
-      const f = scores[i];
-      const z = a * f + b;
+    const g = new Array<number>(d).fill(0);
+    const h = Array.from({ length: d }, (_, j) => Array.from({ length: d }, (_, k) => (j === k ? 1e-12 : 0)));
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      const z = dot(w, r);
       const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-      const d = p - target(i);
-      const w = Math.max(p * (1 - p), 1e-12);
-      gA += d * f;
-      gB += d;
-      hAA += w * f * f;
-      hAB += w * f;
-      hBB += w;
+      const diff = p - target(i);
+      const v = Math.max(p * (1 - p), 1e-12);
+      for (let j = 0; j < d; j++) {
+        g[j] += diff * r[j];
+        for (let k = 0; k < d; k++) h[j][k] += v * r[j] * r[k];
+      }
     }
-    if (Math.abs(gA) < 1e-7 && Math.abs(gB) < 1e-7) break;
-    const det = hAA * hBB - hAB * hAB;
-    const dA = -(hBB * gA - hAB * gB) / det;
-    const dB = -(hAA * gB - hAB * gA) / det;
-    const slope = gA * dA + gB * dB;
-    let step = 1;
-    while (step >= 1e-10) {
-      const next = loss(a + step * dA, b + step * dB);
-      if (next < current + 1e-4 * step * slope) {
-        a += step * dA;
-        b += step * dB;
-        current = next;
+    if (g.every((x) => Math.abs(x) < 1e-7)) break;
+    const step = solve(h, g.map((x) => -x));
+    if (!step) break;
+    const slope = g.reduce((s, x, j) => s + x * step[j], 0);
+    let t = 1;
+    while (t >= 1e-10) {
+      const next = w.map((x, j) => x + t * step[j]);
+      const l = loss(next);
+      if (l < current + 1e-4 * t * slope) {
+        w = next;
+        current = l;
         break;
       }
-      step /= 2;
+      t /= 2;
     }
-    if (step < 1e-10) break;
+    if (t < 1e-10) break;
   }
-  return { a, b };
+  return { weights: w, loss: current };
+}
+
+/** Solves the small dense system m x = v by Gaussian elimination with partial pivoting; null when singular. */
+function solve(m: number[][], v: number[]): number[] | null {
+  const n = v.length;
+  const a = m.map((row, i) => [...row, v[i]]);
+  for (let c = 0; c < n; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[pivot][c])) pivot = r;
+    if (Math.abs(a[pivot][c]) < 1e-300) return null;
+    [a[c], a[pivot]] = [a[pivot], a[c]];
+    for (let r = c + 1; r < n; r++) {
+      const f = a[r][c] / a[c][c];
+      for (let k = c; k <= n; k++) a[r][k] -= f * a[c][k];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = a[r][n];
+    for (let k = r + 1; k < n; k++) s -= a[r][k] * x[k];
+    x[r] = s / a[r][r];
+  }
+  return x;
 }

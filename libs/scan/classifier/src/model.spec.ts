@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fitPlatt } from './calibration.js';
-import { classify } from './classifier.js';
-import { probability, vectorize } from './model.js';
+import { fitLogistic } from './calibration.js';
+import { classify, loadDefaultModel } from './classifier.js';
+import { probability, UNCALIBRATED, vectorize } from './model.js';
 import { seededRandom } from './random.js';
 import { deserializeModel, ModelFormatError, serializeModel } from './serialize.js';
 import { probabilityForSpamScore, probabilitySymbols } from './symbols.js';
@@ -46,7 +46,7 @@ describe('training', () => {
 
   it('trains on a handful of messages, leaving the score uncalibrated', () => {
     const tiny = trainModel(toyCorpus(6, 8), { hashBits: HASH_BITS });
-    expect(tiny.calibration).toEqual({ a: 1, b: 0 });
+    expect(tiny.calibration).toEqual(UNCALIBRATED);
     expect(classify(toyCorpus(2, 8)[0].raw, tiny).probability).toBeGreaterThan(0.5);
   });
 
@@ -115,13 +115,13 @@ describe('calibration and symbols', () => {
       scores.push(s);
       labels.push(rand() < 1 / (1 + Math.exp(-(2 * s - 1))));
     }
-    const { a, b } = fitPlatt(scores, labels);
+    const [a, b] = fitLogistic(scores.map((s) => [s, 1]), labels, [1, 0]).weights;
     expect(a).toBeCloseTo(2, 0);
     expect(b).toBeCloseTo(-1, 0);
   });
 
   it('stays finite on perfectly separated scores', () => {
-    const { a, b } = fitPlatt([-30, -20, -10, 10, 20, 30], [false, false, false, true, true, true]);
+    const [a, b] = fitLogistic([-30, -20, -10, 10, 20, 30].map((s) => [s, 1]), [false, false, false, true, true, true], [1, 0]).weights;
     expect(Number.isFinite(a) && Number.isFinite(b)).toBe(true);
   });
 
@@ -131,5 +131,24 @@ describe('calibration and symbols', () => {
     expect(probabilitySymbols(0.5, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 0 });
     expect(probabilitySymbols(0, 'v')[0]).toMatchObject({ name: 'BAYES_HAM', score: -3 });
     expect(probabilitySymbols(probabilityForSpamScore(5), 'v')[0].score).toBe(5);
+  });
+});
+
+describe('the shipped model on messages that say little', () => {
+  const modern = (subject: string, body: string): Buffer =>
+    Buffer.from(
+      `From: Alice Smith <alice@example.com>\r\nTo: bob@example.org\r\nSubject: ${subject}\r\nDate: Sat, 28 Nov 2026 10:00:00 +0000\r\n` +
+        `Message-ID: <20261128100000.4f2a@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}`,
+    );
+
+  // Without the evidence shrink the first scored p = 0.85 (BAYES_SPAM 4.2) on two known tokens.
+  it.each([
+    ['"Hello."', modern('Hello', 'Hello.\r\n')],
+    ['a one-line business mail', modern('Invoice 2041', 'Please find the invoice for October attached, thanks.\r\n')],
+    ['an empty body', modern('', '')],
+  ])('scores %s near 0.5: no BAYES_SPAM above 1', (_name, raw) => {
+    const result = classify(raw, loadDefaultModel());
+    expect(Math.abs(result.probability - 0.5)).toBeLessThan(0.1);
+    expect(result.symbols[0].score).toBeLessThanOrEqual(1);
   });
 });

@@ -165,12 +165,14 @@ function parseHeader(json: Buffer): ModelHeader {
   if (!features || !isNum(features.hashBits) || features.hashBits < 8 || features.hashBits > 26) throw new ModelFormatError('header.features.hashBits must be 8..26');
   if (features.tokenizer !== TOKENIZER_VERSION) throw new ModelFormatError(`tokenizer version ${String(features.tokenizer)} is not this build's (${TOKENIZER_VERSION}); retrain the model`);
   if (!isNum(o.bias) || !calibration || !isNum(calibration.a) || !isNum(calibration.b)) throw new ModelFormatError('header.bias/calibration missing');
+  const k = calibration.k;
+  if (!isNum(k) || k < 0) throw new ModelFormatError('header.calibration.k must be a number >= 0');
   if (!isCount(o.spamMessages) || !isCount(o.hamMessages) || !isCount(o.weights) || !isCount(o.counts)) throw new ModelFormatError('header counts missing');
   return {
     version: o.version,
     features: { hashBits: features.hashBits, tokenizer: TOKENIZER_VERSION },
     bias: o.bias,
-    calibration: { a: calibration.a, b: calibration.b },
+    calibration: { a: calibration.a, b: calibration.b, k },
     spamMessages: o.spamMessages,
     hamMessages: o.hamMessages,
     weights: o.weights,

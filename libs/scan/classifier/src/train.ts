@@ -1,9 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fitPlatt } from './calibration.js';
+import { fitLogistic } from './calibration.js';
 import { DEFAULT_FTRL, trainFtrl, type Example, type FtrlOptions } from './ftrl.js';
 import { countMessage, emptyCounts, type TokenCounts } from './fisher.js';
-import { emptyModel, logOdds, modelVersion, probability, rawScore, vectorize, type SpamModel } from './model.js';
+import { emptyModel, EVIDENCE_PRIOR, logOdds, modelVersion, probability, scoreParts, shrunkRow, UNCALIBRATED, vectorize, type Calibration, type ScoreParts, type SpamModel } from './model.js';
 import { seededShuffle } from './random.js';
 import { tokenizeMessage } from './tokenize.js';
 
@@ -64,8 +64,8 @@ export function trainOnExamples(examples: Example[], hashBits: number, opts: Tra
     const fit = examples.filter((e) => !calibrationSet.has(e));
     const probe: SpamModel = { ...model, ...trainFtrl(fit, hashBits, ftrl), counts: countAll(fit, hashBits) };
     const held = [...calibrationSet];
-    model.calibration = fitPlatt(
-      held.map((e) => rawScore(probe, e.x)),
+    model.calibration = fitCalibration(
+      held.map((e) => scoreParts(probe, e.x)),
       held.map((e) => e.spam),
     );
   }
@@ -73,6 +73,13 @@ export function trainOnExamples(examples: Example[], hashBits: number, opts: Tra
   model.counts = countAll(examples, hashBits);
   model.version = modelVersion(model);
   return model;
+}
+
+/** Fits a and b of the calibration on held-out score parts, the evidence prior fixed. */
+function fitCalibration(parts: ScoreParts[], spam: boolean[]): Calibration {
+  const rows = parts.map((p) => shrunkRow(p, EVIDENCE_PRIOR));
+  const [a, b] = fitLogistic(rows, spam, [UNCALIBRATED.a, UNCALIBRATED.b]).weights;
+  return { a, b, k: EVIDENCE_PRIOR };
 }
 
 function countAll(examples: Example[], hashBits: number): TokenCounts {
@@ -132,11 +139,13 @@ export function learnMessage(model: SpamModel, raw: Buffer, spam: boolean): { be
   countMessage(model.counts, x.evidence, spam);
   const target = Math.log(LEARN_TARGET / (1 - LEARN_TARGET)) * (spam ? 1 : -1);
   const current = logOdds(model, x);
-  if ((spam ? current < target : current > target) && model.calibration.a > 0) {
+  // The calibrated log-odds move by a times the change of the regression margin.
+  const slope = model.calibration.a;
+  if ((spam ? current < target : current > target) && slope > 0) {
     let norm2 = 1; // the bias moves too
     for (let k = 0; k < x.values.length; k++) norm2 += x.values[k] * x.values[k];
     // Aim a little past the target so that float32 rounding of the weights cannot leave it just short.
-    const step = (target + (spam ? 0.05 : -0.05) - current) / (model.calibration.a * norm2);
+    const step = (target + (spam ? 0.05 : -0.05) - current) / (slope * norm2);
     for (let k = 0; k < x.indices.length; k++) model.weights[x.indices[k]] += step * x.values[k];
     model.bias += step;
   }
