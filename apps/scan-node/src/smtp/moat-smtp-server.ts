@@ -3,7 +3,9 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp-connection.js';
+import type { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 import { errorText } from '../log.js';
+import { installFastDataFeed } from './data-feed.js';
 import { readProxyHeader } from './proxy-header-reader.js';
 
 /** What the node decides per connection from the client address, before the greeting. */
@@ -74,6 +76,11 @@ class MoatConnection extends SMTPConnection {
       }
     }
     super._onCommand(command, callback);
+  }
+
+  /** The library's parser, with the message body scanned by indexOf (data-feed.ts). */
+  override _createParser(): SMTPStream {
+    return installFastDataFeed(super._createParser());
   }
 
   override _proxyCommandAllowed(command: string, option: 'useXClient' | 'useXForward'): boolean {
