@@ -88,4 +88,26 @@ describe('tokenizeMessage', () => {
       expect(() => tokenizeMessage(Buffer.from(raw))).not.toThrow();
     }
   });
+
+  it('marks text written to slip past word filters, and not ordinary text', () => {
+    const obfuscated = tokenizeMessage(mail('Subject: x', 'Buy v1agra now, fr\u200bee C*O*C*K*S, \u0440ay\u0440al login'));
+    expect(obfuscated.structure).toEqual(expect.arrayContaining(['m:obf:leet', 'm:obf:invisible', 'm:obf:spaced', 'm:obf:mixed_script']));
+    const plain = tokenizeMessage(mail('Subject: x', 'The 2 of us meet at 10:30 in room B12 about the mp3 player and IPv4, e.g. a-b-c.'));
+    expect(plain.structure.filter((f) => f.startsWith('m:obf:'))).toEqual([]);
+  });
+
+  it('marks generated subject shapes: random tokens, punctuation runs, a "Re:" that answers nothing', () => {
+    const spam = tokenizeMessage(mail('Subject: Re: from heaven xB8COL5jqAf1adREAm ...', 'x'));
+    expect(spam.structure).toEqual(expect.arrayContaining(['m:s:random_token', 'm:s:punct_run', 'm:s:fake_reply']));
+    const reply = tokenizeMessage(mail('Subject: Re: the 2027 budget\nIn-Reply-To: <a1@example.com>', 'x'));
+    expect(reply.structure.filter((f) => f.startsWith('m:s:'))).toEqual([]);
+  });
+
+  it('describes link structure and how much of an HTML body is visible text', () => {
+    const f = tokenizeMessage(
+      mail('Subject: x\nContent-Type: text/html', '<a href="http://x7k2.example.com/c/1234567?id=aaaaaaaaaaaaaaaaaaaaaaaa"><img src="http://img.example.org/a.gif"></a>'),
+    );
+    expect(f.meta).toEqual(expect.arrayContaining(['u:m:long_param', 'u:m:numeric_path', 'u:m:digit_host', 'u:m:domains:2']));
+    expect(f.structure).toEqual(expect.arrayContaining(['m:img_only', 'm:html_text:0']));
+  });
 });

@@ -47,6 +47,10 @@ export function tokenizeParsed(msg: ParsedMessage): MessageFeatures {
     links.push(...h.links);
     for (const tag of h.tags) out.add('t:' + tag);
     out.add('m:img:' + bucket(h.images));
+    // Markup that shows little text: image-only mail and text hidden in heavy markup.
+    const visible = h.text.replace(/\s+/g, '').length;
+    out.add('m:html_text:' + Math.min(10, Math.floor((visible / Math.max(1, html.length)) * 20)));
+    if (h.images > 0 && visible < 200) out.add('m:img_only');
   }
   const body = bodyTexts.join('\n');
   for (const m of body.matchAll(TEXT_URL)) links.push(m[0]);
@@ -91,6 +95,7 @@ function addCharNgrams(word: string, prefix: string, out: Set<string>): void {
 }
 
 function addLinks(links: string[], out: Set<string>): void {
+  const hosts = new Set<string>();
   for (const link of links) {
     if (/^mailto:/i.test(link)) {
       const domain = parseAddress(link.slice(7)).domain;
@@ -108,7 +113,12 @@ function addLinks(links: string[], out: Set<string>): void {
     if (url.isIp) out.add('u:m:ip');
     if (url.hasUserinfo) out.add('u:m:userinfo');
     for (const w of url.path.matchAll(/[a-z]{3,20}/g)) out.add('u:p:' + w[0]);
+    hosts.add(registrableDomain(url.host));
+    if (/[?&][^=]*=[^&]{20,}/.test(url.path)) out.add('u:m:long_param');
+    if (/\/[^/?]*\d{5,}/.test(url.path)) out.add('u:m:numeric_path');
+    if (/^[a-z0-9]+\d[a-z0-9]*\./.test(url.host) && !url.isIp) out.add('u:m:digit_host');
   }
+  out.add('u:m:domains:' + bucket(hosts.size));
 }
 
 function header(msg: ParsedMessage, name: string): string {
@@ -125,6 +135,10 @@ function addHeaders(msg: ParsedMessage, out: Set<string>): void {
   if (/!/.test(subject)) out.add('m:s:excl');
   if (/\$\d/.test(subject)) out.add('m:s:money');
   if (/\s{3,}\S+$|[\s.]\d{3,}$/.test(subject)) out.add('m:s:trailing_id');
+  if (/(?:^|\s)(?=\S*\d)(?=\S*[a-z])(?=\S*[A-Z])[A-Za-z0-9]{8,}(?:\s|$)/.test(subject)) out.add('m:s:random_token');
+  if (/\.{3,}|(?:\. ){2,}|[!?]{2,}/.test(subject)) out.add('m:s:punct_run');
+  // "Re:" on a message that answers nothing: ratware dressing mail up as a conversation.
+  if (/^\s*(re|aw|sv)\s*:/i.test(subject) && !header(msg, 'in-reply-to') && !header(msg, 'references')) out.add('m:s:fake_reply');
 
   const from = parseAddress(header(msg, 'from'));
   out.add('f:d:' + from.domain);
@@ -178,6 +192,21 @@ function addStructure(msg: ParsedMessage, body: string, links: number, out: Set<
     out.add('m:caps:' + Math.min(10, Math.floor((upper / letters.length) * 20)));
   }
   if (HAS_UNSPACED.test(body)) out.add('m:unspaced');
+  addObfuscation(body, out);
+}
+
+// Text written to slip past word filters: invisible characters inside words, letters spaced or starred apart
+// ("C*O*C*K", "f r e e"), digits standing in for letters ("v1agra"), scripts mixed inside one word.
+const INVISIBLE = /[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]/;
+const SPACED_LETTERS = /(?:^|[^\p{L}])\p{L}(?:[*._ -]\p{L}){4,}(?![\p{L}])/u;
+const LEET = /\b[a-z]+[0134@$][a-z]+\b/i;
+const MIXED_SCRIPT = /(?=[\p{L}]*\p{sc=Latin})(?=[\p{L}]*\p{sc=Cyrillic})[\p{L}]{3,}/u;
+
+function addObfuscation(body: string, out: Set<string>): void {
+  if (INVISIBLE.test(body)) out.add('m:obf:invisible');
+  if (SPACED_LETTERS.test(body)) out.add('m:obf:spaced');
+  if (LEET.test(body.replace(/\b(?:[a-z]*\d+[a-z]*){2,}\b/gi, ''))) out.add('m:obf:leet');
+  if (MIXED_SCRIPT.test(body)) out.add('m:obf:mixed_script');
 }
 
 /** The shape of a generated string: digits become 9, letters a/A, runs collapse ("g86GT2X" -> "a9A9A"). */
