@@ -123,7 +123,10 @@ describe('DNS reputation on a real DNS server', () => {
   it('skips private client addresses and turns itself off without lists', async () => {
     expect(await scan(ham, { clientIp: '192.168.1.20', mailFrom: 'friend@clean.test' })).toEqual([]);
     const resolver = dns.resolver();
-    const verdict = await new MessageScanner(compilePolicy(parsePolicy({}), 1), new Pipeline(defaultChecks(), { resolver })).scan(Buffer.from(spam), { clientIp: CLIENT });
+    // Stage 1's DNS checks (reverse DNS, SPF, DKIM) would ask this resolver too: exempt the client from them, so
+    // that every query counted is one the body checks made.
+    const policy = parsePolicy({ smtpChecks: { exemptNetworks: [CLIENT] } });
+    const verdict = await new MessageScanner(compilePolicy(policy, 1), new Pipeline(defaultChecks(), { resolver })).scan(Buffer.from(spam), { clientIp: CLIENT });
     expect(verdict.symbols.filter((s) => /^(RBL|URIBL|DBL)_/.test(s.name))).toEqual([]);
     expect(resolver.stats().queries).toBe(0);
   });
