@@ -114,7 +114,8 @@ describe('scan node SMTP safety', () => {
     const started = performance.now();
     const smtp = await RawSmtp.connect(node.smtpPort);
     await smtp.reply();
-    expect(performance.now() - started).toBeLessThan(50);
+    // Guards against a behaviour, not a speed target: smtp-server's own fixed 100 ms pause before the greeting.
+    expect(performance.now() - started).toBeLessThan(90);
     await smtp.command('EHLO fast.remote.test');
     const timings: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -126,8 +127,8 @@ describe('scan node SMTP safety', () => {
       timings.push(performance.now() - t);
     }
     timings.sort((a, b) => a - b);
-    // Nagle plus delayed ACKs would add ~40 ms to these round trips.
-    expect(timings[10]).toBeLessThan(20);
+    // Guards against a behaviour, not a speed target: Nagle plus delayed ACKs add ~40 ms to each round trip.
+    expect(timings[10]).toBeLessThan(35);
     smtp.close();
   });
 
