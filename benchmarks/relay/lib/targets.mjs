@@ -2,8 +2,9 @@
 //   sink    Postfix's smtp-sink alone (the ceiling: it parses SMTP and throws the message away)
 //   haraka  Haraka as a plain relay (rcpt_to.in_host_list + queue/smtp_forward) to the sink, one process
 //   node    the Moat scan node relaying the benchmark domain to the sink: its relay path (lists, relay control,
-//           MIME parse, header and body checks, attachment walk), fsynced spool and events; ClamAV and bulk off
-//   node-full  the same node on the default policy: ClamAV and the fleet-wide bulk checksums too
+//           MIME parse, header and body checks, attachment walk), fsynced spool and events; antivirus (ClamAV,
+//           SHA-256 list) and bulk checksums off
+//   node-full  the same node on the default policy: antivirus and the fleet-wide bulk checksums too
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,7 +82,7 @@ export async function startNode({ workDir, repoRoot, sinkPort, natsUrl, clamd, f
     lists: { ipBlock: ['192.0.2.0/24', '198.51.100.7'], senderBlock: ['spam@blocked.test', 'blocked.test', '.blocked.test'] },
     smtp: { greetingDelayMs: 0, maxConnectionsPerIp: 200 },
     delivery: { concurrencyPerDestination: 20 },
-    ...(full ? {} : { attachments: { antivirus: { clamav: false } }, body: { bulk: { enabled: false } } }),
+    ...(full ? {} : { attachments: { antivirus: { clamav: false, hashDb: false } }, body: { bulk: { enabled: false } } }),
   };
   writeFileSync(join(dataDir, 'policy.json'), `${JSON.stringify({ version: 1, policy }, null, 2)}\n`);
   const main = process.env.BENCH_NODE_MAIN ?? join(repoRoot, 'apps/scan-node/dist/main.js');

@@ -64,11 +64,14 @@ describe('DownstreamConnections', () => {
     // Every recipient refused: the transaction is reset and the connection goes on.
     expect((await connections.send('a@remote.test', ['nobody@example.test'], [Buffer.from('Subject: none\r\n\r\nx\r\n')]))[0]!.outcome).toBe('bounced');
     const third = await connections.send('c@remote.test', ['alice@example.test'], [Buffer.from('Subject: two\r\n\r\nbody')]);
+    const fourth = await connections.send('c@remote.test', ['alice@example.test'], [Buffer.from('Subject: three\r\n\r\nbody\r'), Buffer.from('\n')]);
+    expect(fourth[0]!.outcome).toBe('delivered');
     expect(third[0]!.outcome).toBe('delivered');
 
     expect(target.received.map((r) => [r.from, r.to, r.body])).toEqual([
       ['a@remote.test', ['bob@example.test'], 'X-Trace: 1\r\nSubject: one\r\n\r\n.hidden line\r\nend\r\n'],
       ['c@remote.test', ['alice@example.test'], 'Subject: two\r\n\r\nbody\r\n'],
+      ['c@remote.test', ['alice@example.test'], 'Subject: three\r\n\r\nbody\r\n'],
     ]);
     expect(new Set(target.received.map((r) => r.connection)).size).toBe(1);
   });
@@ -100,9 +103,10 @@ describe('DownstreamConnections', () => {
 });
 
 describe('dotStuffed', () => {
-  it('doubles the dot that starts a line, the first line included, and leaves other dots alone', () => {
-    expect(Buffer.concat(dotStuffed(Buffer.from('.a\r\nb.c\r\n..d\r\n.'))).toString()).toBe('..a\r\nb.c\r\n...d\r\n..');
-    const plain = Buffer.from('no dots at line starts\r\n');
-    expect(dotStuffed(plain)).toEqual([plain]);
+  it('doubles the dot that starts a line, also across parts, and leaves other dots alone', () => {
+    expect(Buffer.concat(dotStuffed([Buffer.from('.a\r\nb.c\r\n..d\r\n.')])).toString()).toBe('..a\r\nb.c\r\n...d\r\n..');
+    expect(Buffer.concat(dotStuffed([Buffer.from('X: 1\r\n'), Buffer.from('.b\r\n'), Buffer.from('c'), Buffer.from('.d\r\n')])).toString()).toBe('X: 1\r\n..b\r\nc.d\r\n');
+    const plain = [Buffer.from('X-Trace: 1\r\n'), Buffer.from('no dots at line starts\r\n')];
+    expect(dotStuffed(plain)).toEqual(plain);
   });
 });

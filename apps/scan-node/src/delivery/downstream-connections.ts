@@ -52,7 +52,7 @@ export class DownstreamConnections {
       return rcpts.map((rcpt) => deferred(rcpt, err));
     }
     try {
-      const replies = await pooled.client.send(from, rcpts, message.length === 1 ? message[0]! : Buffer.concat(message));
+      const replies = await pooled.client.send(from, rcpts, message);
       this.release(pooled);
       return rcpts.map((rcpt, i) => {
         const reply = replies.mail.code === 250 ? replies.rcpts[i]! : replies.mail;

@@ -86,8 +86,8 @@ export class SmtpClient {
     }
   }
 
-  /** Runs one transaction; the connection stays usable afterwards unless it failed underneath (then this rejects). */
-  async send(from: string, rcpts: readonly string[], message: Buffer): Promise<TransactionReplies> {
+  /** Runs one transaction for MESSAGE (its parts in order); the connection stays usable unless it failed underneath (then this rejects). */
+  async send(from: string, rcpts: readonly string[], message: readonly Buffer[]): Promise<TransactionReplies> {
     const commands = [`MAIL FROM:<${from}>`, ...rcpts.map((rcpt) => `RCPT TO:<${rcpt}>`)];
     let mail: SmtpReply;
     const replies: SmtpReply[] = [];
@@ -117,7 +117,7 @@ export class SmtpClient {
     }
     this.socket.cork();
     for (const part of dotStuffed(message)) this.socket.write(part);
-    this.socket.write(message.length >= 2 && message[message.length - 2] === 13 && message[message.length - 1] === 10 ? '.\r\n' : '\r\n.\r\n');
+    this.socket.write(endsWithCrlf(message) ? '.\r\n' : '\r\n.\r\n');
     this.socket.uncork();
     return { mail, rcpts: replies, data: await this.reader.next() };
   }
@@ -192,21 +192,34 @@ function openSocket(options: SmtpClientOptions): Promise<Socket> {
 }
 
 /**
- * Splits MESSAGE where a line starts with a dot, so that each such line goes out with one more dot
- * (RFC 5321 4.5.2). Most messages have none and go out as the one buffer they are.
+ * MESSAGE (its parts in order) split where a line starts with a dot, so that each such line goes out with one
+ * more dot (RFC 5321 4.5.2). Most messages have none and go out as the buffers they are, without a copy.
  */
-export function dotStuffed(message: Buffer): Buffer[] {
-  const parts: Buffer[] = [];
-  let from = 0;
-  if (message[0] === 0x2e) {
-    parts.push(DOT);
+export function dotStuffed(message: readonly Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  let atLineStart = true;
+  for (const part of message) {
+    if (part.length === 0) continue;
+    if (atLineStart && part[0] === 0x2e) out.push(DOT);
+    let from = 0;
+    for (let at = part.indexOf('\n.'); at >= 0; at = part.indexOf('\n.', at + 2)) {
+      out.push(part.subarray(from, at + 1), DOT);
+      from = at + 1;
+    }
+    out.push(from === 0 ? part : part.subarray(from));
+    atLineStart = part[part.length - 1] === 0x0a;
   }
-  for (let at = message.indexOf('\n.'); at >= 0; at = message.indexOf('\n.', at + 2)) {
-    parts.push(message.subarray(from, at + 1), DOT);
-    from = at + 1;
+  return out;
+}
+
+/** Whether the last two bytes of MESSAGE (across its parts) are CRLF. */
+function endsWithCrlf(message: readonly Buffer[]): boolean {
+  const tail: number[] = [];
+  for (let i = message.length - 1; i >= 0 && tail.length < 2; i--) {
+    const part = message[i]!;
+    for (let j = part.length - 1; j >= 0 && tail.length < 2; j--) tail.unshift(part[j]!);
   }
-  parts.push(from === 0 ? message : message.subarray(from));
-  return parts;
+  return tail[0] === 13 && tail[1] === 10;
 }
 
 const DOT = Buffer.from('.');
