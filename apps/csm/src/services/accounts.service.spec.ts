@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/repository-stubs.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
 import { InvalidInputError } from '../util/errors.js';
 import { AccountsService } from './accounts.service.js';
 import { AuditService } from './audit.service.js';

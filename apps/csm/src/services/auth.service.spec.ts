@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testConfig } from '../testing/repository-stubs.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testConfig } from '../testing/in-memory-repositories.js';
 import { LockedOutError, UnauthenticatedError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { AuthService, CLI_USER, LOCKOUT_MS, SESSION_TIMEOUT_MS } from './auth.service.js';

@@ -2,7 +2,7 @@ import type { ControlCommand } from '@moat/proto/grpc';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, testConfig } from '../testing/repository-stubs.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, testConfig } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, UnavailableError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { ClassifierService } from './classifier.service.js';

@@ -1,7 +1,7 @@
 import { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventBusRepository, type BusEvent } from '../repositories/event-bus.repository.js';
-import { InMemoryEventStore } from '../testing/repository-stubs.js';
+import { InMemoryEventStore } from '../testing/in-memory-repositories.js';
 import { BATCH_SIZE, EventIngestService, FLUSH_AFTER_MS, RETRY_DELAY_MS } from './event-ingest.service.js';
 
 /** The specs hand events to the service directly. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeEach } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/repository-stubs.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
 import { PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { FleetService, NODE_UP_WITHIN_MS } from './fleet.service.js';

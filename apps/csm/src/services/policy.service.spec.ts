@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicyDocument } from '@moat/proto/grpc';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/repository-stubs.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
 import { InvalidInputError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { PolicyService } from './policy.service.js';
