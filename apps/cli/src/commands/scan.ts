@@ -1,5 +1,4 @@
 import { createResolver } from '@moat/auth';
-import { ClamdEngine } from '@moat/content';
 import { MemoryFleetState } from '@moat/fleet-state';
 import { compilePolicy, defaultChecks, MessageScanner, Pipeline, resolverOptions, type MessageVerdict } from '@moat/pipeline';
 import { UsageError, writeLine, type Command } from '../command.js';
@@ -54,8 +53,7 @@ export async function runScan(args: string[], out: NodeJS.WritableStream, err: N
   // One run is one fleet: greylisting and rate counters see every message of the run. DNS checks run
   // with --dns, or with the policy's DNS servers.
   const dns = !request.options.dns && request.policy.dns.servers.length > 0 ? { resolver: createResolver(resolverOptions(request.policy.dns)) } : {};
-  const clamav = request.options.clamd ? { antivirus: [new ClamdEngine(request.options.clamd)] } : {};
-  const options = { ...request.options, ...dns, ...clamav, fleetState: new MemoryFleetState() };
+  const options = { ...request.options, ...dns, fleetState: new MemoryFleetState() };
   const scanner = new MessageScanner(compilePolicy(request.policy, 0), new Pipeline(defaultChecks(), options));
   let unreadable = 0;
   for await (const source of messagesIn(request.paths)) {

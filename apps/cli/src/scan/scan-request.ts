@@ -2,7 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { loadDefaultModel, loadModel, type SpamModel } from '@moat/classifier';
-import { parseEnvelopeAddress, parseHostPort, type Envelope, type ScanOptions } from '@moat/pipeline';
+import { ClamdEngine } from '@moat/content';
+import { parseEnvelopeAddress, parseHostPort, type Envelope, type HostPort, type ScanOptions } from '@moat/pipeline';
 import { parsePolicy, PolicyValidationError, type Policy } from '@moat/policy';
 import { UsageError } from '../command.js';
 
@@ -55,7 +56,8 @@ export async function parseScanRequest(args: string[]): Promise<ScanRequest | 'h
     envelope.rcptTo = values.rcpt;
   }
 
-  const options: ScanOptions = { ...hostPortOption('dns', values.dns), ...hostPortOption('clamd', values.clamd) };
+  const clamd = hostPortOption('clamd', values.clamd);
+  const options: ScanOptions = { ...(values.dns === undefined ? {} : { dns: hostPortOption('dns', values.dns) }), ...(clamd ? { antivirus: [new ClamdEngine(clamd)] } : {}) };
   let policy = values.policy === undefined ? offlinePolicy(envelope.rcptTo ?? []) : await readPolicy(values.policy);
   if (values.model !== undefined) {
     // A model asked for is a model to score with, whatever the policy says.
@@ -118,10 +120,10 @@ function checkAddress(option: string, value: string, allowNull: boolean): void {
   if (!parsed.ok) throw new UsageError(`${option} "${value}" is not a valid envelope address: ${parsed.reason}`);
 }
 
-function hostPortOption(name: 'dns' | 'clamd', value: string | undefined): ScanOptions {
-  if (value === undefined) return {};
+function hostPortOption(name: 'dns' | 'clamd', value: string | undefined): HostPort | undefined {
+  if (value === undefined) return undefined;
   try {
-    return { [name]: parseHostPort(value) };
+    return parseHostPort(value);
   } catch (err) {
     throw new UsageError(`--${name}: ${(err as Error).message}`);
   }

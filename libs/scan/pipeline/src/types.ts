@@ -93,11 +93,10 @@ export interface ClassifierModelSource {
 
 /**
  * Run-time settings of a pipeline that are not policy: where the services live that checks query.
- * The node fills them from its environment, `moat scan` from `--dns` / `--clamd`.
+ * The node fills them from its environment, `moat scan` from its options (`--dns`, `--clamd`, `--model`).
  */
 export interface ScanOptions {
   dns?: HostPort;
-  clamd?: HostPort;
   /** Antivirus engines of this host (the node's clamd from MOAT_CLAMD, `moat scan --clamd`); the SHA-256 list comes with the policy. */
   antivirus?: readonly AntivirusEngine[];
   /**
