@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMail, type SendResult } from '../harness/smtp-client.js';
 import { waitFor } from '../harness/wait.js';
-import { Downstream, Nats, ScanNode, testPolicy } from './support/scan-node.js';
+import { startNodeRig, stopNodeRig, testPolicy, type Downstream, type Nats, type ScanNode } from './support/scan-node.js';
 
 const queuedId = (result: SendResult) => /queued as ([0-9A-Z]{26})/.exec(result.response)?.[1];
 
@@ -15,16 +15,9 @@ describe('scan node durability', () => {
   let node: ScanNode;
 
   beforeAll(async () => {
-    nats = await Nats.start();
-    downstream = await Downstream.start();
-    node = await ScanNode.create('durable-node', nats.url, testPolicy(downstream.port));
-    await node.start();
+    ({ nats, downstream, node } = await startNodeRig('durable-node', (port) => testPolicy(port)));
   });
-  afterAll(async () => {
-    await node?.remove();
-    await downstream?.pause();
-    await nats?.stop();
-  });
+  afterAll(() => stopNodeRig({ nats, downstream, node }));
 
   it('delivers a message answered 250 after the node was killed with SIGKILL before delivering it', async () => {
     await downstream.pause();

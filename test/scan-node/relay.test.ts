@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawSmtp } from '../harness/raw-smtp.js';
 import { sendMail } from '../harness/smtp-client.js';
 import { waitFor } from '../harness/wait.js';
-import { Downstream, Nats, ScanNode, testPolicy } from './support/scan-node.js';
+import { startNodeRig, stopNodeRig, testPolicy, type Downstream, type Nats, type ScanNode } from './support/scan-node.js';
 
 // Issue 2: the scan node relays the tenant's mail to its downstream, refuses everything else, quarantines
 // into the JetStream Object Store, and reports one event per transaction, all on its persisted policy alone.
@@ -16,16 +16,9 @@ describe('scan node relay', () => {
   let node: ScanNode;
 
   beforeAll(async () => {
-    nats = await Nats.start();
-    downstream = await Downstream.start();
-    node = await ScanNode.create('relay-node', nats.url, testPolicy(downstream.port, { lists: { ipBlock: ['192.0.2.0/24'], senderBlock: ['spammer@blocked.test'] } }), 7);
-    await node.start();
+    ({ nats, downstream, node } = await startNodeRig('relay-node', (port) => testPolicy(port, { lists: { ipBlock: ['192.0.2.0/24'], senderBlock: ['spammer@blocked.test'] } }), 7));
   });
-  afterAll(async () => {
-    await node?.remove();
-    await downstream?.pause();
-    await nats?.stop();
-  });
+  afterAll(() => stopNodeRig({ nats, downstream, node }));
 
   it('relays a message to the domain downstream over STARTTLS, with its trace headers', async () => {
     const sent = await sendMail(node.smtpPort, { from: 'friend@remote.test', to: ['alice@example.test', 'bob@example.test'], subject: 'hello relay' });
@@ -91,17 +84,10 @@ describe('scan node quarantine', () => {
   let node: ScanNode;
 
   beforeAll(async () => {
-    nats = await Nats.start();
-    downstream = await Downstream.start();
     // Thresholds below zero: every clean message scores 0 and is quarantined.
-    node = await ScanNode.create('quarantine-node', nats.url, testPolicy(downstream.port, { thresholds: { tag: -20, quarantine: -10, reject: 100 } }));
-    await node.start();
+    ({ nats, downstream, node } = await startNodeRig('quarantine-node', (port) => testPolicy(port, { thresholds: { tag: -20, quarantine: -10, reject: 100 } })));
   });
-  afterAll(async () => {
-    await node?.remove();
-    await downstream?.pause();
-    await nats?.stop();
-  });
+  afterAll(() => stopNodeRig({ nats, downstream, node }));
 
   it('stores a quarantined message in the object store with its envelope, and never delivers it', async () => {
     const sent = await sendMail(node.smtpPort, { from: 'odd@remote.test', to: 'alice@example.test', subject: 'quarantine me' });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawSmtp, type SmtpReply } from '../harness/raw-smtp.js';
 import { sendMail } from '../harness/smtp-client.js';
 import { waitFor } from '../harness/wait.js';
-import { Downstream, Nats, ScanNode, testPolicy } from './support/scan-node.js';
+import { startNodeRig, stopNodeRig, testPolicy, Nats, ScanNode, type Downstream } from './support/scan-node.js';
 
 const MAX_BYTES = 64 * 1024;
 
@@ -21,16 +21,9 @@ describe('scan node SMTP safety', () => {
   let node: ScanNode;
 
   beforeAll(async () => {
-    nats = await Nats.start();
-    downstream = await Downstream.start();
-    node = await ScanNode.create('safety-node', nats.url, testPolicy(downstream.port, { smtp: { maxMessageBytes: MAX_BYTES, maxRecipients: 10 } }));
-    await node.start();
+    ({ nats, downstream, node } = await startNodeRig('safety-node', (port) => testPolicy(port, { smtp: { maxMessageBytes: MAX_BYTES, maxRecipients: 10 } })));
   });
-  afterAll(async () => {
-    await node?.remove();
-    await downstream?.pause();
-    await nats?.stop();
-  });
+  afterAll(() => stopNodeRig({ nats, downstream, node }));
 
   async function inTransaction(): Promise<RawSmtp> {
     const smtp = await RawSmtp.connect(node.smtpPort);

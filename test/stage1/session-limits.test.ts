@@ -2,7 +2,7 @@ import { Action } from '@moat/proto/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawSmtp, type SmtpReply } from '../harness/raw-smtp.js';
 import { waitFor } from '../harness/wait.js';
-import { Downstream, Nats, ScanNode, testPolicy } from '../scan-node/support/scan-node.js';
+import { startNodeRig, stopNodeRig, testPolicy, Nats, ScanNode, type Downstream } from '../scan-node/support/scan-node.js';
 import { letter, xclientTransaction } from './support/xclient-transaction.js';
 
 // Issue 3, session protection (F1): every limit of `policy.smtp` and the mail-bomb defence, driven through a
@@ -26,9 +26,7 @@ describe('session limits: counts per connection and per client', () => {
   let node: ScanNode;
 
   beforeAll(async () => {
-    nats = await Nats.start();
-    downstream = await Downstream.start();
-    const policy = testPolicy(downstream.port, {
+    ({ nats, downstream, node } = await startNodeRig('limits-node', (port) => testPolicy(port, {
       smtp: {
         maxConnections: 3,
         maxConnectionsPerIp: 2,
@@ -41,16 +39,10 @@ describe('session limits: counts per connection and per client', () => {
       },
       // Clients are presented with XCLIENT as internet addresses; no DNS checks, so no resolver is asked.
       smtpChecks: { mailBomb: { maxMessages: 2, windowSeconds: 600, action: 'tempfail' }, reverseDns: { enabled: false }, auth: { enabled: false } },
-    });
-    node = await ScanNode.create('limits-node', nats.url, policy);
-    await node.start();
+    })));
   }, 120_000);
 
-  afterAll(async () => {
-    await node?.remove();
-    await downstream?.pause();
-    await nats?.stop();
-  });
+  afterAll(() => stopNodeRig({ nats, downstream, node }));
 
   it('refuses a client address over maxConnectionsPerIp, and anyone over maxConnections', async () => {
     const first = await open(node.smtpPort);

@@ -218,3 +218,32 @@ export class ScanNode {
     await rm(this.dataDir, { recursive: true, force: true });
   }
 }
+
+/** A built node with a nats-server and a downstream of its own: the set-up the node suites share. */
+export interface NodeRig {
+  nats: Nats;
+  downstream: Downstream;
+  node: ScanNode;
+}
+
+/** Starts nats-server, the downstream, then the node on the policy made for that downstream's port. */
+export async function startNodeRig(name: string, policyFor: (downstreamPort: number) => PolicyInput, version?: number): Promise<NodeRig> {
+  const rig: Partial<NodeRig> = {};
+  try {
+    rig.nats = await Nats.start();
+    rig.downstream = await Downstream.start();
+    rig.node = await ScanNode.create(name, rig.nats.url, policyFor(rig.downstream.port), version);
+    await rig.node.start();
+    return rig as NodeRig;
+  } catch (err) {
+    await stopNodeRig(rig);
+    throw err;
+  }
+}
+
+/** Stops what `startNodeRig` started; any part may be missing. */
+export async function stopNodeRig(rig: Partial<NodeRig>): Promise<void> {
+  await rig.node?.remove();
+  await rig.downstream?.pause();
+  await rig.nats?.stop();
+}
