@@ -1,5 +1,6 @@
 import { isDkimDomain, isDkimSelector } from '../dkim/grammar.js';
-import { parseTagList, TagListError, withoutFws } from '../tag-list.js';
+import { withoutFws } from '../tag-list.js';
+import { requiredTags } from './required-tags.js';
 
 /**
  * What is wrong with the ARC-Message-Signature that a validator checks (the newest one, RFC 8617 section 5.2
@@ -11,16 +12,8 @@ import { parseTagList, TagListError, withoutFws } from '../tag-list.js';
  * ("from:to::date") selects no field and narrows nothing, so it is tolerated as the ARC suite expects.
  */
 export function messageSignatureProblem(value: string): string | undefined {
-  let tags: Map<string, string>;
-  try {
-    tags = parseTagList(value);
-  } catch (error) {
-    if (error instanceof TagListError) return error.message;
-    throw error;
-  }
-  for (const required of ['i', 'a', 'b', 'bh', 'd', 'h', 's']) {
-    if (!tags.has(required)) return `missing ${required}= tag`;
-  }
+  const tags = requiredTags(value, ['i', 'a', 'b', 'bh', 'd', 'h', 's']);
+  if (typeof tags === 'string') return tags;
   if (!withoutFws(tags.get('h') ?? '').toLowerCase().split(':').includes('from')) return 'h= does not cover From';
   if (!isDkimDomain(tags.get('d') ?? '')) return 'd= is not a domain name';
   if (!isDkimSelector(tags.get('s') ?? '')) return 's= is not a selector';

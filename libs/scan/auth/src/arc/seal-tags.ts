@@ -1,5 +1,5 @@
 import { isDkimDomain, isDkimSelector } from '../dkim/grammar.js';
-import { parseTagList, TagListError } from '../tag-list.js';
+import { requiredTags } from './required-tags.js';
 
 /**
  * The tag list of one ARC-Seal (RFC 8617 section 4.1.3), checked by the grammar of RFC 6376 section 3.2:
@@ -7,16 +7,8 @@ import { parseTagList, TagListError } from '../tag-list.js';
  * Returns the reason the seal is malformed, or undefined.
  */
 export function sealProblem(value: string): string | undefined {
-  let tags: Map<string, string>;
-  try {
-    tags = parseTagList(value);
-  } catch (error) {
-    if (error instanceof TagListError) return error.message;
-    throw error;
-  }
-  for (const required of ['i', 'a', 'b', 'cv', 'd', 's']) {
-    if (!tags.has(required)) return `missing ${required}= tag`;
-  }
+  const tags = requiredTags(value, ['i', 'a', 'b', 'cv', 'd', 's']);
+  if (typeof tags === 'string') return tags;
   if (!/^([1-9]|[1-4]\d|50)$/.test(tags.get('i') ?? '')) return `bad instance i=${tags.get('i')}`;
   if (!['none', 'pass', 'fail'].includes((tags.get('cv') ?? '').toLowerCase())) return `bad cv=${tags.get('cv')}`;
   if (!isDkimDomain(tags.get('d') ?? '')) return 'd= is not a domain name';
