@@ -81,7 +81,7 @@ async function main(config: NodeConfig): Promise<void> {
       new SmtpGateway({
         nodeName: config.nodeName,
         policies,
-        pipeline: new Pipeline(defaultChecks(), { antivirus: [clamav], inspector: inspections.inspect, resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName, fuzzyStore, classifier: models }),
+        pipeline: new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName, fuzzyStore, classifier: models }),
         spool,
         delivery,
         quarantine,

@@ -2,7 +2,7 @@ import type { Logger } from '../log.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InspectionPool } from './inspection-pool.js';
 
-// Stand-in workers speaking the pool's protocol (the real worker runs @moat/content in test/stage2): the
+// Stand-in workers speaking the pool's protocol (the real worker runs readMessage in test/stage2): the
 // message text says what the worker does with it.
 const FAKE_WORKER = `
 import { parentPort } from 'node:worker_threads';
@@ -11,7 +11,7 @@ parentPort.on('message', ({ id, raw }) => {
   const text = Buffer.from(raw).toString();
   if (text.startsWith('echo')) {
     const report = { findings: [], files: [{ path: '1', name: 'a.txt', declaredType: 'text/plain', type: { mime: 'text/plain', ext: 'txt', kind: 'text' }, size: raw.length, sha256: '', depth: 0, content: raw }], complete: true, parts: 1 };
-    setTimeout(() => parentPort.postMessage({ id, report }), Number(text.split(' ')[1] ?? 0));
+    setTimeout(() => parentPort.postMessage({ id, reading: { report } }), Number(text.split(' ')[1] ?? 0));
   } else if (text === 'reject') parentPort.postMessage({ id, error: 'bad input' });
   else if (text === 'crash') throw new Error('boom');
   else if (text === 'grow') for (;;) hold.push(new Array(100000).fill(hold.length));
@@ -28,7 +28,7 @@ function pool(size: number, heapMb = 64): InspectionPool {
   return made;
 }
 
-const inspect = (p: InspectionPool, text: string, timeoutMs = 5_000) => p.inspect(Buffer.from(text), {}, timeoutMs);
+const inspect = async (p: InspectionPool, text: string, timeoutMs = 5_000) => (await p.read(Buffer.from(text), {}, timeoutMs)).report;
 
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
@@ -45,7 +45,7 @@ describe('InspectionPool', () => {
 
   it('sends only the bytes of a message that is a view into a larger buffer', async () => {
     const big = Buffer.from(`${'x'.repeat(100_000)}echo`);
-    const report = await pool(1).inspect(big.subarray(100_000), {}, 5_000);
+    const { report } = await pool(1).read(big.subarray(100_000), {}, 5_000);
     expect(report.files[0]?.content.buffer.byteLength).toBe(4);
   });
 

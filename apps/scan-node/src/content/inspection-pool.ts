@@ -1,16 +1,17 @@
 import { Worker } from 'node:worker_threads';
 import type { ContentReport, InspectOptions } from '@moat/content';
+import type { MessageReading } from '@moat/pipeline';
 import { errorText, type Logger } from '../log.js';
 
-/** Parent to worker: inspect this message. */
+/** Parent to worker: read this message. */
 export interface InspectionRequest {
   id: number;
   raw: Uint8Array;
   options: InspectOptions;
 }
 
-/** Worker to parent: the report (file contents arrive as Uint8Array), or why `inspectMessage` threw. */
-export type InspectionReply = { id: number; report: ContentReport } | { id: number; error: string };
+/** Worker to parent: the reading (file contents arrive as Uint8Array), or why `readMessage` threw. */
+export type InspectionReply = { id: number; reading: MessageReading } | { id: number; error: string };
 
 export interface InspectionPoolOptions {
   /** Worker threads; each inspects one message at a time. */
@@ -26,7 +27,7 @@ interface Job {
   raw: Buffer;
   options: InspectOptions;
   timeoutMs: number;
-  resolve: (report: ContentReport) => void;
+  resolve: (reading: MessageReading) => void;
 }
 
 interface Slot {
@@ -35,10 +36,11 @@ interface Slot {
 }
 
 /**
- * Stage 2's inspection on worker threads, so that an archive bomb or a 5,000-part message never stalls the
- * node's event loop (other sessions, delivery, heartbeats). Each message has a time budget and each worker a
- * heap budget: a worker past either is terminated and replaced, and its message gets an incomplete report
- * (INSPECTION_STOPPED), which the policy quarantines or refuses, never delivers as clean.
+ * The message reading (`readMessage`: the MIME walk, the text the body checks read and stage 2's inspection)
+ * on worker threads, so that an archive bomb or a 5,000-part message never stalls the node's event loop
+ * (other sessions, delivery, heartbeats), and the parsing of every message runs beside it. Each message has a
+ * time budget and each worker a heap budget: a worker past either is terminated and replaced, and its message
+ * gets an incomplete report (INSPECTION_STOPPED), which the policy quarantines or refuses, never delivers as clean.
  */
 export class InspectionPool {
   private readonly idle: Slot[] = [];
@@ -52,8 +54,8 @@ export class InspectionPool {
     for (let i = 0; i < options.size; i++) this.idle.push(this.spawn());
   }
 
-  /** The pipeline's `inspector`. */
-  readonly inspect = (raw: Buffer, options: InspectOptions, timeoutMs: number): Promise<ContentReport> =>
+  /** The pipeline's `reader`. */
+  readonly read = (raw: Buffer, options: InspectOptions, timeoutMs: number): Promise<MessageReading> =>
     new Promise((resolve) => {
       if (this.closed) return resolve(stopped('the node is stopping'));
       const job = { raw, options, timeoutMs, resolve };
@@ -76,7 +78,7 @@ export class InspectionPool {
       if (!running || running.id !== reply.id) return;
       clearTimeout(running.timer);
       slot.running = undefined;
-      running.job.resolve('report' in reply ? revive(reply.report) : stopped(`the inspection failed: ${reply.error}`));
+      running.job.resolve('reading' in reply ? revive(reply.reading) : stopped(`the inspection failed: ${reply.error}`));
       this.release(slot);
     });
     slot.worker.on('error', (err) => this.replace(slot, `its worker failed: ${errorText(err)}`));
@@ -88,7 +90,8 @@ export class InspectionPool {
     const id = this.nextId++;
     const timer = setTimeout(() => this.replace(slot, `it did not finish within ${job.timeoutMs} ms`), job.timeoutMs);
     slot.running = { id, job, timer };
-    // A view into a larger buffer would carry all of it to the worker: send only the message's bytes.
+    // A message in a SharedArrayBuffer (as the SMTP side collects it) crosses without a copy; a view into a
+    // larger buffer would carry all of it to the worker: send only the message's bytes.
     const raw = job.raw.byteLength === job.raw.buffer.byteLength ? job.raw : Uint8Array.prototype.slice.call(job.raw);
     slot.worker.postMessage({ id, raw, options: job.options } satisfies InspectionRequest);
   }
@@ -120,12 +123,14 @@ export class InspectionPool {
   }
 }
 
-/** The report of a message whose inspection was stopped: nothing inspected, incomplete. */
-function stopped(why: string): ContentReport {
-  return { findings: [{ symbol: 'INSPECTION_STOPPED', detail: `the inspection was stopped: ${why}`, path: '' }], files: [], complete: false, parts: 0 };
+/** The reading of a message whose inspection was stopped: no content, nothing inspected, incomplete. */
+function stopped(why: string): MessageReading {
+  const report: ContentReport = { findings: [{ symbol: 'INSPECTION_STOPPED', detail: `the inspection was stopped: ${why}`, path: '' }], files: [], complete: false, parts: 0 };
+  return { report };
 }
 
 /** File contents come back from the worker as Uint8Array: the same bytes as Buffers, without a copy. */
-function revive(report: ContentReport): ContentReport {
-  return { ...report, files: report.files.map((f) => ({ ...f, content: Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength) })) };
+function revive(reading: MessageReading): MessageReading {
+  const files = reading.report.files.map((f) => ({ ...f, content: Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength) }));
+  return { ...reading, report: { ...reading.report, files } };
 }

@@ -7,5 +7,6 @@ export { tokenizeMessage, type MessageFeatures } from './tokenize.js';
 export { parseMessage, type ParsedMessage } from './mime.js';
 export { isUntrustedHeader } from './untrusted.js';
 export { hashString } from './hash.js';
+export { decodeBytes } from './charset.js';
 export { seededShuffle } from './random.js';
 export type { FtrlOptions } from './ftrl.js';

@@ -13,7 +13,7 @@ import { detectTrueType } from './filetype/true-type.js';
 import type { ContainerFormat, TrueType } from './filetype/type-kind.js';
 import { checkTypeMismatch } from './filetype/type-mismatch.js';
 import { DEFAULT_ARCHIVE_LIMITS, DEFAULT_MIME_LIMITS, type ArchiveLimits, type MimeLimits } from './limits.js';
-import { walkMime, type MimeLeaf } from './mime/walk.js';
+import { walkMime, type MimeLeaf, type MimeWalk } from './mime/walk.js';
 
 export interface InspectOptions {
   mimeLimits?: Partial<MimeLimits>;
@@ -60,12 +60,12 @@ interface Inspection {
 /**
  * Stage 2 for one message: walks the MIME tree, then looks at every leaf and, recursively, every archive
  * member and embedded object: true type, name policy, type mismatch, active content. Never throws on
- * hostile input; limits end in findings.
+ * hostile input; limits end in findings. A caller that has walked the message already (with
+ * `mimeLimitsOf(options)`) passes its walk.
  */
-export async function inspectMessage(raw: Buffer, options: InspectOptions = {}): Promise<ContentReport> {
-  const mimeLimits = { ...DEFAULT_MIME_LIMITS, ...options.mimeLimits };
+export async function inspectMessage(raw: Buffer, options: InspectOptions = {}, walk: MimeWalk = walkMime(raw, mimeLimitsOf(options))): Promise<ContentReport> {
+  const mimeLimits = mimeLimitsOf(options);
   const archiveLimits = { ...DEFAULT_ARCHIVE_LIMITS, ...options.archiveLimits };
-  const walk = walkMime(raw, mimeLimits);
   const sevenZip = new SevenZipReader('archive', archiveLimits.extractorTimeoutMs);
   const inspection: Inspection = {
     findings: [...walk.findings],
@@ -83,6 +83,11 @@ export async function inspectMessage(raw: Buffer, options: InspectOptions = {}):
   };
   for (const leaf of walk.leaves) await inspectLeaf(inspection, leaf, 0);
   return { findings: inspection.findings, files: inspection.files, complete: walk.complete, parts: walk.parts };
+}
+
+/** The MIME limits `inspectMessage` walks with: the defaults, overridden by the options. */
+export function mimeLimitsOf(options: InspectOptions): MimeLimits {
+  return { ...DEFAULT_MIME_LIMITS, ...options.mimeLimits };
 }
 
 async function inspectLeaf(inspection: Inspection, leaf: MimeLeaf, depth: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ContentReport } from '@moat/content';
 import type { AddressParse } from './address.js';
 import type { CompiledDomain, CompiledPolicy } from './compile-policy.js';
 import type { ParsedMessage } from './message/parse-message.js';
@@ -51,7 +52,8 @@ export interface StageInputs {
   helo: Record<never, never>;
   mail: Record<never, never>;
   rcpt: { rcpt: RecipientState };
-  data: { message: ParsedMessage };
+  /** The message, and stage 2's inspection of it (made by the same reading). */
+  data: { message: ParsedMessage; content: ContentReport };
 }
 
 export type ScanContext<S extends Stage = Stage> = BaseContext & StageInputs[S];

@@ -4,7 +4,8 @@ export type { Check, StageCheck, ScanContext, StageInputs, ConnectionState, Tran
 export { defaultChecks } from './checks/index.js';
 export { compilePolicy, type CompiledPolicy, type CompiledDomain, type CompiledLists } from './compile-policy.js';
 export { parseHostPort } from './host-port.js';
-export { parseMessage, PARSE_LIMITS, type ParsedMessage } from './message/parse-message.js';
+export { parseMessage, type MessageContent, type ParsedMessage } from './message/parse-message.js';
+export { readMessage, type MessageReading } from './message/read-message.js';
 export { Pipeline, type StagePlan } from './pipeline.js';
 export { Results, type ForcedAction } from './results.js';
 export { MessageScanner, scanMessage } from './scan-message.js';

@@ -1,7 +1,8 @@
 import { parseEnvelopeAddress } from './address.js';
 import type { ConnectionState, StageInputs, TransactionState } from './check.js';
 import type { CompiledPolicy } from './compile-policy.js';
-import { parseMessage } from './message/parse-message.js';
+import { headersOnly } from './message/parse-message.js';
+import { readMessage } from './message/read-message.js';
 import type { StagePlan } from './pipeline.js';
 import { Results } from './results.js';
 import type { Envelope, MessageVerdict, ScanOptions, ScanSymbol, SmtpReply, Stage, StageResult } from './types.js';
@@ -79,12 +80,16 @@ export class ScanSession {
     return { ok: true };
   }
 
-  /** Parses the message once, runs the data checks and gives the verdict of the transaction. */
+  /** Reads the message once, runs the data checks and gives the verdict of the transaction. */
   async data(raw: Buffer): Promise<MessageVerdict> {
     const earlier = this.connectionRefusal() ?? this.stageResult(this.transactionResults);
     if (!earlier.ok) return refusedMessageVerdict(earlier.verdict);
-    const message = await parseMessage(raw);
-    await this.runStage('data', this.transactionResults, { message });
+    const { blockedExtensions, archiveLimits, settings } = this.policy.attachments;
+    const options = { blockedExtensions, archiveLimits };
+    const reading = await (this.options.reader ? this.options.reader(raw, options, settings.inspectionTimeoutMs) : readMessage(raw, options));
+    // A stopped reading has no content: the checks see the headers, and the report's finding decides.
+    const message = { ...(reading.message ?? headersOnly(raw, 'the message could not be read within its time and memory budget')), raw };
+    await this.runStage('data', this.transactionResults, { message, content: reading.report });
     const verdict = decideVerdict([this.connectionResults, this.transactionResults], this.policy.thresholds);
     return { ...verdict, headers: message.headers, attachments: message.attachments, urls: message.urls, recipientDomains: [...this.recipientDomains], ...(this.transaction.authenticationResults ? { authenticationResults: this.transaction.authenticationResults } : {}) };
   }

@@ -1,8 +1,9 @@
 import type { DnsResolver } from '@moat/auth';
 import type { SpamModel } from '@moat/classifier';
-import type { AntivirusEngine, ContentReport, InspectOptions } from '@moat/content';
+import type { AntivirusEngine, InspectOptions } from '@moat/content';
 import type { FleetState } from '@moat/fleet-state';
 import type { FuzzyStore } from './body/fuzzy-store.js';
+import type { MessageReading } from './message/read-message.js';
 
 /** SMTP stage at which a check runs: the earliest stage that has its input. */
 export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
@@ -100,10 +101,11 @@ export interface ScanOptions {
   /** Antivirus engines of this host (the node's clamd from MOAT_CLAMD, `moat scan --clamd`); the SHA-256 list comes with the policy. */
   antivirus?: readonly AntivirusEngine[];
   /**
-   * Runs stage 2's inspection off this thread (the node's worker threads) and stops it after `timeoutMs` (the
-   * policy's attachments.inspectionTimeoutMs) with an incomplete report; without one it runs here, unbounded.
+   * Reads the message (`readMessage`: its MIME walk, text and stage 2's inspection) off this thread (the node's
+   * worker threads) and stops after `timeoutMs` (the policy's attachments.inspectionTimeoutMs) with an
+   * incomplete report and no message; without one it runs here, unbounded.
    */
-  inspector?: (raw: Buffer, options: InspectOptions, timeoutMs: number) => Promise<ContentReport>;
+  reader?: (raw: Buffer, options: InspectOptions, timeoutMs: number) => Promise<MessageReading>;
   /** The node's resolver (servers, timeouts, cache shared by every check); else one is made from `dns`. */
   resolver?: DnsResolver;
   /** The fleet-wide bulk checksum store; without one the bulk check does nothing. */

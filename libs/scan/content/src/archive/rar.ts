@@ -11,7 +11,8 @@ export class RarReader implements ContainerReader {
 
   async read(data: Buffer, budget: ArchiveBudget, passwords: readonly string[]): Promise<Expansion> {
     const issues: Issue[] = [];
-    const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+    // A plain ArrayBuffer of its own: the file may be a view into a larger (or shared) message buffer.
+    const buffer = new Uint8Array(data).buffer;
     const candidates = ['', ...passwords.slice(0, budget.limits.maxPasswordAttempts)];
     let locked = false;
     for (const password of candidates) {

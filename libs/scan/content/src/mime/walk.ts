@@ -2,7 +2,7 @@ import type { Finding } from '../findings.js';
 import { DEFAULT_MIME_LIMITS, type MimeLimits } from '../limits.js';
 import { readTnef, isTnef } from '../tnef/tnef.js';
 import { readContentHeaders, type ContentHeaders } from './content-headers.js';
-import { readHeaderBlock } from './header-block.js';
+import { readHeaderBlock, type HeaderField } from './header-block.js';
 import { suspiciousFiller } from './preamble.js';
 import { decodeTransfer } from './transfer-encoding.js';
 import { decodeUuencoded } from './uuencode.js';
@@ -18,12 +18,18 @@ export interface MimeLeaf {
   filename: string;
   /** Every name the headers give (name= and filename= may disagree: all are checked). */
   names: string[];
+  /** The declared charset= of the part, lower case; '' when none. */
+  charset: string;
   content: Buffer;
   source: 'part' | 'uuencode' | 'tnef';
 }
 
 /** The result of walking one message: every leaf, every structural finding, and whether the walk finished. */
 export interface MimeWalk {
+  /** The message's own header fields (not those of its parts or attached messages). */
+  headers: HeaderField[];
+  /** Offset of the message's body: its header block is `raw[0, headerEnd)`. */
+  headerEnd: number;
   leaves: MimeLeaf[];
   findings: Finding[];
   /** False when a limit or a damaged structure left part of the message unread. */
@@ -43,7 +49,7 @@ interface WalkState {
  * deeper than `maxDepth`, and at most `maxParts` parts. Never throws: what it cannot read becomes a finding.
  */
 export function walkMime(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMITS): MimeWalk {
-  const walk: MimeWalk = { leaves: [], findings: [], complete: true, parts: 0 };
+  const walk: MimeWalk = { headers: [], headerEnd: 0, leaves: [], findings: [], complete: true, parts: 0 };
   const state: WalkState = { buf: raw, limits, walk, stopped: false };
   if (raw.length > limits.maxMessageBytes) {
     stop(state, '', `message larger than ${limits.maxMessageBytes} bytes; only the first ${limits.maxMessageBytes} were walked`);
@@ -61,6 +67,10 @@ function walkEntity(state: WalkState, start: number, end: number, path: string, 
   if (depth > limits.maxDepth) return stop(state, path, `MIME nesting deeper than ${limits.maxDepth}`);
 
   const block = readHeaderBlock(buf, start, end, limits);
+  if (depth === 0) {
+    walk.headers = block.fields;
+    walk.headerEnd = block.bodyStart;
+  }
   const at = path || '1';
   if (block.limit) stop(state, at, block.limit);
   if (block.bareEol) add(walk, 'MIME_BARE_EOL', 'bare CR or mixed CRLF/LF line endings in a header block', at);
@@ -171,7 +181,7 @@ function checkFiller(state: WalkState, start: number, end: number, at: string, w
 }
 
 function addLeaf(state: WalkState, at: string, headers: ContentHeaders, content: Buffer): void {
-  pushLeaf(state, at, headers.type, headers.filename, headers.names, content, 'part', headers.disposition);
+  pushLeaf(state, at, headers.type, headers.filename, headers.names, content, 'part', headers.disposition, headers.charset?.toLowerCase() ?? '');
   if (headers.type.startsWith('text/')) {
     for (const block of decodeUuencoded(content)) pushLeaf(state, `${at}/${block.name}`, 'application/octet-stream', block.name, [block.name], block.content, 'uuencode');
   }
@@ -182,8 +192,8 @@ function addLeaf(state: WalkState, at: string, headers: ContentHeaders, content:
   }
 }
 
-function pushLeaf(state: WalkState, path: string, contentType: string, filename: string, names: string[], content: Buffer, source: MimeLeaf['source'], disposition: MimeLeaf['disposition'] = 'attachment'): void {
-  state.walk.leaves.push({ path, contentType, disposition, filename, names, content, source });
+function pushLeaf(state: WalkState, path: string, contentType: string, filename: string, names: string[], content: Buffer, source: MimeLeaf['source'], disposition: MimeLeaf['disposition'] = 'attachment', charset = ''): void {
+  state.walk.leaves.push({ path, contentType, disposition, filename, names, charset, content, source });
 }
 
 function stop(state: WalkState, path: string, detail: string): void {

@@ -1,4 +1,4 @@
-import type { ParsedMessage } from '../message/parse-message.js';
+import type { MessageContent } from '../message/parse-message.js';
 import { readHtml, type HtmlAnchor } from './html.js';
 
 /** What the body checks read, worked out once per message whichever check asks first. */
@@ -12,9 +12,9 @@ export interface BodyView {
 
 // Longer bodies are judged on their start: spam puts its message up front, and the cap bounds CPU.
 const MAX_TEXT_CHARS = 256 * 1024;
-const views = new WeakMap<ParsedMessage, BodyView>();
+const views = new WeakMap<MessageContent, BodyView>();
 
-export function bodyView(message: ParsedMessage): BodyView {
+export function bodyView(message: MessageContent): BodyView {
   let view = views.get(message);
   if (!view) {
     const html = message.html ? readHtml(message.html.slice(0, 4 * MAX_TEXT_CHARS)) : { text: '', anchors: [] };

@@ -1,4 +1,4 @@
-import type { ParsedMessage } from '../message/parse-message.js';
+import type { MessageContent } from '../message/parse-message.js';
 import { bodyView } from './body-view.js';
 import { fingerprintText } from './fingerprint.js';
 
@@ -10,7 +10,7 @@ export interface MessageChecksums {
 }
 
 /** The checksums the bulk network counts for a message. */
-export function messageChecksums(message: ParsedMessage, minWords: number): MessageChecksums {
+export function messageChecksums(message: MessageContent, minWords: number): MessageChecksums {
   const text = fingerprintText(bodyView(message).text, minWords).bands;
   const attachments = [...new Set(message.attachments.filter((a) => a.sha256 !== '' && a.size > 0).map((a) => `a-${a.sha256}`))];
   return { text, attachments };

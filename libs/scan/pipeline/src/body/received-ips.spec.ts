@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { publicIp, receivedIps } from './received-ips.js';
 
-const line = (value: string) => ({ key: 'received', line: `Received: ${value}` });
+const line = (value: string) => ({ name: 'received', value });
 
 describe('Received relay addresses', () => {
   it('takes the public addresses of the from clauses, newest first, up to the depth', () => {

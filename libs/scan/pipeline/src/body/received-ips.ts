@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { IpSet } from '@moat/policy';
-import type { HeaderLines } from 'mailparser';
+import type { HeaderField } from '@moat/content';
 
 // RFC 6890 special-purpose blocks that are not globally reachable: block lists know nothing about them.
 const NOT_PUBLIC = new IpSet([
@@ -40,13 +40,12 @@ const BY_CLAUSE = /\sby\s/i;
  * Received fields are written by whoever relayed the message, so they can be forged; a listed relay only
  * ever adds score, and forging one only hurts the forger.
  */
-export function receivedIps(headerLines: HeaderLines, depth: number): string[] {
+export function receivedIps(headerFields: readonly HeaderField[], depth: number): string[] {
   const found: string[] = [];
   let hops = 0;
-  for (const { key, line } of headerLines) {
-    if (key !== 'received') continue;
+  for (const { name, value } of headerFields) {
+    if (name !== 'received') continue;
     if (hops++ >= depth) break;
-    const value = line.slice(line.indexOf(':') + 1);
     const byAt = value.search(BY_CLAUSE);
     const fromPart = byAt >= 0 ? value.slice(0, byAt) : value;
     for (const match of fromPart.matchAll(BRACKETED)) {

@@ -8,7 +8,7 @@ import { messageChecksums } from './message-checksums.js';
  * its attachment and image hashes instead (image-only spam). Returns the checksums it denied.
  */
 export async function reportSpam(store: FuzzyStore, raw: Buffer, reason: string, minWords = 20): Promise<string[]> {
-  const sums = messageChecksums(await parseMessage(raw), minWords);
+  const sums = messageChecksums(parseMessage(raw), minWords);
   const denied = sums.text.length > 0 ? sums.text : sums.attachments;
   if (denied.length === 0) throw new Error('the message has neither enough text nor an attachment to recognise it by');
   await store.deny(denied, reason);

@@ -33,7 +33,7 @@ export const dnsReputation: StageCheck<'data'> = {
     const settings = ctx.policy.body.settings.dnsbl;
     const lookups: Lookup[] = [];
     const client = publicIp(ctx.envelope.clientIp);
-    const relays = receivedIps(ctx.message.headerLines, settings.receivedDepth).filter((ip) => ip !== client);
+    const relays = receivedIps(ctx.message.headerFields, settings.receivedDepth).filter((ip) => ip !== client);
     for (const list of settings.ipLists) {
       if (client) lookups.push({ prefix: 'RBL', list, subject: client, label: reversedIp(client), relay: false });
       for (const ip of relays) lookups.push({ prefix: 'RBL', list, subject: ip, label: reversedIp(ip), relay: true });

@@ -11,8 +11,8 @@ export const headerDuplicates: StageCheck<'data'> = {
   stage: 'data',
   run(ctx) {
     const counts = new Map<string, number>();
-    for (const { key } of ctx.message.headerLines) {
-      if (SINGLE_FIELDS.has(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const { name } of ctx.message.headerFields) {
+      if (SINGLE_FIELDS.has(name)) counts.set(name, (counts.get(name) ?? 0) + 1);
     }
     for (const [key, count] of counts) {
       if (count > 1) ctx.results.add('HEADER_DUPLICATE', HEADER_DUPLICATE_SCORE, `${key} appears ${count} times`);

@@ -39,7 +39,7 @@ export const koreanAdMarker: StageCheck<'data'> = {
     const signs: string[] = [];
     const bulk = ctx.results.symbols.find((s) => BULK.test(s.name));
     if (bulk) signs.push(bulk.name);
-    if (ctx.message.headerLines.some((l) => l.key === 'list-unsubscribe')) signs.push('List-Unsubscribe');
+    if (ctx.message.headerFields.some((f) => f.name === 'list-unsubscribe')) signs.push('List-Unsubscribe');
     if (texts.some((t) => OPT_OUT.test(t))) signs.push('opt-out wording');
     if (signs.length > 0) ctx.results.add('KR_AD_MARKER_MISSING', settings.missingScore, `Korean advertising without (광고): ${signs.join(', ')}`);
   },

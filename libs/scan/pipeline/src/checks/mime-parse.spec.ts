@@ -1,8 +1,8 @@
+import { DEFAULT_MIME_LIMITS } from '@moat/content';
 import { parsePolicy } from '@moat/policy';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy } from '../compile-policy.js';
 import { MAX_URLS } from '../message/extract-urls.js';
-import { PARSE_LIMITS } from '../message/parse-message.js';
 import { Pipeline } from '../pipeline.js';
 import { mimeParse, MIME_PARSE_ERROR_SCORE } from './mime-parse.js';
 
@@ -18,9 +18,9 @@ describe('mime_parse check', () => {
   });
 
   it('scores a message the parser had to stop on', async () => {
-    const parts = Array.from({ length: PARSE_LIMITS.maxParts + 1 }, () => '--b\r\n\r\nx\r\n').join('');
+    const parts = Array.from({ length: DEFAULT_MIME_LIMITS.maxParts + 1 }, () => '--b\r\n\r\nx\r\n').join('');
     const verdict = await scan(`Content-Type: multipart/mixed; boundary=b\r\n\r\n${parts}--b--\r\n`);
-    expect(verdict.symbols).toEqual([{ name: 'MIME_PARSE_ERROR', score: MIME_PARSE_ERROR_SCORE, detail: expect.stringMatching(/child nodes/i), stage: 'data' }]);
+    expect(verdict.symbols).toEqual([{ name: 'MIME_PARSE_ERROR', score: MIME_PARSE_ERROR_SCORE, detail: expect.stringMatching(/more than 1000 MIME parts/), stage: 'data' }]);
     expect(verdict.action).toBe('tag');
   });
 

@@ -1,12 +1,10 @@
-import libmime from 'libmime';
-import type { HeaderLines } from 'mailparser';
+import type { HeaderField } from '@moat/content';
 import type { StageCheck } from '../check.js';
 import { bodyView } from '../body/body-view.js';
 import type { CompiledRegexRule } from '../body/compile-body.js';
-import type { ParsedMessage } from '../message/parse-message.js';
+import { decodeWords, type MessageContent } from '../message/parse-message.js';
 import { runWithinBudget } from '../body/time-budget.js';
 
-const UNFOLD = /\r?\n[ \t]+/g;
 const FILTER_REJECT = { code: 554, message: '5.7.1 message rejected by content filter' };
 
 /**
@@ -43,7 +41,7 @@ export const regexFilters: StageCheck<'data'> = {
   },
 };
 
-function firstMatch(rule: CompiledRegexRule, message: ParsedMessage): { where: string; text: string } | undefined {
+function firstMatch(rule: CompiledRegexRule, message: MessageContent): { where: string; text: string } | undefined {
   for (const [where, text] of targets(rule, message)) {
     const match = rule.regex.exec(text);
     if (match) return { where, text: match[0].slice(0, 80) };
@@ -51,12 +49,12 @@ function firstMatch(rule: CompiledRegexRule, message: ParsedMessage): { where: s
   return undefined;
 }
 
-function targets(rule: CompiledRegexRule, message: ParsedMessage): [string, string][] {
+function targets(rule: CompiledRegexRule, message: MessageContent): [string, string][] {
   switch (rule.rule.on) {
     case 'subject':
       return [['subject', message.headers.subject]];
     case 'header':
-      return headerValues(message.headerLines, rule.rule.header ?? '').map((value) => [rule.rule.header ?? 'header', value]);
+      return headerValues(message.headerFields, rule.rule.header ?? '').map((value) => [rule.rule.header ?? 'header', value]);
     case 'body':
       return bodyView(message).texts.map((text) => ['body', text]);
     case 'attachment':
@@ -65,6 +63,6 @@ function targets(rule: CompiledRegexRule, message: ParsedMessage): [string, stri
 }
 
 /** Every occurrence of a header field, unfolded, encoded-words decoded. */
-function headerValues(lines: HeaderLines, key: string): string[] {
-  return lines.filter((l) => l.key === key).map((l) => libmime.decodeWords(l.line.slice(l.line.indexOf(':') + 1).replace(UNFOLD, ' ').trim()));
+function headerValues(fields: readonly HeaderField[], name: string): string[] {
+  return fields.filter((f) => f.name === name).map((f) => decodeWords(f.value));
 }
