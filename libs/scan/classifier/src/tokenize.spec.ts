@@ -110,4 +110,26 @@ describe('tokenizeMessage', () => {
     expect(f.meta).toEqual(expect.arrayContaining(['u:m:long_param', 'u:m:numeric_path', 'u:m:digit_host', 'u:m:domains:2']));
     expect(f.structure).toEqual(expect.arrayContaining(['m:img_only', 'm:html_text:0']));
   });
+
+  it('gives subject and sender-name character 4-grams that match across spelling variants', () => {
+    const a = tokenizeMessage(mail('From: "V1AGRA Store" <x@y.example>\nSubject: Cheap V1AGRA!!', 'x'));
+    const b = tokenizeMessage(mail('From: "Viagra-Store" <x@y.example>\nSubject: cheapviagra', 'x'));
+    expect(a.structure).toEqual(expect.arrayContaining(['s:g: che', 's:g:agra', 'f:g:v1ag', 'f:g:stor']));
+    expect(b.structure).toEqual(expect.arrayContaining(['s:g: che', 's:g:agra', 'f:g:stor']));
+  });
+
+  it('describes the sender: display name against address, local-part shape, list headers, domain alignment', () => {
+    const list = tokenizeMessage(
+      mail(
+        'From: "Ann Lee" <ann.lee-news@news.example.com>\nMessage-ID: <123.abc@mail.example.com>\nList-Id: <news.example.com>\nList-Unsubscribe: <mailto:u@example.com>\nPrecedence: bulk\nSubject: x',
+        'Read more at https://www.example.com/issue/12',
+      ),
+    );
+    expect(list.structure).toEqual(expect.arrayContaining(['m:fn:first_last', 'm:fl:a.a-a', 'm:h:list-id', 'm:h:list-unsubscribe', 'm:h:precedence:bulk', 'm:al:mid', 'm:al:link']));
+    const forged = tokenizeMessage(mail('From: jsmith4821@mail.example.org\nMessage-ID: <x@other.example>\nSubject: x', 'Go to http://cheap.example.net/now'));
+    expect(forged.structure).toEqual(expect.arrayContaining(['m:fn:none', 'm:fl:a9', 'm:al:nolink']));
+    expect(forged.structure.filter((f) => f.startsWith('m:h:') || f === 'm:al:mid' || f === 'm:al:link')).toEqual([]);
+    expect(tokenizeMessage(mail('From: "SUPER DEALS" <deals@x.example>', 'x')).structure).toContain('m:fn:caps');
+    expect(tokenizeMessage(mail('From: "deals@x.example" <deals@x.example>', 'x')).structure).toContain('m:fn:addr');
+  });
 });
