@@ -30,4 +30,11 @@ describe('link_mismatch check', () => {
     ].join(' ');
     expect((await scan(html)).symbols).toEqual([]);
   });
+
+  it('takes a site name inside prose for a brand, not an address, and still flags a bare domain as the whole text', async () => {
+    const newsletter = ['<a href="http://clickthru.online.test/Click?q=fd">News.com: Top CIOs</a>', '<a href="http://books.wrox.test/asp">ASP.NET tips</a>'].join(' ');
+    expect((await scan(newsletter)).symbols).toEqual([]);
+    const bare = await scan('<a href="https://evil.test/x">paypal.com/signin</a>');
+    expect(bare.symbols[0]?.detail).toBe('shows paypal.com, goes to evil.test');
+  });
 });

@@ -3,8 +3,12 @@ import { bodyView } from '../body/body-view.js';
 import { isWithin, registrableDomain, unicodeDomain, urlHost } from '../body/domains.js';
 import { unwrapRedirects } from '../body/redirectors.js';
 
-// A domain as a reader recognises one in link text, with or without a scheme.
-const SHOWN_DOMAIN = /(?:https?:\/\/)?((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,63})/u;
+const DOMAIN = String.raw`((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}{2,63})`;
+// Link text shows a site when it writes a web address: with a scheme or "www." anywhere in it, or a bare domain
+// (and path) as the whole text. A name inside prose ("News.com: Top CIOs", "ASP.NET tips") is a brand, not
+// an address a reader would check the link against.
+const SHOWN_ADDRESS = new RegExp(String.raw`(?:https?:\/\/|(?<![\p{L}\p{N}.-])(?=www\.))` + DOMAIN, 'iu');
+const WHOLE_DOMAIN = new RegExp(String.raw`^\s*` + DOMAIN + String.raw`(?:[/:?#]\S*)?\s*$`, 'u');
 const MAX_TEXT = 300;
 
 /**
@@ -21,7 +25,7 @@ export const linkMismatch: StageCheck<'data'> = {
     const found: string[] = [];
     for (const anchor of bodyView(ctx.message).anchors) {
       if (anchor.text.length > MAX_TEXT) continue;
-      const shown = SHOWN_DOMAIN.exec(anchor.text)?.[1];
+      const shown = (SHOWN_ADDRESS.exec(anchor.text) ?? WHOLE_DOMAIN.exec(anchor.text))?.[1];
       const shownDomain = shown ? registrableDomain(shown) : undefined;
       if (!shownDomain) continue;
       const chain = unwrapRedirects(anchor.href, redirectors).map(urlHost);
