@@ -1,4 +1,4 @@
-import { KvFuzzyStore } from '@moat/fuzzy-store';
+import { KvFuzzyStore, type KvFuzzyStoreOptions } from '@moat/fuzzy-store';
 import { parsePolicy } from '@moat/policy';
 import { compilePolicy, defaultChecks, MessageScanner, Pipeline, reportSpam, type ScanSymbol } from '@moat/pipeline';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -13,13 +13,18 @@ let nats: NatsServer;
 const connections: NatsConnection[] = [];
 const stores: KvFuzzyStore[] = [];
 
-async function node(): Promise<{ scanner: MessageScanner; store: KvFuzzyStore }> {
+async function openStore(options: KvFuzzyStoreOptions = {}): Promise<KvFuzzyStore> {
   const nc = await connect({ servers: nats.url });
   connections.push(nc);
+  const store = await KvFuzzyStore.open(nc, options);
+  stores.push(store);
+  return store;
+}
+
+async function node(): Promise<{ scanner: MessageScanner; store: KvFuzzyStore }> {
   // No local count cache (1 s by default, during which a node adds its own sightings to the fleet count it
   // last read): this run scans faster than that, and the test is about what the fleet counts together.
-  const store = await KvFuzzyStore.open(nc, { cacheMs: 0 });
-  stores.push(store);
+  const store = await openStore({ cacheMs: 0 });
   return { scanner: new MessageScanner(policy, new Pipeline(defaultChecks(), { fuzzyStore: store })), store };
 }
 
@@ -89,5 +94,15 @@ describe('fuzzy bulk detection across two nodes on one NATS KV', () => {
       verdict = await b.scanner.scan(phish('Bob'), {});
     }
     expect(verdict.symbols.find((s) => s.name === 'FUZZY_DENIED')).toMatchObject({ score: 10 });
+  });
+
+  it('loses no sighting when many messages carry the same checksum at once', async () => {
+    const busy = await openStore();
+    const counts = await Promise.all(Array.from({ length: 50 }, () => busy.record(['concurrent'], 3600)));
+    // One write answers for the messages that came while it was on its way; each still sees itself counted.
+    expect(Math.max(...counts.map(([count]) => count ?? 0))).toBe(50);
+    await busy.flush();
+    const other = await openStore({ cacheMs: 0 });
+    expect(await other.record(['concurrent'], 3600)).toEqual([51]);
   });
 });

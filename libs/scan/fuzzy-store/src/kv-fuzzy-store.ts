@@ -22,6 +22,8 @@ interface Cached {
   readAtMs: number;
   /** Sightings on this node not yet written to KV. */
   pending: number;
+  /** A write of this checksum on its way to KV: sightings meanwhile wait for its answer instead of writing too. */
+  writing?: Promise<SlotCounts>;
 }
 
 const CAS_ATTEMPTS = 8;
@@ -70,29 +72,36 @@ export class KvFuzzyStore implements FuzzyStore {
 
   async record(checksums: readonly string[], windowSeconds: number): Promise<number[]> {
     const now = Date.now();
-    const counts = await Promise.all(
-      checksums.map(async (checksum) => {
-        const cached = this.cache.get(checksum);
-        if (cached && now - cached.readAtMs < this.cacheMs) {
-          cached.pending++;
-          return countWithin(cached.slots, now, windowSeconds) + cached.pending;
-        }
-        // Unknown or stale: write this sighting now (with any not yet written); the write answers with the
-        // fleet's current count. Taken from `pending` first, so a background flush cannot write them twice.
-        const carried = cached?.pending ?? 0;
-        if (cached) cached.pending = 0;
-        try {
-          const slots = await this.bump(checksum, 1 + carried);
-          this.remember(checksum, { slots, readAtMs: Date.now(), pending: 0 });
-          return countWithin(slots, now, windowSeconds);
-        } catch (error) {
-          if (cached) cached.pending += carried;
-          throw error;
-        }
-      }),
-    );
+    const counts = await Promise.all(checksums.map((checksum) => this.sighting(checksum, now, windowSeconds)));
     if ([...this.cache.values()].some((c) => c.pending > 0)) this.flushSoon();
     return counts;
+  }
+
+  /** Counts one sighting; at most one round trip per checksum is in flight, however many messages carry it. */
+  private async sighting(checksum: string, now: number, windowSeconds: number): Promise<number> {
+    const cached = this.cache.get(checksum);
+    if (cached && (cached.writing || now - cached.readAtMs < this.cacheMs)) {
+      cached.pending++;
+      if (cached.writing) await cached.writing;
+      return countWithin(cached.slots, now, windowSeconds) + cached.pending;
+    }
+    // Unknown or stale: write this sighting now (with any not yet written); the write answers with the
+    // fleet's current count. Taken from `pending` first, so a background flush cannot write them twice.
+    const entry: Cached = cached ?? { slots: {}, readAtMs: 0, pending: 0 };
+    const carried = entry.pending;
+    entry.pending = 0;
+    entry.writing = this.bump(checksum, 1 + carried);
+    this.remember(checksum, entry);
+    try {
+      entry.slots = await entry.writing;
+      entry.readAtMs = Date.now();
+      return countWithin(entry.slots, now, windowSeconds) + entry.pending;
+    } catch (error) {
+      entry.pending += carried;
+      throw error;
+    } finally {
+      entry.writing = undefined;
+    }
   }
 
   denied(checksums: readonly string[]): Promise<boolean[]> {
@@ -111,6 +120,8 @@ export class KvFuzzyStore implements FuzzyStore {
       const due = [...this.cache].filter(([, cached]) => cached.pending > 0);
       await Promise.all(
         due.map(async ([checksum, cached]) => {
+          // A write in flight carries its own sightings; what came while it ran is written after it.
+          await cached.writing?.catch(() => undefined);
           const count = cached.pending;
           cached.pending = 0;
           try {
