@@ -3,7 +3,8 @@
 // `moat scan --json --model` on the held-out fold, as an administrator would run them. Same corpus, seed and
 // fold assignment as run.mjs, so the figures sit beside the SpamAssassin and bogofilter rows of that run.
 // Usage: node benchmarks/classifier/scan-eval.mjs [--folds 5] [--seed 1] [--max-fp 0.001] [--out FILE]
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+//   [--dump FILE]: also writes every held-out result (label, rank, symbols) as JSON lines, to see what ranks where
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,7 @@ const { values: opt } = parseArgs({
     seed: { type: 'string', default: '1' },
     'max-fp': { type: 'string', default: '0.001' },
     out: { type: 'string', default: join(repoRoot, 'benchmarks/RESULTS-classifier.md') },
+    dump: { type: 'string' },
   },
 });
 const k = Number(opt.folds);
@@ -60,6 +62,7 @@ log(`corpus: ${messages.length} messages, ${k} folds, seed ${seed}`);
 const work = mkdtempSync(join(tmpdir(), 'moat-scan-eval-'));
 const spam = [];
 const ham = [];
+const dumped = [];
 const perFold = [];
 let scanCpuMs = 0;
 let scanned = 0;
@@ -94,6 +97,7 @@ try {
     for (const r of results) {
       const entry = { rank: rankOf(r), logOdds: logOddsOf(r), flagged: r.action !== 'deliver' };
       (label.get(r.file) ? foldSpam : foldHam).push(entry);
+      if (opt.dump) dumped.push(JSON.stringify({ spam: label.get(r.file), fold: f + 1, rank: entry.rank, logOdds: entry.logOdds, symbols: r.symbols }));
     }
     spam.push(...foldSpam);
     ham.push(...foldHam);
@@ -104,6 +108,7 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+if (opt.dump) writeFileSync(opt.dump, dumped.join('\n') + '\n');
 const pct = (x) => `${(x * 100).toFixed(2)}%`;
 const pooled = recallAtFpRate(spam.map((e) => e.rank), ham.map((e) => e.rank), maxFp);
 const bayesOnly = recallAtFpRate(spam.map((e) => e.logOdds), ham.map((e) => e.logOdds), maxFp);
