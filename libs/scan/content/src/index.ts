@@ -2,6 +2,7 @@ export { CONTENT_SYMBOLS, type ContentSymbol, type Finding } from './findings.js
 export { DEFAULT_ARCHIVE_LIMITS, DEFAULT_MIME_LIMITS, type ArchiveLimits, type MimeLimits } from './limits.js';
 export { inspectMessage, mimeLimitsOf, type ContentReport, type InspectedFile, type InspectOptions } from './inspect.js';
 export { readHeaderBlock, type HeaderField } from './mime/header-block.js';
+export { decodeWords } from './mime/content-headers.js';
 export { walkMime, type MimeLeaf, type MimeWalk } from './mime/walk.js';
 export { readTnef, type TnefContents, type TnefFile } from './tnef/tnef.js';
 export { detectTrueType } from './filetype/true-type.js';

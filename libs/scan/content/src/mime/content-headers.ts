@@ -61,10 +61,14 @@ export function readContentHeaders(block: HeaderBlock, defaultType: string): Con
 
 /** Decodes encoded words left in a parameter (RFC 2231 is already applied by parseHeaderValue). */
 function decodeName(value: string | undefined): string {
-  if (!value) return '';
+  return value ? decodeWords(value).trim() : '';
+}
+
+/** RFC 2047 encoded words decoded; a value libmime cannot decode is kept as sent. */
+export function decodeWords(value: string): string {
   try {
-    return libmime.decodeWords(value).trim();
+    return libmime.decodeWords(value);
   } catch {
-    return value.trim();
+    return value;
   }
 }

@@ -1,8 +1,8 @@
-import type { HeaderField } from '@moat/content';
+import { decodeWords, type HeaderField } from '@moat/content';
 import type { StageCheck } from '../check.js';
 import { bodyView } from '../body/body-view.js';
 import type { CompiledRegexRule } from '../body/compile-body.js';
-import { decodeWords, type MessageContent } from '../message/parse-message.js';
+import type { MessageContent } from '../message/parse-message.js';
 import { runWithinBudget } from '../body/time-budget.js';
 
 const FILTER_REJECT = { code: 554, message: '5.7.1 message rejected by content filter' };

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { decodeBytes } from '@moat/classifier';
-import { DEFAULT_MIME_LIMITS, readHeaderBlock, walkMime, type HeaderField, type InspectedFile, type MimeLeaf, type MimeWalk } from '@moat/content';
-import libmime from 'libmime';
+import { decodeWords, DEFAULT_MIME_LIMITS, readHeaderBlock, walkMime, type HeaderField, type InspectedFile, type MimeLeaf, type MimeWalk } from '@moat/content';
 import type { AttachmentInfo, SelectedHeaders } from '../types.js';
 import { extractUrls } from './extract-urls.js';
 
@@ -95,13 +94,4 @@ function selectHeaders(fields: readonly HeaderField[]): SelectedHeaders {
     date: fields.find((f) => f.name === 'date')?.value ?? '',
     replyTo: values('reply-to')[0] ?? '',
   };
-}
-
-/** RFC 2047 encoded words decoded; a value libmime cannot decode is kept as sent. */
-export function decodeWords(value: string): string {
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
 }
