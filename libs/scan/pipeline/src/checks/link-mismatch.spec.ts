@@ -5,8 +5,10 @@ import { Pipeline } from '../pipeline.js';
 import { linkMismatch } from './link-mismatch.js';
 
 const policy = compilePolicy(parsePolicy({}), 0);
-const scan = (html: string) =>
-  new Pipeline([linkMismatch]).session(policy, { clientIp: '' }).data(Buffer.from(`From: a@b.test\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`));
+const scan = (html: string, from = 'a@b.test', withPolicy = policy) =>
+  new Pipeline([linkMismatch])
+    .session(withPolicy, { clientIp: '' })
+    .data(Buffer.from(`From: ${from}\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`));
 
 describe('link_mismatch check', () => {
   it('flags link text showing one domain while the href goes to another', async () => {
@@ -36,5 +38,22 @@ describe('link_mismatch check', () => {
     expect((await scan(newsletter)).symbols).toEqual([]);
     const bare = await scan('<a href="https://evil.test/x">paypal.com/signin</a>');
     expect(bare.symbols[0]?.detail).toBe('shows paypal.com, goes to evil.test');
+  });
+
+  it('leaves links into the From domain alone, unless the text shows a protected brand', async () => {
+    const newsletter = '<a href="http://clickthru.online.com/Click?q=39">www.canonresellers.com</a>';
+    expect((await scan(newsletter, 'CNET Delivers <Online#3.20341@newsletter.online.com>')).symbols).toEqual([]);
+    expect((await scan(newsletter, 'news@elsewhere.com')).symbols[0]?.detail).toBe('shows canonresellers.com, goes to online.com');
+
+    const phish = '<a href="https://login.paypa1-secure.com/">www.paypal.com</a>';
+    expect((await scan(phish, '"PayPal" <service@paypa1-secure.com>')).symbols).toEqual([]);
+    const withBrand = compilePolicy(parsePolicy({ body: { phishing: { brands: ['paypal.com'] } } }), 0);
+    const flagged = await scan(phish, '"PayPal" <service@paypa1-secure.com>', withBrand);
+    expect(flagged.symbols[0]?.detail).toBe('shows paypal.com, goes to paypa1-secure.com');
+  });
+
+  it('does not take text without a real public suffix for an address', async () => {
+    const html = '<a href="http://www.exhibitionsindia.org">www.exhibitionsindia.o rg</a> <a href="http://www.all-life-ins.com/stop.htm">http://www.all-life/stopit</a>';
+    expect((await scan(html)).symbols).toEqual([]);
   });
 });
