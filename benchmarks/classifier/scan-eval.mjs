@@ -3,10 +3,10 @@
 // `moat scan --json --model` on the held-out fold, as an administrator would run them. Same corpus, seed and
 // fold assignment as run.mjs, so the figures sit beside the SpamAssassin and bogofilter rows of that run.
 // Usage: node benchmarks/classifier/scan-eval.mjs [--folds 5] [--seed 1] [--max-fp 0.001] [--out FILE]
-//   [--dump FILE]: also writes every held-out result (label, rank, symbols) as JSON lines, to see what ranks where
+//   [--dump FILE]: also writes every held-out result (corpus file, label, rank, symbols) as JSON lines, to see what ranks where
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ensureCorpus, loadCorpus, stratifiedFolds } from './corpus.mjs';
@@ -72,11 +72,13 @@ try {
     const dir = join(work, `fold${f}`);
     for (const sub of ['spam', 'ham', 'test']) mkdirSync(join(dir, sub), { recursive: true });
     const label = new Map();
+    const corpusFile = new Map();
     messages.forEach((m, i) => {
       if (folds[i] === f) {
         const link = join(dir, 'test', `${i}.eml`);
         symlinkSync(m.file, link);
         label.set(link, m.spam);
+        corpusFile.set(link, m.file);
       } else symlinkSync(m.file, join(dir, m.spam ? 'spam' : 'ham', `${i}.eml`));
     });
     const model = join(dir, 'fold.model');
@@ -97,7 +99,7 @@ try {
     for (const r of results) {
       const entry = { rank: rankOf(r), logOdds: logOddsOf(r), flagged: r.action !== 'deliver' };
       (label.get(r.file) ? foldSpam : foldHam).push(entry);
-      if (opt.dump) dumped.push(JSON.stringify({ spam: label.get(r.file), fold: f + 1, rank: entry.rank, logOdds: entry.logOdds, symbols: r.symbols }));
+      if (opt.dump) dumped.push(JSON.stringify({ file: basename(corpusFile.get(r.file)), spam: label.get(r.file), fold: f + 1, rank: entry.rank, logOdds: entry.logOdds, symbols: r.symbols }));
     }
     spam.push(...foldSpam);
     ham.push(...foldHam);

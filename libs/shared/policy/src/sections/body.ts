@@ -183,14 +183,20 @@ const executiveSchema = z
 
 export const phishingSchema = z
   .object({
-    /** PHISH_LINK_MISMATCH: link text shows one domain, the href goes to another. */
+    /**
+     * PHISH_LINK_MISMATCH: link text shows one domain, the href goes to another — unless it goes to the From
+     * address's own domain and the text does not show a protected domain (the tenant's or one of `brands`).
+     */
     linkMismatchScore: z.number().default(3),
     /**
      * Click-tracking hosts of mailing services (and their subdomains): their links show the real site in the
      * text and go through the tracker, so they are not link mismatches.
      */
     linkTrackers: z.array(idnDomain).default(defaultLinkTrackers),
-    /** Protected brands besides the tenant's own domains, e.g. paypal.com, naver.com. */
+    /**
+     * Protected brands besides the tenant's own domains, e.g. paypal.com, naver.com: lookalikes of them are
+     * flagged, and so is link text showing them whatever the sender's domain.
+     */
     brands: z.array(idnDomain).default([]),
     /** PHISH_LOOKALIKE_DOMAIN: a sender or link domain one edit, or only homoglyphs, away from a protected one. */
     lookalikeScore: z.number().default(5),
