@@ -7,8 +7,8 @@ import { parseAddress, parseUrl, registrableDomain, TEXT_EMAIL, TEXT_URL } from 
 /**
  * Features of a message as strings, each once, in three groups:
  * - `body`: the words of the body text (bare) and the character n-grams of unspaced scripts ("c2:"/"c3:");
- * - `meta`: what the sender wrote elsewhere: "s:" subject words and pairs ("s:b:"), "f:" From, "u:" link
- *   hosts and paths, "e:" mailed domains, "x:" mail agent, "a:" attachments;
+ * - `meta`: what the sender wrote elsewhere or where: "s:" subject words and pairs ("s:b:"), "o:" the body's
+ *   opening words, "f:" From, "u:" link hosts and paths, "e:" mailed domains, "x:" mail agent, "a:" attachments;
  * - `structure`: how the message is built: "m:" MIME structure, sizes, generated-header shapes, list headers and
  *   sender/link/Message-ID alignment, "t:" HTML tags, "r:" Reply-To; and the character 4-grams of the subject
  *   ("s:g:") and the sender's name ("f:g:").
@@ -32,6 +32,11 @@ export function tokenizeMessage(raw: Buffer): MessageFeatures {
 // Bounds the work per message: long bodies say what they are in their first few thousand words.
 const MAX_BODY_WORDS = 3000;
 const MAX_WORD_LENGTH = 40;
+// How a message opens says what kind of message it is: a reply's "On Tue, Alice wrote:", a feed item's
+// "URL: ... Date:", a pitch's "Dear Friend" or an HTML page pasted as text ("<!DOCTYPE ...>"). The same words
+// later in a long body mean far less, so the opening words are features of their own ("o:").
+const OPENER_CHARS = 200;
+const OPENER_WORDS = 12;
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’_-]*/gu;
 // Scripts written without spaces between words (or, for Hangul, with long agglutinated words): these get
@@ -59,6 +64,8 @@ export function tokenizeParsed(msg: ParsedMessage): MessageFeatures {
   for (const m of body.matchAll(TEXT_URL)) links.push(m[0]);
 
   addWords(body, '', MAX_BODY_WORDS, false, words);
+  // In a body not much longer than its opening, the opening is the whole body: it would count every word twice.
+  if (body.length > 2 * OPENER_CHARS) addWords(body.slice(0, OPENER_CHARS), 'o:', OPENER_WORDS, false, out);
   const linkDomains = addLinks(links, out);
   for (const m of body.matchAll(TEXT_EMAIL)) out.add('e:' + registrableDomain(m[1].toLowerCase()));
   addHeaders(msg, out, linkDomains);
