@@ -14,8 +14,10 @@ import { parseAddress, parseUrl, registrableDomain, TEXT_EMAIL, TEXT_URL } from 
  *   ("s:g:") and the sender's name ("f:g:").
  * The regression weighs body and the rest separately (so a long body cannot drown out who sent it); the
  * Fisher token evidence uses body and meta only, since the structure features are shared by legitimate
- * newsletters and spam alike and, counted as independent evidence, over-weigh; so do the 4-grams, which
- * repeat each other (as Fisher evidence they made "Hello." score p = 0.78).
+ * newsletters and spam alike and, counted as independent evidence, over-weigh. So do the 4-grams, which repeat
+ * each other: next to a long body's words that is small, and the subject's 4-grams count as evidence there
+ * (they match its spelling variants), but in a short message they would decide alone (as evidence they made
+ * "Hello." score p = 0.78), so there they stay in `structure`.
  */
 export interface MessageFeatures {
   body: string[];
@@ -24,6 +26,7 @@ export interface MessageFeatures {
 }
 
 const REGRESSION_ONLY = /^(?:[mtr]:|[sf]:g:)/;
+const SUBJECT_GRAMS = 's:g:';
 
 export function tokenizeMessage(raw: Buffer): MessageFeatures {
   return tokenizeParsed(parseMessage(raw));
@@ -37,6 +40,9 @@ const MAX_WORD_LENGTH = 40;
 // later in a long body mean far less, so the opening words are features of their own ("o:").
 const OPENER_CHARS = 200;
 const OPENER_WORDS = 12;
+// A body past this length has words enough that its opening is not the whole of it (else the opening would
+// count every word twice) and that overlapping subject 4-grams cannot decide it alone.
+const LONG_BODY_CHARS = 400;
 
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}'’_-]*/gu;
 // Scripts written without spaces between words (or, for Hangul, with long agglutinated words): these get
@@ -64,14 +70,15 @@ export function tokenizeParsed(msg: ParsedMessage): MessageFeatures {
   for (const m of body.matchAll(TEXT_URL)) links.push(m[0]);
 
   addWords(body, '', MAX_BODY_WORDS, false, words);
-  // In a body not much longer than its opening, the opening is the whole body: it would count every word twice.
-  if (body.length > 2 * OPENER_CHARS) addWords(body.slice(0, OPENER_CHARS), 'o:', OPENER_WORDS, false, out);
+  const longBody = body.length > LONG_BODY_CHARS;
+  if (longBody) addWords(body.slice(0, OPENER_CHARS), 'o:', OPENER_WORDS, false, out);
   const linkDomains = addLinks(links, out);
   for (const m of body.matchAll(TEXT_EMAIL)) out.add('e:' + registrableDomain(m[1].toLowerCase()));
   addHeaders(msg, out, linkDomains);
   addStructure(msg, body, links.length, out);
   const all = [...out];
-  return { body: [...words], meta: all.filter((f) => !REGRESSION_ONLY.test(f)), structure: all.filter((f) => REGRESSION_ONLY.test(f)) };
+  const regressionOnly = (f: string): boolean => REGRESSION_ONLY.test(f) && !(longBody && f.startsWith(SUBJECT_GRAMS));
+  return { body: [...words], meta: all.filter((f) => !regressionOnly(f)), structure: all.filter(regressionOnly) };
 }
 
 /** Words (lower case) with `prefix`, plus word pairs and character n-grams of unspaced scripts. */
@@ -150,7 +157,7 @@ function header(msg: ParsedMessage, name: string): string {
 function addHeaders(msg: ParsedMessage, out: Set<string>, linkDomains: Set<string>): void {
   const subject = stripSubjectTags(header(msg, 'subject'));
   addWords(subject, 's:', 100, true, out);
-  addWordGrams(subject.slice(0, 200), 's:g:', out);
+  addWordGrams(subject.slice(0, 200), SUBJECT_GRAMS, out);
   for (const inner of msg.innerSubjects) addWords(stripSubjectTags(inner), 's:', 100, false, out);
   if (!subject.trim()) out.add('m:s:empty');
   const letters = subject.replace(/[^\p{L}]/gu, '');
