@@ -1,5 +1,5 @@
-import type { StageCheck } from '../check.js';
 import { parse } from 'tldts';
+import type { StageCheck } from '../check.js';
 import { bodyView } from '../body/body-view.js';
 import { splitNamedAddress } from '../body/display-name.js';
 import { addressDomain, isWithin, registrableDomain, unicodeDomain, urlHost } from '../body/domains.js';
