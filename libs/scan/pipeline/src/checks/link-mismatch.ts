@@ -28,8 +28,8 @@ export const linkMismatch: StageCheck<'data'> = {
     const { redirectors } = ctx.policy.body.settings.dnsbl;
     const { linkTrackers, linkMismatchScore } = ctx.policy.body.settings.phishing;
     const { protectedDomains } = ctx.policy.body;
-    const fromAddress = addressDomain(splitNamedAddress(ctx.message.headers.from).address);
-    const fromDomain = fromAddress ? registrableDomain(fromAddress) : undefined;
+    const fromHost = addressDomain(splitNamedAddress(ctx.message.headers.from).address);
+    const fromDomain = fromHost ? registrableDomain(fromHost) : undefined;
     const found: string[] = [];
     for (const anchor of bodyView(ctx.message).anchors) {
       if (anchor.text.length > MAX_TEXT) continue;
