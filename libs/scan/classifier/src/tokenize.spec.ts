@@ -132,4 +132,15 @@ describe('tokenizeMessage', () => {
     expect(tokenizeMessage(mail('From: "SUPER DEALS" <deals@x.example>', 'x')).structure).toContain('m:fn:caps');
     expect(tokenizeMessage(mail('From: "deals@x.example" <deals@x.example>', 'x')).structure).toContain('m:fn:addr');
   });
+
+  it('gives a long body its opening words and its subject 4-grams as evidence, a short one neither', () => {
+    const long = tokenizeMessage(mail('Subject: cheap pills', 'Dear friend, we offer the best prices. ' + 'More details follow here. '.repeat(20)));
+    expect(long.meta).toEqual(expect.arrayContaining(['o:dear', 'o:friend', 's:g:chea']));
+    expect(long.structure).not.toContain('s:g:chea');
+
+    const short = tokenizeMessage(mail('Subject: cheap pills', 'Dear friend, hello.'));
+    expect(short.meta.filter((f) => f.startsWith('o:'))).toEqual([]);
+    expect(short.structure).toContain('s:g:chea');
+    expect(short.meta).not.toContain('s:g:chea');
+  });
 });
