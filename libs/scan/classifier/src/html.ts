@@ -7,6 +7,8 @@ export interface HtmlContent {
   tags: Set<string>;
   /** Number of <img> tags. */
   images: number;
+  /** How the markup is written: "tag.attribute=value" and "tag.style.property:value", short values only, each once. */
+  attributes: Set<string>;
 }
 
 const NAMED_ENTITIES: Record<string, string> = {
@@ -36,6 +38,11 @@ const INVISIBLE_BLOCKS = /<(script|style|head)\b[\s\S]*?<\/\1\s*>|<!--[\s\S]*?--
 const TITLE = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i;
 const LINK_ATTR = /\b(?:href|src|action|background)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 const TAG = /<\/?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>/g;
+const ATTRIBUTE = /\b([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/g;
+// Links are read as links; text and identifiers are different in every message, so they say nothing about style.
+const NOT_PRESENTATION = /^(?:href|src|action|background|alt|title|name|id|value)$/i;
+// Font sizes, colours, widths and inline styles are short; longer values are unique to one message.
+const MAX_ATTRIBUTE_VALUE = 24;
 const ENTITY = /&(#[xX][0-9a-fA-F]+|#\d+|[a-zA-Z]+);?/g;
 
 /** Decodes character references; unknown named ones become a space. */
@@ -50,11 +57,26 @@ export function decodeEntities(s: string): string {
   });
 }
 
-/** Strips HTML to its visible text, keeping the link targets and the tag names as separate facts. */
+/** Adds one attribute of a tag (each declaration of a style on its own) when it is presentational and short. */
+function addAttribute(tag: string, name: string, raw: string, out: Set<string>): void {
+  if (NOT_PRESENTATION.test(name)) return;
+  const value = raw.trim().toLowerCase().replace(/\s+/g, ' ');
+  if (name !== 'style') {
+    if (value.length <= MAX_ATTRIBUTE_VALUE) out.add(`${tag}.${name}=${value}`);
+    return;
+  }
+  for (const declaration of value.split(';')) {
+    const d = declaration.trim().replace(/\s*:\s*/, ':');
+    if (d && d.length <= MAX_ATTRIBUTE_VALUE) out.add(`${tag}.style.${d}`);
+  }
+}
+
+/** Strips HTML to its visible text, keeping the link targets, the tag names and their attributes as separate facts. */
 export function htmlToText(html: string): HtmlContent {
   const links: string[] = [];
   const tags = new Set<string>();
   let images = 0;
+  const attributes = new Set<string>();
   const title = TITLE.exec(html)?.[1] ?? '';
   const visible = html.replace(INVISIBLE_BLOCKS, ' ');
   const text = visible.replace(TAG, (tag, name: string) => {
@@ -63,8 +85,9 @@ export function htmlToText(html: string): HtmlContent {
     if (lower === 'img') images++;
     if (tag[1] !== '/') {
       for (const m of tag.matchAll(LINK_ATTR)) links.push(decodeEntities(m[1] ?? m[2] ?? m[3]));
+      for (const m of tag.matchAll(ATTRIBUTE)) addAttribute(lower, m[1].toLowerCase(), m[2] ?? m[3] ?? m[4], attributes);
     }
     return ' ';
   });
-  return { text: decodeEntities(title + ' ' + text), links, tags, images };
+  return { text: decodeEntities(title + ' ' + text), links, tags, images, attributes };
 }

@@ -33,6 +33,24 @@ describe('tokenizeMessage', () => {
     expect(f.structure).toEqual(expect.arrayContaining(['t:a', 't:p', 'm:html_only']));
   });
 
+  it('reads how the HTML is written: short presentational attributes and style declarations, not links, text or long values', () => {
+    const f = tokenizeMessage(
+      mail(
+        'Subject: hi\nContent-Type: text/html',
+        `<table width="600" bgcolor=#FFFFFF><tr><td><font face="Arial" SIZE='+2' color="red">Big</font>` +
+          `<p style="font-weight: bold; COLOR:#f00; background-image: url(http://img.example.org/very/long/path.gif)">` +
+          `<img src="http://img.example.org/a.gif" alt="Free stuff" id="x1" class="${'c'.repeat(30)}"></p></td></tr></table>`,
+      ),
+    );
+    expect(f.structure).toEqual(
+      expect.arrayContaining(['t:a:table.width=600', 't:a:table.bgcolor=#ffffff', 't:a:font.face=arial', 't:a:font.size=+2', 't:a:font.color=red', 't:a:p.style.font-weight:bold', 't:a:p.style.color:#f00']),
+    );
+    const attributes = f.structure.filter((x) => x.startsWith('t:a:'));
+    expect(attributes.some((x) => /src|alt|id=|class=|background-image/.test(x))).toBe(false);
+    // Presentation is the sender's program, not evidence of its own: the regression weighs it, Fisher does not.
+    expect(f.meta.some((x) => x.startsWith('t:a:'))).toBe(false);
+  });
+
   it('gives Korean text character bigrams and trigrams, also from EUC-KR and encoded-word subjects', () => {
     const body = new TextEncoder().encode('무료 대출 상담');
     const subject = `=?UTF-8?B?${Buffer.from('(광고) 특가', 'utf8').toString('base64')}?=`;

@@ -10,7 +10,7 @@ import { parseAddress, parseUrl, registrableDomain, TEXT_EMAIL, TEXT_URL } from 
  * - `meta`: what the sender wrote elsewhere or where: "s:" subject words and pairs ("s:b:"), "o:" the body's
  *   opening words, "f:" From, "u:" link hosts and paths, "e:" mailed domains, "x:" mail agent, "a:" attachments;
  * - `structure`: how the message is built: "m:" MIME structure, sizes, generated-header shapes, list headers and
- *   sender/link/Message-ID alignment, "t:" HTML tags, "r:" Reply-To; and the character 4-grams of the subject
+ *   sender/link/Message-ID alignment, "t:" HTML tags and their presentational attributes ("t:a:"), "r:" Reply-To; and the character 4-grams of the subject
  *   ("s:g:") and the sender's name ("f:g:").
  * The regression weighs body and the rest separately (so a long body cannot drown out who sent it); the
  * Fisher token evidence uses body and meta only, since the structure features are shared by legitimate
@@ -60,6 +60,9 @@ export function tokenizeParsed(msg: ParsedMessage): MessageFeatures {
     bodyTexts.push(h.text);
     links.push(...h.links);
     for (const tag of h.tags) out.add('t:' + tag);
+    // How the HTML is written (font sizes, colours, table widths, inline styles) fingerprints the program
+    // that wrote it, as generated header shapes do: shared by one sender's mail, not by the words.
+    for (const a of h.attributes) out.add('t:a:' + a);
     out.add('m:img:' + bucket(h.images));
     // Markup that shows little text: image-only mail and text hidden in heavy markup.
     const visible = h.text.replace(/\s+/g, '').length;
