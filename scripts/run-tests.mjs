@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = resolve(root, 'var/test-results');
 const vitestJson = resolve(resultsDir, 'vitest.json');
-const OUTSIDE_PROJECTS = ['scripts', 'benchmarks/relay', 'test', 'eslint.config.js', 'vitest.config.ts'];
+const OUTSIDE_PROJECTS = ['scripts', 'benchmarks', 'test', 'eslint.config.js', 'vitest.config.ts'];
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0' };
 
 /** Runs a command with inherited stdio, or echoes and captures its stdout and stderr, and resolves with its exit code and output. */

@@ -43,7 +43,8 @@ export function run(cmd, args, { input, okCodes = [0], env } = {}) {
       if (okCodes.includes(code)) resolve(stdout);
       else reject(new Error(`${cmd} ${args.slice(0, 4).join(' ')} ... exited ${code}: ${Buffer.concat(err).toString().slice(0, 2000)}`));
     });
-    child.stdin.on('error', () => {});
+    // A command that exits without reading all of its input (EPIPE) is judged by its exit code, not by this.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }

@@ -87,7 +87,7 @@ function spamdCpuMs(pid) {
  * `sample`: score at most this many held-out messages per fold (seeded, stratified); 0 = all.
  * `log`: progress callback.
  */
-export async function evaluateSpamAssassin(messages, folds, k, { sample = 0, seed = 1, log = () => {} } = {}) {
+export async function evaluateSpamAssassin(messages, folds, k, { sample = 0, seed = 1, log = () => undefined } = {}) {
   const results = [];
   let required;
   for (let fold = 0; fold < k; fold++) {
