@@ -4,7 +4,7 @@ import { featureBucket } from './hash.js';
 import type { MessageFeatures } from './tokenize.js';
 
 /** Version of the tokeniser's feature set: a model trained with another one cannot be used. */
-export const TOKENIZER_VERSION = 5;
+export const TOKENIZER_VERSION = 6;
 
 
 export interface FeatureConfig {

@@ -51,6 +51,18 @@ describe('tokenizeMessage', () => {
     expect(f.meta.some((x) => x.startsWith('t:a:'))).toBe(false);
   });
 
+  it('describes how plain text is laid out: wrapped lines, a paragraph per line, trailing spaces', () => {
+    const paragraph = 'We are pleased to offer you an exclusive opportunity '.repeat(8).trim();
+    const wrapped = tokenizeMessage(mail('Subject: notes', 'Hi Bob,\n\nthe build is green again;\nI will tag the release tonight.\n\nAlice')).structure;
+    // Wrapped text is the common case, a baseline rather than a feature: short mail, which has no layout, does
+    // not then look like mail without plain text.
+    expect(wrapped.filter((x) => x.startsWith('m:wrap:'))).toEqual([]);
+    const unwrapped = tokenizeMessage(mail('Subject: offer', `Dear Friend, \n\n${paragraph}\n\n${paragraph} \n\nRegards, `)).structure;
+    expect(unwrapped).toEqual(expect.arrayContaining(['m:wrap:long_lines_2', 'm:wrap:paragraph_lines', 'm:wrap:trailing_space']));
+    // Fewer than three lines say nothing about a layout.
+    expect(tokenizeMessage(mail('Subject: hi', 'Hello.')).structure.some((x) => x.startsWith('m:wrap:'))).toBe(false);
+  });
+
   it('gives Korean text character bigrams and trigrams, also from EUC-KR and encoded-word subjects', () => {
     const body = new TextEncoder().encode('무료 대출 상담');
     const subject = `=?UTF-8?B?${Buffer.from('(광고) 특가', 'utf8').toString('base64')}?=`;

@@ -9,8 +9,8 @@ import { parseAddress, parseUrl, registrableDomain, TEXT_EMAIL, TEXT_URL } from 
  * - `body`: the words of the body text (bare) and the character n-grams of unspaced scripts ("c2:"/"c3:");
  * - `meta`: what the sender wrote elsewhere or where: "s:" subject words and pairs ("s:b:"), "o:" the body's
  *   opening words, "f:" From, "u:" link hosts and paths, "e:" mailed domains, "x:" mail agent, "a:" attachments;
- * - `structure`: how the message is built: "m:" MIME structure, sizes, generated-header shapes, list headers and
- *   sender/link/Message-ID alignment, "t:" HTML tags and their presentational attributes ("t:a:"), "r:" Reply-To; and the character 4-grams of the subject
+ * - `structure`: how the message is built: "m:" MIME structure, sizes, plain-text line layout, generated-header
+ *   shapes, list headers and sender/link/Message-ID alignment, "t:" HTML tags and their presentational attributes ("t:a:"), "r:" Reply-To; and the character 4-grams of the subject
  *   ("s:g:") and the sender's name ("f:g:").
  * The regression weighs body and the rest separately (so a long body cannot drown out who sent it); the
  * Fisher token evidence uses body and meta only, since the structure features are shared by legitimate
@@ -54,7 +54,9 @@ export function tokenizeParsed(msg: ParsedMessage): MessageFeatures {
   const out = new Set<string>();
   const words = new Set<string>();
   const links: string[] = [];
-  const bodyTexts: string[] = msg.texts.map(stripBodyMarkup);
+  const plainTexts = msg.texts.map(stripBodyMarkup);
+  for (const text of plainTexts) addLineLayout(text, out);
+  const bodyTexts = [...plainTexts];
   for (const html of msg.htmls) {
     const h = htmlToText(html);
     bodyTexts.push(h.text);
@@ -230,6 +232,23 @@ function addStructure(msg: ParsedMessage, body: string, links: number, out: Set<
   }
   if (HAS_UNSPACED.test(body)) out.add('m:unspaced');
   addObfuscation(body, out);
+}
+
+// How a plain-text body is laid out is, like HTML markup, the habit of the program that wrote it: mail programs
+// wrap lines near 72 characters, many bulk and web mailers write a paragraph per line, some pad lines with spaces.
+// Only departures from wrapped text are features: were the common case one, its weight would go to the bias and
+// every message without it (a one-line mail, HTML-only mail) would lean to spam.
+const WRAPPED_LINE = 80;
+const PARAGRAPH_LINE = 300;
+
+function addLineLayout(text: string, out: Set<string>): void {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim());
+  if (lines.length < 3) return;
+  const long = lines.filter((l) => l.length > WRAPPED_LINE).length;
+  const share = Math.min(4, Math.floor((long / lines.length) * 5));
+  if (share > 0) out.add('m:wrap:long_lines_' + share);
+  if (lines.some((l) => l.length > PARAGRAPH_LINE)) out.add('m:wrap:paragraph_lines');
+  if (lines.filter((l) => /\s$/.test(l)).length / lines.length > 0.3) out.add('m:wrap:trailing_space');
 }
 
 // Text written to slip past word filters: invisible characters inside words, letters spaced or starred apart
