@@ -119,6 +119,18 @@ describe('tokenizeMessage', () => {
     }
   });
 
+  it('reads the text around HTML that never closes its tags, comments or blocks', () => {
+    // Each of these took seconds with patterns that searched for the end again from every opening.
+    const hostile = ['<a '.repeat(40000), '<a ' + 'a-'.repeat(30000) + '>', '<!--'.repeat(30000), '<script>'.repeat(20000), '<title>'.repeat(20000)];
+    for (const junk of hostile) {
+      const f = tokenizeMessage(mail('Subject: x\nContent-Type: text/html', `<p>before</p>${junk}<p>after</p>`));
+      expect(f.body).toContain('before');
+    }
+    const closedLater = tokenizeMessage(mail('Subject: x\nContent-Type: text/html', '<title>Offer</title><!-- x --><p>seen</p><script>hidden()</script><p>also seen</p><!-- never closed'));
+    expect(closedLater.body).toEqual(expect.arrayContaining(['offer', 'seen', 'also']));
+    expect(closedLater.body).not.toContain('hidden');
+  });
+
   it('marks text written to slip past word filters, and not ordinary text', () => {
     const obfuscated = tokenizeMessage(mail('Subject: x', 'Buy v1agra now, fr\u200bee C*O*C*K*S, \u0440ay\u0440al login'));
     expect(obfuscated.structure).toEqual(expect.arrayContaining(['m:obf:leet', 'm:obf:invisible', 'm:obf:spaced', 'm:obf:mixed_script']));
