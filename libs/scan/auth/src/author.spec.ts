@@ -32,6 +32,8 @@ describe('readAuthor', () => {
 
   it('flags a display name showing an address of another domain without making the author ambiguous', () => {
     expect(names('From: "ceo@bank.test" <x@evil.test>')).toEqual(['FROM_DISPLAY_ADDRESS']);
+    // A display name of 200 KB without "@" is read once, and an address after it is still seen.
+    expect(names(`From: "${'a'.repeat(200_000)} ${'b'.repeat(100)}@bank.test" <x@evil.test>`)).toEqual(['FROM_DISPLAY_ADDRESS']);
     expect(names('From: "x@evil.test" <x@evil.test>')).toEqual([]);
   });
 });
