@@ -17,6 +17,18 @@ describe('HTML smuggling', () => {
     expect(result.embedded[0]?.content).toEqual(Buffer.alloc(64, 1));
   });
 
+  it('finds a download link to a data: URI whichever attribute comes first, and only within one tag', () => {
+    expect(analyze('<A HREF=data:text/html,x DOWNLOAD>x</A>').issues.map((i) => i.symbol)).toEqual(['HTML_SMUGGLING']);
+    expect(analyze('<a download>x</a> <a href="data:text/html,x">y</a>').issues).toEqual([]);
+  });
+
+  it('reads a page of tags that never close in one pass, and still finds the real link after it', () => {
+    const junk = '<a '.repeat(40_000);
+    expect(analyze(junk).issues).toEqual([]);
+    expect(analyze('<a download '.repeat(10_000)).issues).toEqual([]);
+    expect(analyze(`${'<a>'.repeat(40_000)}<a download="a.exe" href="data:application/octet-stream;base64,TVo=">x</a>`).issues.map((i) => i.symbol)).toEqual(['HTML_SMUGGLING']);
+  });
+
   it('leaves ordinary HTML alone', () => {
     expect(analyze('<p>Hello <img src="cid:logo"></p>')).toEqual({ issues: [], embedded: [] });
   });
