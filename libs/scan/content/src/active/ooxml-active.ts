@@ -7,6 +7,9 @@ import { DDE_INSTRUCTION, wordFieldInstructions } from './word-fields.js';
 const OOXML_EXTS = new Set(['docx', 'docm', 'dotx', 'dotm', 'xlsx', 'xlsm', 'xltx', 'xltm', 'xlsb', 'pptx', 'pptm', 'ppsx', 'hwpx']);
 const RISKY_EXTERNAL = /\/(attachedTemplate|oleObject|frame|subDocument|externalLinkPath|package)$/i;
 const XML_PART_LIMIT = 32 * 1024 * 1024;
+// A tag ends at the next "<" as well as at ">" (XML allows no "<" inside one), so a tag that never closes is read
+// up to the next tag only: with [^>]* each "<Relationship" read on to the end of the part (seconds on 250 KB).
+const RELATIONSHIP = /<Relationship\b[^<>]*>/gi;
 
 /**
  * Active content in OOXML packages (and HWPX): the VBA project part, Excel 4 macro sheets, DDE fields and
@@ -38,7 +41,7 @@ function checkPart(zip: Buffer, entry: ZipEntry, issues: Issue[]): void {
   const name = entry.name;
   if (/\.rels$/i.test(name)) {
     const xml = readZipText(zip, entry, XML_PART_LIMIT);
-    for (const rel of xml.matchAll(/<Relationship\b[^>]*>/gi)) {
+    for (const rel of xml.matchAll(RELATIONSHIP)) {
       const tag = rel[0];
       if (!/TargetMode\s*=\s*"External"/i.test(tag)) continue;
       const type = /Type\s*=\s*"([^"]*)"/i.exec(tag)?.[1] ?? '';
