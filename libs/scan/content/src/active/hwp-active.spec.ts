@@ -23,6 +23,18 @@ describe('HWP active content', () => {
     expect(symbols(buildHwp())).toEqual([]);
   });
 
+  it('takes comments out, and reads code after a "/*" that never closes as code', () => {
+    expect(symbols(buildHwp({ script: '/* OnDocument_Open(); */ // Run("calc")\r\n' }))).toEqual([]);
+    expect(symbols(buildHwp({ script: '/* */ Run("calc") /* ' }))).toEqual(['HWP_SCRIPT']);
+  });
+
+  it('reads a script of comment openings that never close in one pass, and still finds the code after them', () => {
+    const junk = '/* '.repeat(80_000);
+    expect(symbols(buildHwp({ script: junk }))).toEqual([]);
+    expect(symbols(buildHwp({ script: `${'// '.repeat(80_000)}\r\n${junk}` }))).toEqual([]);
+    expect(symbols(buildHwp({ script: `${junk}${DROPPER}` }))).toEqual(['HWP_SCRIPT']);
+  });
+
   it('reports a password-protected document as encrypted, whatever it holds', () => {
     expect(symbols(buildHwp({ password: true, script: DROPPER }))).toEqual(['OFFICE_ENCRYPTED']);
   });
