@@ -24,6 +24,22 @@ describe('PDF active content', () => {
     expect(symbols(pdf('1 0 obj << /Type /Catalog >> endobj', objectStream))).toEqual(['PDF_LAUNCH']);
   });
 
+  it('reads a long dictionary before many stream keywords once, and still inflates the real stream after them', () => {
+    const junk = `4 0 obj << /Filter /FlateDecode /Junk (${'x'.repeat(2_000_000)}) >> ${'stream\n'.repeat(1500)}endstream endobj`;
+    expect(symbols(pdf(junk))).toEqual([]);
+    const hidden = deflateSync(Buffer.from('<< /S /Launch /F (payload.exe) >>'));
+    const objectStream = Buffer.concat([Buffer.from('3 0 obj << /Type /ObjStm /Filter /FlateDecode >> stream\n'), hidden, Buffer.from('\nendstream endobj\n')]);
+    expect(symbols(pdf(junk, objectStream))).toEqual(['PDF_LAUNCH']);
+  });
+
+  it('returns embedded files, also when a dictionary is read in pieces', () => {
+    const file = (between: string) => pdf(`5 0 obj << /Type /EmbeddedFile /Length 5 >> stream\n${between}hello\nendstream endobj`);
+    const contents = (between: string) => pdfActiveContent.analyze(file(between), PDF_TYPE, 1024 * 1024).embedded.map((e) => e.content.toString());
+    expect(contents('')).toEqual(['hello\n']);
+    // A second keyword in the data: its dictionary runs from the same "obj", so it is read as an embedded file too.
+    expect(contents('stream\n')).toEqual(['stream\nhello\n', 'hello\n']);
+  });
+
   it('finds nothing in a plain document, nor in a name that only starts with Launch', () => {
     expect(symbols(pdf('1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj', '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj'))).toEqual([]);
     expect(symbols(pdf('1 0 obj << /Type /Catalog /LaunchPad (x) >> endobj'))).toEqual([]);

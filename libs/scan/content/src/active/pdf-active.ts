@@ -18,15 +18,18 @@ export const pdfActiveContent: ActiveContentDetector = {
     const embedded: Member[] = [];
     let budget = maxBytes;
     let streams = 0;
+    const dictionaryBefore = dictionaryReader(raw);
+    let end = 0;
     for (const match of raw.matchAll(/stream\r?\n/g)) {
       if (++streams > MAX_STREAMS || budget <= 0) break;
       const start = match.index + match[0].length;
-      const end = raw.indexOf('endstream', start);
+      // Still the first "endstream" after this start when it was found from an earlier one.
+      if (end < start) end = raw.indexOf('endstream', start);
       if (end === -1) break;
-      const dictionary = raw.slice(Math.max(0, raw.lastIndexOf('obj', match.index)), match.index);
+      const dictionary = dictionaryBefore(match.index);
       const body = data.subarray(start, end);
       let content: Buffer = body;
-      if (/\/FlateDecode/.test(unescapeNames(dictionary))) {
+      if (dictionary.flate) {
         try {
           content = inflateSync(body, { maxOutputLength: budget, finishFlush: constants.Z_SYNC_FLUSH });
         } catch {
@@ -34,7 +37,7 @@ export const pdfActiveContent: ActiveContentDetector = {
         }
       }
       budget -= content.length;
-      if (/\/Type\s*\/EmbeddedFile\b/.test(unescapeNames(dictionary))) embedded.push({ name: `embedded-${embedded.length + 1}.bin`, content });
+      if (dictionary.embeddedFile) embedded.push({ name: `embedded-${embedded.length + 1}.bin`, content });
       else texts.push(content.toString('latin1'));
     }
     const names = unescapeNames(texts.join('\n'));
@@ -46,6 +49,44 @@ export const pdfActiveContent: ActiveContentDetector = {
     return { issues, embedded };
   },
 };
+
+interface StreamDictionary {
+  flate: boolean;
+  embeddedFile: boolean;
+}
+
+const FLATE = /\/FlateDecode/;
+const EMBEDDED_FILE = /\/Type\s*\/EmbeddedFile\b/;
+// One that no text after it can turn into a longer name.
+const EMBEDDED_FILE_WITHIN = /\/Type\s*\/EmbeddedFile(?=\W)/;
+
+/**
+ * Reads the dictionaries of the "stream" keywords, called with each keyword's offset in turn. A dictionary is the
+ * text from the last "obj" before its keyword. When no "obj" comes between two keywords (the "stream" of
+ * "endstream", one inside the data), the later dictionary is the earlier one and the text between them, and only
+ * that text is read (reading each from its "obj" took seconds on a 2 MB file of keywords). Neither a #xx escape
+ * nor a name looked for can hold the "s" of a keyword, so none runs across one; but an /EmbeddedFile that ended
+ * the earlier dictionary has that "s" after it in the later one, which makes it a longer name.
+ */
+function dictionaryReader(raw: string): (keyword: number) => StreamDictionary {
+  let read = 0;
+  let flate = false;
+  let embeddedFileWithin = false;
+  return (keyword) => {
+    let text = raw.slice(read, keyword);
+    const obj = text.lastIndexOf('obj');
+    if (obj !== -1) {
+      text = text.slice(obj);
+      flate = embeddedFileWithin = false;
+    }
+    read = keyword;
+    const names = unescapeNames(text);
+    flate ||= FLATE.test(names);
+    const embeddedFile = embeddedFileWithin || EMBEDDED_FILE.test(names);
+    embeddedFileWithin ||= EMBEDDED_FILE_WITHIN.test(names);
+    return { flate, embeddedFile };
+  };
+}
 
 function unescapeNames(text: string): string {
   return text.replace(/#([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
