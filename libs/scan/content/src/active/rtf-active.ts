@@ -39,7 +39,9 @@ function readOle1Object(data: Buffer): Member | undefined {
   }
 }
 
+// The trailing NULs are matched only from the start of a run ((?<!\0)): /\0+$/ tried again from every NUL of a run
+// that text follows, seconds on a 64 KB class name of NULs.
 function lengthString(data: Buffer, pos: number): { text: string; next: number } {
   const length = data.readUInt32LE(pos);
-  return { text: data.toString('latin1', pos + 4, pos + 4 + length).replace(/\0+$/, ''), next: pos + 4 + length };
+  return { text: data.toString('latin1', pos + 4, pos + 4 + length).replace(/(?<!\0)\0+$/, ''), next: pos + 4 + length };
 }

@@ -103,6 +103,9 @@ const PT_UNICODE = 0x1f;
 const PT_BINARY = 0x102;
 const PT_OBJECT = 0x0d;
 const MULTI = 0x1000;
+// Matched only from the start of a run ((?<!\0)): /\0+$/ tried again from every NUL of a run that text follows,
+// seconds on a 64 KB name of NULs.
+const TRAILING_NULS = /(?<!\0)\0+$/;
 
 /** MS-OXTNEF attMAPIProps / attAttachment: a counted list of tagged MAPI properties. */
 function readMapiProps(data: Buffer): MapiProp[] {
@@ -129,8 +132,8 @@ function readMapiProps(data: Buffer): MapiProp[] {
         const bytes = data.subarray(pos + 4, pos + 4 + length);
         pos += 4 + align4(length);
         if (v > 0) continue;
-        if (base === PT_UNICODE) props.push({ id, text: bytes.toString('utf16le').replace(/\0+$/, '') });
-        else if (base === PT_STRING8) props.push({ id, text: bytes.toString('latin1').replace(/\0+$/, '') });
+        if (base === PT_UNICODE) props.push({ id, text: bytes.toString('utf16le').replace(TRAILING_NULS, '') });
+        else if (base === PT_STRING8) props.push({ id, text: bytes.toString('latin1').replace(TRAILING_NULS, '') });
         // PT_OBJECT starts with the 16-byte interface id of the object.
         else props.push({ id, bytes: base === PT_OBJECT ? bytes.subarray(16) : bytes });
       } else {
