@@ -11,6 +11,13 @@ describe('file name policy', () => {
     expect(symbols('report.pdf')).toEqual([]);
   });
 
+  it('reads a name padded with a long run of dots and spaces in one pass', () => {
+    const padding = '. '.repeat(100_000);
+    expect(symbols(`invoice${padding}pdf.exe`)).toEqual(['ATTACHMENT_BLOCKED_EXTENSION', 'ATTACHMENT_DOUBLE_EXTENSION']);
+    expect(symbols(`run.vbs${padding}`)).toEqual(['ATTACHMENT_BLOCKED_EXTENSION']);
+    expect(symbols(`report${padding}txt`)).toEqual([]);
+  });
+
   it('applies admin additions', () => {
     expect(symbols('tool.ps1', new Set([...seed, 'ps1']))).toEqual(['ATTACHMENT_BLOCKED_EXTENSION']);
   });

@@ -10,9 +10,13 @@ const DOCUMENT_LOOKING = new Set(['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'p
 const EXECUTABLE_LOOKING = new Set([...SEED_BLOCKED_EXTENSIONS, 'lnk', 'ps1', 'psm1', 'dll', 'sys', 'reg', 'inf', 'iso', 'img', 'vhd', 'appx', 'msix', 'application', 'gadget', 'sct', 'chm', 'url']);
 const BIDI_CONTROL = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+// Matched only from the start of a run ((?<!...)): /[.\s]+$/ tried again from every character of a run of dots and
+// spaces that text follows, seconds on a 64 KB name.
+const TRAILING_DOTS_AND_SPACES = /(?<![.\s])[.\s]+$/;
+
 /** A file name as the checks read it: bidi controls removed, NFKC, lower case, trailing dots/spaces gone. */
 export function normalizeName(name: string): string {
-  return name.replace(BIDI_CONTROL, '').normalize('NFKC').toLowerCase().replace(/[.\s]+$/, '');
+  return name.replace(BIDI_CONTROL, '').normalize('NFKC').toLowerCase().replace(TRAILING_DOTS_AND_SPACES, '');
 }
 
 /** The extensions of a name, last first (`a.pdf.exe` -> [exe, pdf]). */
