@@ -20,7 +20,9 @@ export interface ContentHeaders {
   duplicateBoundary: boolean;
 }
 
-const BOUNDARY_PARAM = /(?:^|;)\s*boundary\s*\*?\s*=/gi;
+// "boundary", spaces, an optional "*" and the spaces after it, "=": with \s*\*?\s* the spaces could be split between
+// the two \s* in every way before "=" was found missing (seconds on a 64 KB value of spaces).
+const BOUNDARY_PARAM = /(?:^|;)\s*boundary\s*(?:\*\s*)?=/gi;
 
 export function readContentHeaders(block: HeaderBlock, defaultType: string): ContentHeaders {
   const typeFields = fieldsNamed(block, 'content-type');
