@@ -7,16 +7,21 @@ export interface UuBlock {
 const BEGIN = /^begin(?:-base64)? +[0-7]{3,4} +(.+?)\r?$/gm;
 
 /**
- * Finds and decodes every `begin <mode> <name>` ... `end` block. Decoding works line by line on the raw
- * bytes, so its cost is linear in the body.
+ * Finds and decodes every `begin <mode> <name>` ... `end` block. A block also ends where the next begin line
+ * starts, and the `end` line is searched once for a run of begin lines, not again from each of them: so every
+ * line is decoded once and the cost is linear in the body (a body of begin lines was decoded over and over into
+ * ever longer files: 0.5 s for 24 KB of them, minutes for 240 KB).
  */
 export function decodeUuencoded(body: Buffer): UuBlock[] {
   const text = body.toString('latin1');
   const blocks: UuBlock[] = [];
-  for (const match of text.matchAll(BEGIN)) {
+  const begins = [...text.matchAll(BEGIN)];
+  let end = 0; // the first "\nend" after the current begin line (-1: none after it, nor after any later one)
+  for (const [i, match] of begins.entries()) {
     const start = match.index + match[0].length + 1;
-    const stop = text.indexOf('\nend', start);
-    const lines = text.slice(start, stop === -1 ? text.length : stop).split('\n');
+    if (end !== -1 && end < start) end = text.indexOf('\nend', start);
+    const next = begins[i + 1]?.index ?? text.length;
+    const lines = text.slice(start, end === -1 ? next : Math.min(end, next)).split('\n');
     const chunks: Buffer[] = [];
     for (const line of lines) {
       const decoded = decodeLine(line.replace(/\r$/, ''));
