@@ -8,6 +8,12 @@ describe('candidatePasswords', () => {
     expect(candidatePasswords(['The password is "infected".'], 1)).toEqual(['infected']);
   });
 
+  it('reads a cue followed by a long run of spaces in one pass, and still finds the real password after it', () => {
+    const junk = `pw is${' '.repeat(250_000)},`;
+    expect(candidatePasswords([junk], 4)).toEqual(['is']);
+    expect(candidatePasswords([`${junk}\nThe password is: infected`], 2)).toEqual(['is', 'infected']);
+  });
+
   it('stops at the limit and drops duplicates', () => {
     expect(candidatePasswords(['pw: abc abc abc def'], 10)).toEqual(['abc', 'def']);
     expect(candidatePasswords(['one two three four'], 2)).toHaveLength(2);

@@ -1,5 +1,7 @@
 // Words that introduce a password in the languages our customers write in (Korean with its topic particle).
-const CUE = /(?:password|passwort|passwd|pass|pwd|pw|kennwort|mot de passe|contraseña|senha|암호|비밀번호|비번|パスワード|密码|密碼)(?:는|은|이|가)?\s*(?:is|ist|est|:|：|=|-)?\s*[:：]?\s*["'“「(]?([^\s"'”」),;]{1,64})/giu;
+// Each optional word takes the spaces after it: with \s*(?:is|...)?\s*[:：]?\s* the spaces after a cue could be
+// split three ways before the password was found missing (minutes on a cue followed by 250 KB of spaces).
+const CUE = /(?:password|passwort|passwd|pass|pwd|pw|kennwort|mot de passe|contraseña|senha|암호|비밀번호|비번|パスワード|密码|密碼)(?:는|은|이|가)?\s*(?:(?:is|ist|est|:|：|=|-)\s*)?(?:[:：]\s*)?["'“「(]?([^\s"'”」),;]{1,64})/giu;
 const TOKEN = /[^\s"'“”「」(),;:<>]{3,64}/gu;
 
 /**
