@@ -6,6 +6,11 @@ describe('extractUrls', () => {
     expect(extractUrls('go to HTTPS://Example.com/x. Or http://a.test!', '<a href="http://a.test">x</a>')).toEqual({ urls: ['HTTPS://Example.com/x', 'http://a.test'], truncated: false });
   });
 
+  it('reads a URL with a long run of dots inside in one pass, and still drops the punctuation that ends one', () => {
+    const dots = '.'.repeat(250_000);
+    expect(extractUrls(`http://a.test/${dots}x http://b.test/${dots}`, '').urls.map((u) => u.slice(0, 16))).toEqual(['http://a.test/..', 'http://b.test/']);
+  });
+
   it('ignores other schemes and bare words', () => {
     expect(extractUrls('mailto:a@b.test ftp://x.test javascript:alert(1) www.example.com', '').urls).toEqual([]);
   });
