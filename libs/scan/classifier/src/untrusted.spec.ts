@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMessage } from './mime.js';
-import { isUntrustedHeader, stripSubjectTags } from './untrusted.js';
+import { isUntrustedHeader, stripBodyMarkup, stripSubjectTags } from './untrusted.js';
 
 describe('untrusted verdict headers', () => {
   it('flags other filters\' verdicts and mail-store artefacts', () => {
@@ -61,6 +61,14 @@ describe('untrusted verdict headers', () => {
     expect(msg.texts.join(' ')).toContain('order pills online');
     expect(msg.innerSubjects).toEqual(['cheap pills']);
     expect(msg.strippedVerdicts).toBe(1);
+  });
+
+  it('removes SpamAssassin 2.x result blocks from a body, and start lines with no end line after them stay', () => {
+    const block = ['SPAM: -------------------- Start SpamAssassin results ----------------------', 'SPAM: This mail is probably spam.', 'SPAM: -------------------- End of SpamAssassin results ---------------------'].join('\n');
+    expect(stripBodyMarkup(`Hello\n${block}\nBuy now\n${block}\nbye`)).toBe('Hello\n\nBuy now\n\nbye');
+    const junk = 'SPAM: ---- Start SpamAssassin results\n'.repeat(6_600);
+    expect(stripBodyMarkup(junk)).toBe(junk);
+    expect(stripBodyMarkup(`Hello\n${block}\n${junk}`)).toBe(`Hello\n\n${junk}`);
   });
 
   it('strips the subject tags filters prepend, and only those', () => {
