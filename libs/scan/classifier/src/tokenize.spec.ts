@@ -131,6 +131,11 @@ describe('tokenizeMessage', () => {
     expect(closedLater.body).not.toContain('hidden');
   });
 
+  it('reads a mailed domain after a long run of word characters without "@"', () => {
+    const f = tokenizeMessage(mail('Subject: x', `${'a'.repeat(200_000)} write to sales@example.org`));
+    expect(f.meta).toContain('e:example.org');
+  });
+
   it('marks text written to slip past word filters, and not ordinary text', () => {
     const obfuscated = tokenizeMessage(mail('Subject: x', 'Buy v1agra now, fr\u200bee C*O*C*K*S, \u0440ay\u0440al login'));
     expect(obfuscated.structure).toEqual(expect.arrayContaining(['m:obf:leet', 'm:obf:invisible', 'm:obf:spaced', 'm:obf:mixed_script']));

@@ -2,8 +2,11 @@ import { domainToUnicode } from 'node:url';
 
 /** URLs written in plain text: with a scheme, or starting with "www.". */
 export const TEXT_URL = /\b(?:https?:\/\/|www\.)[^\s<>"'()[\]{}]+/gi;
-/** E-mail addresses written in text. */
-export const TEXT_EMAIL = /[\w.+-]+@((?:[\w-]+\.)+[a-z]{2,})/gi;
+/**
+ * E-mail addresses written in text (the domain is what is read). The local part is bounded (64, RFC 5321's
+ * limit): unbounded, a long run of word characters without "@" was scanned again from every character.
+ */
+export const TEXT_EMAIL = /[\w.+-]{1,64}@((?:[\w-]+\.)+[a-z]{2,})/gi;
 
 // Second-level labels under which registrations happen in many country TLDs (co.kr, or.kr, com.au, ac.uk ...).
 const SECOND_LEVEL = /^(?:co|com|net|org|ac|go|or|ne|re|pe|gov|edu|mil|ltd|plc|me|kg)$/;
