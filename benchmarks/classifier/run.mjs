@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_HASH_BITS, probabilityForSpamScore } from '../../libs/scan/classifier/dist/index.js';
 import { evaluateBogofilter } from './bogofilter.mjs';
 import { ensureCorpus, loadCorpus, stratifiedFolds, withoutCollectionHeaders } from './corpus.mjs';
-import { atThreshold, auc, recallAtFpRate } from './metrics.mjs';
+import { recallAtFpRate, summarise } from './metrics.mjs';
 import { evaluateMoat } from './moat.mjs';
 import { evaluateProduct } from './product.mjs';
 import { evaluateSpamAssassin } from './spamassassin.mjs';
@@ -58,35 +58,6 @@ const nSpam = messages.filter((m) => m.spam).length;
 log(`corpus: ${messages.length} messages (${nSpam} spam, ${messages.length - nSpam} ham), ${k} folds, seed ${seed}`);
 if (systems.some((s) => s !== 'moat' && s !== 'product')) ensureDebianPackages();
 
-/** Figures for one system from its per-fold held-out scores. */
-function summarise(name, results, defaultRule, extra = {}) {
-  const spam = results.flatMap((r) => r.spamScores);
-  const ham = results.flatMap((r) => r.hamScores);
-  const pooled = recallAtFpRate(spam, ham, maxFp);
-  const perFold = results.map((r) => recallAtFpRate(r.spamScores, r.hamScores, maxFp).recall);
-  let defTp = 0;
-  let defFp = 0;
-  for (const r of results) {
-    // The product's default is its verdict (what it does with the message), counted per class.
-    const d = r.caught ? { falseNegatives: r.spamScores.length - r.caught.spam, falsePositives: r.caught.ham } : atThreshold(r.spamScores, r.hamScores, r.isSpamByDefault);
-    defTp += r.spamScores.length - d.falseNegatives;
-    defFp += d.falsePositives;
-  }
-  const cpu = results.reduce((s, r) => s + r.cpuMsPerMessage * (r.spamScores.length + r.hamScores.length), 0) / (spam.length + ham.length);
-  return {
-    name,
-    scored: { spam: spam.length, ham: ham.length },
-    pooled,
-    perFoldMean: perFold.reduce((a, b) => a + b, 0) / perFold.length,
-    perFold,
-    defaultRule,
-    atDefault: { recall: defTp / spam.length, fpRate: defFp / ham.length, falsePositives: defFp },
-    auc: auc(spam, ham),
-    cpuMsPerMessage: cpu,
-    ...extra,
-  };
-}
-
 const summaries = [];
 const started = Date.now();
 if (systems.includes('moat')) {
@@ -106,7 +77,7 @@ if (systems.includes('moat')) {
   const nS = results.reduce((s, r) => s + r.spamScores.length, 0);
   const nH = results.reduce((s, r) => s + r.hamScores.length, 0);
   summaries.push(
-    summarise('Moat classifier', results, `BAYES_SPAM alone reaches the default tag score 5 (p >= ${probabilityForSpamScore(5).toFixed(4)})`, {
+    summarise('Moat classifier', results, `BAYES_SPAM alone reaches the default tag score 5 (p >= ${probabilityForSpamScore(5).toFixed(4)})`, maxFp, {
       trainingChosen: { recall: tp / nS, fpRate: fp / nH, falsePositives: fp },
       trainSeconds: results.reduce((s, r) => s + r.trainMs, 0) / 1000 / k,
     }),
@@ -118,7 +89,7 @@ if (systems.includes('product')) {
   const results = await evaluateProduct(messages, folds, k, { moat: join(repoRoot, 'apps/cli/bin/moat.js'), log });
   const bayesOnly = recallAtFpRate(results.flatMap((r) => r.spamLogOdds), results.flatMap((r) => r.hamLogOdds), maxFp);
   summaries.push(
-    summarise('Moat, `moat scan --json --model` after `moat train`', results, 'the verdict itself: anything but `deliver` (score ≥ 5, the tag threshold)', {
+    summarise('Moat, `moat scan --json --model` after `moat train`', results, 'the verdict itself: anything but `deliver` (score ≥ 5, the tag threshold)', maxFp, {
       bayesOnly,
       trainSeconds: results.reduce((s, r) => s + r.trainMs, 0) / 1000 / k,
     }),
@@ -128,19 +99,19 @@ if (systems.includes('spamassassin')) {
   log('SpamAssassin: sa-learn and spamd -L per fold');
   const sample = Number(opt['sa-sample']);
   const { results, defaultRule } = await evaluateSpamAssassin(messages, folds, k, { sample, seed, log });
-  summaries.push(summarise('SpamAssassin 4.0.1 (-L, Bayes)', results, defaultRule, { sample }));
+  summaries.push(summarise('SpamAssassin 4.0.1 (-L, Bayes)', results, defaultRule, maxFp, { sample }));
 }
 if (systems.includes('bogofilter')) {
   log('bogofilter: training and scoring');
   const { results, defaultRule } = await evaluateBogofilter(messages, folds, k);
-  summaries.push(summarise('bogofilter', results, defaultRule));
+  summaries.push(summarise('bogofilter', results, defaultRule, maxFp));
 }
 if (systems.includes('bogofilter-stripped')) {
   log('bogofilter without collection headers: training and scoring');
   const dir = mkdtempSync(join(tmpdir(), 'moat-bench-stripped-'));
   try {
     const { results, defaultRule } = await evaluateBogofilter(withoutCollectionHeaders(messages, dir), folds, k);
-    summaries.push(summarise('bogofilter, collection headers removed (the headers Moat ignores)', results, defaultRule));
+    summaries.push(summarise('bogofilter, collection headers removed (the headers Moat ignores)', results, defaultRule, maxFp));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

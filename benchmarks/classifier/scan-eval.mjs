@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ensureCorpus, loadCorpus, stratifiedFolds } from './corpus.mjs';
-import { auc, recallAtFpRate } from './metrics.mjs';
+import { recallAtFpRate, summarise } from './metrics.mjs';
 import { evaluateProduct } from './product.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,14 +35,9 @@ log(`corpus: ${messages.length} messages, ${k} folds, seed ${seed}`);
 const results = await evaluateProduct(messages, stratifiedFolds(messages, k, seed), k, { moat: join(repoRoot, 'apps/cli/bin/moat.js'), log });
 if (opt.dump) writeFileSync(opt.dump, results.flatMap((r) => r.entries.map((e) => JSON.stringify(e))).join('\n') + '\n');
 
-const all = (key) => results.flatMap((r) => r[key]);
-const [spam, ham] = [all('spamScores'), all('hamScores')];
+const s = summarise('product', results, 'the verdict', maxFp);
+const bayesOnly = recallAtFpRate(results.flatMap((r) => r.spamLogOdds), results.flatMap((r) => r.hamLogOdds), maxFp);
 const pct = (x) => `${(x * 100).toFixed(2)}%`;
-const pooled = recallAtFpRate(spam, ham, maxFp);
-const perFold = results.map((r) => recallAtFpRate(r.spamScores, r.hamScores, maxFp).recall);
-const bayesOnly = recallAtFpRate(all('spamLogOdds'), all('hamLogOdds'), maxFp);
-const caught = results.reduce((c, r) => ({ spam: c.spam + r.caught.spam, ham: c.ham + r.caught.ham }), { spam: 0, ham: 0 });
-const cpu = results.reduce((s, r) => s + r.cpuMsPerMessage * (r.spamScores.length + r.hamScores.length), 0) / (spam.length + ham.length);
 const lines = [
   '',
   `## The product alone, seed ${seed} (${new Date().toISOString().slice(0, 10)})`,
@@ -53,7 +48,7 @@ const lines = [
   '',
   `| seed | recall at FP ≤ ${maxFp * 100}% (pooled held-out) | FPs there | mean per-fold recall | recall at default threshold | FPs at default threshold | AUC | classifier alone: recall at FP ≤ ${maxFp * 100}% | CPU ms / message |`,
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-  `| ${seed} | **${pct(pooled.recall)}** | ${pooled.falsePositives} of ${ham.length} | ${pct(perFold.reduce((a, b) => a + b, 0) / k)} | ${pct(caught.spam / spam.length)} | ${caught.ham} of ${ham.length} | ${auc(spam, ham).toFixed(5)} | ${pct(bayesOnly.recall)} | ${cpu.toFixed(2)} |`,
+  `| ${seed} | **${pct(s.pooled.recall)}** | ${s.pooled.falsePositives} of ${s.scored.ham} | ${pct(s.perFoldMean)} | ${pct(s.atDefault.recall)} | ${s.atDefault.falsePositives} of ${s.scored.ham} | ${s.auc.toFixed(5)} | ${pct(bayesOnly.recall)} | ${s.cpuMsPerMessage.toFixed(2)} |`,
   '',
   `Total run time ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
   '',
