@@ -1,3 +1,5 @@
+import { withoutBlocks } from './blocks.js';
+
 /** Visible text of an HTML body plus what its markup says (link targets, tags used). */
 export interface HtmlContent {
   text: string;
@@ -36,9 +38,9 @@ const NAMED_ENTITIES: Record<string, string> = {
 
 // Every pattern here runs in time linear in the markup, whatever it is: a tag ends at the next "<" if no ">"
 // comes first, an attribute name is at most 40 characters, and the end of a block is searched for only while
-// one can still be found (see withoutInvisibleBlocks). Hostile HTML ("<a " or "<!--" repeated, never closed)
+// one can still be found (withoutBlocks). Hostile HTML ("<a " or "<!--" repeated, never closed)
 // otherwise costs seconds per message.
-const BLOCK_START = /<(script|style|head)\b|<!--/gi;
+const INVISIBLE_BLOCK_START = /<(script|style|head)\b|<!--/gi;
 const TITLE_START = /<title\b[^<>]*>/i;
 const LINK_ATTR = /\b(?:href|src|action|background)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 const TAG = /<\/?([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>/g;
@@ -75,46 +77,20 @@ function addAttribute(tag: string, name: string, raw: string, out: Set<string>):
   }
 }
 
-/**
- * The markup without script, style and head blocks and comments. A block that is never closed stays (its
- * opening tag is then dropped as a tag). Once the end of one kind of block is not found after some point, it is
- * not searched for again: it cannot be found after a later one either.
- */
-function withoutInvisibleBlocks(html: string): string {
-  const kept: string[] = [];
-  const unclosed = new Set<string>();
-  let from = 0;
-  const start = new RegExp(BLOCK_START.source, 'gi');
-  for (let m = start.exec(html); m; m = start.exec(html)) {
-    const kind = m[1]?.toLowerCase() ?? '!--';
-    if (unclosed.has(kind)) continue;
-    const end = blockEnd(kind, start.lastIndex);
-    const closing = end.exec(html);
-    if (!closing) {
-      unclosed.add(kind);
-      continue;
-    }
-    kept.push(html.slice(from, m.index));
-    from = start.lastIndex = end.lastIndex;
-  }
-  kept.push(html.slice(from));
-  return kept.join(' ');
-}
-
-/** The pattern of a block's end, to be searched from `from`. */
-function blockEnd(kind: string, from: number): RegExp {
-  const end = kind === '!--' ? /-->/g : new RegExp(`</${kind}\\s*>`, 'gi');
-  end.lastIndex = from;
-  return end;
+/** The pattern of the end of a script, style or head block, a comment ("!--") or a title. */
+function blockEnd(kind: string): RegExp {
+  return kind === '!--' ? /-->/g : new RegExp(`</${kind}\\s*>`, 'gi');
 }
 
 /** The text of the first <title> element ('' when none is closed). */
 function firstTitle(html: string): string {
   const open = TITLE_START.exec(html);
   if (!open) return '';
-  const end = blockEnd('title', open.index + open[0].length);
+  const from = open.index + open[0].length;
+  const end = blockEnd('title');
+  end.lastIndex = from;
   const closing = end.exec(html);
-  return closing ? html.slice(open.index + open[0].length, closing.index) : '';
+  return closing ? html.slice(from, closing.index) : '';
 }
 
 /** Strips HTML to its visible text, keeping the link targets, the tag names and their attributes as separate facts. */
@@ -124,7 +100,8 @@ export function htmlToText(html: string): HtmlContent {
   let images = 0;
   const attributes = new Set<string>();
   const title = firstTitle(html);
-  const visible = withoutInvisibleBlocks(html);
+  // Script, style and head blocks and comments; one never closed stays (its opening tag then goes as a tag).
+  const visible = withoutBlocks(html, INVISIBLE_BLOCK_START, (opening) => blockEnd(opening[1]?.toLowerCase() ?? '!--'), ' ');
   const text = visible.replace(TAG, (tag, name: string) => {
     const lower = name.toLowerCase();
     tags.add(lower);

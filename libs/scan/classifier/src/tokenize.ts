@@ -54,9 +54,8 @@ export function tokenizeParsed(msg: ParsedMessage): MessageFeatures {
   const out = new Set<string>();
   const words = new Set<string>();
   const links: string[] = [];
-  const plainTexts = msg.texts.map(stripBodyMarkup);
-  for (const text of plainTexts) addLineLayout(text, out);
-  const bodyTexts = [...plainTexts];
+  const bodyTexts = msg.texts.map(stripBodyMarkup);
+  for (const text of bodyTexts) addLineLayout(text, out);
   for (const html of msg.htmls) {
     const h = htmlToText(html);
     bodyTexts.push(h.text);
