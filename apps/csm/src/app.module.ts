@@ -23,6 +23,8 @@ import { LocalStateRepository } from './repositories/local-state.repository.js';
 import { ModelRepository } from './repositories/model.repository.js';
 import { NatsConnectionRepository } from './repositories/nats-connection.repository.js';
 import { NatsRepository } from './repositories/nats.repository.js';
+import { KvSessionRepository } from './repositories/kv-session.repository.js';
+import { SessionRepository } from './repositories/session.repository.js';
 import { AccountsService } from './services/accounts.service.js';
 import { AuditService } from './services/audit.service.js';
 import { AuthService } from './services/auth.service.js';
@@ -30,8 +32,10 @@ import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
 import { EventIngestService } from './services/event-ingest.service.js';
 import { FleetService } from './services/fleet.service.js';
+import { LoginThrottleService } from './services/login-throttle.service.js';
 import { MailService } from './services/mail.service.js';
 import { PolicyService } from './services/policy.service.js';
+import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
@@ -44,7 +48,10 @@ import { StatusService } from './services/status.service.js';
     { provide: EventBusRepository, useClass: JetStreamEventBusRepository },
     { provide: LocalStateRepository, useClass: FileLocalStateRepository },
     { provide: ModelRepository, useClass: JetStreamModelRepository },
+    { provide: SessionRepository, useClass: KvSessionRepository },
     AuditService,
+    SessionService,
+    LoginThrottleService,
     AuthService,
     PolicyService,
     AccountsService,

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SESSION_RETENTION_MS } from './repositories/session.repository.js';
 
 /** The repository root, from this file's place in apps/csm/{src,dist}/. Defaults resolve against it; values given
  * in the environment resolve against the working directory, as paths on a command line do. */
@@ -22,6 +23,10 @@ export class CsmConfig {
   readonly retentionDays: number;
   /** The classifier model shipped with Moat, stored as the first model version. */
   readonly defaultModelFile: string;
+  /** A session ends after this long without a call (MOAT_SESSION_IDLE_SECONDS, default 30 min). */
+  readonly sessionIdleMs: number;
+  /** A session ends this long after login whatever its use (MOAT_SESSION_MAX_SECONDS, default 12 h, at most 24 h). */
+  readonly sessionMaxMs: number;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
@@ -37,6 +42,9 @@ export class CsmConfig {
     this.adminPassword = env.MOAT_ADMIN_PASSWORD || undefined;
     this.retentionDays = positiveInt(env, 'MOAT_RETENTION_DAYS', 365);
     this.defaultModelFile = pathSetting(env.MOAT_DEFAULT_MODEL, 'libs/scan/classifier/model/moat-default.model');
+    this.sessionIdleMs = positiveInt(env, 'MOAT_SESSION_IDLE_SECONDS', 30 * 60) * 1000;
+    this.sessionMaxMs = positiveInt(env, 'MOAT_SESSION_MAX_SECONDS', 12 * 3600) * 1000;
+    if (this.sessionMaxMs > SESSION_RETENTION_MS) throw new Error(`MOAT_SESSION_MAX_SECONDS must be at most ${SESSION_RETENTION_MS / 1000}, got ${env.MOAT_SESSION_MAX_SECONDS}`);
   }
 }
 

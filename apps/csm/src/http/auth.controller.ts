@@ -1,6 +1,8 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthService, type Session } from '../services/auth.service.js';
+import type { Request } from 'express';
+import { AuthService } from '../services/auth.service.js';
+import type { Session } from '../services/session.service.js';
 import { Public, type AuthenticatedRequest } from './auth.guard.js';
 import { ErrorDto, LoginDto, SessionDto } from './dto.js';
 
@@ -14,16 +16,19 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: SessionDto })
   @ApiResponse({ status: 401, type: ErrorDto, description: 'wrong username or password' })
-  @ApiResponse({ status: 429, type: ErrorDto, description: 'locked out after 5 failed logins, for 5 minutes' })
-  login(@Body() body: LoginDto): Promise<Session> {
-    return this.auth.login(body?.username, body?.password);
+  @ApiResponse({ status: 415, type: ErrorDto, description: 'the body is not application/json (no form posts)' })
+  @ApiResponse({ status: 429, type: ErrorDto, description: 'throttled: 5 failed logins lock the account for that address for 5 minutes; Retry-After set' })
+  login(@Req() request: Request, @Body() body: LoginDto): Promise<Session> {
+    // JSON only: a form on another site can post urlencoded, multipart or text/plain bodies without a preflight.
+    if (!request.is('application/json')) throw new UnsupportedMediaTypeException('login takes an application/json body');
+    return this.auth.login(body?.username, body?.password, request.socket.remoteAddress ?? 'unknown');
   }
 
   @Post('logout')
   @HttpCode(204)
   @ApiBearerAuth()
-  logout(@Req() request: AuthenticatedRequest): void {
+  async logout(@Req() request: AuthenticatedRequest): Promise<void> {
     const [, token] = (request.headers.authorization ?? '').split(' ');
-    if (token) this.auth.logout(token);
+    if (token) await this.auth.logout(token);
   }
 }

@@ -21,11 +21,11 @@ export class AuthGuard implements CanActivate {
     private readonly auth: AuthService,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    const admin = scheme?.toLowerCase() === 'bearer' && token ? this.auth.authenticate(token) : undefined;
+    const admin = scheme?.toLowerCase() === 'bearer' && token ? await this.auth.authenticate(token) : undefined;
     if (!admin) throw new UnauthenticatedError('login required: send Authorization: Bearer <token>');
     request.admin = admin;
     return true;

@@ -1,19 +1,30 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MemorySessionRepository } from '../repositories/memory-session.repository.js';
 import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testConfig } from '../testing/in-memory-repositories.js';
 import { LockedOutError, UnauthenticatedError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
-import { AuthService, CLI_USER, LOCKOUT_MS, SESSION_TIMEOUT_MS } from './auth.service.js';
+import { AuthService, CLI_USER } from './auth.service.js';
+import { LOCKOUT_MS, LoginThrottleService } from './login-throttle.service.js';
+import { SessionService } from './session.service.js';
+
+const ADDRESS = '192.0.2.1';
+const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
 
 describe('AuthService', () => {
   let config: InMemoryConfigRepository;
   let local: InMemoryLocalState;
   let store: InMemoryEventStore;
-  const make = (env: Record<string, string> = {}) => new AuthService(config, local, new AuditService(store), testConfig(env));
+  let sessions: MemorySessionRepository;
+  const make = (env: Record<string, string> = {}) => {
+    const csmConfig = testConfig(env);
+    return new AuthService(config, local, new AuditService(store), csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig));
+  };
 
   beforeEach(() => {
     config = new InMemoryConfigRepository();
     local = new InMemoryLocalState();
     store = new InMemoryEventStore();
+    sessions = new MemorySessionRepository();
   });
   afterEach(() => vi.useRealTimers());
 
@@ -30,15 +41,15 @@ describe('AuthService', () => {
     expect(stored.password.algorithm).toBe('scrypt');
     expect(JSON.stringify(stored)).not.toContain(password);
     expect(local.adminCache).toEqual([stored]);
-    await expect(first.login('admin', password)).resolves.toMatchObject({ token: expect.any(String) });
+    await expect(first.login('admin', password, ADDRESS)).resolves.toMatchObject({ token: expect.any(String) });
   });
 
   it('takes MOAT_ADMIN_PASSWORD as the password, also over an existing account', async () => {
     await make({ MOAT_ADMIN_PASSWORD: 'first' }).syncBootstrapAdmin();
     const service = make({ MOAT_ADMIN_PASSWORD: 'second' });
     await service.syncBootstrapAdmin();
-    await expect(service.login('admin', 'first')).rejects.toBeInstanceOf(UnauthenticatedError);
-    await expect(service.login('admin', 'second')).resolves.toBeDefined();
+    await expect(service.login('admin', 'first', ADDRESS)).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(service.login('admin', 'second', ADDRESS)).resolves.toBeDefined();
   });
 
   it('logs in from the admin cache while the config of record is unreachable', async () => {
@@ -47,38 +58,41 @@ describe('AuthService', () => {
     const offline = make();
     await offline.onApplicationBootstrap();
     offline.onApplicationShutdown();
-    await expect(offline.login('admin', 'cached')).resolves.toBeDefined();
+    await expect(offline.login('admin', 'cached', ADDRESS)).resolves.toBeDefined();
   });
 
-  it('locks a name out for 5 minutes after 5 failed logins, even with the right password', async () => {
+  it('locks the name out from that address for 5 minutes after 5 failed logins, not from another, and audits each failure', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const service = make({ MOAT_ADMIN_PASSWORD: 'right' });
     await service.syncBootstrapAdmin();
-    for (let i = 0; i < 5; i++) await expect(service.login('admin', 'wrong')).rejects.toBeInstanceOf(UnauthenticatedError);
-    await expect(service.login('admin', 'right')).rejects.toBeInstanceOf(LockedOutError);
+    for (let i = 0; i < 5; i++) await expect(service.login('admin', 'wrong', ADDRESS)).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(service.login('admin', 'right', ADDRESS)).rejects.toBeInstanceOf(LockedOutError);
+    await expect(service.login('admin', 'right', '198.51.100.7')).resolves.toBeDefined();
     vi.setSystemTime(Date.now() + LOCKOUT_MS + 1);
-    await expect(service.login('admin', 'right')).resolves.toBeDefined();
-    expect(store.audit.filter((a) => a.action === 'login' && !a.ok)).toHaveLength(6);
+    await expect(service.login('admin', 'right', ADDRESS)).resolves.toBeDefined();
+    const failures = store.audit.filter((a) => a.action === 'login' && !a.ok);
+    expect(failures).toHaveLength(5);
+    expect(failures[4]!.detail).toMatch(/^failed attempt 5 from 192\.0\.2\.1; locked out until /);
   });
 
   it('expires sessions after 30 idle minutes, extending them on each use', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const service = make({ MOAT_ADMIN_PASSWORD: 'pw' });
     await service.syncBootstrapAdmin();
-    const { token } = await service.login('admin', 'pw');
+    const { token } = await service.login('admin', 'pw', ADDRESS);
     vi.setSystemTime(Date.now() + SESSION_TIMEOUT_MS - 1000);
-    expect(service.authenticate(token)).toBe('admin');
+    expect(await service.authenticate(token)).toBe('admin');
     vi.setSystemTime(Date.now() + SESSION_TIMEOUT_MS - 1000);
-    expect(service.authenticate(token)).toBe('admin');
+    expect(await service.authenticate(token)).toBe('admin');
     vi.setSystemTime(Date.now() + SESSION_TIMEOUT_MS + 1);
-    expect(service.authenticate(token)).toBeUndefined();
-    expect(service.authenticate('made-up')).toBeUndefined();
+    expect(await service.authenticate(token)).toBeUndefined();
+    expect(await service.authenticate('made-up')).toBeUndefined();
   });
 
   it('accepts the local CLI token it wrote', async () => {
     const service = make({ MOAT_ADMIN_PASSWORD: 'pw' });
     await service.onApplicationBootstrap();
     service.onApplicationShutdown();
-    expect(service.authenticate(local.cliToken.trim())).toBe(CLI_USER);
+    expect(await service.authenticate(local.cliToken.trim())).toBe(CLI_USER);
   });
 });

@@ -33,3 +33,7 @@ export const FUZZY_BUCKET = 'moat_fuzzy';
 export const COUNTERS_BUCKET = 'moat_counters';
 /** Greylist triplets and auto-allowed (client network, sender domain) pairs, see @moat/fleet-state. */
 export const GREYLIST_BUCKET = 'moat_greylist';
+/** CSM administrator sessions (`s.<SHA-256 of the token>`), shared by CSM replicas; see apps/csm SessionService. */
+export const SESSIONS_BUCKET = 'moat_sessions';
+/** CSM login failure counters (per account and address pair, per address, fleet-wide per minute). */
+export const LOGINS_BUCKET = 'moat_logins';
