@@ -32,7 +32,7 @@ describe('CSM event ingestion', () => {
     nats = await startNats();
     dataDir = await tempDir('moat-csm-events-');
     csm = await startCsm({ natsUrl: nats.url, dataDir });
-    api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
+    api = await CsmApi.withCliToken(csm);
     nc = await connect({ servers: nats.url });
     // Nodes create the stream too, so events published before the CSM's consumer exists are kept.
     await ensureEventsStream(nc);
@@ -104,7 +104,7 @@ describe('CSM event ingestion', () => {
     await publishMessage(nc, messageEvent(id(20), { direction: Direction.DIRECTION_OUTBOUND }));
     await publishMessage(nc, messageEvent(id(1)), `after-restart-${id(1)}`);
     csm = await startCsm({ natsUrl: nats.url, dataDir });
-    api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
+    api = await CsmApi.withCliToken(csm);
     await waitFor('the outbound message', async () => ((await total()) === 21 ? true : undefined));
     await publishMessage(nc, messageEvent(id(11)), `late-${id(11)}`);
     await publishMessage(nc, messageEvent(id(21)));

@@ -38,7 +38,7 @@ describe('CSM gRPC NodeService', () => {
     nats = await startNats();
     const dataDir = await tempDir('moat-csm-grpc-');
     csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_ENROL_TOKEN: ENROL_TOKEN });
-    api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
+    api = await CsmApi.withCliToken(csm);
     client = new NodeServiceClient(csm.grpcAddress, credentials.createInsecure());
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);

@@ -27,6 +27,8 @@ export class CsmConfig {
   readonly sessionIdleMs: number;
   /** A session ends this long after login whatever its use (MOAT_SESSION_MAX_SECONDS, default 12 h, at most 24 h). */
   readonly sessionMaxMs: number;
+  /** HTTPS for console and API unless MOAT_HTTP_TLS=off; the certificate files, and whether to generate them when missing. */
+  readonly httpTls: { certFile: string; keyFile: string; generate: boolean } | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
@@ -44,8 +46,20 @@ export class CsmConfig {
     this.defaultModelFile = pathSetting(env.MOAT_DEFAULT_MODEL, 'libs/scan/classifier/model/moat-default.model');
     this.sessionIdleMs = positiveInt(env, 'MOAT_SESSION_IDLE_SECONDS', 30 * 60) * 1000;
     this.sessionMaxMs = positiveInt(env, 'MOAT_SESSION_MAX_SECONDS', 12 * 3600) * 1000;
+    this.httpTls = httpTls(env, this.dataDir);
     if (this.sessionMaxMs > SESSION_RETENTION_MS) throw new Error(`MOAT_SESSION_MAX_SECONDS must be at most ${SESSION_RETENTION_MS / 1000}, got ${env.MOAT_SESSION_MAX_SECONDS}`);
   }
+}
+
+function httpTls(env: NodeJS.ProcessEnv, dataDir: string): CsmConfig['httpTls'] {
+  const mode = env.MOAT_HTTP_TLS || 'on';
+  if (mode !== 'on' && mode !== 'off') throw new Error(`MOAT_HTTP_TLS must be on or off, got ${mode}`);
+  const cert = env.MOAT_TLS_CERT || undefined;
+  const key = env.MOAT_TLS_KEY || undefined;
+  if (Boolean(cert) !== Boolean(key)) throw new Error('MOAT_TLS_CERT and MOAT_TLS_KEY go together: set both or neither');
+  if (mode === 'off') return undefined;
+  if (cert && key) return { certFile: resolve(cert), keyFile: resolve(key), generate: false };
+  return { certFile: join(dataDir, 'tls', 'cert.pem'), keyFile: join(dataDir, 'tls', 'key.pem'), generate: true };
 }
 
 function pathSetting(value: string | undefined, fallback: string): string {

@@ -7,12 +7,21 @@ import { CsmConfig } from './csm-config.js';
 import { NodeGrpcServer } from './grpc/node-grpc.server.js';
 import { mountConsole } from './http/console-static.js';
 import { mountOpenApi } from './http/openapi.js';
+import { mountSecurityHeaders } from './http/security-headers.js';
+import { loadHttpsCertificate } from './http/tls-certificate.js';
 
-/** Starts the CSM: REST API and console over HTTP, NodeService over gRPC; prints `csm ready` when both listen. */
+/**
+ * Starts the CSM: REST API and console over HTTPS (HTTP only with MOAT_HTTP_TLS=off), NodeService over gRPC;
+ * prints `csm ready` when both listen.
+ */
 async function main(): Promise<void> {
   const logger = new ConsoleLogger({ colors: Boolean(process.stdout.isTTY), logLevels: ['log', 'warn', 'error', 'fatal'] });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger });
+  const certificate = await loadHttpsCertificate(new CsmConfig());
+  const httpsOptions = certificate && { key: certificate.key, cert: certificate.cert };
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger, httpsOptions });
   const config = app.get(CsmConfig);
+  if (certificate?.created) Logger.log(`generated a self-signed HTTPS certificate: ${certificate.certFile}`, 'csm');
+  mountSecurityHeaders(app, certificate !== undefined);
   app.setGlobalPrefix('api');
   app.useBodyParser('json', { limit: '10mb' });
   mountConsole(app, config.consoleDir);
@@ -22,7 +31,9 @@ async function main(): Promise<void> {
   const httpAddress = app.getHttpServer().address();
   const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.httpPort;
   const grpcPort = await app.get(NodeGrpcServer).listen();
-  process.stdout.write(`csm ready http://${config.httpHost}:${httpPort} grpc ${config.grpcHost}:${grpcPort} data ${config.dataDir}\n`);
+  const url = `${certificate ? 'https' : 'http'}://${config.httpHost}:${httpPort}`;
+  const pinned = certificate ? ` cert ${certificate.certFile}` : '';
+  process.stdout.write(`csm ready ${url} grpc ${config.grpcHost}:${grpcPort} data ${config.dataDir}${pinned}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

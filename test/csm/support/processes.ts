@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -65,6 +65,8 @@ export async function startNats(port?: number): Promise<NatsServer> {
 
 export interface Csm {
   baseUrl: string;
+  /** The certificate the CSM serves HTTPS with (PEM); undefined with MOAT_HTTP_TLS=off. */
+  ca: string | undefined;
   grpcAddress: string;
   dataDir: string;
   child: Child;
@@ -78,7 +80,7 @@ export function buildCsm(): void {
   execFileSync(join(REPO, 'node_modules/.bin/tsc'), ['-p', join(CSM_DIR, 'tsconfig.app.json')], { stdio: 'inherit' });
 }
 
-/** Starts the built CSM on free ports and waits for its `csm ready` line. */
+/** Starts the built CSM on free ports (HTTPS with its own certificate unless MOAT_HTTP_TLS=off) and waits for its `csm ready` line. */
 export async function startCsm(env: { natsUrl: string; dataDir: string } & Record<string, string>): Promise<Csm> {
   const { natsUrl, dataDir, ...extra } = env;
   const child = new Child(
@@ -96,8 +98,9 @@ export async function startCsm(env: { natsUrl: string; dataDir: string } & Recor
       },
     }),
   );
-  const [, http, grpc] = await child.waitForLine(/csm ready (http:\/\/\S+) grpc (\S+)/);
-  return { baseUrl: http!, grpcAddress: grpc!, dataDir, child, stop: () => child.stop() };
+  const [, http, grpc, certFile] = await child.waitForLine(/csm ready (https?:\/\/\S+) grpc (\S+) data \S+(?: cert (\S+))?\n/);
+  const ca = certFile ? await readFile(certFile, 'utf8') : undefined;
+  return { baseUrl: http!, ca, grpcAddress: grpc!, dataDir, child, stop: () => child.stop() };
 }
 
 const tempDirs: string[] = [];

@@ -9,6 +9,8 @@ export const clusterFileSchema = z.object({
   csmUrl: z.string(),
   consoleUrl: z.string(),
   csmDataDir: z.string(),
+  /** The certificate the CSM serves HTTPS with (clients trust this one); absent when it serves plain HTTP. */
+  csmCertFile: z.string().optional(),
   ports: z.object({
     http: z.number().int(),
     grpc: z.number().int(),

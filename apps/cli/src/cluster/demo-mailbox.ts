@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendFile, mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { preparePrivateLog } from './private-log.js';
 
 /**
  * The demo tenant's "mail server": a plain SMTP server that stores every message it is given as an .eml
@@ -24,6 +25,7 @@ export class DemoMailbox {
   async start(): Promise<void> {
     if (this.server) return;
     await mkdir(this.dir, { recursive: true });
+    preparePrivateLog(this.logFile);
     const server = new SMTPServer({
       name: 'demo-mailbox.moat.test',
       banner: 'Moat demo mailbox',

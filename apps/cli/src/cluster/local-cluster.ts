@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PolicyInput } from '@moat/policy';
 import { statusSchema } from '../csm/api.js';
@@ -23,13 +23,26 @@ export interface ClusterOptions {
   clamavDb?: string;
   /** `moat up` restarts a process that crashes; tests leave crashed processes down. */
   restartOnCrash?: boolean;
-  /** Passed to the CSM as MOAT_ADMIN_PASSWORD (used on its first start only). */
+  /**
+   * Passed to the CSM as MOAT_ADMIN_PASSWORD on its first start in this run (firstAdminPassword makes one for a
+   * new var dir), so the CSM never prints a generated password into its log.
+   */
   adminPassword?: string;
   /** The CSM's first policy; default: the demo tenant. */
   policy?: PolicyInput;
   env?: NodeJS.ProcessEnv;
   /** Progress lines for a human ("nats ready", "node-1 crashed, restarting"). */
   progress?: (line: string) => void;
+}
+
+/**
+ * A password for the bootstrap admin when the CSM of VARDIR has none yet (no admin cache in its data dir) and
+ * the environment sets none: `moat up` shows it once on the terminal and hands it to the CSM, so the CSM never
+ * generates one and prints it into var/logs.
+ */
+export function firstAdminPassword(varDir: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (env['MOAT_ADMIN_PASSWORD'] || existsSync(join(varPaths(varDir).csm, 'admins.json'))) return undefined;
+  return randomBytes(12).toString('base64url');
 }
 
 export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts, 'smtp'>> & { smtpBase?: number } = {}): ClusterPorts {
@@ -44,9 +57,6 @@ export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts
   };
 }
 
-// The CSM prints the bootstrap admin password once, on its first start.
-const ADMIN_PASSWORD_LINE = /admin password\W+(\S+)/i;
-const ADMIN_PASSWORD_WAIT_MS = 5000;
 const FLEET_READY_TIMEOUT_MS = 60_000;
 const MAX_RESTART_DELAY_MS = 30_000;
 
@@ -74,23 +84,21 @@ export class LocalCluster {
     this.ctx = { varDir: options.varDir, ports: options.ports, enrolToken: readOrCreateSecret(this.paths.enrolToken), env };
     this.nats = new ManagedProcess(natsSpec(this.ctx, findExecutable('nats-server', env) ?? 'nats-server'));
     this.clamd = new ManagedProcess(clamdSpec(this.ctx, findExecutable('clamd', env) ?? 'clamd'));
-    const csmEnv = options.adminPassword ? { MOAT_ADMIN_PASSWORD: options.adminPassword } : {};
-    this.csm = new ManagedProcess(
-      csmSpec(this.ctx, csmEnv, (line) => {
-        const match = ADMIN_PASSWORD_LINE.exec(line);
-        if (!match?.[1]) return;
-        this.adminPassword = match[1];
-        // Printed once, possibly after the ready line; whoever watches progress must see it.
-        if (this.csm.state === 'running') options.progress?.(`admin password: ${match[1]} (shown once; user admin)`);
-      }),
-    );
+    this.csm = new ManagedProcess(csmSpec(this.ctx, options.adminPassword ? { MOAT_ADMIN_PASSWORD: options.adminPassword } : {}));
     this.nodes = Array.from({ length: options.nodes }, (_, i) => new ManagedProcess(nodeSpec(this.ctx, i)));
     this.mailbox = new DemoMailbox(this.paths.mailbox, options.ports.downstream, join(this.paths.logs, 'demo-mailbox.log'));
     for (const p of this.processes()) p.on('crash', (info) => void this.onCrash(p, info.code, info.signal));
   }
 
   get csmUrl(): string {
-    return `http://127.0.0.1:${this.options.ports.http}`;
+    return `${this.csmCertFile ? 'https' : 'http'}://127.0.0.1:${this.options.ports.http}`;
+  }
+
+  /** The certificate the CSM serves (its own self-signed one unless MOAT_TLS_CERT names another); undefined with MOAT_HTTP_TLS=off. */
+  get csmCertFile(): string | undefined {
+    if (this.ctx.env['MOAT_HTTP_TLS'] === 'off') return undefined;
+    const configured = this.ctx.env['MOAT_TLS_CERT'];
+    return configured ? resolve(configured) : this.paths.csmCert;
   }
 
   get ports(): ClusterPorts {
@@ -114,17 +122,16 @@ export class LocalCluster {
   /** Starts everything in dependency order; on any failure stops what was started and throws. */
   async start(): Promise<void> {
     await this.preflight();
-    // A CSM that never ran here creates the admin and prints its password once: worth waiting a moment for.
-    const firstCsmStart = !existsSync(this.paths.cliToken);
     await this.prepareVarDir();
     this.startedAtMs = Date.now();
     this.stopping = false;
     try {
       await Promise.all([this.startStep(this.nats), this.startStep(this.clamd), this.mailbox.start()]);
       await this.startStep(this.csm);
+      // The account exists now: a CSM restarted after a crash must not set the password again.
+      if (this.options.adminPassword) delete this.csm.spec.env['MOAT_ADMIN_PASSWORD'];
       await Promise.all(this.nodes.map((n) => this.startStep(n)));
       await this.waitForFleetOnPolicy();
-      for (let waited = 0; firstCsmStart && !this.adminPassword && waited < ADMIN_PASSWORD_WAIT_MS; waited += 100) await sleep(100);
     } catch (err) {
       await this.stop();
       throw err;
@@ -148,6 +155,7 @@ export class LocalCluster {
       csmUrl: this.csmUrl,
       consoleUrl: `${this.csmUrl}/`,
       csmDataDir: this.paths.csm,
+      ...(this.csmCertFile ? { csmCertFile: this.csmCertFile } : {}),
       ports: this.options.ports,
       processes: this.processes().map((p) => ({ name: p.name, pid: p.pid ?? null })),
       mailboxDir: this.paths.mailbox,
@@ -166,7 +174,8 @@ export class LocalCluster {
   private async waitForFleetOnPolicy(): Promise<void> {
     if (this.nodes.length === 0) return;
     const token = (await readFile(this.paths.cliToken, 'utf8')).trim();
-    const csm = new CsmClient({ url: this.csmUrl, token, tokenSource: this.paths.cliToken });
+    const ca = this.csmCertFile ? await readFile(this.csmCertFile, 'utf8') : undefined;
+    const csm = new CsmClient({ url: this.csmUrl, token, tokenSource: this.paths.cliToken, ...(ca === undefined ? {} : { ca }) });
     const names = new Set(this.nodes.map((n) => n.name));
     const deadline = Date.now() + FLEET_READY_TIMEOUT_MS;
     let last = 'no answer from the CSM';

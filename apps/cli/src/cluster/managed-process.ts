@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { appendFileSync, closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastLines, LogTail } from './log-tail.js';
 import { signalGroup } from './pids.js';
+import { preparePrivateLog } from './private-log.js';
 
 /** How to tell that a process accepts traffic: a line in its log, or a probe that succeeds. */
 export type ReadyCheck = { line: RegExp } | { probe: () => Promise<boolean> };
@@ -19,8 +19,6 @@ export interface ProcessSpec {
   logFile: string;
   ready: ReadyCheck;
   readyTimeoutMs: number;
-  /** Sees each line the process writes while it runs (the CSM prints its generated admin password once). */
-  onLine?: (line: string) => void;
 }
 
 export type ProcessState = 'stopped' | 'starting' | 'running' | 'stopping';
@@ -32,7 +30,6 @@ export interface ExitInfo {
 
 const STOP_GRACE_MS = 15_000;
 const POLL_MS = 100;
-const WATCH_MS = 500;
 
 /**
  * One supervised child process. Its output goes straight to its log file (so it survives the supervisor);
@@ -66,7 +63,7 @@ export class ManagedProcess extends EventEmitter<{ crash: [ExitInfo] }> {
     if (this.current !== 'stopped') throw new Error(`${this.name} is ${this.current}, not stopped`);
     this.current = 'starting';
     const { spec } = this;
-    mkdirSync(dirname(spec.logFile), { recursive: true });
+    preparePrivateLog(spec.logFile);
     appendFileSync(spec.logFile, `\n=== ${new Date().toISOString()} moat starts ${spec.command} ${spec.args.join(' ')}\n`);
     const tail = await LogTail.fromEnd(spec.logFile);
     const fd = openSync(spec.logFile, 'a');
@@ -88,7 +85,6 @@ export class ManagedProcess extends EventEmitter<{ crash: [ExitInfo] }> {
     try {
       await this.waitReady(tail);
       this.current = 'running';
-      if (spec.onLine) void this.watchLines(tail, child, spec.onLine);
     } catch (err) {
       await this.kill();
       throw err;
@@ -144,7 +140,6 @@ export class ManagedProcess extends EventEmitter<{ crash: [ExitInfo] }> {
     const deadline = Date.now() + spec.readyTimeoutMs;
     for (;;) {
       const lines = await tail.readLines();
-      for (const line of lines) spec.onLine?.(line);
       if ('line' in spec.ready && lines.some((l) => (spec.ready as { line: RegExp }).line.test(l))) return;
       if (this.exitInfo) {
         const how = this.exitInfo.signal ? `signal ${this.exitInfo.signal}` : `code ${this.exitInfo.code}`;
@@ -153,13 +148,6 @@ export class ManagedProcess extends EventEmitter<{ crash: [ExitInfo] }> {
       if ('probe' in spec.ready && (await spec.ready.probe())) return;
       if (Date.now() > deadline) throw await this.failure(`${this.name} was not ready after ${spec.readyTimeoutMs / 1000}s`);
       await sleep(POLL_MS);
-    }
-  }
-
-  private async watchLines(tail: LogTail, child: ChildProcess, onLine: (line: string) => void): Promise<void> {
-    while (this.child === child) {
-      for (const line of await tail.readLines()) onLine(line);
-      await sleep(WATCH_MS);
     }
   }
 

@@ -19,6 +19,8 @@ export const varPaths = (varDir: string) => ({
   clamd: resolve(varDir, 'clamd'),
   csm: resolve(varDir, 'csm'),
   cliToken: resolve(varDir, 'csm', 'cli-token'),
+  /** The CSM's self-signed HTTPS certificate, generated at its first start. */
+  csmCert: resolve(varDir, 'csm', 'tls', 'cert.pem'),
   node: (name: string) => resolve(varDir, 'nodes', name),
   mailbox: resolve(varDir, 'demo-mailbox'),
   enrolToken: resolve(varDir, 'enrol-token'),

@@ -71,7 +71,7 @@ export function clamdSpec(ctx: SpecContext, clamd: string): ProcessSpec {
   };
 }
 
-export function csmSpec(ctx: SpecContext, extraEnv: NodeJS.ProcessEnv, onLine: (line: string) => void): ProcessSpec {
+export function csmSpec(ctx: SpecContext, extraEnv: NodeJS.ProcessEnv): ProcessSpec {
   const paths = varPaths(ctx.varDir);
   return {
     name: 'csm',
@@ -92,7 +92,6 @@ export function csmSpec(ctx: SpecContext, extraEnv: NodeJS.ProcessEnv, onLine: (
     logFile: join(paths.logs, 'csm.log'),
     ready: { line: /csm ready/ },
     readyTimeoutMs: 180_000,
-    onLine,
   };
 }
 

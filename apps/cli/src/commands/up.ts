@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CliError, intOption, parseCommandArgs, writeLine, type Command, type Io } from '../command.js';
 import { readClusterFile, removeClusterFile, writeClusterFile } from '../cluster/cluster-file.js';
-import { defaultPorts, LocalCluster } from '../cluster/local-cluster.js';
+import { defaultPorts, firstAdminPassword, LocalCluster } from '../cluster/local-cluster.js';
 import { lastLines, LogTail } from '../cluster/log-tail.js';
 import { REPO_ROOT, resolveVarDir, varPaths } from '../cluster/paths.js';
 import { isAlive } from '../cluster/pids.js';
+import { preparePrivateLog } from '../cluster/private-log.js';
 import { stopRecordedProcesses } from '../cluster/stop-recorded.js';
 
 const READY_LINE = /moat ready/;
@@ -17,11 +18,13 @@ export const upCommand: Command = {
   name: 'up',
   usage: `moat up [--nodes N] [--detach] [--var DIR] [port options]
 
-Starts nats-server (JetStream), clamd, the CSM (console and API on http://127.0.0.1:8080, gRPC 50051),
+Starts nats-server (JetStream), clamd, the CSM (console and API on https://127.0.0.1:8080 with the CSM's
+own self-signed certificate <var>/csm/tls/cert.pem unless MOAT_TLS_CERT/MOAT_TLS_KEY name one, gRPC 50051),
 N scan nodes (default 2; SMTP on 127.0.0.1:2525, 2526, ...) and a demo mail server on 127.0.0.1:2600 that
 stores every delivered message under <var>/demo-mailbox/. The demo tenant serves example.test with the
 accounts alice@ and bob@. Prints a line containing "moat ready" once everything accepts traffic, then runs
-until Ctrl-C. Logs: <var>/logs/. State: <var>/ (default var/ at the repository root).
+until Ctrl-C; on the first start that line shows the admin password, which is written nowhere else.
+Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository root).
 
   --nodes N            number of scan nodes (default 2)
   --detach             run in the background; stop it with moat down
@@ -53,8 +56,10 @@ until Ctrl-C. Logs: <var>/logs/. State: <var>/ (default var/ at the repository r
     });
     const varDir = resolveVarDir(values.var, io.env, io.cwd);
     await refuseIfRunning(varDir);
-    if (values.detach) return runDetached(args.filter((a) => a !== '--detach'), varDir, io);
-    return runForeground(new LocalCluster({ varDir, nodes, ports, restartOnCrash: true, progress: (line) => writeLine(io.out, line) }), io);
+    const adminPassword = firstAdminPassword(varDir, io.env);
+    if (values.detach) return runDetached(args.filter((a) => a !== '--detach'), varDir, adminPassword, io);
+    const cluster = new LocalCluster({ varDir, nodes, ports, restartOnCrash: true, progress: (line) => writeLine(io.out, line), ...(adminPassword ? { adminPassword } : {}) });
+    return runForeground(cluster, adminPassword, io);
   },
 };
 
@@ -70,7 +75,7 @@ async function refuseIfRunning(varDir: string): Promise<void> {
   await removeClusterFile(path);
 }
 
-async function runForeground(cluster: LocalCluster, io: Io): Promise<number> {
+async function runForeground(cluster: LocalCluster, adminPassword: string | undefined, io: Io): Promise<number> {
   const paths = cluster.paths;
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     // Kept installed: a second Ctrl-C must not kill the supervisor half-way and orphan the children.
@@ -92,7 +97,7 @@ async function runForeground(cluster: LocalCluster, io: Io): Promise<number> {
   await record();
   // Restarted processes get new pids; keep cluster.json current for moat down.
   const refresh = setInterval(() => void record(), 5000);
-  writeLine(io.out, readyLine(cluster));
+  writeLine(io.out, withPassword(readyLine(cluster), adminPassword));
   const signal = await signalled;
   clearInterval(refresh);
   writeLine(io.out, `${signal}: stopping the cluster`);
@@ -102,25 +107,34 @@ async function runForeground(cluster: LocalCluster, io: Io): Promise<number> {
   return 0;
 }
 
+/** The first start's admin password, on the terminal only: never in the ready line a detached run logs. */
+function withPassword(ready: string, adminPassword: string | undefined): string {
+  return adminPassword ? `${ready} · user admin, password ${adminPassword} (shown once)` : ready;
+}
+
 function readyLine(cluster: LocalCluster): string {
   // Short paths when inside the working directory, absolute otherwise.
   const show = (p: string) => {
     const rel = relative(process.cwd(), p);
     return rel && !rel.startsWith('..') ? rel : p;
   };
-  const password = cluster.adminPassword ? ` (user admin, password ${cluster.adminPassword})` : '';
   const smtp = cluster.ports.smtp.map((p) => `127.0.0.1:${p}`).join(', ');
-  return `moat ready: console ${cluster.csmUrl}/${password} · SMTP ${smtp || 'no nodes'} · mailbox ${show(cluster.paths.mailbox)} · logs ${show(cluster.paths.logs)}`;
+  return `moat ready: console ${cluster.csmUrl}/ · SMTP ${smtp || 'no nodes'} · mailbox ${show(cluster.paths.mailbox)} · logs ${show(cluster.paths.logs)}`;
 }
 
-/** Starts `moat up` again in the background (own session, output to <var>/logs/moat-up.log) and waits for its ready line. */
-async function runDetached(args: string[], varDir: string, io: Io): Promise<number> {
+/**
+ * Starts `moat up` again in the background (own session, output to <var>/logs/moat-up.log) and waits for its
+ * ready line. A first start's admin password reaches the background run in its environment, not on its command
+ * line or in its log, and only this terminal shows it.
+ */
+async function runDetached(args: string[], varDir: string, adminPassword: string | undefined, io: Io): Promise<number> {
   const paths = varPaths(varDir);
-  mkdirSync(paths.logs, { recursive: true });
+  preparePrivateLog(paths.upLog);
   const tail = await LogTail.fromEnd(paths.upLog);
   const fd = openSync(paths.upLog, 'a');
   const main = fileURLToPath(new URL('../main.js', import.meta.url));
-  const child = spawn(process.execPath, [main, 'up', ...args, '--var', varDir], { cwd: REPO_ROOT, env: io.env, stdio: ['ignore', fd, fd], detached: true });
+  const env = adminPassword ? { ...io.env, MOAT_ADMIN_PASSWORD: adminPassword } : io.env;
+  const child = spawn(process.execPath, [main, 'up', ...args, '--var', varDir], { cwd: REPO_ROOT, env, stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   let exitCode: number | null | undefined;
   child.once('exit', (code) => (exitCode = code));
@@ -128,7 +142,7 @@ async function runDetached(args: string[], varDir: string, io: Io): Promise<numb
   for (;;) {
     const ready = (await tail.readLines()).find((l) => READY_LINE.test(l));
     if (ready) {
-      writeLine(io.out, ready);
+      writeLine(io.out, withPassword(ready, adminPassword));
       writeLine(io.out, `running in the background (pid ${child.pid}); stop it with: moat down${varDir === resolveVarDir(undefined, {}, io.cwd) ? '' : ` --var ${varDir}`}`);
       return 0;
     }

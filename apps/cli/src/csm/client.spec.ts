@@ -1,4 +1,6 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { selfSignedCertificate } from '@moat/tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CliError } from '../command.js';
@@ -43,5 +45,28 @@ describe('CsmClient', () => {
     const err = await client('good').get('/other', schema).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CliError);
     expect((err as CliError).details[0]).toMatch(/^version: /);
+  });
+});
+
+describe('CsmClient over HTTPS', () => {
+  let tlsServer: HttpsServer;
+  let tlsUrl: string;
+  let cert: string;
+
+  beforeAll(async () => {
+    const generated = await selfSignedCertificate('moat-test', ['127.0.0.1']);
+    cert = generated.cert;
+    tlsServer = createHttpsServer(generated, (_req, res) => res.setHeader('content-type', 'application/json').end('{"version":1}'));
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+    tlsUrl = `https://127.0.0.1:${(tlsServer.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => tlsServer.close(() => r())));
+
+  it('trusts exactly the certificate its location names, not any self-signed one', async () => {
+    const pinned = new CsmClient({ url: tlsUrl, token: 'good', tokenSource: 'test', ca: cert });
+    expect((await pinned.get('/ok', schema)).data.version).toBe(1);
+    await expect(client('good', tlsUrl).get('/ok', schema)).rejects.toThrow(/cannot reach the CSM at https:.*self-signed certificate/);
+    const other = await selfSignedCertificate('other', ['127.0.0.1']);
+    await expect(new CsmClient({ url: tlsUrl, token: 'good', tokenSource: 'test', ca: other.cert }).get('/ok', schema)).rejects.toThrow(/cannot reach the CSM/);
   });
 });

@@ -1,3 +1,4 @@
+import { Agent } from 'undici';
 import type { z } from 'zod';
 import { CliError } from '../command.js';
 import { errorBodySchema } from './api.js';
@@ -11,7 +12,12 @@ export interface CsmResponse<T> {
 
 /** Thin client of the CSM REST API: authenticates, turns every failure into a CliError that says what to do. */
 export class CsmClient {
-  constructor(private readonly location: CsmLocation) {}
+  /** Trusts exactly the CSM's own certificate when the location names one. */
+  private readonly dispatcher: Agent | undefined;
+
+  constructor(private readonly location: CsmLocation) {
+    this.dispatcher = location.ca === undefined ? undefined : new Agent({ connect: { ca: location.ca } });
+  }
 
   get<T>(path: string, schema: z.ZodType<T>): Promise<CsmResponse<T>> {
     return this.request('GET', path, schema);
@@ -54,7 +60,8 @@ export class CsmClient {
     const headers: Record<string, string> = { authorization: `Bearer ${this.location.token}`, accept };
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      return await fetch(`${this.location.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) };
+      return await fetch(`${this.location.url}${path}`, this.dispatcher ? { ...init, dispatcher: this.dispatcher } : init);
     } catch (err) {
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
       throw new CliError(`cannot reach the CSM at ${this.location.url}: ${cause}`, ['start a cluster with `moat up`, or point to one with --csm URL / MOAT_CSM_URL']);

@@ -44,4 +44,13 @@ describe('locateCsm', () => {
     expect(loc.token).toBeUndefined();
     expect(loc.tokenSource).toContain(join(varDir, 'csm', 'cli-token'));
   });
+
+  it("trusts MOAT_CSM_CA, else the local CSM's own certificate, and fails clearly on a missing file", async () => {
+    await mkdir(join(varDir, 'csm', 'tls'), { recursive: true });
+    await writeFile(join(varDir, 'csm', 'tls', 'cert.pem'), 'LOCAL PEM');
+    await writeFile(join(varDir, 'other.pem'), 'OTHER PEM');
+    expect((await locateCsm({ var: varDir }, {}, '/')).ca).toBe('LOCAL PEM');
+    expect((await locateCsm({ var: varDir }, { MOAT_CSM_CA: join(varDir, 'other.pem') }, '/')).ca).toBe('OTHER PEM');
+    await expect(locateCsm({ var: varDir }, { MOAT_CSM_CA: join(varDir, 'missing.pem') }, '/')).rejects.toThrow(/cannot read the CSM's certificate/);
+  });
 });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CsmConfig } from '../csm-config.js';
+import { writeFileAtomically } from '../util/atomic-file.js';
 import type { AdminRecord } from './config.repository.js';
 import { LocalStateRepository } from './local-state.repository.js';
 
@@ -30,13 +31,9 @@ export class FileLocalStateRepository extends LocalStateRepository {
     await this.writePrivate('admins.json', JSON.stringify(records, null, 2));
   }
 
-  /** Writes via a temporary file and rename, so a crash never leaves half a file; mode 0600 from creation. */
+  /** Mode 0600 from creation, in a 0700 data dir. */
   private async writePrivate(name: string, content: string): Promise<void> {
-    await mkdir(this.config.dataDir, { recursive: true, mode: 0o700 });
-    const path = join(this.config.dataDir, name);
-    const temporary = `${path}.${process.pid}.tmp`;
-    await writeFile(temporary, content, { mode: 0o600 });
-    await rename(temporary, path);
+    await writeFileAtomically(join(this.config.dataDir, name), content, 0o600);
   }
 }
 

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
+import { selfSignedCertificate } from '@moat/tls';
 import { writeFileAtomically } from '../storage/durable-fs.js';
 
 export interface TlsCertificate {
@@ -25,18 +25,9 @@ export async function loadOrCreateCertificate(dataDir: string, hostName: string)
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const now = new Date();
-  const generated = await generate([{ name: 'commonName', value: hostName }], {
-    // RSA: selfsigned's EC path fails with the @peculiar/asn1-schema copies this workspace resolves.
-    keyType: 'rsa',
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: now,
-    notAfterDate: new Date(now.getTime() + 10 * 365 * 24 * 3600 * 1000),
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: hostName }] }],
-  });
+  const generated = await selfSignedCertificate(hostName, [hostName]);
   // Key first: a crash in between leaves no certificate, and the next start generates a new pair.
-  await writeFileAtomically(keyFile, generated.private, 0o600);
+  await writeFileAtomically(keyFile, generated.key, 0o600);
   await writeFileAtomically(certFile, generated.cert, 0o644);
-  return { key: generated.private, cert: generated.cert, created: true };
+  return { ...generated, created: true };
 }
