@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readClusterFile, isAlive, tcpAccepts } from '@moat/cli/cluster';
 import { statusSchema } from '@moat/cli/api';
@@ -34,11 +35,30 @@ describe('moat up --detach and moat down', () => {
     const up = await runMoat(['up', '--detach', '--nodes', '1', ...flags], env(), 240_000);
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/moat ready: console http:\/\/127\.0\.0\.1:\d+\//);
+    expect(up.stdout).toMatch(/moat ready: console https:\/\/127\.0\.0\.1:\d+\//);
     expect(up.stdout).toContain(`SMTP 127.0.0.1:${smtp}`);
+    // The first start's admin password: on this terminal once, in no log file, and logs readable by their owner only.
+    const password = defined(/user admin, password (\S+) \(shown once\)/.exec(up.stdout)?.[1], 'the admin password in the ready line');
+    const logs = join(varDir, 'logs');
+    const logFiles = await readdir(logs);
+    expect(logFiles).toEqual(expect.arrayContaining(['csm.log', 'moat-up.log', 'nats.log', 'node-1.log']));
+    expect((await stat(logs)).mode & 0o777).toBe(0o700);
+    for (const name of logFiles) {
+      expect((await stat(join(logs, name))).mode & 0o777, name).toBe(0o600);
+      expect(await readFile(join(logs, name), 'utf8'), name).not.toContain(password);
+    }
 
     const cluster = defined(await readClusterFile(join(varDir, 'cluster.json')), 'cluster.json');
     expect(cluster.ports.http).toBe(ports.http);
+    // The password is the admin's, over HTTPS with the cluster's own certificate.
+    const ca = await readFile(defined(cluster.csmCertFile, 'the CSM certificate in cluster.json'), 'utf8');
+    const login = await fetch(`${cluster.csmUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+      dispatcher: new Agent({ connect: { ca } }),
+    });
+    expect(login.status).toBe(200);
     expect(isAlive(cluster.supervisorPid)).toBe(true);
 
     const again = await runMoat(['up', '--detach', '--nodes', '1', ...flags], env());

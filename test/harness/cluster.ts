@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent } from 'undici';
 import { mailSearchSchema, statsSchema, statusSchema, type MailRow, type Stats, type Status } from '@moat/cli/api';
 import { demoPolicy, LocalCluster, signalGroup, type ClusterPorts, type ManagedProcess } from '@moat/cli/cluster';
 import type { PolicyInput } from '@moat/policy';
@@ -22,6 +23,7 @@ export interface StartClusterOptions {
  */
 export class TestCluster {
   readonly adminPassword: string;
+  private csmAgent: Agent | undefined;
 
   private constructor(
     readonly cluster: LocalCluster,
@@ -66,6 +68,15 @@ export class TestCluster {
   /** The CSM's local admin token; it changes each time the CSM starts. */
   async token(): Promise<string> {
     return (await readFile(this.cluster.paths.cliToken, 'utf8')).trim();
+  }
+
+  /** GET on the CSM's REST API with the local admin token, trusting only the CSM's own certificate; throws unless 200. */
+  async csmGet(path: string): Promise<unknown> {
+    const certFile = this.cluster.csmCertFile;
+    this.csmAgent ??= new Agent(certFile ? { connect: { ca: await readFile(certFile, 'utf8') } } : {});
+    const response = await fetch(`${this.csmUrl}${path}`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' }, dispatcher: this.csmAgent });
+    if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
+    return response.json();
   }
 
   /** Runs the built `moat` CLI against this cluster. */

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { mailDetailSchema, type MailDetail } from '@moat/cli/api';
+import { mailDetailSchema } from '@moat/cli/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS_BODY, CORPUS_DIR, corpusSamples } from '../content/support/corpus.js';
 import { writeDocSection } from '../content/support/doc-section.js';
@@ -56,7 +56,6 @@ describe('attachment corpus through a scan node and moat scan', () => {
   it('gives every sample its expected symbols and action through the node', async () => {
     expect(samples.length).toBeGreaterThan(100);
     const replies = await mapLimit(samples, 4, (s) => cluster.sendMail(0, { from: FROM, to: TO, subject: s.subject, raw: s.raw }));
-    const token = await cluster.token();
     const bySubject = await waitFor(
       `${samples.length} message rows`,
       async () => {
@@ -72,7 +71,7 @@ describe('attachment corpus through a scan node and moat scan', () => {
       const expected = expectedAction(expectation);
       const row = bySubject.get(sample.subject);
       if (!row) return void problems.push(`${sample.file}: no message row`);
-      const detail = await mailDetail(cluster.csmUrl, token, row.id);
+      const detail = mailDetailSchema.parse(await cluster.csmGet(`/api/mail/${row.id}`));
       const symbols = [...new Set(detail.symbols.map((s) => s.name))].sort();
       const reply = replies[i]?.code ?? 0;
       rows.set(sample.file, { file: sample.file, expected, node: row.action, reply, scan: '', symbols });
@@ -128,12 +127,6 @@ describe('attachment corpus through a scan node and moat scan', () => {
     }
   });
 });
-
-async function mailDetail(csmUrl: string, token: string, id: string): Promise<MailDetail> {
-  const response = await fetch(`${csmUrl}/api/mail/${id}`, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-  if (!response.ok) throw new Error(`GET /api/mail/${id}: ${response.status}`);
-  return mailDetailSchema.parse(await response.json());
-}
 
 function table(rows: readonly Row[]): string {
   const sorted = [...rows].sort((a, b) => a.file.localeCompare(b.file));
