@@ -65,7 +65,7 @@ describe('console in a browser', () => {
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill(`${cluster.adminPassword}-wrong`);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => testIdText('login-error')).toBe('Wrong username or password.');
+    await expect.poll(() => testIdText('login-error'), { timeout: 5000 }).toBe('Wrong username or password.');
   });
 
   it('logs in and shows the messages on the dashboard', async () => {
@@ -102,7 +102,7 @@ describe('console in a browser', () => {
     await page.screenshot({ path: `${RESULTS_DIR}console-nodes.png`, fullPage: true });
   });
 
-  it('runs under the CSM's Content-Security-Policy without a violation (no inline script or style without the nonce)', async () => {
+  it("runs under the CSM's Content-Security-Policy without a violation (no inline script or style without the nonce)", async () => {
     const response = await page.goto(`${cluster.csmUrl}/dashboard`);
     expect(response?.headers()['content-security-policy']).toMatch(/style-src 'self' 'nonce-[^']+'/);
     await expect.poll(() => testIdText('total-messages')).toBe(String(MESSAGES));
