@@ -72,7 +72,7 @@ describe('AuthService', () => {
     await expect(service.login('admin', 'right', ADDRESS)).resolves.toBeDefined();
     const failures = store.audit.filter((a) => a.action === 'login' && !a.ok);
     expect(failures).toHaveLength(5);
-    expect(failures[4]!.detail).toMatch(/^failed attempt 5 from 192\.0\.2\.1; locked out until /);
+    expect(failures[4]?.detail).toMatch(/^failed attempt 5 from 192\.0\.2\.1; locked out until /);
   });
 
   it('expires sessions after 30 idle minutes, extending them on each use', async () => {
