@@ -81,6 +81,8 @@ export class LocalCluster {
     this.paths = varPaths(options.varDir);
     this.adminPassword = options.adminPassword;
     const env = { ...process.env, ...options.env };
+    // The CSM runs in the repository root: certificate paths given relative to here must still name the same files.
+    for (const name of ['MOAT_TLS_CERT', 'MOAT_TLS_KEY']) if (env[name]) env[name] = resolve(env[name]);
     this.ctx = { varDir: options.varDir, ports: options.ports, enrolToken: readOrCreateSecret(this.paths.enrolToken), env };
     this.nats = new ManagedProcess(natsSpec(this.ctx, findExecutable('nats-server', env) ?? 'nats-server'));
     this.clamd = new ManagedProcess(clamdSpec(this.ctx, findExecutable('clamd', env) ?? 'clamd'));
@@ -97,8 +99,7 @@ export class LocalCluster {
   /** The certificate the CSM serves (its own self-signed one unless MOAT_TLS_CERT names another); undefined with MOAT_HTTP_TLS=off. */
   get csmCertFile(): string | undefined {
     if (this.ctx.env['MOAT_HTTP_TLS'] === 'off') return undefined;
-    const configured = this.ctx.env['MOAT_TLS_CERT'];
-    return configured ? resolve(configured) : this.paths.csmCert;
+    return this.ctx.env['MOAT_TLS_CERT'] || this.paths.csmCert;
   }
 
   get ports(): ClusterPorts {
