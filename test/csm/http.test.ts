@@ -105,7 +105,7 @@ describe('CSM HTTP API', () => {
     expect(statuses.get(429) ?? 0).toBeGreaterThan(200);
     const median = (times: number[]) => defined(times[Math.floor(times.length / 2)], 'a median');
     console.log(`health median ${median(baseline).toFixed(1)} ms alone, ${median(during).toFixed(1)} ms during the flood (${JSON.stringify(Object.fromEntries(statuses))})`);
-    expect(median(during)).toBeLessThan(median(baseline) * 10 + 200);
+    expect(median(during)).toBeLessThan(median(baseline) * 10 + 300);
   });
 
   it('shares sessions and lockouts between two CSMs on one NATS, and ends sessions when idle and at their absolute expiry', async () => {
