@@ -22,6 +22,8 @@ export class CsmConfig {
   readonly retentionDays: number;
   /** The classifier model shipped with Moat, stored as the first model version. */
   readonly defaultModelFile: string;
+  /** Bearer token Prometheus sends to /metrics; when unset, one is kept in <data>/metrics-token. */
+  readonly metricsToken: string | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
@@ -37,6 +39,7 @@ export class CsmConfig {
     this.adminPassword = env.MOAT_ADMIN_PASSWORD || undefined;
     this.retentionDays = positiveInt(env, 'MOAT_RETENTION_DAYS', 365);
     this.defaultModelFile = pathSetting(env.MOAT_DEFAULT_MODEL, 'libs/scan/classifier/model/moat-default.model');
+    this.metricsToken = env.MOAT_METRICS_TOKEN || undefined;
   }
 }
 

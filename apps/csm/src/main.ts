@@ -6,15 +6,18 @@ import { AppModule } from './app.module.js';
 import { CsmConfig } from './csm-config.js';
 import { NodeGrpcServer } from './grpc/node-grpc.server.js';
 import { mountConsole } from './http/console-static.js';
+import { mountHttpMetrics } from './http/http-metrics.js';
+import { METRICS_PATH } from './http/metrics.controller.js';
 import { mountOpenApi } from './http/openapi.js';
 
-/** Starts the CSM: REST API and console over HTTP, NodeService over gRPC; prints `csm ready` when both listen. */
+/** Starts the CSM: REST API, console and /metrics over HTTP, NodeService over gRPC; prints `csm ready` when both listen. */
 async function main(): Promise<void> {
   const logger = new ConsoleLogger({ colors: Boolean(process.stdout.isTTY), logLevels: ['log', 'warn', 'error', 'fatal'] });
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger });
   const config = app.get(CsmConfig);
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: [METRICS_PATH] });
   app.useBodyParser('json', { limit: '10mb' });
+  mountHttpMetrics(app);
   mountConsole(app, config.consoleDir);
   mountOpenApi(app);
 

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { METRICS_PATH } from './metrics.controller.js';
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>Moat</title></head>
@@ -10,15 +11,15 @@ const NOT_BUILT_PAGE = `<!doctype html>
 `;
 
 /**
- * Serves the console's static files at / with the single-page-app fallback: any other GET outside /api gets
- * index.html, so deep links work. Without a build, a plain page says so.
+ * Serves the console's static files at / with the single-page-app fallback: any other GET outside /api and
+ * /metrics gets index.html, so deep links work. Without a build, a plain page says so.
  */
 export function mountConsole(app: NestExpressApplication, dir: string): void {
   const index = join(dir, 'index.html');
   const built = existsSync(index);
   if (built) app.use(express.static(dir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForIndex }));
   app.use((request: Request, response: Response, next: NextFunction) => {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || request.path === '/api' || request.path.startsWith('/api/')) return next();
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || request.path === '/api' || request.path.startsWith('/api/') || request.path === `/${METRICS_PATH}`) return next();
     if (!built) return void response.status(200).type('html').send(NOT_BUILT_PAGE);
     response.setHeader('Cache-Control', 'no-cache');
     response.sendFile(index);
