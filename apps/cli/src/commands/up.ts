@@ -18,7 +18,8 @@ export const upCommand: Command = {
   usage: `moat up [--nodes N] [--detach] [--var DIR] [port options]
 
 Starts nats-server (JetStream), clamd, the CSM (console and API on http://127.0.0.1:8080, gRPC 50051),
-N scan nodes (default 2; SMTP on 127.0.0.1:2525, 2526, ...) and a demo mail server on 127.0.0.1:2600 that
+N scan nodes (default 2; SMTP on 127.0.0.1:2525, 2526, ...; Prometheus metrics on http://127.0.0.1:9464/metrics,
+9465, ...; the CSM's at /metrics with the token in <var>/csm/metrics-token) and a demo mail server on 127.0.0.1:2600 that
 stores every delivered message under <var>/demo-mailbox/. The demo tenant serves example.test with the
 accounts alice@ and bob@. Prints a line containing "moat ready" once everything accepts traffic, then runs
 until Ctrl-C. Logs: <var>/logs/. State: <var>/ (default var/ at the repository root).
@@ -30,6 +31,7 @@ until Ctrl-C. Logs: <var>/logs/. State: <var>/ (default var/ at the repository r
   --nats-port P        NATS (default 4222)
   --clamd-port P       clamd (default 3310)
   --smtp-port P        first scan node's SMTP port; the next nodes use P+1, P+2, ... (default 2525)
+  --metrics-port P     first scan node's metrics port; the next nodes use P+1, P+2, ... (default 9464)
   --downstream-port P  demo mailbox SMTP (default 2600)`,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
@@ -40,6 +42,7 @@ until Ctrl-C. Logs: <var>/logs/. State: <var>/ (default var/ at the repository r
       'nats-port': { type: 'string' },
       'clamd-port': { type: 'string' },
       'smtp-port': { type: 'string' },
+      'metrics-port': { type: 'string' },
       'downstream-port': { type: 'string' },
     });
     const nodes = intOption('nodes', values.nodes, 0) ?? 2;
@@ -49,6 +52,7 @@ until Ctrl-C. Logs: <var>/logs/. State: <var>/ (default var/ at the repository r
       nats: intOption('nats-port', values['nats-port'], 1),
       clamd: intOption('clamd-port', values['clamd-port'], 1),
       smtpBase: intOption('smtp-port', values['smtp-port'], 1),
+      metricsBase: intOption('metrics-port', values['metrics-port'], 1),
       downstream: intOption('downstream-port', values['downstream-port'], 1),
     });
     const varDir = resolveVarDir(values.var, io.env, io.cwd);
