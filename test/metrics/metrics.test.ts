@@ -109,7 +109,9 @@ describe('Prometheus metrics', () => {
       return sampleValue(families, 'moat_node_nats_connected') === 0 ? families : undefined;
     });
     expect(sampleValue(node, 'moat_node_nats_connected')).toBe(0);
-    expect((await cluster.sendMail(0, { from: 'sender@remote.test', to: 'bob@example.test', subject: 'metrics without nats' })).accepted).toBe(true);
+    // At least 20 words, so the bulk checksum check fingerprints it and finds its fleet store unreachable.
+    const body = 'The quarterly report covers revenue, hiring, the new office, travel budgets, supplier contracts, customer feedback, product plans and the schedule for the next board meeting in spring.\n';
+    expect((await cluster.sendMail(0, { from: 'sender@remote.test', to: 'bob@example.test', subject: 'metrics without nats', body })).accepted).toBe(true);
     const failures = await waitFor('an unavailable check counted', async () => {
       const { families } = await scrape(nodeUrl);
       return (sampleValue(families, 'moat_node_events_pending') ?? 0) > 0 && families.get('moat_node_check_failures_total')?.samples.some((s) => s.labels['kind'] === 'unavailable') ? families : undefined;
