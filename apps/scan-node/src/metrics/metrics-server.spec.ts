@@ -1,6 +1,7 @@
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../log.js';
-import { MetricsServer, type MetricsServerOptions } from './metrics-server.js';
+import { metricsUrl, MetricsServer, type MetricsServerOptions } from './metrics-server.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const exposition = () => Promise.resolve({ text: 'moat_node_up 1\n', contentType: 'text/plain; version=0.0.4; charset=utf-8' });
@@ -24,6 +25,13 @@ describe('MetricsServer', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
     expect(await response.text()).toBe('moat_node_up 1\n');
+  });
+
+  it('names IPv6 addresses in brackets, and the host name for a listener on every interface', () => {
+    expect(metricsUrl('10.0.0.5', 9464)).toBe('http://10.0.0.5:9464/metrics');
+    expect(metricsUrl('::1', 9464)).toBe('http://[::1]:9464/metrics');
+    expect(metricsUrl('0.0.0.0', 9464)).toBe(`http://${hostname()}:9464/metrics`);
+    expect(metricsUrl('::', 9465)).toBe(`http://${hostname()}:9465/metrics`);
   });
 
   it('answers other paths 404 and other methods 405', async () => {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import { errorText, type Logger } from '../log.js';
 
 export interface MetricsServerOptions {
@@ -27,7 +28,7 @@ export class MetricsServer {
     this.server.keepAliveTimeout = 5_000;
   }
 
-  /** Resolves with the URL Prometheus scrapes (`http://host:port/metrics`). */
+  /** Resolves with the URL Prometheus scrapes (see metricsUrl). */
   listen(): Promise<string> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -36,8 +37,7 @@ export class MetricsServer {
         this.server.on('error', (err) => this.options.log.warn(`metrics listener: ${err.message}`));
         const address = this.server.address();
         const port = typeof address === 'object' && address ? address.port : this.options.port;
-        const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
-        resolve(`http://${host}:${port}/metrics`);
+        resolve(metricsUrl(this.options.host, port));
       });
     });
   }
@@ -65,6 +65,15 @@ export class MetricsServer {
       reply(response, 503, `metrics unavailable: ${errorText(err)}\n`);
     }
   }
+}
+
+/**
+ * `http://host:port/metrics` for a listener on HOST. On every interface (0.0.0.0, ::) the URL names the machine's
+ * host name, since the wildcard address is no place to scrape from; IPv6 addresses go in brackets.
+ */
+export function metricsUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? hostname() : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}/metrics`;
 }
 
 function reply(response: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
