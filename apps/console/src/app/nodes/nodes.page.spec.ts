@@ -49,7 +49,8 @@ describe('NodesPage', () => {
     expect(text('[data-testid="node-name"]')).toEqual(['node-1', 'node-2']);
     expect(text('[data-testid="node-state"]')).toEqual(['Up', 'Down']);
     expect(text('[data-testid="node-smtp"]')).toEqual(['127.0.0.1:2525', '127.0.0.1:2526']);
-    expect(text('[data-testid="node-metrics"]')).toEqual(['http://127.0.0.1:9464/metrics', 'not reported']);
+    expect(text('[data-testid="node-metrics"]')).toEqual(['127.0.0.1:9464', 'not reported']);
+    expect([...page.querySelectorAll('[data-testid="node-metrics-link"]')].map((a) => a.getAttribute('href'))).toEqual(['http://127.0.0.1:9464/metrics']);
     expect(text('[data-testid="node-heartbeat"]')).toEqual(['2 s ago', '2 min ago']);
     expect(text('[data-testid="node-policy-version"]')).toEqual(['4', '3']);
     expect(text('[data-testid="engine-version"]')).toEqual(['ClamAV 1.4.6', 'hashdb policy 4 (2 hashes)']);
