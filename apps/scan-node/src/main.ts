@@ -63,7 +63,7 @@ async function main(config: NodeConfig): Promise<void> {
   nats.onReady(() => models.retryNow());
 
   const spool = await Spool.open(join(config.dataDir, 'spool'), { segments: true });
-  // The gauges are read only when Prometheus scrapes, after the metrics listener (last below) is up.
+  // The gauges are read only when Prometheus scrapes, once the metrics listener (below) is up.
   const metrics = new NodeMetrics({
     nodeName: config.nodeName,
     softwareVersion: SOFTWARE_VERSION,
@@ -107,7 +107,7 @@ async function main(config: NodeConfig): Promise<void> {
         closeConnection,
       }),
   );
-  const smtpAddress = await listener.listen();
+  // Before SMTP: a metrics port in use stops the node before it accepts any mail.
   const metricsServer = new MetricsServer({
     host: config.metricsHost,
     port: config.metricsPort,
@@ -116,6 +116,7 @@ async function main(config: NodeConfig): Promise<void> {
     log: createLogger('metrics'),
   });
   const metricsUrl = await metricsServer.listen();
+  const smtpAddress = await listener.listen();
 
   const sampler = new ProcessSampler();
   const csm = new CsmLink(
