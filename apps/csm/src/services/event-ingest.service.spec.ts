@@ -1,6 +1,6 @@
 import { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventBusRepository, type BusEvent } from '../repositories/event-bus.repository.js';
+import { EventBusRepository, type BusEvent, type ConsumerLag } from '../repositories/event-bus.repository.js';
 import { InMemoryEventStore } from '../testing/in-memory-repositories.js';
 import { BATCH_SIZE, EventIngestService, FLUSH_AFTER_MS, IngestMetrics, RETRY_DELAY_MS } from './event-ingest.service.js';
 
@@ -8,6 +8,9 @@ import { BATCH_SIZE, EventIngestService, FLUSH_AFTER_MS, IngestMetrics, RETRY_DE
 class NoBus extends EventBusRepository {
   consume(): Promise<void> {
     return Promise.resolve();
+  }
+  lag(): Promise<ConsumerLag> {
+    return Promise.resolve({ pending: 0, ackPending: 0 });
   }
 }
 

@@ -24,7 +24,7 @@ const BATCH_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500];
  */
 @Injectable()
 export class MetricsService implements OnApplicationBootstrap, IngestMetrics {
-  readonly registry = new Registry();
+  private readonly registry = new Registry();
   private token: string | undefined;
   private readonly inserted: Counter<'kind'>;
   private readonly dropped: Counter;
@@ -116,10 +116,6 @@ export class MetricsService implements OnApplicationBootstrap, IngestMetrics {
       throw new UnauthenticatedError('send Authorization: Bearer <metrics token> (MOAT_METRICS_TOKEN, or the CSM data dir file metrics-token)');
     }
     return this.registry.metrics();
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
   }
 
   insert(result: { events: number; seconds: number; ok: boolean; messages: number; deliveries: number }): void {

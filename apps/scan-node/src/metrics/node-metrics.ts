@@ -47,7 +47,7 @@ export function checkFailureKind(symbol: string): CheckFailureKind | undefined {
  * read from the node's state when Prometheus scrapes. No label ever carries an address or a message id.
  */
 export class NodeMetrics {
-  readonly registry = new Registry();
+  private readonly registry = new Registry();
   private readonly messages: Counter<'direction' | 'action'>;
   private readonly messageChildren = new Map<number, Counter.Internal>();
   private readonly stageSeconds: Histogram<'stage'>;
