@@ -52,9 +52,14 @@ describe('Prometheus metrics', () => {
     expect(refused.accepted).toBe(false);
     await cluster.waitForMailbox(2, (m) => m.subject.startsWith('metrics '));
 
-    const { families, text } = await waitFor('two deliveries counted', async () => {
+    // The refused transaction is counted when its connection closes, the clamd answer of the 30 s version query
+    // arrives once after start: wait for both as well as for the deliveries.
+    const { families, text } = await waitFor('two deliveries, the refusal and clamd counted', async () => {
       const scraped = await scrape(nodeUrl);
-      return (sampleValue(scraped.families, 'moat_node_deliveries_total', { status: 'delivered' }) ?? 0) >= 2 ? scraped : undefined;
+      const f = scraped.families;
+      const delivered = sampleValue(f, 'moat_node_deliveries_total', { status: 'delivered' }) ?? 0;
+      const rejected = sampleValue(f, 'moat_node_messages_total', { direction: 'inbound', action: 'reject' }) ?? 0;
+      return delivered >= 2 && rejected >= 1 && sampleValue(f, 'moat_node_antivirus_up', { engine: 'clamav' }) !== undefined ? scraped : undefined;
     });
     note(families);
     expect(sampleValue(families, 'moat_node_messages_total', { direction: 'inbound', action: 'deliver' })).toBe(deliveredBefore + 2);
@@ -81,6 +86,7 @@ describe('Prometheus metrics', () => {
     const url = `${cluster.csmUrl}/metrics`;
     expect((await fetch(url)).status).toBe(401);
     expect((await fetch(url, { headers: { authorization: `Bearer ${await cluster.token()}` } })).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: `Basic ${csmToken}` } })).status).toBe(401);
     expect((await fetch(`${cluster.csmUrl}/api/metrics`, { headers: { authorization: `Bearer ${csmToken}` } })).status).toBe(404);
 
     await cluster.status();
@@ -97,7 +103,7 @@ describe('Prometheus metrics', () => {
     expect(sampleValue(families, 'moat_csm_clickhouse_up')).toBe(1);
     expect(sampleValue(families, 'moat_csm_nodes', { state: 'up' })).toBe(1);
     expect(sampleValue(families, 'moat_csm_http_requests_total', { method: 'GET', route: '/api/status', status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(sampleValue(families, 'moat_csm_http_requests_total', { method: 'GET', route: '/metrics', status: '401' })).toBe(2);
+    expect(sampleValue(families, 'moat_csm_http_requests_total', { method: 'GET', route: '/metrics', status: '401' })).toBe(3);
     expect(sampleValue(families, 'moat_csm_http_request_seconds_count', { method: 'GET', route: '/api/status' })).toBeGreaterThanOrEqual(1);
     expect(text).not.toContain(csmToken);
   });

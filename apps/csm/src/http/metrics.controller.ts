@@ -2,7 +2,7 @@ import { Controller, Get, Header, Headers } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
 import { MetricsService } from '../services/metrics.service.js';
-import { Public } from './auth.guard.js';
+import { bearerToken, Public } from './auth.guard.js';
 
 /** Path of the Prometheus endpoint, outside the /api prefix as scrapers expect. */
 export const METRICS_PATH = 'metrics';
@@ -22,6 +22,6 @@ export class MetricsController {
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
   scrape(@Headers('authorization') authorization?: string): Promise<string> {
-    return this.metrics.scrape(authorization);
+    return this.metrics.scrape(bearerToken(authorization));
   }
 }

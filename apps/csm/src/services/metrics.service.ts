@@ -109,10 +109,9 @@ export class MetricsService implements OnApplicationBootstrap, IngestMetrics {
     this.token = this.config.metricsToken ?? (await this.local.metricsToken(() => randomSecret()));
   }
 
-  /** The exposition text for a scrape presenting AUTHORIZATION; UnauthenticatedError without the metrics token. */
-  async scrape(authorization: string | undefined): Promise<string> {
-    const [scheme, presented] = (authorization ?? '').split(' ');
-    if (!this.token || scheme?.toLowerCase() !== 'bearer' || !presented || !safeEqual(presented, this.token)) {
+  /** The exposition text for a scrape presenting TOKEN; UnauthenticatedError unless it is the metrics token. */
+  async scrape(token: string | undefined): Promise<string> {
+    if (!this.token || !token || !safeEqual(token, this.token)) {
       throw new UnauthenticatedError('send Authorization: Bearer <metrics token> (MOAT_METRICS_TOKEN, or the CSM data dir file metrics-token)');
     }
     return this.registry.metrics();
