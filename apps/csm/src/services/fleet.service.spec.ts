@@ -50,11 +50,11 @@ describe('FleetService', () => {
 
   it("reports each node's metrics URL, keeping the last one when a heartbeat carries none", async () => {
     const { nodeId } = await fleet.enrol(enrolment('secret-token'));
-    expect(fleet.list()[0]!.metricsUrl).toBe('');
+    expect(fleet.list()[0]?.metricsUrl).toBe('');
     fleet.heartbeat(nodeId, heartbeat);
-    expect(fleet.list()[0]!.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
+    expect(fleet.list()[0]?.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
     fleet.heartbeat(nodeId, { ...heartbeat, metricsUrl: '' });
-    expect(fleet.list()[0]!.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
+    expect(fleet.list()[0]?.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
     expect(config.nodes.get(nodeId)?.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
   });
 });
