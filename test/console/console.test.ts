@@ -92,6 +92,10 @@ describe('console in a browser', () => {
       String(policyVersion),
       String(policyVersion),
     ]);
+    // Where Prometheus scrapes each node (its heartbeat's metrics URL), in node order.
+    const metricsLinks = page.locator('[data-testid="node-metrics-link"]');
+    expect(await metricsLinks.evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(cluster.ports.metrics.map((p) => `http://127.0.0.1:${p}/metrics`));
+    expect(await metricsLinks.allTextContents()).toEqual(cluster.ports.metrics.map((p) => `127.0.0.1:${p}`));
     // Each node's heartbeat carries its clamd version (and signature version, which the test's offline database
     // does not have) and the policy's hash-list version (F5).
     await expect.poll(() => page.locator('[data-engine="clamav"] [data-testid="engine-version"]').allTextContents(), { timeout: 40_000 }).toEqual([expect.stringMatching(/^ClamAV \d+\.\d+/), expect.stringMatching(/^ClamAV \d+\.\d+/)]);

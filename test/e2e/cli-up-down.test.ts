@@ -31,7 +31,8 @@ describe('moat up --detach and moat down', () => {
     varDir = await mkdtemp(join(tmpdir(), 'moat-up-'));
     const ports = await freeClusterPorts(1);
     const smtp = defined(ports.smtp[0], 'an SMTP port');
-    const flags = ['--http-port', ports.http, '--grpc-port', ports.grpc, '--nats-port', ports.nats, '--clamd-port', ports.clamd, '--downstream-port', ports.downstream, '--smtp-port', smtp].map(String);
+    const metrics = defined(ports.metrics[0], 'a metrics port');
+    const flags = ['--metrics-port', metrics, '--http-port', ports.http, '--grpc-port', ports.grpc, '--nats-port', ports.nats, '--clamd-port', ports.clamd, '--downstream-port', ports.downstream, '--smtp-port', smtp].map(String);
     const up = await runMoat(['up', '--detach', '--nodes', '1', ...flags], env(), 240_000);
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
@@ -59,6 +60,7 @@ describe('moat up --detach and moat down', () => {
       dispatcher: new Agent({ connect: { ca } }),
     });
     expect(login.status).toBe(200);
+    expect(cluster.ports.metrics).toEqual([metrics]);
     expect(isAlive(cluster.supervisorPid)).toBe(true);
 
     const again = await runMoat(['up', '--detach', '--nodes', '1', ...flags], env());
@@ -72,6 +74,7 @@ describe('moat up --detach and moat down', () => {
       return s.nodes.length === 1 && s.nodes[0]?.up ? s : undefined;
     });
     expect(status.nodes[0]?.smtpAddress).toContain(String(smtp));
+    expect(status.nodes[0]?.metricsUrl).toBe(`http://127.0.0.1:${metrics}/metrics`);
     expect(status.nats.ok).toBe(true);
     expect(status.clickhouse.ok).toBe(true);
 
@@ -80,7 +83,7 @@ describe('moat up --detach and moat down', () => {
     expect(down.stdout).toContain('moat stopped');
     expect(existsSync(join(varDir, 'cluster.json'))).toBe(false);
     for (const p of cluster.processes) if (p.pid !== null) expect(isAlive(p.pid), `${p.name} still running`).toBe(false);
-    for (const port of [ports.http, ports.grpc, ports.nats, ports.clamd, ports.downstream, smtp]) expect(await tcpAccepts(port)).toBe(false);
+    for (const port of [ports.http, ports.grpc, ports.nats, ports.clamd, ports.downstream, smtp, metrics]) expect(await tcpAccepts(port)).toBe(false);
 
     const idle = await runMoat(['down'], env());
     expect(idle.stdout).toContain('no cluster is running');

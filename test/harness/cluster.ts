@@ -70,11 +70,16 @@ export class TestCluster {
     return (await readFile(this.cluster.paths.cliToken, 'utf8')).trim();
   }
 
-  /** GET on the CSM's REST API with the local admin token, trusting only the CSM's own certificate; throws unless 200. */
-  async csmGet(path: string): Promise<unknown> {
+  /** A request to the CSM (REST API, /metrics) trusting only the CSM's own certificate; no credentials added. */
+  async csmFetch(path: string, init: RequestInit = {}): Promise<Response> {
     const certFile = this.cluster.csmCertFile;
     this.csmAgent ??= new Agent(certFile ? { connect: { ca: await readFile(certFile, 'utf8') } } : {});
-    const response = await fetch(`${this.csmUrl}${path}`, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' }, dispatcher: this.csmAgent });
+    return fetch(`${this.csmUrl}${path}`, { ...init, dispatcher: this.csmAgent } as RequestInit);
+  }
+
+  /** GET on the CSM's REST API with the local admin token; throws unless 200. */
+  async csmGet(path: string): Promise<unknown> {
+    const response = await this.csmFetch(path, { headers: { authorization: `Bearer ${await this.token()}`, accept: 'application/json' } });
     if (!response.ok) throw new Error(`GET ${path}: ${response.status}`);
     return response.json();
   }

@@ -28,7 +28,7 @@ export async function freePorts(count: number): Promise<number[]> {
 
 /** Free ports for every listener of a local cluster with `nodes` scan nodes. */
 export async function freeClusterPorts(nodes: number): Promise<ClusterPorts> {
-  const [http, grpc, nats, clamd, downstream, ...smtp] = await freePorts(5 + nodes);
+  const [http, grpc, nats, clamd, downstream, ...perNode] = await freePorts(5 + 2 * nodes);
   if (downstream === undefined || http === undefined || grpc === undefined || nats === undefined || clamd === undefined) throw new Error('not enough free ports');
-  return { http, grpc, nats, clamd, downstream, smtp };
+  return { http, grpc, nats, clamd, downstream, smtp: perNode.slice(0, nodes), metrics: perNode.slice(nodes) };
 }

@@ -9,6 +9,7 @@ import { ClassifierController } from './http/classifier.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { HealthController } from './http/health.controller.js';
 import { MailController } from './http/mail.controller.js';
+import { MetricsController } from './http/metrics.controller.js';
 import { PolicyController } from './http/policy.controller.js';
 import { StatusController } from './http/status.controller.js';
 import { ClickHouseEventStoreRepository } from './repositories/clickhouse-event-store.repository.js';
@@ -30,16 +31,17 @@ import { AuditService } from './services/audit.service.js';
 import { AuthService } from './services/auth.service.js';
 import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
-import { EventIngestService } from './services/event-ingest.service.js';
+import { EventIngestService, IngestMetrics } from './services/event-ingest.service.js';
 import { FleetService } from './services/fleet.service.js';
 import { LoginThrottleService } from './services/login-throttle.service.js';
 import { MailService } from './services/mail.service.js';
+import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
 import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -60,6 +62,8 @@ import { StatusService } from './services/status.service.js';
     MailService,
     ClassifierService,
     StatusService,
+    MetricsService,
+    { provide: IngestMetrics, useExisting: MetricsService },
     EventIngestService,
     NodeGrpcServer,
     { provide: APP_GUARD, useClass: AuthGuard },

@@ -29,6 +29,8 @@ export class CsmConfig {
   readonly sessionMaxMs: number;
   /** HTTPS for console and API unless MOAT_HTTP_TLS=off; the certificate files, and whether to generate them when missing. */
   readonly httpTls: { certFile: string; keyFile: string; generate: boolean } | undefined;
+  /** Bearer token Prometheus sends to /metrics; when unset, one is kept in <data>/metrics-token. */
+  readonly metricsToken: string | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
@@ -48,6 +50,7 @@ export class CsmConfig {
     this.sessionMaxMs = positiveInt(env, 'MOAT_SESSION_MAX_SECONDS', 12 * 3600) * 1000;
     this.httpTls = httpTls(env, this.dataDir);
     if (this.sessionMaxMs > SESSION_RETENTION_MS) throw new Error(`MOAT_SESSION_MAX_SECONDS must be at most ${SESSION_RETENTION_MS / 1000}, got ${env.MOAT_SESSION_MAX_SECONDS}`);
+    this.metricsToken = env.MOAT_METRICS_TOKEN || undefined;
   }
 }
 

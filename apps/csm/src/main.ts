@@ -6,13 +6,15 @@ import { AppModule } from './app.module.js';
 import { CsmConfig } from './csm-config.js';
 import { NodeGrpcServer } from './grpc/node-grpc.server.js';
 import { mountConsole } from './http/console-static.js';
+import { mountHttpMetrics } from './http/http-metrics.js';
+import { METRICS_PATH } from './http/metrics.controller.js';
 import { mountOpenApi } from './http/openapi.js';
 import { mountSecurityHeaders } from './http/security-headers.js';
 import { loadHttpsCertificate } from './http/tls-certificate.js';
 
 /**
- * Starts the CSM: REST API and console over HTTPS (HTTP only with MOAT_HTTP_TLS=off), NodeService over gRPC;
- * prints `csm ready` when both listen.
+ * Starts the CSM: REST API, console and /metrics over HTTPS (HTTP only with MOAT_HTTP_TLS=off), NodeService over
+ * gRPC; prints `csm ready` when both listen.
  */
 async function main(): Promise<void> {
   const logger = new ConsoleLogger({ colors: Boolean(process.stdout.isTTY), logLevels: ['log', 'warn', 'error', 'fatal'] });
@@ -22,8 +24,9 @@ async function main(): Promise<void> {
   const config = app.get(CsmConfig);
   if (certificate?.created) Logger.log(`generated a self-signed HTTPS certificate: ${certificate.certFile}`, 'csm');
   mountSecurityHeaders(app, certificate !== undefined);
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: [METRICS_PATH] });
   app.useBodyParser('json', { limit: '10mb' });
+  mountHttpMetrics(app);
   mountConsole(app, config.consoleDir);
   mountOpenApi(app);
 

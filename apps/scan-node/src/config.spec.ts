@@ -4,13 +4,18 @@ import { ConfigError, loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ nodeName: 'node-1', smtpHost: '127.0.0.1', smtpPort: 2525, natsUrl: 'nats://127.0.0.1:4222', csmGrpc: '127.0.0.1:50051', clamd: { host: '127.0.0.1', port: 3310 }, proxyProtocol: false, enrolToken: undefined });
+    expect(config).toMatchObject({ nodeName: 'node-1', smtpHost: '127.0.0.1', smtpPort: 2525, natsUrl: 'nats://127.0.0.1:4222', csmGrpc: '127.0.0.1:50051', clamd: { host: '127.0.0.1', port: 3310 }, proxyProtocol: false, enrolToken: undefined, metricsHost: '127.0.0.1', metricsPort: 9464, metricsToken: undefined });
     expect(config.dataDir).toMatch(/var\/nodes\/node-1$/);
   });
 
   it('reads every variable', () => {
     const config = loadConfig({ MOAT_NODE_NAME: 'edge-2', MOAT_SMTP_PORT: '2600', MOAT_DATA_DIR: '/srv/moat', MOAT_PROXY_PROTOCOL: '1', MOAT_ENROL_TOKEN: 't', MOAT_CLAMD: '[::1]:3310' });
     expect(config).toMatchObject({ nodeName: 'edge-2', smtpPort: 2600, dataDir: '/srv/moat', proxyProtocol: true, enrolToken: 't', clamd: { host: '::1', port: 3310 } });
+    expect(loadConfig({ MOAT_METRICS_HOST: '::', MOAT_METRICS_PORT: '0', MOAT_METRICS_TOKEN: 'scrape' })).toMatchObject({ metricsHost: '::', metricsPort: 0, metricsToken: 'scrape' });
+  });
+
+  it('refuses a metrics listener that is not an address and port', () => {
+    expect(() => loadConfig({ MOAT_METRICS_HOST: 'monitoring.example', MOAT_METRICS_PORT: '-1' })).toThrow(/MOAT_METRICS_HOST[^\n]*\n {2}MOAT_METRICS_PORT/);
   });
 
   it('reports every problem at once', () => {

@@ -17,6 +17,11 @@ export interface NodeConfig {
   clamd: HostPort;
   /** Every connection starts with an HAProxy PROXY v1/v2 header carrying the real client address. */
   proxyProtocol: boolean;
+  /** The Prometheus listener (`/metrics`); port 0 picks a free port. */
+  metricsHost: string;
+  metricsPort: number;
+  /** When set, a scrape must send `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -49,6 +54,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const csmGrpc = read('MOAT_CSM_GRPC', '127.0.0.1:50051');
   hostPort('MOAT_CSM_GRPC', csmGrpc, problems);
   const clamd = hostPort('MOAT_CLAMD', read('MOAT_CLAMD', '127.0.0.1:3310'), problems);
+  const metricsHost = read('MOAT_METRICS_HOST', '127.0.0.1');
+  if (isIP(metricsHost) === 0 && metricsHost !== 'localhost') problems.push(`MOAT_METRICS_HOST must be an IP address to listen on, got ${JSON.stringify(metricsHost)}`);
+  const metricsPort = parsePort('MOAT_METRICS_PORT', read('MOAT_METRICS_PORT', '9464'), problems);
   const proxy = read('MOAT_PROXY_PROTOCOL', '0').toLowerCase();
   if (!['0', '1', 'off', 'on', 'false', 'true'].includes(proxy)) problems.push(`MOAT_PROXY_PROTOCOL must be 1 (on) or 0 (off), got ${JSON.stringify(proxy)}`);
   const enrolToken = read('MOAT_ENROL_TOKEN', '') || undefined;
@@ -66,6 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     enrolToken,
     clamd,
     proxyProtocol: ['1', 'on', 'true'].includes(proxy),
+    metricsHost,
+    metricsPort,
+    metricsToken: read('MOAT_METRICS_TOKEN', '') || undefined,
   };
 }
 

@@ -23,6 +23,8 @@ import { EventJournal } from './events/event-journal.js';
 import { EventPublisher } from './events/event-publisher.js';
 import { NodeEvents } from './events/node-events.js';
 import { createLogger } from './log.js';
+import { MetricsServer } from './metrics/metrics-server.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
 import { NatsLink } from './nats/nats-link.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { Quarantine } from './quarantine/quarantine.js';
@@ -31,6 +33,7 @@ import { SmtpGateway } from './smtp/smtp-gateway.js';
 import { SmtpListener } from './smtp/smtp-listener.js';
 import { loadOrCreateCertificate } from './smtp/tls-certificate.js';
 import { Spool } from './spool/spool.js';
+import { SOFTWARE_VERSION } from './version.js';
 
 const log = createLogger('node');
 // Per clamd command outside a scan (VERSION); the policy's antivirus.fileTimeoutMs bounds one file, timeoutMs a message.
@@ -52,7 +55,6 @@ async function main(config: NodeConfig): Promise<void> {
   nats.onReady(() => publisher.reconnected());
   publisher.start();
   nats.start();
-  const events = new NodeEvents(publisher, () => nodeId);
   const fuzzyStore = new NodeFuzzyStore(() => nats.connection(), createLogger('bulk'));
   nats.onReady(() => fuzzyStore.open());
   const models = new ClassifierModels(join(config.dataDir, 'models'), modelStoreOf(() => nats.connection()), createLogger('classifier'));
@@ -61,6 +63,20 @@ async function main(config: NodeConfig): Promise<void> {
   nats.onReady(() => models.retryNow());
 
   const spool = await Spool.open(join(config.dataDir, 'spool'), { segments: true });
+  // The gauges are read only when Prometheus scrapes, once the metrics listener (below) is up.
+  const metrics = new NodeMetrics({
+    nodeName: config.nodeName,
+    softwareVersion: SOFTWARE_VERSION,
+    spool: () => ({ messages: spool.count, bytes: spool.sizeBytes }),
+    eventsPending: () => publisher.backlog,
+    delivery: (): { queued: number; retrying: number } => delivery.queue,
+    activeConnections: (): number => listener.gateway.activeConnections,
+    natsConnected: () => nats.connected,
+    antivirusUp: (): Record<string, boolean> => engineVersions.up(),
+    policyVersion: () => policies.current.version,
+    classifierModel: () => models.version,
+  });
+  const events = new NodeEvents(publisher, () => nodeId, metrics);
   const delivery = new DeliveryWorker({ spool, policies, events, log: createLogger('delivery'), nodeName: config.nodeName });
   const recovered = await spool.recover();
   for (const p of recovered.problems) log.error(`spool: ${p.file}: ${p.problem}`);
@@ -86,10 +102,20 @@ async function main(config: NodeConfig): Promise<void> {
         delivery,
         quarantine,
         events,
+        stages: metrics,
         log: createLogger('smtp'),
         closeConnection,
       }),
   );
+  // Before SMTP: a metrics port in use stops the node before it accepts any mail.
+  const metricsServer = new MetricsServer({
+    host: config.metricsHost,
+    port: config.metricsPort,
+    token: config.metricsToken,
+    exposition: async () => ({ text: await metrics.text(), contentType: metrics.contentType }),
+    log: createLogger('metrics'),
+  });
+  const metricsUrl = await metricsServer.listen();
   const smtpAddress = await listener.listen();
 
   const sampler = new ProcessSampler();
@@ -98,6 +124,7 @@ async function main(config: NodeConfig): Promise<void> {
     [
       new Heartbeat({
         smtpAddress,
+        metricsUrl,
         startedAtMs,
         policyVersion: () => policies.current.version,
         engineVersions: () => ({ ...engineVersions.current(), classifier: models.version }),
@@ -119,7 +146,7 @@ async function main(config: NodeConfig): Promise<void> {
   csm.onIdentity((enrolled) => (nodeId = enrolled.nodeId));
   csm.start();
 
-  console.log(`node ready name=${config.nodeName} smtp=${smtpAddress} policy=${policies.current.version} spooled=${recovered.entries.length}`);
+  console.log(`node ready name=${config.nodeName} smtp=${smtpAddress} metrics=${metricsUrl} policy=${policies.current.version} spooled=${recovered.entries.length}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -137,6 +164,7 @@ async function main(config: NodeConfig): Promise<void> {
     models.stop();
     await fuzzyStore.close().catch((err: unknown) => log.warn(`bulk sightings not written: ${String(err)}`));
     await nats.close();
+    await metricsServer.close();
     log.info('stopped');
     process.exit(0);
   };

@@ -93,6 +93,7 @@ export async function startNode({ workDir, repoRoot, sinkPort, natsUrl, clamd, f
     MOAT_DATA_DIR: dataDir,
     MOAT_SMTP_HOST: '127.0.0.1',
     MOAT_SMTP_PORT: String(port),
+    MOAT_METRICS_PORT: '0',
     MOAT_NATS_URL: natsUrl,
     MOAT_CSM_GRPC: `127.0.0.1:${csmPort}`,
     MOAT_ENROL_TOKEN: 'bench-no-csm',

@@ -191,6 +191,7 @@ export class ScanNode {
           MOAT_DATA_DIR: this.dataDir,
           MOAT_SMTP_HOST: '127.0.0.1',
           MOAT_SMTP_PORT: String(this.smtpPort),
+          MOAT_METRICS_PORT: '0',
           MOAT_NATS_URL: this.natsUrl,
           // Nothing listens there: the node must run on its persisted policy alone.
           MOAT_CSM_GRPC: `127.0.0.1:${csmPort}`,

@@ -18,6 +18,8 @@ export const clusterFileSchema = z.object({
     clamd: z.number().int(),
     downstream: z.number().int(),
     smtp: z.array(z.number().int()),
+    // Absent in files written before nodes had a metrics listener.
+    metrics: z.array(z.number().int()).default([]),
   }),
   processes: z.array(z.object({ name: z.string(), pid: z.number().int().nullable() })),
   mailboxDir: z.string(),

@@ -45,8 +45,9 @@ export function firstAdminPassword(varDir: string, env: NodeJS.ProcessEnv): stri
   return randomBytes(12).toString('base64url');
 }
 
-export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts, 'smtp'>> & { smtpBase?: number } = {}): ClusterPorts {
+export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts, 'smtp' | 'metrics'>> & { smtpBase?: number; metricsBase?: number } = {}): ClusterPorts {
   const smtpBase = overrides.smtpBase ?? 2525;
+  const metricsBase = overrides.metricsBase ?? 9464;
   return {
     http: overrides.http ?? 8080,
     grpc: overrides.grpc ?? 50051,
@@ -54,6 +55,7 @@ export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts
     clamd: overrides.clamd ?? 3310,
     downstream: overrides.downstream ?? 2600,
     smtp: Array.from({ length: nodes }, (_, i) => smtpBase + i),
+    metrics: Array.from({ length: nodes }, (_, i) => metricsBase + i),
   };
 }
 
@@ -78,6 +80,7 @@ export class LocalCluster {
 
   constructor(private readonly options: ClusterOptions) {
     if (options.ports.smtp.length !== options.nodes) throw new Error(`need ${options.nodes} SMTP ports, got ${options.ports.smtp.length}`);
+    if (options.ports.metrics.length !== options.nodes) throw new Error(`need ${options.nodes} metrics ports, got ${options.ports.metrics.length}`);
     this.paths = varPaths(options.varDir);
     this.adminPassword = options.adminPassword;
     const env = { ...process.env, ...options.env };
@@ -204,8 +207,12 @@ export class LocalCluster {
     if (this.nodes.length > 0 && !existsSync(NODE_ENTRY)) problems.push(`${NODE_ENTRY} is missing: build with npm run build`);
     const db = this.clamavDb;
     if (!existsSync(db) || readdirSync(db).length === 0) problems.push(`no ClamAV signatures in ${db}: run node scripts/clamav-db.mjs (or set MOAT_CLAMAV_DB)`);
-    const { smtp, ...named } = this.options.ports;
-    const ports: [string, number][] = [...Object.entries(named), ...smtp.map((p, i): [string, number] => [`smtp ${nodeName(i)}`, p])];
+    const { smtp, metrics, ...named } = this.options.ports;
+    const ports: [string, number][] = [
+      ...Object.entries(named),
+      ...smtp.map((p, i): [string, number] => [`smtp ${nodeName(i)}`, p]),
+      ...metrics.map((p, i): [string, number] => [`metrics ${nodeName(i)}`, p]),
+    ];
     const busy = await Promise.all(ports.map(async ([what, port]) => ((await tcpAccepts(port)) ? `${what} port ${port}` : undefined)));
     for (const b of busy) if (b) problems.push(`${b} is in use (a cluster already running? try moat down, or choose other ports)`);
     if (problems.length) throw new Error(`cannot start the cluster:\n  ${problems.join('\n  ')}`);

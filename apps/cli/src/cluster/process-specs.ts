@@ -19,6 +19,8 @@ export interface ClusterPorts {
   downstream: number;
   /** One SMTP port per scan node, node-1 first. */
   smtp: number[];
+  /** One Prometheus metrics port per scan node, node-1 first. */
+  metrics: number[];
 }
 
 export const CSM_ENTRY = join(REPO_ROOT, 'apps/csm/dist/main.js');
@@ -110,6 +112,8 @@ export function nodeSpec(ctx: SpecContext, index: number): ProcessSpec {
       MOAT_NODE_NAME: name,
       MOAT_SMTP_HOST: '127.0.0.1',
       MOAT_SMTP_PORT: String(ctx.ports.smtp[index]),
+      MOAT_METRICS_HOST: '127.0.0.1',
+      MOAT_METRICS_PORT: String(ctx.ports.metrics[index]),
       MOAT_CSM_GRPC: `127.0.0.1:${ctx.ports.grpc}`,
       MOAT_CLAMD: `127.0.0.1:${ctx.ports.clamd}`,
     },

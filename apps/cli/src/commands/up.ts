@@ -20,7 +20,8 @@ export const upCommand: Command = {
 
 Starts nats-server (JetStream), clamd, the CSM (console and API on https://127.0.0.1:8080 with the CSM's
 own self-signed certificate <var>/csm/tls/cert.pem unless MOAT_TLS_CERT/MOAT_TLS_KEY name one, gRPC 50051),
-N scan nodes (default 2; SMTP on 127.0.0.1:2525, 2526, ...) and a demo mail server on 127.0.0.1:2600 that
+N scan nodes (default 2; SMTP on 127.0.0.1:2525, 2526, ...; Prometheus metrics on http://127.0.0.1:9464/metrics,
+9465, ...; the CSM's at /metrics with the token in <var>/csm/metrics-token) and a demo mail server on 127.0.0.1:2600 that
 stores every delivered message under <var>/demo-mailbox/. The demo tenant serves example.test with the
 accounts alice@ and bob@. Prints a line containing "moat ready" once everything accepts traffic, then runs
 until Ctrl-C; on the first start that line shows the admin password, which is written nowhere else.
@@ -33,6 +34,7 @@ Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository roo
   --nats-port P        NATS (default 4222)
   --clamd-port P       clamd (default 3310)
   --smtp-port P        first scan node's SMTP port; the next nodes use P+1, P+2, ... (default 2525)
+  --metrics-port P     first scan node's metrics port; the next nodes use P+1, P+2, ... (default 9464)
   --downstream-port P  demo mailbox SMTP (default 2600)`,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
@@ -43,6 +45,7 @@ Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository roo
       'nats-port': { type: 'string' },
       'clamd-port': { type: 'string' },
       'smtp-port': { type: 'string' },
+      'metrics-port': { type: 'string' },
       'downstream-port': { type: 'string' },
     });
     const nodes = intOption('nodes', values.nodes, 0) ?? 2;
@@ -52,6 +55,7 @@ Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository roo
       nats: intOption('nats-port', values['nats-port'], 1),
       clamd: intOption('clamd-port', values['clamd-port'], 1),
       smtpBase: intOption('smtp-port', values['smtp-port'], 1),
+      metricsBase: intOption('metrics-port', values['metrics-port'], 1),
       downstream: intOption('downstream-port', values['downstream-port'], 1),
     });
     const varDir = resolveVarDir(values.var, io.env, io.cwd);

@@ -10,6 +10,7 @@ export const nodeStatusSchema = z.looseObject({
   id: z.string(),
   name: z.string(),
   smtpAddress: z.string(),
+  metricsUrl: z.string(),
   up: z.boolean(),
   lastHeartbeatMs: z.number().nullable(),
   policyVersion: z.number(),

@@ -24,12 +24,18 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
-    const admin = scheme?.toLowerCase() === 'bearer' && token ? await this.auth.authenticate(token) : undefined;
+    const token = bearerToken(request.headers.authorization);
+    const admin = token ? await this.auth.authenticate(token) : undefined;
     if (!admin) throw new UnauthenticatedError('login required: send Authorization: Bearer <token>');
     request.admin = admin;
     return true;
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header; undefined for any other header or none. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  const [scheme, token] = (authorization ?? '').split(' ');
+  return scheme?.toLowerCase() === 'bearer' && token ? token : undefined;
 }
 
 /** The authenticated administrator's name, for audit entries. */

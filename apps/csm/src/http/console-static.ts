@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cspNonce } from './security-headers.js';
+import { METRICS_PATH } from './metrics.controller.js';
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html><head><meta charset="utf-8"><title>Moat</title></head>
@@ -15,10 +16,10 @@ const NOT_BUILT_PAGE = `<!doctype html>
 const NONCE_PLACEHOLDER = 'MOAT_CSP_NONCE';
 
 /**
- * Serves the console's static files at / with the single-page-app fallback: any other GET outside /api gets
- * index.html, so deep links work. index.html is read per request (it names the hashed bundles of the current
- * build) and gets the response's CSP nonce, which Angular puts on the <style> elements of its components.
- * Without a build, a plain page says so.
+ * Serves the console's static files at / with the single-page-app fallback: any other GET outside /api and
+ * /metrics gets index.html, so deep links work. index.html is read per request (it names the hashed bundles of
+ * the current build) and gets the response's CSP nonce, which Angular puts on the <style> elements of its
+ * components. Without a build, a plain page says so.
  */
 export function mountConsole(app: NestExpressApplication, dir: string): void {
   const index = join(dir, 'index.html');
@@ -28,7 +29,8 @@ export function mountConsole(app: NestExpressApplication, dir: string): void {
     response.setHeader('Cache-Control', 'no-cache');
     response.status(200).type('html').send(html.replaceAll(NONCE_PLACEHOLDER, cspNonce(response)));
   };
-  const isPage = (request: Request) => (request.method === 'GET' || request.method === 'HEAD') && request.path !== '/api' && !request.path.startsWith('/api/');
+  const isPage = (request: Request) =>
+    (request.method === 'GET' || request.method === 'HEAD') && request.path !== '/api' && !request.path.startsWith('/api/') && request.path !== `/${METRICS_PATH}`;
   if (built) {
     // index.html is only ever served with its nonce; '/' falls through the static files (index: false).
     app.use('/index.html', (request: Request, response: Response, next: NextFunction) => (isPage(request) ? void sendIndex(response).catch(next) : next()));

@@ -43,6 +43,7 @@ export class NodeStatusDto {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
   @ApiProperty() smtpAddress!: string;
+  @ApiProperty({ description: 'the node\'s Prometheus endpoint (MOAT_METRICS_HOST/PORT), "" before it reported one' }) metricsUrl!: string;
   @ApiProperty({ description: 'heartbeat within the last 15 s' }) up!: boolean;
   @ApiProperty({ description: 'epoch ms, 0 before the first heartbeat' }) lastHeartbeatMs!: number;
   @ApiProperty() policyVersion!: number;

@@ -27,6 +27,8 @@ export interface NodeRecord {
   secretHash: string;
   enrolledAtMs: number;
   smtpAddress: string;
+  /** The node's Prometheus endpoint from its heartbeat; absent in records written before nodes reported it. */
+  metricsUrl?: string;
   softwareVersion: string;
   policyVersion: number;
   lastHeartbeatMs: number;

@@ -11,8 +11,18 @@ export interface BusEvent {
   term(reason: string): void;
 }
 
+/** How far the CSM's consumer is behind the stream. */
+export interface ConsumerLag {
+  /** Events in the stream not yet delivered to the consumer. */
+  pending: number;
+  /** Events delivered and not yet acked (being inserted). */
+  ackPending: number;
+}
+
 /** The events stream (JetStream MOAT_EVENTS) read through the CSM's durable consumer. */
 export abstract class EventBusRepository {
   /** Calls HANDLER for every event until SIGNAL aborts, resuming after NATS outages. */
   abstract consume(handler: (event: BusEvent) => void, signal: AbortSignal): Promise<void>;
+  /** The consumer's lag from its JetStream consumer info; throws while NATS or the consumer is unavailable. */
+  abstract lag(): Promise<ConsumerLag>;
 }

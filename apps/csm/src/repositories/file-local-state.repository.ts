@@ -17,6 +17,18 @@ export class FileLocalStateRepository extends LocalStateRepository {
     await this.writePrivate('cli-token', `${token}\n`);
   }
 
+  async metricsToken(create: () => string): Promise<string> {
+    try {
+      const existing = (await readFile(join(this.config.dataDir, 'metrics-token'), 'utf8')).trim();
+      if (existing) return existing;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const token = create();
+    await this.writePrivate('metrics-token', `${token}\n`);
+    return token;
+  }
+
   async readAdminCache(): Promise<AdminRecord[]> {
     try {
       const parsed: unknown = JSON.parse(await readFile(join(this.config.dataDir, 'admins.json'), 'utf8'));

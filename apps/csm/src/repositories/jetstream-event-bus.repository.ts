@@ -1,14 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EVENTS_CONSUMER, EVENTS_STREAM, EVENTS_SUBJECTS, ensureEventsStream } from '@moat/bus';
-import { AckPolicy, DeliverPolicy, jetstream, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorMessage } from '../util/errors.js';
-import { EventBusRepository, type BusEvent } from './event-bus.repository.js';
+import { EventBusRepository, type BusEvent, type ConsumerLag } from './event-bus.repository.js';
 import { NatsRepository } from './nats.repository.js';
 
 const nanos = (ms: number) => ms * 1_000_000;
 /** Unacked events in flight; bounds memory while ClickHouse is slow and sets the largest batch. */
 const MAX_ACK_PENDING = 5000;
+/** A metrics scrape does not wait for NATS longer than this. */
+const LAG_TIMEOUT_MS = 2000;
 
 /** EventBusRepository over the durable pull consumer csm-clickhouse on MOAT_EVENTS. */
 @Injectable()
@@ -29,6 +31,13 @@ export class JetStreamEventBusRepository extends EventBusRepository {
       }
       await sleep(2000, undefined, { signal }).catch(() => undefined);
     }
+  }
+
+  async lag(): Promise<ConsumerLag> {
+    const nc = await this.nats.connection(LAG_TIMEOUT_MS);
+    const jsm = await jetstreamManager(nc, { timeout: LAG_TIMEOUT_MS, checkAPI: false });
+    const info = await jsm.consumers.info(EVENTS_STREAM, EVENTS_CONSUMER);
+    return { pending: info.num_pending, ackPending: info.num_ack_pending };
   }
 
   private async consumeOnce(handler: (event: BusEvent) => void, signal: AbortSignal): Promise<void> {

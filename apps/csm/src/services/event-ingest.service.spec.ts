@@ -1,13 +1,27 @@
 import { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventBusRepository, type BusEvent } from '../repositories/event-bus.repository.js';
+import { EventBusRepository, type BusEvent, type ConsumerLag } from '../repositories/event-bus.repository.js';
 import { InMemoryEventStore } from '../testing/in-memory-repositories.js';
-import { BATCH_SIZE, EventIngestService, FLUSH_AFTER_MS, RETRY_DELAY_MS } from './event-ingest.service.js';
+import { BATCH_SIZE, EventIngestService, FLUSH_AFTER_MS, IngestMetrics, RETRY_DELAY_MS } from './event-ingest.service.js';
 
 /** The specs hand events to the service directly. */
 class NoBus extends EventBusRepository {
   consume(): Promise<void> {
     return Promise.resolve();
+  }
+  lag(): Promise<ConsumerLag> {
+    return Promise.resolve({ pending: 0, ackPending: 0 });
+  }
+}
+
+class CountingMetrics extends IngestMetrics {
+  readonly inserts: Array<{ events: number; ok: boolean; messages: number; deliveries: number }> = [];
+  dropped = 0;
+  insert({ events, ok, messages, deliveries }: { events: number; seconds: number; ok: boolean; messages: number; deliveries: number }): void {
+    this.inserts.push({ events, ok, messages, deliveries });
+  }
+  droppedEvent(): void {
+    this.dropped++;
   }
 }
 
@@ -35,11 +49,13 @@ const delivery = (id: string) =>
 describe('EventIngestService', () => {
   let store: InMemoryEventStore;
   let service: EventIngestService;
+  let metrics: CountingMetrics;
 
   beforeEach(() => {
     vi.useFakeTimers();
     store = new InMemoryEventStore();
-    service = new EventIngestService(new NoBus(), store);
+    metrics = new CountingMetrics();
+    service = new EventIngestService(new NoBus(), store, metrics);
   });
   afterEach(() => vi.useRealTimers());
 
@@ -51,6 +67,7 @@ describe('EventIngestService', () => {
     expect(store.messages.map((m) => m.id)).toEqual(['a']);
     expect(store.deliveries.map((d) => d.result?.status)).toEqual(['delivered']);
     expect(events.map((e) => e.outcome)).toEqual(['ack', 'ack']);
+    expect(metrics.inserts).toEqual([{ events: 2, ok: true, messages: 1, deliveries: 1 }]);
   });
 
   it('writes at once when BATCH_SIZE events are waiting', async () => {
@@ -73,6 +90,7 @@ describe('EventIngestService', () => {
     events.forEach((e) => service.accept(e));
     await service.flush();
     expect(events.map((e) => e.outcome)).toEqual([`nak ${RETRY_DELAY_MS}`, `nak ${RETRY_DELAY_MS}`]);
+    expect(metrics.inserts).toEqual([{ events: 2, ok: false, messages: 1, deliveries: 1 }]);
   });
 
   it('terminates payloads it cannot decode instead of retrying them forever', async () => {
@@ -83,5 +101,6 @@ describe('EventIngestService', () => {
     await service.flush();
     expect([garbage.outcome, unknown.outcome, anonymous.outcome]).toEqual(['term', 'term', 'term']);
     expect(store.messages).toHaveLength(0);
+    expect(metrics.dropped).toBe(3);
   });
 });

@@ -14,6 +14,13 @@ export const RETRY_DELAY_MS = 2000;
 const MESSAGE_PREFIX = 'moat.events.message.';
 const DELIVERY_PREFIX = 'moat.events.delivery.';
 
+/** What the ingest reports to the metrics (MetricsService; a spec may count for itself). */
+export abstract class IngestMetrics {
+  /** One batch's insert: its size and time, and on success the events it wrote by kind. */
+  abstract insert(result: { events: number; seconds: number; ok: boolean; messages: number; deliveries: number }): void;
+  abstract droppedEvent(): void;
+}
+
 interface Decoded {
   event: BusEvent;
   message?: MessageEvent;
@@ -37,6 +44,7 @@ export class EventIngestService implements OnApplicationBootstrap, OnApplication
   constructor(
     private readonly bus: EventBusRepository,
     private readonly store: EventStoreRepository,
+    private readonly metrics: IngestMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -57,6 +65,7 @@ export class EventIngestService implements OnApplicationBootstrap, OnApplication
     const decoded = decode(event);
     if (typeof decoded === 'string') {
       this.logger.error(`event seq ${event.seq} on ${event.subject} dropped: ${decoded}`);
+      this.metrics.droppedEvent();
       event.term(decoded);
       return;
     }
@@ -78,9 +87,14 @@ export class EventIngestService implements OnApplicationBootstrap, OnApplication
   private async write(batch: Decoded[]): Promise<void> {
     const messages = uniqueMessages(batch);
     const deliveries = batch.flatMap((d) => (d.delivery ? [d.delivery] : []));
+    const started = performance.now();
+    const outcome = (ok: boolean) =>
+      this.metrics.insert({ events: batch.length, seconds: (performance.now() - started) / 1000, ok, messages: batch.length - deliveries.length, deliveries: deliveries.length });
     try {
       await this.store.insertEvents(messages, deliveries);
+      outcome(true);
     } catch (err) {
+      outcome(false);
       this.logger.error(`insert of ${batch.length} events failed, redelivery in ${RETRY_DELAY_MS} ms: ${errorMessage(err)}`);
       for (const { event } of batch) event.nak(RETRY_DELAY_MS);
       return;

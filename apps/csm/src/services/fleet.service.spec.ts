@@ -5,7 +5,7 @@ import { AuditService } from './audit.service.js';
 import { FleetService, NODE_UP_WITHIN_MS } from './fleet.service.js';
 
 const enrolment = (token: string, nodeName = 'node-1') => ({ token, nodeName, smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' });
-const heartbeat = { nodeId: '', smtpAddress: '127.0.0.1:2525', policyVersion: 4, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: '1.4' }, startedAtMs: 1 };
+const heartbeat = { nodeId: '', smtpAddress: '127.0.0.1:2525', policyVersion: 4, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: '1.4' }, startedAtMs: 1, metricsUrl: 'http://127.0.0.1:9464/metrics' };
 
 describe('FleetService', () => {
   let config: InMemoryConfigRepository;
@@ -46,5 +46,15 @@ describe('FleetService', () => {
     expect(node).toMatchObject({ id: nodeId, up: true, policyVersion: 4, engineVersions: { clamav: '1.4' } });
     expect(fleet.list(node!.lastHeartbeatMs + NODE_UP_WITHIN_MS + 1)[0]!.up).toBe(false);
     expect(config.nodes.get(nodeId)?.policyVersion).toBe(4);
+  });
+
+  it("reports each node's metrics URL, keeping the last one when a heartbeat carries none", async () => {
+    const { nodeId } = await fleet.enrol(enrolment('secret-token'));
+    expect(fleet.list()[0]?.metricsUrl).toBe('');
+    fleet.heartbeat(nodeId, heartbeat);
+    expect(fleet.list()[0]?.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
+    fleet.heartbeat(nodeId, { ...heartbeat, metricsUrl: '' });
+    expect(fleet.list()[0]?.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
+    expect(config.nodes.get(nodeId)?.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
   });
 });

@@ -15,6 +15,8 @@ export interface NodeStatus {
   id: string;
   name: string;
   smtpAddress: string;
+  /** Where Prometheus scrapes the node; "" until it reported one. */
+  metricsUrl: string;
   up: boolean;
   lastHeartbeatMs: number;
   policyVersion: number;
@@ -98,6 +100,7 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
     const record: NodeRecord = {
       ...known,
       smtpAddress: request.smtpAddress || known.smtpAddress,
+      metricsUrl: request.metricsUrl || known.metricsUrl,
       softwareVersion: request.softwareVersion || known.softwareVersion,
       policyVersion: request.policyVersion,
       resources: request.resources,
@@ -116,6 +119,7 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
         id: n.id,
         name: n.name,
         smtpAddress: n.smtpAddress,
+        metricsUrl: n.metricsUrl ?? '',
         up: n.lastHeartbeatMs > 0 && now - n.lastHeartbeatMs <= NODE_UP_WITHIN_MS,
         lastHeartbeatMs: n.lastHeartbeatMs,
         policyVersion: n.policyVersion,

@@ -96,6 +96,11 @@ export class InMemoryLocalState extends LocalStateRepository {
   async writeCliToken(token: string) {
     this.cliToken = token;
   }
+  metricsTokenFile = '';
+  async metricsToken(create: () => string) {
+    this.metricsTokenFile ||= create();
+    return this.metricsTokenFile;
+  }
   async readAdminCache() {
     return this.adminCache;
   }

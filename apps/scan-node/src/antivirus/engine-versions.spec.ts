@@ -17,9 +17,11 @@ describe('EngineVersions', () => {
     expect(versions.current()).toEqual({});
     await versions.refresh();
     expect(versions.current()).toEqual({ clamav: 'unavailable: clamav unavailable: connection refused', hashdb: 'hashdb 12 (0 hashes)' });
+    expect(versions.up()).toEqual({ clamav: false, hashdb: true });
     up = true;
     await versions.refresh();
     expect(versions.current()).toEqual({ clamav: 'ClamAV 1.4.3/27500', hashdb: 'hashdb 12 (0 hashes)' });
     expect(log.info).toHaveBeenCalledWith('clamav answers again: ClamAV 1.4.3/27500');
+    expect(versions.up()).toEqual({ clamav: true, hashdb: true });
   });
 });

@@ -22,6 +22,11 @@ export class EngineVersions {
     return this.versions;
   }
 
+  /** Per engine: true when its last version query answered. */
+  up(): Record<string, boolean> {
+    return Object.fromEntries(Object.keys(this.versions).map((name) => [name, !this.failing.has(name)]));
+  }
+
   start(): void {
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);

@@ -6,6 +6,8 @@ import type { CsmLink, CsmLoop } from './csm-link.js';
 
 export interface HeartbeatFacts {
   smtpAddress: string;
+  /** The node's Prometheus endpoint. */
+  metricsUrl: string;
   startedAtMs: number;
   policyVersion(): number;
   /** Antivirus engine and signature versions by engine name. */
@@ -15,7 +17,7 @@ export interface HeartbeatFacts {
 
 const INTERVAL_MS = 5000;
 
-/** Reports the node to the CSM every 5 s: address, policy version, resources, engine versions. */
+/** Reports the node to the CSM every 5 s: addresses (SMTP, metrics), policy version, resources, engine versions. */
 export class Heartbeat implements CsmLoop {
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
@@ -40,6 +42,7 @@ export class Heartbeat implements CsmLoop {
       {
         nodeId,
         smtpAddress: this.facts.smtpAddress,
+        metricsUrl: this.facts.metricsUrl,
         policyVersion: this.facts.policyVersion(),
         resources: this.facts.resources(),
         softwareVersion: SOFTWARE_VERSION,

@@ -75,6 +75,11 @@ export class DeliveryWorker {
     this.timers.set(id, timer);
   }
 
+  /** Messages with an attempt running or scheduled, and of those the ones waiting for a retry. */
+  get queue(): { queued: number; retrying: number } {
+    return { queued: this.busy.size, retrying: this.timers.size };
+  }
+
   /** Stops scheduling, waits (bounded) for sends in progress, closes downstream connections. */
   async stop(): Promise<void> {
     this.stopping = true;

@@ -16,25 +16,35 @@ export const PROTO_ACTION: Record<ActionName, Action> = {
   discard: Action.ACTION_DISCARD,
 };
 
+/** Sees every event the node emits (the metrics count them). */
+export interface EventObserver {
+  message(event: MessageEvent): void;
+  delivery(result: DeliveryResult): void;
+}
+
 /** Turns the node's facts into protobuf events on their subjects, with their de-duplication ids. */
 export class NodeEvents {
   constructor(
     private readonly publisher: EventPublisher,
     /** The enrolled node id (the node name until the node has enrolled). */
     readonly nodeId: () => string,
+    private readonly observer?: EventObserver,
   ) {}
 
   message(event: Omit<MessageEvent, 'nodeId'>): void {
     const nodeId = this.nodeId();
+    const full: MessageEvent = { ...event, nodeId };
+    this.observer?.message(full);
     this.publisher.emit({
       subject: messageEventSubject(nodeId),
       msgId: messageEventMsgId(event.id),
-      payload: MessageEvent.encode({ ...event, nodeId }).finish(),
+      payload: MessageEvent.encode(full).finish(),
     });
   }
 
   delivery(messageId: string, recipient: string, result: DeliveryResult): void {
     const nodeId = this.nodeId();
+    this.observer?.delivery(result);
     this.publisher.emit({
       subject: deliveryEventSubject(nodeId),
       msgId: deliveryEventMsgId(messageId, result.status, result.attempts, recipient),

@@ -4,6 +4,7 @@ import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 
 import type { NodeEvents } from '../events/node-events.js';
 import { newMessageId } from '../ids.js';
 import type { Logger } from '../log.js';
+import type { TimedStage } from '../metrics/node-metrics.js';
 import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
 import { collectMessage, type CollectedMessage } from './collect-message.js';
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   delivery: { enqueue(entry: SpoolEntry, message?: readonly Buffer[]): void };
   quarantine: { store(meta: SpoolMeta, message: readonly Buffer[]): Promise<unknown> };
   events: NodeEvents;
+  /** Receives the time each SMTP stage's checks and each spool write took (the node's metrics). */
+  stages: { stage(stage: TimedStage, ms: number): void };
   log: Logger;
   /** Ends a connection with a 421 reply (the data timeout). */
   closeConnection(sessionId: string, reply: string): void;
@@ -68,7 +71,7 @@ export class SmtpGateway {
     const state: ConnectionState = { policy, scan: this.newScan(policy, client), client, countedIp: clientIp, limits: new SessionLimits(policy.policy.smtp), tx: undefined };
     this.connections.set(session.id, state);
     this.guard(callback, async () => {
-      const result = await state.scan.connect();
+      const result = await this.timed('connect', () => state.scan.connect());
       if (result.ok) return callback();
       state.tx = newTransaction(newMessageId(), policy);
       this.refuse(state, result, callback);
@@ -85,7 +88,7 @@ export class SmtpGateway {
       this.finishRefused(state);
       state.tx = newTransaction(newMessageId(), state.policy);
       state.tx.mailFrom = address.address;
-      const result = (await this.followClientChanges(state, session)) ?? (await state.scan.mailFrom(address.address));
+      const result = (await this.followClientChanges(state, session)) ?? (await this.timed('mail', () => state.scan.mailFrom(address.address)));
       if (!result.ok) return this.refuse(state, result, callback);
       callback();
     });
@@ -98,7 +101,7 @@ export class SmtpGateway {
     const overLimit = state.limits.beforeRcpt(tx.rcptTo.length);
     if (overLimit) return callback(limitError(overLimit));
     this.guard(callback, async () => {
-      const result = await state.scan.rcptTo(address.address);
+      const result = await this.timed('rcpt', () => state.scan.rcptTo(address.address));
       if (!result.ok) {
         tx.refusedRcpts.push(address.address);
         return this.refuse(state, result, callback);
@@ -156,8 +159,9 @@ export class SmtpGateway {
     }
     const scanStart = performance.now();
     const verdict = await state.scan.data(raw);
-    const scanMs = Math.round(performance.now() - scanStart);
-    return { ...(await this.act(state, tx, verdict, raw)), scanMs, sizeBytes: raw.length };
+    const scanMs = performance.now() - scanStart;
+    this.deps.stages.stage('data', scanMs);
+    return { ...(await this.act(state, tx, verdict, raw)), scanMs: Math.round(scanMs), sizeBytes: raw.length };
   }
 
   onClose(session: SMTPServerSession): void {
@@ -198,7 +202,9 @@ export class SmtpGateway {
         } else {
           await this.deps.quarantine.store(meta, message);
         }
-        return { verdict, reply: accepted, status, spoolMs: Math.round(performance.now() - spoolStart) };
+        const spoolMs = performance.now() - spoolStart;
+        this.deps.stages.stage('spool', spoolMs);
+        return { verdict, reply: accepted, status, spoolMs: Math.round(spoolMs) };
       }
     }
   }
@@ -226,17 +232,25 @@ export class SmtpGateway {
       const xclientName = session.xClient.get('NAME');
       state.client = { clientIp: session.remoteAddress, clientHostname: typeof xclientName === 'string' ? xclientName : undefined, helo: '', tls: session.secure };
       state.scan = this.newScan(state.policy, state.client);
-      const connected = await state.scan.connect();
+      const connected = await this.timed('connect', () => state.scan.connect());
       if (!connected.ok) return connected;
     }
     state.client.tls = session.secure;
     const helo = session.hostNameAppearsAs || '';
     if (helo !== state.client.helo) {
       state.client.helo = helo;
-      const greeted = await state.scan.helo(helo);
+      const greeted = await this.timed('helo', () => state.scan.helo(helo));
       if (!greeted.ok) return greeted;
     }
     return undefined;
+  }
+
+  /** Awaits one stage's checks and reports how long they took. */
+  private async timed(stage: TimedStage, checks: () => Promise<StageResult>): Promise<StageResult> {
+    const start = performance.now();
+    const result = await checks();
+    this.deps.stages.stage(stage, performance.now() - start);
+    return result;
   }
 
   private newScan(policy: ActivePolicy, client: ClientFacts): ScanSession {

@@ -36,6 +36,8 @@ export interface NodeStatus {
   id: string;
   name: string;
   smtpAddress: string;
+  /** The node's Prometheus endpoint; "" until the node reported one. */
+  metricsUrl: string;
   up: boolean;
   lastHeartbeatMs: number;
   policyVersion: number;

@@ -13,6 +13,7 @@ const STATUS: ClusterStatus = {
       id: 'n-b',
       name: 'node-2',
       smtpAddress: '127.0.0.1:2526',
+      metricsUrl: '',
       up: false,
       lastHeartbeatMs: Date.now() - 120_000,
       policyVersion: 3,
@@ -23,6 +24,7 @@ const STATUS: ClusterStatus = {
       id: 'n-a',
       name: 'node-1',
       smtpAddress: '127.0.0.1:2525',
+      metricsUrl: 'http://127.0.0.1:9464/metrics',
       up: true,
       lastHeartbeatMs: Date.now() - 2_000,
       policyVersion: 4,
@@ -47,6 +49,8 @@ describe('NodesPage', () => {
     expect(text('[data-testid="node-name"]')).toEqual(['node-1', 'node-2']);
     expect(text('[data-testid="node-state"]')).toEqual(['Up', 'Down']);
     expect(text('[data-testid="node-smtp"]')).toEqual(['127.0.0.1:2525', '127.0.0.1:2526']);
+    expect(text('[data-testid="node-metrics"]')).toEqual(['127.0.0.1:9464', 'not reported']);
+    expect([...page.querySelectorAll('[data-testid="node-metrics-link"]')].map((a) => a.getAttribute('href'))).toEqual(['http://127.0.0.1:9464/metrics']);
     expect(text('[data-testid="node-heartbeat"]')).toEqual(['2 s ago', '2 min ago']);
     expect(text('[data-testid="node-policy-version"]')).toEqual(['4', '3']);
     expect(text('[data-testid="engine-version"]')).toEqual(['ClamAV 1.4.6', 'hashdb policy 4 (2 hashes)']);

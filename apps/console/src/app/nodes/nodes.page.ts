@@ -32,6 +32,11 @@ export class NodesPage {
 
   protected readonly engines = engineVersions;
 
+  /** host:port of a node's metrics URL, short enough for the table; the link and its title keep the whole URL. */
+  protected metricsAddress(url: string): string {
+    return URL.canParse(url) ? new URL(url).host : url;
+  }
+
   protected isoTime(ms: number): string | null {
     return ms > 0 ? new Date(ms).toISOString() : null;
   }
