@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@n
 import type { MailDetail, MailSummary } from '../repositories/event-store.repository.js';
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
 import { MailService, type ReleaseResult } from '../services/mail.service.js';
-import { parseTimeParam } from '../util/time-param.js';
+import { parseTextParam, parseTimeParam } from '../util/time-param.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { ErrorDto, MailDetailDto, MailListDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
 
@@ -25,16 +25,16 @@ export class MailController {
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive)' })
   @ApiQuery({ name: 'limit', required: false, description: '1-10000, default 100' })
   @ApiOkResponse({ type: MailListDto })
-  async search(
-    @Query('sender') sender?: string,
-    @Query('rcpt') rcpt?: string,
-    @Query('subject') subject?: string,
-    @Query('verdict') verdict?: string,
-    @Query('from') from?: string,
-    @Query('to') to?: string,
-    @Query('limit') limit?: string,
-  ): Promise<{ messages: MailSummary[] }> {
-    const messages = await this.mail.search({ sender, rcpt, subject, verdict, limit, fromMs: parseTimeParam('from', from), toMs: parseTimeParam('to', to) });
+  async search(@Query() query: Record<string, unknown>): Promise<{ messages: MailSummary[] }> {
+    const messages = await this.mail.search({
+      sender: parseTextParam('sender', query['sender']),
+      rcpt: parseTextParam('rcpt', query['rcpt']),
+      subject: parseTextParam('subject', query['subject']),
+      verdict: parseTextParam('verdict', query['verdict']),
+      limit: parseTextParam('limit', query['limit']),
+      fromMs: parseTimeParam('from', query['from']),
+      toMs: parseTimeParam('to', query['to']),
+    });
     return { messages };
   }
 

@@ -21,7 +21,7 @@ export class StatusController {
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms; default: all time' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive); default: now' })
   @ApiOkResponse({ type: StatsDto })
-  stats(@Query('from') from?: string, @Query('to') to?: string): Promise<Stats> {
+  stats(@Query('from') from?: unknown, @Query('to') to?: unknown): Promise<Stats> {
     return this.status.stats(parseTimeParam('from', from), parseTimeParam('to', to));
   }
 }

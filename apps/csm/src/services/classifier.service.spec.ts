@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
 import type { MailDetail } from '../repositories/event-store.repository.js';
 import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, testConfig } from '../testing/in-memory-repositories.js';
-import { ConflictError, InvalidInputError, UnavailableError } from '../util/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { ClassifierService } from './classifier.service.js';
 import { ControlService } from './control.service.js';
@@ -60,6 +60,11 @@ describe('ClassifierService', () => {
     expect(status.settings).toMatchObject({ enabled: false, modelVersion: '' });
     expect(status.models).toEqual([expect.objectContaining({ version: status.shippedModelVersion, source: 'shipped' })]);
     expect((await service.model('current')).version).toBe(status.shippedModelVersion);
+  });
+
+  it('refuses a model version that is not one (non-ASCII, upper case, path) with 400, and a missing one with 404', async () => {
+    for (const version of ['모델버전', '00112233AABBCCDD', '../policy', '']) await expect(service.model(version)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(service.model('ffffffffffffffff')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('makes an uploaded model current in a new, commented policy version', async () => {

@@ -6,7 +6,7 @@ import { CsmConfig } from '../csm-config.js';
 import type { ActionName } from '../repositories/event-store.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
-import { readModelVersion } from '../util/model-file.js';
+import { isModelVersion, readModelVersion } from '../util/model-file.js';
 import { retryUntilDone } from '../util/retry.js';
 import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
@@ -90,6 +90,9 @@ export class ClassifierService implements OnApplicationBootstrap, OnApplicationS
 
   /** A stored model's bytes ("current": the one in use). */
   async model(version: string): Promise<{ version: string; bytes: Buffer }> {
+    if (version !== 'current' && !isModelVersion(version)) {
+      throw new InvalidInputError('invalid model version', [`version: must be "current" or 16 lowercase hex digits, got ${JSON.stringify(version.slice(0, 40))}`]);
+    }
     const wanted = version === 'current' ? (await this.status()).activeModelVersion : version;
     const bytes = await this.models.get(wanted);
     if (!bytes) throw new NotFoundError(`no classifier model ${wanted}`);

@@ -8,6 +8,11 @@ const MAGIC = Buffer.from('MOATCLF', 'latin1');
 const FORMAT_VERSION = 1;
 const VERSION = /^[0-9a-f]{16}$/;
 
+/** A model version as the object store names models: the content hash, 16 lowercase hex digits. */
+export function isModelVersion(value: string): boolean {
+  return VERSION.test(value);
+}
+
 /** The model version written in a model file; throws an Error saying what is wrong with the file. */
 export function readModelVersion(bytes: Buffer): string {
   if (bytes.length < 16 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('not a Moat classifier model (bad magic)');
