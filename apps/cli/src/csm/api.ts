@@ -89,3 +89,30 @@ export const errorBodySchema = z.looseObject({
 
 export const accountsViewSchema = z.looseObject({ version: z.number(), domains: z.array(z.looseObject({ name: z.string(), accounts: z.array(z.string()) })) });
 export const accountsImportSchema = z.looseObject({ version: z.number(), domains: z.array(z.looseObject({ name: z.string(), accounts: z.number(), added: z.number() })) });
+
+export const auditEntrySchema = z.looseObject({
+  seq: z.number(),
+  atMs: z.number(),
+  admin: z.string(),
+  action: z.string(),
+  target: z.string(),
+  detail: z.string(),
+  ok: z.boolean(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** GET /api/audit. */
+export const auditPageSchema = z.looseObject({ entries: z.array(auditEntrySchema), nextCursor: z.string().nullable() });
+
+/** GET /api/audit/verify. */
+export const auditVerificationSchema = z.looseObject({
+  ok: z.boolean(),
+  checked: z.number(),
+  firstSeq: z.number(),
+  lastSeq: z.number(),
+  headSeq: z.number(),
+  broken: z.looseObject({ seq: z.number(), reason: z.string() }).nullable(),
+});
+export type AuditVerification = z.infer<typeof auditVerificationSchema>;

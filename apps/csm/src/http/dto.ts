@@ -268,3 +268,34 @@ export class ReportResultDto {
   @ApiProperty({ description: 'the model that learned the message, current in policyVersion' }) modelVersion!: string;
   @ApiProperty() policyVersion!: number;
 }
+
+export class AuditEntryDto {
+  @ApiProperty({ description: 'position in the chain, from 1' }) seq!: number;
+  @ApiProperty() atMs!: number;
+  @ApiProperty({ description: 'the administrator, or node:<name> for an enrolment' }) admin!: string;
+  @ApiProperty({ example: 'mail.release' }) action!: string;
+  @ApiProperty() target!: string;
+  @ApiProperty() detail!: string;
+  @ApiProperty() ok!: boolean;
+  @ApiProperty({ description: 'hash of entry seq - 1 ("" for entry 1)' }) prevHash!: string;
+  @ApiProperty({ description: 'SHA-256 (hex) of [seq, atMs, admin, action, target, detail, ok, prevHash] as JSON' }) hash!: string;
+}
+
+export class AuditPageDto {
+  @ApiProperty({ type: [AuditEntryDto] }) entries!: AuditEntryDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'cursor of the next (older) page; null on the last' }) nextCursor!: string | null;
+}
+
+export class ChainBreakDto {
+  @ApiProperty() seq!: number;
+  @ApiProperty() reason!: string;
+}
+
+export class AuditVerificationDto {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty() checked!: number;
+  @ApiProperty() firstSeq!: number;
+  @ApiProperty() lastSeq!: number;
+  @ApiProperty({ description: 'the chain head kept in the config of record' }) headSeq!: number;
+  @ApiProperty({ type: ChainBreakDto, nullable: true }) broken!: ChainBreakDto | null;
+}

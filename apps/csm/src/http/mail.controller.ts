@@ -41,8 +41,8 @@ export class MailController {
   @Get(':id')
   @ApiOkResponse({ type: MailDetailDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  get(@Param('id') id: string): Promise<MailDetail> {
-    return this.mail.get(id);
+  get(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<MailDetail> {
+    return this.mail.view(id, adminOf(request));
   }
 
   @Post(':id/release')

@@ -8,6 +8,8 @@ import { RETAINED_TABLES } from './clickhouse-schema.js';
 import {
   EventStoreRepository,
   type AuditEntry,
+  type AuditFields,
+  type AuditQuery,
   type MailDetail,
   type MailQuery,
   type MailSummary,
@@ -70,6 +72,20 @@ const DAILY_SQL = `
 SELECT toString(toDate(received_at)) AS day, direction, action, count() AS count FROM messages FINAL WHERE ${RANGE}
 GROUP BY day, direction, action ORDER BY day, direction, action`;
 
+const AUDIT_COLUMNS = `seq, toUnixTimestamp64Milli(at) AS atMs, admin, action, target, detail, ok, prev_hash AS prevHash, hash`;
+const AUDIT_SEARCH_SQL = `
+SELECT ${AUDIT_COLUMNS} FROM audit_log FINAL
+WHERE at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
+  AND ({admin:String} = '' OR admin = {admin:String})
+  AND ({action:String} = '' OR action = {action:String} OR startsWith(action, concat({action:String}, '.')))
+  AND ({beforeSeq:UInt64} = 0 OR seq < {beforeSeq:UInt64})
+ORDER BY seq DESC LIMIT {limit:UInt32}`;
+const AUDIT_AFTER_SQL = `SELECT ${AUDIT_COLUMNS} FROM audit_log FINAL WHERE seq > {afterSeq:UInt64} ORDER BY seq LIMIT {limit:UInt32}`;
+/** The table the audit log lived in before the chain; read once to start the chain with its rows. */
+const LEGACY_AUDIT_SQL = `
+SELECT toUnixTimestamp64Milli(at) AS atMs, admin, action, target, detail, ok FROM audit
+ORDER BY at, admin, action, target, detail, ok`;
+
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
 type DetailRow = Omit<MailDetail, 'symbols' | 'attachments' | 'deliveries'> & {
@@ -101,8 +117,27 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     if (deliveries.length) await client.insert({ table: 'deliveries', values: deliveries.map(deliveryRow), format: 'JSONEachRow' });
   }
 
-  async insertAudit(entry: AuditEntry): Promise<void> {
-    await (await this.open()).insert({ table: 'audit', values: [auditRow(entry)], format: 'JSONEachRow' });
+  async insertAudit(entries: AuditEntry[]): Promise<void> {
+    if (entries.length) await (await this.open()).insert({ table: 'audit_log', values: entries.map(auditRow), format: 'JSONEachRow' });
+  }
+
+  async hasAuditEntry(seq: number): Promise<boolean> {
+    const [row] = await this.rows<{ n: number }>('SELECT count() AS n FROM audit_log WHERE seq = {seq:UInt64}', { seq });
+    return Number(row?.n) > 0;
+  }
+
+  async legacyAudit(): Promise<AuditFields[]> {
+    const [table] = await this.rows<{ name: string }>("SELECT name FROM system.tables WHERE database = currentDatabase() AND name = 'audit'", {});
+    if (!table) return [];
+    return (await this.rows<AuditFields>(LEGACY_AUDIT_SQL, {})).map((row) => ({ ...row, atMs: Number(row.atMs), ok: Boolean(row.ok) }));
+  }
+
+  async searchAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    return (await this.rows<AuditEntry>(AUDIT_SEARCH_SQL, { ...query })).map(normaliseAudit);
+  }
+
+  async auditAfter(afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return (await this.rows<AuditEntry>(AUDIT_AFTER_SQL, { afterSeq, limit })).map(normaliseAudit);
   }
 
   async searchMail(query: MailQuery): Promise<MailSummary[]> {
@@ -213,4 +248,8 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
 
 function normaliseSummary<T extends MailSummary>(row: T): T {
   return { ...row, receivedAtMs: Number(row.receivedAtMs), score: Number(row.score), released: Boolean(row.released) };
+}
+
+function normaliseAudit(row: AuditEntry): AuditEntry {
+  return { ...row, seq: Number(row.seq), atMs: Number(row.atMs), ok: Boolean(row.ok) };
 }

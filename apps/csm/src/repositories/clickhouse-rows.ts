@@ -89,5 +89,15 @@ export function deliveryRow(event: DeliveryEvent) {
 }
 
 export function auditRow(entry: AuditEntry) {
-  return { at: dateTime64(entry.atMs), admin: entry.admin, action: entry.action, target: entry.target, detail: entry.detail, ok: entry.ok };
+  return {
+    seq: entry.seq,
+    at: dateTime64(entry.atMs),
+    admin: entry.admin,
+    action: entry.action,
+    target: entry.target,
+    detail: entry.detail,
+    ok: entry.ok,
+    prev_hash: entry.prevHash,
+    hash: entry.hash,
+  };
 }

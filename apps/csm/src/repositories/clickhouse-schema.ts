@@ -65,23 +65,30 @@ ENGINE = ReplacingMergeTree(inserted_at)
 PARTITION BY toYYYYMMDD(at)
 ORDER BY (message_id, status, attempts, recipient)`;
 
-/** Administrator actions: logins, policy changes, releases, node enrolments. */
-export const AUDIT_TABLE = `
-CREATE TABLE IF NOT EXISTS audit (
+/**
+ * The audit chain: administrator actions (logins, policy changes, releases, node enrolments, ...), one row per
+ * entry keyed by its seq, so an entry written twice (repaired after a failed insert) shows once. It replaces
+ * the table `audit` (no seq, no hashes), whose rows become the first entries of the chain (AuditService).
+ */
+export const AUDIT_LOG_TABLE = `
+CREATE TABLE IF NOT EXISTS audit_log (
+  seq UInt64,
   at DateTime64(3, 'UTC'),
   admin LowCardinality(String),
   action LowCardinality(String),
   target String,
   detail String,
-  ok Bool
+  ok Bool,
+  prev_hash String,
+  hash String
 )
-ENGINE = MergeTree
+ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(at)
-ORDER BY at`;
+ORDER BY seq`;
 
 /** Each table and the time column its retention TTL counts from. */
 export const RETAINED_TABLES = [
   { table: 'messages', create: MESSAGES_TABLE, timeColumn: 'received_at' },
   { table: 'deliveries', create: DELIVERIES_TABLE, timeColumn: 'at' },
-  { table: 'audit', create: AUDIT_TABLE, timeColumn: 'at' },
+  { table: 'audit_log', create: AUDIT_LOG_TABLE, timeColumn: 'at' },
 ] as const;

@@ -1,5 +1,6 @@
 import type { NodeResources } from '@moat/proto/grpc';
 import type { PasswordHash } from '../util/secrets.js';
+import type { AuditEntry } from './event-store.repository.js';
 
 /** One stored policy version: the document as nodes receive it (PolicyDocument on the wire). */
 export interface PolicyVersionRecord {
@@ -37,7 +38,7 @@ export interface NodeRecord {
   engineVersions: Record<string, string>;
 }
 
-/** Config of record (JetStream KV bucket moat_config): policy versions, administrators, enrolled nodes. */
+/** Config of record (JetStream KV bucket moat_config): policy versions, administrators, enrolled nodes, the audit chain's head. */
 export abstract class ConfigRepository {
   /** The current policy version number, undefined when no policy was ever stored. */
   abstract currentPolicyVersion(): Promise<number | undefined>;
@@ -52,6 +53,14 @@ export abstract class ConfigRepository {
   /** Stores an administrator only if none with that name exists; false when one already did. */
   abstract createAdmin(record: AdminRecord): Promise<boolean>;
   abstract putAdmin(record: AdminRecord): Promise<void>;
+
+  /** The last entry of the audit chain and its revision (for putAuditHead); undefined before the first. */
+  abstract getAuditHead(): Promise<{ entry: AuditEntry; revision: number } | undefined>;
+  /**
+   * Makes ENTRY the head if the head is still at REVISION (undefined: there is none yet); false when another
+   * writer (CSM replica) moved it first. This compare-and-set gives every replica's entries one order.
+   */
+  abstract putAuditHead(entry: AuditEntry, revision: number | undefined): Promise<boolean>;
 
   abstract listNodes(): Promise<NodeRecord[]>;
   abstract putNode(record: NodeRecord): Promise<void>;

@@ -87,7 +87,8 @@ export interface Stats {
   daily: { day: string; direction: DirectionName; action: ActionName; count: number }[];
 }
 
-export interface AuditEntry {
+/** What an audit entry says: who did what, when, to what, and whether it worked. */
+export interface AuditFields {
   atMs: number;
   admin: string;
   action: string;
@@ -96,13 +97,37 @@ export interface AuditEntry {
   ok: boolean;
 }
 
+/** An entry of the audit chain: `hash` covers the fields, `seq` and `prevHash` (the hash of entry seq - 1). */
+export interface AuditEntry extends AuditFields {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** Audit log search, newest first; empty strings match everything. */
+export interface AuditQuery extends TimeRange {
+  admin: string;
+  /** An action (`mail.release`) or its family (`mail` matches every `mail.*`). */
+  action: string;
+  /** Only entries before this seq (the cursor of the previous page); 0 for the newest. */
+  beforeSeq: number;
+  limit: number;
+}
+
 /** The event store (ClickHouse): message and delivery events, the audit log, and the queries over them. */
 export abstract class EventStoreRepository {
   /** Creates tables if missing and applies the retention TTL; idempotent. */
   abstract ensureSchema(): Promise<void>;
   /** Inserts events; idempotent per message id and per delivery state, so a redelivered batch adds nothing. */
   abstract insertEvents(messages: MessageEvent[], deliveries: DeliveryEvent[]): Promise<void>;
-  abstract insertAudit(entry: AuditEntry): Promise<void>;
+  /** Inserts audit entries; idempotent per seq (a repaired entry written twice shows once). */
+  abstract insertAudit(entries: AuditEntry[]): Promise<void>;
+  abstract hasAuditEntry(seq: number): Promise<boolean>;
+  /** Rows of the audit table written before the chain existed (`audit`), oldest first; empty once there is none. */
+  abstract legacyAudit(): Promise<AuditFields[]>;
+  abstract searchAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Up to LIMIT entries with seq > AFTERSEQ, ascending. */
+  abstract auditAfter(afterSeq: number, limit: number): Promise<AuditEntry[]>;
   abstract searchMail(query: MailQuery): Promise<MailSummary[]>;
   abstract getMail(id: string): Promise<MailDetail | undefined>;
   abstract stats(range: TimeRange): Promise<Stats>;

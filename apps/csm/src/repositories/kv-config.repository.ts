@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { CONFIG_BUCKET } from '@moat/bus';
+import { CONFIG_BUCKET, isRevisionConflict } from '@moat/bus';
 import { Kvm, type KV } from '@nats-io/kv';
 import { ConflictError } from '../util/errors.js';
 import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from './config.repository.js';
+import type { AuditEntry } from './event-store.repository.js';
 import { NatsRepository } from './nats.repository.js';
 
-// Keys: policy.current (version number), policy.v.<n> (PolicyVersionRecord), admin.<name>, node.<id>.
+// Keys: policy.current (version number), policy.v.<n> (PolicyVersionRecord), admin.<name>, node.<id>,
+// audit.head (the last AuditEntry of the chain).
 const CURRENT_POLICY = 'policy.current';
+const AUDIT_HEAD = 'audit.head';
 const policyKey = (version: number) => `policy.v.${version}`;
 const adminKey = (username: string) => `admin.${username}`;
 const nodeKey = (id: string) => `node.${id}`;
@@ -78,6 +81,23 @@ export class KvConfigRepository extends ConfigRepository {
     await (await this.kv()).put(adminKey(record.username), JSON.stringify(record));
   }
 
+  async getAuditHead(): Promise<{ entry: AuditEntry; revision: number } | undefined> {
+    const entry = await (await this.kv()).get(AUDIT_HEAD);
+    return entry && entry.operation === 'PUT' ? { entry: entry.json<AuditEntry>(), revision: entry.revision } : undefined;
+  }
+
+  async putAuditHead(entry: AuditEntry, revision: number | undefined): Promise<boolean> {
+    const kv = await this.kv();
+    const text = JSON.stringify(entry);
+    try {
+      await (revision === undefined ? kv.create(AUDIT_HEAD, text) : kv.update(AUDIT_HEAD, text, revision));
+      return true;
+    } catch (err) {
+      if (isRevisionConflict(err)) return false;
+      throw err;
+    }
+  }
+
   async listNodes(): Promise<NodeRecord[]> {
     return this.listJson<NodeRecord>('node.*');
   }
@@ -90,7 +110,7 @@ export class KvConfigRepository extends ConfigRepository {
     if (this.bucket) return this.bucket;
     const opening = this.nats
       .connection()
-      .then((nc) => new Kvm(nc).create(CONFIG_BUCKET, { history: 5, description: 'Moat config of record: policy versions, admins, nodes' }));
+      .then((nc) => new Kvm(nc).create(CONFIG_BUCKET, { history: 5, description: 'Moat config of record: policy versions, admins, nodes, audit chain head' }));
     // A failed open (NATS down) must not stick: the next call tries again.
     opening.catch(() => {
       if (this.bucket === opening) this.bucket = undefined;

@@ -10,7 +10,7 @@ describe('AccountsService', () => {
   let accounts: AccountsService;
 
   beforeEach(async () => {
-    policy = new PolicyService(new InMemoryConfigRepository(), new AuditService(new InMemoryEventStore()), testConfig());
+    policy = new PolicyService(new InMemoryConfigRepository(), new AuditService(new InMemoryEventStore(), new InMemoryConfigRepository()), testConfig());
     await policy.bootstrapAndWatch().catch(() => undefined);
     await policy.put({ domains: [{ name: 'example.test', downstream: { host: 'mx' }, accounts: ['alice'] }, { name: 'other.test', downstream: { host: 'mx' } }] }, 'admin', 'domains');
     accounts = new AccountsService(policy);

@@ -17,7 +17,7 @@ describe('AuthService', () => {
   let sessions: MemorySessionRepository;
   const make = (env: Record<string, string> = {}) => {
     const csmConfig = testConfig(env);
-    return new AuthService(config, local, new AuditService(store), csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig));
+    return new AuthService(config, local, new AuditService(store, new InMemoryConfigRepository()), csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig));
   };
 
   beforeEach(() => {

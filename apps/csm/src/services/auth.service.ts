@@ -87,8 +87,10 @@ export class AuthService implements OnApplicationBootstrap, OnApplicationShutdow
     return session;
   }
 
-  logout(token: string): Promise<void> {
-    return this.sessions.end(token);
+  async logout(token: string): Promise<void> {
+    const username = await this.sessions.resolve(token);
+    await this.sessions.end(token);
+    if (username) await this.audit.recordQuietly({ admin: username, action: 'logout', target: username });
   }
 
   /** The administrator a bearer token belongs to, extending its session; undefined when invalid or expired. */

@@ -13,7 +13,7 @@ describe('FleetService', () => {
 
   beforeEach(() => {
     config = new InMemoryConfigRepository();
-    fleet = new FleetService(config, new AuditService(new InMemoryEventStore()), testConfig({ MOAT_ENROL_TOKEN: 'secret-token' }));
+    fleet = new FleetService(config, new AuditService(new InMemoryEventStore(), new InMemoryConfigRepository()), testConfig({ MOAT_ENROL_TOKEN: 'secret-token' }));
   });
 
   it('enrols with the token, stores only a hash of the node secret, and verifies it', async () => {
@@ -34,7 +34,7 @@ describe('FleetService', () => {
   });
 
   it('refuses enrolment when no token is configured', async () => {
-    const closed = new FleetService(config, new AuditService(new InMemoryEventStore()), testConfig());
+    const closed = new FleetService(config, new AuditService(new InMemoryEventStore(), new InMemoryConfigRepository()), testConfig());
     await expect(closed.enrol(enrolment(''))).rejects.toThrow('MOAT_ENROL_TOKEN');
   });
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryEventStore } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
@@ -23,7 +23,7 @@ describe('MailService', () => {
   beforeEach(() => {
     store = new InMemoryEventStore();
     control = new ControlService();
-    service = new MailService(store, control, new AuditService(store));
+    service = new MailService(store, control, new AuditService(store, new InMemoryConfigRepository()));
   });
 
   it('validates search parameters', async () => {

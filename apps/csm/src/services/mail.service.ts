@@ -58,6 +58,13 @@ export class MailService {
     return mail;
   }
 
+  /** One message as an administrator opens it; the view is audited (the record shows envelope and content). */
+  async view(id: string, admin: string): Promise<MailDetail> {
+    const mail = await this.get(id);
+    await this.audit.record({ admin, action: 'mail.view', target: id });
+    return mail;
+  }
+
   /**
    * Has a connected node deliver a quarantined message (the body is in the shared object store, so any node
    * can; the one that received it is asked first), then records the release as a `released` delivery state.

@@ -37,7 +37,7 @@ describe('MetricsService', () => {
   const make = (env: Record<string, string> = {}) => {
     const config = testConfig({ MOAT_ENROL_TOKEN: 'enrol', ...env });
     const configRepository = new InMemoryConfigRepository();
-    const audit = new AuditService(store);
+    const audit = new AuditService(store, new InMemoryConfigRepository());
     fleet = new FleetService(configRepository, audit, config);
     return new MetricsService(config, local, new DownNats(), store, bus, fleet, new PolicyService(configRepository, audit, config));
   };

@@ -16,7 +16,7 @@ describe('PolicyService', () => {
   beforeEach(async () => {
     config = new InMemoryConfigRepository();
     store = new InMemoryEventStore();
-    service = new PolicyService(config, new AuditService(store), testConfig());
+    service = new PolicyService(config, new AuditService(store, config), testConfig());
     await service.bootstrapAndWatch().catch(() => undefined);
   });
 
@@ -32,7 +32,7 @@ describe('PolicyService', () => {
     const file = join(dir, 'policy.json');
     await writeFile(file, JSON.stringify({ domains: [{ name: 'Example.TEST', downstream: { host: 'mx' } }] }));
     const fresh = new InMemoryConfigRepository();
-    const bootstrapped = new PolicyService(fresh, new AuditService(store), testConfig({ MOAT_BOOTSTRAP_POLICY: file }));
+    const bootstrapped = new PolicyService(fresh, new AuditService(store, fresh), testConfig({ MOAT_BOOTSTRAP_POLICY: file }));
     await bootstrapped.bootstrapAndWatch().catch(() => undefined);
     expect((await bootstrapped.get()).policy.domains[0]?.name).toBe('example.test');
     await rm(dir, { recursive: true });

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
-import { EventStoreRepository, type AuditEntry, type MailDetail, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
+import { EventStoreRepository, type AuditEntry, type AuditFields, type AuditQuery, type MailDetail, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import type { Health } from '../repositories/nats.repository.js';
@@ -47,6 +47,15 @@ export class InMemoryConfigRepository extends ConfigRepository {
   async putAdmin(record: AdminRecord) {
     this.admins.set(record.username, record);
   }
+  auditHead: { entry: AuditEntry; revision: number } | undefined;
+  async getAuditHead() {
+    return this.auditHead;
+  }
+  async putAuditHead(entry: AuditEntry, revision: number | undefined) {
+    if (this.auditHead?.revision !== revision) return false;
+    this.auditHead = { entry, revision: (revision ?? 0) + 1 };
+    return true;
+  }
   async listNodes() {
     return [...this.nodes.values()];
   }
@@ -71,9 +80,27 @@ export class InMemoryEventStore extends EventStoreRepository {
     this.messages.push(...messages);
     this.deliveries.push(...deliveries);
   }
-  async insertAudit(entry: AuditEntry) {
+  legacy: AuditFields[] = [];
+  async insertAudit(entries: AuditEntry[]) {
     if (this.failInserts) throw this.failInserts;
-    this.audit.push(entry);
+    for (const entry of entries) if (!this.audit.some((e) => e.seq === entry.seq)) this.audit.push(entry);
+    this.audit.sort((a, b) => a.seq - b.seq);
+  }
+  async hasAuditEntry(seq: number) {
+    return this.audit.some((e) => e.seq === seq);
+  }
+  async legacyAudit() {
+    return this.legacy;
+  }
+  async searchAudit(query: AuditQuery) {
+    return this.audit
+      .filter((e) => (!query.admin || e.admin === query.admin) && (!query.action || e.action === query.action || e.action.startsWith(`${query.action}.`)))
+      .filter((e) => e.atMs >= query.fromMs && e.atMs < query.toMs && (!query.beforeSeq || e.seq < query.beforeSeq))
+      .reverse()
+      .slice(0, query.limit);
+  }
+  async auditAfter(afterSeq: number, limit: number) {
+    return this.audit.filter((e) => e.seq > afterSeq).slice(0, limit);
   }
   async searchMail(): Promise<MailSummary[]> {
     return [...this.mail.values()];

@@ -1,4 +1,4 @@
-import { FUZZY_BUCKET } from '@moat/bus';
+import { FUZZY_BUCKET, isRevisionConflict } from '@moat/bus';
 import type { FuzzyStore } from '@moat/pipeline';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -185,8 +185,4 @@ export class KvFuzzyStore implements FuzzyStore {
     if (entry.operation === 'PUT') this.denyList.add(checksum);
     else this.denyList.delete(checksum);
   }
-}
-
-function isRevisionConflict(error: unknown): boolean {
-  return error instanceof Error && /wrong last sequence|key exists/i.test(error.message);
 }

@@ -1,1 +1,1 @@
-export { isRevisionConflict, KvFleetState, type KvFleetStateOptions } from './kv-fleet-state.js';
+export { KvFleetState, type KvFleetStateOptions } from './kv-fleet-state.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { COUNTERS_BUCKET, GREYLIST_BUCKET } from '@moat/bus';
+import { COUNTERS_BUCKET, GREYLIST_BUCKET, isRevisionConflict } from '@moat/bus';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -141,11 +141,6 @@ async function casResult(write: Promise<number>): Promise<number | false> {
     if (isRevisionConflict(error)) return false;
     throw error;
   }
-}
-
-/** JetStream's answer when the expected last revision of a key is not the stored one. */
-export function isRevisionConflict(error: unknown): boolean {
-  return error instanceof Error && /wrong last sequence|key exists/i.test(error.message);
 }
 
 /** KV keys allow only [-/_=.A-Za-z0-9]: any key becomes its SHA-256 (base64url). */

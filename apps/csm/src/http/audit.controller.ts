@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AuditService, type AuditPage, type AuditVerification } from '../services/audit.service.js';
+import { AuditPageDto, AuditVerificationDto, ErrorDto } from './dto.js';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @ApiQuery({ name: 'actor', required: false, description: 'the administrator (or node:<name>) who acted' })
+  @ApiQuery({ name: 'action', required: false, description: 'an action (mail.release) or its family (mail)' })
+  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive)' })
+  @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiOkResponse({ type: AuditPageDto, description: 'newest first' })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  search(@Query() query: Record<string, unknown>): Promise<AuditPage> {
+    return this.audit.search(query);
+  }
+
+  @Get('verify')
+  @ApiOkResponse({ type: AuditVerificationDto, description: 'ok false and broken names the first entry that does not follow from the one before' })
+  verify(): Promise<AuditVerification> {
+    return this.audit.verify();
+  }
+}
