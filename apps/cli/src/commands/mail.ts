@@ -6,18 +6,35 @@ import { connectCsm } from '../csm/connect.js';
 import { renderTable } from '../format/table.js';
 import { formatTimestamp } from '../format/time.js';
 
-const SEARCH_FILTERS = ['sender', 'rcpt', 'subject', 'verdict', 'from', 'to'] as const;
+/** Search options and the field each tests (docs/architecture.md, POST /api/mail/search). */
+const SEARCH_FIELDS = {
+  sender: 'sender',
+  rcpt: 'rcpt',
+  subject: 'subject',
+  verdict: 'verdict',
+  ip: 'clientIp',
+  direction: 'direction',
+  attachment: 'attachment',
+  symbol: 'symbol',
+  node: 'node',
+} as const;
+const repeatable = { type: 'string', multiple: true } as const;
 
 export const mailCommand: Command = {
   name: 'mail',
-  usage: `moat mail search [--json] [--sender S] [--rcpt R] [--subject TEXT] [--verdict ACTION] [--from T] [--to T] [--limit N]
+  usage: `moat mail search [--json] [--or] [--sender S] [--rcpt R] [--subject TEXT] [--verdict ACTION] [--ip IP]
+                 [--direction D] [--attachment NAME] [--symbol SYMBOL] [--node NODE]
+                 [--from T] [--to T] [--limit N] [--cursor C | --all]
 moat mail show ID [--json]
 moat mail release ID [--json]
 moat mail report ID spam|ham [--json]
 moat mail learn FILE spam|ham [--json]
 
-search  filters combine with AND; --verdict is an action (deliver, tag, quarantine, reject, tempfail, hold,
-        discard); T is ISO-8601 or epoch milliseconds.
+search  filters combine with AND, or with OR after --or; each may be given more than once
+        (--or --sender alice@ --sender bob@). --verdict is an action (deliver, tag, quarantine, reject,
+        tempfail, hold, discard); --ip an address or its start; --node a node name; T is ISO-8601 or epoch
+        milliseconds. One page of --limit rows (default 100), newest first; when more match, the last line
+        gives the --cursor of the next page; --all follows every page.
 show    one message with the symbols that explain its verdict and its attachments.
 release delivers a quarantined message to its recipients and marks it released.
 report  "report spam" / "not spam" for a quarantined or held message (only their bodies are kept): a node
@@ -26,10 +43,18 @@ report  "report spam" / "not spam" for a quarantined or held message (only their
 learn   the same for a message file (.eml, at most 3 MB), e.g. delivered mail a user forwarded as spam.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {
-      sender: { type: 'string' },
-      rcpt: { type: 'string' },
-      subject: { type: 'string' },
-      verdict: { type: 'string' },
+      sender: repeatable,
+      rcpt: repeatable,
+      subject: repeatable,
+      verdict: repeatable,
+      ip: repeatable,
+      direction: repeatable,
+      attachment: repeatable,
+      symbol: repeatable,
+      node: repeatable,
+      or: { type: 'boolean' },
+      all: { type: 'boolean' },
+      cursor: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       limit: { type: 'string' },
@@ -54,13 +79,28 @@ learn   the same for a message file (.eml, at most 3 MB), e.g. delivered mail a 
 
     if (sub === 'search') {
       if (id !== undefined) throw new UsageError('mail search takes options only, e.g. --sender alice@example.test');
-      const query = new URLSearchParams();
-      for (const key of SEARCH_FILTERS) if (values[key] !== undefined) query.set(key, values[key]);
-      const limit = intOption('limit', values.limit, 1);
-      if (limit !== undefined) query.set('limit', String(limit));
-      const { data, raw } = await csm.get(`/api/mail${query.size ? `?${query}` : ''}`, mailSearchSchema);
-      if (values.json) writeJson(io.out, raw);
-      else writeLine(io.out, data.messages.length ? renderMailRows(data.messages) : 'no messages match');
+      if (values.all && values.cursor) throw new UsageError('--all starts at the first page; leave out --cursor');
+      const leaves = Object.entries(SEARCH_FIELDS).flatMap(([option, field]) => (values[option as keyof typeof SEARCH_FIELDS] ?? []).map((value) => ({ field, value })));
+      const request = {
+        where: leaves.length ? (values.or ? { or: leaves } : { and: leaves }) : undefined,
+        from: values.from,
+        to: values.to,
+        limit: intOption('limit', values.limit, 1),
+        cursor: values.cursor,
+      };
+      const first = await csm.post('/api/mail/search', mailSearchSchema, request);
+      const messages = [...first.data.messages];
+      let next = first.data.nextCursor;
+      while (values.all && next) {
+        const page = await csm.post('/api/mail/search', mailSearchSchema, { ...request, cursor: next });
+        messages.push(...page.data.messages);
+        next = page.data.nextCursor;
+      }
+      if (values.json) writeJson(io.out, values.all ? { messages, nextCursor: null } : first.raw);
+      else {
+        writeLine(io.out, messages.length ? renderMailRows(messages) : 'no messages match');
+        if (next) writeLine(io.out, `more: --cursor ${next}`);
+      }
       return 0;
     }
 
@@ -90,7 +130,7 @@ function renderMailRows(rows: MailRow[]): string {
     rows.map((m) => [
       formatTimestamp(m.receivedAtMs),
       m.id,
-      m.nodeId,
+      m.nodeName ?? m.nodeId,
       m.direction,
       m.action,
       String(m.score),

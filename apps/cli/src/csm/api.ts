@@ -52,10 +52,12 @@ export const mailRowSchema = z.looseObject({
   score: z.number(),
   deliveryStatus: z.string(),
   released: z.boolean(),
+  nodeName: z.string().optional(),
 });
 export type MailRow = z.infer<typeof mailRowSchema>;
 
-export const mailSearchSchema = z.looseObject({ messages: z.array(mailRowSchema) });
+/** GET /api/mail and POST /api/mail/search: one page; nextCursor continues it. */
+export const mailSearchSchema = z.looseObject({ messages: z.array(mailRowSchema), nextCursor: z.string().nullable().optional() });
 
 export const mailDetailSchema = mailRowSchema.extend({
   symbols: z.array(z.looseObject({ name: z.string(), score: z.number(), detail: z.string() })),

@@ -135,10 +135,31 @@ export class MailSummaryDto {
   @ApiProperty() score!: number;
   @ApiProperty({ description: 'queued, delivered, deferred, bounced, quarantined, rejected, released, discarded' }) deliveryStatus!: string;
   @ApiProperty() released!: boolean;
+  @ApiProperty({ type: [String] }) attachmentNames!: string[];
+}
+
+export class MailRowDto extends MailSummaryDto {
+  @ApiProperty({ description: "the node's name (its id once the node is gone)" }) nodeName!: string;
 }
 
 export class MailListDto {
-  @ApiProperty({ type: [MailSummaryDto] }) messages!: MailSummaryDto[];
+  @ApiProperty({ type: [MailRowDto] }) messages!: MailRowDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'cursor of the next page; null on the last' }) nextCursor!: string | null;
+}
+
+export class MailSearchDto {
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'condition tree: {field, value} | {and: [...]} | {or: [...]}; fields sender, rcpt, subject, attachment (part, any case), clientIp (prefix), verdict, direction, symbol, node (name or id), deliveryStatus (exact); at most 5 deep and 50 fields',
+    example: { or: [{ field: 'sender', value: 'alice@' }, { and: [{ field: 'verdict', value: 'quarantine' }, { field: 'symbol', value: 'AV_VIRUS' }] }] },
+  })
+  where?: object;
+  @ApiPropertyOptional({ description: 'ISO-8601 or epoch ms' }) from?: string;
+  @ApiPropertyOptional({ description: 'ISO-8601 or epoch ms (exclusive)' }) to?: string;
+  @ApiPropertyOptional({ description: '1-10000, default 100' }) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) cursor?: string;
 }
 
 export class SymbolDto {

@@ -1,11 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { MailDetail, MailSummary } from '../repositories/event-store.repository.js';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { MailDetail } from '../repositories/event-store.repository.js';
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
-import { MailService, type ReleaseResult } from '../services/mail.service.js';
-import { parseTextParam, parseTimeParam } from '../util/time-param.js';
+import { MailService, type MailPage, type ReleaseResult } from '../services/mail.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
-import { ErrorDto, MailDetailDto, MailListDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
+import { ErrorDto, MailDetailDto, MailListDto, MailSearchDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
 
 @ApiTags('mail')
 @ApiBearerAuth()
@@ -21,21 +20,29 @@ export class MailController {
   @ApiQuery({ name: 'rcpt', required: false, description: 'part of any envelope recipient' })
   @ApiQuery({ name: 'subject', required: false, description: 'part of the subject' })
   @ApiQuery({ name: 'verdict', required: false, description: 'action: deliver, tag, quarantine, reject, tempfail, hold, discard' })
+  @ApiQuery({ name: 'ip', required: false, description: 'client IP, or its start (192.0.2.)' })
+  @ApiQuery({ name: 'direction', required: false, description: 'inbound or outbound' })
+  @ApiQuery({ name: 'attachment', required: false, description: 'part of an attachment name' })
+  @ApiQuery({ name: 'symbol', required: false, description: 'a symbol that fired (AV_VIRUS)' })
+  @ApiQuery({ name: 'node', required: false, description: 'node name or id' })
+  @ApiQuery({ name: 'delivery', required: false, description: 'delivery state the message was received with (queued, quarantined, ...)' })
+  @ApiQuery({ name: 'match', required: false, description: 'all (default): every given field matches; any: at least one' })
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive)' })
   @ApiQuery({ name: 'limit', required: false, description: '1-10000, default 100' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiOkResponse({ type: MailListDto })
-  async search(@Query() query: Record<string, unknown>): Promise<{ messages: MailSummary[] }> {
-    const messages = await this.mail.search({
-      sender: parseTextParam('sender', query['sender']),
-      rcpt: parseTextParam('rcpt', query['rcpt']),
-      subject: parseTextParam('subject', query['subject']),
-      verdict: parseTextParam('verdict', query['verdict']),
-      limit: parseTextParam('limit', query['limit']),
-      fromMs: parseTimeParam('from', query['from']),
-      toMs: parseTimeParam('to', query['to']),
-    });
-    return { messages };
+  @ApiBadRequestResponse({ type: ErrorDto })
+  search(@Query() query: Record<string, unknown>): Promise<MailPage> {
+    return this.mail.searchByParams(query);
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  @ApiOkResponse({ type: MailListDto })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid condition, time, limit or cursor; problems name each' })
+  searchTree(@Body() body: MailSearchDto): Promise<MailPage> {
+    return this.mail.search(body ?? {});
   }
 
   @Get(':id')

@@ -3,6 +3,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { errorMessage, UnavailableError } from '../util/errors.js';
+import { mailConditionSql } from './clickhouse-mail-query.js';
 import { auditRow, deliveryRow, messageRow } from './clickhouse-rows.js';
 import { RETAINED_TABLES } from './clickhouse-schema.js';
 import {
@@ -24,27 +25,30 @@ import type { Health } from './nats.repository.js';
 const SUMMARY_COLUMNS = `
   m.id AS id, toUnixTimestamp64Milli(m.received_at) AS receivedAtMs, m.node_id AS nodeId, m.direction AS direction,
   m.mail_from AS mailFrom, m.rcpt_to AS rcptTo, m.subject AS subject, m.client_ip AS clientIp, m.action AS action,
-  m.score AS score, if(d.message_id = '', m.delivery_status, d.last_status) AS deliveryStatus, d.released AS released`;
+  m.score AS score, if(d.message_id = '', m.delivery_status, d.last_status) AS deliveryStatus, d.released AS released,
+  m.attachments.name AS attachmentNames`;
 
 /** Latest delivery state and release flag per message, for the messages in the CTE `picked`. */
 const DELIVERY_STATE = `
   SELECT message_id, argMax(status, at) AS last_status, max(status = 'released') AS released
   FROM deliveries FINAL WHERE message_id IN (SELECT id FROM picked) GROUP BY message_id`;
 
-const SEARCH_SQL = `
+/**
+ * Search over `messages` with the condition WHERE, newest first, keyset-paged on (received_at, id): each page
+ * starts after the last row of the one before, so rows arriving meanwhile never shift or repeat a page.
+ */
+const searchSql = (where: string) => `
 WITH picked AS (
   SELECT * FROM messages FINAL
   WHERE received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
-    AND ({sender:String} = '' OR positionCaseInsensitiveUTF8(mail_from, {sender:String}) > 0)
-    AND ({rcpt:String} = '' OR arrayExists(r -> positionCaseInsensitiveUTF8(r, {rcpt:String}) > 0, rcpt_to))
-    AND ({subject:String} = '' OR positionCaseInsensitiveUTF8(subject, {subject:String}) > 0)
-    AND ({verdict:String} = '' OR action = {verdict:String})
-  ORDER BY received_at DESC
+    AND (received_at, id) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String})
+    AND ${where}
+  ORDER BY received_at DESC, id DESC
   LIMIT {limit:UInt32}
 )
 SELECT ${SUMMARY_COLUMNS}
 FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id
-ORDER BY receivedAtMs DESC`;
+ORDER BY receivedAtMs DESC, id DESC`;
 
 const DETAIL_SQL = `
 WITH picked AS (SELECT * FROM messages FINAL WHERE id = {id:String})
@@ -141,7 +145,11 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   }
 
   async searchMail(query: MailQuery): Promise<MailSummary[]> {
-    return (await this.rows<MailSummary>(SEARCH_SQL, { ...query })).map(normaliseSummary);
+    // Without a position, (received_at, id) < (to, '') is just received_at < to.
+    const after = query.after ?? { receivedAtMs: query.toMs, id: '' };
+    const params: Record<string, unknown> = { fromMs: query.fromMs, toMs: query.toMs, afterMs: after.receivedAtMs, afterId: after.id, limit: query.limit };
+    const where = mailConditionSql(query.where, params);
+    return (await this.rows<MailSummary>(searchSql(where), params)).map(normaliseSummary);
   }
 
   async getMail(id: string): Promise<MailDetail | undefined> {

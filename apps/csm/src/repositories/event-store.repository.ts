@@ -10,12 +10,28 @@ export interface TimeRange {
   toMs: number;
 }
 
-/** Mail search conditions; empty strings match everything. Combined with AND. */
+/**
+ * Fields a mail search condition can test. Text fields (sender, rcpt, subject, attachment) match a part, case
+ * insensitive; clientIp matches a prefix (an address, or the start of a network); the others match exactly
+ * (node by id: the service maps names).
+ */
+export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'clientIp', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'deliveryStatus'] as const;
+export type MailField = (typeof MAIL_FIELDS)[number];
+
+/** A search condition tree: a field test, or all (and) / any (or) of its children. */
+export type MailCondition = { field: MailField; value: string } | { and: MailCondition[] } | { or: MailCondition[] };
+
+/** Keyset position: the last row of the previous page (rows are ordered by received_at, id, descending). */
+export interface MailPosition {
+  receivedAtMs: number;
+  id: string;
+}
+
 export interface MailQuery extends TimeRange {
-  sender: string;
-  rcpt: string;
-  subject: string;
-  verdict: ActionName | '';
+  /** Undefined matches every message in the range. */
+  where: MailCondition | undefined;
+  /** Only rows after this one in the order; undefined from the start. */
+  after: MailPosition | undefined;
   limit: number;
 }
 
@@ -33,6 +49,7 @@ export interface MailSummary {
   /** Latest delivery state: from DeliveryEvents when there are any, else the state the MessageEvent carried. */
   deliveryStatus: string;
   released: boolean;
+  attachmentNames: string[];
 }
 
 export interface MailSymbol {

@@ -7,6 +7,7 @@ import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } fro
 import { AuditService } from './audit.service.js';
 import { ClassifierService } from './classifier.service.js';
 import { ControlService } from './control.service.js';
+import { FleetService } from './fleet.service.js';
 import { MailService } from './mail.service.js';
 import { PolicyService } from './policy.service.js';
 
@@ -36,9 +37,10 @@ describe('ClassifierService', () => {
     store = new InMemoryEventStore();
     const audit = new AuditService(store, new InMemoryConfigRepository());
     policy = new PolicyService(new InMemoryConfigRepository(), audit, testConfig());
+    const fleet = new FleetService(new InMemoryConfigRepository(), audit, testConfig());
     await policy.bootstrapAndWatch().catch(() => undefined);
     control = new ControlService();
-    service = new ClassifierService(models, policy, control, new MailService(store, control, audit), audit, testConfig());
+    service = new ClassifierService(models, policy, control, new MailService(store, control, audit, fleet), audit, testConfig());
     await service.storeShippedModel();
     commands = [];
   });

@@ -1,17 +1,18 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
-import { MailService } from './mail.service.js';
+import { FleetService } from './fleet.service.js';
+import { MailService, type MailPage } from './mail.service.js';
 
 function mail(id: string, overrides: Partial<MailDetail> = {}): MailDetail {
   return {
     id, receivedAtMs: 1, nodeId: 'n1', direction: 'inbound', mailFrom: 'a@b.test', rcptTo: ['c@d.test'], subject: 's', clientIp: '192.0.2.1',
     action: 'quarantine', score: 12, deliveryStatus: 'quarantined', released: false, tenant: 'default', clientHostname: '', helo: '', tls: false,
     authenticatedUser: '', headerFrom: '', headerTo: '', headerMessageId: '', headerDate: '', replyTo: '', urls: [], policyVersion: 1, sizeBytes: 10,
-    smtpReply: '', timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 }, symbols: [], attachments: [], deliveries: [], ...overrides,
+    smtpReply: '', timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 }, symbols: [], attachments: [], attachmentNames: [], deliveries: [], ...overrides,
   };
 }
 
@@ -19,17 +20,39 @@ describe('MailService', () => {
   let store: InMemoryEventStore;
   let control: ControlService;
   let service: MailService;
+  let fleet: FleetService;
 
   beforeEach(() => {
     store = new InMemoryEventStore();
     control = new ControlService();
-    service = new MailService(store, control, new AuditService(store, new InMemoryConfigRepository()));
+    const config = new InMemoryConfigRepository();
+    const audit = new AuditService(store, config);
+    fleet = new FleetService(config, audit, testConfig({ MOAT_ENROL_TOKEN: 'token' }));
+    service = new MailService(store, control, audit, fleet);
   });
 
   it('validates search parameters', async () => {
-    await expect(service.search({ verdict: 'spam' })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(service.search({ limit: '0' })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(service.search({ verdict: 'quarantine', limit: '5' })).resolves.toEqual([]);
+    await expect(service.searchByParams({ verdict: 'spam' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(service.searchByParams({ limit: '0' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(service.searchByParams({ match: 'some' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(service.searchByParams({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(service.search({ where: { or: [{ field: 'body', value: 'x' }] } })).rejects.toThrow(InvalidInputError);
+    await expect(service.search({ from: 2000, to: 1000 })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(service.searchByParams({ verdict: 'quarantine', limit: '5' })).resolves.toEqual({ messages: [], nextCursor: null });
+  });
+
+  it('pages with a cursor until the last page, and names each node', async () => {
+    const { nodeId } = await fleet.enrol({ token: 'token', nodeName: 'mx-1', smtpAddress: '127.0.0.1:2525', softwareVersion: '1' });
+    for (let n = 0; n < 5; n++) store.mail.set(`m${n}`, mail(`m${n}`, { receivedAtMs: n < 2 ? 100 : 100 + n, nodeId }));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: MailPage = await service.search({ limit: 2, cursor: cursor ?? undefined });
+      expect(page.messages.every((m) => m.nodeName === 'mx-1')).toBe(true);
+      seen.push(...page.messages.map((m) => m.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['m4', 'm3', 'm2', 'm1', 'm0']);
   });
 
   it('releases through the receiving node and records the release as a delivery state', async () => {

@@ -1,22 +1,57 @@
 import { Injectable } from '@nestjs/common';
-import { ACTION_NAMES, EventStoreRepository, type ActionName, type MailDetail, type MailSummary } from '../repositories/event-store.repository.js';
+import {
+  EventStoreRepository,
+  type ActionName,
+  type MailCondition,
+  type MailDetail,
+  type MailField,
+  type MailQuery,
+  type MailSummary,
+} from '../repositories/event-store.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
+import { decodeMailCursor, encodeMailCursor, parseMailCondition } from '../util/mail-condition.js';
+import { parseTextParam, parseTimeParam } from '../util/time-param.js';
 import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
+import { FleetService } from './fleet.service.js';
 
 export const DEFAULT_SEARCH_LIMIT = 100;
 export const MAX_SEARCH_LIMIT = 10_000;
 /** Actions after which the message body is held centrally and can be released. */
 const RELEASABLE: ActionName[] = ['quarantine', 'hold'];
 
-export interface MailSearch {
-  sender?: string;
-  rcpt?: string;
-  subject?: string;
-  verdict?: string;
-  fromMs?: number;
-  toMs?: number;
-  limit?: string;
+/** `GET /api/mail` parameters and the field each tests. */
+const PARAM_FIELDS: Record<string, MailField> = {
+  sender: 'sender',
+  rcpt: 'rcpt',
+  subject: 'subject',
+  verdict: 'verdict',
+  ip: 'clientIp',
+  direction: 'direction',
+  attachment: 'attachment',
+  symbol: 'symbol',
+  node: 'node',
+  delivery: 'deliveryStatus',
+};
+
+/** A search as `POST /api/mail/search` takes it: a condition tree, a time range, a page size and a cursor. */
+export interface MailSearchRequest {
+  where?: unknown;
+  from?: unknown;
+  to?: unknown;
+  limit?: unknown;
+  cursor?: unknown;
+}
+
+export interface MailRow extends MailSummary {
+  /** The node's name (its id when the node is not enrolled any more). */
+  nodeName: string;
+}
+
+export interface MailPage {
+  messages: MailRow[];
+  /** Pass as `cursor` for the next page; null when this page is the last. */
+  nextCursor: string | null;
 }
 
 export interface ReleaseResult {
@@ -32,24 +67,55 @@ export class MailService {
     private readonly store: EventStoreRepository,
     private readonly control: ControlService,
     private readonly audit: AuditService,
+    private readonly fleet: FleetService,
   ) {}
 
-  async search(query: MailSearch): Promise<MailSummary[]> {
-    const problems: string[] = [];
-    const verdict = query.verdict ?? '';
-    if (verdict && !isAction(verdict)) problems.push(`verdict: must be one of ${ACTION_NAMES.join(', ')}`);
-    const limit = query.limit === undefined || query.limit === '' ? DEFAULT_SEARCH_LIMIT : Number(query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) problems.push(`limit: must be an integer from 1 to ${MAX_SEARCH_LIMIT}`);
-    if (problems.length) throw new InvalidInputError('invalid search', problems);
-    return this.store.searchMail({
-      sender: query.sender ?? '',
-      rcpt: query.rcpt ?? '',
-      subject: query.subject ?? '',
-      verdict: verdict as ActionName | '',
-      fromMs: query.fromMs ?? 0,
-      toMs: query.toMs ?? Date.now() + 24 * 3600 * 1000,
-      limit,
+  /** `GET /api/mail`: one parameter per field (all must match, or any with `match=any`), plus from, to, limit, cursor. */
+  async searchByParams(query: Record<string, unknown>): Promise<MailPage> {
+    const match = parseTextParam('match', query['match']) ?? 'all';
+    if (match !== 'all' && match !== 'any') throw new InvalidInputError('invalid search', ['match: must be "all" or "any"']);
+    const leaves = Object.entries(PARAM_FIELDS).flatMap(([param, field]) => {
+      const value = parseTextParam(param, query[param]);
+      return value ? [{ field, value }] : [];
     });
+    const where = leaves.length ? (match === 'any' ? { or: leaves } : { and: leaves }) : undefined;
+    return this.search({ where, from: query['from'], to: query['to'], limit: query['limit'], cursor: query['cursor'] });
+  }
+
+  /** Messages matching the request, newest first, one page; nextCursor continues it (never a silent cut). */
+  async search(request: MailSearchRequest): Promise<MailPage> {
+    const query = this.parseSearch(request);
+    const rows = await this.store.searchMail({ ...query, limit: query.limit + 1 });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    const names = new Map(this.fleet.list().map((n) => [n.id, n.name]));
+    return {
+      messages: page.map((m) => ({ ...m, nodeName: names.get(m.nodeId) ?? m.nodeId })),
+      nextCursor: rows.length > query.limit && last ? encodeMailCursor(last) : null,
+    };
+  }
+
+  private parseSearch(request: MailSearchRequest): MailQuery {
+    const problems: string[] = [];
+    const limitText = typeof request.limit === 'number' ? String(request.limit) : parseTextParam('limit', request.limit);
+    const limit = limitText === undefined || limitText === '' ? DEFAULT_SEARCH_LIMIT : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) problems.push(`limit: must be an integer from 1 to ${MAX_SEARCH_LIMIT}`);
+    const fromMs = timeOf('from', request.from) ?? 0;
+    const toMs = timeOf('to', request.to) ?? Date.now() + 24 * 3600 * 1000;
+    if (fromMs >= toMs) problems.push('from: must be before to');
+    if (problems.length) throw new InvalidInputError('invalid search', problems);
+    const cursor = parseTextParam('cursor', request.cursor);
+    const where = request.where === undefined || request.where === null ? undefined : this.withNodeIds(parseMailCondition(request.where));
+    return { where, fromMs, toMs, limit, after: cursor ? decodeMailCursor(cursor) : undefined };
+  }
+
+  /** Node conditions name a node by name or id; the store knows ids. */
+  private withNodeIds(condition: MailCondition): MailCondition {
+    if ('and' in condition) return { and: condition.and.map((c) => this.withNodeIds(c)) };
+    if ('or' in condition) return { or: condition.or.map((c) => this.withNodeIds(c)) };
+    if (condition.field !== 'node') return condition;
+    const node = this.fleet.list().find((n) => n.name === condition.value || n.id === condition.value);
+    return { field: 'node', value: node?.id ?? condition.value };
   }
 
   async get(id: string): Promise<MailDetail> {
@@ -85,6 +151,7 @@ export class MailService {
   }
 }
 
-function isAction(value: string): value is ActionName {
-  return (ACTION_NAMES as readonly string[]).includes(value);
+/** A time from a JSON body (epoch ms as a number, or text) or a query parameter. */
+function timeOf(name: string, value: unknown): number | undefined {
+  return parseTimeParam(name, typeof value === 'number' ? String(value) : value);
 }

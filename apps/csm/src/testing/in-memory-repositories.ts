@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
-import { EventStoreRepository, type AuditEntry, type AuditFields, type AuditQuery, type MailDetail, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
+import { EventStoreRepository, type AuditEntry, type AuditFields, type AuditQuery, type MailDetail, type MailQuery, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import type { Health } from '../repositories/nats.repository.js';
@@ -102,8 +102,14 @@ export class InMemoryEventStore extends EventStoreRepository {
   async auditAfter(afterSeq: number, limit: number) {
     return this.audit.filter((e) => e.seq > afterSeq).slice(0, limit);
   }
-  async searchMail(): Promise<MailSummary[]> {
-    return [...this.mail.values()];
+  /** Honours the range, the keyset position and the limit; conditions are the SQL's business (clickhouse-mail-query). */
+  async searchMail(query: MailQuery): Promise<MailSummary[]> {
+    const after = query.after;
+    return [...this.mail.values()]
+      .filter((m) => m.receivedAtMs >= query.fromMs && m.receivedAtMs < query.toMs)
+      .sort((a, b) => b.receivedAtMs - a.receivedAtMs || (a.id < b.id ? 1 : -1))
+      .filter((m) => !after || m.receivedAtMs < after.receivedAtMs || (m.receivedAtMs === after.receivedAtMs && m.id < after.id))
+      .slice(0, query.limit);
   }
   async getMail(id: string) {
     return this.mail.get(id);

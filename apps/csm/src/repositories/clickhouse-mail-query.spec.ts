@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { mailConditionSql } from './clickhouse-mail-query.js';
+
+describe('mailConditionSql', () => {
+  it('turns a condition tree into SQL with every value as a parameter', () => {
+    const params: Record<string, unknown> = { fromMs: 0 };
+    const sql = mailConditionSql({ or: [{ field: 'sender', value: "x' OR 1=1 --" }, { and: [{ field: 'verdict', value: 'quarantine' }, { field: 'clientIp', value: '192.0.2.' }] }] }, params);
+    expect(sql).toBe('(positionCaseInsensitiveUTF8(mail_from, {p0:String}) > 0 OR (action = {p1:String} AND startsWith(client_ip, {p2:String})))');
+    expect(params).toEqual({ fromMs: 0, p0: "x' OR 1=1 --", p1: 'quarantine', p2: '192.0.2.' });
+  });
+
+  it('matches everything without a condition or with an empty and, nothing with an empty or', () => {
+    expect(mailConditionSql(undefined, {})).toBe('1');
+    expect(mailConditionSql({ and: [] }, {})).toBe('1');
+    expect(mailConditionSql({ or: [] }, {})).toBe('0');
+  });
+
+  it('reads attachments, symbols and recipients as arrays', () => {
+    const params = {};
+    expect(mailConditionSql({ and: [{ field: 'attachment', value: '.exe' }, { field: 'symbol', value: 'AV_VIRUS' }, { field: 'rcpt', value: 'alice@' }] }, params)).toBe(
+      '(arrayExists(a -> positionCaseInsensitiveUTF8(a, {p0:String}) > 0, attachments.name) AND has(symbols.name, {p1:String}) AND arrayExists(r -> positionCaseInsensitiveUTF8(r, {p2:String}) > 0, rcpt_to))',
+    );
+  });
+});
