@@ -19,10 +19,12 @@ import { EventBusRepository } from './repositories/event-bus.repository.js';
 import { EventStoreRepository } from './repositories/event-store.repository.js';
 import { JetStreamEventBusRepository } from './repositories/jetstream-event-bus.repository.js';
 import { JetStreamModelRepository } from './repositories/jetstream-model.repository.js';
+import { JetStreamQuarantineRepository } from './repositories/jetstream-quarantine.repository.js';
 import { KvConfigRepository } from './repositories/kv-config.repository.js';
 import { FileLocalStateRepository } from './repositories/file-local-state.repository.js';
 import { LocalStateRepository } from './repositories/local-state.repository.js';
 import { ModelRepository } from './repositories/model.repository.js';
+import { QuarantineRepository } from './repositories/quarantine.repository.js';
 import { NatsConnectionRepository } from './repositories/nats-connection.repository.js';
 import { NatsRepository } from './repositories/nats.repository.js';
 import { KvSessionRepository } from './repositories/kv-session.repository.js';
@@ -35,6 +37,7 @@ import { ControlService } from './services/control.service.js';
 import { EventIngestService, IngestMetrics } from './services/event-ingest.service.js';
 import { FleetService } from './services/fleet.service.js';
 import { LoginThrottleService } from './services/login-throttle.service.js';
+import { MailActionsService } from './services/mail-actions.service.js';
 import { MailService } from './services/mail.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
@@ -52,6 +55,7 @@ import { StatusService } from './services/status.service.js';
     { provide: LocalStateRepository, useClass: FileLocalStateRepository },
     { provide: ModelRepository, useClass: JetStreamModelRepository },
     { provide: SessionRepository, useClass: KvSessionRepository },
+    { provide: QuarantineRepository, useClass: JetStreamQuarantineRepository },
     AuditService,
     SessionService,
     LoginThrottleService,
@@ -61,6 +65,7 @@ import { StatusService } from './services/status.service.js';
     FleetService,
     ControlService,
     MailService,
+    MailActionsService,
     ClassifierService,
     StatusService,
     MetricsService,

@@ -320,3 +320,21 @@ export class AuditVerificationDto {
   @ApiProperty({ description: 'the chain head kept in the config of record' }) headSeq!: number;
   @ApiProperty({ type: ChainBreakDto, nullable: true }) broken!: ChainBreakDto | null;
 }
+
+export class BulkActionDto {
+  @ApiProperty({ enum: ['release', 'delete', 'report-spam', 'report-ham'], description: 'delete removes the body from the quarantine' }) action!: string;
+  @ApiProperty({ type: [String], description: '1 to 1000 message ids' }) ids!: string[];
+}
+
+export class BulkItemResultDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() ok!: boolean;
+  @ApiProperty() detail!: string;
+}
+
+export class BulkResultDto {
+  @ApiProperty() action!: string;
+  @ApiProperty() ok!: number;
+  @ApiProperty() failed!: number;
+  @ApiProperty({ type: [BulkItemResultDto] }) results!: BulkItemResultDto[];
+}

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { MailDetail } from '../repositories/event-store.repository.js';
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
+import { MailActionsService, type BulkResult } from '../services/mail-actions.service.js';
 import { MailService, type MailPage, type ReleaseResult } from '../services/mail.service.js';
+import { EXPORT_CONTENT_TYPES } from '../util/mail-export.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
-import { ErrorDto, MailDetailDto, MailListDto, MailSearchDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
+import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
 
 @ApiTags('mail')
 @ApiBearerAuth()
@@ -13,6 +15,7 @@ export class MailController {
   constructor(
     private readonly mail: MailService,
     private readonly classifier: ClassifierService,
+    private readonly actionsService: MailActionsService,
   ) {}
 
   @Get()
@@ -43,6 +46,24 @@ export class MailController {
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid condition, time, limit or cursor; problems name each' })
   searchTree(@Body() body: MailSearchDto): Promise<MailPage> {
     return this.mail.search(body ?? {});
+  }
+
+  @Get('export')
+  @ApiQuery({ name: 'format', required: false, description: 'csv (default) or xlsx' })
+  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOkResponse({ description: 'every message the search (same parameters as GET /api/mail) matches, all pages; audited' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid search, or more than 100000 messages match' })
+  async export(@Query() query: Record<string, unknown>, @Req() request: AuthenticatedRequest): Promise<StreamableFile> {
+    const file = await this.mail.export(query, adminOf(request));
+    return new StreamableFile(file.bytes, { type: EXPORT_CONTENT_TYPES[file.format], disposition: `attachment; filename="moat-mail.${file.format}"` });
+  }
+
+  @Post('actions')
+  @HttpCode(200)
+  @ApiOkResponse({ type: BulkResultDto, description: 'one result per message; the action goes on after a message that cannot take it' })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  actions(@Body() body: BulkActionDto, @Req() request: AuthenticatedRequest): Promise<BulkResult> {
+    return this.actionsService.run(body, adminOf(request));
   }
 
   @Get(':id')

@@ -2,7 +2,7 @@ import type { ControlCommand } from '@moat/proto/grpc';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, InMemoryQuarantine, testConfig } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { ClassifierService } from './classifier.service.js';
@@ -40,7 +40,7 @@ describe('ClassifierService', () => {
     const fleet = new FleetService(new InMemoryConfigRepository(), audit, testConfig());
     await policy.bootstrapAndWatch().catch(() => undefined);
     control = new ControlService();
-    service = new ClassifierService(models, policy, control, new MailService(store, control, audit, fleet), audit, testConfig());
+    service = new ClassifierService(models, policy, control, new MailService(store, control, audit, fleet, new InMemoryQuarantine()), audit, testConfig());
     await service.storeShippedModel();
     commands = [];
   });

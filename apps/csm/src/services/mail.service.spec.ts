@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryQuarantine, testConfig } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
@@ -21,6 +21,7 @@ describe('MailService', () => {
   let control: ControlService;
   let service: MailService;
   let fleet: FleetService;
+  let quarantine: InMemoryQuarantine;
 
   beforeEach(() => {
     store = new InMemoryEventStore();
@@ -28,7 +29,8 @@ describe('MailService', () => {
     const config = new InMemoryConfigRepository();
     const audit = new AuditService(store, config);
     fleet = new FleetService(config, audit, testConfig({ MOAT_ENROL_TOKEN: 'token' }));
-    service = new MailService(store, control, audit, fleet);
+    quarantine = new InMemoryQuarantine();
+    service = new MailService(store, control, audit, fleet, quarantine);
   });
 
   it('validates search parameters', async () => {
@@ -79,5 +81,28 @@ describe('MailService', () => {
     await expect(service.release('done', 'admin')).rejects.toBeInstanceOf(ConflictError);
     store.mail.set('m1', mail('m1'));
     await expect(service.release('m1', 'admin')).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it('deletes a quarantined body, audited and recorded, and refuses to delete or release it again', async () => {
+    store.mail.set('m1', mail('m1'));
+    quarantine.bodies.add('m1');
+    await service.deleteFromQuarantine('m1', 'admin');
+    expect(quarantine.bodies.has('m1')).toBe(false);
+    expect(store.deliveries).toEqual([expect.objectContaining({ messageId: 'm1', result: expect.objectContaining({ status: 'deleted', response: 'deleted by admin' }) })]);
+    expect(store.audit.at(-1)).toMatchObject({ admin: 'admin', action: 'mail.delete', target: 'm1' });
+    store.mail.set('m1', mail('m1', { deliveryStatus: 'deleted' }));
+    await expect(service.deleteFromQuarantine('m1', 'admin')).rejects.toBeInstanceOf(ConflictError);
+    await expect(service.release('m1', 'admin')).rejects.toThrow('deleted from the quarantine');
+    store.mail.set('d1', mail('d1', { action: 'deliver' }));
+    await expect(service.deleteFromQuarantine('d1', 'admin')).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('exports every page of a search as CSV, audited, and refuses an unknown format', async () => {
+    for (let n = 0; n < 3; n++) store.mail.set(`m${n}`, mail(`m${n}`, { receivedAtMs: 100 + n }));
+    const file = await service.export({ format: 'csv', verdict: 'quarantine' }, 'admin');
+    expect(file.rows).toBe(3);
+    expect(file.bytes.toString('utf8').split('\r\n').filter(Boolean)).toHaveLength(4);
+    expect(store.audit.at(-1)).toMatchObject({ action: 'mail.export', target: 'csv', detail: '3 messages; verdict=quarantine' });
+    await expect(service.export({ format: 'pdf' }, 'admin')).rejects.toBeInstanceOf(InvalidInputError);
   });
 });

@@ -8,7 +8,9 @@ import {
   type MailQuery,
   type MailSummary,
 } from '../repositories/event-store.repository.js';
+import { QuarantineRepository } from '../repositories/quarantine.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
+import { EXPORT_FORMATS, exportMail, type ExportFormat } from '../util/mail-export.js';
 import { decodeMailCursor, encodeMailCursor, parseMailCondition } from '../util/mail-condition.js';
 import { parseTextParam, parseTimeParam } from '../util/time-param.js';
 import { AuditService } from './audit.service.js';
@@ -17,6 +19,8 @@ import { FleetService } from './fleet.service.js';
 
 export const DEFAULT_SEARCH_LIMIT = 100;
 export const MAX_SEARCH_LIMIT = 10_000;
+/** An export reads every page; beyond this many rows the search must be narrowed. */
+export const MAX_EXPORT_ROWS = 100_000;
 /** Actions after which the message body is held centrally and can be released. */
 const RELEASABLE: ActionName[] = ['quarantine', 'hold'];
 
@@ -68,6 +72,7 @@ export class MailService {
     private readonly control: ControlService,
     private readonly audit: AuditService,
     private readonly fleet: FleetService,
+    private readonly quarantine: QuarantineRepository,
   ) {}
 
   /** `GET /api/mail`: one parameter per field (all must match, or any with `match=any`), plus from, to, limit, cursor. */
@@ -139,6 +144,7 @@ export class MailService {
     const mail = await this.get(id);
     if (!RELEASABLE.includes(mail.action)) throw new ConflictError(`message ${id} was not quarantined or held (action ${mail.action})`);
     if (mail.released) throw new ConflictError(`message ${id} was already released`);
+    if (mail.deliveryStatus === 'deleted') throw new ConflictError(`message ${id} was deleted from the quarantine`);
     const nodeId = this.control.connected(mail.nodeId) ? mail.nodeId : this.control.connectedNodes()[0];
     if (!nodeId) throw new UnavailableError('no scan node is connected to the CSM to deliver the message');
     const reply = await this.control.release(nodeId, id).catch((err: unknown) => ({ ok: false, error: errorMessage(err), detail: '' }));
@@ -149,6 +155,43 @@ export class MailService {
     ]);
     return { ok: true, nodeId, detail: reply.detail || 'released' };
   }
+
+  /** Deletes a quarantined or held message's body from the object store; the message shows as `deleted`. */
+  async deleteFromQuarantine(id: string, admin: string): Promise<void> {
+    const mail = await this.get(id);
+    if (!RELEASABLE.includes(mail.action)) throw new ConflictError(`message ${id} was not quarantined or held (action ${mail.action})`);
+    if (mail.released) throw new ConflictError(`message ${id} was released; its body is not in the quarantine`);
+    if (mail.deliveryStatus === 'deleted') throw new ConflictError(`message ${id} was already deleted`);
+    await this.audit.record({ admin, action: 'mail.delete', target: id });
+    const found = await this.quarantine.delete(id);
+    await this.store.insertEvents([], [
+      { messageId: id, nodeId: mail.nodeId, recipient: '', result: { status: 'deleted', downstream: '', response: found ? `deleted by ${admin}` : `deleted by ${admin} (body was already gone)`, attempts: 0, atMs: Date.now() } },
+    ]);
+  }
+
+  /**
+   * Every message a `GET /api/mail` search matches (all pages), as a CSV or XLSX file; audited. More than
+   * MAX_EXPORT_ROWS is refused rather than cut short.
+   */
+  async export(query: Record<string, unknown>, admin: string): Promise<{ format: ExportFormat; bytes: Buffer; rows: number }> {
+    const format = parseTextParam('format', query['format']) ?? 'csv';
+    if (!isExportFormat(format)) throw new InvalidInputError('invalid export', [`format: must be one of ${EXPORT_FORMATS.join(', ')}`]);
+    const rows: MailRow[] = [];
+    let cursor: string | null | undefined = parseTextParam('cursor', query['cursor']);
+    do {
+      const page = await this.searchByParams({ ...query, limit: String(MAX_SEARCH_LIMIT), cursor });
+      rows.push(...page.messages);
+      if (rows.length > MAX_EXPORT_ROWS) throw new InvalidInputError('too many messages to export', [`more than ${MAX_EXPORT_ROWS} messages match: narrow the time range or the conditions`]);
+      cursor = page.nextCursor;
+    } while (cursor);
+    const conditions = Object.entries(query).filter(([key]) => key !== 'format').map(([key, value]) => `${key}=${String(value)}`);
+    await this.audit.record({ admin, action: 'mail.export', target: format, detail: `${rows.length} messages; ${conditions.join(' ') || 'all'}` });
+    return { format, bytes: await exportMail(rows, format), rows: rows.length };
+  }
+}
+
+function isExportFormat(value: string): value is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(value);
 }
 
 /** A time from a JSON body (epoch ms as a number, or text) or a query parameter. */

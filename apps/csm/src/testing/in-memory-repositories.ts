@@ -5,6 +5,7 @@ import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersion
 import { EventStoreRepository, type AuditEntry, type AuditFields, type AuditQuery, type MailDetail, type MailQuery, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
+import { QuarantineRepository } from '../repositories/quarantine.repository.js';
 import type { Health } from '../repositories/nats.repository.js';
 import { ConflictError } from '../util/errors.js';
 
@@ -158,4 +159,12 @@ export class InMemoryModelRepository extends ModelRepository {
 
 export function testConfig(env: Record<string, string> = {}): CsmConfig {
   return new CsmConfig({ MOAT_DATA_DIR: '/nonexistent/moat-test', ...env });
+}
+
+export class InMemoryQuarantine extends QuarantineRepository {
+  readonly bodies = new Set<string>();
+
+  async delete(messageId: string) {
+    return this.bodies.delete(messageId);
+  }
 }
