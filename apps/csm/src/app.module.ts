@@ -12,6 +12,7 @@ import { HealthController } from './http/health.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { PolicyController } from './http/policy.controller.js';
+import { SecurityLogController } from './http/security-log.controller.js';
 import { StatusController } from './http/status.controller.js';
 import { ClickHouseEventStoreRepository } from './repositories/clickhouse-event-store.repository.js';
 import { ConfigRepository } from './repositories/config.repository.js';
@@ -41,11 +42,12 @@ import { MailActionsService } from './services/mail-actions.service.js';
 import { MailService } from './services/mail.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
+import { SecurityLogService } from './services/security-log.service.js';
 import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -66,6 +68,7 @@ import { StatusService } from './services/status.service.js';
     ControlService,
     MailService,
     MailActionsService,
+    SecurityLogService,
     ClassifierService,
     StatusService,
     MetricsService,

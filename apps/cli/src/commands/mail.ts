@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError, intOption, parseCommandArgs, UsageError, writeJson, writeLine, type Command } from '../command.js';
-import { mailDetailSchema, mailSearchSchema, releaseResultSchema, reportResultSchema, type MailDetail, type MailRow } from '../csm/api.js';
+import { bulkResultSchema, mailDetailSchema, mailSearchSchema, releaseResultSchema, reportResultSchema, type MailDetail, type MailRow } from '../csm/api.js';
 import { connectCsm } from '../csm/connect.js';
 import { renderTable } from '../format/table.js';
 import { formatTimestamp } from '../format/time.js';
@@ -25,6 +25,8 @@ export const mailCommand: Command = {
   usage: `moat mail search [--json] [--or] [--sender S] [--rcpt R] [--subject TEXT] [--verdict ACTION] [--ip IP]
                  [--direction D] [--attachment NAME] [--symbol SYMBOL] [--node NODE]
                  [--from T] [--to T] [--limit N] [--cursor C | --all]
+moat mail export FILE [--or] [search filters] [--from T] [--to T]
+moat mail delete ID [ID...] [--json]
 moat mail show ID [--json]
 moat mail release ID [--json]
 moat mail report ID spam|ham [--json]
@@ -35,6 +37,9 @@ search  filters combine with AND, or with OR after --or; each may be given more 
         tempfail, hold, discard); --ip an address or its start; --node a node name; T is ISO-8601 or epoch
         milliseconds. One page of --limit rows (default 100), newest first; when more match, the last line
         gives the --cursor of the next page; --all follows every page.
+export  every message the search matches (all pages) to FILE: XLSX when FILE ends in .xlsx, else CSV. The
+        filters are search's, each once (the CSM's GET /api/mail parameters); --or matches any of them.
+delete  removes quarantined or held messages from the quarantine (they can no longer be released).
 show    one message with the symbols that explain its verdict and its attachments.
 release delivers a quarantined message to its recipients and marks it released.
 report  "report spam" / "not spam" for a quarantined or held message (only their bodies are kept): a node
@@ -61,6 +66,7 @@ learn   the same for a message file (.eml, at most 3 MB), e.g. delivered mail a 
     });
     const [sub, id, ...extra] = positionals;
     const kind = sub === 'report' || sub === 'learn' ? extra.shift() : undefined;
+    const moreIds = sub === 'delete' ? extra.splice(0) : [];
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     const csm = await connectCsm(values, io);
 
@@ -104,6 +110,30 @@ learn   the same for a message file (.eml, at most 3 MB), e.g. delivered mail a 
       return 0;
     }
 
+    if (sub === 'delete') {
+      if (!id) throw new UsageError('mail delete needs one or more message IDs');
+      const { data, raw } = await csm.post('/api/mail/actions', bulkResultSchema, { action: 'delete', ids: [id, ...moreIds] });
+      if (values.json) writeJson(io.out, raw);
+      else for (const r of data.results) writeLine(io.out, `${r.id}  ${r.ok ? 'deleted' : `not deleted: ${r.detail}`}`);
+      if (data.failed) throw new CliError(`${data.failed} of ${data.results.length} messages not deleted`);
+      return 0;
+    }
+
+    if (sub === 'export') {
+      if (!id) throw new UsageError('mail export needs an output FILE (.csv or .xlsx)');
+      const format = id.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv';
+      const query = new URLSearchParams({ format });
+      for (const option of Object.keys(SEARCH_FIELDS) as (keyof typeof SEARCH_FIELDS)[]) for (const value of values[option] ?? []) query.append(option, value);
+      if (values.or) query.set('match', 'any');
+      if (values.from) query.set('from', values.from);
+      if (values.to) query.set('to', values.to);
+      const bytes = await csm.download(`/api/mail/export?${query}`);
+      const path = resolve(io.cwd, id);
+      await writeFile(path, bytes);
+      writeLine(io.out, `wrote ${path} (${bytes.length} bytes, ${format})`);
+      return 0;
+    }
+
     if (sub === 'show' || sub === 'release') {
       if (!id) throw new UsageError(`mail ${sub} needs a message ID (see moat mail search)`);
       const path = `/api/mail/${encodeURIComponent(id)}`;
@@ -120,7 +150,7 @@ learn   the same for a message file (.eml, at most 3 MB), e.g. delivered mail a 
       return 0;
     }
 
-    throw new UsageError(`expected search, show, release, report or learn, got "${sub ?? ''}"`);
+    throw new UsageError(`expected search, export, show, release, delete, report or learn, got "${sub ?? ''}"`);
   },
 };
 

@@ -118,3 +118,11 @@ export const auditVerificationSchema = z.looseObject({
   broken: z.looseObject({ seq: z.number(), reason: z.string() }).nullable(),
 });
 export type AuditVerification = z.infer<typeof auditVerificationSchema>;
+
+/** POST /api/mail/actions. */
+export const bulkResultSchema = z.looseObject({
+  action: z.string(),
+  ok: z.number(),
+  failed: z.number(),
+  results: z.array(z.looseObject({ id: z.string(), ok: z.boolean(), detail: z.string() })),
+});

@@ -338,3 +338,24 @@ export class BulkResultDto {
   @ApiProperty() failed!: number;
   @ApiProperty({ type: [BulkItemResultDto] }) results!: BulkItemResultDto[];
 }
+
+export class SecurityFindingDto {
+  @ApiProperty() atMs!: number;
+  @ApiProperty() messageId!: string;
+  @ApiProperty() nodeId!: string;
+  @ApiProperty() nodeName!: string;
+  @ApiProperty({ description: "the symbol's place among the message's symbols, from 1" }) position!: number;
+  @ApiProperty({ description: 'the filter that fired (symbol name)' }) symbol!: string;
+  @ApiProperty() score!: number;
+  @ApiProperty() detail!: string;
+  @ApiProperty({ description: 'connect, helo, mail, rcpt or data' }) stage!: string;
+  @ApiProperty() sender!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty() clientIp!: string;
+  @ApiProperty({ enum: ACTION_NAMES }) action!: string;
+}
+
+export class SecurityLogPageDto {
+  @ApiProperty({ type: [SecurityFindingDto] }) findings!: SecurityFindingDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}

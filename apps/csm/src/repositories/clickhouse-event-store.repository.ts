@@ -14,6 +14,8 @@ import {
   type MailDetail,
   type MailQuery,
   type MailSummary,
+  type SecurityFinding,
+  type SecurityLogQuery,
   type Stats,
   type TimeRange,
 } from './event-store.repository.js';
@@ -63,6 +65,18 @@ SELECT ${SUMMARY_COLUMNS},
   arrayMap((n, dt, ct, z, h) -> map('name', n, 'declaredType', dt, 'detectedType', ct, 'size', toString(z), 'sha256', h),
     m.attachments.name, m.attachments.declared_type, m.attachments.detected_type, m.attachments.size, m.attachments.sha256) AS attachmentMaps
 FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id`;
+
+/** One row per symbol of each message (ARRAY JOIN over the positions), keyset-paged like the mail search. */
+const SECURITY_LOG_SQL = `
+SELECT toUnixTimestamp64Milli(received_at) AS atMs, id AS messageId, node_id AS nodeId, n AS position,
+  symbols.name[n] AS symbol, symbols.score[n] AS score, symbols.detail[n] AS detail, symbols.stage[n] AS stage,
+  mail_from AS sender, subject, client_ip AS clientIp, action
+FROM messages FINAL ARRAY JOIN arrayEnumerate(symbols.name) AS n
+WHERE received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
+  AND ({kind:String} = '' OR startsWith(symbols.name[n], {kind:String}))
+  AND (received_at, id, n) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String}, {afterPosition:UInt32})
+ORDER BY received_at DESC, id DESC, n DESC
+LIMIT {limit:UInt32}`;
 
 const DELIVERIES_SQL = `
 SELECT recipient, status, downstream, response, attempts, toUnixTimestamp64Milli(at) AS atMs, node_id AS nodeId
@@ -172,6 +186,13 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
       })),
       deliveries,
     };
+  }
+
+  async securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]> {
+    const after = query.after ?? { atMs: query.toMs, messageId: '', position: 0 };
+    const params = { fromMs: query.fromMs, toMs: query.toMs, kind: query.kind, afterMs: after.atMs, afterId: after.messageId, afterPosition: after.position, limit: query.limit };
+    const rows = await this.rows<SecurityFinding>(SECURITY_LOG_SQL, params);
+    return rows.map((r) => ({ ...r, atMs: Number(r.atMs), position: Number(r.position), score: Number(r.score) }));
   }
 
   async stats(range: TimeRange): Promise<Stats> {

@@ -104,6 +104,32 @@ export interface Stats {
   daily: { day: string; direction: DirectionName; action: ActionName; count: number }[];
 }
 
+/** One symbol that fired on one message: a row of the security log. */
+export interface SecurityFinding {
+  atMs: number;
+  messageId: string;
+  nodeId: string;
+  /** The symbol's place among the message's symbols (from 1); with messageId, the row's identity. */
+  position: number;
+  symbol: string;
+  score: number;
+  detail: string;
+  stage: string;
+  sender: string;
+  subject: string;
+  clientIp: string;
+  action: ActionName;
+}
+
+/** Security log search, newest first; an empty kind matches every symbol. */
+export interface SecurityLogQuery extends TimeRange {
+  /** The filter family: a symbol name prefix (AV_, SPF_, RBL_) or a whole name. */
+  kind: string;
+  /** Only findings after this one in the order (received_at, message id, position; descending). */
+  after: { atMs: number; messageId: string; position: number } | undefined;
+  limit: number;
+}
+
 /** What an audit entry says: who did what, when, to what, and whether it worked. */
 export interface AuditFields {
   atMs: number;
@@ -147,6 +173,7 @@ export abstract class EventStoreRepository {
   abstract auditAfter(afterSeq: number, limit: number): Promise<AuditEntry[]>;
   abstract searchMail(query: MailQuery): Promise<MailSummary[]>;
   abstract getMail(id: string): Promise<MailDetail | undefined>;
+  abstract securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]>;
   abstract stats(range: TimeRange): Promise<Stats>;
   abstract health(): Promise<Health>;
 }

@@ -3,7 +3,8 @@ import { ConfigRepository } from '../repositories/config.repository.js';
 import { EventStoreRepository, type AuditEntry, type AuditFields } from '../repositories/event-store.repository.js';
 import { chainEntry, findChainBreak, type ChainBreak } from '../util/audit-chain.js';
 import { errorMessage, InvalidInputError, UnavailableError } from '../util/errors.js';
-import { parseTextParam, parseTimeParam } from '../util/time-param.js';
+import { parseLimit, parseRange } from '../util/paging.js';
+import { parseTextParam } from '../util/time-param.js';
 
 export interface AuditRecord {
   admin: string;
@@ -89,14 +90,10 @@ export class AuditService implements OnApplicationShutdown {
   /** Entries newest first, filtered by admin, action (or action family) and time; `cursor` from the previous page. */
   async search(query: Record<string, unknown>): Promise<AuditPage> {
     const problems: string[] = [];
-    const limitText = parseTextParam('limit', query['limit']);
-    const limit = limitText === undefined || limitText === '' ? DEFAULT_AUDIT_LIMIT : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) problems.push(`limit: must be an integer from 1 to ${MAX_AUDIT_LIMIT}`);
+    const limit = parseLimit(query['limit'], DEFAULT_AUDIT_LIMIT, MAX_AUDIT_LIMIT, problems);
     const cursorText = parseTextParam('cursor', query['cursor']) ?? '';
     if (cursorText && !/^[1-9]\d{0,15}$/.test(cursorText)) problems.push('cursor: must be the nextCursor of a previous page');
-    const fromMs = parseTimeParam('from', query['from']) ?? 0;
-    const toMs = parseTimeParam('to', query['to']) ?? Date.now() + 24 * 3600 * 1000;
-    if (fromMs >= toMs) problems.push('from: must be before to');
+    const { fromMs, toMs } = parseRange(query['from'], query['to'], problems);
     if (problems.length) throw new InvalidInputError('invalid audit search', problems);
     const entries = await this.store.searchAudit({
       admin: parseTextParam('actor', query['actor']) ?? '',

@@ -12,7 +12,8 @@ import { QuarantineRepository } from '../repositories/quarantine.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { EXPORT_FORMATS, exportMail, type ExportFormat } from '../util/mail-export.js';
 import { decodeMailCursor, encodeMailCursor, parseMailCondition } from '../util/mail-condition.js';
-import { parseTextParam, parseTimeParam } from '../util/time-param.js';
+import { parseLimit, parseRange } from '../util/paging.js';
+import { parseTextParam } from '../util/time-param.js';
 import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
 import { FleetService } from './fleet.service.js';
@@ -102,12 +103,8 @@ export class MailService {
 
   private parseSearch(request: MailSearchRequest): MailQuery {
     const problems: string[] = [];
-    const limitText = typeof request.limit === 'number' ? String(request.limit) : parseTextParam('limit', request.limit);
-    const limit = limitText === undefined || limitText === '' ? DEFAULT_SEARCH_LIMIT : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) problems.push(`limit: must be an integer from 1 to ${MAX_SEARCH_LIMIT}`);
-    const fromMs = timeOf('from', request.from) ?? 0;
-    const toMs = timeOf('to', request.to) ?? Date.now() + 24 * 3600 * 1000;
-    if (fromMs >= toMs) problems.push('from: must be before to');
+    const limit = parseLimit(request.limit, DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT, problems);
+    const { fromMs, toMs } = parseRange(request.from, request.to, problems);
     if (problems.length) throw new InvalidInputError('invalid search', problems);
     const cursor = parseTextParam('cursor', request.cursor);
     const where = request.where === undefined || request.where === null ? undefined : this.withNodeIds(parseMailCondition(request.where));
@@ -192,9 +189,4 @@ export class MailService {
 
 function isExportFormat(value: string): value is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(value);
-}
-
-/** A time from a JSON body (epoch ms as a number, or text) or a query parameter. */
-function timeOf(name: string, value: unknown): number | undefined {
-  return parseTimeParam(name, typeof value === 'number' ? String(value) : value);
 }

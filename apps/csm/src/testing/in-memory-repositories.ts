@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
-import { EventStoreRepository, type AuditEntry, type AuditFields, type AuditQuery, type MailDetail, type MailQuery, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
+import { EventStoreRepository, type AuditEntry, type AuditFields, type AuditQuery, type MailDetail, type MailQuery, type MailSummary, type SecurityFinding, type SecurityLogQuery, type Stats } from '../repositories/event-store.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
@@ -114,6 +114,14 @@ export class InMemoryEventStore extends EventStoreRepository {
   }
   async getMail(id: string) {
     return this.mail.get(id);
+  }
+  findings: SecurityFinding[] = [];
+  async securityLog(query: SecurityLogQuery) {
+    const after = query.after;
+    return this.findings
+      .filter((f) => f.atMs >= query.fromMs && f.atMs < query.toMs && f.symbol.startsWith(query.kind))
+      .filter((f) => !after || f.atMs < after.atMs || (f.atMs === after.atMs && (f.messageId < after.messageId || (f.messageId === after.messageId && f.position < after.position))))
+      .slice(0, query.limit);
   }
   async stats(): Promise<Stats> {
     return { total: 0, byDirectionAction: [], daily: [] };

@@ -1,5 +1,6 @@
 import { ACTION_NAMES, MAIL_FIELDS, type MailCondition, type MailField, type MailPosition } from '../repositories/event-store.repository.js';
 import { InvalidInputError } from './errors.js';
+import { decodeCursor, encodeCursor } from './paging.js';
 import { MAX_TEXT_PARAM } from './time-param.js';
 
 /** Bounds on a condition tree from a request, so a hostile one costs a 400, not a huge query. */
@@ -49,20 +50,12 @@ export function parseMailCondition(input: unknown, path = 'where'): MailConditio
 
 /** The cursor of the page after the one ending at POSITION. */
 export function encodeMailCursor(position: MailPosition): string {
-  return Buffer.from(JSON.stringify([position.receivedAtMs, position.id])).toString('base64url');
+  return encodeCursor([position.receivedAtMs, position.id]);
 }
 
 export function decodeMailCursor(cursor: string): MailPosition {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    decoded = undefined;
-  }
-  if (!Array.isArray(decoded) || decoded.length !== 2 || !Number.isSafeInteger(decoded[0]) || decoded[0] < 0 || typeof decoded[1] !== 'string') {
-    throw new InvalidInputError('invalid cursor', ['cursor: must be the nextCursor of a previous page']);
-  }
-  return { receivedAtMs: decoded[0] as number, id: decoded[1] };
+  const [receivedAtMs, id] = decodeCursor(cursor, ['int', 'string'] as const);
+  return { receivedAtMs, id };
 }
 
 /** Each field a condition tree tests, in order (for audit details). */

@@ -2,6 +2,11 @@ import { InvalidInputError } from './errors.js';
 
 /** The latest time a DateTime64(3) column holds (2299-12-31T23:59:59.999Z); later values overflow in ClickHouse. */
 export const MAX_TIME_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+/**
+ * ISO-8601 date or date-time (2026-01-31, 2026-01-31T12:00, ...:05.123Z, +09:00). Checked before Date.parse,
+ * whose fallback parser reads almost anything ("-5", "foo 1") as some date.
+ */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 /** Longest text a query parameter may carry (a search word, an address); longer is refused, not truncated. */
 export const MAX_TEXT_PARAM = 1000;
 
@@ -23,7 +28,7 @@ export function parseTextParam(name: string, value: unknown): string | undefined
 export function parseTimeParam(name: string, value: unknown): number | undefined {
   const text = parseTextParam(name, value);
   if (text === undefined || text === '') return undefined;
-  const ms = /^\d{1,20}$/.test(text) ? Number(text) : Date.parse(text);
+  const ms = /^\d{1,20}$/.test(text) ? Number(text) : ISO_8601.test(text) ? Date.parse(text) : NaN;
   if (!Number.isFinite(ms)) throw new InvalidInputError(`${name} must be epoch milliseconds or an ISO-8601 time`, [`${name}: ${text.slice(0, 100)}`]);
   if (ms < 0 || ms > MAX_TIME_MS) {
     throw new InvalidInputError(`${name} is out of range`, [`${name}: ${text.slice(0, 100)} is not between 1970-01-01 and ${new Date(MAX_TIME_MS).toISOString()}`]);

@@ -1,0 +1,23 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { SecurityLogService, type SecurityLogPage } from '../services/security-log.service.js';
+import { ErrorDto, SecurityLogPageDto } from './dto.js';
+
+@ApiTags('security-log')
+@ApiBearerAuth()
+@Controller('security-log')
+export class SecurityLogController {
+  constructor(private readonly securityLog: SecurityLogService) {}
+
+  @Get()
+  @ApiQuery({ name: 'kind', required: false, description: 'filter family: a symbol name prefix (AV_, SPF_, RBL_, ATTACHMENT_) or a whole symbol' })
+  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive)' })
+  @ApiQuery({ name: 'limit', required: false, description: '1-10000, default 100' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiOkResponse({ type: SecurityLogPageDto, description: 'one row per symbol that fired, newest message first' })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  search(@Query() query: Record<string, unknown>): Promise<SecurityLogPage> {
+    return this.securityLog.search(query);
+  }
+}
