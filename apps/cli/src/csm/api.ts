@@ -126,3 +126,11 @@ export const bulkResultSchema = z.looseObject({
   failed: z.number(),
   results: z.array(z.looseObject({ id: z.string(), ok: z.boolean(), detail: z.string() })),
 });
+
+/** GET /api/policy/diff. */
+export const policyDiffSchema = z.looseObject({
+  from: z.number(),
+  to: z.number(),
+  changes: z.array(z.looseObject({ path: z.string(), op: z.enum(['add', 'remove', 'change']), from: z.unknown().optional(), to: z.unknown().optional() })),
+});
+export type PolicyDiff = z.infer<typeof policyDiffSchema>;

@@ -67,6 +67,32 @@ export class PolicyDto {
 export class PutPolicyDto {
   @ApiProperty({ type: 'object', additionalProperties: true }) policy!: object;
   @ApiPropertyOptional() comment?: string;
+  @ApiPropertyOptional({ description: 'publish even though the change stops mail (409 lists why otherwise)' }) confirm?: boolean;
+}
+
+export class PolicyChangeDto {
+  @ApiProperty({ example: 'domains[example.test].downstream.host' }) path!: string;
+  @ApiProperty({ enum: ['add', 'remove', 'change'] }) op!: string;
+  @ApiPropertyOptional({ description: 'the value before (remove, change)' }) from?: unknown;
+  @ApiPropertyOptional({ description: 'the value after (add, change)' }) to?: unknown;
+}
+
+export class PolicyCheckDto {
+  @ApiProperty({ description: 'the running version the changes are against' }) version!: number;
+  @ApiProperty({ type: [PolicyChangeDto] }) changes!: PolicyChangeDto[];
+  @ApiProperty({ type: [String], description: 'mail-stopping changes; publishing needs confirm: true' }) warnings!: string[];
+}
+
+export class PolicyDiffDto {
+  @ApiProperty() from!: number;
+  @ApiProperty() to!: number;
+  @ApiProperty({ type: [PolicyChangeDto] }) changes!: PolicyChangeDto[];
+}
+
+export class RollbackDto {
+  @ApiProperty({ description: 'the version whose document becomes current again (as a new version)' }) version!: number;
+  @ApiPropertyOptional() comment?: string;
+  @ApiPropertyOptional({ description: 'roll back even though it stops mail' }) confirm?: boolean;
 }
 
 export class PolicyVersionDto {

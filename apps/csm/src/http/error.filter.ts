@@ -29,7 +29,7 @@ export class ErrorFilter implements ExceptionFilter {
     if (err instanceof UnauthenticatedError) return [HttpStatus.UNAUTHORIZED, { error: err.message }];
     if (err instanceof PermissionDeniedError) return [HttpStatus.FORBIDDEN, { error: err.message }];
     if (err instanceof NotFoundError) return [HttpStatus.NOT_FOUND, { error: err.message }];
-    if (err instanceof ConflictError) return [HttpStatus.CONFLICT, { error: err.message }];
+    if (err instanceof ConflictError) return [HttpStatus.CONFLICT, err.problems.length ? { error: err.message, problems: err.problems } : { error: err.message }];
     if (err instanceof LockedOutError) return [HttpStatus.TOO_MANY_REQUESTS, { error: err.message }];
     if (err instanceof UnavailableError) return [HttpStatus.SERVICE_UNAVAILABLE, { error: err.message }];
     this.logger.error(err instanceof Error ? (err.stack ?? err.message) : errorMessage(err));

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Post, Put, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { PolicyService, type ListsView, type PolicyVersionInfo, type VersionedPolicy } from '../services/policy.service.js';
+import { Body, Controller, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { PolicyService, type ListsView, type PolicyCheck, type PolicyDiff, type PolicyVersionInfo, type VersionedPolicy } from '../services/policy.service.js';
+import { parseVersionParam } from '../util/time-param.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
-import { ErrorDto, ListEditDto, ListEditResultDto, ListsViewDto, PolicyDto, PolicyVersionDto, PutPolicyDto } from './dto.js';
+import { ErrorDto, ListEditDto, ListEditResultDto, ListsViewDto, PolicyCheckDto, PolicyDiffDto, PolicyDto, PolicyVersionDto, PutPolicyDto, RollbackDto } from './dto.js';
 
 @ApiTags('policy')
 @ApiBearerAuth()
@@ -19,9 +20,37 @@ export class PolicyController {
   @Put('policy')
   @ApiOkResponse({ type: PolicyDto, description: 'the new version' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid policy; problems lists each field' })
+  @ApiResponse({ status: 409, type: ErrorDto, description: 'the change stops mail (problems lists why) and confirm was not true' })
   put(@Body() body: PutPolicyDto, @Req() request: AuthenticatedRequest): Promise<VersionedPolicy> {
     const comment = typeof body?.comment === 'string' ? body.comment : '';
-    return this.policy.put(body?.policy, adminOf(request), comment);
+    return this.policy.put(body?.policy, adminOf(request), comment, body?.confirm === true);
+  }
+
+  @Post('policy/check')
+  @HttpCode(200)
+  @ApiOkResponse({ type: PolicyCheckDto, description: 'the changes against the running version and the warnings publishing would need confirmed' })
+  @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid policy' })
+  check(@Body() body: PutPolicyDto): Promise<PolicyCheck> {
+    return this.policy.check(body?.policy);
+  }
+
+  @Get('policy/diff')
+  @ApiQuery({ name: 'from', required: false, description: 'version; default: the one before to' })
+  @ApiQuery({ name: 'to', required: false, description: 'version; default: the current one' })
+  @ApiOkResponse({ type: PolicyDiffDto })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  diff(@Query('from') from?: unknown, @Query('to') to?: unknown): Promise<PolicyDiff> {
+    return this.policy.diff(parseVersionParam('from', from), parseVersionParam('to', to));
+  }
+
+  @Post('policy/rollback')
+  @HttpCode(200)
+  @ApiOkResponse({ type: PolicyDto, description: 'the new version, holding the document of the version rolled back to' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  @ApiResponse({ status: 409, type: ErrorDto, description: 'rolling back stops mail and confirm was not true' })
+  rollback(@Body() body: RollbackDto, @Req() request: AuthenticatedRequest): Promise<VersionedPolicy> {
+    const comment = typeof body?.comment === 'string' ? body.comment : '';
+    return this.policy.rollback(parseVersionParam('version', typeof body?.version === 'number' ? String(body.version) : body?.version) ?? 0, adminOf(request), comment, body?.confirm === true);
   }
 
   @Get('policy/versions')

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { PolicyDocument } from '@moat/proto/grpc';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
-import { InvalidInputError } from '../util/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { PolicyService } from './policy.service.js';
 
@@ -83,4 +83,36 @@ describe('PolicyService', () => {
     expect((bad as InvalidInputError).problems).toHaveLength(3);
     await expect(service.editList({ op: 'add', kind: 'ip-block', value: '192.0.2.1', domain: 'unknown.test' }, 'cli')).rejects.toThrow('unknown domain');
   });
+
+  it('refuses a mail-stopping change unless confirmed, diffs versions and rolls back as a new version', async () => {
+    const withDomain = { domains: [{ name: 'example.test', downstream: { host: 'mx.example.test' } }] };
+    await service.put(withDomain, 'admin', 'add domain');
+    const refused = await service.put({}, 'admin', 'oops').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect((refused as ConflictError).problems).toEqual(['no domains left: every message will be refused (relaying denied)']);
+    expect(config.current).toBe(2);
+    await expect(service.check({})).resolves.toMatchObject({ version: 2, warnings: [expect.stringMatching(/^no domains left/)], changes: [{ path: 'domains[example.test]', op: 'remove' }] });
+
+    await service.put({ ...withDomain, thresholds: { tag: 3, quarantine: 8, reject: 12 } }, 'admin', 'stricter');
+    await expect(service.diff(2, 3)).resolves.toEqual({
+      from: 2,
+      to: 3,
+      changes: [
+        { path: 'thresholds.tag', op: 'change', from: 5, to: 3 },
+        { path: 'thresholds.quarantine', op: 'change', from: 10, to: 8 },
+        { path: 'thresholds.reject', op: 'change', from: 15, to: 12 },
+      ],
+    });
+    await expect(service.diff(undefined, undefined)).resolves.toMatchObject({ from: 2, to: 3 });
+
+    const back = await service.rollback(2, 'admin', '');
+    expect(back.version).toBe(4);
+    expect(back.policy.thresholds.reject).toBe(15);
+    expect((await service.versions()).at(-1)).toMatchObject({ version: 4, comment: 'rollback to version 2' });
+    await expect(service.rollback(1, 'admin', '')).rejects.toBeInstanceOf(ConflictError);
+    await expect(service.rollback(1, 'admin', 'empty on purpose', true)).resolves.toMatchObject({ version: 5 });
+    await expect(service.rollback(99, 'admin', '')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.diff(0, 1)).rejects.toBeInstanceOf(InvalidInputError);
+  });
 });
+

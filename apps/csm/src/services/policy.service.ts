@@ -1,11 +1,23 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { defaultPolicy, editList, isListKind, LIST_KINDS, parsePolicy, PolicyValidationError, type Policy, type PolicyLists } from '@moat/policy';
+import {
+  defaultPolicy,
+  diffPolicies,
+  editList,
+  isListKind,
+  LIST_KINDS,
+  mailStoppingChanges,
+  parsePolicy,
+  PolicyValidationError,
+  type Policy,
+  type PolicyChange,
+  type PolicyLists,
+} from '@moat/policy';
 import type { PolicyDocument } from '@moat/proto/grpc';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type PolicyVersionRecord } from '../repositories/config.repository.js';
-import { errorMessage, InvalidInputError, UnavailableError } from '../util/errors.js';
+import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { retryUntilDone } from '../util/retry.js';
 import { AuditService } from './audit.service.js';
 
@@ -32,6 +44,20 @@ export interface ListEdit {
   kind: keyof typeof LIST_KINDS;
   value: string;
   domain?: string;
+}
+
+export interface PolicyCheck {
+  /** The running version the changes are against. */
+  version: number;
+  changes: PolicyChange[];
+  /** Mail-stopping changes: publishing needs confirm. */
+  warnings: string[];
+}
+
+export interface PolicyDiff {
+  from: number;
+  to: number;
+  changes: PolicyChange[];
 }
 
 type Listener = (doc: PolicyDocument) => void;
@@ -90,11 +116,40 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
     return records.map(({ version, createdAtMs, author, comment }) => ({ version, createdAtMs, author, comment }));
   }
 
-  /** Validates INPUT and stores it as the next version. Throws InvalidInputError with the schema's problems. */
-  async put(input: unknown, author: string, comment: string): Promise<VersionedPolicy> {
+  /**
+   * Validates INPUT and stores it as the next version. Throws InvalidInputError with the schema's problems, and
+   * ConflictError listing the warnings when the change stops mail (mailStoppingChanges) unless CONFIRM.
+   */
+  async put(input: unknown, author: string, comment: string, confirm = false): Promise<VersionedPolicy> {
     const policy = validate(input);
     return this.serialised(async () => {
+      await this.checkSafety(policy, confirm);
       const doc = await this.commit(policy, author, comment);
+      return { version: doc.version, policy };
+    });
+  }
+
+  /** What publishing INPUT would change against the running version, and the warnings it would need confirmed. */
+  async check(input: unknown): Promise<PolicyCheck> {
+    const policy = validate(input);
+    const running = await this.get();
+    return { version: running.version, changes: diffPolicies(running.policy, policy), warnings: mailStoppingChanges(running.policy, policy) };
+  }
+
+  /** Path-level differences between two stored versions (TO defaults to the current one, FROM to the one before TO). */
+  async diff(fromVersion: number | undefined, toVersion: number | undefined): Promise<PolicyDiff> {
+    const to = toVersion ?? (await this.get()).version;
+    const from = fromVersion ?? to - 1;
+    const [before, after] = await Promise.all([this.storedVersion(from), this.storedVersion(to)]);
+    return { from, to, changes: diffPolicies(before, after) };
+  }
+
+  /** Makes stored VERSION's document current again, as a new version (so the history keeps what was undone). */
+  async rollback(version: number, author: string, comment: string, confirm = false): Promise<VersionedPolicy> {
+    const policy = await this.storedVersion(version);
+    return this.serialised(async () => {
+      await this.checkSafety(policy, confirm);
+      const doc = await this.commit(policy, author, comment || `rollback to version ${version}`);
       return { version: doc.version, policy };
     });
   }
@@ -144,6 +199,19 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
     if (this.current && this.current.version > haveVersion) listener(this.current);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private async checkSafety(policy: Policy, confirm: boolean): Promise<void> {
+    if (confirm) return;
+    const warnings = mailStoppingChanges((await this.get()).policy, policy);
+    if (warnings.length) throw new ConflictError('this change stops mail; publish it with confirm: true (moat policy set --confirm) if that is intended', warnings);
+  }
+
+  private async storedVersion(version: number): Promise<Policy> {
+    if (!Number.isSafeInteger(version) || version < 1) throw new InvalidInputError('invalid policy version', [`version: must be a version number, got ${version}`]);
+    const record = await this.config.getPolicyVersion(version);
+    if (!record) throw new NotFoundError(`no policy version ${version}`);
+    return parsePolicy(record.json);
   }
 
   private async commit(policy: Policy, author: string, comment: string): Promise<PolicyDocument> {

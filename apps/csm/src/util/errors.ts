@@ -13,9 +13,15 @@ export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
 
-/** The request conflicts with the current state (e.g. releasing a message that was never quarantined). */
+/**
+ * The request conflicts with the current state (e.g. releasing a message that was never quarantined);
+ * `problems` lists the reasons when there are several (a policy change that stops mail).
+ */
 export class ConflictError extends Error {
-  override name = 'ConflictError';
+  constructor(message: string, readonly problems: string[] = []) {
+    super(message);
+    this.name = 'ConflictError';
+  }
 }
 
 /** A dependency (NATS, ClickHouse, a scan node) cannot serve the request now; retrying later may work. */

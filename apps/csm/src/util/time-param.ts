@@ -35,3 +35,11 @@ export function parseTimeParam(name: string, value: unknown): number | undefined
   }
   return ms;
 }
+
+/** A policy version number from a query parameter or body field; undefined when absent. */
+export function parseVersionParam(name: string, value: unknown): number | undefined {
+  const text = parseTextParam(name, value);
+  if (text === undefined || text === '') return undefined;
+  if (!/^[1-9]\d{0,14}$/.test(text)) throw new InvalidInputError(`invalid ${name}`, [`${name}: must be a policy version number, got ${text.slice(0, 40)}`]);
+  return Number(text);
+}

@@ -7,3 +7,4 @@ export * from './sections/body.js';
 export * from './sections/classifier.js';
 export { checkRegexSafety, type RegexSafety } from './sections/regex-safety.js';
 export * from './sections/smtp-checks.js';
+export * from './diff.js';
