@@ -193,6 +193,30 @@ describe('mail tracking', () => {
     expect(ours[0]).toMatchObject({ symbol: 'AV_VIRUS', detail: 'Eicar-Test-Signature in invoice.exe', nodeName: 'mx-east' });
   });
 
+  it('breaks statistics down by domain, user, reason and symbol, also as a file and in the CLI', async () => {
+    type Breakdown = { total: number; rows: { key: string; action: string; count: number }[] };
+    const byUser = await api.get<Breakdown>('/api/stats?by=user&direction=inbound');
+    expect(byUser.rows.filter((r) => r.key === 'alice@example.test').reduce((n, r) => n + r.count, 0)).toBeGreaterThanOrEqual(30);
+    const byReason = await api.get<Breakdown>('/api/stats?by=reason');
+    expect(byReason.rows).toContainEqual(expect.objectContaining({ key: 'AV_VIRUS', action: 'quarantine' }));
+    const bySymbol = await api.get<Breakdown>('/api/stats?by=symbol');
+    expect(bySymbol.rows.find((r) => r.key === 'AV_VIRUS')?.count).toBeGreaterThanOrEqual(6);
+    const byDomain = await api.get<Breakdown>('/api/stats?by=domain');
+    expect(byDomain.rows.map((r) => r.key)).toContain('example.test');
+
+    const csv = await fetchFile('/api/stats?by=symbol&format=csv');
+    expect(csv.bytes.toString('utf8')).toMatch(/^\ufeffsymbol,action,count\r\n/);
+    const xlsx = await fetchFile('/api/stats?by=reason&format=xlsx');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(new Uint8Array(xlsx.bytes).buffer);
+    expect(workbook.getWorksheet('by reason')?.getRow(1).values).toEqual([undefined, 'reason', 'action', 'count']);
+
+    const cli = await runMoat(['stats', '--by', 'symbol'], await env());
+    expect(cli.stderr).toBe('');
+    expect(cli.stdout).toMatch(/^total \d+ by symbol\n\nSYMBOL\s+ACTION\s+COUNT\n/);
+    expect(cli.stdout).toMatch(/AV_VIRUS\s+quarantine\s+\d+/);
+  });
+
   it('audits views, releases, deletions and exports', async () => {
     const audit = await api.get<{ entries: { action: string; target: string; detail: string }[] }>('/api/audit?action=mail&limit=1000');
     const seen = audit.entries.map((e) => `${e.action} ${e.target}`);
@@ -209,6 +233,9 @@ describe('mail tracking', () => {
       ['GET', `/api/classifier/models/${encodeURIComponent('모델버전')}`],
       ['GET', '/api/mail/export?format=pdf'],
       ['GET', '/api/security-log?from=-5'],
+      ['GET', '/api/stats?by=country'],
+      ['GET', '/api/policy/diff?from=abc'],
+      ['POST', '/api/policy/rollback', { version: -1 }],
       ['POST', '/api/mail/search', { where: { or: [{ field: 'body', value: 'x' }] } }],
       ['POST', '/api/mail/search', { where: { and: 'x' }, limit: 10 }],
       ['POST', '/api/mail/actions', { action: 'forward', ids: [id(1)] }],

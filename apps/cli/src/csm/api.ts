@@ -134,3 +134,13 @@ export const policyDiffSchema = z.looseObject({
   changes: z.array(z.looseObject({ path: z.string(), op: z.enum(['add', 'remove', 'change']), from: z.unknown().optional(), to: z.unknown().optional() })),
 });
 export type PolicyDiff = z.infer<typeof policyDiffSchema>;
+
+/** GET /api/stats?by=... */
+export const breakdownSchema = z.looseObject({
+  by: z.string(),
+  direction: z.string(),
+  total: z.number(),
+  truncated: z.boolean(),
+  rows: z.array(z.looseObject({ key: z.string(), action: z.string(), count: z.number() })),
+});
+export type Breakdown = z.infer<typeof breakdownSchema>;

@@ -148,6 +148,20 @@ export class StatsDto {
   @ApiProperty({ type: [DailyCountDto] }) daily!: DailyCountDto[];
 }
 
+export class BreakdownRowDto {
+  @ApiProperty({ description: 'domain, address, symbol (reason: the highest-scoring symbol, "score" without one)' }) key!: string;
+  @ApiProperty({ enum: ACTION_NAMES }) action!: string;
+  @ApiProperty() count!: number;
+}
+
+export class BreakdownDto {
+  @ApiProperty({ enum: ['domain', 'user', 'reason', 'symbol'] }) by!: string;
+  @ApiProperty({ enum: ['inbound', 'outbound', ''] }) direction!: string;
+  @ApiProperty({ description: 'sum of the counts (a message with two recipient domains counts for each)' }) total!: number;
+  @ApiProperty({ description: 'the rarest keys were left out (10000 rows at most)' }) truncated!: boolean;
+  @ApiProperty({ type: [BreakdownRowDto], description: 'most frequent keys first' }) rows!: BreakdownRowDto[];
+}
+
 export class MailSummaryDto {
   @ApiProperty() id!: string;
   @ApiProperty() receivedAtMs!: number;

@@ -4,7 +4,7 @@ import type { MailDetail } from '../repositories/event-store.repository.js';
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
 import { MailActionsService, type BulkResult } from '../services/mail-actions.service.js';
 import { MailService, type MailPage, type ReleaseResult } from '../services/mail.service.js';
-import { EXPORT_CONTENT_TYPES } from '../util/mail-export.js';
+import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
 

@@ -1,9 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Stats } from '../repositories/event-store.repository.js';
-import { StatusService, type CsmStatus } from '../services/status.service.js';
-import { parseTimeParam } from '../util/time-param.js';
-import { StatsDto, StatusDto } from './dto.js';
+import { Controller, Get, Query, Req, StreamableFile } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { StatusService, type CsmStatus, type StatsView } from '../services/status.service.js';
+import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
+import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
+import { BreakdownDto, ErrorDto, StatsDto, StatusDto } from './dto.js';
 
 @ApiTags('status')
 @ApiBearerAuth()
@@ -20,8 +20,15 @@ export class StatusController {
   @Get('stats')
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms; default: all time' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive); default: now' })
-  @ApiOkResponse({ type: StatsDto })
-  stats(@Query('from') from?: unknown, @Query('to') to?: unknown): Promise<Stats> {
-    return this.status.stats(parseTimeParam('from', from), parseTimeParam('to', to));
+  @ApiQuery({ name: 'by', required: false, enum: ['domain', 'user', 'reason', 'symbol'], description: 'a breakdown instead of the direction/action totals' })
+  @ApiQuery({ name: 'direction', required: false, enum: ['inbound', 'outbound'], description: 'with by: one direction only' })
+  @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'], description: 'the result as a file (audited)' })
+  @ApiOkResponse({ type: StatsDto, description: 'without by; with by: BreakdownDto' })
+  @ApiExtraModels(BreakdownDto)
+  @ApiBadRequestResponse({ type: ErrorDto })
+  async stats(@Query() query: Record<string, unknown>, @Req() request: AuthenticatedRequest): Promise<StatsView | StreamableFile> {
+    const result = await this.status.query(query, adminOf(request));
+    if (!('bytes' in result)) return result;
+    return new StreamableFile(result.bytes, { type: EXPORT_CONTENT_TYPES[result.format], disposition: `attachment; filename="moat-stats.${result.format}"` });
   }
 }

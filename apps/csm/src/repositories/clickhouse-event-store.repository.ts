@@ -8,7 +8,11 @@ import { auditRow, deliveryRow, messageRow } from './clickhouse-rows.js';
 import { RETAINED_TABLES } from './clickhouse-schema.js';
 import {
   EventStoreRepository,
+  MAX_BREAKDOWN_ROWS,
   type AuditEntry,
+  type BreakdownQuery,
+  type BreakdownRow,
+  type StatsBreakdown,
   type AuditFields,
   type AuditQuery,
   type MailDetail,
@@ -103,6 +107,22 @@ const AUDIT_AFTER_SQL = `SELECT ${AUDIT_COLUMNS} FROM audit_log FINAL WHERE seq 
 const LEGACY_AUDIT_SQL = `
 SELECT toUnixTimestamp64Milli(at) AS atMs, admin, action, target, detail, ok FROM audit
 ORDER BY at, admin, action, target, detail, ok`;
+
+/** The breakdown key of each message row (an array: a message counts once for each of its keys). */
+const BREAKDOWN_KEYS: Record<StatsBreakdown, string> = {
+  domain: `arrayDistinct(arrayMap(a -> lower(substring(a, position(a, '@') + 1)), if(direction = 'outbound', [mail_from], rcpt_to)))`,
+  user: `arrayDistinct(arrayMap(a -> lower(a), if(direction = 'outbound', [mail_from], rcpt_to)))`,
+  reason: `if(action = 'deliver', [], [if(empty(symbols.name), 'score', symbols.name[indexOf(symbols.score, arrayMax(symbols.score))])])`,
+  symbol: `arrayDistinct(symbols.name)`,
+};
+const breakdownSql = (by: StatsBreakdown) => `
+SELECT key, action, count, sum(count) OVER (PARTITION BY key) AS keyTotal FROM (
+  SELECT key, action, count() AS count FROM messages FINAL ARRAY JOIN ${BREAKDOWN_KEYS[by]} AS key
+  WHERE ${RANGE} AND ({direction:String} = '' OR direction = {direction:String})
+  GROUP BY key, action
+)
+ORDER BY keyTotal DESC, key, action
+LIMIT {limit:UInt32}`;
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
@@ -199,6 +219,11 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     const byDirectionAction = await this.rows<Stats['byDirectionAction'][number]>(BY_DIRECTION_ACTION_SQL, { ...range });
     const daily = await this.rows<Stats['daily'][number]>(DAILY_SQL, { ...range });
     return { total: byDirectionAction.reduce((sum, row) => sum + row.count, 0), byDirectionAction, daily };
+  }
+
+  async breakdown(query: BreakdownQuery): Promise<BreakdownRow[]> {
+    const rows = await this.rows<BreakdownRow>(breakdownSql(query.by), { fromMs: query.fromMs, toMs: query.toMs, direction: query.direction, limit: MAX_BREAKDOWN_ROWS });
+    return rows.map((r) => ({ key: r.key, action: r.action, count: Number(r.count) }));
   }
 
   async health(): Promise<Health> {

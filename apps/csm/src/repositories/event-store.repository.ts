@@ -5,6 +5,9 @@ export type DirectionName = 'inbound' | 'outbound' | 'unspecified';
 export const ACTION_NAMES = ['deliver', 'tag', 'quarantine', 'reject', 'tempfail', 'hold', 'discard', 'unspecified'] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
+/** Breakdown rows returned at most (keys with the most messages first). */
+export const MAX_BREAKDOWN_ROWS = 10_000;
+
 export interface TimeRange {
   fromMs: number;
   toMs: number;
@@ -141,6 +144,25 @@ export interface AuditFields {
 }
 
 /** An entry of the audit chain: `hash` covers the fields, `seq` and `prevHash` (the hash of entry seq - 1). */
+/**
+ * What a breakdown counts by: domain and user are the recipient's for inbound mail and the sender's for
+ * outbound; reason is the highest-scoring symbol of each message that was not delivered as is; symbol counts
+ * every symbol that fired.
+ */
+export const STATS_BREAKDOWNS = ['domain', 'user', 'reason', 'symbol'] as const;
+export type StatsBreakdown = (typeof STATS_BREAKDOWNS)[number];
+
+export interface BreakdownQuery extends TimeRange {
+  by: StatsBreakdown;
+  direction: DirectionName | '';
+}
+
+export interface BreakdownRow {
+  key: string;
+  action: ActionName;
+  count: number;
+}
+
 export interface AuditEntry extends AuditFields {
   seq: number;
   prevHash: string;
@@ -175,5 +197,7 @@ export abstract class EventStoreRepository {
   abstract getMail(id: string): Promise<MailDetail | undefined>;
   abstract securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]>;
   abstract stats(range: TimeRange): Promise<Stats>;
+  /** Message counts per key and action, most frequent keys first, at most MAX_BREAKDOWN_ROWS rows. */
+  abstract breakdown(query: BreakdownQuery): Promise<BreakdownRow[]>;
   abstract health(): Promise<Health>;
 }

@@ -10,7 +10,7 @@ import {
 } from '../repositories/event-store.repository.js';
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
-import { EXPORT_FORMATS, exportMail, type ExportFormat } from '../util/mail-export.js';
+import { EXPORT_FORMATS, exportMail, isExportFormat, type ExportFormat } from '../util/table-export.js';
 import { decodeMailCursor, encodeMailCursor, parseMailCondition } from '../util/mail-condition.js';
 import { parseLimit, parseRange } from '../util/paging.js';
 import { parseTextParam } from '../util/time-param.js';
@@ -185,8 +185,4 @@ export class MailService {
     await this.audit.record({ admin, action: 'mail.export', target: format, detail: `${rows.length} messages; ${conditions.join(' ') || 'all'}` });
     return { format, bytes: await exportMail(rows, format), rows: rows.length };
   }
-}
-
-function isExportFormat(value: string): value is ExportFormat {
-  return (EXPORT_FORMATS as readonly string[]).includes(value);
 }

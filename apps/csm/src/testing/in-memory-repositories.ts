@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
-import { EventStoreRepository, type AuditEntry, type AuditFields, type AuditQuery, type MailDetail, type MailQuery, type MailSummary, type SecurityFinding, type SecurityLogQuery, type Stats } from '../repositories/event-store.repository.js';
+import { EventStoreRepository, type AuditEntry, type BreakdownRow, type AuditFields, type AuditQuery, type MailDetail, type MailQuery, type MailSummary, type SecurityFinding, type SecurityLogQuery, type Stats } from '../repositories/event-store.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
@@ -125,6 +125,10 @@ export class InMemoryEventStore extends EventStoreRepository {
   }
   async stats(): Promise<Stats> {
     return { total: 0, byDirectionAction: [], daily: [] };
+  }
+  breakdownRows: BreakdownRow[] = [];
+  async breakdown() {
+    return this.breakdownRows;
   }
   async health(): Promise<Health> {
     return { ok: true, detail: 'in memory' };

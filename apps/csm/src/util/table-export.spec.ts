@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { MailRow } from '../services/mail.service.js';
-import { exportMail } from './mail-export.js';
+import { exportMail } from './table-export.js';
 
 const row = (overrides: Partial<MailRow> = {}): MailRow => ({
   id: 'm1', receivedAtMs: Date.UTC(2026, 0, 31, 12), nodeId: 'n1', nodeName: 'mx-1', direction: 'inbound', mailFrom: 'a@b.test', rcptTo: ['c@d.test', 'e@d.test'],
