@@ -36,11 +36,11 @@ describe('audit log', () => {
   let dataDir: string;
   let admin: CsmApi;
   let token: string;
-  const env = () => ({ ...process.env, MOAT_CSM_URL: csm.baseUrl, MOAT_TOKEN: token });
+  const env = () => ({ ...process.env, MOAT_CSM_URL: csm.baseUrl, MOAT_CSM_CA: join(dataDir, 'tls', 'cert.pem'), MOAT_TOKEN: token });
   const login = async () => {
-    const session = await new CsmApi(csm.baseUrl).call<{ token: string }>('POST', '/api/auth/login', { username: 'admin', password: PASSWORD });
+    const session = await new CsmApi(csm).call<{ token: string }>('POST', '/api/auth/login', { username: 'admin', password: PASSWORD });
     token = session.body.token;
-    admin = new CsmApi(csm.baseUrl, token);
+    admin = new CsmApi(csm, token);
   };
 
   beforeAll(async () => {
@@ -61,12 +61,12 @@ describe('audit log', () => {
   });
 
   it('records logins, failed logins, views, policy and list changes and logouts, newest first with a cursor', async () => {
-    expect((await new CsmApi(csm.baseUrl).call('POST', '/api/auth/login', { username: 'admin', password: 'wrong' })).status).toBe(401);
+    expect((await new CsmApi(csm).call('POST', '/api/auth/login', { username: 'admin', password: 'wrong' })).status).toBe(401);
     expect((await admin.call('POST', '/api/lists', { op: 'add', kind: 'ip-block', value: '198.51.100.9' })).status).toBe(201);
     await publishMessage(nc, messageEvent('audit-msg-1'));
     await waitFor('the message in ClickHouse', async () => ((await admin.call('GET', '/api/mail/audit-msg-1')).status === 200 ? true : undefined));
-    const other = await new CsmApi(csm.baseUrl).call<{ token: string }>('POST', '/api/auth/login', { username: 'admin', password: PASSWORD });
-    expect((await new CsmApi(csm.baseUrl, other.body.token).call('POST', '/api/auth/logout')).status).toBe(204);
+    const other = await new CsmApi(csm).call<{ token: string }>('POST', '/api/auth/login', { username: 'admin', password: PASSWORD });
+    expect((await new CsmApi(csm, other.body.token).call('POST', '/api/auth/logout')).status).toBe(204);
 
     const all = await admin.get<AuditPage>('/api/audit?limit=1000');
     const actions = all.entries.map((e) => `${e.action}${e.ok ? '' : ' (failed)'}`);

@@ -52,7 +52,7 @@ describe('mail tracking', () => {
   let quarantine: ObjectStore;
   const run = Date.now().toString(36);
   const id = (n: number) => `${run}-${String(n).padStart(2, '0')}`;
-  const env = async () => ({ ...process.env, MOAT_CSM_URL: csm.baseUrl, MOAT_TOKEN: (await readFile(join(dataDir, 'cli-token'), 'utf8')).trim() });
+  const env = async () => ({ ...process.env, MOAT_CSM_URL: csm.baseUrl, MOAT_CSM_CA: join(dataDir, 'tls', 'cert.pem'), MOAT_TOKEN: (await readFile(join(dataDir, 'cli-token'), 'utf8')).trim() });
   // 30 messages a second apart: every 5th quarantined with a virus in invoice.exe, every 7th from alice.
   const virus = (n: number) => n % 5 === 0;
   const fromAlice = (n: number) => n % 7 === 3;
@@ -62,7 +62,7 @@ describe('mail tracking', () => {
     nats = await startNats();
     dataDir = await tempDir('moat-csm-tracking-');
     csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_ENROL_TOKEN: ENROL_TOKEN });
-    api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
+    api = await CsmApi.withCliToken(csm);
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);
     quarantine = await openQuarantineStore(nc);
@@ -248,8 +248,7 @@ describe('mail tracking', () => {
   });
 
   async function fetchFile(path: string): Promise<{ type: string; bytes: Buffer }> {
-    const token = (await readFile(join(dataDir, 'cli-token'), 'utf8')).trim();
-    const response = await fetch(`${csm.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await api.fetch(path);
     expect(response.status).toBe(200);
     return { type: response.headers.get('content-type') ?? '', bytes: Buffer.from(await response.arrayBuffer()) };
   }

@@ -32,7 +32,7 @@ describe('mail tracking and policy history on a cluster', () => {
   const api = async <T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
     const headers: Record<string, string> = { authorization: `Bearer ${await cluster.token()}` };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${cluster.csmUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await cluster.csmFetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const type = response.headers.get('content-type') ?? '';
     return { status: response.status, body: (type.includes('json') ? await response.json() : Buffer.from(await response.arrayBuffer())) as T };
   };
