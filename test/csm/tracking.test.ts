@@ -152,8 +152,11 @@ describe('mail tracking', () => {
     expect(deleted.body.results.map((r) => [r.id, r.ok])).toEqual([[id(5), true], [id(10), true], [id(1), false], [id(0), false]]);
     expect(await quarantine.getBlob(id(5))).toBeNull();
     expect(await quarantine.getBlob(id(15))).not.toBeNull();
-    const after = await api.get<MailRow>(`/api/mail/${id(5)}`);
+    const after = await api.get<MailRow & { actions: { admin: string; action: string }[] }>(`/api/mail/${id(5)}`);
     expect(after.deliveryStatus).toBe('deleted');
+    expect(after.actions).toEqual([expect.objectContaining({ admin: 'cli', action: 'mail.delete' })]);
+    const releasedView = await api.get<{ actions: { admin: string; action: string; ok: boolean }[] }>(`/api/mail/${id(0)}`);
+    expect(releasedView.actions.map((a) => [a.action, a.ok])).toEqual([['mail.release', true]]);
     const again = await api.call<BulkResult>('POST', '/api/mail/actions', { action: 'release', ids: [id(5)] });
     expect(again.body.results[0]).toMatchObject({ ok: false, detail: expect.stringMatching(/deleted from the quarantine/) });
 

@@ -12,6 +12,7 @@ export class AuditController {
   @Get()
   @ApiQuery({ name: 'actor', required: false, description: 'the administrator (or node:<name>) who acted' })
   @ApiQuery({ name: 'action', required: false, description: 'an action (mail.release) or its family (mail)' })
+  @ApiQuery({ name: 'target', required: false, description: 'what was acted on: a message id, policy v3, ...' })
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive)' })
   @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })

@@ -246,6 +246,7 @@ export class MailDetailDto extends MailSummaryDto {
   @ApiProperty({ type: [SymbolDto] }) symbols!: SymbolDto[];
   @ApiProperty({ type: [AttachmentDto] }) attachments!: AttachmentDto[];
   @ApiProperty({ type: [DeliveryDto] }) deliveries!: DeliveryDto[];
+  @ApiProperty({ type: () => [AuditEntryDto], description: 'administrator actions on the message (release, delete, report: who, when), oldest first' }) actions!: AuditEntryDto[];
 }
 
 export class ReleaseResultDto {

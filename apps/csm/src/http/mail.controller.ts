@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { MailDetail } from '../repositories/event-store.repository.js';
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
 import { MailActionsService, type BulkResult } from '../services/mail-actions.service.js';
-import { MailService, type MailPage, type ReleaseResult } from '../services/mail.service.js';
+import { MailService, type MailPage, type MailView, type ReleaseResult } from '../services/mail.service.js';
 import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
@@ -69,7 +68,7 @@ export class MailController {
   @Get(':id')
   @ApiOkResponse({ type: MailDetailDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  get(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<MailDetail> {
+  get(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<MailView> {
     return this.mail.view(id, adminOf(request));
   }
 

@@ -110,6 +110,7 @@ SELECT ${AUDIT_COLUMNS} FROM audit_log FINAL
 WHERE at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
   AND ({admin:String} = '' OR admin = {admin:String})
   AND ({action:String} = '' OR action = {action:String} OR startsWith(action, concat({action:String}, '.')))
+  AND ({target:String} = '' OR target = {target:String})
   AND ({beforeSeq:UInt64} = 0 OR seq < {beforeSeq:UInt64})
 ORDER BY seq DESC LIMIT {limit:UInt32}`;
 const AUDIT_AFTER_SQL = `SELECT ${AUDIT_COLUMNS} FROM audit_log FINAL WHERE seq > {afterSeq:UInt64} ORDER BY seq LIMIT {limit:UInt32}`;

@@ -174,6 +174,8 @@ export interface AuditQuery extends TimeRange {
   admin: string;
   /** An action (`mail.release`) or its family (`mail` matches every `mail.*`). */
   action: string;
+  /** What was acted on (a message id, `policy v3`); exact. */
+  target: string;
   /** Only entries before this seq (the cursor of the previous page); 0 for the newest. */
   beforeSeq: number;
   limit: number;

@@ -98,6 +98,7 @@ export class AuditService implements OnApplicationShutdown {
     const entries = await this.store.searchAudit({
       admin: parseTextParam('actor', query['actor']) ?? '',
       action: parseTextParam('action', query['action']) ?? '',
+      target: parseTextParam('target', query['target']) ?? '',
       fromMs,
       toMs,
       beforeSeq: cursorText ? Number(cursorText) : 0,
@@ -105,6 +106,12 @@ export class AuditService implements OnApplicationShutdown {
     });
     const page = entries.slice(0, limit);
     return { entries: page, nextCursor: entries.length > limit ? String(page.at(-1)?.seq) : null };
+  }
+
+  /** What administrators did to TARGET (a message id), oldest first, views left out: releases, deletions, reports. */
+  async history(target: string): Promise<AuditEntry[]> {
+    const entries = await this.store.searchAudit({ admin: '', action: '', target, fromMs: 0, toMs: Date.now() + 24 * 3600 * 1000, beforeSeq: 0, limit: MAX_AUDIT_LIMIT });
+    return entries.filter((e) => e.action !== 'mail.view').reverse();
   }
 
   /**

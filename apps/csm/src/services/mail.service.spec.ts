@@ -105,4 +105,13 @@ describe('MailService', () => {
     expect(store.audit.at(-1)).toMatchObject({ action: 'mail.export', target: 'csv', detail: '3 messages; verdict=quarantine' });
     await expect(service.export({ format: 'pdf' }, 'admin')).rejects.toBeInstanceOf(InvalidInputError);
   });
+
+  it('shows a message with who released or deleted it, and audits the view', async () => {
+    store.mail.set('m1', mail('m1'));
+    quarantine.bodies.add('m1');
+    await service.deleteFromQuarantine('m1', 'alice');
+    const view = await service.view('m1', 'bob');
+    expect(view.actions).toEqual([expect.objectContaining({ admin: 'alice', action: 'mail.delete', target: 'm1' })]);
+    expect(store.audit.at(-1)).toMatchObject({ admin: 'bob', action: 'mail.view', target: 'm1' });
+  });
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import {
   EventStoreRepository,
   type ActionName,
+  type AuditEntry,
   type MailCondition,
   type MailDetail,
   type MailField,
@@ -51,6 +52,11 @@ export interface MailSearchRequest {
 export interface MailRow extends MailSummary {
   /** The node's name (its id when the node is not enrolled any more). */
   nodeName: string;
+}
+
+export interface MailView extends MailDetail {
+  /** Administrator actions on the message, oldest first (audit entries; views left out). */
+  actions: AuditEntry[];
 }
 
 export interface MailPage {
@@ -126,11 +132,14 @@ export class MailService {
     return mail;
   }
 
-  /** One message as an administrator opens it; the view is audited (the record shows envelope and content). */
-  async view(id: string, admin: string): Promise<MailDetail> {
+  /**
+   * One message as an administrator opens it, with what administrators did to it (release, deletion, reports:
+   * who and when, from the audit log); the view itself is audited.
+   */
+  async view(id: string, admin: string): Promise<MailView> {
     const mail = await this.get(id);
     await this.audit.record({ admin, action: 'mail.view', target: id });
-    return mail;
+    return { ...mail, actions: await this.audit.history(id) };
   }
 
   /**

@@ -96,6 +96,7 @@ export class InMemoryEventStore extends EventStoreRepository {
   async searchAudit(query: AuditQuery) {
     return this.audit
       .filter((e) => (!query.admin || e.admin === query.admin) && (!query.action || e.action === query.action || e.action.startsWith(`${query.action}.`)))
+      .filter((e) => !query.target || e.target === query.target)
       .filter((e) => e.atMs >= query.fromMs && e.atMs < query.toMs && (!query.beforeSeq || e.seq < query.beforeSeq))
       .reverse()
       .slice(0, query.limit);
