@@ -152,8 +152,11 @@ describe('mail tracking', () => {
     expect(deleted.body.results.map((r) => [r.id, r.ok])).toEqual([[id(5), true], [id(10), true], [id(1), false], [id(0), false]]);
     expect(await quarantine.getBlob(id(5))).toBeNull();
     expect(await quarantine.getBlob(id(15))).not.toBeNull();
-    const after = await api.get<MailRow & { actions: { admin: string; action: string }[] }>(`/api/mail/${id(5)}`);
+    type View = MailRow & { actions: { admin: string; action: string }[]; verdict: object; symbols: { name: string; meaning: string }[] };
+    const after = await api.get<View>(`/api/mail/${id(5)}`);
     expect(after.deliveryStatus).toBe('deleted');
+    expect(after.verdict).toEqual({ byScore: 'deliver', forced: true, forcedBy: ['AV_VIRUS'], summary: 'quarantine forced by AV_VIRUS; the score 1.5 alone would deliver (tag 5, quarantine 10, reject 15)' });
+    expect(after.symbols[0]?.meaning).toMatch(/found malware in an attachment/);
     expect(after.actions).toEqual([expect.objectContaining({ admin: 'cli', action: 'mail.delete' })]);
     const releasedView = await api.get<{ actions: { admin: string; action: string; ok: boolean }[] }>(`/api/mail/${id(0)}`);
     expect(releasedView.actions.map((a) => [a.action, a.ok])).toEqual([['mail.release', true]]);

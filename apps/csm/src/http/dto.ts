@@ -207,6 +207,14 @@ export class SymbolDto {
   @ApiProperty() score!: number;
   @ApiProperty() detail!: string;
   @ApiProperty() stage!: string;
+  @ApiPropertyOptional({ description: 'what the symbol means (GET /api/mail/:id)' }) meaning?: string;
+}
+
+export class VerdictExplanationDto {
+  @ApiProperty({ enum: ACTION_NAMES, description: "the action the score alone gives under the message's policy version" }) byScore!: string;
+  @ApiProperty({ description: 'a finding with its own disposition made the action more severe than the score' }) forced!: boolean;
+  @ApiProperty({ type: [String], description: 'the findings able to act on their own, when forced' }) forcedBy!: string[];
+  @ApiProperty() summary!: string;
 }
 
 export class AttachmentDto {
@@ -246,6 +254,7 @@ export class MailDetailDto extends MailSummaryDto {
   @ApiProperty({ type: [SymbolDto] }) symbols!: SymbolDto[];
   @ApiProperty({ type: [AttachmentDto] }) attachments!: AttachmentDto[];
   @ApiProperty({ type: [DeliveryDto] }) deliveries!: DeliveryDto[];
+  @ApiProperty({ type: () => VerdictExplanationDto, description: 'why the message got its action' }) verdict!: VerdictExplanationDto;
   @ApiProperty({ type: () => [AuditEntryDto], description: 'administrator actions on the message (release, delete, report: who, when), oldest first' }) actions!: AuditEntryDto[];
 }
 

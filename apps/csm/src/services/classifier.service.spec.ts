@@ -40,7 +40,7 @@ describe('ClassifierService', () => {
     const fleet = new FleetService(new InMemoryConfigRepository(), audit, testConfig());
     await policy.bootstrapAndWatch().catch(() => undefined);
     control = new ControlService();
-    service = new ClassifierService(models, policy, control, new MailService(store, control, audit, fleet, new InMemoryQuarantine()), audit, testConfig());
+    service = new ClassifierService(models, policy, control, new MailService(store, control, audit, fleet, new InMemoryQuarantine(), policy), audit, testConfig());
     await service.storeShippedModel();
     commands = [];
   });

@@ -26,8 +26,8 @@ describe('MailActionsService', () => {
     const config = new InMemoryConfigRepository();
     const audit = new AuditService(store, config);
     const fleet = new FleetService(config, audit, testConfig());
-    const mail = new MailService(store, control, audit, fleet, quarantine);
     const policy = new PolicyService(config, audit, testConfig());
+    const mail = new MailService(store, control, audit, fleet, quarantine, policy);
     actions = new MailActionsService(mail, new ClassifierService(new InMemoryModelRepository(), policy, control, mail, audit, testConfig()));
   });
 

@@ -6,6 +6,7 @@ import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
 import { FleetService } from './fleet.service.js';
 import { MailService, type MailPage } from './mail.service.js';
+import { PolicyService } from './policy.service.js';
 
 function mail(id: string, overrides: Partial<MailDetail> = {}): MailDetail {
   return {
@@ -22,15 +23,18 @@ describe('MailService', () => {
   let service: MailService;
   let fleet: FleetService;
   let quarantine: InMemoryQuarantine;
+  let policy: PolicyService;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     store = new InMemoryEventStore();
     control = new ControlService();
     const config = new InMemoryConfigRepository();
     const audit = new AuditService(store, config);
     fleet = new FleetService(config, audit, testConfig({ MOAT_ENROL_TOKEN: 'token' }));
     quarantine = new InMemoryQuarantine();
-    service = new MailService(store, control, audit, fleet, quarantine);
+    policy = new PolicyService(config, audit, testConfig());
+    await policy.bootstrapAndWatch().catch(() => undefined);
+    service = new MailService(store, control, audit, fleet, quarantine, policy);
   });
 
   it('validates search parameters', async () => {
@@ -112,6 +116,7 @@ describe('MailService', () => {
     await service.deleteFromQuarantine('m1', 'alice');
     const view = await service.view('m1', 'bob');
     expect(view.actions).toEqual([expect.objectContaining({ admin: 'alice', action: 'mail.delete', target: 'm1' })]);
+    expect(view.verdict).toMatchObject({ byScore: 'quarantine', forced: false, summary: 'quarantine by score 12 (tag 5, quarantine 10, reject 15)' });
     expect(store.audit.at(-1)).toMatchObject({ admin: 'bob', action: 'mail.view', target: 'm1' });
   });
 });

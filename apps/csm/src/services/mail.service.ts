@@ -8,6 +8,7 @@ import {
   type MailField,
   type MailQuery,
   type MailSummary,
+  type MailSymbol,
 } from '../repositories/event-store.repository.js';
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
@@ -15,9 +16,11 @@ import { EXPORT_FORMATS, exportMail, isExportFormat, type ExportFormat } from '.
 import { decodeMailCursor, encodeMailCursor, parseMailCondition } from '../util/mail-condition.js';
 import { parseLimit, parseRange } from '../util/paging.js';
 import { parseTextParam } from '../util/time-param.js';
+import { explainVerdict, symbolMeaning, type VerdictExplanation } from '../util/verdict-explanation.js';
 import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
 import { FleetService } from './fleet.service.js';
+import { PolicyService } from './policy.service.js';
 
 export const DEFAULT_SEARCH_LIMIT = 100;
 export const MAX_SEARCH_LIMIT = 10_000;
@@ -55,6 +58,10 @@ export interface MailRow extends MailSummary {
 }
 
 export interface MailView extends MailDetail {
+  /** Each symbol with a sentence saying what it means. */
+  symbols: (MailSymbol & { meaning: string })[];
+  /** Why the message got its action: the score under the thresholds, or the findings that forced it. */
+  verdict: VerdictExplanation;
   /** Administrator actions on the message, oldest first (audit entries; views left out). */
   actions: AuditEntry[];
 }
@@ -80,6 +87,7 @@ export class MailService {
     private readonly audit: AuditService,
     private readonly fleet: FleetService,
     private readonly quarantine: QuarantineRepository,
+    private readonly policy: PolicyService,
   ) {}
 
   /** `GET /api/mail`: one parameter per field (all must match, or any with `match=any`), plus from, to, limit, cursor. */
@@ -139,7 +147,14 @@ export class MailService {
   async view(id: string, admin: string): Promise<MailView> {
     const mail = await this.get(id);
     await this.audit.record({ admin, action: 'mail.view', target: id });
-    return { ...mail, actions: await this.audit.history(id) };
+    // The thresholds the node judged with; the current ones once that version is no longer kept.
+    const policy = await this.policy.atVersion(mail.policyVersion).catch(async () => (await this.policy.get()).policy);
+    return {
+      ...mail,
+      symbols: mail.symbols.map((s) => ({ ...s, meaning: symbolMeaning(s.name) })),
+      verdict: explainVerdict(mail.action, mail.score, mail.symbols, policy.thresholds),
+      actions: await this.audit.history(id),
+    };
   }
 
   /**

@@ -140,13 +140,13 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
   async diff(fromVersion: number | undefined, toVersion: number | undefined): Promise<PolicyDiff> {
     const to = toVersion ?? (await this.get()).version;
     const from = fromVersion ?? to - 1;
-    const [before, after] = await Promise.all([this.storedVersion(from), this.storedVersion(to)]);
+    const [before, after] = await Promise.all([this.atVersion(from), this.atVersion(to)]);
     return { from, to, changes: diffPolicies(before, after) };
   }
 
   /** Makes stored VERSION's document current again, as a new version (so the history keeps what was undone). */
   async rollback(version: number, author: string, comment: string, confirm = false): Promise<VersionedPolicy> {
-    const policy = await this.storedVersion(version);
+    const policy = await this.atVersion(version);
     return this.serialised(async () => {
       await this.checkSafety(policy, confirm);
       const doc = await this.commit(policy, author, comment || `rollback to version ${version}`);
@@ -207,7 +207,8 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
     if (warnings.length) throw new ConflictError('this change stops mail; publish it with confirm: true (moat policy set --confirm) if that is intended', warnings);
   }
 
-  private async storedVersion(version: number): Promise<Policy> {
+  /** The document of stored VERSION; InvalidInputError for a number that is not a version, NotFoundError when not kept. */
+  async atVersion(version: number): Promise<Policy> {
     if (!Number.isSafeInteger(version) || version < 1) throw new InvalidInputError('invalid policy version', [`version: must be a version number, got ${version}`]);
     const record = await this.config.getPolicyVersion(version);
     if (!record) throw new NotFoundError(`no policy version ${version}`);
