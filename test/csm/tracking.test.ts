@@ -78,8 +78,8 @@ describe('mail tracking', () => {
         symbols: virus(n) ? [{ name: 'AV_VIRUS', score: 0, detail: 'Eicar-Test-Signature in invoice.exe', stage: 'data' }] : [{ name: 'SPF_PASS', score: -1, detail: 'ok', stage: 'data' }],
         attachments: virus(n) ? [{ name: 'invoice.exe', declaredType: 'application/pdf', detectedType: 'application/x-dosexec', size: 68, sha256: 'cd'.repeat(32) }] : [],
       });
-      if (fromAlice(n)) event.envelope = { ...event.envelope!, mailFrom: `alice-${run}@partner.test` };
-      event.headers = { ...event.headers!, subject: `Tracking ${run} number ${n}` };
+      if (fromAlice(n) && event.envelope) event.envelope = { ...event.envelope, mailFrom: `alice-${run}@partner.test` };
+      if (event.headers) event.headers = { ...event.headers, subject: `Tracking ${run} number ${n}` };
       await publishMessage(nc, event);
       if (virus(n)) await quarantine.putBlob({ name: id(n) }, new TextEncoder().encode(`Subject: message ${n}\r\n\r\nbody\r\n`));
     }

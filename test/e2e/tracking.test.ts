@@ -96,13 +96,14 @@ describe('mail tracking and policy history on a cluster', () => {
 
   it('edits a threshold, shows the diff, publishes, rolls back, and keeps mail-stopping changes behind --confirm', async () => {
     const before = (await cluster.status()).policyVersion;
-    const policy = JSON.parse((await cluster.moat(['policy', 'get'])).stdout) as { thresholds: Record<string, number>; domains: unknown[] };
-    const stricter = { ...policy, thresholds: { ...policy.thresholds, reject: policy.thresholds['reject']! - 2 } };
+    const policy = JSON.parse((await cluster.moat(['policy', 'get'])).stdout) as { thresholds: { tag: number; quarantine: number; reject: number }; domains: unknown[] };
+    const reject = policy.thresholds.reject;
+    const stricter = { ...policy, thresholds: { ...policy.thresholds, reject: reject - 2 } };
     const check = await api<{ warnings: string[]; changes: { path: string }[] }>('POST', '/api/policy/check', { policy: stricter });
     expect(check.body).toEqual({ version: before, warnings: [], changes: [expect.objectContaining({ path: 'thresholds.reject', op: 'change' })] });
     expect((await setPolicy(stricter)).code).toBe(0);
     const diff = await cluster.moat(['policy', 'diff']);
-    expect(diff.stdout).toBe(`policy version ${before} -> ${before + 1}\n~ thresholds.reject: ${policy.thresholds['reject']} -> ${policy.thresholds['reject']! - 2}\n`);
+    expect(diff.stdout).toBe(`policy version ${before} -> ${before + 1}\n~ thresholds.reject: ${reject} -> ${reject - 2}\n`);
 
     const rollback = await cluster.moat(['policy', 'rollback', String(before)]);
     expect(rollback.stderr).toBe('');

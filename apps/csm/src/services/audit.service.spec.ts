@@ -54,15 +54,15 @@ describe('AuditService', () => {
 
   it('names the first entry changed in the store', async () => {
     for (let n = 1; n <= 5; n++) await record(n);
-    store.audit.splice(2, 1, { ...store.audit[2]!, detail: 'forged' });
+    store.audit.splice(2, 1, ...store.audit.slice(2, 3).map((e) => ({ ...e, detail: 'forged' })));
     await expect(audit.verify()).resolves.toMatchObject({ ok: false, checked: 2, broken: { seq: 3 } });
   });
 
   it('finds entries cut from the end or chained on behind the head', async () => {
     for (let n = 1; n <= 4; n++) await record(n);
-    const cut = store.audit.pop();
+    const cut = store.audit.splice(3);
     await expect(audit.verify()).resolves.toMatchObject({ ok: false, checked: 3, broken: { seq: 4, reason: 'entries 4 to 4 are missing (the chain head is entry 4)' } });
-    store.audit.push(cut!, chainEntry(cut, { atMs: 1, admin: 'mallory', action: 'login', target: 'mallory', detail: '', ok: true }));
+    store.audit.push(...cut, chainEntry(cut[0], { atMs: 1, admin: 'mallory', action: 'login', target: 'mallory', detail: '', ok: true }));
     await expect(audit.verify()).resolves.toMatchObject({ ok: false, broken: { seq: 5, reason: 'entries 5 to 5 were added after the chain head (entry 4)' } });
   });
 

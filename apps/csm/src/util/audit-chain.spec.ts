@@ -4,6 +4,13 @@ import { auditHash, chainEntry, findChainBreak } from './audit-chain.js';
 
 const fields = (n: number) => ({ atMs: 1_700_000_000_000 + n, admin: 'admin', action: 'policy.change', target: `policy v${n}`, detail: `change ${n}`, ok: true });
 
+/** An entry of a chain, which the test made long enough to have it. */
+function at(entries: AuditEntry[], index: number): AuditEntry {
+  const entry = entries[index];
+  if (!entry) throw new Error(`no entry ${index}`);
+  return entry;
+}
+
 function chain(length: number): AuditEntry[] {
   const entries: AuditEntry[] = [];
   for (let n = 1; n <= length; n++) entries.push(chainEntry(entries.at(-1), fields(n)));
@@ -12,11 +19,12 @@ function chain(length: number): AuditEntry[] {
 
 describe('audit chain', () => {
   it('numbers entries from 1 and links each to the hash of the one before', () => {
-    const [first, second] = chain(2);
+    const entries = chain(2);
+    const [first, second] = [at(entries, 0), at(entries, 1)];
     expect(first).toMatchObject({ seq: 1, prevHash: '' });
-    expect(first!.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(second).toMatchObject({ seq: 2, prevHash: first!.hash });
-    expect(auditHash(second!)).toBe(second!.hash);
+    expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(second).toMatchObject({ seq: 2, prevHash: first.hash });
+    expect(auditHash(second)).toBe(second.hash);
     expect(findChainBreak(undefined, chain(5))).toBeUndefined();
   });
 
@@ -28,7 +36,7 @@ describe('audit chain', () => {
 
   it('names the first changed, missing or re-linked entry', () => {
     const changed = chain(5);
-    changed[2] = { ...changed[2]!, detail: 'forged' };
+    changed[2] = { ...at(changed, 2), detail: 'forged' };
     expect(findChainBreak(undefined, changed)).toEqual({ seq: 3, reason: 'entry 3 does not match its hash (its fields were changed after it was written)' });
 
     const gap = chain(5).filter((e) => e.seq !== 4);
@@ -36,7 +44,7 @@ describe('audit chain', () => {
 
     // Entry 3 rewritten with a fresh hash: its own hash matches, entry 4 no longer follows it.
     const rehashed = chain(5);
-    const forged = { ...rehashed[2]!, detail: 'forged' };
+    const forged = { ...at(rehashed, 2), detail: 'forged' };
     rehashed[2] = { ...forged, hash: auditHash(forged) };
     expect(findChainBreak(undefined, rehashed)?.seq).toBe(4);
   });
