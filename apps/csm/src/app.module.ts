@@ -7,6 +7,7 @@ import { AuthController } from './http/auth.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { ClassifierController } from './http/classifier.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
+import { EventsController } from './http/events.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
@@ -32,6 +33,7 @@ import { AuthService } from './services/auth.service.js';
 import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
 import { EventIngestService, IngestMetrics } from './services/event-ingest.service.js';
+import { ExportLogService } from './services/export-log.service.js';
 import { FleetService } from './services/fleet.service.js';
 import { LoginThrottleService } from './services/login-throttle.service.js';
 import { MailService } from './services/mail.service.js';
@@ -41,7 +43,7 @@ import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, EventsController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -51,6 +53,7 @@ import { StatusService } from './services/status.service.js';
     { provide: LocalStateRepository, useClass: FileLocalStateRepository },
     { provide: ModelRepository, useClass: JetStreamModelRepository },
     { provide: SessionRepository, useClass: KvSessionRepository },
+    ExportLogService,
     AuditService,
     SessionService,
     LoginThrottleService,

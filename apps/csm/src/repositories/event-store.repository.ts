@@ -96,6 +96,15 @@ export interface AuditEntry {
   ok: boolean;
 }
 
+/** One entry of the export log: its position, the event's id, kind and time, and the event as JSON text. */
+export interface ExportLogRow {
+  seq: number;
+  id: string;
+  kind: string;
+  atMs: number;
+  json: string;
+}
+
 /** The event store (ClickHouse): message and delivery events, the audit log, and the queries over them. */
 export abstract class EventStoreRepository {
   /** Creates tables if missing and applies the retention TTL; idempotent. */
@@ -107,4 +116,13 @@ export abstract class EventStoreRepository {
   abstract getMail(id: string): Promise<MailDetail | undefined>;
   abstract stats(range: TimeRange): Promise<Stats>;
   abstract health(): Promise<Health>;
+
+  /** Which of IDS the export log holds already. */
+  abstract exportedIds(ids: string[]): Promise<Set<string>>;
+  /** The highest position in the export log, 0 when it is empty. */
+  abstract lastExportSeq(): Promise<number>;
+  /** Appends rows (ascending seq) in one insert, stamped EXPORTEDATMS (retention counts from it). */
+  abstract insertExportRows(rows: ExportLogRow[], exportedAtMs: number): Promise<void>;
+  /** Up to LIMIT rows after position AFTERSEQ, in position order. */
+  abstract readExportRows(afterSeq: number, limit: number): Promise<ExportLogRow[]>;
 }

@@ -2,9 +2,8 @@ import type { ControlCommand } from '@moat/proto/grpc';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, testConfig, testAudit } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, UnavailableError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
 import { ClassifierService } from './classifier.service.js';
 import { ControlService } from './control.service.js';
 import { MailService } from './mail.service.js';
@@ -34,7 +33,7 @@ describe('ClassifierService', () => {
   beforeEach(async () => {
     models = new InMemoryModelRepository();
     store = new InMemoryEventStore();
-    const audit = new AuditService(store);
+    const audit = testAudit(store);
     policy = new PolicyService(new InMemoryConfigRepository(), audit, testConfig());
     await policy.bootstrapAndWatch().catch(() => undefined);
     control = new ControlService();

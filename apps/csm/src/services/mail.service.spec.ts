@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryEventStore } from '../testing/in-memory-repositories.js';
+import { InMemoryEventStore, testAudit } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
 import { MailService } from './mail.service.js';
 
@@ -23,7 +22,7 @@ describe('MailService', () => {
   beforeEach(() => {
     store = new InMemoryEventStore();
     control = new ControlService();
-    service = new MailService(store, control, new AuditService(store));
+    service = new MailService(store, control, testAudit(store));
   });
 
   it('validates search parameters', async () => {

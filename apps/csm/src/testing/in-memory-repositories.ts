@@ -2,10 +2,12 @@ import { Logger } from '@nestjs/common';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
-import { EventStoreRepository, type AuditEntry, type MailDetail, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
+import { EventStoreRepository, type AuditEntry, type ExportLogRow, type MailDetail, type MailSummary, type Stats } from '../repositories/event-store.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import type { Health } from '../repositories/nats.repository.js';
+import { AuditService } from '../services/audit.service.js';
+import { ExportLogService } from '../services/export-log.service.js';
 import { ConflictError } from '../util/errors.js';
 
 // In-memory stand-ins for the repositories, for unit specs of the services. Integration tests use the real ones.
@@ -87,6 +89,20 @@ export class InMemoryEventStore extends EventStoreRepository {
   async health(): Promise<Health> {
     return { ok: true, detail: 'in memory' };
   }
+  readonly exportRows: ExportLogRow[] = [];
+  async exportedIds(ids: string[]) {
+    return new Set(this.exportRows.filter((r) => ids.includes(r.id)).map((r) => r.id));
+  }
+  async lastExportSeq() {
+    return this.exportRows.at(-1)?.seq ?? 0;
+  }
+  async insertExportRows(rows: ExportLogRow[]) {
+    if (this.failInserts) throw this.failInserts;
+    this.exportRows.push(...rows);
+  }
+  async readExportRows(afterSeq: number, limit: number) {
+    return this.exportRows.filter((r) => r.seq > afterSeq).slice(0, limit);
+  }
 }
 
 export class InMemoryLocalState extends LocalStateRepository {
@@ -125,4 +141,9 @@ export class InMemoryModelRepository extends ModelRepository {
 
 export function testConfig(env: Record<string, string> = {}): CsmConfig {
   return new CsmConfig({ MOAT_DATA_DIR: '/nonexistent/moat-test', ...env });
+}
+
+/** An AuditService writing to STORE (the audit table and the export log). */
+export function testAudit(store: InMemoryEventStore = new InMemoryEventStore()): AuditService {
+  return new AuditService(store, new ExportLogService(store));
 }

@@ -1,2 +1,3 @@
 export * from './names.js';
 export * from './setup.js';
+export * from './export-event.js';
