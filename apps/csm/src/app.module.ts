@@ -27,6 +27,8 @@ import { NatsConnectionRepository } from './repositories/nats-connection.reposit
 import { NatsRepository } from './repositories/nats.repository.js';
 import { KvSessionRepository } from './repositories/kv-session.repository.js';
 import { SessionRepository } from './repositories/session.repository.js';
+import { SyslogSenderRepository } from './repositories/syslog-sender.repository.js';
+import { TcpSyslogSenderRepository } from './repositories/tcp-syslog-sender.repository.js';
 import { AccountsService } from './services/accounts.service.js';
 import { AuditService } from './services/audit.service.js';
 import { AuthService } from './services/auth.service.js';
@@ -34,6 +36,7 @@ import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
 import { EventIngestService, IngestMetrics } from './services/event-ingest.service.js';
 import { ExportLogService } from './services/export-log.service.js';
+import { SiemPushService } from './services/siem-push.service.js';
 import { FleetService } from './services/fleet.service.js';
 import { LoginThrottleService } from './services/login-throttle.service.js';
 import { MailService } from './services/mail.service.js';
@@ -53,6 +56,7 @@ import { StatusService } from './services/status.service.js';
     { provide: LocalStateRepository, useClass: FileLocalStateRepository },
     { provide: ModelRepository, useClass: JetStreamModelRepository },
     { provide: SessionRepository, useClass: KvSessionRepository },
+    { provide: SyslogSenderRepository, useClass: TcpSyslogSenderRepository },
     ExportLogService,
     AuditService,
     SessionService,
@@ -68,6 +72,7 @@ import { StatusService } from './services/status.service.js';
     MetricsService,
     { provide: IngestMetrics, useExisting: MetricsService },
     EventIngestService,
+    SiemPushService,
     NodeGrpcServer,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },

@@ -52,11 +52,12 @@ export class ExportLogService {
   /** Resolves at the next append, or after TIMEOUTMS. */
   nextAppend(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, timeoutMs);
       this.waiters.push(done);
     });
   }

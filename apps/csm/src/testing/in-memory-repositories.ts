@@ -55,6 +55,13 @@ export class InMemoryConfigRepository extends ConfigRepository {
   async putNode(record: NodeRecord) {
     this.nodes.set(record.id, record);
   }
+  readonly exportPositions = new Map<string, number>();
+  async getExportPosition(destination: string) {
+    return this.exportPositions.get(destination) ?? 0;
+  }
+  async putExportPosition(destination: string, seq: number) {
+    this.exportPositions.set(destination, seq);
+  }
 }
 
 export class InMemoryEventStore extends EventStoreRepository {

@@ -1,19 +1,24 @@
+import { readFileSync } from 'node:fs';
+
 // Events as Moat exports them to a SIEM (GET /api/events, syslog push, `moat events tail`): one JSON object per
 // event, and its CEF rendering. Field names are a contract (docs/architecture.md, "Event export").
+
+/** Moat's version (the workspace packages are released together), the CEF Device Version. */
+export const MOAT_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const EXPORT_KINDS = ['message', 'finding', 'delivery', 'audit', 'node'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
-interface ExportBase {
+type ExportBase = {
   /** Unique per event and stable across redeliveries: `message:<message id>`, `finding:<message id>:<n>`, ... */
   id: string;
   kind: ExportKind;
   /** When it happened (milliseconds since the epoch). */
   atMs: number;
-}
+};
 
 /** What a message and each of its findings share: who sent what to whom, and the verdict. */
-export interface MessageFacts {
+export type MessageFacts = {
   messageId: string;
   nodeId: string;
   direction: string;
@@ -23,10 +28,10 @@ export interface MessageFacts {
   subject: string;
   action: string;
   score: number;
-}
+};
 
 /** One per SMTP transaction with a verdict. */
-export interface MessageExport extends ExportBase, MessageFacts {
+export type MessageExport = ExportBase & MessageFacts & {
   kind: 'message';
   tenant: string;
   clientHostname: string;
@@ -38,20 +43,20 @@ export interface MessageExport extends ExportBase, MessageFacts {
   policyVersion: number;
   sizeBytes: number;
   smtpReply: string;
-}
+};
 
 /** One per security finding (a symbol that did not speak for the message): the security log of F15. */
-export interface FindingExport extends ExportBase, MessageFacts {
+export type FindingExport = ExportBase & MessageFacts & {
   kind: 'finding';
   symbol: string;
   /** The symbol's own score (the message's total is `score`). */
   symbolScore: number;
   stage: string;
   detail: string;
-}
+};
 
 /** One per change of a recipient's delivery state. */
-export interface DeliveryExport extends ExportBase {
+export type DeliveryExport = ExportBase & {
   kind: 'delivery';
   messageId: string;
   nodeId: string;
@@ -60,27 +65,27 @@ export interface DeliveryExport extends ExportBase {
   downstream: string;
   response: string;
   attempts: number;
-}
+};
 
 /** One per audit entry (administrator and node actions). */
-export interface AuditExport extends ExportBase {
+export type AuditExport = ExportBase & {
   kind: 'audit';
   admin: string;
   action: string;
   target: string;
   detail: string;
   ok: boolean;
-}
+};
 
 /** A scan node came up (heartbeats again) or went down (no heartbeat for 15 s). */
-export interface NodeExport extends ExportBase {
+export type NodeExport = ExportBase & {
   kind: 'node';
   nodeId: string;
   nodeName: string;
   state: 'up' | 'down';
   smtpAddress: string;
   lastHeartbeatMs: number;
-}
+};
 
 export type ExportEvent = MessageExport | FindingExport | DeliveryExport | AuditExport | NodeExport;
 
@@ -122,7 +127,7 @@ function subkind(event: ExportRecord): string {
  * fields escape `\` and `|`, extension values `\`, `=` and line breaks (as `\n`, `\r`); other control
  * characters become spaces, so no subject, name or detail can end the line or forge a field.
  */
-export function formatCef(event: ExportRecord, version: string): string {
+export function formatCef(event: ExportRecord, version = MOAT_VERSION): string {
   const sub = subkind(event);
   const header = ['CEF:0', 'Moat', 'Moat', version, `${event.kind}:${sub}`, `${event.kind} ${sub}`.trim(), String(exportSeverity(event))];
   const ext: [string, unknown][] = [

@@ -1,0 +1,150 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureEventsStream } from '@moat/bus';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePorts } from '../harness/free-ports.js';
+import { waitFor } from '../harness/wait.js';
+import { CsmApi } from '../csm/support/api.js';
+import { messageEvent, publishMessage } from '../csm/support/events.js';
+import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm, type NatsServer } from '../csm/support/processes.js';
+import { makeTestPki, Rsyslog } from './support/rsyslog.js';
+
+interface EventPage {
+  events: { seq: number; id: string; kind: string }[];
+  cursor: string;
+}
+
+/** The duplicate window of both destinations. */
+const REPLAY_MS = 2000;
+const HOSTILE_SUBJECT = 'x=1 | y\\ \r\n<13>1 - forged - - - CEF:0|forged|';
+
+/** Every event id in the export log, through the pull API. */
+async function exportedIds(api: CsmApi): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor = '';
+  for (;;) {
+    const page = await api.get<EventPage>(`/api/events?limit=1000&cursor=${cursor}`);
+    if (!page.events.length) return ids;
+    ids.push(...page.events.map((e) => e.id));
+    cursor = page.cursor;
+  }
+}
+
+/** How often each id arrived at a receiver: JSON lines carry `id`, CEF lines `externalId=`. */
+function receivedCounts(lines: string[], format: 'json' | 'cef'): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const line of lines) {
+    const id = format === 'json' ? (JSON.parse(line) as { id: string }).id : /externalId=(\S+)/.exec(line)?.[1];
+    if (!id) throw new Error(`a line without an event id: ${line}`);
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+// The CSM pushes the export log to two real rsyslogd receivers, one over TCP (JSON) and one over TLS (CEF),
+// and both are stopped and started again while events flow.
+describe('syslog push to a SIEM', () => {
+  let nats: NatsServer;
+  let csm: Csm;
+  let nc: NatsConnection;
+  let api: CsmApi;
+  let tcp: Rsyslog;
+  let tls: Rsyslog;
+  const run = Date.now().toString(36);
+  let published = 0;
+  const publish = async (count: number, gapMs = 0) => {
+    for (let i = 0; i < count; i++) {
+      const n = published++;
+      await publishMessage(nc, messageEvent(`${run}-${n}`, n === 3 ? { headers: { subject: HOSTILE_SUBJECT, from: '', to: '', messageId: '', date: '', replyTo: '' } } : {}));
+      if (gapMs) await sleep(gapMs);
+    }
+  };
+
+  beforeAll(async () => {
+    buildCsm();
+    const [tcpPort, tlsPort] = await freePorts(2);
+    const pki = makeTestPki(await tempDir('moat-siem-pki-'));
+    tcp = new Rsyslog(await tempDir('moat-siem-tcp-'), tcpPort!);
+    tls = new Rsyslog(await tempDir('moat-siem-tls-'), tlsPort!, pki);
+    await tcp.start();
+    await tls.start();
+    nats = await startNats();
+    const dataDir = await tempDir('moat-siem-csm-');
+    const destinations = [
+      { name: 'soc-tcp', host: '127.0.0.1', port: tcpPort, format: 'json', replayMs: REPLAY_MS },
+      { name: 'soc-tls', host: '127.0.0.1', port: tlsPort, tls: true, ca: pki.ca, format: 'cef', replayMs: REPLAY_MS },
+    ];
+    csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_SIEM_DESTINATIONS: JSON.stringify(destinations) });
+    api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
+    nc = await connect({ servers: nats.url });
+    await ensureEventsStream(nc);
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await csm?.stop();
+    await nats?.stop();
+    await tcp?.stop();
+    await tls?.stop();
+    await removeTempDirs();
+  });
+
+  const allArrived = async (expected: string[]) => {
+    for (const [receiver, format] of [
+      [tcp, 'json'],
+      [tls, 'cef'],
+    ] as const) {
+      await waitFor(`${expected.length} events at the ${format} receiver`, async () => {
+        const counts = receivedCounts(receiver.lines(), format);
+        return expected.every((id) => counts.has(id)) ? true : undefined;
+      }, { timeoutMs: 60_000 });
+    }
+  };
+
+  it('delivers every event to both receivers, a hostile subject inside its one line', async () => {
+    await publish(100);
+    await waitFor('200 message and finding events exported', async () => ((await exportedIds(api)).filter((id) => id.includes(run)).length === 200 ? true : undefined));
+    const expected = await exportedIds(api);
+    await allArrived(expected);
+    for (const [receiver, format] of [
+      [tcp, 'json'],
+      [tls, 'cef'],
+    ] as const) {
+      const counts = receivedCounts(receiver.lines(), format);
+      expect([...counts.values()].every((c) => c === 1)).toBe(true);
+      expect([...counts.keys()].sort()).toEqual([...expected].sort());
+    }
+    const hostileJson = tcp.lines().find((l) => l.includes(`"message:${run}-3"`));
+    expect((JSON.parse(hostileJson ?? '{}') as { subject: string }).subject).toBe(HOSTILE_SUBJECT);
+    const hostileCef = tls.lines().filter((l) => l.includes(`externalId=message:${run}-3 `));
+    expect(hostileCef).toHaveLength(1);
+    expect(hostileCef[0]).toContain('msg=x\\=1 | y\\\\ \\r\\n<13>1 - forged - - - CEF:0|forged|');
+  });
+
+  it('loses nothing across a restart of both receivers while events flow; repeats only inside the replay window', async () => {
+    const before = new Set(await exportedIds(api));
+    // Sent longer ago than the replay window: confirmed, so never sent again.
+    await sleep(REPLAY_MS + 500);
+    const flowing = publish(300, 10);
+    await sleep(1000);
+    await tcp.stop();
+    await tls.stop();
+    await sleep(1500);
+    await tcp.start();
+    await tls.start();
+    await flowing;
+    await waitFor('all 800 message and finding events exported', async () => ((await exportedIds(api)).filter((id) => id.includes(run)).length === 800 ? true : undefined));
+    const expected = await exportedIds(api);
+    await allArrived(expected);
+    for (const [receiver, format] of [
+      [tcp, 'json'],
+      [tls, 'cef'],
+    ] as const) {
+      const counts = receivedCounts(receiver.lines(), format);
+      expect([...counts.keys()].sort()).toEqual([...expected].sort());
+      const repeated = [...counts].filter(([, c]) => c > 1).map(([id]) => id);
+      expect(repeated.filter((id) => before.has(id))).toEqual([]);
+      console.log(`${format} receiver: ${expected.length} events, ${repeated.length} received twice (sent in the ${REPLAY_MS} ms before the receiver stopped)`);
+    }
+  });
+});
