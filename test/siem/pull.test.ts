@@ -1,6 +1,9 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureEventsStream } from '@moat/bus';
+import { runMoat } from '../harness/moat-cli.js';
 import { waitFor } from '../harness/wait.js';
 import { CsmApi } from '../csm/support/api.js';
 import { messageEvent, publishDelivery, publishMessage } from '../csm/support/events.js';
@@ -102,5 +105,21 @@ describe('event export: pull API with a durable cursor', () => {
       expect((await api.call('GET', `/api/events?${query}`)).status).toBe(400);
     }
     expect((await new CsmApi(csm.baseUrl).call('GET', '/api/events')).status).toBe(401);
+  });
+
+  it('moat events tail prints a page as JSON or CEF and the cursor to resume from', async () => {
+    const env = { ...process.env, MOAT_CSM_URL: csm.baseUrl, MOAT_TOKEN: (await readFile(join(dataDir, 'cli-token'), 'utf8')).trim() };
+    const json = await runMoat(['events', 'tail', '--cursor', String(seen[19]!.seq), '--limit', '3'], env);
+    expect(json.code).toBe(0);
+    expect(json.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Exported).id)).toEqual(seen.slice(20, 23).map((e) => e.id));
+    expect(json.stderr.trim()).toBe(`cursor ${seen[22]!.seq}`);
+    const cef = await runMoat(['events', 'tail', '--cursor', String(seen[22]!.seq), '--limit', '2', '--format', 'cef'], env);
+    expect(cef.code).toBe(0);
+    const lines = cef.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    lines.forEach((line, n) => expect(line).toMatch(new RegExp(`^CEF:0\\|Moat\\|Moat\\|[^|]+\\|[^|]+\\|[^|]+\\|\\d+\\|rt=\\d+ externalId=${seen[23 + n]!.id} cn1Label=seq cn1=${seen[23 + n]!.seq} `)));
+    expect(cef.stderr.trim()).toBe(`cursor ${seen[24]!.seq}`);
+    const bad = await runMoat(['events', 'tail', '--format', 'xml'], env);
+    expect(bad.code).toBe(2);
   });
 });

@@ -89,3 +89,10 @@ export const errorBodySchema = z.looseObject({
 
 export const accountsViewSchema = z.looseObject({ version: z.number(), domains: z.array(z.looseObject({ name: z.string(), accounts: z.array(z.string()) })) });
 export const accountsImportSchema = z.looseObject({ version: z.number(), domains: z.array(z.looseObject({ name: z.string(), accounts: z.number(), added: z.number() })) });
+
+/** GET /api/events: exported events (fields by kind, docs/architecture.md "Event export") and the next cursor. */
+export const eventPageSchema = z.looseObject({
+  events: z.array(z.looseObject({ seq: z.number(), id: z.string(), kind: z.string(), atMs: z.number() })),
+  cursor: z.string(),
+});
+export type ExportedEventRow = z.infer<typeof eventPageSchema>['events'][number];
