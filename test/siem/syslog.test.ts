@@ -147,4 +147,32 @@ describe('syslog push to a SIEM', () => {
       console.log(`${format} receiver: ${expected.length} events, ${repeated.length} received twice (sent in the ${REPLAY_MS} ms before the receiver stopped)`);
     }
   });
+
+  it('loses nothing when a receiver is killed (SIGKILL) while events flow', async () => {
+    const before = new Set(await exportedIds(api));
+    const counted = new Map([tcp, tls].map((r, n) => [r, receivedCounts(r.lines(), n === 0 ? 'json' : 'cef')]));
+    await sleep(REPLAY_MS + 500);
+    const flowing = publish(300, 10);
+    await sleep(1000);
+    await tcp.stop('SIGKILL');
+    await tls.stop('SIGKILL');
+    await sleep(1500);
+    await tcp.start();
+    await tls.start();
+    await flowing;
+    await waitFor('all 1400 message and finding events exported', async () => ((await exportedIds(api)).filter((id) => id.includes(run)).length === 1400 ? true : undefined));
+    const expected = await exportedIds(api);
+    await allArrived(expected);
+    for (const [receiver, format] of [
+      [tcp, 'json'],
+      [tls, 'cef'],
+    ] as const) {
+      const counts = receivedCounts(receiver.lines(), format);
+      expect([...counts.keys()].sort()).toEqual([...expected].sort());
+      const earlier = counted.get(receiver);
+      const repeated = [...counts].filter(([id, c]) => c > (earlier?.get(id) ?? 1)).map(([id]) => id);
+      expect(repeated.filter((id) => before.has(id))).toEqual([]);
+      console.log(`${format} receiver after SIGKILL: ${expected.length - before.size} new events, ${repeated.length} received twice`);
+    }
+  });
 });

@@ -64,8 +64,8 @@ export class Rsyslog {
     throw new Error(`rsyslogd does not listen on ${this.port}: ${this.child.output}`);
   }
 
-  async stop(): Promise<void> {
-    await this.child?.stop();
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await this.child?.stop(signal);
     this.child = undefined;
   }
 
