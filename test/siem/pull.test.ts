@@ -81,7 +81,7 @@ describe('event export: pull API with a durable cursor', () => {
 
     await waitFor('every event read', async () => {
       while ((await readPage(37)) > 0);
-      return mine().length === 60 * 2 + 10 + 30 * 2 + 1 + 2 && seen.some((e) => e.kind === 'audit' && e.target !== undefined && String(e.detail ?? '').includes('203.0.113.77')) ? true : undefined;
+      return mine().length === 60 * 2 + 10 + 30 * 2 + 1 + 2 && seen.some((e) => e.kind === 'audit' && e.action === 'policy.change' && e.detail === 'list add ip-block 203.0.113.77') ? true : undefined;
     });
 
     const ids = seen.map((e) => e.id);
