@@ -121,5 +121,14 @@ describe('event export: pull API with a durable cursor', () => {
     expect(cef.stderr.trim()).toBe(`cursor ${seen[24]!.seq}`);
     const bad = await runMoat(['events', 'tail', '--format', 'xml'], env);
     expect(bad.code).toBe(2);
+
+    // --follow prints events as they arrive (stopped here by the harness's timeout).
+    const following = runMoat(['events', 'tail', '--cursor', saved, '--follow'], env, 6000);
+    await new Promise((r) => setTimeout(r, 2000));
+    await publishMessage(nc, messageEvent(id(99)));
+    const followed = await following;
+    expect(followed.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Exported).id)).toEqual([`message:${id(99)}`, `finding:${id(99)}:1`]);
+    expect(followed.stderr).toMatch(/^cursor \d+\n$/);
+    expect(followed.stderr).not.toContain(saved);
   });
 });

@@ -64,6 +64,7 @@ describe('syslog push to a SIEM', () => {
     buildCsm();
     const [tcpPort, tlsPort] = await freePorts(2);
     const pki = makeTestPki(await tempDir('moat-siem-pki-'));
+    const otherPki = makeTestPki(await tempDir('moat-siem-other-pki-'));
     tcp = new Rsyslog(await tempDir('moat-siem-tcp-'), tcpPort!);
     tls = new Rsyslog(await tempDir('moat-siem-tls-'), tlsPort!, pki);
     await tcp.start();
@@ -73,6 +74,8 @@ describe('syslog push to a SIEM', () => {
     const destinations = [
       { name: 'soc-tcp', host: '127.0.0.1', port: tcpPort, format: 'json', replayMs: REPLAY_MS },
       { name: 'soc-tls', host: '127.0.0.1', port: tlsPort, tls: true, ca: pki.ca, format: 'cef', replayMs: REPLAY_MS },
+      // The same receiver, but its certificate does not chain to this CA: nothing may be sent there.
+      { name: 'soc-untrusted', host: '127.0.0.1', port: tlsPort, tls: true, ca: otherPki.ca, format: 'cef', replayMs: REPLAY_MS },
     ];
     csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_SIEM_DESTINATIONS: JSON.stringify(destinations) });
     api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
@@ -119,6 +122,8 @@ describe('syslog push to a SIEM', () => {
     const hostileCef = tls.lines().filter((l) => l.includes(`externalId=message:${run}-3 `));
     expect(hostileCef).toHaveLength(1);
     expect(hostileCef[0]).toContain('msg=x\\=1 | y\\\\ \\r\\n<13>1 - forged - - - CEF:0|forged|');
+    // Each event once at the TLS receiver (above), so the destination with the wrong CA sent nothing.
+    expect(csm.child.output).toMatch(/soc-untrusted: cannot connect to 127\.0\.0\.1:\d+, retrying in \d+ ms: .*certificate/);
   });
 
   it('loses nothing across a restart of both receivers while events flow; repeats only inside the replay window', async () => {
