@@ -1,3 +1,5 @@
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { NodeServiceClient, type EnrolResponse } from '@moat/proto/grpc';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,6 +22,11 @@ interface EventPage {
   events: Exported[];
   cursor: string;
 }
+
+const ENROL_TOKEN = 'siem-enrol-token';
+
+const unary = <T>(call: (callback: (err: ServiceError | null, response: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => call((err, response) => (err ? reject(err) : resolve(response))));
 
 // GET /api/events through the real CSM (chdb, NATS): a reader that saves its cursor after every page sees every
 // event exactly once, in order, across a CSM restart, replays of old events and events arriving meanwhile.
@@ -48,7 +55,7 @@ describe('event export: pull API with a durable cursor', () => {
     buildCsm();
     nats = await startNats();
     dataDir = await tempDir('moat-siem-pull-');
-    csm = await startCsm({ natsUrl: nats.url, dataDir });
+    csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_ENROL_TOKEN: ENROL_TOKEN });
     api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);
@@ -72,7 +79,7 @@ describe('event export: pull API with a durable cursor', () => {
     for (let n = 60; n < 90; n++) await publishMessage(nc, messageEvent(id(n)));
     for (let n = 0; n < 5; n++) await publishMessage(nc, messageEvent(id(n)), `replay-${id(n)}`);
     await publishDelivery(nc, delivered(61));
-    csm = await startCsm({ natsUrl: nats.url, dataDir });
+    csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_ENROL_TOKEN: ENROL_TOKEN });
     api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
     const listed = await api.call<{ version: number }>('POST', '/api/lists', { op: 'add', kind: 'ip-block', value: '203.0.113.77' });
     expect(listed.status).toBe(201);
@@ -130,5 +137,30 @@ describe('event export: pull API with a durable cursor', () => {
     expect(followed.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Exported).id)).toEqual([`message:${id(99)}`, `finding:${id(99)}:1`]);
     expect(followed.stderr).toMatch(/^cursor \d+\n$/);
     expect(followed.stderr).not.toContain(saved);
+  });
+
+  it('exports a node enrolment (audit), its first heartbeat (node up) and its silence (node down)', async () => {
+    const client = new NodeServiceClient(csm.grpcAddress, credentials.createInsecure());
+    try {
+      const node = await unary<EnrolResponse>((cb) => client.enrol({ token: ENROL_TOKEN, nodeName: `node-${run}`, smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' }, cb));
+      const metadata = new Metadata();
+      metadata.set('x-moat-node-id', node.nodeId);
+      metadata.set('x-moat-node-secret', node.nodeSecret);
+      const beat = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now() };
+      await unary((cb) => client.heartbeat(beat, metadata, cb));
+      await unary((cb) => client.heartbeat(beat, metadata, cb));
+      const states = await waitFor(
+        'node up and down',
+        async () => {
+          while ((await readPage(100)) > 0);
+          const found = seen.filter((e) => (e.kind === 'node' && e.nodeId === node.nodeId) || (e.kind === 'audit' && e.target === node.nodeId)).map((e) => (e.kind === 'node' ? `node ${String(e.state)}` : `audit ${String(e.action)}`));
+          return found.length === 3 ? found : undefined;
+        },
+        { timeoutMs: 40_000, intervalMs: 1000 },
+      );
+      expect(states).toEqual(['audit node.enrol', 'node up', 'node down']);
+    } finally {
+      client.close();
+    }
   });
 });
