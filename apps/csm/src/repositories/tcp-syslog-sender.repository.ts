@@ -38,11 +38,14 @@ export class TcpSyslogSenderRepository extends SyslogSenderRepository {
 class SocketConnection implements SyslogConnection {
   readonly closed: Promise<string>;
   private reason: string | undefined;
+  /** Rejects the write in progress (there is at most one: the caller awaits each) when the connection fails. */
+  private failWrite: ((err: Error) => void) | undefined;
 
   constructor(private readonly socket: Socket) {
     this.closed = new Promise((resolve) => {
       const close = (reason: string) => {
         this.reason ??= reason;
+        this.failWrite?.(new Error(this.reason));
         resolve(this.reason);
       };
       socket.on('error', (err) => close(errorMessage(err)));
@@ -55,10 +58,10 @@ class SocketConnection implements SyslogConnection {
 
   write(bytes: Buffer): Promise<void> {
     if (this.reason !== undefined) return Promise.reject(new Error(this.reason));
-    return new Promise((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
+      this.failWrite = reject;
       this.socket.write(bytes, (err) => (err ? reject(err) : resolve()));
-      void this.closed.then((reason) => reject(new Error(reason)));
-    });
+    }).finally(() => (this.failWrite = undefined));
   }
 
   end(timeoutMs: number): Promise<boolean> {

@@ -144,7 +144,8 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
   private announce(node: NodeRecord, state: NodeExport['state'], atMs: number): void {
     const event: NodeExport = { id: `node:${randomUUID()}`, kind: 'node', atMs, nodeId: node.id, nodeName: node.name, state, smtpAddress: node.smtpAddress, lastHeartbeatMs: node.lastHeartbeatMs };
     this.logger.log(`node ${node.name} ${state}`);
-    this.exportLog.append([event]).catch((err: unknown) => this.logger.error(`node ${node.name} ${state} not exported: ${errorMessage(err)}`));
+    // Retried while ClickHouse is down (its id keeps a retry after a half-done insert from adding it twice).
+    void retryUntilDone(`export of node ${node.name} ${state}`, () => this.exportLog.append([event]), this.stopping.signal, this.logger);
   }
 
   list(now = Date.now()): NodeStatus[] {

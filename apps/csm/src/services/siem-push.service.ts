@@ -55,6 +55,7 @@ export class SiemPushService implements OnApplicationBootstrap, BeforeApplicatio
   async run(destination: SiemDestination): Promise<void> {
     const signal = this.stopping.signal;
     const name = destination.name;
+    const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     let confirmed = 0;
     await retryUntilDone(`export position of ${name}`, async () => void (confirmed = await this.positions.getExportPosition(name)), signal, this.logger);
     let delayMs = MIN_BACKOFF_MS;
@@ -70,26 +71,29 @@ export class SiemPushService implements OnApplicationBootstrap, BeforeApplicatio
       }
       delayMs = MIN_BACKOFF_MS;
       this.logger.log(`${name}: connected to ${destination.host}:${destination.port}${destination.tls ? ' (TLS)' : ''}, sending after position ${confirmed}`);
-      confirmed = await this.stream(destination, connection, confirmed, signal);
+      confirmed = await this.stream(destination, connection, confirmed, signal, stopped);
     }
   }
 
-  /** Sends from position FROM until the connection fails or SIGNAL aborts; returns the confirmed position. */
-  private async stream(destination: SiemDestination, connection: SyslogConnection, from: number, signal: AbortSignal): Promise<number> {
+  /** Sends from position FROM until the connection fails or SIGNAL aborts (STOPPED); returns the confirmed position. */
+  private async stream(destination: SiemDestination, connection: SyslogConnection, from: number, signal: AbortSignal, stopped: Promise<void>): Promise<number> {
     const window = new ReplayWindow(from, destination.replayMs);
     let persisted = from;
+    let warned = false;
     const persist = async (seq: number) => {
       if (seq <= persisted) return;
       try {
         await this.positions.putExportPosition(destination.name, seq);
         persisted = seq;
+        warned = false;
       } catch (err) {
-        this.logger.warn(`${destination.name}: position ${seq} not stored (sent again after a restart): ${errorMessage(err)}`);
+        if (!warned) this.logger.warn(`${destination.name}: position ${seq} not stored yet (KV unavailable; what follows it is sent again after a restart): ${errorMessage(err)}`);
+        warned = true;
       }
     };
     let failure: string | undefined;
     void connection.closed.then((reason) => (failure ??= reason));
-    const interrupted = Promise.race([connection.closed, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+    const interrupted = Promise.race([connection.closed, stopped]);
     let sent = from;
     while (!signal.aborted && failure === undefined) {
       await persist(window.confirm(Date.now()));
