@@ -50,6 +50,7 @@ describe('syslog push to a SIEM', () => {
   let api: CsmApi;
   let tcp: Rsyslog;
   let tls: Rsyslog;
+  let csmEnv: Parameters<typeof startCsm>[0];
   const run = Date.now().toString(36);
   let published = 0;
   const publish = async (count: number, gapMs = 0) => {
@@ -77,7 +78,8 @@ describe('syslog push to a SIEM', () => {
       // The same receiver, but its certificate does not chain to this CA: nothing may be sent there.
       { name: 'soc-untrusted', host: '127.0.0.1', port: tlsPort, tls: true, ca: otherPki.ca, format: 'cef', replayMs: REPLAY_MS },
     ];
-    csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_SIEM_DESTINATIONS: JSON.stringify(destinations) });
+    csmEnv = { natsUrl: nats.url, dataDir, MOAT_SIEM_DESTINATIONS: JSON.stringify(destinations) };
+    csm = await startCsm(csmEnv);
     api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);
@@ -178,6 +180,31 @@ describe('syslog push to a SIEM', () => {
       const repeated = [...counts].filter(([id, c]) => c > (earlier?.get(id) ?? 1)).map(([id]) => id);
       expect(repeated.filter((id) => before.has(id))).toEqual([]);
       console.log(`${format} receiver after SIGKILL: ${expected.length - before.size} new events, ${repeated.length} received twice`);
+    }
+  });
+
+  it('resumes from the stored positions across a CSM restart: nothing lost, nothing sent twice', async () => {
+    const before = new Set(await exportedIds(api));
+    const counted = new Map([tcp, tls].map((r, n) => [r, receivedCounts(r.lines(), n === 0 ? 'json' : 'cef')]));
+    const flowing = publish(200, 10);
+    await sleep(800);
+    await csm.stop();
+    await sleep(500);
+    csm = await startCsm(csmEnv);
+    api = await CsmApi.withCliToken(csm.baseUrl, csmEnv.dataDir);
+    await flowing;
+    await waitFor('all 1800 message and finding events exported', async () => ((await exportedIds(api)).filter((id) => id.includes(run)).length === 1800 ? true : undefined));
+    const expected = await exportedIds(api);
+    await allArrived(expected);
+    for (const [receiver, format] of [
+      [tcp, 'json'],
+      [tls, 'cef'],
+    ] as const) {
+      const counts = receivedCounts(receiver.lines(), format);
+      expect([...counts.keys()].sort()).toEqual([...expected].sort());
+      const earlier = counted.get(receiver);
+      const repeated = [...counts].filter(([id, c]) => c > (earlier?.get(id) ?? 1) && !before.has(id)).map(([id]) => id);
+      expect(repeated).toEqual([]);
     }
   });
 });
