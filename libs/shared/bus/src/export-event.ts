@@ -23,7 +23,9 @@ export type MessageFacts = {
   nodeId: string;
   direction: string;
   mailFrom: string;
+  /** The first 50 recipients (`rcptCount`: all of them). */
   rcptTo: string[];
+  rcptCount: number;
   clientIp: string;
   subject: string;
   action: string;
