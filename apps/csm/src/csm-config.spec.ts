@@ -15,7 +15,7 @@ describe('MOAT_SIEM_DESTINATIONS', () => {
       [{ name: 'a.b', host: 'h', port: 1 }, '[0]: name'],
       [{ name: 'a', port: 1 }, '[0]: host'],
       [{ name: 'a', host: 'h', port: 70000 }, '[0]: port'],
-      [{ name: 'a', host: 'h', port: 1, format: 'leef' }, '[0]: format'],
+      [{ name: 'a', host: 'h', port: 1, format: 'xml' }, '[0]: format'],
       [{ name: 'a', host: 'h', port: 1, ca: '/x' }, '[0]: ca'],
       [{ name: 'a', host: 'h', port: 1, replayMs: -1 }, '[0]: replayMs'],
     ];

@@ -1,3 +1,4 @@
+import { EXPORT_FORMATS, type ExportFormat } from '@moat/bus';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SESSION_RETENTION_MS } from './repositories/session.repository.js';
@@ -15,7 +16,7 @@ export interface SiemDestination {
   tls: boolean;
   /** PEM file with the CA(s) the receiver's certificate must chain to; without it, the system's CAs. */
   ca: string | undefined;
-  format: 'json' | 'cef';
+  format: ExportFormat;
   /** Events written this long before a connection failure are sent again (the duplicate window). */
   replayMs: number;
 }
@@ -85,8 +86,8 @@ function httpTls(env: NodeJS.ProcessEnv, dataDir: string): CsmConfig['httpTls'] 
 }
 
 /**
- * MOAT_SIEM_DESTINATIONS: a JSON array of `{name, host, port, tls?, ca?, format?, replayMs?}` (format `json` or
- * `cef`, default json; tls default false; replayMs default 5000). Throws a message naming the bad entry.
+ * MOAT_SIEM_DESTINATIONS: a JSON array of `{name, host, port, tls?, ca?, format?, replayMs?}` (format `json`,
+ * `cef` or `leef`, default json; tls default false; replayMs default 5000). Throws a message naming the bad entry.
  */
 export function parseSiemDestinations(raw: string | undefined): SiemDestination[] {
   if (!raw) return [];
@@ -109,9 +110,9 @@ export function parseSiemDestinations(raw: string | undefined): SiemDestination[
     if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw bad('port must be a TCP port (1-65535)');
     if (typeof tls !== 'boolean') throw bad('tls must be true or false');
     if (ca !== undefined && (typeof ca !== 'string' || !tls)) throw bad('ca must be the path of a PEM file, with tls true');
-    if (format !== 'json' && format !== 'cef') throw bad('format must be json or cef');
+    if (!EXPORT_FORMATS.some((f) => f === format)) throw bad(`format must be one of ${EXPORT_FORMATS.join(', ')}`);
     if (typeof replayMs !== 'number' || !Number.isInteger(replayMs) || replayMs < 0) throw bad('replayMs must be a non-negative integer');
-    return { name, host, port, tls, ca: ca === undefined ? undefined : resolve(ca), format, replayMs };
+    return { name, host, port, tls, ca: ca === undefined ? undefined : resolve(ca), format: format as ExportFormat, replayMs };
   });
 }
 

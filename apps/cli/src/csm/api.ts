@@ -95,4 +95,3 @@ export const eventPageSchema = z.looseObject({
   events: z.array(z.looseObject({ seq: z.number(), id: z.string(), kind: z.string(), atMs: z.number() })),
   cursor: z.string(),
 });
-export type ExportedEventRow = z.infer<typeof eventPageSchema>['events'][number];

@@ -1,4 +1,4 @@
-import { exportSeverity, formatCef, type ExportedEvent } from '@moat/bus';
+import { exportSeverity, formatEvent, type ExportedEvent, type ExportFormat } from '@moat/bus';
 
 /** Facility local0 (16): Moat's events are the application's own, not the system's. */
 const FACILITY = 16;
@@ -16,14 +16,14 @@ export function syslogSeverity(cefSeverity: number): number {
 
 /**
  * One event as an RFC 5424 message in octet-counting framing (RFC 6587 3.4.1, RFC 5425 4.3):
- * `<len> <PRI>1 <event time> <host> moat - <kind> - <JSON or CEF>`. The length counts bytes, so any subject
- * travels inside its frame; the message itself is one line (JSON escapes line breaks, CEF too).
+ * `<len> <PRI>1 <event time> <host> moat - <kind> - <JSON, CEF or LEEF>`. The length counts bytes, so any
+ * subject travels inside its frame; the message itself is one line (JSON escapes line breaks, CEF and LEEF too).
  */
-export function syslogFrame(event: ExportedEvent, format: 'json' | 'cef', hostname: string): Buffer {
+export function syslogFrame(event: ExportedEvent, format: ExportFormat, hostname: string): Buffer {
   const pri = FACILITY * 8 + syslogSeverity(exportSeverity(event));
   const time = Number.isFinite(event.atMs) && event.atMs > 0 ? new Date(event.atMs).toISOString() : '-';
   const host = HOSTNAME.test(hostname) ? hostname : '-';
-  const body = format === 'cef' ? formatCef(event) : JSON.stringify(event);
+  const body = formatEvent(event, format);
   const message = Buffer.from(`<${pri}>1 ${time} ${host} moat - ${event.kind} - ${body}`);
   return Buffer.concat([Buffer.from(`${message.length} `), message]);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeCefHeader, escapeCefValue, exportSeverity, formatCef, type ExportedEvent } from './export-event.js';
+import { escapeCefHeader, escapeCefValue, exportSeverity, formatCef, formatLeef, type ExportedEvent } from './export-event.js';
 
 const finding: ExportedEvent = {
   seq: 42,
@@ -51,5 +51,22 @@ describe('CEF', () => {
     expect(exportSeverity({ seq: 1, id: 'n', kind: 'node', atMs: 0, state: 'down' })).toBe(7);
     expect(exportSeverity({ seq: 1, id: 'a', kind: 'audit', atMs: 0, ok: false })).toBe(6);
     expect(exportSeverity({ seq: 1, id: 'x', kind: 'other', atMs: 0 })).toBe(3);
+  });
+});
+
+describe('LEEF', () => {
+  it('renders the header and one attribute per field', () => {
+    const line = formatLeef(finding, '1.2.3');
+    expect(line.startsWith('LEEF:2.0|Moat|Moat|1.2.3|finding:AV_EICAR|^|devTime=1700000000000^cat=finding^sev=8^src=192.0.2.7^seq=42^id=finding:m1:0^')).toBe(true);
+    expect(line.split('^')).toContain('rcptTo=b@example.test,c@example.test');
+    expect(line.split('^')).toContain('detail=Eicar-Signature');
+  });
+
+  it('keeps a hostile subject on one line and inside its attribute', () => {
+    const line = formatLeef({ ...finding, subject: 'a^sev=1\r\nLEEF:2.0|x\t', symbol: 'A|B' }, '1');
+    expect(line).not.toMatch(/[\r\n\t]/);
+    expect(line).toContain('|finding:A\\|B|^|');
+    expect(line.split('^')).toContain('subject=a sev=1  LEEF:2.0|x ');
+    expect(line.split('^').filter((a) => a.startsWith('sev='))).toEqual(['sev=8']);
   });
 });

@@ -6,6 +6,17 @@ import { readFileSync } from 'node:fs';
 /** Moat's version (the workspace packages are released together), the CEF Device Version. */
 export const MOAT_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
+/** How an event is written out: JSON (its fields as below), CEF or LEEF. */
+export const EXPORT_FORMATS = ['json', 'cef', 'leef'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The event in FORMAT, as one line. */
+export function formatEvent(event: ExportRecord, format: ExportFormat): string {
+  if (format === 'cef') return formatCef(event);
+  if (format === 'leef') return formatLeef(event);
+  return JSON.stringify(event);
+}
+
 export const EXPORT_KINDS = ['message', 'finding', 'delivery', 'audit', 'node'] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
@@ -166,6 +177,31 @@ export function formatCef(event: ExportRecord, version = MOAT_VERSION): string {
     .map(([key, value]) => `${key}=${escapeCefValue(scalar(value))}`)
     .join(' ');
   return `${header.map(escapeCefHeader).join('|')}|${extension}`;
+}
+
+/**
+ * The event as one LEEF 2.0 line: `LEEF:2.0|Moat|Moat|<version>|<kind>:<subkind>|^|<attributes>`, `key=value`
+ * attributes separated by `^`: `devTime` (atMs), `cat` (kind), `sev` (1-10), `src` (client IP, when there is
+ * one), then every field of the event by its JSON name (lists comma-separated). `^` rather than LEEF's default
+ * tab, which syslog relays rewrite (rsyslog: `#011`). Header fields escape `\` and `|` as CEF does; in values,
+ * `^`, line breaks and other control characters become spaces (LEEF has no escape for them).
+ */
+export function formatLeef(event: ExportRecord, version = MOAT_VERSION): string {
+  const sub = subkind(event);
+  const header = ['LEEF:2.0', 'Moat', 'Moat', version, `${event.kind}:${sub}`].map(escapeCefHeader);
+  const attributes: [string, unknown][] = [
+    ['devTime', event.atMs],
+    ['cat', event.kind],
+    ['sev', Math.max(1, exportSeverity(event))],
+  ];
+  if (text(event, 'clientIp')) attributes.push(['src', event.clientIp]);
+  for (const [key, value] of Object.entries(event)) if (key !== 'atMs' && key !== 'kind') attributes.push([key, value]);
+  const values = attributes.map(([key, value]) => `${key}=${leefValue(Array.isArray(value) ? list(value) : scalar(value))}`);
+  return `${header.join('|')}|^|${values.join('^')}`;
+}
+
+function leefValue(value: string): string {
+  return value.replace(/[\^\p{Cc}]/gu, ' ');
 }
 
 /** A CEF header field: `\` and `|` escaped, line breaks and other control characters as spaces. */
