@@ -56,7 +56,7 @@ describe('event export: pull API with a durable cursor', () => {
     nats = await startNats();
     dataDir = await tempDir('moat-siem-pull-');
     csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_ENROL_TOKEN: ENROL_TOKEN });
-    api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
+    api = await CsmApi.withCliToken(csm);
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);
   });
@@ -80,7 +80,7 @@ describe('event export: pull API with a durable cursor', () => {
     for (let n = 0; n < 5; n++) await publishMessage(nc, messageEvent(id(n)), `replay-${id(n)}`);
     await publishDelivery(nc, delivered(61));
     csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_ENROL_TOKEN: ENROL_TOKEN });
-    api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
+    api = await CsmApi.withCliToken(csm);
     const listed = await api.call<{ version: number }>('POST', '/api/lists', { op: 'add', kind: 'ip-block', value: '203.0.113.77' });
     expect(listed.status).toBe(201);
     await publishMessage(nc, messageEvent(id(30)), `late-replay-${id(30)}`);
@@ -111,11 +111,11 @@ describe('event export: pull API with a durable cursor', () => {
     for (const query of ['cursor=abc', 'cursor=-5', 'cursor=1%27%20OR%201=1', 'limit=0', 'limit=5000']) {
       expect((await api.call('GET', `/api/events?${query}`)).status).toBe(400);
     }
-    expect((await new CsmApi(csm.baseUrl).call('GET', '/api/events')).status).toBe(401);
+    expect((await new CsmApi(csm).call('GET', '/api/events')).status).toBe(401);
   });
 
   it('moat events tail prints a page as JSON or CEF and the cursor to resume from', async () => {
-    const env = { ...process.env, MOAT_CSM_URL: csm.baseUrl, MOAT_TOKEN: (await readFile(join(dataDir, 'cli-token'), 'utf8')).trim() };
+    const env = { ...process.env, MOAT_CSM_URL: csm.baseUrl, MOAT_CSM_CA: join(dataDir, 'tls', 'cert.pem'), MOAT_TOKEN: (await readFile(join(dataDir, 'cli-token'), 'utf8')).trim() };
     const json = await runMoat(['events', 'tail', '--cursor', String(seen[19]!.seq), '--limit', '3'], env);
     expect(json.code).toBe(0);
     expect(json.stdout.trim().split('\n').map((l) => (JSON.parse(l) as Exported).id)).toEqual(seen.slice(20, 23).map((e) => e.id));

@@ -91,7 +91,7 @@ describe('syslog push to a SIEM', () => {
     ];
     csmEnv = { natsUrl: nats.url, dataDir, MOAT_SIEM_DESTINATIONS: JSON.stringify(destinations) };
     csm = await startCsm(csmEnv);
-    api = await CsmApi.withCliToken(csm.baseUrl, dataDir);
+    api = await CsmApi.withCliToken(csm);
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);
   });
@@ -188,7 +188,7 @@ describe('syslog push to a SIEM', () => {
     await csm.stop();
     await sleep(500);
     csm = await startCsm(csmEnv);
-    api = await CsmApi.withCliToken(csm.baseUrl, csmEnv.dataDir);
+    api = await CsmApi.withCliToken(csm);
     await flowing;
     await waitFor('all 1800 message and finding events exported', async () => ((await exportedIds(api)).filter((id) => id.includes(run)).length === 1800 ? true : undefined));
     const expected = await exportedIds(api);
