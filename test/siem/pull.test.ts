@@ -146,7 +146,7 @@ describe('event export: pull API with a durable cursor', () => {
       const metadata = new Metadata();
       metadata.set('x-moat-node-id', node.nodeId);
       metadata.set('x-moat-node-secret', node.nodeSecret);
-      const beat = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now() };
+      const beat = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now(), metricsUrl: '' };
       await unary((cb) => client.heartbeat(beat, metadata, cb));
       await unary((cb) => client.heartbeat(beat, metadata, cb));
       const states = await waitFor(
