@@ -11,8 +11,9 @@ log() { printf '[setup] %s\n' "$*"; }
 
 # 1. Debian packages: NATS (JetStream), ClamAV (clamd, clamscan, the ClamAV test files), Chromium (console
 #    tests), Postfix tools (smtp-source/smtp-sink for tests and benchmarks), Knot (DNS for auth tests), swaks, 7-Zip (7zz: the archive formats the attachment stage opens),
-#    HAProxy (PROXY protocol tests in front of two nodes), Prometheus (promtool checks deploy/prometheus/).
-apt_pkgs=(nats-server clamav-daemon clamav clamav-testfiles chromium postfix knot knot-dnsutils swaks 7zip haproxy prometheus)
+#    HAProxy (PROXY protocol tests in front of two nodes), Prometheus (promtool checks deploy/prometheus/), rsyslog
+#    with its GnuTLS driver (the SIEM receiver in the syslog push tests).
+apt_pkgs=(nats-server clamav-daemon clamav clamav-testfiles chromium postfix knot knot-dnsutils swaks 7zip haproxy prometheus rsyslog rsyslog-gnutls)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -28,7 +29,7 @@ fi
 
 # 2. Debian starts and enables the packaged daemons; Moat runs its own instances on its own ports (and
 #    freshclam cannot reach its mirrors here), so stop them and keep them from starting at boot.
-for svc in clamav-daemon clamav-freshclam postfix knot nats-server haproxy prometheus; do
+for svc in clamav-daemon clamav-freshclam postfix knot nats-server haproxy prometheus rsyslog; do
   [ -e "/etc/init.d/$svc" ] || [ -e "/lib/systemd/system/$svc.service" ] || continue
   if [ -d /run/systemd/system ]; then
     systemctl disable --now "$svc" >/dev/null 2>&1 || true

@@ -81,9 +81,10 @@ describe('CSM event ingestion', () => {
       `/api/mail/${id(1)}`,
     );
     expect(detail).toMatchObject({ id: id(1), tls: true, policyVersion: 1 });
+    // Each symbol comes with a sentence of what it means (a general one for symbols without their own).
     expect(detail.symbols).toEqual([
-      { name: 'IP_ALLOW', score: -1, detail: '192.0.2.0/24', stage: 'connect' },
-      { name: 'SUBJECT_TEST', score: 2.5, detail: 'matched', stage: 'data' },
+      { name: 'IP_ALLOW', score: -1, detail: '192.0.2.0/24', stage: 'connect', meaning: expect.any(String) },
+      { name: 'SUBJECT_TEST', score: 2.5, detail: 'matched', stage: 'data', meaning: 'A check fired; its detail says what it found.' },
     ]);
     expect(detail.attachments).toEqual([{ name: 'report.pdf', declaredType: 'application/pdf', detectedType: 'application/pdf', size: 1234, sha256: 'ab'.repeat(32) }]);
     expect((await api.call('GET', '/api/mail/no-such-id')).status).toBe(404);

@@ -8,6 +8,7 @@ import { AuthController } from './http/auth.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { ClassifierController } from './http/classifier.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
+import { EventsController } from './http/events.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
@@ -30,12 +31,16 @@ import { NatsConnectionRepository } from './repositories/nats-connection.reposit
 import { NatsRepository } from './repositories/nats.repository.js';
 import { KvSessionRepository } from './repositories/kv-session.repository.js';
 import { SessionRepository } from './repositories/session.repository.js';
+import { SyslogSenderRepository } from './repositories/syslog-sender.repository.js';
+import { TcpSyslogSenderRepository } from './repositories/tcp-syslog-sender.repository.js';
 import { AccountsService } from './services/accounts.service.js';
 import { AuditService } from './services/audit.service.js';
 import { AuthService } from './services/auth.service.js';
 import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
 import { EventIngestService, IngestMetrics } from './services/event-ingest.service.js';
+import { ExportLogService } from './services/export-log.service.js';
+import { SiemPushService } from './services/siem-push.service.js';
 import { FleetService } from './services/fleet.service.js';
 import { LoginThrottleService } from './services/login-throttle.service.js';
 import { MailActionsService } from './services/mail-actions.service.js';
@@ -47,7 +52,7 @@ import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -58,6 +63,8 @@ import { StatusService } from './services/status.service.js';
     { provide: ModelRepository, useClass: JetStreamModelRepository },
     { provide: SessionRepository, useClass: KvSessionRepository },
     { provide: QuarantineRepository, useClass: JetStreamQuarantineRepository },
+    { provide: SyslogSenderRepository, useClass: TcpSyslogSenderRepository },
+    ExportLogService,
     AuditService,
     SessionService,
     LoginThrottleService,
@@ -74,6 +81,7 @@ import { StatusService } from './services/status.service.js';
     MetricsService,
     { provide: IngestMetrics, useExisting: MetricsService },
     EventIngestService,
+    SiemPushService,
     NodeGrpcServer,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },

@@ -1,3 +1,4 @@
+import { EXPORT_FORMATS, type ExportFormat } from '@moat/bus';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SESSION_RETENTION_MS } from './repositories/session.repository.js';
@@ -5,6 +6,23 @@ import { SESSION_RETENTION_MS } from './repositories/session.repository.js';
 /** The repository root, from this file's place in apps/csm/{src,dist}/. Defaults resolve against it; values given
  * in the environment resolve against the working directory, as paths on a command line do. */
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+
+/** A SIEM receiving the export log as syslog (RFC 5424, octet-counted) over TCP or TLS. */
+export interface SiemDestination {
+  /** Names the destination's persisted position (KV export.position.<name>) and its log lines. */
+  name: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  /** PEM file with the CA(s) the receiver's certificate must chain to; without it, the system's CAs. */
+  ca: string | undefined;
+  format: ExportFormat;
+  /** Events written this long before a connection failure are sent again (the duplicate window). */
+  replayMs: number;
+}
+
+const DESTINATION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const DEFAULT_REPLAY_MS = 5000;
 
 /** Process configuration of the CSM, read once from the environment (docs/architecture.md, "Process configuration"). */
 export class CsmConfig {
@@ -31,6 +49,7 @@ export class CsmConfig {
   readonly httpTls: { certFile: string; keyFile: string; generate: boolean } | undefined;
   /** Bearer token Prometheus sends to /metrics; when unset, one is kept in <data>/metrics-token. */
   readonly metricsToken: string | undefined;
+  readonly siemDestinations: SiemDestination[];
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
@@ -51,6 +70,7 @@ export class CsmConfig {
     this.httpTls = httpTls(env, this.dataDir);
     if (this.sessionMaxMs > SESSION_RETENTION_MS) throw new Error(`MOAT_SESSION_MAX_SECONDS must be at most ${SESSION_RETENTION_MS / 1000}, got ${env.MOAT_SESSION_MAX_SECONDS}`);
     this.metricsToken = env.MOAT_METRICS_TOKEN || undefined;
+    this.siemDestinations = parseSiemDestinations(env.MOAT_SIEM_DESTINATIONS);
   }
 }
 
@@ -63,6 +83,37 @@ function httpTls(env: NodeJS.ProcessEnv, dataDir: string): CsmConfig['httpTls'] 
   if (mode === 'off') return undefined;
   if (cert && key) return { certFile: resolve(cert), keyFile: resolve(key), generate: false };
   return { certFile: join(dataDir, 'tls', 'cert.pem'), keyFile: join(dataDir, 'tls', 'key.pem'), generate: true };
+}
+
+/**
+ * MOAT_SIEM_DESTINATIONS: a JSON array of `{name, host, port, tls?, ca?, format?, replayMs?}` (format `json`,
+ * `cef` or `leef`, default json; tls default false; replayMs default 5000). Throws a message naming the bad entry.
+ */
+export function parseSiemDestinations(raw: string | undefined): SiemDestination[] {
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new Error(`MOAT_SIEM_DESTINATIONS must be a JSON array: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(parsed)) throw new Error('MOAT_SIEM_DESTINATIONS must be a JSON array of destinations');
+  const names = new Set<string>();
+  return parsed.map((entry: unknown, n) => {
+    const bad = (what: string) => new Error(`MOAT_SIEM_DESTINATIONS[${n}]: ${what}`);
+    if (typeof entry !== 'object' || entry === null) throw bad('must be an object');
+    const { name, host, port, tls = false, ca, format = 'json', replayMs = DEFAULT_REPLAY_MS } = entry as Record<string, unknown>;
+    if (typeof name !== 'string' || !DESTINATION_NAME.test(name)) throw bad('name must be 1-64 letters, digits, - or _');
+    if (names.has(name)) throw bad(`name ${name} is used twice`);
+    names.add(name);
+    if (typeof host !== 'string' || !host) throw bad('host is required');
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) throw bad('port must be a TCP port (1-65535)');
+    if (typeof tls !== 'boolean') throw bad('tls must be true or false');
+    if (ca !== undefined && (typeof ca !== 'string' || !tls)) throw bad('ca must be the path of a PEM file, with tls true');
+    if (!EXPORT_FORMATS.some((f) => f === format)) throw bad(`format must be one of ${EXPORT_FORMATS.join(', ')}`);
+    if (typeof replayMs !== 'number' || !Number.isInteger(replayMs) || replayMs < 0) throw bad('replayMs must be a non-negative integer');
+    return { name, host, port, tls, ca: ca === undefined ? undefined : resolve(ca), format: format as ExportFormat, replayMs };
+  });
 }
 
 function pathSetting(value: string | undefined, fallback: string): string {

@@ -144,3 +144,8 @@ export const breakdownSchema = z.looseObject({
   rows: z.array(z.looseObject({ key: z.string(), action: z.string(), count: z.number() })),
 });
 export type Breakdown = z.infer<typeof breakdownSchema>;
+/** GET /api/events: exported events (fields by kind, docs/architecture.md "Event export") and the next cursor. */
+export const eventPageSchema = z.looseObject({
+  events: z.array(z.looseObject({ seq: z.number(), id: z.string(), kind: z.string(), atMs: z.number() })),
+  cursor: z.string(),
+});

@@ -409,3 +409,15 @@ export class SecurityLogPageDto {
   @ApiProperty({ type: [SecurityFindingDto] }) findings!: SecurityFindingDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
+
+export class ExportedEventDto {
+  @ApiProperty({ description: 'position in the export log; the cursor that follows this event' }) seq!: number;
+  @ApiProperty({ description: 'unique per event, the same on every delivery: message:<id>, finding:<id>:<n>, delivery:..., audit:<seq>, node:...' }) id!: string;
+  @ApiProperty({ enum: ['message', 'finding', 'delivery', 'audit', 'node'] }) kind!: string;
+  @ApiProperty({ description: 'when it happened, ms since the epoch; the other fields depend on the kind (docs/architecture.md, "Event export")' }) atMs!: number;
+}
+
+export class EventPageDto {
+  @ApiProperty({ type: [ExportedEventDto] }) events!: ExportedEventDto[];
+  @ApiProperty({ description: 'ask with this cursor for the events after this page (the same cursor when the page is empty)' }) cursor!: string;
+}

@@ -4,7 +4,7 @@ import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { errorMessage, UnavailableError } from '../util/errors.js';
 import { mailConditionSql } from './clickhouse-mail-query.js';
-import { auditRow, deliveryRow, messageRow } from './clickhouse-rows.js';
+import { auditRow, dateTime64, deliveryRow, messageRow } from './clickhouse-rows.js';
 import { RETAINED_TABLES } from './clickhouse-schema.js';
 import {
   EventStoreRepository,
@@ -15,6 +15,7 @@ import {
   type StatsBreakdown,
   type AuditFields,
   type AuditQuery,
+  type ExportLogRow,
   type MailDetail,
   type MailQuery,
   type MailSummary,
@@ -136,6 +137,12 @@ ORDER BY keyTotal DESC, key, action
 LIMIT {limit:UInt32}
 ${FINAL_PER_PARTITION}`;
 
+const EXPORTED_IDS_SQL = `SELECT DISTINCT id FROM export_log WHERE id IN {ids:Array(String)}`;
+const LAST_EXPORT_SEQ_SQL = `SELECT max(seq) AS seq FROM export_log`;
+const READ_EXPORT_SQL = `
+SELECT seq, id, kind, toUnixTimestamp64Milli(at) AS atMs, event AS json FROM export_log
+WHERE seq > {afterSeq:UInt64} ORDER BY seq LIMIT {limit:UInt32}`;
+
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
 type DetailRow = Omit<MailDetail, 'symbols' | 'attachments' | 'deliveries'> & {
@@ -245,6 +252,27 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     } catch (err) {
       return { ok: false, detail: `${this.describe()}: ${errorMessage(err)}` };
     }
+  }
+
+  async exportedIds(ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    return new Set((await this.rows<{ id: string }>(EXPORTED_IDS_SQL, { ids })).map((r) => r.id));
+  }
+
+  async lastExportSeq(): Promise<number> {
+    const [row] = await this.rows<{ seq: number }>(LAST_EXPORT_SEQ_SQL, {});
+    return Number(row?.seq ?? 0);
+  }
+
+  async insertExportRows(rows: ExportLogRow[], exportedAtMs: number): Promise<void> {
+    if (!rows.length) return;
+    const exported_at = dateTime64(exportedAtMs);
+    const values = rows.map((r) => ({ seq: r.seq, id: r.id, kind: r.kind, at: dateTime64(r.atMs), event: r.json, exported_at }));
+    await (await this.open()).insert({ table: 'export_log', values, format: 'JSONEachRow' });
+  }
+
+  async readExportRows(afterSeq: number, limit: number): Promise<ExportLogRow[]> {
+    return (await this.rows<ExportLogRow>(READ_EXPORT_SQL, { afterSeq, limit })).map((r) => ({ ...r, seq: Number(r.seq), atMs: Number(r.atMs) }));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -86,9 +86,30 @@ ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(at)
 ORDER BY seq`;
 
+/**
+ * The export log (GET /api/events, syslog push): every exported event once, in the order the CSM appended it,
+ * at its position `seq` (docs/architecture.md, "Event export"). One insert per append with one `exported_at`,
+ * so an append lands in one part and a reader sees all of it or none of it. The bloom filter serves the
+ * "already exported?" look-up by event id that keeps redeliveries out.
+ */
+export const EXPORT_LOG_TABLE = `
+CREATE TABLE IF NOT EXISTS export_log (
+  seq UInt64,
+  id String,
+  kind LowCardinality(String),
+  at DateTime64(3, 'UTC'),
+  event String,
+  exported_at DateTime64(3, 'UTC'),
+  INDEX id_bloom id TYPE bloom_filter GRANULARITY 1
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(exported_at)
+ORDER BY seq`;
+
 /** Each table and the time column its retention TTL counts from. */
 export const RETAINED_TABLES = [
   { table: 'messages', create: MESSAGES_TABLE, timeColumn: 'received_at' },
   { table: 'deliveries', create: DELIVERIES_TABLE, timeColumn: 'at' },
   { table: 'audit_log', create: AUDIT_LOG_TABLE, timeColumn: 'at' },
+  { table: 'export_log', create: EXPORT_LOG_TABLE, timeColumn: 'exported_at' },
 ] as const;

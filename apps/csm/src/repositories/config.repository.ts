@@ -64,4 +64,8 @@ export abstract class ConfigRepository {
 
   abstract listNodes(): Promise<NodeRecord[]>;
   abstract putNode(record: NodeRecord): Promise<void>;
+
+  /** The export log position a SIEM destination has confirmed (0: none yet). */
+  abstract getExportPosition(destination: string): Promise<number>;
+  abstract putExportPosition(destination: string, seq: number): Promise<void>;
 }

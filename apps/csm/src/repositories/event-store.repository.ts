@@ -143,7 +143,6 @@ export interface AuditFields {
   ok: boolean;
 }
 
-/** An entry of the audit chain: `hash` covers the fields, `seq` and `prevHash` (the hash of entry seq - 1). */
 /**
  * What a breakdown counts by: domain and user are the recipient's for inbound mail and the sender's for
  * outbound; reason is the highest-scoring symbol of each message that was not delivered as is; symbol counts
@@ -163,6 +162,7 @@ export interface BreakdownRow {
   count: number;
 }
 
+/** An entry of the audit chain: `hash` covers the fields, `seq` and `prevHash` (the hash of entry seq - 1). */
 export interface AuditEntry extends AuditFields {
   seq: number;
   prevHash: string;
@@ -179,6 +179,15 @@ export interface AuditQuery extends TimeRange {
   /** Only entries before this seq (the cursor of the previous page); 0 for the newest. */
   beforeSeq: number;
   limit: number;
+}
+
+/** One entry of the export log: its position, the event's id, kind and time, and the event as JSON text. */
+export interface ExportLogRow {
+  seq: number;
+  id: string;
+  kind: string;
+  atMs: number;
+  json: string;
 }
 
 /** The event store (ClickHouse): message and delivery events, the audit log, and the queries over them. */
@@ -202,4 +211,13 @@ export abstract class EventStoreRepository {
   /** Message counts per key and action, most frequent keys first, at most MAX_BREAKDOWN_ROWS rows. */
   abstract breakdown(query: BreakdownQuery): Promise<BreakdownRow[]>;
   abstract health(): Promise<Health>;
+
+  /** Which of IDS the export log holds already. */
+  abstract exportedIds(ids: string[]): Promise<Set<string>>;
+  /** The highest position in the export log, 0 when it is empty. */
+  abstract lastExportSeq(): Promise<number>;
+  /** Appends rows (ascending seq) in one insert, stamped EXPORTEDATMS (retention counts from it). */
+  abstract insertExportRows(rows: ExportLogRow[], exportedAtMs: number): Promise<void>;
+  /** Up to LIMIT rows after position AFTERSEQ, in position order. */
+  abstract readExportRows(afterSeq: number, limit: number): Promise<ExportLogRow[]>;
 }

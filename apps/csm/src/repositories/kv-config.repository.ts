@@ -7,12 +7,14 @@ import type { AuditEntry } from './event-store.repository.js';
 import { NatsRepository } from './nats.repository.js';
 
 // Keys: policy.current (version number), policy.v.<n> (PolicyVersionRecord), admin.<name>, node.<id>,
-// audit.head (the last AuditEntry of the chain).
+// audit.head (the last AuditEntry of the chain), export.position.<destination> (the export log position a SIEM
+// destination has confirmed).
 const CURRENT_POLICY = 'policy.current';
 const AUDIT_HEAD = 'audit.head';
 const policyKey = (version: number) => `policy.v.${version}`;
 const adminKey = (username: string) => `admin.${username}`;
 const nodeKey = (id: string) => `node.${id}`;
+const exportPositionKey = (destination: string) => `export.position.${destination}`;
 
 /** ConfigRepository over the JetStream KV bucket moat_config. */
 @Injectable()
@@ -104,6 +106,15 @@ export class KvConfigRepository extends ConfigRepository {
 
   async putNode(record: NodeRecord): Promise<void> {
     await (await this.kv()).put(nodeKey(record.id), JSON.stringify(record));
+  }
+
+  async getExportPosition(destination: string): Promise<number> {
+    const entry = await (await this.kv()).get(exportPositionKey(destination));
+    return entry && entry.operation === 'PUT' ? Number(entry.string()) : 0;
+  }
+
+  async putExportPosition(destination: string, seq: number): Promise<void> {
+    await (await this.kv()).put(exportPositionKey(destination), String(seq));
   }
 
   private kv(): Promise<KV> {

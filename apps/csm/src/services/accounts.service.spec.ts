@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, testConfig, testAudit } from '../testing/in-memory-repositories.js';
 import { InvalidInputError } from '../util/errors.js';
 import { AccountsService } from './accounts.service.js';
-import { AuditService } from './audit.service.js';
 import { PolicyService } from './policy.service.js';
 
 describe('AccountsService', () => {
@@ -10,7 +9,7 @@ describe('AccountsService', () => {
   let accounts: AccountsService;
 
   beforeEach(async () => {
-    policy = new PolicyService(new InMemoryConfigRepository(), new AuditService(new InMemoryEventStore(), new InMemoryConfigRepository()), testConfig());
+    policy = new PolicyService(new InMemoryConfigRepository(), testAudit(), testConfig());
     await policy.bootstrapAndWatch().catch(() => undefined);
     await policy.put({ domains: [{ name: 'example.test', downstream: { host: 'mx' }, accounts: ['alice'] }, { name: 'other.test', downstream: { host: 'mx' } }] }, 'admin', 'domains');
     accounts = new AccountsService(policy);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testAudit } from '../testing/in-memory-repositories.js';
 import { chainEntry } from '../util/audit-chain.js';
 import { InvalidInputError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
@@ -12,13 +12,13 @@ describe('AuditService', () => {
   beforeEach(() => {
     store = new InMemoryEventStore();
     config = new InMemoryConfigRepository();
-    audit = new AuditService(store, config);
+    audit = testAudit(store, config);
   });
 
   const record = (n: number) => audit.record({ admin: n % 2 ? 'alice' : 'bob', action: n % 3 ? 'policy.change' : 'mail.release', target: `t${n}` });
 
   it('chains entries in one order across replicas sharing the head', async () => {
-    const other = new AuditService(store, config);
+    const other = testAudit(store, config);
     await Promise.all([record(1), other.record({ admin: 'carol', action: 'login', target: 'carol' }), record(2), other.record({ admin: 'carol', action: 'logout', target: 'carol' })]);
     expect(store.audit.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect(config.auditHead?.entry.seq).toBe(4);
@@ -31,7 +31,7 @@ describe('AuditService', () => {
     await expect(record(2)).rejects.toThrow('clickhouse down');
     store.failInserts = undefined;
     await expect(audit.verify()).resolves.toMatchObject({ ok: false, broken: { seq: 2, reason: 'entries 2 to 2 are missing (the chain head is entry 2)' } });
-    await new AuditService(store, config).record({ admin: 'bob', action: 'login', target: 'bob' });
+    await testAudit(store, config).record({ admin: 'bob', action: 'login', target: 'bob' });
     expect(store.audit.map((e) => e.seq)).toEqual([1, 2, 3]);
     await expect(audit.verify()).resolves.toMatchObject({ ok: true, lastSeq: 3 });
   });

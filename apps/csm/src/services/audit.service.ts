@@ -5,6 +5,8 @@ import { chainEntry, findChainBreak, type ChainBreak } from '../util/audit-chain
 import { errorMessage, InvalidInputError, UnavailableError } from '../util/errors.js';
 import { parseLimit, parseRange } from '../util/paging.js';
 import { parseTextParam } from '../util/time-param.js';
+import { auditExport } from './export-events.js';
+import { ExportLogService } from './export-log.service.js';
 
 export interface AuditRecord {
   admin: string;
@@ -39,7 +41,8 @@ const VERIFY_PAGE = 5000;
 const QUIET_RETRY_MS = 5000;
 
 /**
- * The audit log: who did what, when. Entries form a hash chain (util/audit-chain.ts) in ClickHouse `audit_log`.
+ * The audit log: who did what, when. Entries form a hash chain (util/audit-chain.ts) in ClickHouse `audit_log`,
+ * and each goes to the export log too (event id `audit:<seq>`).
  * The order comes from the chain head in KV (`audit.head`), moved by compare-and-set, so entries from several
  * CSM replicas get one sequence. The head is moved before the entry is inserted; an entry whose insert failed is
  * written by the next append (the head holds it whole), so the chain has no gap.
@@ -57,6 +60,7 @@ export class AuditService implements OnApplicationShutdown {
   constructor(
     private readonly store: EventStoreRepository,
     private readonly config: ConfigRepository,
+    private readonly exportLog: ExportLogService,
   ) {}
 
   onApplicationShutdown(): void {
@@ -183,8 +187,10 @@ export class AuditService implements OnApplicationShutdown {
     throw new UnavailableError(`audit entry ${describe(fields)} not stored: the chain head kept moving`);
   }
 
+  /** Stores ENTRY in the chain's table and the export log (by seq, so an entry written twice is exported once). */
   private async insert(entry: AuditEntry): Promise<void> {
     await this.store.insertAudit([entry]);
+    await this.exportLog.append([auditExport(entry, String(entry.seq))]);
     this.storedSeq = entry.seq;
   }
 

@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemorySessionRepository } from '../repositories/memory-session.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { LockedOutError, UnauthenticatedError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
 import { AuthService, CLI_USER } from './auth.service.js';
 import { LOCKOUT_MS, LoginThrottleService } from './login-throttle.service.js';
 import { SessionService } from './session.service.js';
@@ -17,7 +16,7 @@ describe('AuthService', () => {
   let sessions: MemorySessionRepository;
   const make = (env: Record<string, string> = {}) => {
     const csmConfig = testConfig(env);
-    return new AuthService(config, local, new AuditService(store, new InMemoryConfigRepository()), csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig));
+    return new AuthService(config, local, testAudit(store), csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig));
   };
 
   beforeEach(() => {

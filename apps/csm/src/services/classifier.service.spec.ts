@@ -2,11 +2,11 @@ import type { ControlCommand } from '@moat/proto/grpc';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, InMemoryQuarantine, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, InMemoryQuarantine, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
 import { ClassifierService } from './classifier.service.js';
 import { ControlService } from './control.service.js';
+import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
 import { MailService } from './mail.service.js';
 import { PolicyService } from './policy.service.js';
@@ -35,9 +35,9 @@ describe('ClassifierService', () => {
   beforeEach(async () => {
     models = new InMemoryModelRepository();
     store = new InMemoryEventStore();
-    const audit = new AuditService(store, new InMemoryConfigRepository());
+    const audit = testAudit(store);
     policy = new PolicyService(new InMemoryConfigRepository(), audit, testConfig());
-    const fleet = new FleetService(new InMemoryConfigRepository(), audit, testConfig());
+    const fleet = new FleetService(new InMemoryConfigRepository(), audit, testConfig(), new ExportLogService(store));
     await policy.bootstrapAndWatch().catch(() => undefined);
     control = new ControlService();
     service = new ClassifierService(models, policy, control, new MailService(store, control, audit, fleet, new InMemoryQuarantine(), policy), audit, testConfig());

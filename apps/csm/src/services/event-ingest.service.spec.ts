@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventBusRepository, type BusEvent, type ConsumerLag } from '../repositories/event-bus.repository.js';
 import { InMemoryEventStore } from '../testing/in-memory-repositories.js';
 import { BATCH_SIZE, EventIngestService, FLUSH_AFTER_MS, IngestMetrics, RETRY_DELAY_MS } from './event-ingest.service.js';
+import { ExportLogService } from './export-log.service.js';
 
 /** The specs hand events to the service directly. */
 class NoBus extends EventBusRepository {
@@ -55,7 +56,7 @@ describe('EventIngestService', () => {
     vi.useFakeTimers();
     store = new InMemoryEventStore();
     metrics = new CountingMetrics();
-    service = new EventIngestService(new NoBus(), store, metrics);
+    service = new EventIngestService(new NoBus(), store, metrics, new ExportLogService(store));
   });
   afterEach(() => vi.useRealTimers());
 
@@ -68,6 +69,22 @@ describe('EventIngestService', () => {
     expect(store.deliveries.map((d) => d.result?.status)).toEqual(['delivered']);
     expect(events.map((e) => e.outcome)).toEqual(['ack', 'ack']);
     expect(metrics.inserts).toEqual([{ events: 2, ok: true, messages: 1, deliveries: 1 }]);
+    expect(store.exportRows.map((r) => r.id)).toEqual(['message:a', 'delivery:a:delivered:0:']);
+  });
+
+  it('exports each event once, in stream order, whatever the redeliveries', async () => {
+    const withFinding = busEvent(
+      'moat.events.message.n1',
+      MessageEvent.encode(MessageEvent.fromPartial({ id: 'f', nodeId: 'n1', symbols: [{ name: 'GOOD', score: -1 }, { name: 'BAD', score: 3 }] })).finish(),
+    );
+    [message('a'), withFinding, message('a')].forEach((e) => service.accept(e));
+    await service.flush();
+    [withFinding, delivery('a'), message('b')].forEach((e) => service.accept(e));
+    await service.flush();
+    expect(store.exportRows.map((r) => r.id)).toEqual(['message:a', 'message:f', 'finding:f:1', 'delivery:a:delivered:0:', 'message:b']);
+    const seqs = store.exportRows.map((r) => r.seq);
+    expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    expect(new Set(seqs).size).toBe(seqs.length);
   });
 
   it('writes at once when BATCH_SIZE events are waiting', async () => {

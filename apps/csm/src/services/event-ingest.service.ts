@@ -4,6 +4,8 @@ import { EventBusRepository, type BusEvent } from '../repositories/event-bus.rep
 import { EventStoreRepository } from '../repositories/event-store.repository.js';
 import { errorMessage } from '../util/errors.js';
 import { retryUntilDone } from '../util/retry.js';
+import { deliveryExport, messageExports } from './export-events.js';
+import { ExportLogService } from './export-log.service.js';
 
 /** A batch is written when it holds this many events or when its oldest event has waited FLUSH_AFTER_MS. */
 export const BATCH_SIZE = 500;
@@ -29,8 +31,9 @@ interface Decoded {
 
 /**
  * Moves events from JetStream into ClickHouse: decodes each protobuf payload, batches them, inserts, and acks
- * only after the insert succeeded. A failed insert naks the whole batch for redelivery; the store is idempotent
- * per message id, so a batch written twice still leaves one row per message.
+ * only after the insert succeeded and the batch's events are in the export log. A failed insert naks the whole
+ * batch for redelivery; the store is idempotent per message id and the export log per event id, so a batch
+ * written twice still leaves one row per message and one exported event per event.
  */
 @Injectable()
 export class EventIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -45,6 +48,7 @@ export class EventIngestService implements OnApplicationBootstrap, OnApplication
     private readonly bus: EventBusRepository,
     private readonly store: EventStoreRepository,
     private readonly metrics: IngestMetrics,
+    private readonly exportLog: ExportLogService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -92,6 +96,8 @@ export class EventIngestService implements OnApplicationBootstrap, OnApplication
       this.metrics.insert({ events: batch.length, seconds: (performance.now() - started) / 1000, ok, messages: batch.length - deliveries.length, deliveries: deliveries.length });
     try {
       await this.store.insertEvents(messages, deliveries);
+      // In stream order; a failure here naks too, and the redelivered batch adds only what the log lacks.
+      await this.exportLog.append(batch.flatMap((d) => (d.message ? messageExports(d.message) : d.delivery ? [deliveryExport(d.delivery)] : [])));
       outcome(true);
     } catch (err) {
       outcome(false);

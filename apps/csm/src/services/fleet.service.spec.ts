@@ -1,7 +1,7 @@
 import { describe, expect, it, beforeEach } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testConfig, testAudit } from '../testing/in-memory-repositories.js';
 import { PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
+import { ExportLogService } from './export-log.service.js';
 import { FleetService, NODE_UP_WITHIN_MS } from './fleet.service.js';
 
 const enrolment = (token: string, nodeName = 'node-1') => ({ token, nodeName, smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' });
@@ -10,10 +10,14 @@ const heartbeat = { nodeId: '', smtpAddress: '127.0.0.1:2525', policyVersion: 4,
 describe('FleetService', () => {
   let config: InMemoryConfigRepository;
   let fleet: FleetService;
+  let store: InMemoryEventStore;
+  let exportLog: ExportLogService;
 
   beforeEach(() => {
     config = new InMemoryConfigRepository();
-    fleet = new FleetService(config, new AuditService(new InMemoryEventStore(), new InMemoryConfigRepository()), testConfig({ MOAT_ENROL_TOKEN: 'secret-token' }));
+    store = new InMemoryEventStore();
+    exportLog = new ExportLogService(store);
+    fleet = new FleetService(config, testAudit(store), testConfig({ MOAT_ENROL_TOKEN: 'secret-token' }), exportLog);
   });
 
   it('enrols with the token, stores only a hash of the node secret, and verifies it', async () => {
@@ -34,7 +38,7 @@ describe('FleetService', () => {
   });
 
   it('refuses enrolment when no token is configured', async () => {
-    const closed = new FleetService(config, new AuditService(new InMemoryEventStore(), new InMemoryConfigRepository()), testConfig());
+    const closed = new FleetService(config, testAudit(), testConfig(), exportLog);
     await expect(closed.enrol(enrolment(''))).rejects.toThrow('MOAT_ENROL_TOKEN');
   });
 
@@ -56,5 +60,19 @@ describe('FleetService', () => {
     fleet.heartbeat(nodeId, { ...heartbeat, metricsUrl: '' });
     expect(fleet.list()[0]?.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
     expect(config.nodes.get(nodeId)?.metricsUrl).toBe('http://127.0.0.1:9464/metrics');
+  });
+
+  it('exports node up at the first heartbeat after silence and node down when heartbeats stop', async () => {
+    const { nodeId } = await fleet.enrol(enrolment('secret-token'));
+    fleet.heartbeat(nodeId, heartbeat);
+    fleet.heartbeat(nodeId, heartbeat);
+    const last = fleet.list()[0]!.lastHeartbeatMs;
+    fleet.sweep(last + NODE_UP_WITHIN_MS);
+    fleet.sweep(last + NODE_UP_WITHIN_MS + 1);
+    fleet.sweep(last + NODE_UP_WITHIN_MS + 2);
+    fleet.heartbeat(nodeId, heartbeat);
+    await exportLog.append([]);
+    const events = (await exportLog.read(0, 100)).map((e) => (e.kind === 'node' ? `${e.kind} ${e.state}` : `${e.kind} ${e.kind === 'audit' ? e.action : ''}`));
+    expect(events).toEqual(['audit node.enrol', 'node up', 'node down', 'node up']);
   });
 });

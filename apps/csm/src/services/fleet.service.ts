@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { NodeExport } from '@moat/bus';
 import type { EnrolRequest, EnrolResponse, HeartbeatRequest, NodeResources } from '@moat/proto/grpc';
 import { randomUUID } from 'node:crypto';
 import { CsmConfig } from '../csm-config.js';
@@ -7,9 +8,14 @@ import { errorMessage, InvalidInputError, PermissionDeniedError, Unauthenticated
 import { retryUntilDone } from '../util/retry.js';
 import { hashMachineSecret, randomSecret, safeEqual } from '../util/secrets.js';
 import { AuditService } from './audit.service.js';
+import { ExportLogService } from './export-log.service.js';
 
 /** A node counts as up while its last heartbeat is at most this old (nodes beat every 5 s). */
 export const NODE_UP_WITHIN_MS = 15_000;
+/** How often nodes whose heartbeats stopped are looked for (a `node down` event). */
+export const NODE_SWEEP_MS = 5_000;
+
+const isUp = (node: NodeRecord, now: number) => node.lastHeartbeatMs > 0 && now - node.lastHeartbeatMs <= NODE_UP_WITHIN_MS;
 
 export interface NodeStatus {
   id: string;
@@ -28,31 +34,50 @@ export interface NodeStatus {
 /**
  * The node registry: enrolment with the shared token, node credentials, and the state each heartbeat reports.
  * Heartbeats update memory at once and the config of record in the background, so a slow NATS never slows them.
+ * A node's first heartbeat after silence and the sweep that finds it silent export `node up` / `node down`.
  */
 @Injectable()
 export class FleetService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('fleet');
   private readonly stopping = new AbortController();
   private readonly nodes = new Map<string, NodeRecord>();
+  /** Nodes last exported (or loaded) as up: the sweep exports `down` for those whose heartbeats stopped. */
+  private readonly announcedUp = new Set<string>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: ConfigRepository,
     private readonly audit: AuditService,
     private readonly csmConfig: CsmConfig,
+    private readonly exportLog: ExportLogService,
   ) {}
 
   onApplicationBootstrap(): void {
     void retryUntilDone('node registry load', () => this.load(), this.stopping.signal, this.logger);
+    this.sweeper = setInterval(() => this.sweep(), NODE_SWEEP_MS);
   }
 
   onApplicationShutdown(): void {
     this.stopping.abort();
+    clearInterval(this.sweeper);
   }
 
   async load(): Promise<void> {
+    const now = Date.now();
     for (const record of await this.config.listNodes()) {
       const known = this.nodes.get(record.id);
       if (!known || known.lastHeartbeatMs < record.lastHeartbeatMs) this.nodes.set(record.id, record);
+      if (!known && isUp(record, now)) this.announcedUp.add(record.id);
+    }
+  }
+
+  /** Exports `node down` for each node announced up whose last heartbeat is older than NODE_UP_WITHIN_MS. */
+  sweep(now = Date.now()): void {
+    for (const id of this.announcedUp) {
+      const node = this.nodes.get(id);
+      if (!node || isUp(node, now)) continue;
+      this.announcedUp.delete(id);
+      this.announce(node, 'down', now);
     }
   }
 
@@ -109,7 +134,18 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
       lastHeartbeatMs: Date.now(),
     };
     this.nodes.set(nodeId, record);
+    if (!this.announcedUp.has(nodeId)) {
+      this.announcedUp.add(nodeId);
+      this.announce(record, 'up', record.lastHeartbeatMs);
+    }
     this.config.putNode(record).catch((err: unknown) => this.logger.warn(`heartbeat of ${record.name} not stored in KV: ${errorMessage(err)}`));
+  }
+
+  private announce(node: NodeRecord, state: NodeExport['state'], atMs: number): void {
+    const event: NodeExport = { id: `node:${randomUUID()}`, kind: 'node', atMs, nodeId: node.id, nodeName: node.name, state, smtpAddress: node.smtpAddress, lastHeartbeatMs: node.lastHeartbeatMs };
+    this.logger.log(`node ${node.name} ${state}`);
+    // Retried while ClickHouse is down (its id keeps a retry after a half-done insert from adding it twice).
+    void retryUntilDone(`export of node ${node.name} ${state}`, () => this.exportLog.append([event]), this.stopping.signal, this.logger);
   }
 
   list(now = Date.now()): NodeStatus[] {
@@ -120,7 +156,7 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
         name: n.name,
         smtpAddress: n.smtpAddress,
         metricsUrl: n.metricsUrl ?? '',
-        up: n.lastHeartbeatMs > 0 && now - n.lastHeartbeatMs <= NODE_UP_WITHIN_MS,
+        up: isUp(n, now),
         lastHeartbeatMs: n.lastHeartbeatMs,
         policyVersion: n.policyVersion,
         softwareVersion: n.softwareVersion,

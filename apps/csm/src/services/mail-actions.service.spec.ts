@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, InMemoryQuarantine, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, InMemoryQuarantine, testConfig, testAudit } from '../testing/in-memory-repositories.js';
 import { InvalidInputError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
+import { ExportLogService } from './export-log.service.js';
 import { ClassifierService } from './classifier.service.js';
 import { ControlService } from './control.service.js';
 import { FleetService } from './fleet.service.js';
@@ -24,8 +24,8 @@ describe('MailActionsService', () => {
     quarantine = new InMemoryQuarantine();
     control = new ControlService();
     const config = new InMemoryConfigRepository();
-    const audit = new AuditService(store, config);
-    const fleet = new FleetService(config, audit, testConfig());
+    const audit = testAudit(store, config);
+    const fleet = new FleetService(config, audit, testConfig(), new ExportLogService(store));
     const policy = new PolicyService(config, audit, testConfig());
     const mail = new MailService(store, control, audit, fleet, quarantine, policy);
     actions = new MailActionsService(mail, new ClassifierService(new InMemoryModelRepository(), policy, control, mail, audit, testConfig()));

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryQuarantine, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryQuarantine, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
+import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
 import { MailService, type MailPage } from './mail.service.js';
 import { PolicyService } from './policy.service.js';
@@ -29,8 +29,8 @@ describe('MailService', () => {
     store = new InMemoryEventStore();
     control = new ControlService();
     const config = new InMemoryConfigRepository();
-    const audit = new AuditService(store, config);
-    fleet = new FleetService(config, audit, testConfig({ MOAT_ENROL_TOKEN: 'token' }));
+    const audit = testAudit(store, config);
+    fleet = new FleetService(config, audit, testConfig({ MOAT_ENROL_TOKEN: 'token' }), new ExportLogService(store));
     quarantine = new InMemoryQuarantine();
     policy = new PolicyService(config, audit, testConfig());
     await policy.bootstrapAndWatch().catch(() => undefined);

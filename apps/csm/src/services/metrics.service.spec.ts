@@ -2,9 +2,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBusRepository, type ConsumerLag } from '../repositories/event-bus.repository.js';
 import { NatsRepository, type Health } from '../repositories/nats.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { UnauthenticatedError, UnavailableError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
+import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
 import { MetricsService } from './metrics.service.js';
 import { PolicyService } from './policy.service.js';
@@ -37,8 +37,8 @@ describe('MetricsService', () => {
   const make = (env: Record<string, string> = {}) => {
     const config = testConfig({ MOAT_ENROL_TOKEN: 'enrol', ...env });
     const configRepository = new InMemoryConfigRepository();
-    const audit = new AuditService(store, new InMemoryConfigRepository());
-    fleet = new FleetService(configRepository, audit, config);
+    const audit = testAudit(store);
+    fleet = new FleetService(configRepository, audit, config, new ExportLogService(store));
     return new MetricsService(config, local, new DownNats(), store, bus, fleet, new PolicyService(configRepository, audit, config));
   };
 

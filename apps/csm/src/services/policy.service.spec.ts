@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicyDocument } from '@moat/proto/grpc';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
 import { PolicyService } from './policy.service.js';
 
 describe('PolicyService', () => {
@@ -16,7 +15,7 @@ describe('PolicyService', () => {
   beforeEach(async () => {
     config = new InMemoryConfigRepository();
     store = new InMemoryEventStore();
-    service = new PolicyService(config, new AuditService(store, config), testConfig());
+    service = new PolicyService(config, testAudit(store, config), testConfig());
     await service.bootstrapAndWatch().catch(() => undefined);
   });
 
@@ -32,7 +31,7 @@ describe('PolicyService', () => {
     const file = join(dir, 'policy.json');
     await writeFile(file, JSON.stringify({ domains: [{ name: 'Example.TEST', downstream: { host: 'mx' } }] }));
     const fresh = new InMemoryConfigRepository();
-    const bootstrapped = new PolicyService(fresh, new AuditService(store, fresh), testConfig({ MOAT_BOOTSTRAP_POLICY: file }));
+    const bootstrapped = new PolicyService(fresh, testAudit(store, fresh), testConfig({ MOAT_BOOTSTRAP_POLICY: file }));
     await bootstrapped.bootstrapAndWatch().catch(() => undefined);
     expect((await bootstrapped.get()).policy.domains[0]?.name).toBe('example.test');
     await rm(dir, { recursive: true });

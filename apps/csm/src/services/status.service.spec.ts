@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NatsRepository, type Health } from '../repositories/nats.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testConfig, testAudit } from '../testing/in-memory-repositories.js';
 import { InvalidInputError, UnavailableError } from '../util/errors.js';
-import { AuditService } from './audit.service.js';
+import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
 import { PolicyService } from './policy.service.js';
 import { StatusService } from './status.service.js';
@@ -19,8 +19,8 @@ class NoNats extends NatsRepository {
 describe('StatusService statistics', () => {
   const store = new InMemoryEventStore();
   const config = new InMemoryConfigRepository();
-  const audit = new AuditService(store, config);
-  const service = new StatusService(new NoNats(), store, new FleetService(config, audit, testConfig()), new PolicyService(config, audit, testConfig()), audit);
+  const audit = testAudit(store, config);
+  const service = new StatusService(new NoNats(), store, new FleetService(config, audit, testConfig(), new ExportLogService(store)), new PolicyService(config, audit, testConfig()), audit);
   store.breakdownRows = [
     { key: 'example.test', action: 'deliver', count: 7 },
     { key: 'example.test', action: 'quarantine', count: 2 },

@@ -2,11 +2,26 @@ import { Logger } from '@nestjs/common';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
-import { EventStoreRepository, type AuditEntry, type BreakdownRow, type AuditFields, type AuditQuery, type MailDetail, type MailQuery, type MailSummary, type SecurityFinding, type SecurityLogQuery, type Stats } from '../repositories/event-store.repository.js';
+import {
+  EventStoreRepository,
+  type AuditEntry,
+  type AuditFields,
+  type AuditQuery,
+  type BreakdownRow,
+  type ExportLogRow,
+  type MailDetail,
+  type MailQuery,
+  type MailSummary,
+  type SecurityFinding,
+  type SecurityLogQuery,
+  type Stats,
+} from '../repositories/event-store.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
 import type { Health } from '../repositories/nats.repository.js';
+import { AuditService } from '../services/audit.service.js';
+import { ExportLogService } from '../services/export-log.service.js';
 import { ConflictError } from '../util/errors.js';
 
 // In-memory stand-ins for the repositories, for unit specs of the services. Integration tests use the real ones.
@@ -62,6 +77,13 @@ export class InMemoryConfigRepository extends ConfigRepository {
   }
   async putNode(record: NodeRecord) {
     this.nodes.set(record.id, record);
+  }
+  readonly exportPositions = new Map<string, number>();
+  async getExportPosition(destination: string) {
+    return this.exportPositions.get(destination) ?? 0;
+  }
+  async putExportPosition(destination: string, seq: number) {
+    this.exportPositions.set(destination, seq);
   }
 }
 
@@ -134,6 +156,20 @@ export class InMemoryEventStore extends EventStoreRepository {
   async health(): Promise<Health> {
     return { ok: true, detail: 'in memory' };
   }
+  readonly exportRows: ExportLogRow[] = [];
+  async exportedIds(ids: string[]) {
+    return new Set(this.exportRows.filter((r) => ids.includes(r.id)).map((r) => r.id));
+  }
+  async lastExportSeq() {
+    return this.exportRows.at(-1)?.seq ?? 0;
+  }
+  async insertExportRows(rows: ExportLogRow[]) {
+    if (this.failInserts) throw this.failInserts;
+    this.exportRows.push(...rows);
+  }
+  async readExportRows(afterSeq: number, limit: number) {
+    return this.exportRows.filter((r) => r.seq > afterSeq).slice(0, limit);
+  }
 }
 
 export class InMemoryLocalState extends LocalStateRepository {
@@ -180,4 +216,9 @@ export class InMemoryQuarantine extends QuarantineRepository {
   async delete(messageId: string) {
     return this.bodies.delete(messageId);
   }
+}
+
+/** An AuditService writing to STORE (the audit chain and the export log), with its chain head in CONFIG. */
+export function testAudit(store: InMemoryEventStore = new InMemoryEventStore(), config: ConfigRepository = new InMemoryConfigRepository()): AuditService {
+  return new AuditService(store, config, new ExportLogService(store));
 }

@@ -1,3 +1,4 @@
 export * from './names.js';
 export * from './setup.js';
 export * from './kv.js';
+export * from './export-event.js';

@@ -1,0 +1,20 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ExportLogService, type EventPage } from '../services/export-log.service.js';
+import { ErrorDto, EventPageDto } from './dto.js';
+
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('events')
+export class EventsController {
+  constructor(private readonly exportLog: ExportLogService) {}
+
+  @Get()
+  @ApiQuery({ name: 'cursor', required: false, description: 'the cursor of an earlier page; absent: from the oldest retained event' })
+  @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })
+  @ApiOkResponse({ type: EventPageDto, description: 'events in export order after the cursor, and the next cursor' })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'not a cursor, or limit out of range' })
+  page(@Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<EventPage> {
+    return this.exportLog.page(cursor, limit);
+  }
+}
