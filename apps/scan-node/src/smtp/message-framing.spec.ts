@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { framingProblem } from './message-framing.js';
+import { framingProblem, withBareCrNormalised } from './message-framing.js';
+
+// The bytes of issue 15 finding 1: a dot between bare CRs, which some servers read as the end of data.
+const CR_DOT_CR = 'From: x@conf.test\r\nTo: alice@example.test\r\nSubject: t\r\n\r\nSTART\r\n\r.\r\r\nEND\r\n';
 
 describe('framingProblem', () => {
   it('accepts a CRLF message', () => {
@@ -11,5 +14,29 @@ describe('framingProblem', () => {
     expect(framingProblem(Buffer.from('Subject: a\r\n\r\nx\0y\r\n'))?.symbol).toBe('SMTP_NUL_BYTES');
     expect(framingProblem(Buffer.from('Subject: a\r\n\r\nfirst\n.\nsecond\r\n'))?.symbol).toBe('SMTP_BARE_LF');
     expect(framingProblem(Buffer.from('\nSubject: a\r\n'))?.symbol).toBe('SMTP_BARE_LF');
+  });
+
+  it('refuses bare CRs by default, wherever they are, and leaves them to normalising when the policy says so', () => {
+    expect(framingProblem(Buffer.from(CR_DOT_CR))?.symbol).toBe('SMTP_BARE_CR');
+    expect(framingProblem(Buffer.from('Subject: a\r\n\r\nend\r'))?.symbol).toBe('SMTP_BARE_CR');
+    expect(framingProblem(Buffer.from('\rSubject: a\r\n'))?.symbol).toBe('SMTP_BARE_CR');
+    expect(framingProblem(Buffer.from(CR_DOT_CR), 'normalise')).toBeUndefined();
+    // Normalising never hides a bare LF or a NUL.
+    expect(framingProblem(Buffer.from('a\rb\nc\r\n'), 'normalise')?.symbol).toBe('SMTP_BARE_LF');
+  });
+});
+
+describe('withBareCrNormalised', () => {
+  it('makes every bare CR a CRLF and keeps CRLFs as they are', () => {
+    const out = withBareCrNormalised(Buffer.from(CR_DOT_CR));
+    expect(out.toString()).toBe('From: x@conf.test\r\nTo: alice@example.test\r\nSubject: t\r\n\r\nSTART\r\n\r\n.\r\n\r\nEND\r\n');
+    expect(out.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(withBareCrNormalised(Buffer.from('\r\r\rx\r')).toString()).toBe('\r\n\r\n\r\nx\r\n');
+    expect(framingProblem(out)).toBeUndefined();
+  });
+
+  it('returns a message without bare CRs as it is', () => {
+    const raw = Buffer.from('Subject: a\r\n\r\nb\r\n');
+    expect(withBareCrNormalised(raw)).toBe(raw);
   });
 });
