@@ -1,5 +1,5 @@
 import { AUTH_RESULTS_FIELD, withoutForgedAuthResults } from '@moat/auth';
-import { authservId, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
+import { authservId, framingProblem, withBareCrNormalised, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { NodeEvents } from '../events/node-events.js';
 import { newMessageId } from '../ids.js';
@@ -9,7 +9,6 @@ import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
 import { collectMessage, type CollectedMessage } from './collect-message.js';
 import { ConnectionCounter } from './connection-counter.js';
-import { framingProblem, withBareCrNormalised } from './message-framing.js';
 import { END_OF_DATA, SYNC_ERROR } from './pipelining-guard.js';
 import { SessionLimits, type LimitReply } from './session-limits.js';
 import { traceHeaders, withoutMoatHeaders } from './trace-headers.js';

@@ -17,8 +17,8 @@ export type BareCrPolicy = 'reject' | 'normalise';
  * caller makes every bare CR a CRLF (`withBareCrNormalised`) before the message is read or spooled.
  */
 export function framingProblem(raw: Buffer, bareCr: BareCrPolicy = 'reject'): FramingProblem | undefined {
-  if (raw.length === 0) return { code: 554, message: '5.6.0 Error: empty message', symbol: 'SMTP_EMPTY_MESSAGE' };
-  if (raw.indexOf(0) >= 0) return { code: 554, message: '5.6.0 Error: message contains NUL bytes', symbol: 'SMTP_NUL_BYTES' };
+  const content = contentFramingProblem(raw);
+  if (content) return content;
   for (let at = raw.indexOf(10); at >= 0; at = raw.indexOf(10, at + 1)) {
     if (at === 0 || raw[at - 1] !== 13) {
       return { code: 554, message: '5.6.0 Error: bare LF line ending, lines must end with CRLF (RFC 5321 2.3.8)', symbol: 'SMTP_BARE_LF' };
@@ -27,6 +27,17 @@ export function framingProblem(raw: Buffer, bareCr: BareCrPolicy = 'reject'): Fr
   if (bareCr === 'reject' && firstBareCr(raw) >= 0) {
     return { code: 554, message: '5.6.0 Error: bare CR in the message, lines must end with CRLF (RFC 5321 2.3.8)', symbol: 'SMTP_BARE_CR' };
   }
+  return undefined;
+}
+
+/**
+ * The part of `framingProblem` that does not depend on line ends: an empty message, NUL bytes. `moat scan`
+ * judges message files with it (a file's LF line ends are what an SMTP client turns into CRLF), so that it
+ * refuses what a node refuses.
+ */
+export function contentFramingProblem(raw: Buffer): FramingProblem | undefined {
+  if (raw.length === 0) return { code: 554, message: '5.6.0 Error: empty message', symbol: 'SMTP_EMPTY_MESSAGE' };
+  if (raw.indexOf(0) >= 0) return { code: 554, message: '5.6.0 Error: message contains NUL bytes', symbol: 'SMTP_NUL_BYTES' };
   return undefined;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { framingProblem, withBareCrNormalised } from './message-framing.js';
+import { contentFramingProblem, framingProblem, withBareCrNormalised } from './framing.js';
 
 // The bytes of issue 15 finding 1: a dot between bare CRs, which some servers read as the end of data.
 const CR_DOT_CR = 'From: x@conf.test\r\nTo: alice@example.test\r\nSubject: t\r\n\r\nSTART\r\n\r.\r\r\nEND\r\n';
@@ -14,6 +14,12 @@ describe('framingProblem', () => {
     expect(framingProblem(Buffer.from('Subject: a\r\n\r\nx\0y\r\n'))?.symbol).toBe('SMTP_NUL_BYTES');
     expect(framingProblem(Buffer.from('Subject: a\r\n\r\nfirst\n.\nsecond\r\n'))?.symbol).toBe('SMTP_BARE_LF');
     expect(framingProblem(Buffer.from('\nSubject: a\r\n'))?.symbol).toBe('SMTP_BARE_LF');
+  });
+
+  it('judges files by content only: empty and NUL, whatever their line ends', () => {
+    expect(contentFramingProblem(Buffer.from('Subject: a\n\nx\0y\n'))?.symbol).toBe('SMTP_NUL_BYTES');
+    expect(contentFramingProblem(Buffer.alloc(0))?.symbol).toBe('SMTP_EMPTY_MESSAGE');
+    expect(contentFramingProblem(Buffer.from('Subject: a\n\nLF file\n'))).toBeUndefined();
   });
 
   it('refuses bare CRs by default, wherever they are, and leaves them to normalising when the policy says so', () => {
