@@ -1,4 +1,5 @@
 import type { PolicyInput } from '@moat/policy';
+import nodemailer from 'nodemailer';
 import { Action } from '@moat/proto/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ByteRecorder } from '../harness/byte-recorder.js';
@@ -138,7 +139,14 @@ describe('scan node against SMTP smuggling', () => {
     expect((await smtp.command('Subject: grouped\r\n\r\nbody\r\n.')).code).toBe(250);
     expect((await smtp.command('QUIT')).code).toBe(221);
     expect((await sendMail(strict.smtpPort, { from: 'friend@remote.test', to: 'alice@example.test', subject: 'nodemailer' })).accepted).toBe(true);
-    await waitFor('both messages', async () => (downstream.withSubject('grouped').length && downstream.withSubject('nodemailer').length ? true : undefined));
+    // STARTTLS gives the connection a new parser: the guard carries on over TLS.
+    const tls = nodemailer.createTransport({ host: '127.0.0.1', port: strict.smtpPort, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } });
+    try {
+      await tls.sendMail({ envelope: { from: 'tls@remote.test', to: ['alice@example.test'] }, from: 'tls@remote.test', to: 'alice@example.test', subject: 'over tls', text: 'hi' });
+    } finally {
+      tls.close();
+    }
+    await waitFor('the three messages', async () => (['grouped', 'nodemailer', 'over tls'].every((subject) => downstream.withSubject(subject).length) ? true : undefined));
   });
 
   it('lets a trusted client pipeline after the end of data (the setting is for unauthenticated clients)', async () => {

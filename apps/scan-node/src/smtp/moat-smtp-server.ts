@@ -101,10 +101,10 @@ class MoatConnection extends SMTPConnection {
    */
   override _createParser(): SMTPStream {
     const parser = installFastDataFeed(super._createParser());
-    const write = parser.write.bind(parser) as (chunk: Buffer) => boolean;
+    const write = parser.write.bind(parser) as (chunk: Buffer, ...rest: unknown[]) => boolean;
     const parse = parser._write.bind(parser);
     const endData = parser._endDataMode.bind(parser);
-    parser.write = ((chunk: Buffer) => (this.pipelining?.arrived(chunk.length) ? true : write(chunk))) as SMTPStream['write'];
+    parser.write = ((chunk: Buffer, ...rest: unknown[]) => (this.pipelining?.arrived(chunk.length) ? true : write(chunk, ...rest))) as SMTPStream['write'];
     parser._write = (chunk, encoding, next) => {
       if (!parser._dataMode) this.pipelining?.commandInput(parser._remainder + chunk.toString('latin1'), this.openingCommand === 'EHLO');
       parse(chunk, encoding, next);

@@ -156,10 +156,7 @@ export class SmtpGateway {
 
   private async decide(state: ConnectionState, tx: Transaction, collected: CollectedMessage): Promise<Outcome> {
     const limits = state.policy.policy.smtp;
-    if (state.pipelinedAfterData) {
-      const { code, message } = SYNC_ERROR;
-      return { verdict: nodeVerdict('reject', 'SMTP_UNAUTH_PIPELINING', `input after ${END_OF_DATA} before its reply`), reply: `${code} ${message}`, status: 'rejected', sizeBytes: collected.tooBig ? collected.bytes : collected.raw.length };
-    }
+    if (state.pipelinedAfterData) return pipeliningRefusal(collected.tooBig ? collected.bytes : collected.raw.length);
     if (collected.tooBig) {
       const reply = `552 5.3.4 Error: message exceeds the size limit of ${limits.maxMessageBytes} bytes`;
       return { verdict: nodeVerdict('reject', 'SMTP_MESSAGE_TOO_BIG', `${collected.bytes} bytes`), reply, status: 'rejected', sizeBytes: collected.bytes };
@@ -173,6 +170,8 @@ export class SmtpGateway {
     const verdict = await state.scan.data(raw);
     const scanMs = performance.now() - scanStart;
     this.deps.stages.stage('data', scanMs);
+    // Input may also come after the final dot while the message is being scanned: still before its reply.
+    if (state.pipelinedAfterData) return { ...pipeliningRefusal(raw.length), scanMs: Math.round(scanMs) };
     return { ...(await this.act(state, tx, verdict, raw)), scanMs: Math.round(scanMs), sizeBytes: raw.length };
   }
 
@@ -301,3 +300,9 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
 }
 
 const limitError = (reply: LimitReply) => smtpError(reply.code, reply.message);
+
+/** The outcome of a message whose client sent more after the final dot before the reply. */
+function pipeliningRefusal(sizeBytes: number): Outcome {
+  const { code, message } = SYNC_ERROR;
+  return { verdict: nodeVerdict('reject', 'SMTP_UNAUTH_PIPELINING', `input after ${END_OF_DATA} before its reply`), reply: `${code} ${message}`, status: 'rejected', sizeBytes };
+}
