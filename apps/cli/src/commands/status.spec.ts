@@ -6,6 +6,7 @@ const node = (name: string, resolver?: { source: string; servers: string[]; warn
   id: `${name}-id`,
   name,
   smtpAddress: '127.0.0.1:2525',
+  metricsUrl: 'http://127.0.0.1:9464/metrics',
   up: true,
   lastHeartbeatMs: 1_000,
   policyVersion: 3,
