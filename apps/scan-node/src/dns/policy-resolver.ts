@@ -1,5 +1,6 @@
 import { createResolver, effectiveServers, type DnsAnswers, type DnsRecordType, type DnsResolver, type EffectiveServers, type ResolverStats } from '@moat/auth';
 import { resolverOptions } from '@moat/pipeline';
+import type { Policy } from '@moat/policy';
 import type { ResolverInfo } from '@moat/proto/grpc';
 import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 
@@ -7,9 +8,9 @@ import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 export const SYSTEM_RESOLVER_WARNING = "sender authentication runs on the machine's resolver (/etc/resolv.conf): set the policy's dns.servers to the resolvers SPF, DKIM and DMARC should trust";
 
 /** Which servers a policy's resolver asks, and the warning when sender authentication asks the machine's. */
-export function resolverInfo(active: ActivePolicy): ResolverInfo {
-  const { source, servers } = effectiveServers(active.policy.dns.servers);
-  return { source, servers, warning: source === 'system' && active.policy.smtpChecks.auth.enabled ? SYSTEM_RESOLVER_WARNING : '' };
+export function resolverInfo(policy: Policy): ResolverInfo {
+  const { source, servers } = effectiveServers(policy.dns.servers);
+  return { source, servers, warning: source === 'system' && policy.smtpChecks.auth.enabled ? SYSTEM_RESOLVER_WARNING : '' };
 }
 
 /**
@@ -27,10 +28,10 @@ export class PolicyResolver implements DnsResolver {
   constructor(policies: PolicyStore, onWarning: (warning: string) => void) {
     this.settings = JSON.stringify(policies.current.policy.dns);
     this.inner = createResolver(resolverOptions(policies.current.policy.dns));
-    this.info = resolverInfo(policies.current);
+    this.info = resolverInfo(policies.current.policy);
     if (this.info.warning) onWarning(this.info.warning);
     policies.onChange((active: ActivePolicy) => {
-      const info = resolverInfo(active);
+      const info = resolverInfo(active.policy);
       if (info.warning && !this.info.warning) onWarning(info.warning);
       this.info = info;
       const next = JSON.stringify(active.policy.dns);
