@@ -100,6 +100,9 @@ describe('console in a browser', () => {
     // does not have) and the policy's hash-list version (F5).
     await expect.poll(() => page.locator('[data-engine="clamav"] [data-testid="engine-version"]').allTextContents(), { timeout: 40_000 }).toEqual([expect.stringMatching(/^ClamAV \d+\.\d+/), expect.stringMatching(/^ClamAV \d+\.\d+/)]);
     expect(await page.locator('[data-engine="hashdb"] [data-testid="engine-version"]').allTextContents()).toEqual([expect.stringMatching(/^hashdb policy \d+ \(0 hashes\)$/), expect.stringMatching(/^hashdb policy \d+ \(0 hashes\)$/)]);
+    // The demo policy names no dns.servers: each node reports the machine's resolver, with the sender-authentication warning.
+    expect(await page.locator('[data-testid="node-resolver"][data-source="system"]').count()).toBe(2);
+    expect(await page.locator('[data-testid="resolver-warning"]').allTextContents()).toEqual([expect.stringContaining('sender authentication'), expect.stringContaining('sender authentication')]);
     // The page refreshes itself every 5 s.
     const firstRefresh = await testIdText('refreshed-at');
     await expect.poll(() => testIdText('refreshed-at'), { timeout: 8_000 }).not.toBe(firstRefresh);

@@ -90,6 +90,7 @@ async function main(config: NodeConfig): Promise<void> {
   const clamav = new ClamdEngine(config.clamd, { timeoutMs: CLAMD_COMMAND_TIMEOUT_MS });
   const engineVersions = new EngineVersions(() => [clamav, ...(policies.current.compiled.attachments.hashDb ? [policies.current.compiled.attachments.hashDb] : [])], createLogger('antivirus'));
   engineVersions.start();
+  const resolver = new PolicyResolver(policies, (warning) => createLogger('dns').warn(warning));
   const inspections = new InspectionPool({ size: INSPECTION_WORKERS, heapMb: INSPECTION_WORKER_HEAP_MB, log: createLogger('inspection') });
   const listener = new SmtpListener(
     { nodeName: config.nodeName, host: config.smtpHost, port: config.smtpPort, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') },
@@ -97,7 +98,7 @@ async function main(config: NodeConfig): Promise<void> {
       new SmtpGateway({
         nodeName: config.nodeName,
         policies,
-        pipeline: new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver: new PolicyResolver(policies), fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName, fuzzyStore, classifier: models }),
+        pipeline: new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver, fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName, fuzzyStore, classifier: models }),
         spool,
         delivery,
         quarantine,
@@ -128,6 +129,7 @@ async function main(config: NodeConfig): Promise<void> {
         startedAtMs,
         policyVersion: () => policies.current.version,
         engineVersions: () => ({ ...engineVersions.current(), classifier: models.version }),
+        resolver: () => resolver.info,
         resources: () => ({
           ...sampler.sample(),
           spoolMessages: spool.count,

@@ -228,13 +228,13 @@ export interface NodeRig {
 }
 
 /** Starts nats-server, the downstream, then the node on the policy made for that downstream's port. */
-export async function startNodeRig(name: string, policyFor: (downstreamPort: number) => PolicyInput, version?: number): Promise<NodeRig> {
+export async function startNodeRig(name: string, policyFor: (downstreamPort: number) => PolicyInput, version?: number, env: Record<string, string> = {}): Promise<NodeRig> {
   const rig: Partial<NodeRig> = {};
   try {
     rig.nats = await Nats.start();
     rig.downstream = await Downstream.start();
     rig.node = await ScanNode.create(name, rig.nats.url, policyFor(rig.downstream.port), version);
-    await rig.node.start();
+    await rig.node.start(env);
     return rig as NodeRig;
   } catch (err) {
     await stopNodeRig(rig);

@@ -25,6 +25,12 @@ async function scan(args: string[]): Promise<{ code: number; out: string; err: s
   return { code, out: text, err: Buffer.concat(errChunks).toString(), lines };
 }
 
+const AV_SKIPPED = { name: 'AV_SKIPPED', score: 0, detail: 'ClamAV did not run: no clamd to scan with (moat scan --clamd HOST:PORT); the message was not checked for viruses' };
+const WARNINGS = [
+  'moat scan: warning: ClamAV did not run (no --clamd HOST:PORT): the verdicts say nothing about viruses; each message carries AV_SKIPPED',
+  "moat scan: warning: no DNS resolver (--dns HOST:PORT or the policy's dns.servers): reverse DNS, SPF, DKIM, DMARC, ARC and the DNS lists did not run",
+];
+
 function message(subject: string, extraHeaders = ''): string {
   return `From: sender@sender.test\r\nTo: alice@example.test\r\n${extraHeaders}Subject: ${subject}\r\n\r\nHello http://link.test/${subject}\r\n`;
 }
@@ -53,7 +59,7 @@ afterAll(async () => {
 describe('moat scan', () => {
   it('scans files, directories recursively and mbox messages, one JSON line each', async () => {
     const { code, lines, err } = await scan(['--json', join(dir, 'tree')]);
-    expect(err).toBe('');
+    expect(err).toBe(`${WARNINGS.join('\n')}\n`);
     expect(code).toBe(0);
     expect(lines.map((l) => l.file)).toEqual([
       join(dir, 'tree/a.eml'),
@@ -62,8 +68,8 @@ describe('moat scan', () => {
       join(dir, 'tree/sub/b.eml'),
       join(dir, 'tree/sub/link.eml'),
     ]);
-    expect(lines[0]).toEqual({ file: join(dir, 'tree/a.eml'), action: 'deliver', score: 0, symbols: [] });
-    expect(lines[3]).toEqual({ file: join(dir, 'tree/sub/b.eml'), action: 'deliver', score: 3, symbols: [{ name: 'HEADER_DUPLICATE', score: 3, detail: 'from appears 2 times' }] });
+    expect(lines[0]).toEqual({ file: join(dir, 'tree/a.eml'), action: 'deliver', score: 0, symbols: [AV_SKIPPED] });
+    expect(lines[3]).toEqual({ file: join(dir, 'tree/sub/b.eml'), action: 'deliver', score: 3, symbols: [AV_SKIPPED, { name: 'HEADER_DUPLICATE', score: 3, detail: 'from appears 2 times' }] });
   });
 
   it('applies --policy to the envelope given on the command line', async () => {
@@ -82,20 +88,41 @@ describe('moat scan', () => {
   it('without --policy, serves the --rcpt domains so that content checks run', async () => {
     const { code, lines } = await scan(['--json', '--rcpt', 'anyone@corp.test', join(dir, 'tree/sub/b.eml')]);
     expect(code).toBe(0);
-    expect(lines[0]).toMatchObject({ action: 'deliver', symbols: [{ name: 'HEADER_DUPLICATE' }] });
+    expect(lines[0]).toMatchObject({ action: 'deliver', symbols: [{ name: 'AV_SKIPPED' }, { name: 'HEADER_DUPLICATE' }] });
   });
 
   it('prints a readable line without --json, and usage with --help', async () => {
     const text = await scan([join(dir, 'tree/sub/b.eml')]);
-    expect(text.out).toBe(`${join(dir, 'tree/sub/b.eml')}  deliver  3  HEADER_DUPLICATE(3)\n`);
+    expect(text.out).toBe(`${join(dir, 'tree/sub/b.eml')}  deliver  3  AV_SKIPPED(0) HEADER_DUPLICATE(3)\n`);
     const help = await scan(['--help']);
     expect(help.code).toBe(0);
     expect(help.out).toContain('Without it, a policy with no lists');
   });
 
-  it('accepts --dns and --clamd', async () => {
-    const { code } = await scan(['--json', '--dns', '127.0.0.1:53', '--clamd', '[::1]:3310', join(dir, 'tree/a.eml')]);
+  it('accepts --dns and --clamd, and then warns of nothing', async () => {
+    const { code, err, lines } = await scan(['--json', '--dns', '127.0.0.1:53', '--clamd', '[::1]:3310', join(dir, 'tree/a.eml')]);
     expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(lines[0]!.symbols.map((s) => s.name)).not.toContain('AV_SKIPPED');
+  });
+
+  it('warns of no engine with ClamAV off and DNS servers in the policy', async () => {
+    const policy = join(dir, 'no-clamav.json');
+    await writeFile(policy, JSON.stringify({ attachments: { antivirus: { clamav: false } }, dns: { servers: ['127.0.0.1:53'] } }));
+    const { err, lines } = await scan(['--json', '--policy', policy, join(dir, 'tree/a.eml')]);
+    expect(err).toBe('');
+    expect(lines[0]!.symbols).toEqual([]);
+  });
+
+  it('refuses a file with NUL bytes or no bytes as a node does, whatever its line ends', async () => {
+    await writeFile(join(dir, 'nul.eml'), 'Subject: nul\n\nnul:\0:end\n');
+    await writeFile(join(dir, 'empty.eml'), '');
+    const { code, lines } = await scan(['--json', join(dir, 'nul.eml'), join(dir, 'empty.eml')]);
+    expect(code).toBe(0);
+    expect(lines).toEqual([
+      { file: join(dir, 'nul.eml'), action: 'reject', score: 0, symbols: [{ name: 'SMTP_NUL_BYTES', score: 0, detail: '5.6.0 Error: message contains NUL bytes' }] },
+      { file: join(dir, 'empty.eml'), action: 'reject', score: 0, symbols: [{ name: 'SMTP_EMPTY_MESSAGE', score: 0, detail: '5.6.0 Error: empty message' }] },
+    ]);
   });
 
   it.each([

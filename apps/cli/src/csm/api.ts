@@ -14,6 +14,8 @@ export const nodeStatusSchema = z.looseObject({
   up: z.boolean(),
   lastHeartbeatMs: z.number().nullable(),
   policyVersion: z.number(),
+  /** The DNS servers the node's checks ask: the policy's ("configured") or the machine's ("system"). */
+  resolver: z.looseObject({ source: z.string(), servers: z.array(z.string()), warning: z.string() }).optional(),
 });
 
 export const statusSchema = z.looseObject({

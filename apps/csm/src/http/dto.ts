@@ -39,6 +39,12 @@ export class NodeResourcesDto {
   @ApiProperty() activeConnections!: number;
 }
 
+export class ResolverInfoDto {
+  @ApiProperty({ enum: ['configured', 'system'], description: "configured: the policy's dns.servers; system: the machine's (/etc/resolv.conf)" }) source!: string;
+  @ApiProperty({ type: [String] }) servers!: string[];
+  @ApiProperty({ description: 'set when sender authentication runs on the system resolver; "" otherwise' }) warning!: string;
+}
+
 export class NodeStatusDto {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -50,6 +56,7 @@ export class NodeStatusDto {
   @ApiProperty() softwareVersion!: string;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) engineVersions!: Record<string, string>;
   @ApiPropertyOptional({ type: NodeResourcesDto }) resources?: NodeResourcesDto;
+  @ApiPropertyOptional({ type: ResolverInfoDto, description: 'absent until a heartbeat reports it' }) resolver?: ResolverInfoDto;
 }
 
 export class StatusDto {

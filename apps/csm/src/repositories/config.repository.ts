@@ -1,4 +1,4 @@
-import type { NodeResources } from '@moat/proto/grpc';
+import type { NodeResources, ResolverInfo } from '@moat/proto/grpc';
 import type { PasswordHash } from '../util/secrets.js';
 import type { AuditEntry } from './event-store.repository.js';
 
@@ -36,6 +36,8 @@ export interface NodeRecord {
   startedAtMs: number;
   resources: NodeResources | undefined;
   engineVersions: Record<string, string>;
+  /** The DNS servers the node's checks ask; absent before the first heartbeat that reports them. */
+  resolver?: ResolverInfo;
 }
 
 /** Config of record (JetStream KV bucket moat_config): policy versions, administrators, enrolled nodes, the audit chain's head. */

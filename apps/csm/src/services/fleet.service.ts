@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NodeExport } from '@moat/bus';
-import type { EnrolRequest, EnrolResponse, HeartbeatRequest, NodeResources } from '@moat/proto/grpc';
+import type { EnrolRequest, EnrolResponse, HeartbeatRequest, NodeResources, ResolverInfo } from '@moat/proto/grpc';
 import { randomUUID } from 'node:crypto';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type NodeRecord } from '../repositories/config.repository.js';
@@ -29,6 +29,8 @@ export interface NodeStatus {
   softwareVersion: string;
   engineVersions: Record<string, string>;
   resources: NodeResources | undefined;
+  /** The node's DNS servers (the policy's or the machine's) and its sender-authentication warning. */
+  resolver: ResolverInfo | undefined;
 }
 
 /**
@@ -103,6 +105,7 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
       startedAtMs: existing?.startedAtMs ?? 0,
       resources: existing?.resources,
       engineVersions: existing?.engineVersions ?? {},
+      ...(existing?.resolver ? { resolver: existing.resolver } : {}),
     };
     await this.audit.record({ admin: `node:${name}`, action: 'node.enrol', target: record.id, detail: existing ? 're-enrolled, new secret' : 'enrolled' });
     await this.config.putNode(record);
@@ -130,6 +133,7 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
       policyVersion: request.policyVersion,
       resources: request.resources,
       engineVersions: request.engineVersions,
+      ...(request.resolver ? { resolver: request.resolver } : {}),
       startedAtMs: request.startedAtMs,
       lastHeartbeatMs: Date.now(),
     };
@@ -162,6 +166,7 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
         softwareVersion: n.softwareVersion,
         engineVersions: n.engineVersions,
         resources: n.resources,
+        resolver: n.resolver,
       }));
   }
 }

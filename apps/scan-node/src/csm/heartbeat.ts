@@ -1,5 +1,5 @@
 import type { ServiceError } from '@grpc/grpc-js';
-import type { NodeResources } from '@moat/proto/grpc';
+import type { NodeResources, ResolverInfo } from '@moat/proto/grpc';
 import { errorText } from '../log.js';
 import { SOFTWARE_VERSION } from '../version.js';
 import type { CsmLink, CsmLoop } from './csm-link.js';
@@ -13,11 +13,13 @@ export interface HeartbeatFacts {
   /** Antivirus engine and signature versions by engine name. */
   engineVersions(): Record<string, string>;
   resources(): NodeResources;
+  /** The DNS servers the checks ask (the policy's or the machine's) and the sender-authentication warning. */
+  resolver(): ResolverInfo;
 }
 
 const INTERVAL_MS = 5000;
 
-/** Reports the node to the CSM every 5 s: addresses (SMTP, metrics), policy version, resources, engine versions. */
+/** Reports the node to the CSM every 5 s: addresses (SMTP, metrics), policy version, resources, engine versions, DNS resolver. */
 export class Heartbeat implements CsmLoop {
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
@@ -48,6 +50,7 @@ export class Heartbeat implements CsmLoop {
         softwareVersion: SOFTWARE_VERSION,
         engineVersions: this.facts.engineVersions(),
         startedAtMs: this.facts.startedAtMs,
+        resolver: this.facts.resolver(),
       },
       link.metadata(),
       { deadline: Date.now() + INTERVAL_MS },

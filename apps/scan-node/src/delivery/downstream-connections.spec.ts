@@ -109,4 +109,10 @@ describe('dotStuffed', () => {
     const plain = [Buffer.from('X-Trace: 1\r\n'), Buffer.from('no dots at line starts\r\n')];
     expect(dotStuffed(plain)).toEqual(plain);
   });
+
+  it('doubles a dot after a bare CR too, so no lenient reading of line ends finds an end of data', () => {
+    expect(Buffer.concat(dotStuffed([Buffer.from('START\r\n\r.\r\r\nEND\r\n')])).toString()).toBe('START\r\n\r..\r\r\nEND\r\n');
+    expect(Buffer.concat(dotStuffed([Buffer.from('a\r.b\n.c\r\n.d\r.e')])).toString()).toBe('a\r..b\n..c\r\n..d\r..e');
+    expect(Buffer.concat(dotStuffed([Buffer.from('x\r'), Buffer.from('.y\r\n')])).toString()).toBe('x\r..y\r\n');
+  });
 });

@@ -193,7 +193,9 @@ function openSocket(options: SmtpClientOptions): Promise<Socket> {
 
 /**
  * MESSAGE (its parts in order) split where a line starts with a dot, so that each such line goes out with one
- * more dot (RFC 5321 4.5.2). Most messages have none and go out as the buffers they are, without a copy.
+ * more dot (RFC 5321 4.5.2). A line starts after LF and also after a bare CR: the node refuses or normalises
+ * bare CRs, but a next hop that ends DATA on `<CR>.<CR>` must never see one from us whatever the spool holds.
+ * Most messages have none and go out as the buffers they are, without a copy.
  */
 export function dotStuffed(message: readonly Buffer[]): Buffer[] {
   const out: Buffer[] = [];
@@ -202,12 +204,18 @@ export function dotStuffed(message: readonly Buffer[]): Buffer[] {
     if (part.length === 0) continue;
     if (atLineStart && part[0] === 0x2e) out.push(DOT);
     let from = 0;
-    for (let at = part.indexOf('\n.'); at >= 0; at = part.indexOf('\n.', at + 2)) {
+    let lf = part.indexOf(LF_DOT);
+    let cr = part.indexOf(CR_DOT);
+    while (lf >= 0 || cr >= 0) {
+      const at = cr < 0 || (lf >= 0 && lf < cr) ? lf : cr;
       out.push(part.subarray(from, at + 1), DOT);
       from = at + 1;
+      if (at === lf) lf = part.indexOf(LF_DOT, at + 2);
+      else cr = part.indexOf(CR_DOT, at + 2);
     }
     out.push(from === 0 ? part : part.subarray(from));
-    atLineStart = part[part.length - 1] === 0x0a;
+    const last = part[part.length - 1];
+    atLineStart = last === 0x0a || last === 0x0d;
   }
   return out;
 }
@@ -223,6 +231,8 @@ function endsWithCrlf(message: readonly Buffer[]): boolean {
 }
 
 const DOT = Buffer.from('.');
+const LF_DOT = Buffer.from('\n.');
+const CR_DOT = Buffer.from('\r.');
 
 /** Reads replies off a socket in order; a closed, failed or silent connection fails what is awaited. */
 class ReplyReader {

@@ -6,6 +6,7 @@ import { SMTPConnection, type SMTPConnectionOptions } from 'smtp-server/lib/smtp
 import type { SMTPStream } from 'smtp-server/lib/smtp-stream.js';
 import { errorText } from '../log.js';
 import { installFastDataFeed } from './data-feed.js';
+import { PipeliningGuard, SYNC_ERROR } from './pipelining-guard.js';
 import { readProxyHeader } from './proxy-header-reader.js';
 
 /** What the node decides per connection from the client address, before the greeting. */
@@ -16,6 +17,10 @@ export interface ConnectionRules {
   trusted(clientIp: string): boolean;
   /** Commands of any kind, and unrecognised ones, a connection may send before `421` and close. */
   commandLimits(): { maxCommands: number; maxUnknownCommands: number };
+  /** Whether this client's input after a command that needs its reply first is refused (`smtp.forbidUnauthPipelining`). */
+  forbidsPipelining(clientIp: string): boolean;
+  /** The client sent input after the end of data before the reply: the message in progress must be refused. */
+  pipelinedAfterData(sessionId: string): void;
 }
 
 /**
@@ -24,10 +29,13 @@ export interface ConnectionRules {
  * from an exact list of addresses. Both are plain methods, so a subclass replaces them: init() keeps the
  * original's maxClients check and takes the delay from the policy (0: greet at once), and XCLIENT follows the
  * policy's trusted networks (CIDR). The client address is the PROXY-protocol address when PROXY is on.
+ * For clients outside the trusted networks it also refuses unauthorised pipelining (pipelining-guard.ts).
  */
 class MoatConnection extends SMTPConnection {
   private commands = 0;
   private unknownCommands = 0;
+  /** Set in init() for a client whose unauthorised pipelining is refused. */
+  private pipelining: PipeliningGuard | undefined;
 
   constructor(
     server: SMTPServer,
@@ -39,6 +47,7 @@ class MoatConnection extends SMTPConnection {
   }
 
   override init(): void {
+    if (this.rules.forbidsPipelining(this._originalRemoteAddress)) this.pipelining = new PipeliningGuard(() => this.rules.pipelinedAfterData(this.id));
     this._setListeners(() => {
       const { maxClients } = this._server.options;
       if (maxClients && this._server.connections.size > maxClients) {
@@ -60,6 +69,12 @@ class MoatConnection extends SMTPConnection {
    * Not counted: input before the greeting (answered "You talk too soon") and continuation lines.
    */
   override _onCommand(command: Buffer, callback?: () => void): void {
+    // Every line the parser hands on is counted, so the guard's count stays the parser's.
+    const pipelinedAfter = this.pipelining?.dispatch(command.toString('latin1'));
+    if (pipelinedAfter && this._ready && !this._upgrading) {
+      this.refusePipelining(pipelinedAfter);
+      return callback?.();
+    }
     if (this._ready && !this._upgrading && !this._nextHandler) {
       const limits = this.rules.commandLimits();
       const name = command.toString('latin1').split(' ', 1)[0]!.toUpperCase();
@@ -78,9 +93,42 @@ class MoatConnection extends SMTPConnection {
     super._onCommand(command, callback);
   }
 
-  /** The library's parser, with the message body scanned by indexOf (data-feed.ts). */
+  /**
+   * The library's parser, with the message body scanned by indexOf (data-feed.ts) and, for a client whose
+   * unauthorised pipelining is refused, its input shown to the PipeliningGuard first: each chunk as it arrives
+   * (dropped when it came before an awaited reply), each chunk's command lines before they are handed on, and
+   * what follows the final dot (dropped: those commands never run).
+   */
   override _createParser(): SMTPStream {
-    return installFastDataFeed(super._createParser());
+    const parser = installFastDataFeed(super._createParser());
+    const write = parser.write.bind(parser) as (chunk: Buffer, ...rest: unknown[]) => boolean;
+    const parse = parser._write.bind(parser);
+    const endData = parser._endDataMode.bind(parser);
+    parser.write = ((chunk: Buffer, ...rest: unknown[]) => (this.pipelining?.arrived(chunk.length) ? true : write(chunk, ...rest))) as SMTPStream['write'];
+    parser._write = (chunk, encoding, next) => {
+      if (!parser._dataMode) this.pipelining?.commandInput(parser._remainder + chunk.toString('latin1'), this.openingCommand === 'EHLO');
+      parse(chunk, encoding, next);
+    };
+    parser._endDataMode = (chunk, remainder, callback) => {
+      endData(chunk, this.pipelining?.dataEnded(remainder.length) ? Buffer.alloc(0) : remainder, callback);
+    };
+    return parser;
+  }
+
+  /** Every reply ends a wait; after the reply that input came too early for, the connection closes. */
+  override send(code: number, data?: string | string[] | null, context?: string | false): void {
+    super.send(code, data, context);
+    const guard = this.pipelining;
+    if (!guard) return;
+    guard.replied();
+    if (guard.violation && code !== 354 && !this._closing) this.refusePipelining(guard.violation, code === SYNC_ERROR.code);
+  }
+
+  /** Answers unauthorised pipelining (unless ANSWERED) and closes the connection, so nothing sent after runs. */
+  private refusePipelining(after: string, answered = false): void {
+    this._server.logger.info({ tnx: 'pipelining', cid: this.id, host: this.remoteAddress }, 'improper command pipelining after %s', after);
+    if (!answered) super.send(SYNC_ERROR.code, SYNC_ERROR.message);
+    this.close();
   }
 
   override _proxyCommandAllowed(command: string, option: 'useXClient' | 'useXForward'): boolean {

@@ -1,5 +1,5 @@
 import { AUTH_RESULTS_FIELD, withoutForgedAuthResults } from '@moat/auth';
-import { authservId, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
+import { authservId, framingProblem, withBareCrNormalised, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
 import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { NodeEvents } from '../events/node-events.js';
 import { newMessageId } from '../ids.js';
@@ -9,7 +9,7 @@ import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
 import { collectMessage, type CollectedMessage } from './collect-message.js';
 import { ConnectionCounter } from './connection-counter.js';
-import { framingProblem } from './message-framing.js';
+import { END_OF_DATA, SYNC_ERROR } from './pipelining-guard.js';
 import { SessionLimits, type LimitReply } from './session-limits.js';
 import { traceHeaders, withoutMoatHeaders } from './trace-headers.js';
 import { newTransaction, nodeVerdict, transactionEvent, type ClientFacts, type Outcome, type Transaction } from './transaction.js';
@@ -38,6 +38,8 @@ interface ConnectionState {
   countedIp: string;
   limits: SessionLimits;
   tx: Transaction | undefined;
+  /** The client sent more after the final dot before the reply (refused: `smtp.forbidUnauthPipelining`). */
+  pipelinedAfterData?: boolean;
 }
 
 const TEMPORARY_FAILURE = { code: 451, message: '4.3.0 Error: temporary local problem, try again later' };
@@ -146,14 +148,21 @@ export class SmtpGateway {
       );
   }
 
+  /** The connection saw input after the final dot before its reply: the message it ends is refused. */
+  pipelinedAfterData(sessionId: string): void {
+    const state = this.connections.get(sessionId);
+    if (state) state.pipelinedAfterData = true;
+  }
+
   private async decide(state: ConnectionState, tx: Transaction, collected: CollectedMessage): Promise<Outcome> {
     const limits = state.policy.policy.smtp;
+    if (state.pipelinedAfterData) return pipeliningRefusal(collected.tooBig ? collected.bytes : collected.raw.length);
     if (collected.tooBig) {
       const reply = `552 5.3.4 Error: message exceeds the size limit of ${limits.maxMessageBytes} bytes`;
       return { verdict: nodeVerdict('reject', 'SMTP_MESSAGE_TOO_BIG', `${collected.bytes} bytes`), reply, status: 'rejected', sizeBytes: collected.bytes };
     }
-    const raw = collected.raw;
-    const problem = framingProblem(raw);
+    const problem = framingProblem(collected.raw, limits.bareCr);
+    const raw = limits.bareCr === 'normalise' ? withBareCrNormalised(collected.raw) : collected.raw;
     if (problem) {
       return { verdict: nodeVerdict('reject', problem.symbol, problem.message), reply: `${problem.code} ${problem.message}`, status: 'rejected', sizeBytes: raw.length };
     }
@@ -161,6 +170,8 @@ export class SmtpGateway {
     const verdict = await state.scan.data(raw);
     const scanMs = performance.now() - scanStart;
     this.deps.stages.stage('data', scanMs);
+    // Input may also come after the final dot while the message is being scanned: still before its reply.
+    if (state.pipelinedAfterData) return { ...pipeliningRefusal(raw.length), scanMs: Math.round(scanMs) };
     return { ...(await this.act(state, tx, verdict, raw)), scanMs: Math.round(scanMs), sizeBytes: raw.length };
   }
 
@@ -289,3 +300,9 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
 }
 
 const limitError = (reply: LimitReply) => smtpError(reply.code, reply.message);
+
+/** The outcome of a message whose client sent more after the final dot before the reply. */
+function pipeliningRefusal(sizeBytes: number): Outcome {
+  const { code, message } = SYNC_ERROR;
+  return { verdict: nodeVerdict('reject', 'SMTP_UNAUTH_PIPELINING', `input after ${END_OF_DATA} before its reply`), reply: `${code} ${message}`, status: 'rejected', sizeBytes };
+}

@@ -65,6 +65,11 @@ export class SmtpListener {
         const smtp = options.policies.current.policy.smtp;
         return { maxCommands: smtp.maxCommandsPerSession, maxUnknownCommands: smtp.maxUnknownCommands };
       },
+      forbidsPipelining: (ip) => {
+        const active = options.policies.current;
+        return active.policy.smtp.forbidUnauthPipelining && !active.trustedNetworks.has(ip);
+      },
+      pipelinedAfterData: (sessionId) => gateway.pipelinedAfterData(sessionId),
     });
     this.server.on('error', (err) => options.log.warn(`SMTP: ${err.message}`));
     options.policies.onChange((active) => {

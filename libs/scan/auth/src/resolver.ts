@@ -63,6 +63,8 @@ export interface DnsResolver {
   readonly mailauth: (name: string, rrtype: string) => Promise<string[][] | string[]>;
   stats(): ResolverStats;
   clearCache(): void;
+  /** The servers asked when no route applies (absent on resolvers that are not ours, such as test doubles). */
+  servers?(): EffectiveServers;
 }
 
 type CacheEntry = { expires: number; answer: unknown } | { expires: number; code: string };
@@ -118,6 +120,18 @@ function shape(type: DnsRecordType, records: DnsRecord[]): unknown {
   }
 }
 
+/** The servers a resolver asks when no route matches: the configured ones, or the machine's own. */
+export interface EffectiveServers {
+  /** `configured`: the policy's dns.servers (or --dns); `system`: none configured, the machine's (/etc/resolv.conf). */
+  source: 'configured' | 'system';
+  servers: string[];
+}
+
+/** What `createResolver` asks with CONFIGURED servers (none: the machine's resolvers, read at process start). */
+export function effectiveServers(configured: readonly string[] | undefined): EffectiveServers {
+  return configured?.length ? { source: 'configured', servers: [...configured] } : { source: 'system', servers: getServers() };
+}
+
 export function createResolver(options: ResolverOptions = {}): DnsResolver {
   const timeoutMs = options.timeoutMs ?? 2000;
   const tries = options.tries ?? 2;
@@ -125,7 +139,8 @@ export function createResolver(options: ResolverOptions = {}): DnsResolver {
   const negativeTtlMs = (options.negativeTtlSeconds ?? 30) * 1000;
   const maxEntries = options.cacheMaxEntries ?? 10_000;
 
-  const fallback = (options.servers?.length ? options.servers : getServers()).map(parseServer);
+  const effective = effectiveServers(options.servers);
+  const fallback = effective.servers.map(parseServer);
   // Longest suffix first, so the first match is the most specific one.
   const routes: [string, DnsServer[]][] = Object.entries(options.routes ?? {})
     .map(([suffix, servers]): [string, DnsServer[]] => [normalName(suffix), servers.map(parseServer)])
@@ -217,5 +232,6 @@ export function createResolver(options: ResolverOptions = {}): DnsResolver {
     mailauth,
     stats: () => ({ queries, cacheHits, entries: cache.size }),
     clearCache: () => cache.clear(),
+    servers: () => effective,
   };
 }

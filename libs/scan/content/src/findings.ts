@@ -32,6 +32,7 @@ export const CONTENT_SYMBOLS = {
   // Active content
   OFFICE_VBA: { score: 6, about: 'VBA macros (OLE or OOXML, incl. PowerPoint-stream storage)' },
   OFFICE_XLM: { score: 8, about: 'Excel 4 (XLM) macro sheet' },
+  OFFICE_MACRO_DISGUISED: { score: 10, about: 'macro-enabled content or macros under a macro-free extension or content type (a .docm sent as .docx)' },
   OFFICE_DDE: { score: 8, about: 'DDE field or link (Word, Excel, CSV, SYLK, XML)' },
   OFFICE_EXTERNAL_LINK: { score: 6, about: 'external template, OLE object or frame loaded from a remote target' },
   OFFICE_OLE_OBJECT: { score: 4, about: 'embedded OLE object or package' },

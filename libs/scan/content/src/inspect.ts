@@ -11,6 +11,7 @@ import type { Finding } from './findings.js';
 import { checkFileName, SEED_BLOCKED_EXTENSIONS } from './filetype/extension-policy.js';
 import { detectTrueType } from './filetype/true-type.js';
 import type { ContainerFormat, TrueType } from './filetype/type-kind.js';
+import { checkMacroDisguise } from './filetype/macro-disguise.js';
 import { checkTypeMismatch } from './filetype/type-mismatch.js';
 import { DEFAULT_ARCHIVE_LIMITS, DEFAULT_MIME_LIMITS, type ArchiveLimits, type MimeLimits } from './limits.js';
 import { walkMime, type MimeLeaf, type MimeWalk } from './mime/walk.js';
@@ -116,10 +117,12 @@ async function inspectFile(inspection: Inspection, input: FileInput): Promise<vo
   if (type.kind === 'shortcut') report([{ symbol: 'LNK_FILE', detail: `shortcut ${JSON.stringify(name)}` }]);
 
   const limits = inspection.budget.limits;
+  const active: Issue[] = [];
   for (const detector of ACTIVE_CONTENT_DETECTORS) {
     if (!detector.applies(type, name)) continue;
     const analysis = detector.analyze(content, type, inspection.budget.entryAllowance);
     report(analysis.issues);
+    active.push(...analysis.issues);
     for (const member of analysis.embedded) {
       if (depth + 1 > limits.maxDepth) {
         report([{ symbol: 'ARCHIVE_DEPTH', detail: `embedded ${JSON.stringify(member.name)} past depth ${limits.maxDepth}` }]);
@@ -132,6 +135,7 @@ async function inspectFile(inspection: Inspection, input: FileInput): Promise<vo
       await inspectFile(inspection, { path: `${path}/${member.name}`, name: member.name, names: [member.name], declaredType: '', content: member.content, depth: depth + 1 });
     }
   }
+  report(checkMacroDisguise(name, input.declaredType, type, active));
   if (type.container) await openContainer(inspection, input, type, type.container);
 }
 

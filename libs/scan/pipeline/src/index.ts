@@ -4,6 +4,7 @@ export type { Check, StageCheck, ScanContext, StageInputs, ConnectionState, Tran
 export { defaultChecks } from './checks/index.js';
 export { compilePolicy, type CompiledPolicy, type CompiledDomain, type CompiledLists } from './compile-policy.js';
 export { parseHostPort } from './host-port.js';
+export { contentFramingProblem, framingProblem, withBareCrNormalised, type BareCrPolicy, type FramingProblem } from './message/framing.js';
 export { parseMessage, type MessageContent, type ParsedMessage } from './message/parse-message.js';
 export { readMessage, type MessageReading } from './message/read-message.js';
 export { Pipeline, type StagePlan } from './pipeline.js';

@@ -116,4 +116,9 @@ export interface ScanOptions {
   hostname?: string;
   /** The statistical classifier's model; without one the classifier check does nothing. */
   classifier?: ClassifierModelSource;
+  /**
+   * Record a symbol for each engine the policy asks for that this host lacks (`AV_SKIPPED`: ClamAV on, no
+   * `antivirus` engine), so an offline verdict says what it did not look at (`moat scan`; a node has them all).
+   */
+  explainSkippedEngines?: boolean;
 }

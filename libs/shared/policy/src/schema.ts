@@ -60,6 +60,13 @@ export const smtpSchema = z
     greetingDelayMs: z.number().int().min(0).max(30_000).default(0),
     // Sources allowed to use XCLIENT/PROXY and exempt from the greeting delay.
     trustedNetworks: z.array(ipOrCidr).default(['127.0.0.0/8', '::1/128']),
+    // A CR not followed by LF in DATA: refused (reject), or made a CRLF line end before anything reads or spools
+    // the message (normalise). Passed on as it came, it is what SMTP smuggling exploits in a lenient next hop.
+    bareCr: z.enum(['reject', 'normalise']).default('reject'),
+    // RFC 2920: commands sent after EHLO, DATA, the end of data (and the other commands that end a group) before
+    // their reply. Refused (554, connection closed) for clients outside trustedNetworks, as Postfix's
+    // smtpd_forbid_unauth_pipelining; the node has no SMTP AUTH, so those are its unauthenticated clients.
+    forbidUnauthPipelining: z.boolean().default(true),
     ...sessionLimitFields,
   })
   .strict();

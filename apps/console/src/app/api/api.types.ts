@@ -45,6 +45,16 @@ export interface NodeStatus {
   engineVersions: Record<string, string>;
   /** Absent until the node's first heartbeat. */
   resources?: NodeResources;
+  /** The DNS servers the node's checks ask; absent until a heartbeat reports them. */
+  resolver?: ResolverInfo;
+}
+
+export interface ResolverInfo {
+  /** `configured`: the policy's dns.servers; `system`: none configured, the machine's (/etc/resolv.conf). */
+  source: 'configured' | 'system';
+  servers: string[];
+  /** Set when sender authentication runs on the system resolver; "" otherwise. */
+  warning: string;
 }
 
 export interface ClusterStatus {

@@ -19,6 +19,7 @@ const STATUS: ClusterStatus = {
       policyVersion: 3,
       softwareVersion: '0.1.0',
       engineVersions: { clamav: 'unavailable: clamav unavailable: connect ECONNREFUSED 127.0.0.1:3310' },
+      resolver: { source: 'system', servers: ['127.0.0.53'], warning: "sender authentication runs on the machine's resolver" },
     },
     {
       id: 'n-a',
@@ -30,12 +31,13 @@ const STATUS: ClusterStatus = {
       policyVersion: 4,
       softwareVersion: '0.1.0',
       engineVersions: { clamav: 'ClamAV 1.4.6/27500/Thu Nov 27 09:33:02 2026', hashdb: 'hashdb policy 4 (2 hashes)' },
+      resolver: { source: 'configured', servers: ['10.0.0.53', '10.0.0.54'], warning: '' },
     },
   ],
 };
 
 describe('NodesPage', () => {
-  it('lists each node with its state, address, policy version and antivirus engines, and the services health', async () => {
+  it('lists each node with its state, address, policy version, antivirus engines and DNS resolver, and the services health', async () => {
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
     const fixture = TestBed.createComponent(NodesPage);
     const backend = TestBed.inject(HttpTestingController);
@@ -58,6 +60,9 @@ describe('NodesPage', () => {
     const down = page.querySelector('[data-node-id="n-b"] [data-testid="node-engine"]');
     expect([down?.getAttribute('data-engine'), down?.getAttribute('data-unavailable'), down?.textContent?.includes('unavailable')]).toEqual(['clamav', 'true', true]);
     expect(page.querySelector('[data-testid="clickhouse-health"]')?.getAttribute('data-ok')).toBe('false');
+    expect(text('[data-testid="resolver-servers"]')).toEqual(['10.0.0.53, 10.0.0.54', '127.0.0.53']);
+    expect([...page.querySelectorAll('[data-testid="node-resolver"]')].map((e) => e.getAttribute('data-source'))).toEqual(['configured', 'system']);
+    expect(text('[data-testid="resolver-warning"]')).toEqual(["sender authentication runs on the machine's resolver"]);
     fixture.destroy();
   });
 });

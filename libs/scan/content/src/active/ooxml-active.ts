@@ -4,7 +4,7 @@ import { readZipBytes, readZipText } from '../archive/zip-text.js';
 import { NOTHING, type ActiveContentDetector } from './analysis.js';
 import { DDE_INSTRUCTION, wordFieldInstructions } from './word-fields.js';
 
-const OOXML_EXTS = new Set(['docx', 'docm', 'dotx', 'dotm', 'xlsx', 'xlsm', 'xltx', 'xltm', 'xlsb', 'pptx', 'pptm', 'ppsx', 'hwpx']);
+const OOXML_EXTS = new Set(['docx', 'docm', 'dotx', 'dotm', 'xlsx', 'xlsm', 'xltx', 'xltm', 'xlsb', 'pptx', 'pptm', 'ppsx', 'ppsm', 'potx', 'potm', 'hwpx']);
 const RISKY_EXTERNAL = /\/(attachedTemplate|oleObject|frame|subDocument|externalLinkPath|package)$/i;
 const XML_PART_LIMIT = 32 * 1024 * 1024;
 // A tag ends at the next "<" as well as at ">" (XML allows no "<" inside one), so a tag that never closes is read

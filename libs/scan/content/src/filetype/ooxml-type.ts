@@ -13,7 +13,10 @@ const MAIN_PARTS: ReadonlyArray<[RegExp, TrueType]> = [
   [/ms-excel\.template\.macroEnabled/i, { mime: 'application/vnd.ms-excel.template.macroEnabled.12', ext: 'xltm', kind: 'excel' }],
   [/spreadsheetml\.template/i, { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.template', ext: 'xltx', kind: 'excel' }],
   [/spreadsheetml\.sheet\.main/i, { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx', kind: 'excel' }],
-  [/ms-powerpoint\.(presentation|slideshow)\.macroEnabled/i, { mime: 'application/vnd.ms-powerpoint.presentation.macroEnabled.12', ext: 'pptm', kind: 'powerpoint' }],
+  [/ms-powerpoint\.presentation\.macroEnabled/i, { mime: 'application/vnd.ms-powerpoint.presentation.macroEnabled.12', ext: 'pptm', kind: 'powerpoint' }],
+  [/ms-powerpoint\.slideshow\.macroEnabled/i, { mime: 'application/vnd.ms-powerpoint.slideshow.macroEnabled.12', ext: 'ppsm', kind: 'powerpoint' }],
+  [/ms-powerpoint\.template\.macroEnabled/i, { mime: 'application/vnd.ms-powerpoint.template.macroEnabled.12', ext: 'potm', kind: 'powerpoint' }],
+  [/presentationml\.template/i, { mime: 'application/vnd.openxmlformats-officedocument.presentationml.template', ext: 'potx', kind: 'powerpoint' }],
   [/presentationml\.slideshow/i, { mime: 'application/vnd.openxmlformats-officedocument.presentationml.slideshow', ext: 'ppsx', kind: 'powerpoint' }],
   [/presentationml\.presentation\.main/i, { mime: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', ext: 'pptx', kind: 'powerpoint' }],
 ];

@@ -23,10 +23,11 @@ const ACTIVE_CONTENT_SYMBOLS: Record<ActiveContentKind, ContentSymbol> = {
   pdfEmbeddedFile: 'PDF_EMBEDDED_FILE',
   rtfObject: 'RTF_OBJECT',
   htmlSmuggling: 'HTML_SMUGGLING',
+  disguisedMacro: 'OFFICE_MACRO_DISGUISED',
 };
 
 /** The ransomware group (F8): ransomware extensions, type forgery, macros and antivirus hits. */
-const RANSOMWARE_GROUP: readonly ContentSymbol[] = ['ATTACHMENT_BLOCKED_EXTENSION', 'ATTACHMENT_TYPE_MISMATCH', 'ATTACHMENT_DOUBLE_EXTENSION', 'ATTACHMENT_RTLO', 'OFFICE_VBA', 'OFFICE_XLM', 'AV_VIRUS', 'AV_HASH'];
+const RANSOMWARE_GROUP: readonly ContentSymbol[] = ['ATTACHMENT_BLOCKED_EXTENSION', 'ATTACHMENT_TYPE_MISMATCH', 'ATTACHMENT_DOUBLE_EXTENSION', 'ATTACHMENT_RTLO', 'OFFICE_VBA', 'OFFICE_XLM', 'OFFICE_MACRO_DISGUISED', 'AV_VIRUS', 'AV_HASH'];
 
 const STRICTNESS: Record<Disposition, number> = { allow: 0, score: 1, tag: 2, quarantine: 3, block: 4 };
 

@@ -4,6 +4,9 @@ import type { StageCheck } from '../check.js';
 import { contentStateOf, recordFindings } from '../attachments/content-findings.js';
 import type { SmtpReply } from '../types.js';
 
+/** Detail of AV_SKIPPED: the policy asks for ClamAV but no clamd was given to scan with. */
+export const AV_SKIPPED_DETAIL = 'ClamAV did not run: no clamd to scan with (moat scan --clamd HOST:PORT); the message was not checked for viruses';
+
 const UNAVAILABLE_REPLY: SmtpReply = { code: 451, message: '4.7.1 antivirus unavailable, try again later' };
 
 /**
@@ -17,7 +20,9 @@ export const antivirus: StageCheck<'data'> = {
   enabled: (policy) => policy.attachments.settings.antivirus.clamav || policy.attachments.hashDb !== undefined,
   async run(ctx) {
     const compiled = ctx.policy.attachments;
-    const engines: AntivirusEngine[] = [...(compiled.settings.antivirus.clamav ? (ctx.options.antivirus ?? []) : []), ...(compiled.hashDb ? [compiled.hashDb] : [])];
+    const hostEngines = compiled.settings.antivirus.clamav ? (ctx.options.antivirus ?? []) : [];
+    if (ctx.options.explainSkippedEngines && compiled.settings.antivirus.clamav && hostEngines.length === 0) ctx.results.add('AV_SKIPPED', 0, AV_SKIPPED_DETAIL);
+    const engines: AntivirusEngine[] = [...hostEngines, ...(compiled.hashDb ? [compiled.hashDb] : [])];
     const state = contentStateOf(ctx.message);
     if (engines.length === 0 || !state) return;
     const raw = ctx.message.raw;

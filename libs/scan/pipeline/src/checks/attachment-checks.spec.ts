@@ -102,6 +102,14 @@ describe('attachment checks', () => {
     expect((await scan(raw, {}, { antivirus: [new FixedEngine('clamav', 'clean')] })).action).toBe('deliver');
   });
 
+  it('says AV_SKIPPED when asked to explain an engine the policy wants and this host lacks (moat scan without --clamd)', async () => {
+    const raw = mail([{ name: 'report.pdf', content: PDF }]);
+    const skipped = await scan(raw, {}, { explainSkippedEngines: true });
+    expect(skipped.symbols).toEqual([expect.objectContaining({ name: 'AV_SKIPPED', score: 0, detail: expect.stringContaining('ClamAV did not run') })]);
+    expect(names(await scan(raw, {}, { explainSkippedEngines: true, antivirus: [new FixedEngine('clamav', 'clean')] }))).toEqual([]);
+    expect(names(await scan(raw, { antivirus: { clamav: false } }, { explainSkippedEngines: true }))).toEqual([]);
+  });
+
   it('quarantines a message the MIME walk could not finish, or refuses it', async () => {
     const parts = Array.from({ length: 1200 }, (_, i) => `--b1\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`).join('');
     const raw = Buffer.from(`From: a@sender.test\r\nSubject: many\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b1"\r\n\r\n${parts}--b1--\r\n`);

@@ -26,6 +26,19 @@ async function scan(from: string, clientIp: string, auth: AuthInput = {}, rcpt =
 }
 
 describe('sender authentication check', () => {
+  it('warns with AUTH_SYSTEM_RESOLVER when the resolver asks the machine resolvers, and not with configured ones', async () => {
+    const raw = Buffer.from('From: ceo@bank.test\r\nTo: alice@example.test\r\nSubject: hi\r\n\r\nHello.\r\n');
+    const envelope = { clientIp: '198.51.100.20', helo: 'mx.bank.test', mailFrom: 'ceo@bank.test', rcptTo: ['alice@example.test'] };
+    const policy = parsePolicy({ domains: [{ name: 'example.test', downstream: { host: '127.0.0.1' } }] });
+    const onSystem = { ...resolver, servers: () => ({ source: 'system' as const, servers: ['192.0.2.1'] }) };
+    const warned = await scanMessage({ raw, envelope, policy, options: { resolver: onSystem } });
+    expect(warned.symbols.find((s) => s.name === 'AUTH_SYSTEM_RESOLVER')).toMatchObject({ score: 0, detail: expect.stringContaining('192.0.2.1') });
+    expect(warned.action).toBe('deliver');
+    const configured = { ...resolver, servers: () => ({ source: 'configured' as const, servers: ['192.0.2.53'] }) };
+    const quiet = await scanMessage({ raw, envelope, policy, options: { resolver: configured } });
+    expect(quiet.symbols.map((s) => s.name)).not.toContain('AUTH_SYSTEM_RESOLVER');
+  });
+
   it("refuses a spoof of a p=reject domain with 550 and passes the domain's own server, with an Authentication-Results value", async () => {
     const spoof = await scan('ceo@bank.test', '203.0.113.9');
     expect(spoof.verdict).toMatchObject({ action: 'reject', reply: { code: 550, message: '5.7.1 message refused: sender authentication (dmarcFail)' } });

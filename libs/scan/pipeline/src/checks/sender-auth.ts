@@ -19,6 +19,9 @@ export const senderAuth: StageCheck<'data'> = {
     const resolver = configuredResolver(ctx.options);
     if (!resolver || stageOneExempt(ctx)) return;
     const settings = ctx.policy.stage1.settings.auth;
+    const effective = resolver.servers?.();
+    // Answers an attacker on the local network (or a careless resolver) could shape decide SPF, DKIM and DMARC.
+    if (effective?.source === 'system') ctx.results.add('AUTH_SYSTEM_RESOLVER', 0, `sender authentication asked the machine's resolver (${effective.servers.join(', ') || 'none'}, /etc/resolv.conf); set dns.servers`);
     const results = await authenticate(
       { raw: ctx.message.raw, clientIp: ctx.envelope.clientIp, helo: ctx.envelope.helo ?? '', mailFrom: ctx.envelope.mailFrom ?? '', receiver: ctx.options.hostname },
       resolver,

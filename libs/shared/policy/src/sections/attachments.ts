@@ -76,6 +76,8 @@ export const activeContentSchema = z
     pdfEmbeddedFile: contentDisposition.default('score'),
     rtfObject: contentDisposition.default('score'),
     htmlSmuggling: contentDisposition.default('quarantine'),
+    /** Macro-enabled content or macros under a macro-free extension or content type (a .docm sent as .docx). */
+    disguisedMacro: contentDisposition.default('quarantine'),
   })
   .strict();
 
