@@ -1,5 +1,5 @@
 import type { NodeResources, ResolverInfo } from '@moat/proto/grpc';
-import type { PasswordHash } from '../util/secrets.js';
+import type { PasswordHash } from '@moat/credentials';
 import type { AuditEntry } from './event-store.repository.js';
 
 /** One stored policy version: the document as nodes receive it (PolicyDocument on the wire). */

@@ -1,10 +1,11 @@
+import { hashPassword, verifyPassword, type PasswordHash } from '@moat/credentials';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type AdminRecord } from '../repositories/config.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { UnauthenticatedError } from '../util/errors.js';
 import { retryUntilDone } from '../util/retry.js';
-import { hashPassword, randomSecret, safeEqual, verifyPassword, type PasswordHash } from '../util/secrets.js';
+import { randomSecret, safeEqual } from '../util/secrets.js';
 import { AuditService } from './audit.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { SessionService, type Session } from './session.service.js';

@@ -3,7 +3,7 @@ import type { AddressParse } from './address.js';
 import type { CompiledDomain, CompiledPolicy } from './compile-policy.js';
 import type { ParsedMessage } from './message/parse-message.js';
 import type { Results } from './results.js';
-import type { Envelope, ScanOptions, Stage } from './types.js';
+import type { Direction, Envelope, ScanOptions, Stage } from './types.js';
 
 /** What the list checks learned about the connection (kept across transactions). */
 export interface ConnectionState {
@@ -65,6 +65,8 @@ export interface StageCheck<S extends Stage> {
   readonly stage: S;
   /** False when the policy gives the check nothing to do; it then costs nothing per message. */
   enabled?(policy: CompiledPolicy): boolean;
+  /** The directions the check runs in; absent: inbound only. */
+  readonly directions?: readonly Direction[];
   run(ctx: ScanContext<S>): void | Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import { IpSet, type Policy, type PolicyDomain, type PolicyLists } from '@moat/policy';
+import { IpSet, type OutboundAccount, type Policy, type PolicyDomain, type PolicyLists } from '@moat/policy';
 import { compileAttachments, type CompiledAttachments } from './attachments/compile-attachments.js';
 import { compileBody, type CompiledBody } from './body/compile-body.js';
 import { SenderSet } from './sender-set.js';
@@ -45,6 +45,15 @@ export interface CompiledPolicy {
   attachments: CompiledAttachments;
   /** Stage 1 (SMTP checks) settings: greylisting, rate control, mail bombs, sender authentication, reverse DNS. */
   stage1: CompiledStageOne;
+  outbound: CompiledOutbound;
+}
+
+/** The outbound section prepared for submission: accounts by address, the networks that relay without AUTH. */
+export interface CompiledOutbound {
+  settings: Policy['outbound'];
+  accounts: ReadonlyMap<string, OutboundAccount>;
+  trustedNetworks: IpSet;
+  thresholds: Policy['thresholds'];
 }
 
 export function compilePolicy(policy: Policy, version: number): CompiledPolicy {
@@ -69,6 +78,12 @@ export function compilePolicy(policy: Policy, version: number): CompiledPolicy {
     body: compileBody(policy),
     attachments: compileAttachments(policy, version),
     stage1: compileStageOne(policy),
+    outbound: {
+      settings: policy.outbound,
+      accounts: new Map(policy.outbound.accounts.map((a) => [a.address, a])),
+      trustedNetworks: new IpSet(policy.outbound.trustedNetworks),
+      thresholds: policy.outbound.thresholds ?? policy.thresholds,
+    },
   };
 }
 

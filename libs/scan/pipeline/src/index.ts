@@ -2,7 +2,7 @@ export * from './types.js';
 export { parseEnvelopeAddress, asciiDomain, type AddressParse, type Mailbox } from './address.js';
 export type { Check, StageCheck, ScanContext, StageInputs, ConnectionState, TransactionState, RecipientState } from './check.js';
 export { defaultChecks } from './checks/index.js';
-export { compilePolicy, type CompiledPolicy, type CompiledDomain, type CompiledLists } from './compile-policy.js';
+export { compilePolicy, type CompiledOutbound, type CompiledPolicy, type CompiledDomain, type CompiledLists } from './compile-policy.js';
 export { parseHostPort } from './host-port.js';
 export { contentFramingProblem, framingProblem, withBareCrNormalised, type BareCrPolicy, type FramingProblem } from './message/framing.js';
 export { parseMessage, type MessageContent, type ParsedMessage } from './message/parse-message.js';

@@ -1,7 +1,7 @@
 import type { Check, StageCheck } from './check.js';
 import type { CompiledPolicy } from './compile-policy.js';
 import { ScanSession, type SessionEnvelope } from './session.js';
-import type { ScanOptions, Stage } from './types.js';
+import type { Direction, ScanOptions, Stage } from './types.js';
 
 /** The checks of each stage, in run order. */
 export type StagePlan = { [S in Stage]: StageCheck<S>[] };
@@ -12,7 +12,7 @@ export type StagePlan = { [S in Stage]: StageCheck<S>[] };
  */
 export class Pipeline {
   private readonly all: StagePlan = { connect: [], helo: [], mail: [], rcpt: [], data: [] };
-  private readonly plans = new WeakMap<CompiledPolicy, StagePlan>();
+  private readonly plans = { inbound: new WeakMap<CompiledPolicy, StagePlan>(), outbound: new WeakMap<CompiledPolicy, StagePlan>() };
 
   constructor(
     checks: readonly Check[],
@@ -41,25 +41,27 @@ export class Pipeline {
   }
 
   session(policy: CompiledPolicy, envelope: SessionEnvelope): ScanSession {
-    return new ScanSession(this.planFor(policy), policy, this.options, envelope);
+    return new ScanSession(this.planFor(policy, envelope.direction ?? 'inbound'), policy, this.options, envelope);
   }
 
-  private planFor(policy: CompiledPolicy): StagePlan {
-    let plan = this.plans.get(policy);
+  private planFor(policy: CompiledPolicy, direction: Direction): StagePlan {
+    let plan = this.plans[direction].get(policy);
     if (!plan) {
       plan = {
-        connect: enabledFor(this.all.connect, policy),
-        helo: enabledFor(this.all.helo, policy),
-        mail: enabledFor(this.all.mail, policy),
-        rcpt: enabledFor(this.all.rcpt, policy),
-        data: enabledFor(this.all.data, policy),
+        connect: enabledFor(this.all.connect, policy, direction),
+        helo: enabledFor(this.all.helo, policy, direction),
+        mail: enabledFor(this.all.mail, policy, direction),
+        rcpt: enabledFor(this.all.rcpt, policy, direction),
+        data: enabledFor(this.all.data, policy, direction),
       };
-      this.plans.set(policy, plan);
+      this.plans[direction].set(policy, plan);
     }
     return plan;
   }
 }
 
-function enabledFor<S extends Stage>(checks: StageCheck<S>[], policy: CompiledPolicy): StageCheck<S>[] {
-  return checks.filter((check) => check.enabled?.(policy) ?? true);
+function enabledFor<S extends Stage>(checks: StageCheck<S>[], policy: CompiledPolicy, direction: Direction): StageCheck<S>[] {
+  return checks.filter((check) => (check.directions ?? INBOUND_ONLY).includes(direction) && (check.enabled?.(policy) ?? true));
 }
+
+const INBOUND_ONLY: readonly Direction[] = ['inbound'];

@@ -11,7 +11,7 @@ import { decideVerdict, refusedMessageVerdict } from './verdict.js';
 type Refusal = Extract<StageResult, { ok: false }>;
 
 /** The connection facts the node knows when a client connects. */
-export type SessionEnvelope = Pick<Envelope, 'clientIp' | 'clientHostname' | 'tls' | 'authenticatedUser'>;
+export type SessionEnvelope = Pick<Envelope, 'clientIp' | 'clientHostname' | 'tls' | 'authenticatedUser' | 'direction'>;
 
 /** Symbol of a check that threw: the scan is incomplete, so the message is deferred, never passed. */
 export const CHECK_ERROR = 'CHECK_ERROR';
@@ -90,7 +90,7 @@ export class ScanSession {
     // A stopped reading has no content: the checks see the headers, and the report's finding decides.
     const message = { ...(reading.message ?? headersOnly(raw, 'the message could not be read within its time and memory budget')), raw };
     await this.runStage('data', this.transactionResults, { message, content: reading.report });
-    const verdict = decideVerdict([this.connectionResults, this.transactionResults], this.policy.thresholds);
+    const verdict = decideVerdict([this.connectionResults, this.transactionResults], this.thresholds);
     return { ...verdict, headers: message.headers, attachments: message.attachments, urls: message.urls, recipientDomains: [...this.recipientDomains], ...(this.transaction.authenticationResults ? { authenticationResults: this.transaction.authenticationResults } : {}) };
   }
 
@@ -105,6 +105,11 @@ export class ScanSession {
 
   symbols(): ScanSymbol[] {
     return [...this.connectionResults.symbols, ...this.transactionResults.symbols];
+  }
+
+  /** Outbound mail is judged by the outbound thresholds. */
+  private get thresholds(): CompiledPolicy['thresholds'] {
+    return this.envelope.direction === 'outbound' ? this.policy.outbound.thresholds : this.policy.thresholds;
   }
 
   private async runStage<S extends Stage>(stage: S, results: Results, inputs: StageInputs[S]): Promise<void> {
@@ -143,7 +148,7 @@ export class ScanSession {
   }
 
   private refusal(scopes: Results[]): Refusal {
-    const verdict = decideVerdict(scopes, this.policy.thresholds);
+    const verdict = decideVerdict(scopes, this.thresholds);
     // A refused scope always carries a reply; the fallback only satisfies the type.
     return { ok: false, reply: verdict.reply ?? TEMPFAIL, verdict };
   }

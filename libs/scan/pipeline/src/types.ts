@@ -19,6 +19,9 @@ export interface ScanSymbol {
   stage: Stage;
 }
 
+/** Inbound: mail for the tenant's domains. Outbound: mail the tenant's users submit or its own servers relay. */
+export type Direction = 'inbound' | 'outbound';
+
 /** The SMTP envelope and connection facts known so far. */
 export interface Envelope {
   clientIp: string;
@@ -28,7 +31,10 @@ export interface Envelope {
   /** Recipients accepted so far (at the rcpt stage: the one being checked is `ScanContext.rcpt`). */
   rcptTo: string[];
   tls?: boolean;
+  /** The SMTP AUTH user (lower case), on outbound sessions of authenticated clients. */
   authenticatedUser?: string;
+  /** Absent: inbound. */
+  direction?: Direction;
 }
 
 /** An SMTP reply: the code and the text after it, starting with the enhanced status code. */

@@ -8,3 +8,4 @@ export * from './sections/classifier.js';
 export { checkRegexSafety, type RegexSafety } from './sections/regex-safety.js';
 export * from './sections/smtp-checks.js';
 export * from './diff.js';
+export * from './sections/outbound.js';

@@ -3,6 +3,7 @@ import { attachmentsSchema } from './sections/attachments.js';
 import { bodySchema } from './sections/body.js';
 import { classifierSchema } from './sections/classifier.js';
 import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
+import { outboundSchema } from './sections/outbound.js';
 import { dnsSchema, domainSmtpChecksSchema, sessionLimitFields, smtpChecksSchema } from './sections/smtp-checks.js';
 
 // The policy document of one tenant. The CSM stores every version in JetStream KV and streams it to nodes;
@@ -94,6 +95,8 @@ export const policySchema = z
     dns: dnsSchema.default(() => dnsSchema.parse({})),
     smtpChecks: smtpChecksSchema.default(() => smtpChecksSchema.parse({})),
     attachments: attachmentsSchema.default(() => attachmentsSchema.parse({})),
+    // Submission and relay from the tenant's servers; `thresholds` (absent: the inbound ones) judge outbound mail.
+    outbound: outboundSchema.extend({ thresholds: thresholdsSchema.optional() }).default(() => outboundSchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -101,6 +104,12 @@ export const policySchema = z
     p.domains.forEach((d, i) => {
       if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: ['domains', i, 'name'], message: `duplicate domain ${d.name}` });
       seen.add(d.name);
+    });
+    const senders = new Set<string>();
+    p.outbound.accounts.forEach((a, i) => {
+      if (!seen.has(a.address.slice(a.address.lastIndexOf('@') + 1))) ctx.addIssue({ code: 'custom', path: ['outbound', 'accounts', i, 'address'], message: `${a.address} is not at one of the tenant's domains` });
+      if (senders.has(a.address)) ctx.addIssue({ code: 'custom', path: ['outbound', 'accounts', i, 'address'], message: `duplicate account ${a.address}` });
+      senders.add(a.address);
     });
   });
 

@@ -17,6 +17,7 @@ const UNAVAILABLE_REPLY: SmtpReply = { code: 451, message: '4.7.1 antivirus unav
 export const antivirus: StageCheck<'data'> = {
   name: 'antivirus',
   stage: 'data',
+  directions: ['inbound', 'outbound'],
   enabled: (policy) => policy.attachments.settings.antivirus.clamav || policy.attachments.hashDb !== undefined,
   async run(ctx) {
     const compiled = ctx.policy.attachments;

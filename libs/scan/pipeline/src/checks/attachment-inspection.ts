@@ -9,6 +9,7 @@ import { record, recordFindings, startContentState, typeClassOf } from '../attac
 export const attachmentInspection: StageCheck<'data'> = {
   name: 'attachment_inspection',
   stage: 'data',
+  directions: ['inbound', 'outbound'],
   run(ctx) {
     const compiled = ctx.policy.attachments;
     const report = ctx.content;

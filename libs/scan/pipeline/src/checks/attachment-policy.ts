@@ -12,6 +12,7 @@ const SEVERITY = { allow: 0, score: 0, tag: 1, quarantine: 2, block: 3 } as cons
 export const attachmentPolicy: StageCheck<'data'> = {
   name: 'attachment_policy',
   stage: 'data',
+  directions: ['inbound', 'outbound'],
   run(ctx) {
     const state = contentStateOf(ctx.message);
     if (!state) return;

@@ -11,6 +11,7 @@ import type { StageCheck } from '../check.js';
 export const classifier: StageCheck<'data'> = {
   name: 'classifier',
   stage: 'data',
+  directions: ['inbound', 'outbound'],
   enabled: (policy) => policy.policy.classifier.enabled,
   run(ctx) {
     const model = ctx.options.classifier?.model;

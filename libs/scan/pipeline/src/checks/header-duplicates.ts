@@ -9,6 +9,7 @@ export const HEADER_DUPLICATE_SCORE = 3;
 export const headerDuplicates: StageCheck<'data'> = {
   name: 'header_duplicates',
   stage: 'data',
+  directions: ['inbound', 'outbound'],
   run(ctx) {
     const counts = new Map<string, number>();
     for (const { name } of ctx.message.headerFields) {

@@ -8,6 +8,7 @@ import { dnsReputation } from './dns-reputation.js';
 import { domainIpLists } from './domain-ip-lists.js';
 import { domainSenderLists } from './domain-sender-lists.js';
 import { executiveImpersonation } from './executive-impersonation.js';
+import { fromHeaderMatch } from './from-header-match.js';
 import { greylist } from './greylist.js';
 import { headerDuplicates } from './header-duplicates.js';
 import { ipLists } from './ip-lists.js';
@@ -27,12 +28,16 @@ import { senderAuth } from './sender-auth.js';
 import { senderLists } from './sender-lists.js';
 import { senderRateLimits } from './sender-rate-limits.js';
 import { senderSyntax } from './sender-syntax.js';
+import { submissionMessageQuotas } from './submission-message-quotas.js';
+import { submissionRecipientQuotas } from './submission-recipient-quotas.js';
+import { submissionSender } from './submission-sender.js';
 
 /**
  * The default checks in run order within each stage. At RCPT: syntax, then relay control, then the
  * domain's lists, and the account check after them so that refused clients cannot probe for accounts;
  * greylisting and the fleet-wide counters last, so that recipients refused anyway are not counted.
+ * Outbound sessions run the checks marked for them: sender rules and quotas, then the same content checks.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, senderLists, recipientSyntax, relayControl, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
+  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
 }

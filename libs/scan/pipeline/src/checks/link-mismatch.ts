@@ -24,6 +24,7 @@ const MAX_TEXT = 300;
 export const linkMismatch: StageCheck<'data'> = {
   name: 'link_mismatch',
   stage: 'data',
+  directions: ['inbound', 'outbound'],
   run(ctx) {
     const { redirectors } = ctx.policy.body.settings.dnsbl;
     const { linkTrackers, linkMismatchScore } = ctx.policy.body.settings.phishing;

@@ -8,6 +8,7 @@ export const MIME_PARSE_ERROR_SCORE = 5;
 export const mimeParse: StageCheck<'data'> = {
   name: 'mime_parse',
   stage: 'data',
+  directions: ['inbound', 'outbound'],
   run(ctx) {
     const { message } = ctx;
     if (message.error !== undefined) ctx.results.add('MIME_PARSE_ERROR', MIME_PARSE_ERROR_SCORE, message.error);

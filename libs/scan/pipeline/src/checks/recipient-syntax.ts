@@ -4,6 +4,7 @@ import type { StageCheck } from '../check.js';
 export const recipientSyntax: StageCheck<'rcpt'> = {
   name: 'recipient_syntax',
   stage: 'rcpt',
+  directions: ['inbound', 'outbound'],
   run(ctx) {
     const { parsed, address } = ctx.rcpt;
     if (parsed.ok) return;

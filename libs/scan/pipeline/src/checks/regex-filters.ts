@@ -17,6 +17,7 @@ const FILTER_REJECT = { code: 554, message: '5.7.1 message rejected by content f
 export const regexFilters: StageCheck<'data'> = {
   name: 'regex_filters',
   stage: 'data',
+  directions: ['inbound', 'outbound'],
   enabled: (policy) => policy.body.regexRules.length > 0,
   run(ctx) {
     const { regexRules } = ctx.policy.body;

@@ -4,6 +4,7 @@ import type { StageCheck } from '../check.js';
 export const senderSyntax: StageCheck<'mail'> = {
   name: 'sender_syntax',
   stage: 'mail',
+  directions: ['inbound', 'outbound'],
   run(ctx) {
     const sender = ctx.transaction.sender;
     if (!sender || sender.ok) return;

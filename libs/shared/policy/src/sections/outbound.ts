@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { domainName, ipOrCidr } from './fields.js';
+
+// Outbound mail (F6): submission by the tenant's users (SMTP AUTH) and relay from the tenant's own mail servers,
+// scanned by the same pipeline and delivered by MX lookup or through a smarthost per sender domain.
+
+/** A mailbox address (local@domain), kept in lower case: the form AUTH users, senders and aliases compare in. */
+const mailbox = z
+  .string()
+  .max(320)
+  .regex(/^[^@\s<>]+@[a-z0-9.-]+$/i, 'must be an address (local@domain)')
+  .transform((s) => s.toLowerCase());
+
+/**
+ * A password as the CSM stores it (@moat/credentials): scrypt with its salt and cost. Passwords never travel,
+ * only these; the cost is bounded so that a forged policy cannot make each AUTH take minutes.
+ */
+export const passwordHashSchema = z
+  .object({
+    algorithm: z.literal('scrypt'),
+    salt: z.string().min(8).max(128),
+    hash: z.string().min(16).max(256),
+    cost: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1 << 20)
+      .refine((n) => (n & (n - 1)) === 0, { message: 'must be a power of two' }),
+  })
+  .strict();
+
+export const outboundAccountSchema = z
+  .object({
+    address: mailbox,
+    /** Only accounts designated as senders may submit mail. */
+    canSend: z.boolean().default(false),
+    /** Set with `moat accounts passwd` (POST /api/accounts/:address/password); without one AUTH fails. */
+    passwordHash: passwordHashSchema.optional(),
+    /** Other addresses this account may send as (envelope sender and From header). */
+    aliases: z.array(mailbox).default([]),
+  })
+  .strict();
+
+/** Limits over a sliding window, counted fleet-wide; absent: no limit. */
+const quotaSchema = z
+  .object({
+    messagesPerHour: z.number().int().min(1).optional(),
+    messagesPerDay: z.number().int().min(1).optional(),
+    recipientsPerHour: z.number().int().min(1).optional(),
+    recipientsPerDay: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const smarthostSchema = z
+  .object({
+    /** The sender domain whose mail goes through this host; `*` for every sender domain without its own entry. */
+    senderDomain: z.union([z.literal('*'), domainName]),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(25),
+    tls: z.enum(['none', 'opportunistic', 'required']).default('opportunistic'),
+  })
+  .strict();
+
+export const outboundSchema = z
+  .object({
+    accounts: z.array(outboundAccountSchema).default([]),
+    /** The tenant's own mail servers: they relay outbound mail without AUTH (their sender must be at a tenant domain). */
+    trustedNetworks: z.array(ipOrCidr).default([]),
+    /** The authenticated user (or one of its aliases) must be the envelope sender / the From header's address. */
+    senderMatch: z
+      .object({ envelope: z.boolean().default(true), header: z.boolean().default(true) })
+      .strict()
+      .default({ envelope: true, header: true }),
+    quotas: z
+      .object({
+        perUser: quotaSchema.default({}),
+        perDomain: quotaSchema.default({}),
+        /** tempfail: 450 4.7.1 (the client retries once the window has room); reject: 550 5.7.1. */
+        action: z.enum(['tempfail', 'reject']).default('tempfail'),
+      })
+      .strict()
+      .default({ perUser: {}, perDomain: {}, action: 'tempfail' }),
+    /** Failed AUTH counted fleet-wide; from perIp failures in the window, AUTH from that address is refused on every node. */
+    authFailures: z
+      .object({
+        perIp: z.number().int().min(1).default(10),
+        perAccount: z.number().int().min(1).default(20),
+        windowSeconds: z.number().int().min(60).max(86_400).default(900),
+      })
+      .strict()
+      .default({ perIp: 10, perAccount: 20, windowSeconds: 900 }),
+    delivery: z
+      .object({
+        /** Senders' domains delivered through a smarthost; every other sender domain's mail goes by MX lookup. */
+        smarthosts: z.array(smarthostSchema).default([]),
+        /** Destination domains that get mail only over TLS (by MX; a smarthost entry's own `tls` applies to it). */
+        requireTls: z.array(domainName).default([]),
+        /** The port MX hosts are reached on (25; other values serve test networks). */
+        mxPort: z.number().int().min(1).max(65535).default(25),
+      })
+      .strict()
+      .default({ smarthosts: [], requireTls: [], mxPort: 25 }),
+  })
+  .strict();
+
+export type OutboundPolicy = z.output<typeof outboundSchema>;
+export type OutboundAccount = z.output<typeof outboundAccountSchema>;
+export type Smarthost = z.output<typeof smarthostSchema>;
