@@ -8,6 +8,9 @@ export interface NodeConfig {
   nodeName: string;
   smtpHost: string;
   smtpPort: number;
+  /** Submission with STARTTLS (AUTH only after it) and with implicit TLS, on MOAT_SMTP_HOST; undefined: not offered. */
+  submissionPort: number | undefined;
+  submissionsPort: number | undefined;
   dataDir: string;
   natsUrl: string;
   /** host:port of the CSM's gRPC NodeService. */
@@ -49,6 +52,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const smtpHost = read('MOAT_SMTP_HOST', '127.0.0.1');
   if (isIP(smtpHost) === 0 && smtpHost !== 'localhost') problems.push(`MOAT_SMTP_HOST must be an IP address to listen on, got ${JSON.stringify(smtpHost)}`);
   const smtpPort = parsePort('MOAT_SMTP_PORT', read('MOAT_SMTP_PORT', '2525'), problems);
+  const submissionSetting = read('MOAT_SUBMISSION_PORT', '');
+  const submissionPort = submissionSetting === '' ? undefined : parsePort('MOAT_SUBMISSION_PORT', submissionSetting, problems);
+  const submissionsSetting = read('MOAT_SUBMISSIONS_PORT', '');
+  const submissionsPort = submissionsSetting === '' ? undefined : parsePort('MOAT_SUBMISSIONS_PORT', submissionsSetting, problems);
   const natsUrl = read('MOAT_NATS_URL', 'nats://127.0.0.1:4222');
   if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(natsUrl)) problems.push(`MOAT_NATS_URL must look like nats://host:port, got ${JSON.stringify(natsUrl)}`);
   const csmGrpc = read('MOAT_CSM_GRPC', '127.0.0.1:50051');
@@ -68,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     nodeName,
     smtpHost,
     smtpPort,
+    submissionPort,
+    submissionsPort,
     dataDir,
     natsUrl,
     csmGrpc,

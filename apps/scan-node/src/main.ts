@@ -29,8 +29,9 @@ import { NatsLink } from './nats/nats-link.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { Quarantine } from './quarantine/quarantine.js';
 import { ProcessSampler } from './resources.js';
-import { SmtpGateway } from './smtp/smtp-gateway.js';
+import { SmtpGateway, type SmtpMode } from './smtp/smtp-gateway.js';
 import { SmtpListener } from './smtp/smtp-listener.js';
+import { SubmissionAuth } from './smtp/submission-auth.js';
 import { loadOrCreateCertificate } from './smtp/tls-certificate.js';
 import { Spool } from './spool/spool.js';
 import { SOFTWARE_VERSION } from './version.js';
@@ -70,14 +71,15 @@ async function main(config: NodeConfig): Promise<void> {
     spool: () => ({ messages: spool.count, bytes: spool.sizeBytes }),
     eventsPending: () => publisher.backlog,
     delivery: (): { queued: number; retrying: number } => delivery.queue,
-    activeConnections: (): number => listener.gateway.activeConnections,
+    activeConnections: (): number => activeConnections(),
     natsConnected: () => nats.connected,
     antivirusUp: (): Record<string, boolean> => engineVersions.up(),
     policyVersion: () => policies.current.version,
     classifierModel: () => models.version,
   });
   const events = new NodeEvents(publisher, () => nodeId, metrics);
-  const delivery = new DeliveryWorker({ spool, policies, events, log: createLogger('delivery'), nodeName: config.nodeName });
+  const resolver = new PolicyResolver(policies, (warning) => createLogger('dns').warn(warning));
+  const delivery = new DeliveryWorker({ spool, policies, events, resolver, log: createLogger('delivery'), nodeName: config.nodeName });
   const recovered = await spool.recover();
   for (const p of recovered.problems) log.error(`spool: ${p.file}: ${p.problem}`);
   for (const entry of recovered.entries) delivery.enqueue(entry);
@@ -90,24 +92,21 @@ async function main(config: NodeConfig): Promise<void> {
   const clamav = new ClamdEngine(config.clamd, { timeoutMs: CLAMD_COMMAND_TIMEOUT_MS });
   const engineVersions = new EngineVersions(() => [clamav, ...(policies.current.compiled.attachments.hashDb ? [policies.current.compiled.attachments.hashDb] : [])], createLogger('antivirus'));
   engineVersions.start();
-  const resolver = new PolicyResolver(policies, (warning) => createLogger('dns').warn(warning));
   const inspections = new InspectionPool({ size: INSPECTION_WORKERS, heapMb: INSPECTION_WORKER_HEAP_MB, log: createLogger('inspection') });
-  const listener = new SmtpListener(
-    { nodeName: config.nodeName, host: config.smtpHost, port: config.smtpPort, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') },
-    (closeConnection) =>
-      new SmtpGateway({
-        nodeName: config.nodeName,
-        policies,
-        pipeline: new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver, fleetState: new KvFleetState(() => nats.connection()), hostname: config.nodeName, fuzzyStore, classifier: models }),
-        spool,
-        delivery,
-        quarantine,
-        events,
-        stages: metrics,
-        log: createLogger('smtp'),
-        closeConnection,
-      }),
-  );
+  const fleetState = new KvFleetState(() => nats.connection());
+  const pipeline = new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver, fleetState, hostname: config.nodeName, fuzzyStore, classifier: models });
+  const submissionAuth = new SubmissionAuth(policies, fleetState.counters, createLogger('auth'));
+  const smtpListener = (mode: SmtpMode, port: number) =>
+    new SmtpListener({ nodeName: config.nodeName, mode, host: config.smtpHost, port, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') }, (closeConnection) =>
+      new SmtpGateway({ nodeName: config.nodeName, mode, auth: submissionAuth, policies, pipeline, spool, delivery, quarantine, events, stages: metrics, log: createLogger('smtp'), closeConnection }),
+    );
+  const listener = smtpListener('relay', config.smtpPort);
+  const submissionListeners = [
+    ...(config.submissionPort === undefined ? [] : [smtpListener('submission', config.submissionPort)]),
+    ...(config.submissionsPort === undefined ? [] : [smtpListener('submissions', config.submissionsPort)]),
+  ];
+  const listeners = [listener, ...submissionListeners];
+  const activeConnections = () => listeners.reduce((n, l) => n + l.gateway.activeConnections, 0);
   // Before SMTP: a metrics port in use stops the node before it accepts any mail.
   const metricsServer = new MetricsServer({
     host: config.metricsHost,
@@ -118,6 +117,7 @@ async function main(config: NodeConfig): Promise<void> {
   });
   const metricsUrl = await metricsServer.listen();
   const smtpAddress = await listener.listen();
+  const submissionAddresses = await Promise.all(submissionListeners.map(async (l) => `${l.mode}=${await l.listen()}`));
 
   const sampler = new ProcessSampler();
   const csm = new CsmLink(
@@ -135,7 +135,7 @@ async function main(config: NodeConfig): Promise<void> {
           spoolMessages: spool.count,
           spoolBytes: spool.sizeBytes,
           journalEvents: publisher.backlog,
-          activeConnections: listener.gateway.activeConnections,
+          activeConnections: activeConnections(),
         }),
       }),
       new PolicyWatch(policies),
@@ -148,7 +148,7 @@ async function main(config: NodeConfig): Promise<void> {
   csm.onIdentity((enrolled) => (nodeId = enrolled.nodeId));
   csm.start();
 
-  console.log(`node ready name=${config.nodeName} smtp=${smtpAddress} metrics=${metricsUrl} policy=${policies.current.version} spooled=${recovered.entries.length}`);
+  console.log(`node ready name=${config.nodeName} smtp=${smtpAddress} ${submissionAddresses.map((a) => `${a} `).join('')}metrics=${metricsUrl} policy=${policies.current.version} spooled=${recovered.entries.length}`);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -158,7 +158,7 @@ async function main(config: NodeConfig): Promise<void> {
     }
     stopping = true;
     log.info(`${signal}: no new connections, finishing sessions in progress`);
-    await listener.close();
+    await Promise.all(listeners.map((l) => l.close()));
     await inspections.close();
     csm.stop();
     await delivery.stop();

@@ -1,15 +1,22 @@
+import type { DnsResolver } from '@moat/auth';
 import type { Downstream } from '@moat/policy';
-import type { NodeEvents } from '../events/node-events.js';
+import { Direction } from '@moat/proto/grpc';
+import { PROTO_ACTION, type NodeEvents } from '../events/node-events.js';
+import { newMessageId } from '../ids.js';
 import { errorText, type Logger } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
-import type { Spool, SpoolEntry } from '../spool/spool.js';
+import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
 import { DownstreamConnections, type RecipientResult } from './downstream-connections.js';
+import { buildDsn, headerBlock, type FailedRecipient } from './dsn.js';
+import { outboundRoute } from './outbound-route.js';
 import { nextRetry } from './retry-schedule.js';
 
 export interface DeliveryDeps {
   spool: Spool;
   policies: PolicyStore;
   events: NodeEvents;
+  /** MX lookups of outbound mail (the node's resolver). */
+  resolver: Pick<DnsResolver, 'query'>;
   log: Logger;
   /** Our name in EHLO to the downstream. */
   nodeName: string;
@@ -40,10 +47,12 @@ const STOP_WAIT_MS = 10_000;
 
 /**
  * Delivers spooled messages to each recipient domain's downstream (looked up in the current policy at every
- * attempt, so a corrected downstream applies to queued mail). Per attempt every recipient ends delivered,
+ * attempt, so a corrected downstream applies to queued mail); outbound mail for other domains goes to the
+ * sender domain's smarthost or by MX (outbound-route.ts). Per attempt every recipient ends delivered,
  * bounced (5xx) or deferred; deferred ones are retried on `policy.delivery.retryScheduleSeconds` until
- * `maxAgeSeconds`, then bounced. Each change is a DeliveryEvent. A message leaves the spool once every
- * recipient is final; no bounce message (DSN) is sent to the sender yet.
+ * `maxAgeSeconds`, then bounced. Each change is a DeliveryEvent. Bounced recipients get a DSN (dsn.ts) to
+ * the sender, spooled and delivered like any message, with the null sender (so never a DSN for a DSN). A
+ * message leaves the spool once every recipient is final.
  */
 export class DeliveryWorker {
   private readonly destinations = new Map<string, Destination>();
@@ -93,13 +102,29 @@ export class DeliveryWorker {
   }
 
   private attempt(entry: SpoolEntry, message?: readonly Buffer[]): void {
+    this.track(
+      this.route(entry, message).catch((err: unknown) => {
+        this.deps.log.error(`message ${entry.meta.id}: delivery attempt failed, it will be retried after a restart`, err);
+      }),
+    );
+  }
+
+  private async route(entry: SpoolEntry, message?: readonly Buffer[]): Promise<void> {
     const { domains, policy } = this.deps.policies.current;
     const attempt: Attempt = { entry, message, pendingJobs: 0, results: [] };
     const jobs = new Map<string, { downstream: Downstream; rcpts: string[] }>();
     for (const rcpt of entry.meta.rcptTo) {
       if (entry.state.done[rcpt]) continue;
       const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1).toLowerCase();
-      const downstream = domains.get(domain)?.downstream;
+      let downstream = domains.get(domain)?.downstream;
+      if (!downstream && entry.meta.direction === 'outbound') {
+        const route = await outboundRoute(policy.outbound, this.deps.resolver, entry.meta.mailFrom, domain);
+        if (!('downstream' in route)) {
+          attempt.results.push({ rcpt, outcome: route.outcome, response: route.response, downstream: '' });
+          continue;
+        }
+        downstream = route.downstream;
+      }
       if (!downstream) {
         attempt.results.push({ rcpt, outcome: 'deferred', response: `no downstream configured for ${domain}`, downstream: '' });
         continue;
@@ -111,7 +136,7 @@ export class DeliveryWorker {
     }
     attempt.pendingJobs = jobs.size;
     if (jobs.size === 0) {
-      this.track(this.finish(attempt));
+      await this.finish(attempt);
       return;
     }
     for (const [key, job] of jobs) {
@@ -165,6 +190,7 @@ export class DeliveryWorker {
     const now = Date.now();
     const attempts = state.attempts + 1;
     const deferred: typeof attempt.results = [];
+    const failed: FailedRecipient[] = [];
     for (const result of attempt.results) {
       if (result.outcome === 'deferred') {
         deferred.push(result);
@@ -172,7 +198,10 @@ export class DeliveryWorker {
       }
       state.done[result.rcpt] = result.outcome;
       this.deps.events.delivery(meta.id, result.rcpt, { status: result.outcome, downstream: result.downstream, response: result.response, attempts, atMs: now });
-      if (result.outcome === 'bounced') this.deps.log.warn(`message ${meta.id} bounced for ${result.rcpt}: ${result.response}`);
+      if (result.outcome === 'bounced') {
+        this.deps.log.warn(`message ${meta.id} bounced for ${result.rcpt}: ${result.response}`);
+        failed.push({ rcpt: result.rcpt, response: result.response, remoteMta: result.downstream });
+      }
     }
     try {
       const retry = deferred.length > 0 ? nextRetry(this.deps.policies.current.policy.delivery, meta.receivedAtMs, attempts, now) : undefined;
@@ -180,6 +209,7 @@ export class DeliveryWorker {
         for (const r of deferred) this.deps.events.delivery(meta.id, r.rcpt, { status: 'deferred', downstream: r.downstream, response: r.response, attempts, atMs: now });
         entry.state = { attempts, nextAttemptAtMs: retry.retryAtMs, done: state.done };
         await this.deps.spool.saveState(entry);
+        await this.bounce(attempt, failed);
         this.busy.delete(meta.id);
         this.enqueue(entry);
         return;
@@ -188,13 +218,52 @@ export class DeliveryWorker {
         const response = `expired: not delivered within ${this.deps.policies.current.policy.delivery.maxAgeSeconds} s; last error: ${r.response}`;
         this.deps.events.delivery(meta.id, r.rcpt, { status: 'bounced', downstream: r.downstream, response, attempts, atMs: now });
         this.deps.log.warn(`message ${meta.id} bounced for ${r.rcpt}: ${response}`);
+        failed.push({ rcpt: r.rcpt, response, remoteMta: r.downstream });
       }
+      await this.bounce(attempt, failed);
       await this.deps.spool.remove(entry);
       this.busy.delete(meta.id);
     } catch (err) {
       // The spool could not record progress; keep the entry busy so it is not retried on stale state until restart.
       this.deps.log.error(`message ${meta.id}: delivery state not saved, it will be retried after a restart`, err);
     }
+  }
+
+  /**
+   * Sends the sender a DSN for FAILED (nothing for the null sender: a DSN is never answered by another). It is
+   * spooled before the original leaves the spool, is reported as a message of its own (symbol DSN), and goes
+   * the way any mail to that address goes: the tenant's downstream for a tenant address, else outbound.
+   */
+  private async bounce(attempt: Attempt, failed: readonly FailedRecipient[]): Promise<void> {
+    const original = attempt.entry.meta;
+    if (failed.length === 0 || original.mailFrom === '') return;
+    const { domains, version, policy } = this.deps.policies.current;
+    const bytes = attempt.message ? Buffer.concat([...attempt.message]) : await this.deps.spool.readMessage(original.id);
+    const now = Date.now();
+    const message = [buildDsn({ nodeName: this.deps.nodeName, original, failed, originalHeaders: headerBlock(bytes), now })];
+    const senderDomain = original.mailFrom.slice(original.mailFrom.lastIndexOf('@') + 1).toLowerCase();
+    const outbound = !domains.has(senderDomain);
+    const meta: SpoolMeta = { id: newMessageId(now), receivedAtMs: now, mailFrom: '', rcptTo: [original.mailFrom], clientIp: '', helo: '', action: 'deliver', score: 0, policyVersion: version, ...(outbound ? { direction: 'outbound' as const } : {}) };
+    const entry = await this.deps.spool.put(meta, message);
+    this.deps.events.message({
+      id: meta.id,
+      tenant: policy.tenant.id,
+      receivedAtMs: now,
+      direction: outbound ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
+      envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '' },
+      headers: { subject: 'Undelivered Mail Returned to Sender', from: `MAILER-DAEMON@${this.deps.nodeName}`, to: original.mailFrom, messageId: '', date: '', replyTo: '' },
+      action: PROTO_ACTION.deliver,
+      score: 0,
+      symbols: [{ name: 'DSN', score: 0, detail: `delivery status notification for ${original.id}: ${failed.map((f) => f.rcpt).join(', ')}`, stage: 'data' }],
+      attachments: [],
+      urls: [],
+      delivery: { status: 'queued', downstream: '', response: '', attempts: 0, atMs: now },
+      timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 },
+      policyVersion: version,
+      sizeBytes: message[0]!.length,
+      smtpReply: '',
+    });
+    this.enqueue(entry, message);
   }
 
   private track(work: Promise<void>): void {

@@ -1,6 +1,6 @@
 import { AUTH_RESULTS_FIELD, withoutForgedAuthResults } from '@moat/auth';
-import { authservId, framingProblem, withBareCrNormalised, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
-import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import { authservId, framingProblem, withBareCrNormalised, type Direction, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
+import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { NodeEvents } from '../events/node-events.js';
 import { newMessageId } from '../ids.js';
 import type { Logger } from '../log.js';
@@ -11,11 +11,18 @@ import { collectMessage, type CollectedMessage } from './collect-message.js';
 import { ConnectionCounter } from './connection-counter.js';
 import { END_OF_DATA, SYNC_ERROR } from './pipelining-guard.js';
 import { SessionLimits, type LimitReply } from './session-limits.js';
+import type { SubmissionAuth } from './submission-auth.js';
 import { traceHeaders, withoutMoatHeaders } from './trace-headers.js';
 import { newTransaction, nodeVerdict, transactionEvent, type ClientFacts, type Outcome, type Transaction } from './transaction.js';
 
+/** relay: the MX listener; submission (STARTTLS) and submissions (implicit TLS) take the tenant's outbound mail. */
+export type SmtpMode = 'relay' | 'submission' | 'submissions';
+
 export interface GatewayDeps {
   nodeName: string;
+  mode: SmtpMode;
+  /** Checks AUTH on the submission listeners. */
+  auth?: SubmissionAuth;
   policies: PolicyStore;
   pipeline: Pipeline;
   spool: Spool;
@@ -40,6 +47,8 @@ interface ConnectionState {
   tx: Transaction | undefined;
   /** The client sent more after the final dot before the reply (refused: `smtp.forbidUnauthPipelining`). */
   pipelinedAfterData?: boolean;
+  /** The scan session of the transaction in progress: `scan` (inbound), or an outbound one made at MAIL. */
+  txScan: ScanSession;
 }
 
 const TEMPORARY_FAILURE = { code: 451, message: '4.3.0 Error: temporary local problem, try again later' };
@@ -70,7 +79,8 @@ export class SmtpGateway {
       return;
     }
     const client: ClientFacts = { clientIp, helo: '', tls: session.secure };
-    const state: ConnectionState = { policy, scan: this.newScan(policy, client), client, countedIp: clientIp, limits: new SessionLimits(policy.policy.smtp), tx: undefined };
+    const scan = this.newScan(policy, client, this.deps.mode === 'relay' ? 'inbound' : 'outbound');
+    const state: ConnectionState = { policy, scan, client, countedIp: clientIp, limits: new SessionLimits(policy.policy.smtp), tx: undefined, txScan: scan };
     this.connections.set(session.id, state);
     this.guard(callback, async () => {
       const result = await this.timed('connect', () => state.scan.connect());
@@ -79,6 +89,19 @@ export class SmtpGateway {
       this.refuse(state, result, callback);
       this.finishRefused(state);
     });
+  }
+
+  /** AUTH PLAIN / LOGIN on the submission listeners (smtp-server offers AUTH only there, and on 587 only after STARTTLS). */
+  onAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback: (err: Error | null | undefined, response?: SMTPServerAuthenticationResponse) => void): void {
+    const checker = this.deps.auth;
+    if (!checker || this.deps.mode === 'relay') return callback(smtpError(502, '5.5.1 Error: AUTH not available on this port'));
+    checker.authenticate(session.remoteAddress, auth.username ?? '', auth.password ?? '').then(
+      (outcome) => (outcome.ok ? callback(null, { user: outcome.user }) : callback(smtpError(outcome.code, outcome.message))),
+      (err: unknown) => {
+        this.deps.log.error('AUTH check failed', err);
+        callback(smtpError(454, '4.7.0 Error: temporary authentication failure, try again later'));
+      },
+    );
   }
 
   onMailFrom(address: SMTPServerAddress, session: SMTPServerSession, callback: Callback): void {
@@ -90,7 +113,18 @@ export class SmtpGateway {
       this.finishRefused(state);
       state.tx = newTransaction(newMessageId(), state.policy);
       state.tx.mailFrom = address.address;
-      const result = (await this.followClientChanges(state, session)) ?? (await this.timed('mail', () => state.scan.mailFrom(address.address)));
+      const changed = await this.followClientChanges(state, session);
+      if (changed && !changed.ok) return this.refuse(state, changed, callback);
+      const direction = this.directionOf(state, session, address.address);
+      if (!direction) {
+        const verdict = nodeVerdict('reject', 'AUTH_REQUIRED', 'MAIL without AUTH on the submission port', 'mail');
+        return this.refuse(state, { ok: false, reply: { code: 530, message: '5.7.0 Error: authentication required' }, verdict }, callback);
+      }
+      state.tx.direction = direction;
+      state.tx.authenticatedUser = direction === 'outbound' && typeof session.user === 'string' ? session.user : '';
+      state.txScan = direction === 'inbound' ? state.scan : this.newScan(state.policy, state.client, 'outbound', state.tx.authenticatedUser || undefined);
+      if (direction === 'outbound') await state.txScan.helo(state.client.helo);
+      const result = await this.timed('mail', () => state.txScan.mailFrom(address.address));
       if (!result.ok) return this.refuse(state, result, callback);
       callback();
     });
@@ -103,7 +137,7 @@ export class SmtpGateway {
     const overLimit = state.limits.beforeRcpt(tx.rcptTo.length);
     if (overLimit) return callback(limitError(overLimit));
     this.guard(callback, async () => {
-      const result = await this.timed('rcpt', () => state.scan.rcptTo(address.address));
+      const result = await this.timed('rcpt', () => state.txScan.rcptTo(address.address));
       if (!result.ok) {
         tx.refusedRcpts.push(address.address);
         return this.refuse(state, result, callback);
@@ -167,7 +201,7 @@ export class SmtpGateway {
       return { verdict: nodeVerdict('reject', problem.symbol, problem.message), reply: `${problem.code} ${problem.message}`, status: 'rejected', sizeBytes: raw.length };
     }
     const scanStart = performance.now();
-    const verdict = await state.scan.data(raw);
+    const verdict = await state.txScan.data(raw);
     const scanMs = performance.now() - scanStart;
     this.deps.stages.stage('data', scanMs);
     // Input may also come after the final dot while the message is being scanned: still before its reply.
@@ -231,7 +265,23 @@ export class SmtpGateway {
       action: verdict.action,
       score: verdict.score,
       policyVersion: tx.policy.version,
+      ...(tx.direction === 'outbound' ? { direction: 'outbound' as const, ...(tx.authenticatedUser ? { authenticatedUser: tx.authenticatedUser } : {}) } : {}),
     };
+  }
+
+  /**
+   * Outbound: an authenticated client, or one of the tenant's own servers (`outbound.trustedNetworks`) sending
+   * from a tenant domain (on the relay port; on the submission ports any sender, which the pipeline then
+   * judges). Undefined: the submission port refuses the transaction (530, AUTH first).
+   */
+  private directionOf(state: ConnectionState, session: SMTPServerSession, mailFrom: string): Direction | undefined {
+    if (this.deps.mode !== 'relay' && session.user) return 'outbound';
+    const outbound = state.policy.compiled.outbound;
+    const trusted = outbound.trustedNetworks.has(state.client.clientIp);
+    if (this.deps.mode !== 'relay') return trusted ? 'outbound' : undefined;
+    if (!trusted) return 'inbound';
+    const domain = mailFrom.slice(mailFrom.lastIndexOf('@') + 1).toLowerCase();
+    return mailFrom.includes('@') && state.policy.compiled.domains.has(domain) ? 'outbound' : 'inbound';
   }
 
   /**
@@ -242,7 +292,8 @@ export class SmtpGateway {
     if (session.remoteAddress !== state.client.clientIp) {
       const xclientName = session.xClient.get('NAME');
       state.client = { clientIp: session.remoteAddress, clientHostname: typeof xclientName === 'string' ? xclientName : undefined, helo: '', tls: session.secure };
-      state.scan = this.newScan(state.policy, state.client);
+      state.scan = this.newScan(state.policy, state.client, state.scan.envelope.direction ?? 'inbound');
+      state.txScan = state.scan;
       const connected = await this.timed('connect', () => state.scan.connect());
       if (!connected.ok) return connected;
     }
@@ -264,8 +315,8 @@ export class SmtpGateway {
     return result;
   }
 
-  private newScan(policy: ActivePolicy, client: ClientFacts): ScanSession {
-    return this.deps.pipeline.session(policy.compiled, { clientIp: client.clientIp, clientHostname: client.clientHostname, tls: client.tls });
+  private newScan(policy: ActivePolicy, client: ClientFacts, direction: Direction, authenticatedUser?: string): ScanSession {
+    return this.deps.pipeline.session(policy.compiled, { clientIp: client.clientIp, clientHostname: client.clientHostname, tls: client.tls, direction, authenticatedUser });
   }
 
   /** Answers a refused stage; the first refusal of a transaction becomes its verdict. Too many close the connection. */

@@ -2,11 +2,13 @@ import type { SMTPServerOptions } from 'smtp-server';
 import type { Logger } from '../log.js';
 import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 import { MoatSmtpServer } from './moat-smtp-server.js';
-import type { SmtpGateway } from './smtp-gateway.js';
+import type { SmtpGateway, SmtpMode } from './smtp-gateway.js';
 import type { TlsCertificate } from './tls-certificate.js';
 
 export interface ListenerOptions {
   nodeName: string;
+  /** relay: the MX listener (no AUTH); submission: STARTTLS, AUTH only after it; submissions: implicit TLS. */
+  mode: SmtpMode;
   host: string;
   port: number;
   proxyProtocol: boolean;
@@ -20,12 +22,14 @@ const CLOSE_TIMEOUT_MS = 15_000;
 
 /**
  * The SMTP listener: smtp-server configured from the policy (limits that smtp-server enforces itself are
- * updated when a new policy arrives), wired to the gateway's hooks. No AUTH yet (inbound relay only), no
- * reverse DNS in the SMTP path (a PTR check belongs to the pipeline, where it can be cached and scored).
+ * updated when a new policy arrives), wired to the gateway's hooks. AUTH (PLAIN, LOGIN) only on the
+ * submission listeners, and on port 587's only after STARTTLS (smtp-server answers 538 before it); no reverse
+ * DNS in the SMTP path (a PTR check belongs to the pipeline, where it can be cached and scored).
  */
 export class SmtpListener {
   readonly server: MoatSmtpServer;
   readonly gateway: SmtpGateway;
+  readonly mode: SmtpMode;
 
   /** CREATEGATEWAY receives the function that ends a connection with a 421 reply (for the data timeout). */
   constructor(
@@ -34,13 +38,15 @@ export class SmtpListener {
   ) {
     const gateway = createGateway((sessionId, reply) => this.closeConnection(sessionId, reply));
     this.gateway = gateway;
+    this.mode = options.mode;
     const smtp = options.policies.current.policy.smtp;
     const serverOptions: SMTPServerOptions = {
       name: options.nodeName,
       banner: smtp.banner,
       key: options.certificate.key,
       cert: options.certificate.cert,
-      disabledCommands: ['AUTH'],
+      ...(options.mode === 'relay' ? { disabledCommands: ['AUTH'] } : { authMethods: ['PLAIN', 'LOGIN'], secure: options.mode === 'submissions' }),
+      // The gateway refuses MAIL without AUTH on the submission listeners, except from outbound.trustedNetworks.
       authOptional: true,
       disableReverseLookup: true,
       useProxy: options.proxyProtocol,
@@ -50,6 +56,7 @@ export class SmtpListener {
       closeTimeout: CLOSE_TIMEOUT_MS,
       ...limits(options.policies.current),
       onConnect: (session, callback) => gateway.onConnect(session, callback),
+      onAuth: (auth, session, callback) => gateway.onAuth(auth, session, callback),
       onMailFrom: (address, session, callback) => gateway.onMailFrom(address, session, callback),
       onRcptTo: (address, session, callback) => gateway.onRcptTo(address, session, callback),
       onData: (stream, session, callback) => gateway.onData(stream, session, callback),

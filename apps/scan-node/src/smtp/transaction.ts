@@ -1,4 +1,4 @@
-import type { ActionName, MessageVerdict, ScanSymbol, Stage, Verdict } from '@moat/pipeline';
+import type { ActionName, Direction as FlowDirection, MessageVerdict, ScanSymbol, Stage, Verdict } from '@moat/pipeline';
 import { Direction, type MessageEvent } from '@moat/proto/grpc';
 import type { DeliveryStatus } from '../events/node-events.js';
 import { PROTO_ACTION } from '../events/node-events.js';
@@ -17,6 +17,9 @@ export interface Transaction {
   id: string;
   startedAtMs: number;
   policy: ActivePolicy;
+  direction: FlowDirection;
+  /** The SMTP AUTH user of an outbound transaction; '' otherwise. */
+  authenticatedUser: string;
   mailFrom: string;
   /** Recipients accepted so far. */
   rcptTo: string[];
@@ -36,7 +39,7 @@ export interface Outcome {
 }
 
 export function newTransaction(id: string, policy: ActivePolicy, now = Date.now()): Transaction {
-  return { id, startedAtMs: now, policy, mailFrom: '', rcptTo: [], refusedRcpts: [], refusal: undefined };
+  return { id, startedAtMs: now, policy, direction: 'inbound', authenticatedUser: '', mailFrom: '', rcptTo: [], refusedRcpts: [], refusal: undefined };
 }
 
 /** A verdict made by the node itself (size limit, framing, local failure), explained by one symbol. */
@@ -52,7 +55,7 @@ export function transactionEvent(tx: Transaction, client: ClientFacts, outcome: 
     id: tx.id,
     tenant: tx.policy.policy.tenant.id,
     receivedAtMs: tx.startedAtMs,
-    direction: Direction.DIRECTION_INBOUND,
+    direction: tx.direction === 'outbound' ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
     envelope: {
       mailFrom: tx.mailFrom,
       rcptTo: tx.rcptTo,
@@ -60,7 +63,7 @@ export function transactionEvent(tx: Transaction, client: ClientFacts, outcome: 
       clientHostname: client.clientHostname ?? '',
       helo: client.helo,
       tls: client.tls,
-      authenticatedUser: '',
+      authenticatedUser: tx.authenticatedUser,
     },
     headers: message?.headers,
     action: PROTO_ACTION[verdict.action],

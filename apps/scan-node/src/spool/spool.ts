@@ -16,6 +16,10 @@ export interface SpoolMeta {
   action: ActionName;
   score: number;
   policyVersion: number;
+  /** Absent: inbound (delivered to the tenant's downstreams only). */
+  direction?: 'inbound' | 'outbound';
+  /** The SMTP AUTH user of submitted mail. */
+  authenticatedUser?: string;
   /** Set when an administrator released the message from quarantine. */
   released?: boolean;
 }

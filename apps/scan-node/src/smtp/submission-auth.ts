@@ -1,0 +1,84 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword, type PasswordHash } from '@moat/credentials';
+import type { WindowCounters } from '@moat/fleet-state';
+import { errorText, type Logger } from '../log.js';
+import type { PolicyStore } from '../policy/policy-store.js';
+
+/** What AUTH answers: the user it authenticated, or the refusal. */
+export type AuthOutcome = { ok: true; user: string } | { ok: false; code: number; message: string };
+
+/** How long a verified (user, password, hash) stays verified, so that scrypt is not redone for every message. */
+const VERIFIED_TTL_MS = 5 * 60_000;
+const MAX_VERIFIED = 10_000;
+/** scrypt checks at once: the libuv pool is shared with file and DNS work. */
+const MAX_CHECKS_IN_FLIGHT = 4;
+
+const INVALID: AuthOutcome = { ok: false, code: 535, message: '5.7.8 Error: authentication credentials invalid' };
+const BLOCKED: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: too many failed authentications from your address, try again later' };
+const BUSY: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: temporary authentication failure, try again later' };
+
+/**
+ * SMTP AUTH for submission: the password is checked against the account's scrypt hash from the policy
+ * (made by the CSM; nodes never see a password otherwise). Failures are counted fleet-wide per client address
+ * and per account (fleet-state windowed counters); from `outbound.authFailures.perIp` failures in the window an
+ * address gets 454 on every node without a password check. Successful checks are remembered for five minutes
+ * under a digest of user, password and hash, so a client sending many messages costs one scrypt; a new hash
+ * (password changed) misses that memory at once. Unknown users cost a check against a dummy hash, so timing
+ * does not tell which accounts exist. While the fleet state is unreachable, AUTH still works, uncounted.
+ */
+export class SubmissionAuth {
+  private readonly verified = new Map<string, number>();
+  private dummyHash: Promise<PasswordHash> | undefined;
+  private inFlight = 0;
+
+  constructor(
+    private readonly policies: PolicyStore,
+    private readonly counters: WindowCounters,
+    private readonly log: Logger,
+  ) {}
+
+  async authenticate(clientIp: string, username: string, password: string): Promise<AuthOutcome> {
+    const { outbound } = this.policies.current.compiled;
+    const limits = outbound.settings.authFailures;
+    const user = username.trim().toLowerCase();
+    if ((await this.failures(`authfail ip ${clientIp}`, limits.windowSeconds, 0)) >= limits.perIp) return BLOCKED;
+    const stored = outbound.accounts.get(user)?.passwordHash;
+    const key = stored ? createHash('sha256').update(`${user}\0${password}\0${stored.salt}\0${stored.hash}`).digest('base64') : '';
+    const until = stored ? this.verified.get(key) : undefined;
+    if (until !== undefined && until > Date.now()) return { ok: true, user };
+    if (this.inFlight >= MAX_CHECKS_IN_FLIGHT) return BUSY;
+    this.inFlight++;
+    let good: boolean;
+    try {
+      good = await verifyPassword(password, stored ?? (await (this.dummyHash ??= hashPassword(randomBytes(16).toString('hex')))));
+      good &&= stored !== undefined;
+    } finally {
+      this.inFlight--;
+    }
+    if (good) {
+      this.remember(key);
+      return { ok: true, user };
+    }
+    await Promise.all([this.failures(`authfail ip ${clientIp}`, limits.windowSeconds, 1), this.failures(`authfail user ${user}`, limits.windowSeconds, 1)]);
+    return INVALID;
+  }
+
+  /** Adds AMOUNT (0: only reads) to a failure counter and gives its fleet-wide total; 0 when the fleet state cannot answer. */
+  private async failures(key: string, windowSeconds: number, amount: number): Promise<number> {
+    try {
+      return await this.counters.hit(key, windowSeconds, amount);
+    } catch (err) {
+      this.log.warn(`AUTH failures not counted: ${errorText(err)}`);
+      return 0;
+    }
+  }
+
+  private remember(key: string): void {
+    if (this.verified.size >= MAX_VERIFIED) {
+      const now = Date.now();
+      for (const [k, until] of this.verified) if (until <= now) this.verified.delete(k);
+      if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+    }
+    this.verified.set(key, Date.now() + VERIFIED_TTL_MS);
+  }
+}
