@@ -6,6 +6,8 @@ export interface Io {
   err: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** What `--password-stdin` reads; the process's standard input unless given. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** One `moat` subcommand. `run` returns the exit code; thrown CliError/UsageError become messages on stderr. */

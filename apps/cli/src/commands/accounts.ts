@@ -1,30 +1,43 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError, parseCommandArgs, UsageError, writeJson, writeLine, type Command } from '../command.js';
-import { accountsImportSchema, accountsViewSchema } from '../csm/api.js';
+import { accountPasswordSchema, accountsImportSchema, accountsViewSchema } from '../csm/api.js';
 import { connectCsm } from '../csm/connect.js';
 import { renderTable } from '../format/table.js';
 
 export const accountsCommand: Command = {
   name: 'accounts',
   usage: `moat accounts import FILE [--replace] [--json]   add the addresses of a CSV file to the tenant's accounts
-moat accounts list [--json]                       the accounts of each domain
+moat accounts list [--json]                       the accounts of each domain and the senders
+moat accounts passwd ADDRESS --password-stdin [--no-send] [--json]
+                                                  set the SMTP AUTH password of ADDRESS (read from stdin)
 
 FILE has one address per line in its first column (alice@example.com,Alice Example); a header line
 (address/email), blank lines and # comments are skipped. Every address must be at one of the tenant's
 domains. The CSM checks the whole file first: if any line is bad, it lists every bad line and imports
 nothing. --replace makes the file the complete list of accounts of each domain it names.
 Once a domain lists accounts, mail to any other address of it is refused at RCPT (550 5.1.1).
-The import is a new policy version; every node applies it.`,
+The import is a new policy version; every node applies it.
+
+passwd reads the password from standard input (its first line), never from the command line, so it is
+not seen in the process list or the shell history. The CSM refuses weak passwords (under 12 characters,
+a common password, or built from the address), stores only a scrypt hash in the policy (a new, audited
+version) and lists the address as a sender (may submit mail on the submission ports) unless --no-send.`,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { replace: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs(args, { replace: { type: 'boolean' }, 'password-stdin': { type: 'boolean' }, 'no-send': { type: 'boolean' } });
     const [sub, file, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
 
     if (sub === 'list') {
       const { data, raw } = await (await connectCsm(values, io)).get('/api/accounts', accountsViewSchema);
       if (values.json) writeJson(io.out, raw);
-      else writeLine(io.out, renderTable(['DOMAIN', 'ACCOUNTS'], data.domains.map((d) => [d.name, d.accounts.length === 0 ? '(any address)' : d.accounts.join(' ')])));
+      else {
+        writeLine(io.out, renderTable(['DOMAIN', 'ACCOUNTS'], data.domains.map((d) => [d.name, d.accounts.length === 0 ? '(any address)' : d.accounts.join(' ')])));
+        if (data.senders.length > 0) {
+          writeLine(io.out);
+          writeLine(io.out, renderTable(['SENDER', 'MAY SEND', 'PASSWORD', 'ALIASES'], data.senders.map((s) => [s.address, s.canSend ? 'yes' : 'no', s.hasPassword ? 'set' : 'none', s.aliases.join(' ')])));
+        }
+      }
       return 0;
     }
 
@@ -43,6 +56,28 @@ The import is a new policy version; every node applies it.`,
       return 0;
     }
 
-    throw new UsageError(`expected import or list, got "${sub ?? ''}"`);
+    if (sub === 'passwd') {
+      if (!file) throw new UsageError('accounts passwd needs an ADDRESS');
+      if (!values['password-stdin']) throw new UsageError('accounts passwd reads the password from standard input: add --password-stdin');
+      const password = await readFirstLine(io.stdin ?? process.stdin);
+      if (password === '') throw new CliError('no password on standard input');
+      const body = { password, ...(values['no-send'] ? { canSend: false } : {}) };
+      const { data, raw } = await (await connectCsm(values, io)).post(`/api/accounts/${encodeURIComponent(file)}/password`, accountPasswordSchema, body);
+      if (values.json) writeJson(io.out, raw);
+      else writeLine(io.out, `password set for ${data.address} (${data.canSend ? 'may send' : 'may not send'}), policy version ${data.version}`);
+      return 0;
+    }
+
+    throw new UsageError(`expected import, list or passwd, got "${sub ?? ''}"`);
   },
 };
+
+/** The first line of STREAM (without its line ending), read up to 4 KiB. */
+async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) {
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (text.includes('\n') || text.length > 4096) break;
+  }
+  return text.split(/\r?\n/, 1)[0]!.slice(0, 4096);
+}

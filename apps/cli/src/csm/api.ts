@@ -91,7 +91,12 @@ export const errorBodySchema = z.looseObject({
   problems: z.array(z.string()).optional(),
 });
 
-export const accountsViewSchema = z.looseObject({ version: z.number(), domains: z.array(z.looseObject({ name: z.string(), accounts: z.array(z.string()) })) });
+export const accountsViewSchema = z.looseObject({
+  version: z.number(),
+  domains: z.array(z.looseObject({ name: z.string(), accounts: z.array(z.string()) })),
+  senders: z.array(z.looseObject({ address: z.string(), canSend: z.boolean(), hasPassword: z.boolean(), aliases: z.array(z.string()) })).default([]),
+});
+export const accountPasswordSchema = z.looseObject({ version: z.number(), address: z.string(), canSend: z.boolean() });
 export const accountsImportSchema = z.looseObject({ version: z.number(), domains: z.array(z.looseObject({ name: z.string(), accounts: z.number(), added: z.number() })) });
 
 export const auditEntrySchema = z.looseObject({

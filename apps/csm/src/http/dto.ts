@@ -281,9 +281,28 @@ export class DomainAccountsDto {
   @ApiProperty({ type: [String], description: 'local parts' }) accounts!: string[];
 }
 
+export class SenderAccountDto {
+  @ApiProperty() address!: string;
+  @ApiProperty({ description: 'may submit mail' }) canSend!: boolean;
+  @ApiProperty({ description: 'a password is set (the hash itself is never returned)' }) hasPassword!: boolean;
+  @ApiProperty({ type: [String] }) aliases!: string[];
+}
+
 export class AccountsViewDto {
   @ApiProperty() version!: number;
   @ApiProperty({ type: [DomainAccountsDto] }) domains!: DomainAccountsDto[];
+  @ApiProperty({ type: [SenderAccountDto] }) senders!: SenderAccountDto[];
+}
+
+export class AccountPasswordDto {
+  @ApiProperty({ description: 'at least 12 characters, not a common password, not built from the address' }) password!: string;
+  @ApiPropertyOptional({ description: 'may submit mail (new accounts: true)' }) canSend?: boolean;
+}
+
+export class PasswordSetResultDto {
+  @ApiProperty() version!: number;
+  @ApiProperty() address!: string;
+  @ApiProperty() canSend!: boolean;
 }
 
 export class ImportedDomainDto {

@@ -1,3 +1,4 @@
+import { verifyPassword } from '@moat/credentials';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryConfigRepository, testConfig, testAudit } from '../testing/in-memory-repositories.js';
 import { InvalidInputError } from '../util/errors.js';
@@ -34,5 +35,38 @@ describe('AccountsService', () => {
     expect((error as InvalidInputError).problems).toEqual(['line 2: "not an address" is not an email address', "line 3: elsewhere.test is not one of the tenant's domains"]);
     expect((await policy.get()).version).toBe(2);
     await expect(accounts.import({ csv: '' }, 'admin')).rejects.toThrow(InvalidInputError);
+  });
+
+  it('stores only a hash of a strong password, as a new policy version that lists the sender without it', async () => {
+    const result = await accounts.setPassword('Alice@Example.test', { password: 'tide-lantern-47-orbit' }, 'admin');
+    expect(result).toEqual({ version: 3, address: 'alice@example.test', canSend: true });
+    const stored = (await policy.get()).policy.outbound.accounts[0]!;
+    expect(stored.passwordHash).toMatchObject({ algorithm: 'scrypt' });
+    expect(await verifyPassword('tide-lantern-47-orbit', stored.passwordHash!)).toBe(true);
+    expect(JSON.stringify((await policy.get()).policy)).not.toContain('tide-lantern');
+    const view = await accounts.list();
+    expect(view.senders).toEqual([{ address: 'alice@example.test', canSend: true, hasPassword: true, aliases: [] }]);
+    expect(JSON.stringify(view)).not.toContain(stored.passwordHash!.hash);
+    expect((await policy.versions()).at(-1)).toMatchObject({ author: 'admin', comment: 'password set for alice@example.test' });
+  });
+
+  it('keeps canSend of an existing sender unless told', async () => {
+    await accounts.setPassword('alice@example.test', { password: 'tide-lantern-47-orbit', canSend: false }, 'admin');
+    const again = await accounts.setPassword('alice@example.test', { password: 'another-long-phrase-9' }, 'admin');
+    expect(again.canSend).toBe(false);
+  });
+
+  it.each([
+    [{ password: 'short' }, 'alice@example.test', 'password: must have at least 12 characters'],
+    [{ password: 'Password123!' }, 'alice@example.test', 'password: is a commonly used password'],
+    [{ password: 'alice@example.test1' }, 'alice@example.test', 'password: must not be built from the account address'],
+    [{ password: 'tide-lantern-47-orbit' }, 'mallory@example.test', "address: mallory@example.test is not one of example.test's accounts"],
+    [{ password: 'tide-lantern-47-orbit' }, 'bob@elsewhere.test', "address: elsewhere.test is not one of the tenant's domains"],
+    [{ password: 42 }, 'carol@other.test', 'password: must be a string'],
+  ])('refuses %j for %s', async (body, address, problem) => {
+    const error = await accounts.setPassword(address, body, 'admin').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).problems).toContain(problem);
+    expect((await policy.get()).version).toBe(2);
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { hashPassword, weakPasswordReason } from '@moat/credentials';
 import type { Policy } from '@moat/policy';
 import { InvalidInputError } from '../util/errors.js';
 import { PolicyService } from './policy.service.js';
@@ -13,6 +14,14 @@ export interface AccountsImport {
 export interface AccountsView {
   version: number;
   domains: { name: string; accounts: string[] }[];
+  /** Accounts that may submit mail (outbound.accounts), without their password hashes. */
+  senders: { address: string; canSend: boolean; hasPassword: boolean; aliases: string[] }[];
+}
+
+export interface PasswordSetResult {
+  version: number;
+  address: string;
+  canSend: boolean;
 }
 
 export interface AccountsImportResult {
@@ -32,7 +41,46 @@ export class AccountsService {
 
   async list(): Promise<AccountsView> {
     const { version, policy } = await this.policy.get();
-    return { version, domains: policy.domains.map((d) => ({ name: d.name, accounts: d.accounts })) };
+    return {
+      version,
+      domains: policy.domains.map((d) => ({ name: d.name, accounts: d.accounts })),
+      senders: policy.outbound.accounts.map((a) => ({ address: a.address, canSend: a.canSend, hasPassword: a.passwordHash !== undefined, aliases: a.aliases })),
+    };
+  }
+
+  /**
+   * Sets the SMTP AUTH password of ADDRESS (`{password, canSend?}`): weak passwords are refused (400), only the
+   * scrypt hash is stored, in the policy's `outbound.accounts`, as a new audited policy version that reaches
+   * the nodes. A new entry may send unless `canSend: false`; an existing entry keeps its setting unless given.
+   */
+  async setPassword(address: string, input: unknown, author: string): Promise<PasswordSetResult> {
+    const body = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+    const password = body['password'];
+    const canSend = body['canSend'];
+    const problems: string[] = [];
+    if (typeof password !== 'string') problems.push('password: must be a string');
+    if (canSend !== undefined && typeof canSend !== 'boolean') problems.push('canSend: must be true or false');
+    const normalized = address.trim().toLowerCase();
+    const match = /^([^@\s<>]{1,64})@([a-z0-9.-]{1,253})$/.exec(normalized);
+    const current = await this.policy.get();
+    const domain = match ? current.policy.domains.find((d) => d.name === match[2]) : undefined;
+    if (!match) problems.push(`address: "${address.slice(0, 100)}" is not an email address`);
+    else if (!domain) problems.push(`address: ${match[2]} is not one of the tenant's domains`);
+    else if (domain.accounts.length > 0 && !domain.accounts.includes(match[1]!)) problems.push(`address: ${normalized} is not one of ${domain.name}'s accounts`);
+    const weak = typeof password === 'string' ? weakPasswordReason(password, normalized) : undefined;
+    if (weak) problems.push(`password: ${weak}`);
+    if (problems.length > 0) throw new InvalidInputError('password not set', problems);
+    const passwordHash = await hashPassword(password as string);
+    let allowed = false;
+    const edit = (policy: Policy): Policy => {
+      const existing = policy.outbound.accounts.find((a) => a.address === normalized);
+      allowed = typeof canSend === 'boolean' ? canSend : (existing?.canSend ?? true);
+      const account = { address: normalized, aliases: existing?.aliases ?? [], canSend: allowed, passwordHash };
+      const others = policy.outbound.accounts.filter((a) => a.address !== normalized);
+      return { ...policy, outbound: { ...policy.outbound, accounts: [...others, account].sort((a, b) => a.address.localeCompare(b.address)) } };
+    };
+    const stored = await this.policy.modify(edit, author, `password set for ${normalized}`);
+    return { version: stored.version, address: normalized, canSend: allowed };
   }
 
   /** Validates the whole file first: one bad line and nothing is imported (400 with every problem). */
