@@ -42,7 +42,7 @@ export class TestCluster {
       ports,
       restartOnCrash: false,
       adminPassword: `e2e-${Math.random().toString(36).slice(2)}`,
-      policy: (options.policy ?? ((p) => p))(demoPolicy(ports.downstream)),
+      policy: (options.policy ?? ((p) => p))(demoPolicy(ports.downstream, ports.internet)),
     });
     killOnExit(cluster);
     try {
@@ -84,11 +84,11 @@ export class TestCluster {
     return response.json();
   }
 
-  /** Runs the built `moat` CLI against this cluster. */
-  moat(args: string[], timeoutMs = 60_000): Promise<MoatResult> {
+  /** Runs the built `moat` CLI against this cluster; INPUT is its standard input. */
+  moat(args: string[], timeoutMs = 60_000, input?: string): Promise<MoatResult> {
     const env: NodeJS.ProcessEnv = { ...process.env, MOAT_VAR: this.varDir, MOAT_CSM_URL: this.csmUrl };
     delete env['MOAT_TOKEN'];
-    return runMoat(args, env, timeoutMs);
+    return runMoat(args, env, timeoutMs, input);
   }
 
   /** Runs `moat ... --json`, fails on a non-zero exit, returns the parsed output. */

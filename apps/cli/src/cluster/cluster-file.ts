@@ -20,6 +20,10 @@ export const clusterFileSchema = z.object({
     smtp: z.array(z.number().int()),
     // Absent in files written before nodes had a metrics listener.
     metrics: z.array(z.number().int()).default([]),
+    // Absent in files written before nodes took submission and the demo internet server existed.
+    submission: z.array(z.number().int()).default([]),
+    submissions: z.array(z.number().int()).default([]),
+    internet: z.number().int().optional(),
   }),
   processes: z.array(z.object({ name: z.string(), pid: z.number().int().nullable() })),
   mailboxDir: z.string(),

@@ -5,7 +5,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import { preparePrivateLog } from './private-log.js';
 
 /**
- * The demo tenant's "mail server": a plain SMTP server that stores every message it is given as an .eml
+ * The demo tenant's "mail server" (and, as the demo "internet", its outbound smarthost): a plain SMTP server that stores every message it is given as an .eml
  * file (Return-Path and Delivered-To prepended, as a local delivery agent does). A file appears only once
  * complete and synced, so whoever counts the mailbox never sees half a message.
  */
@@ -16,6 +16,7 @@ export class DemoMailbox {
     readonly dir: string,
     readonly port: number,
     private readonly logFile: string,
+    private readonly name = 'demo-mailbox.moat.test',
   ) {}
 
   get running(): boolean {
@@ -27,8 +28,8 @@ export class DemoMailbox {
     await mkdir(this.dir, { recursive: true });
     preparePrivateLog(this.logFile);
     const server = new SMTPServer({
-      name: 'demo-mailbox.moat.test',
-      banner: 'Moat demo mailbox',
+      name: this.name,
+      banner: `Moat ${this.name}`,
       authOptional: true,
       disabledCommands: ['AUTH', 'STARTTLS'],
       logger: false,

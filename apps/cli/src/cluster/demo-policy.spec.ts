@@ -8,4 +8,13 @@ describe('demoPolicy', () => {
     expect(policy.tenant.id).toBe('demo');
     expect(policy.domains).toEqual([expect.objectContaining({ name: 'example.test', accounts: ['alice', 'bob'], downstream: { host: '127.0.0.1', port: 2600, tls: 'none' } })]);
   });
+
+  it('lets alice and bob send (without a password until moat accounts passwd) through the demo internet server', () => {
+    const policy = parsePolicy(demoPolicy(2600, 2601));
+    expect(policy.outbound.accounts.map((a) => [a.address, a.canSend, a.passwordHash])).toEqual([
+      ['alice@example.test', true, undefined],
+      ['bob@example.test', true, undefined],
+    ]);
+    expect(policy.outbound.delivery.smarthosts).toEqual([{ senderDomain: '*', host: '127.0.0.1', port: 2601, tls: 'none' }]);
+  });
 });

@@ -7,8 +7,10 @@ export const DEMO_ACCOUNTS = ['alice', 'bob'] as const;
  * The policy a fresh local cluster starts with: tenant `demo` serving example.test (alice@ and bob@),
  * delivering to the demo mailbox in plain SMTP. Retries come sooner than production's because the
  * downstream is local and an evaluator should see a queued message arrive once the mailbox is back.
+ * alice@ and bob@ may submit outbound mail once `moat accounts passwd` gave them a password; it leaves through
+ * the demo "internet" server (INTERNETPORT) as smarthost.
  */
-export function demoPolicy(downstreamPort: number): PolicyInput {
+export function demoPolicy(downstreamPort: number, internetPort?: number): PolicyInput {
   return parsePolicy({
     tenant: { id: 'demo', name: 'Demo tenant' },
     domains: [
@@ -19,5 +21,9 @@ export function demoPolicy(downstreamPort: number): PolicyInput {
       },
     ],
     delivery: { retryScheduleSeconds: [2, 5, 15, 60, 300] },
+    outbound: {
+      accounts: DEMO_ACCOUNTS.map((name) => ({ address: `${name}@${DEMO_DOMAIN}`, canSend: true })),
+      delivery: { smarthosts: internetPort === undefined ? [] : [{ senderDomain: '*', host: '127.0.0.1', port: internetPort, tls: 'none' }] },
+    },
   });
 }

@@ -45,9 +45,13 @@ export function firstAdminPassword(varDir: string, env: NodeJS.ProcessEnv): stri
   return randomBytes(12).toString('base64url');
 }
 
-export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts, 'smtp' | 'metrics'>> & { smtpBase?: number; metricsBase?: number } = {}): ClusterPorts {
+type PortOverrides = Partial<Omit<ClusterPorts, 'smtp' | 'metrics' | 'submission' | 'submissions'>> & { smtpBase?: number; metricsBase?: number; submissionBase?: number; submissionsBase?: number };
+
+export function defaultPorts(nodes: number, overrides: PortOverrides = {}): ClusterPorts {
   const smtpBase = overrides.smtpBase ?? 2525;
   const metricsBase = overrides.metricsBase ?? 9464;
+  const submissionBase = overrides.submissionBase ?? 2587;
+  const submissionsBase = overrides.submissionsBase ?? 2465;
   return {
     http: overrides.http ?? 8080,
     grpc: overrides.grpc ?? 50051,
@@ -56,6 +60,9 @@ export function defaultPorts(nodes: number, overrides: Partial<Omit<ClusterPorts
     downstream: overrides.downstream ?? 2600,
     smtp: Array.from({ length: nodes }, (_, i) => smtpBase + i),
     metrics: Array.from({ length: nodes }, (_, i) => metricsBase + i),
+    submission: Array.from({ length: nodes }, (_, i) => submissionBase + i),
+    submissions: Array.from({ length: nodes }, (_, i) => submissionsBase + i),
+    internet: overrides.internet ?? 2601,
   };
 }
 
@@ -72,6 +79,8 @@ export class LocalCluster {
   readonly csm: ManagedProcess;
   readonly nodes: ManagedProcess[];
   readonly mailbox: DemoMailbox;
+  /** The demo "internet": the demo tenant's outbound smarthost, storing what it receives under <var>/demo-internet/. */
+  readonly internet: DemoMailbox;
   readonly paths: ReturnType<typeof varPaths>;
   adminPassword: string | undefined;
   private readonly ctx: SpecContext;
@@ -80,7 +89,9 @@ export class LocalCluster {
 
   constructor(private readonly options: ClusterOptions) {
     if (options.ports.smtp.length !== options.nodes) throw new Error(`need ${options.nodes} SMTP ports, got ${options.ports.smtp.length}`);
-    if (options.ports.metrics.length !== options.nodes) throw new Error(`need ${options.nodes} metrics ports, got ${options.ports.metrics.length}`);
+    for (const kind of ['metrics', 'submission', 'submissions'] as const) {
+      if (options.ports[kind].length !== options.nodes) throw new Error(`need ${options.nodes} ${kind} ports, got ${options.ports[kind].length}`);
+    }
     this.paths = varPaths(options.varDir);
     this.adminPassword = options.adminPassword;
     const env = { ...process.env, ...options.env };
@@ -92,6 +103,7 @@ export class LocalCluster {
     this.csm = new ManagedProcess(csmSpec(this.ctx, options.adminPassword ? { MOAT_ADMIN_PASSWORD: options.adminPassword } : {}));
     this.nodes = Array.from({ length: options.nodes }, (_, i) => new ManagedProcess(nodeSpec(this.ctx, i)));
     this.mailbox = new DemoMailbox(this.paths.mailbox, options.ports.downstream, join(this.paths.logs, 'demo-mailbox.log'));
+    this.internet = new DemoMailbox(this.paths.internet, options.ports.internet, join(this.paths.logs, 'demo-internet.log'), 'demo-internet.moat.test');
     for (const p of this.processes()) p.on('crash', (info) => void this.onCrash(p, info.code, info.signal));
   }
 
@@ -130,7 +142,7 @@ export class LocalCluster {
     this.startedAtMs = Date.now();
     this.stopping = false;
     try {
-      await Promise.all([this.startStep(this.nats), this.startStep(this.clamd), this.mailbox.start()]);
+      await Promise.all([this.startStep(this.nats), this.startStep(this.clamd), this.mailbox.start(), this.internet.start()]);
       await this.startStep(this.csm);
       // The account exists now: a CSM restarted after a crash must not set the password again.
       if (this.options.adminPassword) delete this.csm.spec.env['MOAT_ADMIN_PASSWORD'];
@@ -147,7 +159,7 @@ export class LocalCluster {
     this.stopping = true;
     await Promise.all(this.nodes.map((n) => n.stop()));
     await this.csm.stop();
-    await Promise.all([this.nats.stop(), this.clamd.stop(), this.mailbox.stop()]);
+    await Promise.all([this.nats.stop(), this.clamd.stop(), this.mailbox.stop(), this.internet.stop()]);
   }
 
   /** What `<var>/cluster.json` records about this cluster. */
@@ -207,11 +219,10 @@ export class LocalCluster {
     if (this.nodes.length > 0 && !existsSync(NODE_ENTRY)) problems.push(`${NODE_ENTRY} is missing: build with npm run build`);
     const db = this.clamavDb;
     if (!existsSync(db) || readdirSync(db).length === 0) problems.push(`no ClamAV signatures in ${db}: run node scripts/clamav-db.mjs (or set MOAT_CLAMAV_DB)`);
-    const { smtp, metrics, ...named } = this.options.ports;
+    const { smtp, metrics, submission, submissions, ...named } = this.options.ports;
     const ports: [string, number][] = [
       ...Object.entries(named),
-      ...smtp.map((p, i): [string, number] => [`smtp ${nodeName(i)}`, p]),
-      ...metrics.map((p, i): [string, number] => [`metrics ${nodeName(i)}`, p]),
+      ...Object.entries({ smtp, metrics, submission, submissions }).flatMap(([kind, list]) => list.map((p, i): [string, number] => [`${kind} ${nodeName(i)}`, p])),
     ];
     const busy = await Promise.all(ports.map(async ([what, port]) => ((await tcpAccepts(port)) ? `${what} port ${port}` : undefined)));
     for (const b of busy) if (b) problems.push(`${b} is in use (a cluster already running? try moat down, or choose other ports)`);
@@ -220,8 +231,8 @@ export class LocalCluster {
 
   private async prepareVarDir(): Promise<void> {
     const p = this.paths;
-    await Promise.all([p.logs, p.nats, join(p.clamd, 'tmp'), p.csm, p.mailbox, ...this.nodes.map((n) => p.node(n.name))].map((d) => mkdir(d, { recursive: true })));
-    await writeFile(p.bootstrapPolicy, `${JSON.stringify(this.options.policy ?? demoPolicy(this.options.ports.downstream), null, 2)}\n`);
+    await Promise.all([p.logs, p.nats, join(p.clamd, 'tmp'), p.csm, p.mailbox, p.internet, ...this.nodes.map((n) => p.node(n.name))].map((d) => mkdir(d, { recursive: true })));
+    await writeFile(p.bootstrapPolicy, `${JSON.stringify(this.options.policy ?? demoPolicy(this.options.ports.downstream, this.options.ports.internet), null, 2)}\n`);
     await writeFile(join(p.clamd, 'clamd.conf'), clamdConfig(this.ctx, this.clamavDb));
   }
 

@@ -23,6 +23,8 @@ export const varPaths = (varDir: string) => ({
   csmCert: resolve(varDir, 'csm', 'tls', 'cert.pem'),
   node: (name: string) => resolve(varDir, 'nodes', name),
   mailbox: resolve(varDir, 'demo-mailbox'),
+  /** What the demo "internet" server (the demo tenant's outbound smarthost) received. */
+  internet: resolve(varDir, 'demo-internet'),
   enrolToken: resolve(varDir, 'enrol-token'),
   bootstrapPolicy: resolve(varDir, 'demo-policy.json'),
   upLog: resolve(varDir, 'logs', 'moat-up.log'),

@@ -21,6 +21,11 @@ export interface ClusterPorts {
   smtp: number[];
   /** One Prometheus metrics port per scan node, node-1 first. */
   metrics: number[];
+  /** Per scan node: submission with STARTTLS (587's role) and with implicit TLS (465's role). */
+  submission: number[];
+  submissions: number[];
+  /** The demo "internet" mail server, the demo tenant's outbound smarthost. */
+  internet: number;
 }
 
 export const CSM_ENTRY = join(REPO_ROOT, 'apps/csm/dist/main.js');
@@ -112,6 +117,8 @@ export function nodeSpec(ctx: SpecContext, index: number): ProcessSpec {
       MOAT_NODE_NAME: name,
       MOAT_SMTP_HOST: '127.0.0.1',
       MOAT_SMTP_PORT: String(ctx.ports.smtp[index]),
+      MOAT_SUBMISSION_PORT: String(ctx.ports.submission[index]),
+      MOAT_SUBMISSIONS_PORT: String(ctx.ports.submissions[index]),
       MOAT_METRICS_HOST: '127.0.0.1',
       MOAT_METRICS_PORT: String(ctx.ports.metrics[index]),
       MOAT_CSM_GRPC: `127.0.0.1:${ctx.ports.grpc}`,

@@ -21,9 +21,12 @@ export const upCommand: Command = {
 Starts nats-server (JetStream), clamd, the CSM (console and API on https://127.0.0.1:8080 with the CSM's
 own self-signed certificate <var>/csm/tls/cert.pem unless MOAT_TLS_CERT/MOAT_TLS_KEY name one, gRPC 50051),
 N scan nodes (default 2; SMTP on 127.0.0.1:2525, 2526, ...; Prometheus metrics on http://127.0.0.1:9464/metrics,
-9465, ...; the CSM's at /metrics with the token in <var>/csm/metrics-token) and a demo mail server on 127.0.0.1:2600 that
-stores every delivered message under <var>/demo-mailbox/. The demo tenant serves example.test with the
-accounts alice@ and bob@. Prints a line containing "moat ready" once everything accepts traffic, then runs
+9465, ...; the CSM's at /metrics with the token in <var>/csm/metrics-token; submission with STARTTLS on
+127.0.0.1:2587, 2588, ... and with implicit TLS on 127.0.0.1:2465, 2466, ...) and a demo mail server on
+127.0.0.1:2600 that stores every delivered message under <var>/demo-mailbox/. The demo tenant serves
+example.test with the accounts alice@ and bob@; they may send once they have a password
+(moat accounts passwd alice@example.test --password-stdin), and their outbound mail goes to the demo
+"internet" server on 127.0.0.1:2601, which stores it under <var>/demo-internet/. Prints a line containing "moat ready" once everything accepts traffic, then runs
 until Ctrl-C; on the first start that line shows the admin password, which is written nowhere else.
 Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository root).
 
@@ -35,7 +38,10 @@ Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository roo
   --clamd-port P       clamd (default 3310)
   --smtp-port P        first scan node's SMTP port; the next nodes use P+1, P+2, ... (default 2525)
   --metrics-port P     first scan node's metrics port; the next nodes use P+1, P+2, ... (default 9464)
-  --downstream-port P  demo mailbox SMTP (default 2600)`,
+  --submission-port P  first scan node's submission port (STARTTLS); next nodes P+1, ... (default 2587)
+  --submissions-port P first scan node's submission port (implicit TLS); next nodes P+1, ... (default 2465)
+  --downstream-port P  demo mailbox SMTP (default 2600)
+  --internet-port P    demo internet SMTP, the demo tenant's outbound smarthost (default 2601)`,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
       nodes: { type: 'string' },
@@ -47,6 +53,9 @@ Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository roo
       'smtp-port': { type: 'string' },
       'metrics-port': { type: 'string' },
       'downstream-port': { type: 'string' },
+      'submission-port': { type: 'string' },
+      'submissions-port': { type: 'string' },
+      'internet-port': { type: 'string' },
     });
     const nodes = intOption('nodes', values.nodes, 0) ?? 2;
     const ports = defaultPorts(nodes, {
@@ -57,6 +66,9 @@ Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository roo
       smtpBase: intOption('smtp-port', values['smtp-port'], 1),
       metricsBase: intOption('metrics-port', values['metrics-port'], 1),
       downstream: intOption('downstream-port', values['downstream-port'], 1),
+      submissionBase: intOption('submission-port', values['submission-port'], 1),
+      submissionsBase: intOption('submissions-port', values['submissions-port'], 1),
+      internet: intOption('internet-port', values['internet-port'], 1),
     });
     const varDir = resolveVarDir(values.var, io.env, io.cwd);
     await refuseIfRunning(varDir);
@@ -122,8 +134,9 @@ function readyLine(cluster: LocalCluster): string {
     const rel = relative(process.cwd(), p);
     return rel && !rel.startsWith('..') ? rel : p;
   };
-  const smtp = cluster.ports.smtp.map((p) => `127.0.0.1:${p}`).join(', ');
-  return `moat ready: console ${cluster.csmUrl}/ · SMTP ${smtp || 'no nodes'} · mailbox ${show(cluster.paths.mailbox)} · logs ${show(cluster.paths.logs)}`;
+  const list = (ports: number[]) => ports.map((p) => `127.0.0.1:${p}`).join(', ');
+  const submission = cluster.ports.submission.length > 0 ? ` · submission ${list(cluster.ports.submission)} (STARTTLS), ${list(cluster.ports.submissions)} (TLS)` : '';
+  return `moat ready: console ${cluster.csmUrl}/ · SMTP ${list(cluster.ports.smtp) || 'no nodes'}${submission} · mailbox ${show(cluster.paths.mailbox)} · internet ${show(cluster.paths.internet)} · logs ${show(cluster.paths.logs)}`;
 }
 
 /**
