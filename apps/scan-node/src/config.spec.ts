@@ -14,6 +14,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ MOAT_METRICS_HOST: '::', MOAT_METRICS_PORT: '0', MOAT_METRICS_TOKEN: 'scrape' })).toMatchObject({ metricsHost: '::', metricsPort: 0, metricsToken: 'scrape' });
   });
 
+  it('offers submission only on the ports given', () => {
+    expect(loadConfig({})).toMatchObject({ submissionPort: undefined, submissionsPort: undefined });
+    expect(loadConfig({ MOAT_SUBMISSION_PORT: '2587', MOAT_SUBMISSIONS_PORT: '0' })).toMatchObject({ submissionPort: 2587, submissionsPort: 0 });
+    expect(() => loadConfig({ MOAT_SUBMISSION_PORT: 'x', MOAT_SUBMISSIONS_PORT: '99999' })).toThrow(/MOAT_SUBMISSION_PORT[^\n]*\n {2}MOAT_SUBMISSIONS_PORT/);
+  });
+
   it('refuses a metrics listener that is not an address and port', () => {
     expect(() => loadConfig({ MOAT_METRICS_HOST: 'monitoring.example', MOAT_METRICS_PORT: '-1' })).toThrow(/MOAT_METRICS_HOST[^\n]*\n {2}MOAT_METRICS_PORT/);
   });

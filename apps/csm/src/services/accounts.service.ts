@@ -66,7 +66,7 @@ export class AccountsService {
     const domain = match ? current.policy.domains.find((d) => d.name === match[2]) : undefined;
     if (!match) problems.push(`address: "${address.slice(0, 100)}" is not an email address`);
     else if (!domain) problems.push(`address: ${match[2]} is not one of the tenant's domains`);
-    else if (domain.accounts.length > 0 && !domain.accounts.includes(match[1]!)) problems.push(`address: ${normalized} is not one of ${domain.name}'s accounts`);
+    else if (domain.accounts.length > 0 && !domain.accounts.includes(match[1] ?? '')) problems.push(`address: ${normalized} is not one of ${domain.name}'s accounts`);
     const weak = typeof password === 'string' ? weakPasswordReason(password, normalized) : undefined;
     if (weak) problems.push(`password: ${weak}`);
     if (problems.length > 0) throw new InvalidInputError('password not set', problems);

@@ -240,7 +240,8 @@ export class DeliveryWorker {
     const { domains, version, policy } = this.deps.policies.current;
     const bytes = attempt.message ? Buffer.concat([...attempt.message]) : await this.deps.spool.readMessage(original.id);
     const now = Date.now();
-    const message = [buildDsn({ nodeName: this.deps.nodeName, original, failed, originalHeaders: headerBlock(bytes), now })];
+    const dsn = buildDsn({ nodeName: this.deps.nodeName, original, failed, originalHeaders: headerBlock(bytes), now });
+    const message = [dsn];
     const senderDomain = original.mailFrom.slice(original.mailFrom.lastIndexOf('@') + 1).toLowerCase();
     const outbound = !domains.has(senderDomain);
     const meta: SpoolMeta = { id: newMessageId(now), receivedAtMs: now, mailFrom: '', rcptTo: [original.mailFrom], clientIp: '', helo: '', action: 'deliver', score: 0, policyVersion: version, ...(outbound ? { direction: 'outbound' as const } : {}) };
@@ -260,7 +261,7 @@ export class DeliveryWorker {
       delivery: { status: 'queued', downstream: '', response: '', attempts: 0, atMs: now },
       timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 },
       policyVersion: version,
-      sizeBytes: message[0]!.length,
+      sizeBytes: dsn.length,
       smtpReply: '',
     });
     this.enqueue(entry, message);

@@ -30,6 +30,17 @@ describe('policy schema', () => {
     const d = { name: 'example.test', downstream: { host: '127.0.0.1' } };
     expect(() => parsePolicy({ domains: [d, d] })).toThrow(/duplicate domain/);
   });
+
+  it('keeps outbound accounts at the tenant domains, once each, with a bounded password hash', () => {
+    const d = { name: 'example.test', downstream: { host: '127.0.0.1' } };
+    const hash = { algorithm: 'scrypt', salt: 'saltsaltsalt', hash: 'h'.repeat(88), cost: 16384 };
+    const ok = parsePolicy({ domains: [d], outbound: { accounts: [{ address: 'Alice@Example.test', passwordHash: hash }] } });
+    expect(ok.outbound.accounts).toEqual([{ address: 'alice@example.test', canSend: false, passwordHash: hash, aliases: [] }]);
+    expect(ok.outbound.senderMatch).toEqual({ envelope: true, header: true });
+    expect(() => parsePolicy({ domains: [d], outbound: { accounts: [{ address: 'a@elsewhere.test' }] } })).toThrow(/outbound\.accounts\.0\.address: a@elsewhere.test is not at one of the tenant's domains/);
+    expect(() => parsePolicy({ domains: [d], outbound: { accounts: [{ address: 'a@example.test' }, { address: 'A@example.test' }] } })).toThrow(/duplicate account a@example.test/);
+    expect(() => parsePolicy({ domains: [d], outbound: { accounts: [{ address: 'a@example.test', passwordHash: { ...hash, cost: 1 << 30 } }] } })).toThrow(/cost/);
+  });
 });
 
 describe('list editing', () => {
