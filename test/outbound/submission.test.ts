@@ -7,6 +7,7 @@ import { startCluster, type TestCluster } from '../harness/cluster.js';
 import { defined } from '../harness/defined.js';
 import { freePorts } from '../harness/free-ports.js';
 import { RawSmtp } from '../harness/raw-smtp.js';
+import { sendMail } from '../harness/smtp-client.js';
 import { waitFor } from '../harness/wait.js';
 
 const run = promisify(execFile);
@@ -17,6 +18,8 @@ const ALICE_PASSWORD = 'harbour-violet-93-kite';
 const BOB_PASSWORD = 'copper-meadow-58-lamp';
 /** bob's hourly message quota: the quota test sends this many, and one more is refused. */
 const BOB_MESSAGES_PER_HOUR = 4;
+/** The address the tenant's own mail server connects from (outbound.trustedNetworks). */
+const TENANT_SERVER = '127.0.0.66';
 /** The remote server refuses this recipient for good (550 5.1.1): its message must come back as a DSN. */
 const UNKNOWN_REMOTE = 'nobody@remote.test';
 
@@ -86,6 +89,8 @@ describe('authenticated submission and the outbound path', () => {
             { address: ALICE, canSend: true, aliases: ['sales@example.test'] },
             { address: BOB, canSend: true },
           ],
+          // The tenant's own mail server, relaying outbound through the MX port without AUTH.
+          trustedNetworks: [`${TENANT_SERVER}/32`],
           quotas: { perUser: { messagesPerHour: BOB_MESSAGES_PER_HOUR } },
           authFailures: { perIp: 3, perAccount: 50, windowSeconds: 600 },
           delivery: { smarthosts: [{ senderDomain: '*', host: '127.0.0.1', port: defined(remotePort, 'remote port'), tls: 'opportunistic' }] },
@@ -222,6 +227,16 @@ describe('authenticated submission and the outbound path', () => {
     for (let i = 0; i <= BOB_MESSAGES_PER_HOUR; i++) replies.push(await send(i));
     expect(replies.slice(0, BOB_MESSAGES_PER_HOUR).every((r) => r.startsWith('250 '))).toBe(true);
     expect(replies[BOB_MESSAGES_PER_HOUR]).toMatch(/^450 4\.7\.1 outbound quota of user bob@example\.test \(4 messages per hour\) exceeded/);
+  });
+
+  it("relays outbound for the tenant's own server without AUTH, but only for the tenant's senders", async () => {
+    const relayed = await sendMail(defined(cluster.ports.smtp[0], 'node 0 SMTP port'), { from: 'carol@example.test', to: 'frank@remote.test', subject: 'relayed by the tenant server' }, { localAddress: TENANT_SERVER });
+    expect(relayed.accepted, relayed.response).toBe(true);
+    const got = await waitFor('the relayed message at the remote server', async () => remote.received.find((m) => m.raw.includes('Subject: relayed by the tenant server')));
+    expect(got.to).toEqual(['frank@remote.test']);
+    const foreign = await sendMail(defined(cluster.ports.smtp[0], 'node 0 SMTP port'), { from: 'someone@elsewhere.test', to: 'frank@remote.test', subject: 'open relay attempt' }, { localAddress: TENANT_SERVER });
+    expect(foreign).toMatchObject({ accepted: false, code: 550 });
+    expect(foreign.response).toContain('5.7.1 relaying denied');
   });
 
   it('returns a DSN (multipart/report) to the sender when the destination refuses a recipient for good', async () => {
