@@ -79,5 +79,5 @@ async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
     text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     if (text.includes('\n') || text.length > 4096) break;
   }
-  return text.split(/\r?\n/, 1)[0]!.slice(0, 4096);
+  return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, 4096);
 }

@@ -14,7 +14,7 @@ import { nextRetry } from './retry-schedule.js';
 export interface DeliveryDeps {
   spool: Spool;
   policies: PolicyStore;
-  events: NodeEvents;
+  events: Pick<NodeEvents, 'message' | 'delivery'>;
   /** MX lookups of outbound mail (the node's resolver). */
   resolver: Pick<DnsResolver, 'query'>;
   log: Logger;

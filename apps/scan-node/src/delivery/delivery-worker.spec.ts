@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeliveryResult, MessageEvent } from '@moat/proto/grpc';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newMessageId } from '../ids.js';
+import type { Logger } from '../log.js';
+import { PolicyStore } from '../policy/policy-store.js';
+import { Spool, type SpoolMeta } from '../spool/spool.js';
+import { DeliveryWorker } from './delivery-worker.js';
+
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** A real SMTP server recording envelopes and bodies; `no@` recipients get 550, `later@` ones 451. */
+async function server() {
+  const received: { from: string; to: string[]; body: string }[] = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('no@')) return callback(Object.assign(new Error('5.1.1 no such user'), { responseCode: 550 }));
+      if (address.address.startsWith('later@')) return callback(Object.assign(new Error('4.2.0 try later'), { responseCode: 451 }));
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), body: Buffer.concat(chunks).toString() });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  return { smtp, received, port: (smtp.server.address() as AddressInfo).port };
+}
+
+const until = async <T>(probe: () => T | undefined): Promise<T> => {
+  for (let i = 0; i < 500; i++) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('timed out');
+};
+
+describe('DeliveryWorker: outbound mail and DSNs', () => {
+  let dir: string;
+  let mailbox: Awaited<ReturnType<typeof server>>;
+  let internet: Awaited<ReturnType<typeof server>>;
+  let worker: DeliveryWorker;
+  let spool: Spool;
+  const messages: MessageEvent[] = [];
+  const deliveries: { id: string; rcpt: string; result: DeliveryResult }[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'delivery-spec-'));
+    [mailbox, internet] = await Promise.all([server(), server()]);
+    const policies = await PolicyStore.open(dir);
+    const json = JSON.stringify({
+      domains: [{ name: 'example.test', downstream: { host: '127.0.0.1', port: mailbox.port, tls: 'none' } }],
+      delivery: { retryScheduleSeconds: [1], maxAgeSeconds: 60 },
+      outbound: { delivery: { smarthosts: [{ senderDomain: '*', host: '127.0.0.1', port: internet.port, tls: 'none' }] } },
+    });
+    await policies.apply({ version: 1, json, sha256: createHash('sha256').update(json).digest('hex'), createdAtMs: 0, author: 'spec', comment: '' });
+    spool = await Spool.open(join(dir, 'spool'));
+    messages.length = 0;
+    deliveries.length = 0;
+    const events = { message: (e: Omit<MessageEvent, 'nodeId'>) => messages.push({ ...e, nodeId: 'n' }), delivery: (id: string, rcpt: string, result: DeliveryResult) => deliveries.push({ id, rcpt, result }) };
+    worker = new DeliveryWorker({ spool, policies, events, resolver: { query: () => Promise.reject(new Error('no DNS in this spec')) }, log: quiet, nodeName: 'node-1' });
+  });
+
+  afterEach(async () => {
+    await worker?.stop();
+    await Promise.all([mailbox, internet].map((s) => new Promise<void>((resolve) => s.smtp.close(() => resolve()))));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const submit = async (meta: Partial<SpoolMeta>, body = 'From: alice@example.test\r\nSubject: report\r\n\r\nbody\r\n') => {
+    const full: SpoolMeta = { id: newMessageId(), receivedAtMs: Date.now(), mailFrom: 'alice@example.test', rcptTo: [], clientIp: '192.0.2.1', helo: 'c', action: 'deliver', score: 0, policyVersion: 1, direction: 'outbound', ...meta };
+    const message = [Buffer.from(body)];
+    worker.enqueue(await spool.put(full, message), message);
+    return full;
+  };
+
+  it('delivers outbound recipients through the smarthost and tenant recipients to their downstream', async () => {
+    await submit({ rcptTo: ['carol@remote.test', 'bob@example.test'] });
+    await until(() => (internet.received.length > 0 && mailbox.received.length > 0 ? true : undefined));
+    expect(internet.received[0]?.to).toEqual(['carol@remote.test']);
+    expect(mailbox.received[0]?.to).toEqual(['bob@example.test']);
+  });
+
+  it('sends a tenant sender a DSN (null sender, to its downstream) for a 5xx, reported as a message of its own', async () => {
+    const original = await submit({ rcptTo: ['no@remote.test', 'carol@remote.test'] });
+    const dsn = await until(() => mailbox.received.find((m) => m.body.includes('multipart/report')));
+    expect(dsn.from).toBe('');
+    expect(dsn.to).toEqual(['alice@example.test']);
+    expect(dsn.body).toContain('Final-Recipient: rfc822; no@remote.test');
+    expect(dsn.body).not.toContain('Final-Recipient: rfc822; carol@remote.test');
+    expect(deliveries.find((d) => d.id === original.id && d.rcpt === 'no@remote.test')?.result.status).toBe('bounced');
+    expect(messages).toEqual([expect.objectContaining({ envelope: expect.objectContaining({ mailFrom: '', rcptTo: ['alice@example.test'] }), symbols: [expect.objectContaining({ name: 'DSN' })] })]);
+  });
+
+  it('sends a DSN when the message expires in the queue', async () => {
+    await submit({ rcptTo: ['later@remote.test'], receivedAtMs: Date.now() - 120_000 });
+    const dsn = await until(() => mailbox.received.find((m) => m.body.includes('multipart/report')));
+    expect(dsn.body).toContain('Diagnostic-Code: smtp; expired: not delivered within 60 s');
+  });
+
+  it('never answers a DSN (null sender) with another', async () => {
+    const original = await submit({ mailFrom: '', rcptTo: ['no@remote.test'] });
+    await until(() => deliveries.find((d) => d.id === original.id));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(mailbox.received).toEqual([]);
+    expect(messages).toEqual([]);
+  });
+});
