@@ -92,7 +92,7 @@ describe('authenticated submission and the outbound path', () => {
           // The tenant's own mail server, relaying outbound through the MX port without AUTH.
           trustedNetworks: [`${TENANT_SERVER}/32`],
           quotas: { perUser: { messagesPerHour: BOB_MESSAGES_PER_HOUR } },
-          authFailures: { perIp: 3, perAccount: 50, windowSeconds: 600 },
+          authFailures: { perIp: 3, windowSeconds: 600 },
           delivery: { smarthosts: [{ senderDomain: '*', host: '127.0.0.1', port: defined(remotePort, 'remote port'), tls: 'opportunistic' }] },
         },
       }),

@@ -15,7 +15,7 @@ async function storeWithAlice(dir: string, password: string): Promise<PolicyStor
   const store = await PolicyStore.open(dir);
   const policy = {
     domains: [{ name: 'example.test', downstream: { host: '127.0.0.1' } }],
-    outbound: { accounts: [{ address: 'alice@example.test', canSend: true, passwordHash: await hashPassword(password) }], authFailures: { perIp: 2, perAccount: 5, windowSeconds: 600 } },
+    outbound: { accounts: [{ address: 'alice@example.test', canSend: true, passwordHash: await hashPassword(password) }], authFailures: { perIp: 2, windowSeconds: 600 } },
   };
   const json = JSON.stringify(policy);
   await store.apply({ version: 1, json, sha256: createHash('sha256').update(json).digest('hex'), createdAtMs: 0, author: 'spec', comment: '' });

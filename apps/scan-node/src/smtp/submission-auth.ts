@@ -20,8 +20,8 @@ const BUSY: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: tempora
 /**
  * SMTP AUTH for submission: the password is checked against the account's scrypt hash from the policy
  * (made by the CSM; nodes never see a password otherwise). Failures are counted fleet-wide per client address
- * and per account (fleet-state windowed counters); from `outbound.authFailures.perIp` failures in the window an
- * address gets 454 on every node without a password check. Successful checks are remembered for five minutes
+ * and per account (fleet-state windowed counters, both in the warn line of each failure); from
+ * `outbound.authFailures.perIp` failures in the window an address gets 454 on every node without a password check. Successful checks are remembered for five minutes
  * under a digest of user, password and hash, so a client sending many messages costs one scrypt; a new hash
  * (password changed) misses that memory at once. Unknown users cost a check against a dummy hash, so timing
  * does not tell which accounts exist. While the fleet state is unreachable, AUTH still works, uncounted.
@@ -59,7 +59,8 @@ export class SubmissionAuth {
       this.remember(key);
       return { ok: true, user };
     }
-    await Promise.all([this.failures(`authfail ip ${clientIp}`, limits.windowSeconds, 1), this.failures(`authfail user ${user}`, limits.windowSeconds, 1)]);
+    const [fromIp, forUser] = await Promise.all([this.failures(`authfail ip ${clientIp}`, limits.windowSeconds, 1), this.failures(`authfail user ${user}`, limits.windowSeconds, 1)]);
+    this.log.warn(`AUTH failed for ${JSON.stringify(user.slice(0, 320))} from ${clientIp}: ${fromIp} failures from this address, ${forUser} for this account in ${limits.windowSeconds} s`);
     return INVALID;
   }
 
