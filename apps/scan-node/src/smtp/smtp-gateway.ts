@@ -123,7 +123,6 @@ export class SmtpGateway {
       state.tx.direction = direction;
       state.tx.authenticatedUser = direction === 'outbound' && typeof session.user === 'string' ? session.user : '';
       state.txScan = direction === 'inbound' ? state.scan : this.newScan(state.policy, state.client, 'outbound', state.tx.authenticatedUser || undefined);
-      if (direction === 'outbound') await state.txScan.helo(state.client.helo);
       const result = await this.timed('mail', () => state.txScan.mailFrom(address.address));
       if (!result.ok) return this.refuse(state, result, callback);
       callback();
