@@ -15,3 +15,4 @@ export { EngineRefusedError, EngineUnavailableError, type AntivirusEngine, type 
 export { ClamdEngine, type ClamdOptions } from './av/clamd-engine.js';
 export { HashDbEngine, type HashEntry } from './av/hash-db-engine.js';
 export { scanWithEngines, type ScanTarget } from './av/scan-with-engines.js';
+export { DEFAULT_TEXT_LIMITS, extractTexts, fileText, type ExtractedText, type TextExtraction, type TextLimits, type TextSource } from './text/extract-text.js';

@@ -8,6 +8,8 @@ export interface HwpOptions {
   compressed?: boolean;
   /** FileHeader flag bit 1: password protection. */
   password?: boolean;
+  /** Paragraphs of BodyText/Section0, one PARA_TEXT record each; none: an empty section. */
+  paragraphs?: readonly string[];
 }
 
 // What Hangul writes before every document's script: the object aliases, not code of the author's.
@@ -23,7 +25,8 @@ export function buildHwp(options: HwpOptions = {}): Buffer {
   const container = CFB.utils.cfb_new();
   CFB.utils.cfb_add(container, 'FileHeader', header);
   CFB.utils.cfb_add(container, 'DocInfo', Buffer.alloc(16));
-  CFB.utils.cfb_add(container, 'BodyText/Section0', Buffer.alloc(16));
+  const section = options.paragraphs ? Buffer.concat(options.paragraphs.map(paraTextRecord)) : Buffer.alloc(16);
+  CFB.utils.cfb_add(container, 'BodyText/Section0', compressed && options.paragraphs ? deflateRawSync(section) : section);
   if (options.script !== undefined) {
     const stream = scriptStream(SCRIPT_HEADER, options.script);
     CFB.utils.cfb_add(container, 'Scripts/DefaultJScript', compressed ? deflateRawSync(stream) : stream);
@@ -37,6 +40,18 @@ export function buildHwp(options: HwpOptions = {}): Buffer {
 function scriptStream(header: string, source: string): Buffer {
   const text = (s: string): Buffer[] => [uint32(s.length), Buffer.from(s, 'utf16le')];
   return Buffer.concat([...text(header), ...text(source), uint32(0), uint32(0), uint32(0xffffffff)]);
+}
+
+// HWPTAG_PARA_TEXT (0x10 + 51): the paragraph's UTF-16LE text, a table control (11, 8 code units) before it
+// as Hangul writes one, and the paragraph break (13).
+function paraTextRecord(text: string): Buffer {
+  const table = Buffer.alloc(16);
+  table.writeUInt16LE(11, 0);
+  table.write('tbl ', 2, 'latin1');
+  table.writeUInt16LE(11, 14);
+  const body = Buffer.concat([table, Buffer.from(text + '\r', 'utf16le')]);
+  const header = body.length < 0xfff ? [uint32((0x10 + 51) | (body.length << 20))] : [uint32((0x10 + 51) | (0xfff << 20)), uint32(body.length)];
+  return Buffer.concat([...header, body]);
 }
 
 function uint32(value: number): Buffer {

@@ -1,0 +1,54 @@
+import { extractTexts, type TextLimits, type TextSource } from '@moat/content';
+import type { DlpKind } from './detectors/detector.js';
+import { scanText, type DlpFinding, type ScanTextOptions } from './scan-text.js';
+
+/** What one message holds: its files at every depth, as `inspectMessage` lists them (bodies included), and its subject. */
+export interface DlpMessageParts {
+  files: readonly TextSource[];
+  subject?: string;
+}
+
+export interface DlpOptions extends Omit<ScanTextOptions, 'positions' | 'maxChars'> {
+  textLimits?: Partial<TextLimits>;
+}
+
+export interface DlpMessageFinding extends DlpFinding {
+  /** Where it was found: `subject` or file paths (1.2, 1.2/data.zip/list.xlsx). */
+  where: string[];
+}
+
+export interface DlpMessageResult {
+  findings: DlpMessageFinding[];
+  /** One line for a symbol's detail: `rrn 5 (900101-1******, ...); card 1 (**** **** **** 1234)`; masked only. */
+  symbolDetail: string;
+  /** True when a text limit left part of the message unread. */
+  truncated: boolean;
+}
+
+/**
+ * DLP over one message: the subject and the text of every body and attachment (archives and documents
+ * opened), each scanned by `scanText`, counts added up per kind. A value repeated in two places counts in
+ * each (the per-text counts are of distinct values). Findings hold masked samples only.
+ */
+export function dlpFindings(parts: DlpMessageParts, options: DlpOptions = {}): DlpMessageResult {
+  const extraction = extractTexts(parts.files, options.textLimits);
+  const sources = [...(parts.subject ? [{ where: 'subject', text: parts.subject }] : []), ...extraction.texts.map((t) => ({ where: t.path, text: t.text }))];
+  const byKind = new Map<DlpKind, DlpMessageFinding>();
+  const maxSamples = options.maxSamples ?? 3;
+  let truncated = extraction.truncated;
+  for (const source of sources) {
+    const scan = scanText(source.text, options);
+    truncated ||= scan.truncated;
+    for (const found of scan.findings) {
+      const total = byKind.get(found.kind) ?? { kind: found.kind, count: 0, occurrences: 0, samples: [], where: [] };
+      total.count += found.count;
+      total.occurrences += found.occurrences;
+      for (const sample of found.samples) if (total.samples.length < maxSamples && !total.samples.includes(sample)) total.samples.push(sample);
+      total.where.push(source.where);
+      byKind.set(found.kind, total);
+    }
+  }
+  const findings = [...byKind.values()];
+  const symbolDetail = findings.map((f) => `${f.kind} ${f.count} (${f.samples.join(', ')})`).join('; ');
+  return { findings, symbolDetail, truncated };
+}
