@@ -1,6 +1,6 @@
 import { extractTexts, type TextLimits, type TextSource } from '@moat/content';
 import type { DlpKind } from './detectors/detector.js';
-import { scanText, type DlpFinding, type ScanTextOptions } from './scan-text.js';
+import { DLP_KINDS, scanText, type DlpFinding, type ScanTextOptions } from './scan-text.js';
 
 /** What one message holds: its files at every depth, as `inspectMessage` lists them (bodies included), and its subject. */
 export interface DlpMessageParts {
@@ -28,7 +28,7 @@ export interface DlpMessageResult {
 /**
  * DLP over one message: the subject and the text of every body and attachment (archives and documents
  * opened), each scanned by `scanText`, counts added up per kind. A value repeated in two places counts in
- * each (the per-text counts are of distinct values). Findings hold masked samples only.
+ * each (the per-text counts are of distinct values). Findings come in `DLP_KINDS` order and hold masked samples only.
  */
 export function dlpFindings(parts: DlpMessageParts, options: DlpOptions = {}): DlpMessageResult {
   const extraction = extractTexts(parts.files, options.textLimits);
@@ -48,7 +48,7 @@ export function dlpFindings(parts: DlpMessageParts, options: DlpOptions = {}): D
       byKind.set(found.kind, total);
     }
   }
-  const findings = [...byKind.values()];
+  const findings = DLP_KINDS.flatMap((kind) => byKind.get(kind) ?? []);
   const symbolDetail = findings.map((f) => `${f.kind} ${f.count} (${f.samples.join(', ')})`).join('; ');
   return { findings, symbolDetail, truncated };
 }

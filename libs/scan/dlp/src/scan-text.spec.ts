@@ -1,7 +1,8 @@
+import { analyse } from 'scslre';
 import { describe, expect, it } from 'vitest';
 import { luhnValid } from './detectors/card.js';
 import type { DlpKind } from './detectors/detector.js';
-import { DLP_KINDS, scanText, type ScanTextOptions } from './scan-text.js';
+import { DETECTORS, DLP_KINDS, scanText, type ScanTextOptions } from './scan-text.js';
 
 /** The values one kind finds in TEXT, masked, or [] when none. */
 function found(kind: DlpKind, text: string, options: ScanTextOptions = {}): string[] {
@@ -158,5 +159,11 @@ describe('scanText', () => {
       scanText(text);
       expect(performance.now() - started).toBeLessThan(1500);
     }
+  });
+});
+
+describe('detector patterns', () => {
+  it('have no super-linear backtracking (the analysis behind the ReDoS lint)', () => {
+    for (const { kind, pattern } of DETECTORS) expect({ kind, reports: analyse({ source: pattern.source, flags: pattern.flags }).reports.length }).toEqual({ kind, reports: 0 });
   });
 });

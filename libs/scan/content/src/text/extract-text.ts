@@ -76,10 +76,12 @@ export function extractTexts(files: readonly TextSource[], limits: Partial<TextL
       truncated = true;
       break;
     }
-    const text = fileText(file, left);
+    // One character more than is left tells a file cut by the limit from one that just fits.
+    const text = fileText(file, left + 1);
     if (text === undefined || text.length === 0) continue;
-    texts.push({ path: file.path, name: file.name, format: file.type.ext, text });
-    left -= text.length;
+    if (text.length > left) truncated = true;
+    texts.push({ path: file.path, name: file.name, format: file.type.ext, text: text.slice(0, left) });
+    left -= Math.min(text.length, left);
   }
   return { texts, truncated };
 }
