@@ -5,6 +5,7 @@ export * from './net.js';
 export * from './sections/attachments.js';
 export * from './sections/body.js';
 export * from './sections/classifier.js';
+export * from './sections/dlp.js';
 export { checkRegexSafety, type RegexSafety } from './sections/regex-safety.js';
 export * from './sections/smtp-checks.js';
 export * from './diff.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { attachmentsSchema } from './sections/attachments.js';
 import { bodySchema } from './sections/body.js';
 import { classifierSchema } from './sections/classifier.js';
+import { dlpSchema } from './sections/dlp.js';
 import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
 import { outboundSchema } from './sections/outbound.js';
 import { dnsSchema, domainSmtpChecksSchema, sessionLimitFields, smtpChecksSchema } from './sections/smtp-checks.js';
@@ -97,6 +98,7 @@ export const policySchema = z
     attachments: attachmentsSchema.default(() => attachmentsSchema.parse({})),
     // Submission and relay from the tenant's servers; `thresholds` (absent: the inbound ones) judge outbound mail.
     outbound: outboundSchema.extend({ thresholds: thresholdsSchema.optional() }).default(() => outboundSchema.parse({})),
+    dlp: dlpSchema.default(() => dlpSchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {

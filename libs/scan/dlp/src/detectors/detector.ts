@@ -1,5 +1,7 @@
-/** What the detectors find. */
-export type DlpKind = 'rrn' | 'foreigner-rrn' | 'passport' | 'driver-licence' | 'card' | 'bank-account' | 'phone' | 'email';
+import type { DlpKindName } from '@moat/policy';
+
+/** What the detectors find: the kinds the policy's DLP rules name. */
+export type DlpKind = DlpKindName;
 
 export interface DetectOptions {
   /**
