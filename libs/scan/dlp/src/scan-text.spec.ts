@@ -94,6 +94,8 @@ describe("driver's licences", () => {
   it('refuses codes outside 11-28 and longer digit runs', () => {
     expect(found('driver-licence', '10-12-345678-90 29-12-345678-90')).toEqual([]);
     expect(found('driver-licence', '11-12-345678-901')).toEqual([]);
+    expect(found('driver-licence', '111234567890')).toEqual([]);
+    expect(found('driver-licence', '서울1234567890')).toEqual(['11-12-******-**']);
   });
 });
 

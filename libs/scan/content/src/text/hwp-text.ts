@@ -68,16 +68,19 @@ function paragraphTexts(records: Buffer): string {
  */
 function paraText(record: Buffer): string {
   const units = record.length >> 1;
-  let text = '';
+  const pieces: string[] = [];
+  let run = 0;
   for (let i = 0; i < units; i++) {
     const unit = record.readUInt16LE(i * 2);
-    if (unit >= 32) text += String.fromCharCode(unit);
-    else if (unit === 10 || unit === 13) text += '\n';
-    else if (unit >= 24) text += ' ';
+    if (unit >= 32) continue;
+    pieces.push(record.toString('utf16le', run * 2, i * 2));
+    if (unit === 10 || unit === 13) pieces.push('\n');
     else if (unit !== 0) {
-      text += ' ';
-      i += 7;
+      pieces.push(' ');
+      if (unit < 24) i += 7;
     }
+    run = i + 1;
   }
-  return text;
+  pieces.push(record.toString('utf16le', run * 2, units * 2));
+  return pieces.join('');
 }

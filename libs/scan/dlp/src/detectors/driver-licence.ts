@@ -7,15 +7,17 @@ const REGION_CODES: Readonly<Record<string, string>> = {
 };
 // Longest names first, so that 경기북부 is not read as 경기.
 const REGION_NAMES = Object.keys(REGION_CODES).sort((a, b) => b.length - a.length).join('|');
+// With a numeric region the groups must be separated: 12 bare digits starting 11-28 are too common to mean a licence.
+const GROUP = '[ .\\-]';
 
 /**
  * Korean driver's licence numbers: region (code 11-28 or its Korean name), 2-digit year of issue, 6-digit
- * serial and 2 check digits (11-12-345678-90, 서울 12-345678-90), groups separated by a space, dash or dot or
- * not at all.
+ * serial and 2 check digits (11-12-345678-90, 서울 12-345678-90), groups separated by a space, dash or dot
+ * (after a region name, optionally).
  */
 export const driverLicenceDetector: Detector = {
   kind: 'driver-licence',
-  pattern: new RegExp(String.raw`${DIGIT_START}(?:1[1-9]|2[0-8]|${REGION_NAMES})${SEP}\d{2}${SEP}\d{6}${SEP}\d{2}${DIGIT_END}`, 'gu'),
+  pattern: new RegExp(String.raw`${DIGIT_START}(?:(?:1[1-9]|2[0-8])${GROUP}\d{2}${GROUP}\d{6}${GROUP}\d{2}|(?:${REGION_NAMES})${SEP}\d{2}${SEP}\d{6}${SEP}\d{2})${DIGIT_END}`, 'gu'),
   accept(match) {
     const name = /^\p{Script=Hangul}+/u.exec(match[0])?.[0];
     const region = name ? REGION_CODES[name] : '';
