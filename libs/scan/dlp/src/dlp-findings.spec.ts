@@ -32,15 +32,23 @@ describe('dlpFindings', () => {
     const result = dlpFindings({ files: report.files, subject: '명단 송부' });
 
     expect(result.findings).toEqual([
-      { kind: 'rrn', count: 6, occurrences: 6, samples: ['900101-1******', '850615-2******', '991231-2******'], where: ['2/staff/명단.xlsx', '3'] },
+      { kind: 'rrn', count: 5, occurrences: 6, samples: ['900101-1******', '850615-2******', '991231-2******'], where: ['2/staff/명단.xlsx', '3'] },
       { kind: 'card', count: 1, occurrences: 1, samples: ['**** **** **** 1111'], where: ['1'] },
       { kind: 'phone', count: 1, occurrences: 1, samples: ['010-****-5678'], where: ['3'] },
     ]);
-    expect(result.symbolDetail).toBe('rrn 6 (900101-1******, 850615-2******, 991231-2******); card 1 (**** **** **** 1111); phone 1 (010-****-5678)');
+    expect(result.symbolDetail).toBe('rrn 5 (900101-1******, 850615-2******, 991231-2******); card 1 (**** **** **** 1111); phone 1 (010-****-5678)');
     expect(result.truncated).toBe(false);
     const everything = JSON.stringify(result).replace(/\D/g, '');
     for (const rrn of RRNS) expect(everything).not.toContain(rrn.replace('-', ''));
     expect(everything).not.toContain('4111111111111111');
+  });
+
+  it('counts a number once however often the message carries it', async () => {
+    const raw = Buffer.from(
+      ['Content-Type: multipart/alternative; boundary=a', '', '--a', 'Content-Type: text/plain', '', `주민 ${RRNS[0]}`, '--a', 'Content-Type: text/html', '', `<p>주민 ${RRNS[0]}</p>`, '--a--', ''].join('\r\n'),
+    );
+    const report = await inspectMessage(raw);
+    expect(dlpFindings({ files: report.files }).findings).toEqual([{ kind: 'rrn', count: 1, occurrences: 2, samples: ['900101-1******'], where: ['1', '2'] }]);
   });
 
   it('finds the numbers failing the checksum only when strictness is off', async () => {

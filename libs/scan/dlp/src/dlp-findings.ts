@@ -1,6 +1,6 @@
 import { extractTexts, type TextLimits, type TextSource } from '@moat/content';
 import type { DlpKind } from './detectors/detector.js';
-import { DLP_KINDS, scanText, type DlpFinding, type ScanTextOptions } from './scan-text.js';
+import { DLP_KINDS, scanTextValues, type DlpFinding, type ScanTextOptions } from './scan-text.js';
 
 /** What one message holds: its files at every depth, as `inspectMessage` lists them (bodies included), and its subject. */
 export interface DlpMessageParts {
@@ -27,21 +27,26 @@ export interface DlpMessageResult {
 
 /**
  * DLP over one message: the subject and the text of every body and attachment (archives and documents
- * opened), each scanned by `scanText`, counts added up per kind. A value repeated in two places counts in
- * each (the per-text counts are of distinct values). Findings come in `DLP_KINDS` order and hold masked samples only.
+ * opened), each scanned by `scanText`. `count` is of distinct values in the whole message (a number in both the
+ * plain and the HTML body, or in the body and an attachment, counts once); `occurrences` adds up every match.
+ * Findings come in `DLP_KINDS` order and hold masked samples only.
  */
 export function dlpFindings(parts: DlpMessageParts, options: DlpOptions = {}): DlpMessageResult {
   const extraction = extractTexts(parts.files, options.textLimits);
   const sources = [...(parts.subject ? [{ where: 'subject', text: parts.subject }] : []), ...extraction.texts.map((t) => ({ where: t.path, text: t.text }))];
   const byKind = new Map<DlpKind, DlpMessageFinding>();
+  const distinct = new Map<DlpKind, Set<string>>();
   const maxSamples = options.maxSamples ?? 3;
   let truncated = extraction.truncated;
   for (const source of sources) {
-    const scan = scanText(source.text, options);
+    const scan = scanTextValues(source.text, options);
     truncated ||= scan.truncated;
     for (const found of scan.findings) {
       const total = byKind.get(found.kind) ?? { kind: found.kind, count: 0, occurrences: 0, samples: [], where: [] };
-      total.count += found.count;
+      const seen = distinct.get(found.kind) ?? new Set<string>();
+      for (const value of scan.values.get(found.kind) ?? []) seen.add(value);
+      distinct.set(found.kind, seen);
+      total.count = seen.size;
       total.occurrences += found.occurrences;
       for (const sample of found.samples) if (total.samples.length < maxSamples && !total.samples.includes(sample)) total.samples.push(sample);
       total.where.push(source.where);

@@ -61,6 +61,15 @@ export const DEFAULT_MAX_CHARS = 16 * 1024 * 1024;
  * samples only. Work is linear in the text (bounded by `maxChars`).
  */
 export function scanText(text: string, options: ScanTextOptions = {}): TextScan {
+  const { findings, truncated } = scanTextValues(text, options);
+  return { findings, truncated };
+}
+
+/**
+ * `scanText` with the distinct canonical values per kind, for adding up several texts of one message without
+ * counting a value twice. The values stay in memory: nothing returned by this library's API carries them.
+ */
+export function scanTextValues(text: string, options: ScanTextOptions = {}): TextScan & { values: Map<DlpKind, Set<string>> } {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   const truncated = text.length > maxChars;
   const input = truncated ? text.slice(0, maxChars) : text;
@@ -69,6 +78,7 @@ export function scanText(text: string, options: ScanTextOptions = {}): TextScan 
   const maxSamples = options.maxSamples ?? 3;
   const claimed = new Claimed(input.length);
   const findings: DlpFinding[] = [];
+  const byKind = new Map<DlpKind, Set<string>>();
   for (const detector of DETECTORS) {
     if (!wanted.has(detector.kind)) continue;
     const values = new Set<string>();
@@ -88,9 +98,12 @@ export function scanText(text: string, options: ScanTextOptions = {}): TextScan 
       if (finding.samples.length < maxSamples && !finding.samples.includes(masked)) finding.samples.push(masked);
     }
     finding.count = values.size;
-    if (finding.count > 0) findings.push(finding);
+    if (finding.count > 0) {
+      findings.push(finding);
+      byKind.set(detector.kind, values);
+    }
   }
-  return { findings, truncated };
+  return { findings, truncated, values: byKind };
 }
 
 /** Characters taken by earlier detectors; a match is at most a few dozen characters, so a lookup is cheap. */
