@@ -59,6 +59,16 @@ describe('fileText', () => {
     expect(await textOf(readFileSync(`${HWP_SAMPLES}draw_text.hwp`))).toContain('글상자1');
   });
 
+  it('reads HWPX sections (the zip-packaged Hangul format)', async () => {
+    const hwpx = buildZip([
+      { name: 'mimetype', data: Buffer.from('application/hwp+zip') },
+      { name: 'Contents/header.xml', data: Buffer.from('<hh:head><hh:fontface>not text</hh:fontface></hh:head>') },
+      { name: 'Contents/section0.xml', data: Buffer.from('<hs:sec><hp:p><hp:run><hp:t>여권 M1234</hp:t><hp:t>5678</hp:t></hp:run></hp:p><hp:p><hp:run><hp:t>끝</hp:t></hp:run></hp:p></hs:sec>') },
+    ]);
+    expect((await detectTrueType(hwpx)).ext).toBe('hwpx');
+    expect(await textOf(hwpx)).toBe('여권 M12345678\n끝\n');
+  });
+
   it('reads the strings a PDF shows from stored and Flate streams; skips other filters', async () => {
     const file = pdf([
       { content: 'BT /F1 12 Tf 72 700 Td (card 4111 1111) Tj [(1111 ) -20 (1111)] TJ ET' },
