@@ -1,15 +1,19 @@
+const CENTURY: Readonly<Record<string, number>> = { '9': 1800, '0': 1800, '1': 1900, '2': 1900, '5': 1900, '6': 1900, '3': 2000, '4': 2000, '7': 2000, '8': 2000 };
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /**
  * The first 7 digits of a (foreigner) registration number name a real date: YYMMDD and the gender digit, which
  * gives the century (9/0: 1800s, 1/2/5/6: 1900s, 3/4/7/8: 2000s).
  */
 export function validBirthDate(digits: string): boolean {
-  const century = ({ '9': 1800, '0': 1800, '1': 1900, '2': 1900, '5': 1900, '6': 1900, '3': 2000, '4': 2000, '7': 2000, '8': 2000 } as Record<string, number>)[digits[6]!];
+  const century = CENTURY[digits[6]!];
   if (century === undefined) return false;
-  const year = century + Number(digits.slice(0, 2));
   const month = Number(digits.slice(2, 4));
   const day = Number(digits.slice(4, 6));
-  if (month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > MONTH_DAYS[month - 1]!) return false;
+  if (month !== 2 || day !== 29) return true;
+  const year = century + Number(digits.slice(0, 2));
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
 const WEIGHTS = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
