@@ -145,7 +145,7 @@ ${extraction.map((e) => `| ${e.name} | ${e.fileMb.toFixed(2)} | ${e.mb.toFixed(2
   inside a longer run, so each position of the text costs a bounded number of steps: the worst cases (one run of
   digits, digits and dashes, address characters without \`@\`) stay within a small factor of ordinary text.
 - The dense case pays for validation (dates, checksums, Luhn, issuer prefixes) and masking of every candidate.
-- The machine was shared (see the load average): earlier runs the same day on the same code gave 80-170 ms per MB
+- The machine was shared (see the load average): earlier runs the same day (before two small speed-ups) gave 80-170 ms per MB
   of plain text and 85-220 on one run of digits; read the figures as an upper bound and their ratios, not exact.
 - A message's text is capped (\`maxChars\`, 16 Mi characters by default), so DLP on one message is bounded by the
   worst-case row times 16 MB.
