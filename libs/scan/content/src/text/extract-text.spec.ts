@@ -85,6 +85,15 @@ describe('fileText', () => {
     expect(await textOf(Buffer.from('<html><body><p>a<b>1</b>2</p><p>b</p></body></html>'))).toBe('a12\nb\n');
   });
 
+  it('gives no text, never an error, for damaged documents', () => {
+    const docx = ooxml(DOCX, { 'word/document.xml': '<w:p><w:t>x</w:t></w:p>' });
+    const hwp = buildHwp({ paragraphs: ['x'] });
+    const as = (ext: string, kind: 'word' | 'hwp' | 'pdf', container?: 'zip') => ({ mime: 'x/y', ext, kind, ...(container ? { container } : {}) });
+    expect(fileText({ type: as('docx', 'word', 'zip'), content: docx.subarray(0, docx.length - 30) }, 100)).toBe('');
+    expect(fileText({ type: as('hwp', 'hwp'), content: hwp.subarray(0, 600) }, 100)).toBe('');
+    expect(fileText({ type: as('pdf', 'pdf'), content: Buffer.from('%PDF-1.4\n<< /Filter /FlateDecode >>\nstream\nnot zlib\nendstream') }, 100)).toBe('');
+  });
+
   it('has no text for other types', async () => {
     expect(await textOf(Buffer.from('MZ'.padEnd(200, '\0'), 'latin1'))).toBeUndefined();
   });
