@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +8,8 @@ import { buildHwp, buildZip } from '../testing/index.js';
 import { extractTexts, fileText } from './extract-text.js';
 import { xmlText } from './xml-text.js';
 
-// The shared conformance samples lie beside the checkout (../shared), or beside the directory of worktrees.
-const SHARED = ['../../../../../../shared/', '../../../../../../../shared/'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
+// The shared conformance samples lie beside the checkout (../shared).
+const SHARED = fileURLToPath(new URL('../../../../../../shared/', import.meta.url));
 const HWP_SAMPLES = `${SHARED}conformance/attachments/hwp/`;
 
 async function textOf(content: Buffer): Promise<string | undefined> {
