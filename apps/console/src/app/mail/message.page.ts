@@ -1,0 +1,61 @@
+import { DatePipe } from '@angular/common';
+import { Component, computed, effect, inject, input, signal } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { ApiService } from '../api/api.service';
+import type { BulkAction, MailDetail } from '../api/api.types';
+import { describeHttpError } from '../api/http-error';
+
+/** One message: envelope, headers, the verdict explained symbol by symbol, attachments, deliveries, and what admins did. */
+@Component({
+  selector: 'moat-message-page',
+  imports: [DatePipe, RouterLink],
+  templateUrl: './message.page.html',
+  styleUrl: './message.page.css',
+})
+export class MessagePage {
+  private readonly api = inject(ApiService);
+
+  /** Route parameter. */
+  readonly id = input.required<string>();
+
+  protected readonly message = signal<MailDetail | null>(null);
+  protected readonly error = signal<string | null>(null);
+  protected readonly busy = signal(false);
+  protected readonly outcome = signal<{ ok: boolean; text: string } | null>(null);
+
+  protected readonly releasable = computed(() => {
+    const m = this.message();
+    return m !== null && (m.action === 'quarantine' || m.action === 'hold') && !m.released && m.deliveryStatus !== 'deleted';
+  });
+  protected readonly forcing = computed(() => new Set(this.message()?.verdict.forcedBy ?? []));
+
+  constructor() {
+    effect(() => this.load(this.id()));
+  }
+
+  protected act(action: BulkAction, label: string): void {
+    if (this.busy()) return;
+    this.busy.set(true);
+    this.outcome.set(null);
+    this.api.mailAction(action, [this.id()]).subscribe({
+      next: (result) => {
+        this.busy.set(false);
+        const item = result.results[0];
+        this.outcome.set({ ok: result.failed === 0, text: `${label}: ${item?.ok ? 'done' : 'failed'}${item?.detail ? ` (${item.detail})` : ''}` });
+        this.load(this.id());
+      },
+      error: (err: unknown) => {
+        this.busy.set(false);
+        this.outcome.set({ ok: false, text: `${label} failed: ${describeHttpError(err)}` });
+      },
+    });
+  }
+
+  private load(id: string): void {
+    this.error.set(null);
+    this.api.message(id).subscribe({
+      next: (m) => this.message.set(m),
+      error: (err: unknown) => this.error.set(describeHttpError(err)),
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { compactParams, isoToLocalInput, localInputToIso } from './url-state';
+
+describe('URL state', () => {
+  it('turns a datetime-local value into ISO and back', () => {
+    const iso = localInputToIso('2026-12-07T21:30');
+    expect(iso).toMatch(/^2026-12-0\dT\d\d:30:00\.000Z$/);
+    expect(isoToLocalInput(iso)).toBe('2026-12-07T21:30');
+  });
+
+  it('gives "" for empty and unreadable times', () => {
+    expect(localInputToIso('')).toBe('');
+    expect(localInputToIso('yesterday')).toBe('');
+    expect(isoToLocalInput('')).toBe('');
+    expect(isoToLocalInput('not a time')).toBe('');
+  });
+
+  it('keeps only the entries with a value, trimmed', () => {
+    expect(compactParams({ a: ' x ', b: '', c: '  ' })).toEqual({ a: 'x' });
+  });
+});
