@@ -5,7 +5,7 @@ import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiService } from '../api/api.service';
 import type { AuditEntry, AuditVerification } from '../api/api.types';
 import { describeHttpError } from '../api/http-error';
-import { compactParams, isoToLocalInput, localInputToIso } from '../shared/url-state';
+import { compactParams, isoToLocalInput, localInputToIso, sameQuery } from '../shared/url-state';
 
 const PAGE_SIZE = 50;
 /** `GET /api/audit` filters, as the URL query holds them. */
@@ -41,8 +41,7 @@ export class AuditPage {
         const value = (f: Filter) => params.get(f) ?? '';
         this.query = compactParams(Object.fromEntries(FILTERS.map((f) => [f, value(f)])));
         this.draft.set({ actor: value('actor'), action: value('action'), target: value('target'), from: isoToLocalInput(value('from')), to: isoToLocalInput(value('to')) });
-        this.entries.set([]);
-        this.load(null);
+        this.reload();
       });
   }
 
@@ -50,9 +49,12 @@ export class AuditPage {
     this.draft.update((d) => ({ ...d, [filter]: value }));
   }
 
+  /** Puts the filters in the URL, whose change runs them; the same filters again run afresh. */
   protected submit(): void {
     const d = this.draft();
-    void this.router.navigate([], { queryParams: compactParams({ ...d, from: localInputToIso(d.from), to: localInputToIso(d.to) }) });
+    const query = compactParams({ ...d, from: localInputToIso(d.from), to: localInputToIso(d.to) });
+    if (sameQuery(query, this.query)) this.reload();
+    else void this.router.navigate([], { queryParams: query });
   }
 
   protected loadMore(): void {
@@ -79,6 +81,12 @@ export class AuditPage {
   /** A message id target links to the message; other targets (`policy v3`) are plain text. */
   protected isMessage(entry: AuditEntry): boolean {
     return entry.action.startsWith('mail.') && entry.target !== '' && !entry.target.includes(' ');
+  }
+
+  private reload(): void {
+    this.entries.set([]);
+    this.nextCursor.set(null);
+    this.load(null);
   }
 
   private load(cursor: string | null): void {

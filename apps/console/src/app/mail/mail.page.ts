@@ -6,7 +6,7 @@ import { ApiService } from '../api/api.service';
 import type { BulkAction, ExportFormat, MailField, MailRow } from '../api/api.types';
 import { describeHttpError } from '../api/http-error';
 import { saveFile } from '../shared/download';
-import { isoToLocalInput, localInputToIso } from '../shared/url-state';
+import { isoToLocalInput, localInputToIso, sameQuery } from '../shared/url-state';
 import { FIELD_LABELS, searchFromQuery, searchProblems, searchToQuery, unusedFields, type MailSearch } from './mail-search';
 
 const PAGE_SIZE = 50;
@@ -88,13 +88,16 @@ export class MailPage {
     this.draft.update((d) => ({ ...d, conditions: d.conditions.filter((_, i) => i !== index) }));
   }
 
-  /** Puts the form's search in the URL; the URL change runs it. */
+  /** Puts the form's search in the URL, whose change runs it; the same search again runs it afresh. */
   protected submit(): void {
     const d = this.draft();
     const search: MailSearch = { ...d, from: localInputToIso(d.from), to: localInputToIso(d.to) };
     const problems = searchProblems(search);
     this.problems.set(problems);
-    if (problems.length === 0) void this.router.navigate([], { queryParams: searchToQuery(search) });
+    if (problems.length > 0) return;
+    const query = searchToQuery(search);
+    if (sameQuery(query, this.query())) this.reload();
+    else void this.router.navigate([], { queryParams: query });
   }
 
   protected loadMore(): void {

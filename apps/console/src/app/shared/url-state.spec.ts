@@ -1,4 +1,4 @@
-import { compactParams, isoToLocalInput, localInputToIso } from './url-state';
+import { compactParams, isoToLocalInput, localInputToIso, sameQuery } from './url-state';
 
 describe('URL state', () => {
   it('turns a datetime-local value into ISO and back', () => {
@@ -16,5 +16,14 @@ describe('URL state', () => {
 
   it('keeps only the entries with a value, trimmed', () => {
     expect(compactParams({ a: ' x ', b: '', c: '  ' })).toEqual({ a: 'x' });
+  });
+});
+
+describe('sameQuery', () => {
+  it('compares entries in any order', () => {
+    expect(sameQuery({ a: '1', b: '2' }, { b: '2', a: '1' })).toBe(true);
+    expect(sameQuery({ a: '1' }, { a: '1', b: '2' })).toBe(false);
+    expect(sameQuery({ a: '1', b: '' }, { a: '1', c: '' })).toBe(false);
+    expect(sameQuery({}, {})).toBe(true);
   });
 });

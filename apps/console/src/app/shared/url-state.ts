@@ -26,3 +26,9 @@ export function compactParams(params: Record<string, string>): Record<string, st
       .filter(([, v]) => v !== ''),
   );
 }
+
+/** True when two queries hold the same entries, in any order. */
+export function sameQuery(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
