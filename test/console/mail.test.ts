@@ -17,6 +17,9 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 // Built from two halves so that no scanner on the build machine quarantines this source file.
 const EICAR = `X5O!P%@AP[4\\PZX54(P^)7CC)7}$${'EICAR-STANDARD-ANTIVIRUS'}-TEST-FILE!$H+H*`;
 
+/** Pages wait on the CSM, and a release or delete on a round trip to the node: room for a loaded machine. */
+const UI_WAIT = { timeout: 20_000 };
+
 const run = `cm${Date.now().toString(36)}`;
 const subjects = { released: `${run} invoice A`, deleted: `${run} invoice B`, clean: `${run} clean` };
 
@@ -81,8 +84,8 @@ describe('console mail tracking, message and audit pages', () => {
     await page.getByLabel('Password').fill(cluster.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/mail?node=node-1');
-    await expect.poll(() => byTestId('condition-value').first().inputValue()).toBe('node-1');
-    await expect.poll(() => byTestId('mail-row').count()).toBe(3);
+    await expect.poll(() => byTestId('condition-value').first().inputValue(), UI_WAIT).toBe('node-1');
+    await expect.poll(() => byTestId('mail-row').count(), UI_WAIT).toBe(3);
   });
 
   it('finds the messages with an OR condition built in the form, and keeps it in the URL', async () => {
@@ -98,7 +101,7 @@ describe('console mail tracking, message and audit pages', () => {
     await page.waitForURL((url) => url.searchParams.get('match') === 'any' && url.searchParams.get('symbol') === 'AV_VIRUS');
     // AND would match none of them; OR matches the clean one by subject and the infected ones by symbol (and
     // older mail with AV_VIRUS, of which this cluster has none).
-    await expect.poll(() => byTestId('mail-row').count()).toBe(3);
+    await expect.poll(() => byTestId('mail-row').count(), UI_WAIT).toBe(3);
     expect(await row(subjects.released).locator('[data-testid="mail-result"]').textContent()).toMatch(/quarantine/);
     expect(await row(subjects.clean).locator('[data-testid="mail-result"]').textContent()).toMatch(/deliver/);
     expect(await row(subjects.released).locator('[data-testid="mail-node"]').textContent()).toBe('node-1');
@@ -110,26 +113,26 @@ describe('console mail tracking, message and audit pages', () => {
     await row(subjects.released).getByRole('link').click();
     await page.waitForURL(`**/mail/${ids.get(subjects.released)}`);
     const symbol = page.locator('[data-testid="symbol-row"][data-symbol="AV_VIRUS"]');
-    await expect.poll(() => symbol.count()).toBe(1);
+    await expect.poll(() => symbol.count(), UI_WAIT).toBe(1);
     expect(await symbol.textContent()).toMatch(/forced the action/);
     expect(await symbol.textContent()).toMatch(/malware|virus/i);
     expect(await byTestId('verdict-summary').textContent()).toContain('AV_VIRUS');
     expect(await byTestId('attachment-row').textContent()).toContain('invoice.txt');
     await page.screenshot({ path: `${RESULTS_DIR}console-message.png`, fullPage: true });
     await byTestId('message-release').click();
-    await expect.poll(() => byTestId('message-outcome').textContent()).toMatch(/^Release: done/);
+    await expect.poll(() => byTestId('message-outcome').textContent(), UI_WAIT).toMatch(/^Release: done/);
     expect((await cluster.waitForMailbox(1, (m) => m.subject === subjects.released)).map((m) => m.deliveredTo)).toEqual([['alice@example.test']]);
-    await expect.poll(() => page.locator('[data-testid="message-action-row"][data-action-name="mail.release"]').textContent()).toContain('admin');
+    await expect.poll(() => page.locator('[data-testid="message-action-row"][data-action-name="mail.release"]').textContent(), UI_WAIT).toContain('admin');
   });
 
   it('goes back to the same search, deletes a message in bulk and exports the result set as CSV', async () => {
     await page.goBack();
     await page.waitForURL((url) => url.pathname === '/mail' && url.searchParams.get('match') === 'any');
-    await expect.poll(() => byTestId('mail-row').count()).toBe(3);
+    await expect.poll(() => byTestId('mail-row').count(), UI_WAIT).toBe(3);
     await row(subjects.deleted).locator('[data-testid="select-row"]').check();
     expect(await byTestId('selected-count').textContent()).toBe('1 selected');
     await byTestId('bulk-delete').click();
-    await expect.poll(() => byTestId('action-outcome').textContent()).toMatch(/Delete from quarantine: 1 done, 0 failed/);
+    await expect.poll(() => byTestId('action-outcome').textContent(), UI_WAIT).toMatch(/Delete from quarantine: 1 done, 0 failed/);
     // The node records the deletion and the release's delivery as events; search again until the list shows them.
     await expect
       .poll(
@@ -159,23 +162,23 @@ describe('console mail tracking, message and audit pages', () => {
     await byTestId('audit-submit').click();
     await page.waitForURL('**/audit?action=mail.release');
     const release = page.locator('[data-testid="audit-row"][data-action-name="mail.release"]');
-    await expect.poll(() => release.count()).toBe(1);
+    await expect.poll(() => release.count(), UI_WAIT).toBe(1);
     expect(await release.locator('[data-testid="audit-actor-cell"]').textContent()).toBe('admin');
     expect(await release.locator('[data-testid="audit-target-cell"]').textContent()).toContain(ids.get(subjects.released));
     await byTestId('verify-chain').click();
-    await expect.poll(() => byTestId('verify-result').getAttribute('data-ok')).toBe('true');
+    await expect.poll(() => byTestId('verify-result').getAttribute('data-ok'), UI_WAIT).toBe('true');
     expect(await byTestId('verify-result').textContent()).toMatch(/Chain intact: \d+ entries checked/);
     await page.screenshot({ path: `${RESULTS_DIR}console-audit.png`, fullPage: true });
   });
 
   it('says in words why a message cannot be shown, and fits a 390 px wide screen', async () => {
     await page.goto(`${cluster.csmUrl}/mail/no-such-message`);
-    await expect.poll(() => byTestId('message-error').textContent()).toMatch(/^404: /);
+    await expect.poll(() => byTestId('message-error').textContent(), UI_WAIT).toMatch(/^404: /);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${cluster.csmUrl}/mail?subject=${encodeURIComponent(run)}`);
-    await expect.poll(() => byTestId('mail-row').count()).toBe(3);
+    await expect.poll(() => byTestId('mail-row').count(), UI_WAIT).toBe(3);
     // The page does not scroll sideways: only the table's own panel does.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: `${RESULTS_DIR}console-mail-390.png`, fullPage: true });
   });
 });

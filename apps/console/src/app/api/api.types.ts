@@ -152,8 +152,8 @@ export interface VerdictExplanation {
   summary: string;
 }
 
-/** `GET /api/mail/:id`: the row with its envelope, headers, findings, deliveries and administrator actions. */
-export interface MailDetail extends MailRow {
+/** `GET /api/mail/:id`: the row (node by id) with its envelope, headers, findings, deliveries and administrator actions. */
+export interface MailDetail extends Omit<MailRow, 'nodeName'> {
   tenant: string;
   clientHostname: string;
   helo: string;
