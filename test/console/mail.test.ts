@@ -171,12 +171,17 @@ describe('console mail tracking, message and audit pages', () => {
     await page.screenshot({ path: `${RESULTS_DIR}console-audit.png`, fullPage: true });
   });
 
-  it('says in words why a message cannot be shown, and fits a 390 px wide screen', async () => {
+  it('says in words why a message cannot be shown, pages with Load more, and fits a 390 px wide screen', async () => {
     await page.goto(`${cluster.csmUrl}/mail/no-such-message`);
     await expect.poll(() => byTestId('message-error').textContent(), UI_WAIT).toMatch(/^404: /);
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${cluster.csmUrl}/mail?subject=${encodeURIComponent(run)}`);
+    // Two rows a page (the URL's limit): the third comes with "Load more", never cut silently.
+    await page.goto(`${cluster.csmUrl}/mail?subject=${encodeURIComponent(run)}&limit=2`);
+    await expect.poll(() => byTestId('mail-row').count(), UI_WAIT).toBe(2);
+    await byTestId('load-more').click();
     await expect.poll(() => byTestId('mail-row').count(), UI_WAIT).toBe(3);
+    expect(await byTestId('load-more').count()).toBe(0);
+    expect(new Set(await page.locator('[data-testid="mail-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-subject')))).size).toBe(3);
     // The page does not scroll sideways: only the table's own panel does.
     expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: `${RESULTS_DIR}console-mail-390.png`, fullPage: true });

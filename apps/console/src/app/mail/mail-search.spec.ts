@@ -1,4 +1,4 @@
-import { searchFromQuery, searchProblems, searchToQuery, unusedFields } from './mail-search';
+import { pageSize, searchFromQuery, searchProblems, searchToQuery, unusedFields } from './mail-search';
 
 describe('mail search in the URL', () => {
   it('reads the conditions, match and time range from the query and leaves unknown keys out', () => {
@@ -50,5 +50,14 @@ describe('mail search in the URL', () => {
   it('offers the fields not used yet', () => {
     expect(unusedFields([{ field: 'sender', value: '' }])[0]).toBe('rcpt');
     expect(unusedFields([{ field: 'sender', value: '' }])).not.toContain('sender');
+  });
+});
+
+describe('pageSize', () => {
+  it('takes a whole number from 1 to 1000 from the URL, else 50', () => {
+    expect(pageSize('2')).toBe(2);
+    expect(pageSize('1000')).toBe(1000);
+    expect(pageSize(undefined)).toBe(50);
+    for (const bad of ['0', '1001', '2.5', 'ten', '', '-3']) expect(pageSize(bad)).toBe(50);
   });
 });

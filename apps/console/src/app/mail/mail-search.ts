@@ -64,3 +64,12 @@ export function searchProblems(search: MailSearch): string[] {
 export function unusedFields(conditions: Condition[]): MailField[] {
   return MAIL_FIELDS.filter((f) => !conditions.some((c) => c.field === f));
 }
+
+export const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+
+/** Rows per page: the URL's `limit` when it is a whole number from 1 to 1000, else 50. */
+export function pageSize(limit: string | undefined): number {
+  const n = Number(limit);
+  return Number.isInteger(n) && n >= 1 && n <= MAX_PAGE_SIZE ? n : DEFAULT_PAGE_SIZE;
+}

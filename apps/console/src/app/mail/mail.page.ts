@@ -7,9 +7,8 @@ import type { BulkAction, ExportFormat, MailField, MailRow } from '../api/api.ty
 import { describeHttpError } from '../api/http-error';
 import { saveFile } from '../shared/download';
 import { isoToLocalInput, localInputToIso, sameQuery } from '../shared/url-state';
-import { FIELD_LABELS, searchFromQuery, searchProblems, searchToQuery, unusedFields, type MailSearch } from './mail-search';
+import { DEFAULT_PAGE_SIZE, FIELD_LABELS, pageSize, searchFromQuery, searchProblems, searchToQuery, unusedFields, type MailSearch } from './mail-search';
 
-const PAGE_SIZE = 50;
 const ACTION_LABELS: Record<BulkAction, string> = {
   release: 'Release',
   delete: 'Delete from quarantine',
@@ -37,6 +36,8 @@ export class MailPage {
 
   /** The search as the URL has it, and the form's copy being edited (times as datetime-local values). */
   private readonly query = signal<Record<string, string>>({});
+  /** Rows per page, from the URL's `limit` (kept across searches). */
+  private limit = DEFAULT_PAGE_SIZE;
   protected readonly draft = signal<MailSearch>({ match: 'all', from: '', to: '', conditions: [] });
   protected readonly problems = signal<string[]>([]);
 
@@ -57,6 +58,7 @@ export class MailPage {
       .subscribe((params) => {
         const query = Object.fromEntries(params.keys.map((k) => [k, params.get(k) ?? '']));
         const search = searchFromQuery(query);
+        this.limit = pageSize(query['limit']);
         this.query.set(searchToQuery(search));
         this.draft.set({ ...search, from: isoToLocalInput(search.from), to: isoToLocalInput(search.to) });
         this.problems.set([]);
@@ -95,8 +97,8 @@ export class MailPage {
     const problems = searchProblems(search);
     this.problems.set(problems);
     if (problems.length > 0) return;
-    const query = searchToQuery(search);
-    if (sameQuery(query, this.query())) this.reload();
+    const query = { ...searchToQuery(search), ...(this.limit === DEFAULT_PAGE_SIZE ? {} : { limit: String(this.limit) }) };
+    if (sameQuery(searchToQuery(search), this.query())) this.reload();
     else void this.router.navigate([], { queryParams: query });
   }
 
@@ -164,7 +166,7 @@ export class MailPage {
   private load(cursor: string | null): void {
     this.loading.set(true);
     this.error.set(null);
-    const params = { ...this.query(), limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) };
+    const params = { ...this.query(), limit: String(this.limit), ...(cursor ? { cursor } : {}) };
     this.api.searchMail(params).subscribe({
       next: (page) => {
         this.rows.update((rows) => [...rows, ...page.messages]);
