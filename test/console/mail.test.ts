@@ -118,11 +118,12 @@ describe('console mail tracking, message and audit pages', () => {
     expect(await symbol.textContent()).toMatch(/malware|virus/i);
     expect(await byTestId('verdict-summary').textContent()).toContain('AV_VIRUS');
     expect(await byTestId('attachment-row').textContent()).toContain('invoice.txt');
-    await page.screenshot({ path: `${RESULTS_DIR}console-message.png`, fullPage: true });
+    await expect.poll(() => byTestId('message-node').textContent(), UI_WAIT).toBe('node-1');
     await byTestId('message-release').click();
     await expect.poll(() => byTestId('message-outcome').textContent(), UI_WAIT).toMatch(/^Release: done/);
     expect((await cluster.waitForMailbox(1, (m) => m.subject === subjects.released)).map((m) => m.deliveredTo)).toEqual([['alice@example.test']]);
     await expect.poll(() => page.locator('[data-testid="message-action-row"][data-action-name="mail.release"]').textContent(), UI_WAIT).toContain('admin');
+    await page.screenshot({ path: `${RESULTS_DIR}console-message.png`, fullPage: true });
   });
 
   it('goes back to the same search, deletes a message in bulk and exports the result set as CSV', async () => {

@@ -27,10 +27,20 @@ export class MessagePage {
     const m = this.message();
     return m !== null && (m.action === 'quarantine' || m.action === 'hold') && !m.released && m.deliveryStatus !== 'deleted';
   });
+  /** The message's node by name, from the cluster status (its id until the status answers, or if it does not). */
+  private readonly nodeNames = signal<ReadonlyMap<string, string>>(new Map());
+  protected readonly nodeName = computed(() => {
+    const id = this.message()?.nodeId ?? '';
+    return this.nodeNames().get(id) ?? id;
+  });
   protected readonly forcing = computed(() => new Set(this.message()?.verdict.forcedBy ?? []));
 
   constructor() {
     effect(() => this.load(this.id()));
+    this.api.status().subscribe({
+      next: (status) => this.nodeNames.set(new Map(status.nodes.map((n) => [n.id, n.name]))),
+      error: () => this.nodeNames.set(new Map()),
+    });
   }
 
   protected act(action: BulkAction, label: string): void {
