@@ -2,7 +2,7 @@
 // (NATS, clamd with Moat's offline signatures, the CSM serving the built console, a scan node, the demo mailbox).
 // Two messages carrying the EICAR test file are quarantined (the policy quarantines infected mail) and one clean
 // message is delivered; an OR search finds all three, one is opened and released into the mailbox, another is
-// deleted from the list in bulk, the result set is exported as CSV, and the release shows in the audit log.
+// deleted from the list in bulk, the result set is exported as CSV and XLSX, and the release shows in the audit log.
 // Screenshots go to test-results/ (docs/console/ holds copies for the documentation).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,7 @@ describe('console mail tracking, message and audit pages', () => {
   const byTestId = (testId: string) => page.locator(`[data-testid="${testId}"]`);
   const row = (subject: string) => page.locator(`[data-testid="mail-row"][data-subject="${subject}"]`);
   const ids = new Map<string, string>();
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: build the console (npm run build)`);
@@ -70,6 +71,9 @@ describe('console mail tracking, message and audit pages', () => {
     expect(rows.filter((m) => m.action === 'quarantine').map((m) => m.subject).sort()).toEqual([subjects.released, subjects.deleted]);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, ignoreHTTPSErrors: true, acceptDownloads: true });
+    page.on('console', (message) => {
+      if (/content security policy/i.test(message.text())) cspViolations.push(message.text());
+    });
   });
 
   afterAll(async () => {
@@ -154,6 +158,10 @@ describe('console mail tracking, message and audit pages', () => {
     expect(lines.find((l) => l.includes(subjects.released))).toMatch(/,node-1,invoice\.txt,quarantine,.*,true,[^,]+$/);
     expect(lines.find((l) => l.includes(subjects.deleted))).toMatch(/,deleted,false,[^,]+$/);
     expect(lines.find((l) => l.includes(subjects.clean))).toMatch(/,deliver,/);
+    const [workbook] = await Promise.all([page.waitForEvent('download'), byTestId('export-xlsx').click()]);
+    expect(workbook.suggestedFilename()).toBe('moat-mail.xlsx');
+    // An XLSX file is a ZIP archive.
+    expect(readFileSync(await workbook.path()).subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
   });
 
   it('shows the release in the audit log and verifies the chain', async () => {
@@ -186,5 +194,6 @@ describe('console mail tracking, message and audit pages', () => {
     // The page does not scroll sideways: only the table's own panel does.
     expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: `${RESULTS_DIR}console-mail-390.png`, fullPage: true });
+    expect(cspViolations).toEqual([]);
   });
 });
