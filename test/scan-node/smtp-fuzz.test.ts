@@ -78,8 +78,7 @@ class Fuzzer {
         this.counts.commands += sentLines.length;
         const replies: SmtpReply[] = [];
         for (const line of sentLines) {
-          const reply = await this.reply(smtp, transcript, fail);
-          if (!reply) fail(`closed without a 421 after ${replies.length} of ${sentLines.length} replies`);
+          const reply = (await this.reply(smtp, transcript, fail)) ?? fail(`closed without a 421 after ${replies.length} of ${sentLines.length} replies`);
           // The node may end a session (too many errors, an overlong line): a 421, then it closes.
           if (reply.code === 421) {
             if (!(await smtp.waitClosed())) fail('421 without closing');
@@ -139,8 +138,11 @@ class Fuzzer {
     this.counts.messages++;
     transcript.push(`C: (message ${token}, ${sent.length} bytes${/\r(?!\n)|(?<!\r)\n/.test(sent) ? ', with bare CR/LF' : ''})`);
     await this.send(smtp, bytes(`${sent}.\r\n`));
-    const reply = await this.reply(smtp, transcript, fail);
-    if (!reply) return envelope;
+    const reply = (await this.reply(smtp, transcript, fail)) ?? fail('closed without answering the message');
+    if (reply.code === 421) {
+      await smtp.waitClosed();
+      return envelope;
+    }
     if (reply.code === 250) {
       this.counts.accepted++;
       this.expected.set(token, { token, ...envelope, sent, transcript: transcript.slice(-30) });
@@ -149,7 +151,8 @@ class Fuzzer {
       if (reply.code < 400) fail(`the message got ${reply.code}`);
     }
     const help = await this.reply(smtp, (smtp.write('HELP\r\n'), transcript), fail);
-    if (help && help.code !== 214) fail(`HELP after the message answered ${help.code}: replies out of order`);
+    if (help?.code === 421) await smtp.waitClosed();
+    else if (help && help.code !== 214) fail(`HELP after the message answered ${help.code}: replies out of order`);
     return { mailFrom: undefined, rcptTo: [] };
   }
 
