@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { demoPolicy, LocalCluster, signalGroup } from '@moat/cli/cluster';
+import { Agent } from 'undici';
 import { freeClusterPorts } from '../../test/harness/free-ports.ts';
 import { seededRandom } from '../../test/harness/random.ts';
 import { buildSamples, KINDS, Session, TOKEN } from './traffic.mjs';
@@ -222,10 +223,13 @@ class SoakRun {
     const found = new Set();
     if (missing.length === 0) return found;
     const token = (await readFile(cluster.paths.cliToken, 'utf8')).trim();
+    // The CSM serves HTTPS with its own certificate (unless MOAT_HTTP_TLS=off): trust exactly that one.
+    const certFile = cluster.csmCertFile;
+    const dispatcher = new Agent(certFile ? { connect: { ca: await readFile(certFile, 'utf8') } } : {});
     for (let attempt = 0; attempt < 10 && found.size < missing.length; attempt++) {
       if (attempt > 0) await sleep(2000);
       for (const verdict of ['quarantine', 'hold']) {
-        const response = await fetch(`${cluster.csmUrl}/api/mail?verdict=${verdict}&limit=10000&from=0`, { headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${cluster.csmUrl}/api/mail?verdict=${verdict}&limit=10000&from=0`, { headers: { authorization: `Bearer ${token}` }, dispatcher });
         if (!response.ok) continue;
         const { messages } = await response.json();
         for (const row of messages) for (const [match] of String(row.subject).matchAll(TOKEN)) if (missing.includes(match)) found.add(match);
