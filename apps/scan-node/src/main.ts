@@ -42,6 +42,10 @@ const CLAMD_COMMAND_TIMEOUT_MS = 60_000;
 // Stage-2 inspection threads (each one message at a time) and the heap each may use before it is replaced.
 const INSPECTION_WORKERS = Math.min(8, Math.max(2, availableParallelism()));
 const INSPECTION_WORKER_HEAP_MB = 512;
+// A worker that holds more than this after a message (a bomb's extracted data, a large message's parts) or has
+// read this many messages is replaced, so that its memory goes back (docs/architecture.md, "Memory").
+const INSPECTION_WORKER_RECYCLE_ABOVE_MB = 64;
+const INSPECTION_WORKER_RECYCLE_AFTER_MESSAGES = 1000;
 
 async function main(config: NodeConfig): Promise<void> {
   const startedAtMs = Date.now();
@@ -92,7 +96,13 @@ async function main(config: NodeConfig): Promise<void> {
   const clamav = new ClamdEngine(config.clamd, { timeoutMs: CLAMD_COMMAND_TIMEOUT_MS });
   const engineVersions = new EngineVersions(() => [clamav, ...(policies.current.compiled.attachments.hashDb ? [policies.current.compiled.attachments.hashDb] : [])], createLogger('antivirus'));
   engineVersions.start();
-  const inspections = new InspectionPool({ size: INSPECTION_WORKERS, heapMb: INSPECTION_WORKER_HEAP_MB, log: createLogger('inspection') });
+  const inspections = new InspectionPool({
+    size: INSPECTION_WORKERS,
+    heapMb: INSPECTION_WORKER_HEAP_MB,
+    recycleAboveMb: INSPECTION_WORKER_RECYCLE_ABOVE_MB,
+    recycleAfterMessages: INSPECTION_WORKER_RECYCLE_AFTER_MESSAGES,
+    log: createLogger('inspection'),
+  });
   const fleetState = new KvFleetState(() => nats.connection());
   const pipeline = new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver, fleetState, hostname: config.nodeName, fuzzyStore, classifier: models });
   const submissionAuth = new SubmissionAuth(policies, fleetState.counters, createLogger('auth'));

@@ -10,7 +10,7 @@ export function buildMessage(size) {
 }
 
 /** Reads SMTP replies (multi-line aware) from a socket, one promise per expected reply. */
-function replyReader(socket) {
+export function replyReader(socket) {
   let buffer = '';
   const waiting = [];
   const replies = [];

@@ -88,6 +88,8 @@ export interface Received {
   mailFrom: string;
   rcptTo: string[];
   raw: string;
+  /** The message's bytes as received (raw decodes them as UTF-8). */
+  bytes: Buffer;
   tls: boolean;
 }
 
@@ -120,10 +122,12 @@ export class Downstream {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          const bytes = Buffer.concat(chunks);
           this.messages.push({
             mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks).toString('utf8'),
+            raw: bytes.toString('utf8'),
+            bytes,
             tls: session.secure,
           });
           callback();

@@ -7,12 +7,19 @@ import { InspectionPool } from './inspection-pool.js';
 const FAKE_WORKER = `
 import { parentPort } from 'node:worker_threads';
 const hold = [];
+let count = 0;
+const retainedBytes = () => process.memoryUsage().heapUsed + process.memoryUsage().external;
 parentPort.on('message', ({ id, raw }) => {
   const text = Buffer.from(raw).toString();
+  count++;
   if (text.startsWith('echo')) {
     const report = { findings: [], files: [{ path: '1', name: 'a.txt', declaredType: 'text/plain', type: { mime: 'text/plain', ext: 'txt', kind: 'text' }, size: raw.length, sha256: '', depth: 0, content: raw }], complete: true, parts: 1 };
-    setTimeout(() => parentPort.postMessage({ id, reading: { report } }), Number(text.split(' ')[1] ?? 0));
-  } else if (text === 'reject') parentPort.postMessage({ id, error: 'bad input' });
+    setTimeout(() => parentPort.postMessage({ id, reading: { report }, retainedBytes: retainedBytes() }), Number(text.split(' ')[1] ?? 0));
+  } else if (text.startsWith('hold') || text === 'count') {
+    // hold N: keeps N MiB of buffers, as a worker does after an archive bomb; count: parts = messages this worker read.
+    if (text.startsWith('hold')) hold.push(Buffer.alloc(Number(text.split(' ')[1]) * 1024 * 1024, 1));
+    parentPort.postMessage({ id, reading: { report: { findings: [], files: [], complete: true, parts: count } }, retainedBytes: retainedBytes() });
+  } else if (text === 'reject') parentPort.postMessage({ id, error: 'bad input', retainedBytes: retainedBytes() });
   else if (text === 'crash') throw new Error('boom');
   else if (text === 'grow') for (;;) hold.push(new Array(100000).fill(hold.length));
 });
@@ -22,8 +29,8 @@ const warnings: string[] = [];
 const log: Logger = { info: () => undefined, warn: (m) => warnings.push(m), error: () => undefined };
 const pools: InspectionPool[] = [];
 
-function pool(size: number, heapMb = 64): InspectionPool {
-  const made = new InspectionPool({ size, heapMb, log, script });
+function pool(size: number, heapMb = 64, recycle: { recycleAboveMb?: number; recycleAfterMessages?: number } = {}): InspectionPool {
+  const made = new InspectionPool({ size, heapMb, log, script, recycleAboveMb: 1024, recycleAfterMessages: 1000, ...recycle });
   pools.push(made);
   return made;
 }
@@ -73,6 +80,25 @@ describe('InspectionPool', () => {
     const grown = await inspect(p, 'grow', 30_000);
     expect(grown).toMatchObject({ complete: false, findings: [{ symbol: 'INSPECTION_STOPPED', detail: expect.stringContaining('its worker failed') }] });
     expect((await inspect(p, 'echo')).complete).toBe(true);
+  });
+
+  it('replaces a worker that still holds more than recycleAboveMb after a message', async () => {
+    const p = pool(1, 64, { recycleAboveMb: 48 });
+    expect((await inspect(p, 'count')).parts).toBe(1);
+    expect((await inspect(p, 'hold 8')).parts).toBe(2);
+    expect(p.recycled).toBe(0);
+    expect((await inspect(p, 'hold 64')).complete).toBe(true);
+    expect(p.recycled).toBe(1);
+    // A fresh worker: its count starts again, and the 72 MiB the old one held went with it.
+    expect((await inspect(p, 'count')).parts).toBe(1);
+    expect(warnings).toEqual([]);
+  });
+
+  it('replaces a worker after recycleAfterMessages messages, queued messages going to the new one', async () => {
+    const p = pool(1, 64, { recycleAfterMessages: 2 });
+    const parts = await Promise.all([0, 1, 2, 3, 4].map(async () => (await inspect(p, 'count')).parts));
+    expect(parts).toEqual([1, 2, 1, 2, 1]);
+    expect(p.recycled).toBe(2);
   });
 
   it('answers queued messages as incomplete when closed', async () => {

@@ -10,8 +10,11 @@ export interface InspectionRequest {
   options: InspectOptions;
 }
 
-/** Worker to parent: the reading (file contents arrive as Uint8Array), or why `readMessage` threw. */
-export type InspectionReply = { id: number; reading: MessageReading } | { id: number; error: string };
+/**
+ * Worker to parent: the reading (file contents arrive as Uint8Array), or why `readMessage` threw; and the bytes
+ * the worker's heap and buffers hold once it has answered (`retainedBytes`).
+ */
+export type InspectionReply = ({ id: number; reading: MessageReading } | { id: number; error: string }) & { retainedBytes: number };
 
 export interface InspectionPoolOptions {
   /** Worker threads; each inspects one message at a time. */
@@ -21,6 +24,10 @@ export interface InspectionPoolOptions {
   log: Logger;
   /** The worker script; the built inspection-worker.js beside this file unless a test gives another. */
   script?: URL;
+  /** A worker that holds more than this (MiB of heap and buffers) after a message is replaced by a fresh one. */
+  recycleAboveMb: number;
+  /** A worker is replaced after this many messages whatever it holds. */
+  recycleAfterMessages: number;
 }
 
 interface Job {
@@ -32,6 +39,7 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  messages: number;
   running?: { id: number; job: Job; timer: NodeJS.Timeout };
 }
 
@@ -41,6 +49,10 @@ interface Slot {
  * (other sessions, delivery, heartbeats), and the parsing of every message runs beside it. Each message has a
  * time budget and each worker a heap budget: a worker past either is terminated and replaced, and its message
  * gets an incomplete report (INSPECTION_STOPPED), which the policy quarantines or refuses, never delivers as clean.
+ *
+ * A worker is also replaced once it answered when it still holds much memory (an archive bomb leaves tens of
+ * MiB of extracted data in its isolate, which an idle isolate never collects) and after a number of messages,
+ * so that what one message made a worker grow is given back instead of staying with the node for good.
  */
 export class InspectionPool {
   private readonly idle: Slot[] = [];
@@ -48,6 +60,8 @@ export class InspectionPool {
   private readonly script: URL;
   private nextId = 1;
   private closed = false;
+  /** Workers replaced after a message because of what they held or how many messages they read. */
+  recycled = 0;
 
   constructor(private readonly options: InspectionPoolOptions) {
     this.script = options.script ?? new URL('./inspection-worker.js', import.meta.url);
@@ -72,14 +86,16 @@ export class InspectionPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb } }) };
+    const slot: Slot = { worker: new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb } }), messages: 0 };
     slot.worker.on('message', (reply: InspectionReply) => {
       const running = slot.running;
       if (!running || running.id !== reply.id) return;
       clearTimeout(running.timer);
       slot.running = undefined;
       running.job.resolve('reading' in reply ? revive(reply.reading) : stopped(`the inspection failed: ${reply.error}`));
-      this.release(slot);
+      slot.messages++;
+      if (reply.retainedBytes > this.options.recycleAboveMb * MIB || slot.messages >= this.options.recycleAfterMessages) this.recycle(slot);
+      else this.release(slot);
     });
     slot.worker.on('error', (err) => this.replace(slot, `its worker failed: ${errorText(err)}`));
     slot.worker.on('exit', (code) => this.replace(slot, `its worker exited with code ${code}`));
@@ -103,6 +119,15 @@ export class InspectionPool {
     else this.idle.push(slot);
   }
 
+  /** Terminates an idle slot's worker and puts a fresh one in its place. */
+  private recycle(slot: Slot): void {
+    slot.worker.removeAllListeners();
+    void slot.worker.terminate();
+    this.recycled++;
+    if (this.closed) return;
+    this.release(this.spawn());
+  }
+
   /** Ends the slot's message with an incomplete report and puts a fresh worker in its place. */
   private replace(slot: Slot, why: string): void {
     const running = slot.running;
@@ -122,6 +147,8 @@ export class InspectionPool {
     this.release(this.spawn());
   }
 }
+
+const MIB = 1024 * 1024;
 
 /** The reading of a message whose inspection was stopped: no content, nothing inspected, incomplete. */
 function stopped(why: string): MessageReading {

@@ -8,9 +8,13 @@ if (!port) throw new Error('inspection-worker.js runs as a worker thread of the 
 
 port.on('message', (request: InspectionRequest) => {
   const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength);
-  const reply = (message: InspectionReply): void => port.postMessage(message);
+  // In a worker, memoryUsage's heap and external figures are this thread's own.
+  const retainedBytes = () => {
+    const memory = process.memoryUsage();
+    return memory.heapUsed + memory.external;
+  };
   readMessage(raw, request.options).then(
-    (reading) => reply({ id: request.id, reading }),
-    (err: unknown) => reply({ id: request.id, error: err instanceof Error ? err.message : String(err) }),
+    (reading) => port.postMessage({ id: request.id, reading, retainedBytes: retainedBytes() } satisfies InspectionReply),
+    (err: unknown) => port.postMessage({ id: request.id, error: err instanceof Error ? err.message : String(err), retainedBytes: retainedBytes() } satisfies InspectionReply),
   );
 });

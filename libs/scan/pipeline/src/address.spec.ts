@@ -47,6 +47,8 @@ describe('parseEnvelopeAddress', () => {
     ['"unterminated@example.test', 'unterminated quoted local part'],
     ['"x"y@example.test', 'quoted local part not followed by @'],
     ['user\r\n@example.test', 'control character in address'],
+    // 0xff from the client, as smtp-server's UTF-8 decoding of the command line gives it (found by the SMTP fuzzer).
+    [Buffer.from('se\xffnder@example.test', 'latin1').toString('utf8'), 'address is not valid UTF-8'],
     ['<@relay.test user@example.test>', 'malformed source route'],
   ])('refuses %j with 501 (%s)', (input, reason) => {
     expect(parseEnvelopeAddress(input, false)).toEqual({ ok: false, code: 501, reason });

@@ -36,6 +36,9 @@ const ASCII_LABEL = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL = /[\x00-\x1f\x7f]/;
 const NON_ASCII = /[\u0080-\uffff]/;
+// What a UTF-8 decoder puts for bytes that are not UTF-8: the node could only relay another address than the
+// client sent (the replacement character's bytes), so such an address is refused.
+const NOT_UTF8 = /\uFFFD/;
 const IPV6_TAG = /^ipv6:/i;
 
 /**
@@ -46,6 +49,7 @@ export function parseEnvelopeAddress(input: string, allowNull: boolean): Address
   let text = input.length >= 2 && input.startsWith('<') && input.endsWith('>') ? input.slice(1, -1) : input;
   if (text === '') return allowNull ? { ok: true, mailbox: null } : fail(501, 'empty address');
   if (CONTROL.test(text)) return fail(501, 'control character in address');
+  if (NOT_UTF8.test(text)) return fail(501, 'address is not valid UTF-8');
   if (Buffer.byteLength(text) > MAX_ADDRESS_OCTETS) return fail(553, 'address longer than 254 octets');
 
   let sourceRoute = false;

@@ -1,0 +1,47 @@
+// Types of soak.mjs for its TypeScript caller (test/soak/soak.test.ts).
+export interface SoakOptions {
+  minutes: number;
+  clients?: number;
+  /** Sessions per second in all. */
+  rate?: number;
+  seed?: number;
+  /** Kinds of session to mix (traffic.mjs KINDS); all by default. */
+  kinds?: string[];
+  sampleEveryMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface NodeRss {
+  node: string;
+  startMb: number;
+  peakMb: number;
+  endMb: number;
+  lastHalfMinMb: number;
+  lastHalfMaxMb: number;
+  lastHalfSpreadPercent: number;
+  lastHalfDriftPercent: number;
+}
+
+export interface SoakResult {
+  minutes: number;
+  clients: number;
+  rate: number;
+  seed: number;
+  kinds: string[];
+  trafficMs: number;
+  sessions: Record<string, number>;
+  sessionsTotal: number;
+  messages: number;
+  accepted: number;
+  outcomes: Record<string, number>;
+  refusals: Record<string, number>;
+  errors: Record<string, number>;
+  errorsTotal: number;
+  delivery: { delivered: number; mailboxFiles: number; quarantined: number; duplicates: string[]; unexpected: string[]; lost: string[]; exactlyOnce: boolean };
+  crashes: string[];
+  rss: NodeRss[];
+  rssSamples: { atMs: number; rss: (number | undefined)[] }[];
+}
+
+export function runSoak(options: SoakOptions): Promise<SoakResult>;
+export function rssFigures(samples: SoakResult['rssSamples'], names: string[]): NodeRss[];
