@@ -109,7 +109,8 @@ describe('DKIM signing of outbound mail', () => {
 
   it('signs a submitted message with rsa-sha256; python3-dkim verifies it against knot; a tampered body fails', async () => {
     const got = await submit();
-    expect(got.raw).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed; s=rsa1; d=example.test;/m);
+    expect(got.raw).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256; c=relaxed\/relaxed; d=example.test;/m);
+    expect(got.raw).toMatch(/\bs=rsa1;/);
     expect(got.raw).not.toMatch(/^X-Moat-/im);
     const message = Buffer.from(got.raw, 'utf8');
     const verified = await dkimVerify(message, knot.server);
@@ -130,9 +131,9 @@ describe('DKIM signing of outbound mail', () => {
     expect(rotated.stdout).toContain('ed1 ed25519 (active)');
     const got = await waitFor('a message signed with ed1', async () => {
       const message = await submit();
-      return /^DKIM-Signature: .*s=ed1;/m.test(message.raw) ? message : undefined;
+      return /\bs=ed1;/.test(message.raw) ? message : undefined;
     });
-    expect(got.raw).toMatch(/^DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed\/relaxed; s=ed1; d=example.test;/m);
+    expect(got.raw).toMatch(/^DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed\/relaxed; d=example.test;/m);
     const verified = await dkimVerify(Buffer.from(got.raw, 'utf8'), knot.server);
     expect(verified.output.trim()).toBe('pass');
     const tampered = await dkimVerify(Buffer.from(got.raw.replace('signed by moat', 'signed by mallory'), 'utf8'), knot.server);

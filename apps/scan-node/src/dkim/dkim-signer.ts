@@ -34,13 +34,8 @@ export class DkimSigner {
     const domain = [fromDomain(message), domainOf(mailFrom)].find((d) => d !== undefined && this.keys.has(d));
     const key = domain === undefined ? undefined : this.keys.get(domain);
     if (!domain || !key) return undefined;
-    const result = await dkimSign(message, {
-      signingDomain: domain,
-      selector: key.selector,
-      privateKey: key.privateKeyPem,
-      canonicalization: 'relaxed/relaxed',
-      headerList: SIGNED_HEADERS,
-    });
+    const signing = { signingDomain: domain, selector: key.selector, privateKey: key.privateKeyPem };
+    const result = await dkimSign(message, { ...signing, canonicalization: 'relaxed/relaxed', headerList: SIGNED_HEADERS, signatureData: [signing] });
     if (!result.signatures) throw new Error(`DKIM signing with ${key.selector}._domainkey.${domain} failed: ${result.errors?.map((e) => e.err.message).join('; ') ?? 'no signature'}`);
     return { header: Buffer.from(result.signatures, 'utf8'), domain, selector: key.selector, algorithm: key.algorithm === 'ed25519' ? 'ed25519-sha256' : 'rsa-sha256' };
   }
