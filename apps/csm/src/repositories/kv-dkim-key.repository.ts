@@ -50,7 +50,7 @@ export class KvDkimKeyRepository extends DkimKeyRepository {
   }
 
   private async kv(): Promise<KV> {
-    // Kvm.create opens the bucket when it exists (KvConfigRepository creates it with the same settings).
-    return new Kvm(await this.nats.connection()).create(CONFIG_BUCKET, { history: 5 });
+    // Kvm.create opens the bucket as it is when it exists (KvConfigRepository makes it with these settings).
+    return new Kvm(await this.nats.connection()).create(CONFIG_BUCKET, { history: 5, description: 'Moat config of record: policy versions, admins, nodes, audit chain head' });
   }
 }
