@@ -7,6 +7,7 @@ import { AuditController } from './http/audit.controller.js';
 import { AuthController } from './http/auth.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { ClassifierController } from './http/classifier.controller.js';
+import { DkimController } from './http/dkim.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { EventsController } from './http/events.controller.js';
 import { HealthController } from './http/health.controller.js';
@@ -17,6 +18,8 @@ import { SecurityLogController } from './http/security-log.controller.js';
 import { StatusController } from './http/status.controller.js';
 import { ClickHouseEventStoreRepository } from './repositories/clickhouse-event-store.repository.js';
 import { ConfigRepository } from './repositories/config.repository.js';
+import { DkimKeyRepository } from './repositories/dkim-key.repository.js';
+import { KvDkimKeyRepository } from './repositories/kv-dkim-key.repository.js';
 import { EventBusRepository } from './repositories/event-bus.repository.js';
 import { EventStoreRepository } from './repositories/event-store.repository.js';
 import { JetStreamEventBusRepository } from './repositories/jetstream-event-bus.repository.js';
@@ -38,6 +41,7 @@ import { AuditService } from './services/audit.service.js';
 import { AuthService } from './services/auth.service.js';
 import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
+import { DkimService } from './services/dkim.service.js';
 import { EventIngestService, IngestMetrics } from './services/event-ingest.service.js';
 import { ExportLogService } from './services/export-log.service.js';
 import { SiemPushService } from './services/siem-push.service.js';
@@ -52,11 +56,12 @@ import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
     { provide: ConfigRepository, useClass: KvConfigRepository },
+    { provide: DkimKeyRepository, useClass: KvDkimKeyRepository },
     { provide: EventStoreRepository, useClass: ClickHouseEventStoreRepository },
     { provide: EventBusRepository, useClass: JetStreamEventBusRepository },
     { provide: LocalStateRepository, useClass: FileLocalStateRepository },
@@ -71,6 +76,7 @@ import { StatusService } from './services/status.service.js';
     AuthService,
     PolicyService,
     AccountsService,
+    DkimService,
     FleetService,
     ControlService,
     MailService,

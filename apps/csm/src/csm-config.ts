@@ -50,6 +50,8 @@ export class CsmConfig {
   /** Bearer token Prometheus sends to /metrics; when unset, one is kept in <data>/metrics-token. */
   readonly metricsToken: string | undefined;
   readonly siemDestinations: SiemDestination[];
+  /** Key-encryption key for secrets at rest (DKIM private keys): 32 bytes base64; unset: `<data>/secret.key`. */
+  readonly secretKey: string | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
@@ -71,6 +73,7 @@ export class CsmConfig {
     if (this.sessionMaxMs > SESSION_RETENTION_MS) throw new Error(`MOAT_SESSION_MAX_SECONDS must be at most ${SESSION_RETENTION_MS / 1000}, got ${env.MOAT_SESSION_MAX_SECONDS}`);
     this.metricsToken = env.MOAT_METRICS_TOKEN || undefined;
     this.siemDestinations = parseSiemDestinations(env.MOAT_SIEM_DESTINATIONS);
+    this.secretKey = env.MOAT_SECRET_KEY || undefined;
   }
 }
 

@@ -17,6 +17,8 @@ import { PolicyResolver } from './dns/policy-resolver.js';
 import { Heartbeat } from './csm/heartbeat.js';
 import { IdentityFile } from './csm/identity.js';
 import { PolicyWatch } from './csm/policy-watch.js';
+import { SigningKeysWatch } from './csm/signing-keys-watch.js';
+import { DkimSigner } from './dkim/dkim-signer.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
 import { releaseMessage } from './delivery/release.js';
 import { EventJournal } from './events/event-journal.js';
@@ -106,9 +108,10 @@ async function main(config: NodeConfig): Promise<void> {
   const fleetState = new KvFleetState(() => nats.connection());
   const pipeline = new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver, fleetState, hostname: config.nodeName, fuzzyStore, classifier: models });
   const submissionAuth = new SubmissionAuth(policies, fleetState.counters, createLogger('auth'));
+  const signer = new DkimSigner();
   const smtpListener = (mode: SmtpMode, port: number) =>
     new SmtpListener({ nodeName: config.nodeName, mode, host: config.smtpHost, port, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') }, (closeConnection) =>
-      new SmtpGateway({ nodeName: config.nodeName, mode, auth: submissionAuth, policies, pipeline, spool, delivery, quarantine, events, stages: metrics, log: createLogger('smtp'), closeConnection }),
+      new SmtpGateway({ nodeName: config.nodeName, mode, auth: submissionAuth, signer, policies, pipeline, spool, delivery, quarantine, events, stages: metrics, log: createLogger('smtp'), closeConnection }),
     );
   const listener = smtpListener('relay', config.smtpPort);
   const submissionListeners = [
@@ -149,6 +152,7 @@ async function main(config: NodeConfig): Promise<void> {
         }),
       }),
       new PolicyWatch(policies),
+      new SigningKeysWatch(signer),
       new ControlStream({
         release: (id, rcpts) => releaseMessage({ quarantine, spool, delivery, events }, id, rcpts),
         report: (report) => reportMessage({ quarantine, models, fuzzy: fuzzyStore, policies }, report),

@@ -4,11 +4,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PolicyInput } from '@moat/policy';
-import { statusSchema } from '../csm/api.js';
+import { dkimDomainSchema, dkimListSchema, statusSchema } from '../csm/api.js';
 import { CsmClient } from '../csm/client.js';
 import type { ClusterFile } from './cluster-file.js';
 import { DemoMailbox } from './demo-mailbox.js';
-import { demoPolicy } from './demo-policy.js';
+import { DEMO_DOMAIN, demoPolicy } from './demo-policy.js';
 import { findExecutable } from './executables.js';
 import { ManagedProcess } from './managed-process.js';
 import { REPO_ROOT, varPaths } from './paths.js';
@@ -148,6 +148,7 @@ export class LocalCluster {
       if (this.options.adminPassword) delete this.csm.spec.env['MOAT_ADMIN_PASSWORD'];
       await Promise.all(this.nodes.map((n) => this.startStep(n)));
       await this.waitForFleetOnPolicy();
+      if (!this.options.policy) await this.ensureDemoDkimKey();
     } catch (err) {
       await this.stop();
       throw err;
@@ -189,9 +190,7 @@ export class LocalCluster {
    */
   private async waitForFleetOnPolicy(): Promise<void> {
     if (this.nodes.length === 0) return;
-    const token = (await readFile(this.paths.cliToken, 'utf8')).trim();
-    const ca = this.csmCertFile ? await readFile(this.csmCertFile, 'utf8') : undefined;
-    const csm = new CsmClient({ url: this.csmUrl, token, tokenSource: this.paths.cliToken, ...(ca === undefined ? {} : { ca }) });
+    const csm = await this.csmClient();
     const names = new Set(this.nodes.map((n) => n.name));
     const deadline = Date.now() + FLEET_READY_TIMEOUT_MS;
     let last = 'no answer from the CSM';
@@ -208,6 +207,21 @@ export class LocalCluster {
       await sleep(250);
     }
     this.options.progress?.(`nodes on the current policy: ${[...names].join(', ')}`);
+  }
+
+  /** The demo policy signs example.test: with a key generated at the first start (kept in the CSM's KV after). */
+  private async ensureDemoDkimKey(): Promise<void> {
+    const csm = await this.csmClient();
+    const { data } = await csm.get('/api/dkim', dkimListSchema);
+    if (data.some((d) => d.domain === DEMO_DOMAIN)) return;
+    const { data: made } = await csm.post(`/api/dkim/${DEMO_DOMAIN}/keys`, dkimDomainSchema, { algorithm: 'rsa' });
+    this.options.progress?.(`DKIM key for ${DEMO_DOMAIN}: ${made.keys.map((k) => k.dnsName).join(' ')} (moat dkim show ${DEMO_DOMAIN})`);
+  }
+
+  private async csmClient(): Promise<CsmClient> {
+    const token = (await readFile(this.paths.cliToken, 'utf8')).trim();
+    const ca = this.csmCertFile ? await readFile(this.csmCertFile, 'utf8') : undefined;
+    return new CsmClient({ url: this.csmUrl, token, tokenSource: this.paths.cliToken, ...(ca === undefined ? {} : { ca }) });
   }
 
   /** Everything that would make a start fail half-way, reported at once and with what to do about it. */

@@ -12,6 +12,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'audit', summary: 'the audit log of administrator actions, and a check of its hash chain (verify)', load: async () => (await import('./audit.js')).auditCommand },
   { name: 'events', summary: 'print exported events (messages, findings, deliveries, audit, nodes) from a cursor, as JSON, CEF or LEEF', load: async () => (await import('./events.js')).eventsCommand },
   { name: 'accounts', summary: 'import accounts (valid recipients) from a CSV file, or list them', load: async () => (await import('./accounts.js')).accountsCommand },
+  { name: 'dkim', summary: 'generate, show, list and rotate the DKIM keys that sign outbound mail, with the DNS records to publish', load: async () => (await import('./dkim.js')).dkimCommand },
   { name: 'train', summary: 'train the spam classifier on directories of spam and ham, and upload it as the model every node uses', load: async () => (await import('./train.js')).trainCommand },
   { name: 'scan', summary: 'scan .eml files, mbox files and directories offline, without delivering', load: async () => (await import('./scan.js')).scanCommand },
 ];

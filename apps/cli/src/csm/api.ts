@@ -156,3 +156,11 @@ export const eventPageSchema = z.looseObject({
   events: z.array(z.looseObject({ seq: z.number(), id: z.string(), kind: z.string(), atMs: z.number() })),
   cursor: z.string(),
 });
+
+export const dkimDomainSchema = z.looseObject({
+  domain: z.string(),
+  keys: z.array(
+    z.looseObject({ selector: z.string(), algorithm: z.string(), active: z.boolean(), createdAtMs: z.number(), dnsName: z.string(), dnsValue: z.string(), dnsStrings: z.array(z.string()) }),
+  ),
+});
+export const dkimListSchema = z.array(dkimDomainSchema);

@@ -3,6 +3,7 @@ import { Metadata, Server, ServerCredentials, status, type ServerErrorResponse }
 import { NodeServiceService, type NodeServiceServer, type NodeToCsm } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { ControlService } from '../services/control.service.js';
+import { DkimService } from '../services/dkim.service.js';
 import { FleetService } from '../services/fleet.service.js';
 import { PolicyService } from '../services/policy.service.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, PermissionDeniedError, UnauthenticatedError, UnavailableError } from '../util/errors.js';
@@ -27,6 +28,7 @@ export class NodeGrpcServer implements OnApplicationShutdown {
     private readonly fleet: FleetService,
     private readonly policy: PolicyService,
     private readonly control: ControlService,
+    private readonly dkim: DkimService,
   ) {
     this.server.addService(NodeServiceService, this.handlers());
   }
@@ -76,6 +78,27 @@ export class NodeGrpcServer implements OnApplicationShutdown {
         this.authenticate(call).then(
           () => {
             const unsubscribe = this.policy.watch(call.request.haveVersion, (doc) => call.write(doc));
+            call.on('cancelled', unsubscribe);
+            call.on('close', unsubscribe);
+            call.on('error', unsubscribe);
+          },
+          (err: unknown) => call.emit('error', this.toStatus(err)),
+        );
+      },
+
+      watchSigningKeys: (call) => {
+        this.authenticate(call).then(
+          () => {
+            // Sends are chained so that sets arrive in the order of the changes.
+            let sending = Promise.resolve();
+            const send = () => {
+              sending = sending.then(async () => {
+                const keys = await this.dkim.activeKeys();
+                if (!call.cancelled) call.write({ keys });
+              }).catch((err: unknown) => this.logger.error(`signing keys not sent: ${errorMessage(err)}`));
+            };
+            const unsubscribe = this.dkim.watch(send);
+            send();
             call.on('cancelled', unsubscribe);
             call.on('close', unsubscribe);
             call.on('error', unsubscribe);

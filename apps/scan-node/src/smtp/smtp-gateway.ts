@@ -1,6 +1,7 @@
 import { AUTH_RESULTS_FIELD, withoutForgedAuthResults } from '@moat/auth';
 import { authservId, framingProblem, withBareCrNormalised, type Direction, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { DkimSigner } from '../dkim/dkim-signer.js';
 import type { NodeEvents } from '../events/node-events.js';
 import { newMessageId } from '../ids.js';
 import type { Logger } from '../log.js';
@@ -23,6 +24,8 @@ export interface GatewayDeps {
   mode: SmtpMode;
   /** Checks AUTH on the submission listeners. */
   auth?: SubmissionAuth;
+  /** Signs outbound mail with its domain's active DKIM key. */
+  signer?: Pick<DkimSigner, 'sign'>;
   policies: PolicyStore;
   pipeline: Pipeline;
   spool: Spool;
@@ -233,13 +236,22 @@ export class SmtpGateway {
       case 'hold': {
         const spoolStart = performance.now();
         const meta = this.spoolMeta(state, tx, verdict);
-        const message = [
-          traceHeaders({ ...state.client, id: tx.id, nodeName: this.deps.nodeName, action: verdict.action, score: verdict.score, symbols: verdict.symbols, receivedAtMs: tx.startedAtMs }),
+        // Outbound mail that leaves now goes to outside recipients: no X-Moat-* fields (internal), DKIM-signed.
+        const leaving = tx.direction === 'outbound' && (verdict.action === 'deliver' || verdict.action === 'tag');
+        let message = [
+          traceHeaders({ ...state.client, id: tx.id, nodeName: this.deps.nodeName, action: verdict.action, score: verdict.score, symbols: verdict.symbols, receivedAtMs: tx.startedAtMs, leaving }),
           ...(verdict.authenticationResults ? [Buffer.from(`${AUTH_RESULTS_FIELD}: ${verdict.authenticationResults}\r\n`)] : []),
           // Only we speak for our authserv-id: such fields from outside are forged and go, whether or not we checked.
           withoutForgedAuthResults(withoutMoatHeaders(raw), authservId(state.policy.compiled, this.deps.pipeline.options)),
         ];
         let status: Outcome['status'] = 'quarantined';
+        if (leaving && this.deps.signer) {
+          const signature = await this.deps.signer.sign(Buffer.concat(message), tx.mailFrom);
+          if (signature) {
+            message = [signature.header, ...message];
+            verdict = { ...verdict, symbols: [...verdict.symbols, { name: 'DKIM_SIGNED', score: 0, detail: `d=${signature.domain} s=${signature.selector} a=${signature.algorithm}`, stage: 'data' }] };
+          }
+        }
         if (verdict.action === 'deliver' || verdict.action === 'tag') {
           this.deps.delivery.enqueue(await this.deps.spool.put(meta, message), message);
           status = 'queued';

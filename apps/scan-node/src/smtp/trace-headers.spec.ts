@@ -25,6 +25,12 @@ describe('traceHeaders', () => {
   it('omits X-Moat-Spam for delivered mail', () => {
     expect(traceHeaders({ ...facts, action: 'deliver' }).toString()).not.toContain('X-Moat-Spam');
   });
+
+  it('adds only Received to mail leaving for outside recipients', () => {
+    const text = traceHeaders({ ...facts, action: 'tag', leaving: true }).toString();
+    expect(text).toMatch(/^Received: from mx\.remote\.test /);
+    expect(text).not.toContain('X-Moat-');
+  });
 });
 
 describe('withoutMoatHeaders', () => {

@@ -3,7 +3,8 @@ import type { ActionName, ScanSymbol } from '@moat/pipeline';
 /**
  * Header fields the node adds on top of every message it relays (documented in apps/scan-node/README.md):
  * - `Received:` the standard trace line of this hop.
- * - `X-Moat-Verdict: <action>; score=<n>; id=<message id>; node=<name>; symbols=NAME(score) ...` always.
+ * - `X-Moat-Verdict: <action>; score=<n>; id=<message id>; node=<name>; symbols=NAME(score) ...` on all but
+ *   outbound mail leaving for outside recipients.
  * - `X-Moat-Spam: yes` when the action is `tag`, for the mail server's junk-folder rule.
  */
 export interface TraceFacts {
@@ -17,6 +18,8 @@ export interface TraceFacts {
   score: number;
   symbols: readonly ScanSymbol[];
   receivedAtMs: number;
+  /** The message leaves for outside recipients (outbound delivery): only Received, no internal X-Moat-* fields. */
+  leaving?: boolean;
 }
 
 export const VERDICT_HEADER = 'X-Moat-Verdict';
@@ -26,9 +29,9 @@ export function traceHeaders(facts: TraceFacts): Buffer {
   const from = `${headerSafe(facts.helo) || 'unknown'} (${headerSafe(facts.clientHostname ?? '') || 'unknown'} [${facts.clientIp}])`;
   const date = new Date(facts.receivedAtMs).toUTCString().replace('GMT', '+0000');
   const symbols = facts.symbols.map((s) => `${headerSafe(s.name)}(${s.score.toFixed(2)})`);
-  let text =
-    `Received: from ${from}\r\n\tby ${facts.nodeName} (Moat) with ${facts.tls ? 'ESMTPS' : 'ESMTP'} id ${facts.id};\r\n\t${date}\r\n` +
-    fold(`${VERDICT_HEADER}: ${facts.action}; score=${facts.score.toFixed(2)}; id=${facts.id}; node=${facts.nodeName}; symbols=`, symbols);
+  let text = `Received: from ${from}\r\n\tby ${facts.nodeName} (Moat) with ${facts.tls ? 'ESMTPS' : 'ESMTP'} id ${facts.id};\r\n\t${date}\r\n`;
+  if (facts.leaving) return Buffer.from(text, 'utf8');
+  text += fold(`${VERDICT_HEADER}: ${facts.action}; score=${facts.score.toFixed(2)}; id=${facts.id}; node=${facts.nodeName}; symbols=`, symbols);
   if (facts.action === 'tag') text += `${SPAM_HEADER}: yes\r\n`;
   return Buffer.from(text, 'utf8');
 }

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DkimService, type DkimDomainView } from '../services/dkim.service.js';
+import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
+import { DkimActivateDto, DkimDomainViewDto, DkimGenerateDto } from './dkim.dto.js';
+import { ErrorDto } from './dto.js';
+
+/** DKIM keys of the sending domains; never returns a private key. */
+@ApiTags('dkim')
+@ApiBearerAuth()
+@Controller('dkim')
+export class DkimController {
+  constructor(private readonly dkim: DkimService) {}
+
+  @Get()
+  @ApiOkResponse({ type: [DkimDomainViewDto] })
+  list(): Promise<DkimDomainView[]> {
+    return this.dkim.list();
+  }
+
+  @Get(':domain')
+  @ApiOkResponse({ type: DkimDomainViewDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  show(@Param('domain') domain: string): Promise<DkimDomainView> {
+    return this.dkim.show(domain);
+  }
+
+  @Post(':domain/keys')
+  @ApiOkResponse({ type: DkimDomainViewDto, description: 'the domain\'s keys with the DNS records to publish' })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  @ApiConflictResponse({ type: ErrorDto, description: 'the selector is taken' })
+  generate(@Param('domain') domain: string, @Body() body: DkimGenerateDto, @Req() request: AuthenticatedRequest): Promise<DkimDomainView> {
+    return this.dkim.generate(domain, body, adminOf(request));
+  }
+
+  @Post(':domain/active')
+  @HttpCode(200)
+  @ApiOkResponse({ type: DkimDomainViewDto })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  activate(@Param('domain') domain: string, @Body() body: DkimActivateDto, @Req() request: AuthenticatedRequest): Promise<DkimDomainView> {
+    return this.dkim.activate(domain, body, adminOf(request));
+  }
+
+  @Delete(':domain/keys/:selector')
+  @HttpCode(204)
+  @ApiNotFoundResponse({ type: ErrorDto })
+  remove(@Param('domain') domain: string, @Param('selector') selector: string, @Req() request: AuthenticatedRequest): Promise<void> {
+    return this.dkim.remove(domain, selector, adminOf(request));
+  }
+}
