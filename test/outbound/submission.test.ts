@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
@@ -73,6 +75,15 @@ describe('authenticated submission and the outbound path', () => {
     expect(listed).toContain('"hasPassword":true');
     expect(listed).not.toContain('scrypt');
     expect(listed).not.toContain(ALICE_PASSWORD);
+    // The policy document, its diff and versions show a marker where a hash is stored, and a document sent back
+    // with the marker keeps the stored hash (AUTH still works in the tests below).
+    for (const path of ['/api/policy', '/api/policy/diff']) expect(JSON.stringify(await cluster.csmGet(path))).not.toContain('scrypt');
+    const policyFile = join(cluster.varDir, 'policy-roundtrip.json');
+    const got = await cluster.moat(['policy', 'get'], 60_000);
+    expect(got.stdout).toContain('"passwordHash": "kept"');
+    await writeFile(policyFile, got.stdout);
+    const set = await cluster.moat(['policy', 'set', policyFile], 60_000);
+    expect(set.code, set.stderr).toBe(0);
   });
 
   it('submits with swaks (AUTH PLAIN after STARTTLS): scanned, delivered to the remote server, reported as outbound by alice', async () => {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parsePolicy, PolicyValidationError } from '@moat/policy';
+import { defaultPolicy, parsePolicy, PolicyValidationError, restoreSecrets } from '@moat/policy';
 import { CliError, parseCommandArgs, UsageError, writeJson, writeLine, type Command } from '../command.js';
 import { policyDiffSchema, policyResultSchema, policyVersionsSchema, type PolicyDiff } from '../csm/api.js';
 import { connectCsm } from '../csm/connect.js';
@@ -73,7 +73,10 @@ every address blocked) is refused with the reasons unless --confirm is given; so
   },
 };
 
-/** Reads and validates a policy file, so that the administrator sees every problem before anything is sent. */
+/**
+ * Reads and validates a policy file, so that the administrator sees every problem before anything is sent. A
+ * password hash shown as KEPT_SECRET (as `policy get` prints it) stays as it is: the CSM keeps the stored hash.
+ */
 async function readPolicyFile(path: string): Promise<unknown> {
   let text: string;
   try {
@@ -81,13 +84,19 @@ async function readPolicyFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new CliError(`cannot read ${path}: ${(err as Error).message}`);
   }
+  let document: unknown;
   try {
-    parsePolicy(text);
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new CliError(`${path} is not a valid policy`, [`not valid JSON: ${(err as Error).message}`]);
+  }
+  try {
+    parsePolicy(restoreSecrets(document, defaultPolicy()));
   } catch (err) {
     if (err instanceof PolicyValidationError) throw new CliError(`${path} is not a valid policy`, err.problems);
     throw err;
   }
-  return JSON.parse(text);
+  return document;
 }
 
 function versionArg(text: string): number {

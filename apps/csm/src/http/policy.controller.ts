@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { redactSecrets } from '@moat/policy';
 import { PolicyService, type ListsView, type PolicyCheck, type PolicyDiff, type PolicyVersionInfo, type VersionedPolicy } from '../services/policy.service.js';
 import { parseVersionParam } from '../util/time-param.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
@@ -13,25 +14,25 @@ export class PolicyController {
 
   @Get('policy')
   @ApiOkResponse({ type: PolicyDto })
-  get(): Promise<VersionedPolicy> {
-    return this.policy.get();
+  async get(): Promise<VersionedPolicy> {
+    return redactSecrets(await this.policy.get());
   }
 
   @Put('policy')
   @ApiOkResponse({ type: PolicyDto, description: 'the new version' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid policy; problems lists each field' })
   @ApiResponse({ status: 409, type: ErrorDto, description: 'the change stops mail (problems lists why) and confirm was not true' })
-  put(@Body() body: PutPolicyDto, @Req() request: AuthenticatedRequest): Promise<VersionedPolicy> {
+  async put(@Body() body: PutPolicyDto, @Req() request: AuthenticatedRequest): Promise<VersionedPolicy> {
     const comment = typeof body?.comment === 'string' ? body.comment : '';
-    return this.policy.put(body?.policy, adminOf(request), comment, body?.confirm === true);
+    return redactSecrets(await this.policy.put(body?.policy, adminOf(request), comment, body?.confirm === true));
   }
 
   @Post('policy/check')
   @HttpCode(200)
   @ApiOkResponse({ type: PolicyCheckDto, description: 'the changes against the running version and the warnings publishing would need confirmed' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid policy' })
-  check(@Body() body: PutPolicyDto): Promise<PolicyCheck> {
-    return this.policy.check(body?.policy);
+  async check(@Body() body: PutPolicyDto): Promise<PolicyCheck> {
+    return redactSecrets(await this.policy.check(body?.policy));
   }
 
   @Get('policy/diff')
@@ -39,8 +40,8 @@ export class PolicyController {
   @ApiQuery({ name: 'to', required: false, description: 'version; default: the current one' })
   @ApiOkResponse({ type: PolicyDiffDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  diff(@Query('from') from?: unknown, @Query('to') to?: unknown): Promise<PolicyDiff> {
-    return this.policy.diff(parseVersionParam('from', from), parseVersionParam('to', to));
+  async diff(@Query('from') from?: unknown, @Query('to') to?: unknown): Promise<PolicyDiff> {
+    return redactSecrets(await this.policy.diff(parseVersionParam('from', from), parseVersionParam('to', to)));
   }
 
   @Post('policy/rollback')
@@ -48,9 +49,9 @@ export class PolicyController {
   @ApiOkResponse({ type: PolicyDto, description: 'the new version, holding the document of the version rolled back to' })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 409, type: ErrorDto, description: 'rolling back stops mail and confirm was not true' })
-  rollback(@Body() body: RollbackDto, @Req() request: AuthenticatedRequest): Promise<VersionedPolicy> {
+  async rollback(@Body() body: RollbackDto, @Req() request: AuthenticatedRequest): Promise<VersionedPolicy> {
     const comment = typeof body?.comment === 'string' ? body.comment : '';
-    return this.policy.rollback(parseVersionParam('version', typeof body?.version === 'number' ? String(body.version) : body?.version) ?? 0, adminOf(request), comment, body?.confirm === true);
+    return redactSecrets(await this.policy.rollback(parseVersionParam('version', typeof body?.version === 'number' ? String(body.version) : body?.version) ?? 0, adminOf(request), comment, body?.confirm === true));
   }
 
   @Get('policy/versions')

@@ -8,6 +8,7 @@ import {
   mailStoppingChanges,
   parsePolicy,
   PolicyValidationError,
+  restoreSecrets,
   type Policy,
   type PolicyChange,
   type PolicyLists,
@@ -121,8 +122,8 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
    * ConflictError listing the warnings when the change stops mail (mailStoppingChanges) unless CONFIRM.
    */
   async put(input: unknown, author: string, comment: string, confirm = false): Promise<VersionedPolicy> {
-    const policy = validate(input);
     return this.serialised(async () => {
+      const policy = validate(restoreSecrets(input, (await this.get()).policy));
       await this.checkSafety(policy, confirm);
       const doc = await this.commit(policy, author, comment);
       return { version: doc.version, policy };
@@ -131,8 +132,8 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
 
   /** What publishing INPUT would change against the running version, and the warnings it would need confirmed. */
   async check(input: unknown): Promise<PolicyCheck> {
-    const policy = validate(input);
     const running = await this.get();
+    const policy = validate(restoreSecrets(input, running.policy));
     return { version: running.version, changes: diffPolicies(running.policy, policy), warnings: mailStoppingChanges(running.policy, policy) };
   }
 

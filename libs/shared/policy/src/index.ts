@@ -10,3 +10,4 @@ export { checkRegexSafety, type RegexSafety } from './sections/regex-safety.js';
 export * from './sections/smtp-checks.js';
 export * from './diff.js';
 export * from './sections/outbound.js';
+export * from './secrets.js';
