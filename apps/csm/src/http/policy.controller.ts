@@ -4,6 +4,7 @@ import { PolicyService, type ListsView, type PolicyCheck, type PolicyDiff, type 
 import { parseVersionParam } from '../util/time-param.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { ErrorDto, ListEditDto, ListEditResultDto, ListsViewDto, PolicyCheckDto, PolicyDiffDto, PolicyDto, PolicyVersionDto, PutPolicyDto, RollbackDto } from './dto.js';
+import { Allow } from './permissions.js';
 
 @ApiTags('policy')
 @ApiBearerAuth()
@@ -11,12 +12,14 @@ import { ErrorDto, ListEditDto, ListEditResultDto, ListsViewDto, PolicyCheckDto,
 export class PolicyController {
   constructor(private readonly policy: PolicyService) {}
 
+  @Allow('policy:read')
   @Get('policy')
   @ApiOkResponse({ type: PolicyDto })
   get(): Promise<VersionedPolicy> {
     return this.policy.get();
   }
 
+  @Allow('policy:write')
   @Put('policy')
   @ApiOkResponse({ type: PolicyDto, description: 'the new version' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid policy; problems lists each field' })
@@ -26,6 +29,7 @@ export class PolicyController {
     return this.policy.put(body?.policy, adminOf(request), comment, body?.confirm === true);
   }
 
+  @Allow('policy:read')
   @Post('policy/check')
   @HttpCode(200)
   @ApiOkResponse({ type: PolicyCheckDto, description: 'the changes against the running version and the warnings publishing would need confirmed' })
@@ -34,6 +38,7 @@ export class PolicyController {
     return this.policy.check(body?.policy);
   }
 
+  @Allow('policy:read')
   @Get('policy/diff')
   @ApiQuery({ name: 'from', required: false, description: 'version; default: the one before to' })
   @ApiQuery({ name: 'to', required: false, description: 'version; default: the current one' })
@@ -43,6 +48,7 @@ export class PolicyController {
     return this.policy.diff(parseVersionParam('from', from), parseVersionParam('to', to));
   }
 
+  @Allow('policy:write')
   @Post('policy/rollback')
   @HttpCode(200)
   @ApiOkResponse({ type: PolicyDto, description: 'the new version, holding the document of the version rolled back to' })
@@ -53,18 +59,21 @@ export class PolicyController {
     return this.policy.rollback(parseVersionParam('version', typeof body?.version === 'number' ? String(body.version) : body?.version) ?? 0, adminOf(request), comment, body?.confirm === true);
   }
 
+  @Allow('policy:read')
   @Get('policy/versions')
   @ApiOkResponse({ type: [PolicyVersionDto] })
   versions(): Promise<PolicyVersionInfo[]> {
     return this.policy.versions();
   }
 
+  @Allow('policy:read')
   @Get('lists')
   @ApiOkResponse({ type: ListsViewDto })
   lists(): Promise<ListsView> {
     return this.policy.lists();
   }
 
+  @Allow('policy:write')
   @Post('lists')
   @ApiOkResponse({ type: ListEditResultDto })
   @ApiBadRequestResponse({ type: ErrorDto })
