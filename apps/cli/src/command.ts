@@ -2,6 +2,8 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 
 /** Where a command writes and what it reads from its surroundings; tests pass their own. */
 export interface Io {
+  /** Standard input, for commands that read a secret from it (`--password-stdin`). */
+  in?: NodeJS.ReadableStream;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
@@ -76,4 +78,17 @@ export function intOption(name: string, value: string | undefined, min = 0): num
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
   return n;
+}
+
+/** The first line of standard input: a secret given with OPTION (`--password-stdin`), never on the command line. */
+export async function readSecretLine(io: Io, option: string): Promise<string> {
+  if (!io.in) throw new CliError(`${option}: no standard input`);
+  let text = '';
+  for await (const chunk of io.in) {
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (text.includes('\n') || text.length > 4096) break;
+  }
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  if (line === '') throw new CliError(`${option}: standard input holds nothing`);
+  return line;
 }
