@@ -3,7 +3,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, DEFAULT_TENANT, type AdminRecord, type Role } from '../repositories/config.repository.js';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
-import { ConflictError, InvalidInputError, LockedOutError, UnauthenticatedError } from '../util/errors.js';
+import { ConflictError, InvalidInputError, UnauthenticatedError } from '../util/errors.js';
 import { retryUntilDone } from '../util/retry.js';
 import { randomSecret, safeEqual } from '../util/secrets.js';
 import { newTotpSecret, totpStep, totpUri } from '../util/totp.js';
@@ -136,13 +136,8 @@ export class AuthService implements OnApplicationBootstrap, OnApplicationShutdow
       this.usedTotpSteps.set(username, step);
       return true;
     };
-    let outcome: Awaited<ReturnType<LoginThrottleService['attempt']>>;
-    try {
-      outcome = await this.throttle.attempt(username, clientAddress, check);
-    } catch (err) {
-      if (err instanceof LockedOutError) await this.audit.recordQuietly({ admin: username, action: 'login', target: username, detail: `refused from ${clientAddress}: ${err.message}`, ok: false });
-      throw err;
-    }
+    // Refusals by the throttle (LockedOutError) are not audited: a flood must not become an audit flood.
+    const outcome = await this.throttle.attempt(username, clientAddress, check);
     if (!outcome.ok) {
       const locked = outcome.lockedUntilMs ? `; locked out until ${new Date(outcome.lockedUntilMs).toISOString()}` : '';
       await this.audit.recordQuietly({ admin: username, action: 'login', target: username, detail: `failed attempt ${outcome.failures} from ${clientAddress}${locked}${refusal === WRONG_PASSWORD ? '' : ` (${refusal})`}`, ok: false });
