@@ -21,6 +21,8 @@ const MAIL_READERS: Role[] = ['super-admin', 'tenant-admin', 'approver', 'audito
 const EXPECTED: Record<string, Role[] | 'public'> = {
   'GET /api/health': 'public',
   'POST /api/auth/login': 'public',
+  // Prometheus scrape: its own metrics token, not an administrator's session.
+  'GET /metrics': 'public',
   'POST /api/auth/logout': ALL,
   'GET /api/auth/me': ALL,
   'POST /api/auth/password': ALL,
@@ -66,15 +68,14 @@ describe('CSM roles', () => {
   let csm: Csm;
   let varDir: string;
   let admin: CsmApi;
-  let baseUrl: string;
   const sessions = new Map<Role, string>();
 
   const login = (username: string, password: string, totp?: string) =>
-    new CsmApi(baseUrl).call<{ token: string; error?: string }>('POST', '/api/auth/login', { username, password, ...(totp ? { totp } : {}) });
+    new CsmApi(csm).call<{ token: string; error?: string }>('POST', '/api/auth/login', { username, password, ...(totp ? { totp } : {}) });
   const as = async (username: string, password = GOOD) => {
     const session = await login(username, password);
     if (session.status !== 200) throw new Error(`login ${username}: ${session.status} ${JSON.stringify(session.body)}`);
-    return new CsmApi(baseUrl, session.body.token);
+    return new CsmApi(csm, session.body.token);
   };
   const addAdmin = async (username: string, role: Role, password?: string) => {
     const created = await admin.call<{ password?: string }>('POST', '/api/admins', { username, role, ...(password ? { password } : {}) });
@@ -88,7 +89,6 @@ describe('CSM roles', () => {
     varDir = await tempDir('moat-csm-roles-');
     await mkdir(join(varDir, 'csm'));
     csm = await startCsm({ natsUrl: nats.url, dataDir: join(varDir, 'csm'), MOAT_ADMIN_PASSWORD: 'bootstrap-secret' });
-    baseUrl = csm.baseUrl;
     admin = await as('admin', 'bootstrap-secret');
     for (const role of ROLES) {
       await addAdmin(`walk-${role}`, role, GOOD);
@@ -105,7 +105,7 @@ describe('CSM roles', () => {
 
   it('walks every route of the OpenAPI document with each role and answers as the table says', async () => {
     await addAdmin('walk-target', 'auditor', GOOD);
-    const openapi = (await (await fetch(`${baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const openapi = (await (await new CsmApi(csm).fetch('/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     const routes: Route[] = Object.entries(openapi.paths).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path, key: `${method.toUpperCase()} ${path}` })),
     );
@@ -118,10 +118,10 @@ describe('CSM roles', () => {
       const url = route.path.replace(/\{(\w+)\}/g, (_, name: string) => PLACEHOLDERS[name] ?? name);
       const body = route.method === 'GET' ? undefined : {};
       const expected = EXPECTED[route.key];
-      const anonymous = await new CsmApi(baseUrl).call(route.method, url, body);
+      const anonymous = await new CsmApi(csm).call(route.method, url, body);
       if (expected !== 'public' && anonymous.status !== 401) mismatches.push(`${route.key} without a token: ${anonymous.status}`);
       for (const role of ROLES) {
-        const { status, body: answer } = await new CsmApi(baseUrl, sessions.get(role)).call(route.method, url, body);
+        const { status, body: answer } = await new CsmApi(csm, sessions.get(role)).call(route.method, url, body);
         // A public route (login with an empty body: 401) is only never refused for a role.
         const allowed = expected === 'public' || expected?.includes(role);
         const ok = expected === 'public' ? status !== 403 : allowed ? status !== 401 && status !== 403 && status < 500 : status === 403;
@@ -133,7 +133,7 @@ describe('CSM roles', () => {
   }, 120_000);
 
   it('lets an auditor read everything, the admin list without secrets, and change nothing', async () => {
-    const auditor = new CsmApi(baseUrl, sessions.get('auditor'));
+    const auditor = new CsmApi(csm, sessions.get('auditor'));
     const before = await auditor.get<{ version: number; policy: object }>('/api/policy');
     expect((await auditor.call('PUT', '/api/policy', { policy: before.policy, comment: 'auditor tries' })).status).toBe(403);
     expect((await auditor.call('POST', '/api/lists', { op: 'add', kind: 'ip-block', value: '192.0.2.66' })).status).toBe(403);
@@ -181,7 +181,7 @@ describe('CSM roles', () => {
   });
 
   it('manages administrators with the real moat CLI, acting as the named admin of its token', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, MOAT_VAR: varDir, MOAT_CSM_URL: baseUrl };
+    const env: NodeJS.ProcessEnv = { ...process.env, MOAT_VAR: varDir, MOAT_CSM_URL: csm.baseUrl };
     delete env['MOAT_TOKEN'];
     const added = await runMoat(['admins', 'add', 'cli-made', '--role', 'auditor'], env);
     expect(added.code, added.stderr).toBe(0);
