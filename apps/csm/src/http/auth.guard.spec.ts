@@ -130,6 +130,6 @@ describe('AuthGuard', () => {
   it('audits each use of the local CLI token under the bootstrap admin', async () => {
     tokens.set('cli', { username: 'admin', role: 'super-admin', tenant: 'default', mustChangePassword: false, viaCliToken: true });
     expect(await verdict('write', 'cli')).toBe('allowed');
-    expect(store.audit).toMatchObject([{ admin: 'admin', action: 'token', target: 'POST /api/write', detail: 'local CLI token' }]);
+    expect(store.audit).toMatchObject([{ admin: 'admin', action: 'auth.token', target: 'POST /api/write', detail: 'local CLI token' }]);
   });
 });

@@ -36,7 +36,7 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new UnauthenticatedError('login required: send Authorization: Bearer <token>');
     request.principal = principal;
     const route = `${request.method} ${request.path}`;
-    if (principal.viaCliToken) await this.audit.recordQuietly({ admin: principal.username, action: 'token', target: route, detail: 'local CLI token' });
+    if (principal.viaCliToken) await this.audit.recordQuietly({ admin: principal.username, action: 'auth.token', target: route, detail: 'local CLI token' });
 
     const rule = this.reflector.get<RouteRule | undefined>(ALLOW, context.getHandler());
     if (!rule) throw new PermissionDeniedError(`${route} declares no permission; refused`);

@@ -39,9 +39,9 @@ describe('AdminsService', () => {
     await auth.changeOwnPassword('alice', password, GOOD, token);
     expect((await auth.authenticate(token))?.mustChangePassword).toBe(false);
     expect(store.audit.map((a) => [a.admin, a.action, a.target])).toEqual([
-      ['admin', 'admin-add', 'alice'],
+      ['admin', 'admin.add', 'alice'],
       ['alice', 'login', 'alice'],
-      ['alice', 'password', 'alice'],
+      ['alice', 'admin.password', 'alice'],
     ]);
   });
 
@@ -90,7 +90,7 @@ describe('AdminsService', () => {
     const { token } = await auth.login('fay', GOOD, ADDRESS);
     await admins.setRole(superAdmin, 'fay', { role: 'approver' });
     expect((await auth.authenticate(token))?.role).toBe('approver');
-    expect(store.audit.at(-1)).toMatchObject({ admin: 'admin', action: 'role', target: 'fay', detail: 'auditor/default -> approver/default' });
+    expect(store.audit.at(-1)).toMatchObject({ admin: 'admin', action: 'admin.role', target: 'fay', detail: 'auditor/default -> approver/default' });
   });
 
   it("resets another account's password: its sessions end and it must change the password", async () => {
@@ -108,6 +108,6 @@ describe('AdminsService', () => {
     const { token } = await auth.login('hal', GOOD, ADDRESS);
     await admins.remove(superAdmin, 'hal');
     expect(await auth.authenticate(token)).toBeUndefined();
-    expect(store.audit.at(-1)).toMatchObject({ admin: 'admin', action: 'admin-remove', target: 'hal' });
+    expect(store.audit.at(-1)).toMatchObject({ admin: 'admin', action: 'admin.remove', target: 'hal' });
   });
 });

@@ -53,7 +53,7 @@ export class AdminsService {
     const password = generated ?? checkPassword(username, input.password);
     if (this.auth.admin(username)) throw new ConflictError(`administrator ${username} already exists`);
     const record = await newAdmin({ username, role, tenant, mustChangePassword: generated !== undefined }, password);
-    await this.audit.record({ admin: actor.username, action: 'admin-add', target: username, detail: `role ${role}, tenant ${tenant}` });
+    await this.audit.record({ admin: actor.username, action: 'admin.add', target: username, detail: `role ${role}, tenant ${tenant}` });
     if (!(await this.auth.createAdmin(record))) throw new ConflictError(`administrator ${username} already exists`);
     return { admin: adminView(record), ...(generated ? { password: generated } : {}) };
   }
@@ -63,7 +63,7 @@ export class AdminsService {
     if (username === actor.username) throw new ConflictError('an administrator cannot remove itself');
     if (username === BOOTSTRAP_ADMIN) throw new ConflictError(`${BOOTSTRAP_ADMIN} is the bootstrap super admin (and the local CLI token's identity); it cannot be removed`);
     this.assertManages(actor, record, 'remove');
-    await this.audit.record({ admin: actor.username, action: 'admin-remove', target: username, detail: `role ${record.role}, tenant ${record.tenant}` });
+    await this.audit.record({ admin: actor.username, action: 'admin.remove', target: username, detail: `role ${record.role}, tenant ${record.tenant}` });
     await this.auth.removeAdmin(username);
   }
 
@@ -80,7 +80,7 @@ export class AdminsService {
     this.assertManages(actor, record, 'set the password of');
     const generated = body?.password === undefined ? randomSecret(12) : undefined;
     const password = generated ?? checkPassword(username, body.password);
-    await this.audit.record({ admin: actor.username, action: 'password', target: username, detail: generated ? 'reset to a generated password' : 'reset by an administrator' });
+    await this.audit.record({ admin: actor.username, action: 'admin.password', target: username, detail: generated ? 'reset to a generated password' : 'reset by an administrator' });
     // Only the bootstrap admin through the local CLI token sets its own password here, and it chose it.
     const mustChangePassword = generated !== undefined || username !== actor.username;
     await this.auth.storeAdmin({ ...record, password: await hashPassword(password), mustChangePassword, updatedAtMs: Date.now() });
@@ -97,7 +97,7 @@ export class AdminsService {
     const tenant = body?.tenant === undefined ? record.tenant : nameField('tenant', body.tenant);
     this.assertManages(actor, record, 'change the role of');
     this.assertManages(actor, { role, tenant }, 'grant');
-    await this.audit.record({ admin: actor.username, action: 'role', target: username, detail: `${record.role}/${record.tenant} -> ${role}/${tenant}` });
+    await this.audit.record({ admin: actor.username, action: 'admin.role', target: username, detail: `${record.role}/${record.tenant} -> ${role}/${tenant}` });
     const changed = { ...record, role, tenant, updatedAtMs: Date.now() };
     await this.auth.storeAdmin(changed);
     return adminView(changed);

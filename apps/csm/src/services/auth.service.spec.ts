@@ -116,7 +116,7 @@ describe('AuthService', () => {
     await expect(service.login('admin', 'pw', ADDRESS, code)).resolves.toBeDefined();
     await expect(service.login('admin', 'pw', ADDRESS, code)).rejects.toThrow(/already used/);
     await expect(service.login('admin', 'pw', ADDRESS, 'abcdef')).rejects.toBeInstanceOf(UnauthenticatedError);
-    expect(store.audit.filter((a) => a.action === 'totp').map((a) => a.admin)).toEqual(['admin']);
+    expect(store.audit.filter((a) => a.action === 'auth.totp').map((a) => a.admin)).toEqual(['admin']);
     expect(store.audit.filter((a) => a.action === 'login' && !a.ok).map((a) => a.detail)).toEqual([
       'failed attempt 1 from 192.0.2.1 (this account needs a TOTP code: send totp with the password)',
       'failed attempt 1 from 192.0.2.1 (wrong or already used TOTP code)',

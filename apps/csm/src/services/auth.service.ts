@@ -182,12 +182,12 @@ export class AuthService implements OnApplicationBootstrap, OnApplicationShutdow
     const record = this.admins.get(username);
     if (!record) throw new UnauthenticatedError('login required');
     if (typeof current !== 'string' || !(await verifyPassword(current, record.password))) {
-      await this.audit.recordQuietly({ admin: username, action: 'password', target: username, detail: 'refused: wrong current password', ok: false });
+      await this.audit.recordQuietly({ admin: username, action: 'admin.password', target: username, detail: 'refused: wrong current password', ok: false });
       throw new InvalidInputError('the current password is wrong', ['currentPassword: wrong']);
     }
     const password = checkPassword(username, next);
     if (await verifyPassword(password, record.password)) throw new InvalidInputError('the new password must differ from the current one', ['password: same as the current one']);
-    await this.audit.record({ admin: username, action: 'password', target: username, detail: 'changed own password' });
+    await this.audit.record({ admin: username, action: 'admin.password', target: username, detail: 'changed own password' });
     await this.storeAdmin({ ...record, password: await hashPassword(password), mustChangePassword: false, updatedAtMs: Date.now() });
     await this.endSessions(username, keepToken);
   }
@@ -210,7 +210,7 @@ export class AuthService implements OnApplicationBootstrap, OnApplicationShutdow
     if (record.totp.confirmed) throw new ConflictError('TOTP is already enabled for this account');
     const step = typeof code === 'string' ? totpStep(record.totp.secret, code) : undefined;
     if (step === undefined) throw new InvalidInputError('the code does not match the TOTP secret', ['code: wrong or expired (6 digits from the authenticator app)']);
-    await this.audit.record({ admin: username, action: 'totp', target: username, detail: 'second factor enabled' });
+    await this.audit.record({ admin: username, action: 'auth.totp', target: username, detail: 'second factor enabled' });
     await this.storeAdmin({ ...record, totp: { ...record.totp, confirmed: true }, updatedAtMs: Date.now() });
     this.usedTotpSteps.set(username, step);
   }
