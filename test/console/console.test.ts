@@ -72,7 +72,8 @@ describe('console in a browser', () => {
     await page.getByLabel('Password').fill(cluster.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/dashboard');
-    await expect.poll(() => testIdText('total-messages')).toBe(String(MESSAGES));
+    // The page asks who is signed in (GET /api/auth/me) before its stats: give both time on a loaded machine.
+    await expect.poll(() => testIdText('total-messages'), { timeout: 10_000 }).toBe(String(MESSAGES));
     expect(await testIdText('total-deliver')).toBe(String(MESSAGES));
     const today = new Date().toISOString().slice(0, 10);
     const todayTotals = await page.locator(`[data-testid="day-${today}"] [data-testid="day-total"]`).allTextContents();
