@@ -46,6 +46,7 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'GET /api/security-log': MAIL_READERS,
   'GET /api/audit': READERS,
   'GET /api/audit/verify': READERS,
+  'GET /api/events': READERS,
   'POST /api/mail/{id}/release': ['super-admin', 'tenant-admin', 'approver'],
   'POST /api/mail/{id}/report': ADMINS,
   'GET /api/accounts': READERS,
