@@ -127,9 +127,10 @@ describe('AuthGuard', () => {
     expect(await verdict('session', 'forced')).toBe('allowed');
   });
 
-  it('audits each use of the local CLI token under the bootstrap admin', async () => {
+  it('audits the first use of the local CLI token under the bootstrap admin, once per process', async () => {
     tokens.set('cli', { username: 'admin', role: 'super-admin', tenant: 'default', mustChangePassword: false, viaCliToken: true });
     expect(await verdict('write', 'cli')).toBe('allowed');
-    expect(store.audit).toMatchObject([{ admin: 'admin', action: 'auth.token', target: 'POST /api/write', detail: 'local CLI token' }]);
+    expect(await verdict('read', 'cli')).toBe('allowed');
+    expect(store.audit).toMatchObject([{ admin: 'admin', action: 'auth.token', target: 'POST /api/write' }]);
   });
 });

@@ -22,6 +22,8 @@ export interface AuthenticatedRequest extends Request {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private cliTokenUsed = false;
+
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
@@ -36,7 +38,11 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new UnauthenticatedError('login required: send Authorization: Bearer <token>');
     request.principal = principal;
     const route = `${request.method} ${request.path}`;
-    if (principal.viaCliToken) await this.audit.recordQuietly({ admin: principal.username, action: 'auth.token', target: route, detail: 'local CLI token' });
+    if (principal.viaCliToken && !this.cliTokenUsed) {
+      // Once per CSM process: each call audited would flood the audit log (and the event export) with polling.
+      this.cliTokenUsed = true;
+      await this.audit.recordQuietly({ admin: principal.username, action: 'auth.token', target: route, detail: 'local CLI token first used by this CSM process; its calls act as this admin' });
+    }
 
     const rule = this.reflector.get<RouteRule | undefined>(ALLOW, context.getHandler());
     if (!rule) throw new PermissionDeniedError(`${route} declares no permission; refused`);
