@@ -2,8 +2,6 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 
 /** Where a command writes and what it reads from its surroundings; tests pass their own. */
 export interface Io {
-  /** Standard input, for commands that read a secret from it (`--password-stdin`). */
-  in?: NodeJS.ReadableStream;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   env: NodeJS.ProcessEnv;
@@ -80,15 +78,19 @@ export function intOption(name: string, value: string | undefined, min = 0): num
   return n;
 }
 
-/** The first line of standard input: a secret given with OPTION (`--password-stdin`), never on the command line. */
-export async function readSecretLine(io: Io, option: string): Promise<string> {
-  if (!io.in) throw new CliError(`${option}: no standard input`);
+/** The first line of STREAM (without its line ending), read up to 4 KiB: a secret given with `--password-stdin`. */
+export async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
   let text = '';
-  for await (const chunk of io.in) {
+  for await (const chunk of stream) {
     text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     if (text.includes('\n') || text.length > 4096) break;
   }
-  const line = text.split(/\r?\n/, 1)[0] ?? '';
-  if (line === '') throw new CliError(`${option}: standard input holds nothing`);
+  return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, 4096);
+}
+
+/** The secret on the first line of standard input (`--password-stdin`); a CliError when there is none. */
+export async function readSecretLine(io: Io): Promise<string> {
+  const line = await readFirstLine(io.stdin ?? process.stdin);
+  if (line === '') throw new CliError('no password on standard input');
   return line;
 }

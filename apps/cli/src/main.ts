@@ -9,4 +9,4 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 // Entry point loaded by bin/moat.js (after it made sure this is Node 24).
-process.exitCode = await runCli(process.argv.slice(2), { in: process.stdin, out: process.stdout, err: process.stderr, env: process.env, cwd: process.cwd() });
+process.exitCode = await runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr, env: process.env, cwd: process.cwd() });

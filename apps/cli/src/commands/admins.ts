@@ -37,7 +37,7 @@ login too. The CLI acts as the administrator of its token (the local token: admi
     if (sub === 'add') {
       if (!values.role) throw new UsageError(`admins add needs --role (${ROLES})`);
       if (third !== undefined) throw new UsageError(`unexpected argument: ${third}`);
-      const password = values['password-stdin'] ? { password: await readSecretLine(io, '--password-stdin') } : {};
+      const password = values['password-stdin'] ? { password: await readSecretLine(io) } : {};
       const { data, raw } = await (await connectCsm(values, io)).post('/api/admins', adminCreatedSchema, { username: name, role: values.role, ...tenant, ...password });
       if (values.json) writeJson(io.out, raw);
       else {
@@ -65,7 +65,7 @@ login too. The CLI acts as the administrator of its token (the local token: admi
 
     if (sub === 'password') {
       if (third !== undefined) throw new UsageError(`unexpected argument: ${third}`);
-      const password = values['password-stdin'] ? { password: await readSecretLine(io, '--password-stdin') } : {};
+      const password = values['password-stdin'] ? { password: await readSecretLine(io) } : {};
       const { data, raw } = await (await connectCsm(values, io)).post(`${path}/password`, generatedPasswordSchema, password);
       if (values.json) writeJson(io.out, raw);
       else {

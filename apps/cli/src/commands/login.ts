@@ -16,7 +16,7 @@ without a call. Without MOAT_TOKEN, commands use the CSM's local token file (the
     const [name, ...extra] = positionals;
     if (!name || extra.length > 0) throw new UsageError('login takes exactly one NAME');
     if (!values['password-stdin']) throw new UsageError('login needs --password-stdin (a password on the command line would show in ps and the shell history)');
-    const password = await readSecretLine(io, '--password-stdin');
+    const password = await readSecretLine(io);
     const credentials = { username: name, password, ...(values.totp ? { totp: values.totp } : {}) };
     const { data, raw } = await (await connectCsm(values, io)).login(sessionSchema, credentials);
     if (values.json) writeJson(io.out, raw);
