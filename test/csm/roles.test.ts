@@ -51,6 +51,7 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'POST /api/mail/{id}/report': ADMINS,
   'GET /api/accounts': READERS,
   'POST /api/accounts/import': ADMINS,
+  'POST /api/accounts/{address}/password': ADMINS,
   'GET /api/classifier': READERS,
   'GET /api/classifier/models/{version}': READERS,
   'POST /api/classifier/models': ADMINS,
@@ -63,7 +64,7 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
 };
 
 const GOOD = 'a long enough passphrase';
-const PLACEHOLDERS: Record<string, string> = { id: 'no-such-message', version: '0000000000000000', name: 'walk-target' };
+const PLACEHOLDERS: Record<string, string> = { id: 'no-such-message', version: '0000000000000000', name: 'walk-target', address: 'nobody@example.test' };
 
 interface Route {
   method: string;
