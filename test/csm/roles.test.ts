@@ -52,6 +52,11 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'GET /api/accounts': READERS,
   'POST /api/accounts/import': ADMINS,
   'POST /api/accounts/{address}/password': ADMINS,
+  'GET /api/dkim': READERS,
+  'GET /api/dkim/{domain}': READERS,
+  'POST /api/dkim/{domain}/keys': ADMINS,
+  'POST /api/dkim/{domain}/active': ADMINS,
+  'DELETE /api/dkim/{domain}/keys/{selector}': ADMINS,
   'GET /api/classifier': READERS,
   'GET /api/classifier/models/{version}': READERS,
   'POST /api/classifier/models': ADMINS,
@@ -64,7 +69,7 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
 };
 
 const GOOD = 'a long enough passphrase';
-const PLACEHOLDERS: Record<string, string> = { id: 'no-such-message', version: '0000000000000000', name: 'walk-target', address: 'nobody@example.test' };
+const PLACEHOLDERS: Record<string, string> = { id: 'no-such-message', version: '0000000000000000', name: 'walk-target', address: 'nobody@example.test', domain: 'no-such-domain.test', selector: 'nosuchselector' };
 
 interface Route {
   method: string;
