@@ -72,7 +72,8 @@ describe('console in a browser', () => {
     await page.getByLabel('Password').fill(cluster.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL('**/dashboard');
-    await expect.poll(() => testIdText('total-messages')).toBe(String(MESSAGES));
+    // The page asks who is signed in (GET /api/auth/me) before its stats: give both time on a loaded machine.
+    await expect.poll(() => testIdText('total-messages'), { timeout: 10_000 }).toBe(String(MESSAGES));
     expect(await testIdText('total-deliver')).toBe(String(MESSAGES));
     const today = new Date().toISOString().slice(0, 10);
     const todayTotals = await page.locator(`[data-testid="day-${today}"] [data-testid="day-total"]`).allTextContents();
@@ -115,6 +116,40 @@ describe('console in a browser', () => {
     await expect.poll(() => testIdText('total-messages')).toBe(String(MESSAGES));
     // Component styles apply: the header bar has its own background colour, not the page's.
     expect(await page.locator('header.topbar').evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('adds an administrator whose generated password must be changed first, and shows it only what its role may use', async () => {
+    await page.getByRole('link', { name: 'Administrators' }).click();
+    await page.waitForURL('**/admins');
+    await page.getByLabel('Name').fill('browser-auditor');
+    await page.getByLabel('Role').selectOption('auditor');
+    await page.getByRole('button', { name: 'Add' }).click();
+    const generated = (await page.locator('[data-testid="generated-password"]').textContent()) ?? '';
+    expect(generated).toMatch(/^\S{16}$/);
+    await expect.poll(() => page.locator('[data-testid="admin-row"][data-username="browser-auditor"] [data-testid="admin-role"]').textContent()).toBe('auditor');
+    await page.screenshot({ path: `${RESULTS_DIR}console-admins.png`, fullPage: true });
+
+    await page.getByTestId('logout').click();
+    await page.waitForURL('**/login**');
+    await page.getByLabel('Username').fill('browser-auditor');
+    await page.getByLabel('Password').fill(generated);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Every page but the account's own waits for the new password.
+    await page.waitForURL('**/account');
+    expect(await page.getByTestId('password-forced').isVisible()).toBe(true);
+    expect(await page.locator('nav a').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid')))).toEqual(['nav-account']);
+
+    await page.getByLabel('Current password').fill(generated);
+    await page.getByLabel('New password', { exact: true }).fill('an auditor passphrase');
+    await page.getByLabel('New password again').fill('an auditor passphrase');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.waitForURL('**/dashboard');
+    await expect.poll(() => page.locator('nav a').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid')))).toEqual(['nav-dashboard', 'nav-nodes', 'nav-mail', 'nav-audit', 'nav-admins', 'nav-account']);
+    // An auditor reads the administrators but cannot add or remove one.
+    await page.getByRole('link', { name: 'Administrators' }).click();
+    await expect.poll(() => page.locator('[data-testid="admin-row"]').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('[data-testid="admin-add"], [data-testid="admin-remove"]').count()).toBe(0);
     expect(cspViolations).toEqual([]);
   });
 });

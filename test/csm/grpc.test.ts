@@ -90,7 +90,7 @@ describe('CSM gRPC NodeService', () => {
     expect(put).toMatchObject({ status: 200, body: { version: 2 } });
     const doc = await waitFor('policy v2 on the stream', async () => received.find((d) => d.version === 2), { timeoutMs: 5_000 });
     expect(JSON.parse(doc.json).domains[0].name).toBe('example.test');
-    expect(doc).toMatchObject({ author: 'cli', comment: 'add example.test' });
+    expect(doc).toMatchObject({ author: 'admin', comment: 'add example.test' });
 
     const added = await api.call<{ version: number; values: string[] }>('POST', '/api/lists', { op: 'add', kind: 'ip-block', value: '203.0.113.9' });
     expect(added.body).toEqual({ version: 3, values: ['203.0.113.9'] });

@@ -157,7 +157,7 @@ describe('mail tracking', () => {
     expect(after.deliveryStatus).toBe('deleted');
     expect(after.verdict).toEqual({ byScore: 'deliver', forced: true, forcedBy: ['AV_VIRUS'], summary: 'quarantine forced by AV_VIRUS; the score 1.5 alone would deliver (tag 5, quarantine 10, reject 15)' });
     expect(after.symbols[0]?.meaning).toMatch(/found malware in an attachment/);
-    expect(after.actions).toEqual([expect.objectContaining({ admin: 'cli', action: 'mail.delete' })]);
+    expect(after.actions).toEqual([expect.objectContaining({ admin: 'admin', action: 'mail.delete' })]);
     const releasedView = await api.get<{ actions: { admin: string; action: string; ok: boolean }[] }>(`/api/mail/${id(0)}`);
     expect(releasedView.actions.map((a) => [a.action, a.ok])).toEqual([['mail.release', true]]);
     const again = await api.call<BulkResult>('POST', '/api/mail/actions', { action: 'release', ids: [id(5)] });

@@ -6,7 +6,8 @@ const GLOBAL_HELP = `Options every command accepts:
   --csm URL     the CSM (default: MOAT_CSM_URL, the running cluster's cluster.json, https://127.0.0.1:8080)
   --var DIR     the local cluster's state directory (default: MOAT_VAR, else var/ at the repository root)
   -h, --help    help for the command
-Authentication: MOAT_TOKEN, else the CSM's local token file <var>/csm/cli-token.
+Authentication: MOAT_TOKEN (moat login: a named administrator), else the CSM's local token file <var>/csm/cli-token
+(the bootstrap administrator admin).
 HTTPS: the CSM's certificate must be MOAT_CSM_CA (a PEM file), else the local cluster's own
 (<var>/csm/tls/cert.pem), else one the system trusts.`;
 

@@ -77,3 +77,20 @@ export function intOption(name: string, value: string | undefined, min = 0): num
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got "${value}"`);
   return n;
 }
+
+/** The first line of STREAM (without its line ending), read up to 4 KiB: a secret given with `--password-stdin`. */
+export async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) {
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    if (text.includes('\n') || text.length > 4096) break;
+  }
+  return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, 4096);
+}
+
+/** The secret on the first line of standard input (`--password-stdin`); a CliError when there is none. */
+export async function readSecretLine(io: Io): Promise<string> {
+  const line = await readFirstLine(io.stdin ?? process.stdin);
+  if (line === '') throw new CliError('no password on standard input');
+  return line;
+}

@@ -4,6 +4,7 @@ import { CsmConfig } from './csm-config.js';
 import { NodeGrpcServer } from './grpc/node-grpc.server.js';
 import { AccountsController } from './http/accounts.controller.js';
 import { AuditController } from './http/audit.controller.js';
+import { AdminsController } from './http/admins.controller.js';
 import { AuthController } from './http/auth.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { ClassifierController } from './http/classifier.controller.js';
@@ -37,6 +38,7 @@ import { SessionRepository } from './repositories/session.repository.js';
 import { SyslogSenderRepository } from './repositories/syslog-sender.repository.js';
 import { TcpSyslogSenderRepository } from './repositories/tcp-syslog-sender.repository.js';
 import { AccountsService } from './services/accounts.service.js';
+import { AdminsService } from './services/admins.service.js';
 import { AuditService } from './services/audit.service.js';
 import { AuthService } from './services/auth.service.js';
 import { ClassifierService } from './services/classifier.service.js';
@@ -56,7 +58,7 @@ import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -74,6 +76,7 @@ import { StatusService } from './services/status.service.js';
     SessionService,
     LoginThrottleService,
     AuthService,
+    AdminsService,
     PolicyService,
     AccountsService,
     DkimService,

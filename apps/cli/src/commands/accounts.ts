@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { CliError, parseCommandArgs, UsageError, writeJson, writeLine, type Command } from '../command.js';
+import { CliError, parseCommandArgs, readSecretLine, UsageError, writeJson, writeLine, type Command } from '../command.js';
 import { accountPasswordSchema, accountsImportSchema, accountsViewSchema } from '../csm/api.js';
 import { connectCsm } from '../csm/connect.js';
 import { renderTable } from '../format/table.js';
@@ -59,8 +59,7 @@ version) and lists the address as a sender (may submit mail on the submission po
     if (sub === 'passwd') {
       if (!file) throw new UsageError('accounts passwd needs an ADDRESS');
       if (!values['password-stdin']) throw new UsageError('accounts passwd reads the password from standard input: add --password-stdin');
-      const password = await readFirstLine(io.stdin ?? process.stdin);
-      if (password === '') throw new CliError('no password on standard input');
+      const password = await readSecretLine(io);
       const body = { password, ...(values['no-send'] ? { canSend: false } : {}) };
       const { data, raw } = await (await connectCsm(values, io)).post(`/api/accounts/${encodeURIComponent(file)}/password`, accountPasswordSchema, body);
       if (values.json) writeJson(io.out, raw);
@@ -71,13 +70,3 @@ version) and lists the address as a sender (may submit mail on the submission po
     throw new UsageError(`expected import, list or passwd, got "${sub ?? ''}"`);
   },
 };
-
-/** The first line of STREAM (without its line ending), read up to 4 KiB. */
-async function readFirstLine(stream: NodeJS.ReadableStream): Promise<string> {
-  let text = '';
-  for await (const chunk of stream) {
-    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    if (text.includes('\n') || text.length > 4096) break;
-  }
-  return (text.split(/\r?\n/, 1)[0] ?? '').slice(0, 4096);
-}

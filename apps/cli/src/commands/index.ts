@@ -13,6 +13,8 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'events', summary: 'print exported events (messages, findings, deliveries, audit, nodes) from a cursor, as JSON, CEF or LEEF', load: async () => (await import('./events.js')).eventsCommand },
   { name: 'accounts', summary: 'import accounts (valid recipients) from a CSV file, or list them', load: async () => (await import('./accounts.js')).accountsCommand },
   { name: 'dkim', summary: 'generate, show, list and rotate the DKIM keys that sign outbound mail, with the DNS records to publish', load: async () => (await import('./dkim.js')).dkimCommand },
+  { name: 'login', summary: 'log in as a named administrator and print the session token for MOAT_TOKEN', load: async () => (await import('./login.js')).loginCommand },
+  { name: 'admins', summary: 'add, list or remove administrators, change their roles, reset their passwords', load: async () => (await import('./admins.js')).adminsCommand },
   { name: 'train', summary: 'train the spam classifier on directories of spam and ham, and upload it as the model every node uses', load: async () => (await import('./train.js')).trainCommand },
   { name: 'scan', summary: 'scan .eml files, mbox files and directories offline, without delivering', load: async () => (await import('./scan.js')).scanCommand },
 ];

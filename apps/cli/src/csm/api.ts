@@ -164,3 +164,15 @@ export const dkimDomainSchema = z.looseObject({
   ),
 });
 export const dkimListSchema = z.array(dkimDomainSchema);
+
+
+/** An administrator as GET /api/admins lists it. */
+export const adminSchema = z.looseObject({ username: z.string(), role: z.string(), tenant: z.string(), mustChangePassword: z.boolean(), totpEnabled: z.boolean() });
+export const adminListSchema = z.looseObject({ admins: z.array(adminSchema) });
+/** POST /api/admins/:name/password; `password` only when the CSM generated it. */
+export const generatedPasswordSchema = z.looseObject({ password: z.string().optional() });
+/** POST /api/admins. */
+export const adminCreatedSchema = generatedPasswordSchema.extend({ admin: adminSchema });
+
+/** POST /api/auth/login. */
+export const sessionSchema = z.looseObject({ token: z.string(), expiresAt: z.number() });

@@ -31,6 +31,10 @@ export class CsmClient {
     return this.request('PUT', path, schema, body);
   }
 
+  delete<T>(path: string, schema: z.ZodType<T>): Promise<CsmResponse<T>> {
+    return this.request('DELETE', path, schema);
+  }
+
   /** A binary resource (a classifier model file). */
   async download(path: string): Promise<Buffer> {
     const res = await this.fetch('GET', path, 'application/octet-stream');
@@ -41,8 +45,13 @@ export class CsmClient {
     return Buffer.from(await res.arrayBuffer());
   }
 
-  private async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<CsmResponse<T>> {
-    const res = await this.fetch(method, path, 'application/json', body);
+  /** POST /api/auth/login: needs no token, gives one. */
+  login<T>(schema: z.ZodType<T>, credentials: { username: string; password: string; totp?: string }): Promise<CsmResponse<T>> {
+    return this.request('POST', '/api/auth/login', schema, credentials, false);
+  }
+
+  private async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown, authenticated = true): Promise<CsmResponse<T>> {
+    const res = await this.fetch(method, path, 'application/json', body, authenticated);
     const text = await res.text();
     const json = parseJson(text);
     if (!res.ok) throw errorFromResponse(method, path, res.status, json, text, this.location);
@@ -53,11 +62,12 @@ export class CsmClient {
     return { data: parsed.data, raw: json };
   }
 
-  private async fetch(method: string, path: string, accept: string, body?: unknown): Promise<Response> {
-    if (!this.location.token) {
-      throw new CliError(`no token for the CSM at ${this.location.url}`, [`looked in ${this.location.tokenSource}`, 'set MOAT_TOKEN, or run on the machine where `moat up` runs']);
+  private async fetch(method: string, path: string, accept: string, body?: unknown, authenticated = true): Promise<Response> {
+    if (authenticated && !this.location.token) {
+      throw new CliError(`no token for the CSM at ${this.location.url}`, [`looked in ${this.location.tokenSource}`, 'set MOAT_TOKEN (moat login), or run on the machine where `moat up` runs']);
     }
-    const headers: Record<string, string> = { authorization: `Bearer ${this.location.token}`, accept };
+    const headers: Record<string, string> = { accept };
+    if (authenticated) headers['authorization'] = `Bearer ${this.location.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
       const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) };
@@ -79,6 +89,10 @@ function parseJson(text: string): unknown {
 }
 
 function errorFromResponse(method: string, path: string, status: number, json: unknown, text: string, location: CsmLocation): CliError {
+  if (status === 401 && path === '/api/auth/login') {
+    const body = errorBodySchema.safeParse(json);
+    return new CliError(`login refused (HTTP 401): ${(body.success && body.data.error) || 'wrong username or password'}`);
+  }
   if (status === 401) {
     return new CliError(`the CSM at ${location.url} refused the token (HTTP 401)`, [`token from ${location.tokenSource}`, 'set MOAT_TOKEN to a valid token']);
   }

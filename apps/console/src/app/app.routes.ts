@@ -1,6 +1,9 @@
 import type { Routes } from '@angular/router';
 import { AuditPage } from './audit/audit.page';
+import { AccountPage } from './account/account.page';
+import { AdminsPage } from './admins/admins.page';
 import { authGuard } from './auth/auth.guard';
+import { permissionGuard } from './auth/permission.guard';
 import { DashboardPage } from './dashboard/dashboard.page';
 import { LoginPage } from './login/login.page';
 import { MailPage } from './mail/mail.page';
@@ -15,11 +18,13 @@ export const routes: Routes = [
     component: ShellComponent,
     canActivate: [authGuard],
     children: [
-      { path: 'dashboard', component: DashboardPage, title: 'Dashboard · Moat' },
-      { path: 'nodes', component: NodesPage, title: 'Nodes · Moat' },
-      { path: 'mail', component: MailPage, title: 'Mail tracking · Moat' },
-      { path: 'mail/:id', component: MessagePage, title: 'Message · Moat' },
-      { path: 'audit', component: AuditPage, title: 'Audit log · Moat' },
+      { path: 'dashboard', component: DashboardPage, canActivate: [permissionGuard('status:read')], title: 'Dashboard · Moat' },
+      { path: 'nodes', component: NodesPage, canActivate: [permissionGuard('status:read')], title: 'Nodes · Moat' },
+      { path: 'mail', component: MailPage, canActivate: [permissionGuard('mail:read')], title: 'Mail tracking · Moat' },
+      { path: 'mail/:id', component: MessagePage, canActivate: [permissionGuard('mail:read')], title: 'Message · Moat' },
+      { path: 'audit', component: AuditPage, canActivate: [permissionGuard('audit:read')], title: 'Audit log · Moat' },
+      { path: 'admins', component: AdminsPage, canActivate: [permissionGuard('admins:read')], title: 'Administrators · Moat' },
+      { path: 'account', component: AccountPage, title: 'Account · Moat' },
       { path: '', pathMatch: 'full', redirectTo: 'dashboard' },
     ],
   },

@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@n
 import { AccountsService, type AccountsImportResult, type AccountsView, type PasswordSetResult } from '../services/accounts.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { AccountPasswordDto, AccountsImportDto, AccountsImportResultDto, AccountsViewDto, ErrorDto, PasswordSetResultDto } from './dto.js';
+import { Allow } from './permissions.js';
 
 @ApiTags('accounts')
 @ApiBearerAuth()
@@ -10,12 +11,14 @@ import { AccountPasswordDto, AccountsImportDto, AccountsImportResultDto, Account
 export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
+  @Allow('policy:read')
   @Get()
   @ApiOkResponse({ type: AccountsViewDto })
   list(): Promise<AccountsView> {
     return this.accounts.list();
   }
 
+  @Allow('policy:write')
   @Post('import')
   @ApiOkResponse({ type: AccountsImportResultDto, description: 'the policy version holding the accounts' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'bad lines or unknown domains, one problem per line; nothing imported' })
@@ -23,6 +26,7 @@ export class AccountsController {
     return this.accounts.import(body, adminOf(request));
   }
 
+  @Allow('policy:write')
   @Post(':address/password')
   @HttpCode(200)
   @ApiOkResponse({ type: PasswordSetResultDto, description: 'the policy version holding the new password hash' })

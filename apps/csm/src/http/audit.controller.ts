@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AuditService, type AuditPage, type AuditVerification } from '../services/audit.service.js';
 import { AuditPageDto, AuditVerificationDto, ErrorDto } from './dto.js';
+import { Allow } from './permissions.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -9,6 +10,7 @@ import { AuditPageDto, AuditVerificationDto, ErrorDto } from './dto.js';
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
+  @Allow('audit:read')
   @Get()
   @ApiQuery({ name: 'actor', required: false, description: 'the administrator (or node:<name>) who acted' })
   @ApiQuery({ name: 'action', required: false, description: 'an action (mail.release) or its family (mail)' })
@@ -23,6 +25,7 @@ export class AuditController {
     return this.audit.search(query);
   }
 
+  @Allow('audit:read')
   @Get('verify')
   @ApiOkResponse({ type: AuditVerificationDto, description: 'ok false and broken names the first entry that does not follow from the one before' })
   verify(): Promise<AuditVerification> {

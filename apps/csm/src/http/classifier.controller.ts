@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiRe
 import { ClassifierService, type ClassifierStatus, type ModelChange, type ReportResult } from '../services/classifier.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { ClassifierStatusDto, ErrorDto, LearnDto, ModelChangeDto, ModelUploadDto, ReportResultDto } from './dto.js';
+import { Allow } from './permissions.js';
 
 @ApiTags('classifier')
 @ApiBearerAuth()
@@ -10,12 +11,14 @@ import { ClassifierStatusDto, ErrorDto, LearnDto, ModelChangeDto, ModelUploadDto
 export class ClassifierController {
   constructor(private readonly classifier: ClassifierService) {}
 
+  @Allow('policy:read')
   @Get()
   @ApiOkResponse({ type: ClassifierStatusDto })
   status(): Promise<ClassifierStatus> {
     return this.classifier.status();
   }
 
+  @Allow('policy:read')
   @Get('models/:version')
   @ApiProduces('application/octet-stream')
   @ApiOkResponse({ description: 'the model file; version "current" is the one nodes use' })
@@ -25,6 +28,7 @@ export class ClassifierController {
     return new StreamableFile(model.bytes, { type: 'application/octet-stream', disposition: `attachment; filename="${model.version}.model"` });
   }
 
+  @Allow('policy:write')
   @Post('models')
   @ApiOkResponse({ type: ModelChangeDto, description: 'the model is stored and current in this new policy version' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'not a classifier model, or damaged' })
@@ -32,6 +36,7 @@ export class ClassifierController {
     return this.classifier.upload(body, adminOf(request));
   }
 
+  @Allow('policy:write')
   @Post('learn')
   @HttpCode(200)
   @ApiOkResponse({ type: ReportResultDto, description: 'ok false when the node failed or did not answer in time' })

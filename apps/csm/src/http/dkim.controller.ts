@@ -4,6 +4,7 @@ import { DkimService, type DkimDomainView } from '../services/dkim.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { DkimActivateDto, DkimDomainViewDto, DkimGenerateDto } from './dkim.dto.js';
 import { ErrorDto } from './dto.js';
+import { Allow } from './permissions.js';
 
 /** DKIM keys of the sending domains; never returns a private key. */
 @ApiTags('dkim')
@@ -12,12 +13,14 @@ import { ErrorDto } from './dto.js';
 export class DkimController {
   constructor(private readonly dkim: DkimService) {}
 
+  @Allow('policy:read')
   @Get()
   @ApiOkResponse({ type: [DkimDomainViewDto] })
   list(): Promise<DkimDomainView[]> {
     return this.dkim.list();
   }
 
+  @Allow('policy:read')
   @Get(':domain')
   @ApiOkResponse({ type: DkimDomainViewDto })
   @ApiNotFoundResponse({ type: ErrorDto })
@@ -25,6 +28,7 @@ export class DkimController {
     return this.dkim.show(domain);
   }
 
+  @Allow('policy:write')
   @Post(':domain/keys')
   @ApiOkResponse({ type: DkimDomainViewDto, description: 'the domain\'s keys with the DNS records to publish' })
   @ApiBadRequestResponse({ type: ErrorDto })
@@ -33,6 +37,7 @@ export class DkimController {
     return this.dkim.generate(domain, body, adminOf(request));
   }
 
+  @Allow('policy:write')
   @Post(':domain/active')
   @HttpCode(200)
   @ApiOkResponse({ type: DkimDomainViewDto })
@@ -41,6 +46,7 @@ export class DkimController {
     return this.dkim.activate(domain, body, adminOf(request));
   }
 
+  @Allow('policy:write')
   @Delete(':domain/keys/:selector')
   @HttpCode(204)
   @ApiNotFoundResponse({ type: ErrorDto })

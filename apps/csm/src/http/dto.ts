@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ROLES } from '../repositories/config.repository.js';
 import { ACTION_NAMES } from '../repositories/event-store.repository.js';
+import { PERMISSIONS } from './permissions.js';
 
 // Shapes of the REST API (docs/architecture.md) for the OpenAPI document. The services return these shapes;
 // the classes only describe them.
@@ -18,6 +20,63 @@ export class HealthDto {
 export class LoginDto {
   @ApiProperty({ example: 'admin' }) username!: string;
   @ApiProperty() password!: string;
+  @ApiPropertyOptional({ description: 'the current 6-digit code, for an account with TOTP enabled' }) totp?: string;
+}
+
+export class AdminViewDto {
+  @ApiProperty() username!: string;
+  @ApiProperty({ enum: ROLES }) role!: string;
+  @ApiProperty() tenant!: string;
+  @ApiProperty({ description: 'the account may only change its password until it does' }) mustChangePassword!: boolean;
+  @ApiProperty() totpEnabled!: boolean;
+  @ApiProperty() createdAtMs!: number;
+  @ApiProperty() updatedAtMs!: number;
+}
+
+export class MeDto extends AdminViewDto {
+  @ApiProperty({ enum: PERMISSIONS, isArray: true, description: "what the caller's role may do (http/permissions.ts)" }) permissions!: string[];
+}
+
+export class AdminListDto {
+  @ApiProperty({ type: [AdminViewDto] }) admins!: AdminViewDto[];
+}
+
+export class NewAdminDto {
+  @ApiProperty() username!: string;
+  @ApiProperty({ enum: ROLES }) role!: string;
+  @ApiPropertyOptional({ description: "default: the caller's tenant" }) tenant?: string;
+  @ApiPropertyOptional({ description: 'at least 12 characters, not the name, not a common password; generated when absent' }) password?: string;
+}
+
+export class GeneratedPasswordDto {
+  @ApiPropertyOptional({ description: 'the generated password, shown once' }) password?: string;
+}
+
+export class AdminCreatedDto extends GeneratedPasswordDto {
+  @ApiProperty({ type: AdminViewDto }) admin!: AdminViewDto;
+}
+
+export class AdminRoleDto {
+  @ApiProperty({ enum: ROLES }) role!: string;
+  @ApiPropertyOptional() tenant?: string;
+}
+
+export class AdminPasswordDto {
+  @ApiPropertyOptional({ description: 'the new password; generated (and returned) when absent' }) password?: string;
+  @ApiPropertyOptional({ description: "required for the caller's own account" }) currentPassword?: string;
+}
+
+export class OwnPasswordDto {
+  @ApiProperty() currentPassword!: string;
+  @ApiProperty({ description: 'at least 12 characters, not the name, not a common password' }) password!: string;
+}
+
+export class TotpSetupDto {
+  @ApiProperty({ description: 'otpauth:// URI for an authenticator app; confirm with a code from it' }) otpauthUri!: string;
+}
+
+export class TotpConfirmDto {
+  @ApiProperty({ example: '123456' }) code!: string;
 }
 
 export class SessionDto {

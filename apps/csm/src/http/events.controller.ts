@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ExportLogService, type EventPage } from '../services/export-log.service.js';
 import { ErrorDto, EventPageDto } from './dto.js';
+import { Allow } from './permissions.js';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -9,6 +10,7 @@ import { ErrorDto, EventPageDto } from './dto.js';
 export class EventsController {
   constructor(private readonly exportLog: ExportLogService) {}
 
+  @Allow('audit:read')
   @Get()
   @ApiQuery({ name: 'cursor', required: false, description: 'the cursor of an earlier page; absent: from the oldest retained event' })
   @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })

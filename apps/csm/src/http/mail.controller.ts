@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
-import { MailActionsService, type BulkResult } from '../services/mail-actions.service.js';
+import { MailActionsService, type BulkAction, type BulkResult } from '../services/mail-actions.service.js';
 import { MailService, type MailPage, type MailView, type ReleaseResult } from '../services/mail.service.js';
 import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
-import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
+import { adminOf, principalOf, type AuthenticatedRequest } from './auth.guard.js';
 import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
+import { Allow, assertMay, BULK_ACTION_PERMISSIONS } from './permissions.js';
 
 @ApiTags('mail')
 @ApiBearerAuth()
@@ -17,6 +18,7 @@ export class MailController {
     private readonly actionsService: MailActionsService,
   ) {}
 
+  @Allow('mail:read')
   @Get()
   @ApiQuery({ name: 'sender', required: false, description: 'part of the envelope sender' })
   @ApiQuery({ name: 'rcpt', required: false, description: 'part of any envelope recipient' })
@@ -39,6 +41,7 @@ export class MailController {
     return this.mail.searchByParams(query);
   }
 
+  @Allow('mail:read')
   @Post('search')
   @HttpCode(200)
   @ApiOkResponse({ type: MailListDto })
@@ -47,6 +50,7 @@ export class MailController {
     return this.mail.search(body ?? {});
   }
 
+  @Allow('mail:read')
   @Get('export')
   @ApiQuery({ name: 'format', required: false, description: 'csv (default) or xlsx' })
   @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
@@ -57,14 +61,19 @@ export class MailController {
     return new StreamableFile(file.bytes, { type: EXPORT_CONTENT_TYPES[file.format], disposition: `attachment; filename="moat-mail.${file.format}"` });
   }
 
+  @Allow('mail:release')
   @Post('actions')
   @HttpCode(200)
   @ApiOkResponse({ type: BulkResultDto, description: 'one result per message; the action goes on after a message that cannot take it' })
   @ApiBadRequestResponse({ type: ErrorDto })
   actions(@Body() body: BulkActionDto, @Req() request: AuthenticatedRequest): Promise<BulkResult> {
+    // Each action needs its own permission; an unknown action is the service's 400.
+    const action = body?.action;
+    if (typeof action === 'string' && Object.hasOwn(BULK_ACTION_PERMISSIONS, action)) assertMay(principalOf(request).role, BULK_ACTION_PERMISSIONS[action as BulkAction]);
     return this.actionsService.run(body, adminOf(request));
   }
 
+  @Allow('mail:read')
   @Get(':id')
   @ApiOkResponse({ type: MailDetailDto })
   @ApiResponse({ status: 404, type: ErrorDto })
@@ -72,6 +81,7 @@ export class MailController {
     return this.mail.view(id, adminOf(request));
   }
 
+  @Allow('mail:release')
   @Post(':id/release')
   @HttpCode(200)
   @ApiOkResponse({ type: ReleaseResultDto, description: 'ok false when the node refused, failed or did not answer in time' })
@@ -81,6 +91,7 @@ export class MailController {
     return this.mail.release(id, adminOf(request));
   }
 
+  @Allow('mail:report')
   @Post(':id/report')
   @HttpCode(200)
   @ApiOkResponse({ type: ReportResultDto, description: 'learned by a node into a new model version, current in a new policy version; spam also feeds the fuzzy deny list' })

@@ -5,6 +5,7 @@ import { PolicyService, type ListsView, type PolicyCheck, type PolicyDiff, type 
 import { parseVersionParam } from '../util/time-param.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { ErrorDto, ListEditDto, ListEditResultDto, ListsViewDto, PolicyCheckDto, PolicyDiffDto, PolicyDto, PolicyVersionDto, PutPolicyDto, RollbackDto } from './dto.js';
+import { Allow } from './permissions.js';
 
 @ApiTags('policy')
 @ApiBearerAuth()
@@ -12,12 +13,14 @@ import { ErrorDto, ListEditDto, ListEditResultDto, ListsViewDto, PolicyCheckDto,
 export class PolicyController {
   constructor(private readonly policy: PolicyService) {}
 
+  @Allow('policy:read')
   @Get('policy')
   @ApiOkResponse({ type: PolicyDto })
   async get(): Promise<VersionedPolicy> {
     return redactSecrets(await this.policy.get());
   }
 
+  @Allow('policy:write')
   @Put('policy')
   @ApiOkResponse({ type: PolicyDto, description: 'the new version' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid policy; problems lists each field' })
@@ -27,6 +30,7 @@ export class PolicyController {
     return redactSecrets(await this.policy.put(body?.policy, adminOf(request), comment, body?.confirm === true));
   }
 
+  @Allow('policy:read')
   @Post('policy/check')
   @HttpCode(200)
   @ApiOkResponse({ type: PolicyCheckDto, description: 'the changes against the running version and the warnings publishing would need confirmed' })
@@ -35,6 +39,7 @@ export class PolicyController {
     return redactSecrets(await this.policy.check(body?.policy));
   }
 
+  @Allow('policy:read')
   @Get('policy/diff')
   @ApiQuery({ name: 'from', required: false, description: 'version; default: the one before to' })
   @ApiQuery({ name: 'to', required: false, description: 'version; default: the current one' })
@@ -44,6 +49,7 @@ export class PolicyController {
     return redactSecrets(await this.policy.diff(parseVersionParam('from', from), parseVersionParam('to', to)));
   }
 
+  @Allow('policy:write')
   @Post('policy/rollback')
   @HttpCode(200)
   @ApiOkResponse({ type: PolicyDto, description: 'the new version, holding the document of the version rolled back to' })
@@ -54,18 +60,21 @@ export class PolicyController {
     return redactSecrets(await this.policy.rollback(parseVersionParam('version', typeof body?.version === 'number' ? String(body.version) : body?.version) ?? 0, adminOf(request), comment, body?.confirm === true));
   }
 
+  @Allow('policy:read')
   @Get('policy/versions')
   @ApiOkResponse({ type: [PolicyVersionDto] })
   versions(): Promise<PolicyVersionInfo[]> {
     return this.policy.versions();
   }
 
+  @Allow('policy:read')
   @Get('lists')
   @ApiOkResponse({ type: ListsViewDto })
   lists(): Promise<ListsView> {
     return this.policy.lists();
   }
 
+  @Allow('policy:write')
   @Post('lists')
   @ApiOkResponse({ type: ListEditResultDto })
   @ApiBadRequestResponse({ type: ErrorDto })

@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { SecurityLogService, type SecurityLogPage } from '../services/security-log.service.js';
 import { ErrorDto, SecurityLogPageDto } from './dto.js';
+import { Allow } from './permissions.js';
 
 @ApiTags('security-log')
 @ApiBearerAuth()
@@ -9,6 +10,7 @@ import { ErrorDto, SecurityLogPageDto } from './dto.js';
 export class SecurityLogController {
   constructor(private readonly securityLog: SecurityLogService) {}
 
+  @Allow('mail:read')
   @Get()
   @ApiQuery({ name: 'kind', required: false, description: 'filter family: a symbol name prefix (AV_, SPF_, RBL_, ATTACHMENT_) or a whole symbol' })
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms' })

@@ -4,6 +4,7 @@ import { StatusService, type CsmStatus, type StatsView } from '../services/statu
 import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { BreakdownDto, ErrorDto, StatsDto, StatusDto } from './dto.js';
+import { Allow } from './permissions.js';
 
 @ApiTags('status')
 @ApiBearerAuth()
@@ -11,12 +12,14 @@ import { BreakdownDto, ErrorDto, StatsDto, StatusDto } from './dto.js';
 export class StatusController {
   constructor(private readonly status: StatusService) {}
 
+  @Allow('status:read')
   @Get('status')
   @ApiOkResponse({ type: StatusDto })
   get(): Promise<CsmStatus> {
     return this.status.status();
   }
 
+  @Allow('status:read')
   @Get('stats')
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms; default: all time' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive); default: now' })

@@ -13,11 +13,37 @@ export interface PolicyVersionRecord {
   comment: string;
 }
 
+/** Administrator roles (F22); what each may do is the table in http/permissions.ts. */
+export const ROLES = ['super-admin', 'tenant-admin', 'approver', 'auditor', 'end-user'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The tenant of every account while Moat runs one tenant per fleet. */
+export const DEFAULT_TENANT = 'default';
+
+/** A TOTP second factor: the base32 secret, in effect once a code from it was confirmed. Never returned by the API. */
+export interface TotpFactor {
+  secret: string;
+  confirmed: boolean;
+}
+
 export interface AdminRecord {
   username: string;
   password: PasswordHash;
+  role: Role;
+  tenant: string;
+  /** Set for a generated password: the account's sessions may only change it (and log out) until it is changed. */
+  mustChangePassword: boolean;
+  totp?: TotpFactor;
   createdAtMs: number;
   updatedAtMs: number;
+}
+
+/**
+ * An admin record as stored, with the fields added for roles filled in for records written before them (only the
+ * bootstrap administrator existed then, and it is a super admin).
+ */
+export function withRoleDefaults(stored: Omit<AdminRecord, 'role' | 'tenant' | 'mustChangePassword'> & Partial<AdminRecord>): AdminRecord {
+  return { ...stored, role: stored.role ?? 'super-admin', tenant: stored.tenant ?? DEFAULT_TENANT, mustChangePassword: stored.mustChangePassword ?? false };
 }
 
 /** An enrolled scan node and what its last heartbeat reported. */
@@ -55,6 +81,9 @@ export abstract class ConfigRepository {
   /** Stores an administrator only if none with that name exists; false when one already did. */
   abstract createAdmin(record: AdminRecord): Promise<boolean>;
   abstract putAdmin(record: AdminRecord): Promise<void>;
+  abstract listAdmins(): Promise<AdminRecord[]>;
+  /** Removes an administrator; false when there was none of that name. */
+  abstract deleteAdmin(username: string): Promise<boolean>;
 
   /** The last entry of the audit chain and its revision (for putAuditHead); undefined before the first. */
   abstract getAuditHead(): Promise<{ entry: AuditEntry; revision: number } | undefined>;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CsmConfig } from '../csm-config.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
-import type { AdminRecord } from './config.repository.js';
+import { withRoleDefaults, type AdminRecord } from './config.repository.js';
 import { LocalStateRepository } from './local-state.repository.js';
 
 /** LocalStateRepository over files in MOAT_DATA_DIR. */
@@ -32,7 +32,7 @@ export class FileLocalStateRepository extends LocalStateRepository {
   async readAdminCache(): Promise<AdminRecord[]> {
     try {
       const parsed: unknown = JSON.parse(await readFile(join(this.config.dataDir, 'admins.json'), 'utf8'));
-      return Array.isArray(parsed) ? parsed.filter(isAdminRecord) : [];
+      return Array.isArray(parsed) ? parsed.filter(isAdminRecord).map(withRoleDefaults) : [];
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CONFIG_BUCKET, isRevisionConflict } from '@moat/bus';
 import { Kvm, type KV } from '@nats-io/kv';
 import { ConflictError } from '../util/errors.js';
-import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from './config.repository.js';
+import { ConfigRepository, withRoleDefaults, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from './config.repository.js';
 import type { AuditEntry } from './event-store.repository.js';
 import { NatsRepository } from './nats.repository.js';
 
@@ -65,7 +65,8 @@ export class KvConfigRepository extends ConfigRepository {
   }
 
   async getAdmin(username: string): Promise<AdminRecord | undefined> {
-    return this.getJson<AdminRecord>(adminKey(username));
+    const record = await this.getJson<AdminRecord>(adminKey(username));
+    return record && withRoleDefaults(record);
   }
 
   async createAdmin(record: AdminRecord): Promise<boolean> {
@@ -81,6 +82,17 @@ export class KvConfigRepository extends ConfigRepository {
 
   async putAdmin(record: AdminRecord): Promise<void> {
     await (await this.kv()).put(adminKey(record.username), JSON.stringify(record));
+  }
+
+  async listAdmins(): Promise<AdminRecord[]> {
+    return (await this.listJson<AdminRecord>('admin.*')).map(withRoleDefaults);
+  }
+
+  async deleteAdmin(username: string): Promise<boolean> {
+    const kv = await this.kv();
+    if (!(await kv.get(adminKey(username)))) return false;
+    await kv.delete(adminKey(username));
+    return true;
   }
 
   async getAuditHead(): Promise<{ entry: AuditEntry; revision: number } | undefined> {

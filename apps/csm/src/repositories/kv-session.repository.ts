@@ -43,6 +43,18 @@ export class KvSessionRepository extends SessionRepository {
     if (this.nats.health().ok) await (await this.sessions()).delete(sessionKey(id));
   }
 
+  async deleteSessionsOf(username: string, exceptId?: string): Promise<void> {
+    await this.local.deleteSessionsOf(username, exceptId);
+    if (!this.nats.health().ok) return;
+    const kv = await this.sessions();
+    const keys: string[] = [];
+    for await (const key of await kv.keys('s.*')) if (key !== sessionKey(exceptId ?? '')) keys.push(key);
+    for (const key of keys) {
+      const entry = await kv.get(key);
+      if (entry?.operation === 'PUT' && entry.json<SessionRecord>().username === username) await kv.delete(key);
+    }
+  }
+
   async getCounter(key: string): Promise<CounterRecord | undefined> {
     if (!this.nats.health().ok) return this.local.getCounter(key);
     const entry = await (await this.logins()).get(counterKey(key));

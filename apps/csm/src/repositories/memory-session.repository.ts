@@ -23,6 +23,10 @@ export class MemorySessionRepository extends SessionRepository {
     this.sessions.delete(id);
   }
 
+  async deleteSessionsOf(username: string, exceptId?: string): Promise<void> {
+    for (const [id, session] of this.sessions) if (session.username === username && id !== exceptId) this.sessions.delete(id);
+  }
+
   async getCounter(key: string): Promise<CounterRecord | undefined> {
     const record = this.counters.get(key);
     return record && record.expiresAtMs > Date.now() ? record : undefined;

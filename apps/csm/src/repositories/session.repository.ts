@@ -28,6 +28,8 @@ export abstract class SessionRepository {
   abstract getSession(id: string): Promise<SessionRecord | undefined>;
   abstract putSession(id: string, record: SessionRecord): Promise<void>;
   abstract deleteSession(id: string): Promise<void>;
+  /** Deletes every session of USERNAME except the one stored under EXCEPTID. */
+  abstract deleteSessionsOf(username: string, exceptId?: string): Promise<void>;
   /** The counter under KEY, undefined when absent or expired. */
   abstract getCounter(key: string): Promise<CounterRecord | undefined>;
   /** Applies UPDATE to the counter under KEY (undefined when absent or expired) atomically, against concurrent replicas. */

@@ -1,8 +1,9 @@
+import { TOTP, URI } from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemorySessionRepository } from '../repositories/memory-session.repository.js';
 import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
-import { LockedOutError, UnauthenticatedError } from '../util/errors.js';
-import { AuthService, CLI_USER } from './auth.service.js';
+import { ConflictError, InvalidInputError, LockedOutError, UnauthenticatedError } from '../util/errors.js';
+import { AuthService, BOOTSTRAP_ADMIN } from './auth.service.js';
 import { LOCKOUT_MS, LoginThrottleService } from './login-throttle.service.js';
 import { SessionService } from './session.service.js';
 
@@ -80,18 +81,59 @@ describe('AuthService', () => {
     await service.syncBootstrapAdmin();
     const { token } = await service.login('admin', 'pw', ADDRESS);
     vi.setSystemTime(Date.now() + SESSION_TIMEOUT_MS - 1000);
-    expect(await service.authenticate(token)).toBe('admin');
+    expect((await service.authenticate(token))?.username).toBe('admin');
     vi.setSystemTime(Date.now() + SESSION_TIMEOUT_MS - 1000);
-    expect(await service.authenticate(token)).toBe('admin');
+    expect((await service.authenticate(token))?.role).toBe('super-admin');
     vi.setSystemTime(Date.now() + SESSION_TIMEOUT_MS + 1);
     expect(await service.authenticate(token)).toBeUndefined();
     expect(await service.authenticate('made-up')).toBeUndefined();
   });
 
-  it('accepts the local CLI token it wrote', async () => {
+  it('accepts the local CLI token it wrote, as the bootstrap super admin', async () => {
     const service = make({ MOAT_ADMIN_PASSWORD: 'pw' });
     await service.onApplicationBootstrap();
     service.onApplicationShutdown();
-    expect(await service.authenticate(local.cliToken.trim())).toBe(CLI_USER);
+    expect(await service.authenticate(local.cliToken.trim())).toMatchObject({ username: BOOTSTRAP_ADMIN, role: 'super-admin', viaCliToken: true });
+  });
+
+  it('enables a TOTP second factor once a code confirms it; login then needs a fresh code', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const service = make({ MOAT_ADMIN_PASSWORD: 'pw' });
+    await service.syncBootstrapAdmin();
+    const uri = await service.setupTotp('admin');
+    expect(uri).toMatch(/^otpauth:\/\/totp\/Moat:admin\?/);
+    const totp = URI.parse(uri);
+    if (!(totp instanceof TOTP)) throw new Error('not a TOTP URI');
+    await expect(service.login('admin', 'pw', ADDRESS)).resolves.toBeDefined();
+    await expect(service.confirmTotp('admin', '000000')).rejects.toBeInstanceOf(InvalidInputError);
+    await service.confirmTotp('admin', totp.generate());
+    expect(JSON.stringify(store.audit)).not.toContain(totp.secret.base32);
+    await expect(service.setupTotp('admin')).rejects.toBeInstanceOf(ConflictError);
+
+    await expect(service.login('admin', 'pw', ADDRESS)).rejects.toThrow(/needs a TOTP code/);
+    vi.setSystemTime(Date.now() + 30_000);
+    const code = totp.generate();
+    await expect(service.login('admin', 'pw', ADDRESS, code)).resolves.toBeDefined();
+    await expect(service.login('admin', 'pw', ADDRESS, code)).rejects.toThrow(/already used/);
+    await expect(service.login('admin', 'pw', ADDRESS, 'abcdef')).rejects.toBeInstanceOf(UnauthenticatedError);
+    expect(store.audit.filter((a) => a.action === 'auth.totp').map((a) => a.admin)).toEqual(['admin']);
+    expect(store.audit.filter((a) => a.action === 'login' && !a.ok).map((a) => a.detail)).toEqual([
+      'failed attempt 1 from 192.0.2.1 (this account needs a TOTP code: send totp with the password)',
+      'failed attempt 1 from 192.0.2.1 (wrong or already used TOTP code)',
+      'failed attempt 2 from 192.0.2.1 (wrong or already used TOTP code)',
+    ]);
+  });
+
+  it('changes its own password only with the current one, and ends its other sessions', async () => {
+    const service = make({ MOAT_ADMIN_PASSWORD: 'old-password' });
+    await service.syncBootstrapAdmin();
+    const mine = await service.login('admin', 'old-password', ADDRESS);
+    const other = await service.login('admin', 'old-password', ADDRESS);
+    await expect(service.changeOwnPassword('admin', 'wrong', 'a new long passphrase', mine.token)).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(service.changeOwnPassword('admin', 'old-password', 'qwertyuiop12', mine.token)).rejects.toBeInstanceOf(InvalidInputError);
+    await service.changeOwnPassword('admin', 'old-password', 'a new long passphrase', mine.token);
+    expect(await service.authenticate(mine.token)).toBeDefined();
+    expect(await service.authenticate(other.token)).toBeUndefined();
+    await expect(service.login('admin', 'a new long passphrase', ADDRESS)).resolves.toBeDefined();
   });
 });

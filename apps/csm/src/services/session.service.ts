@@ -50,6 +50,11 @@ export class SessionService {
   async end(token: string): Promise<void> {
     await this.store.deleteSession(sessionId(token));
   }
+
+  /** Ends every session of USERNAME (a password changed or reset, an account removed), except the one of token KEEP. */
+  async endAll(username: string, keep?: string): Promise<void> {
+    await this.store.deleteSessionsOf(username, keep === undefined ? undefined : sessionId(keep));
+  }
 }
 
 /** The key a session is stored under: whoever can read the store still cannot use the sessions in it. */

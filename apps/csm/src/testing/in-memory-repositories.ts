@@ -63,6 +63,12 @@ export class InMemoryConfigRepository extends ConfigRepository {
   async putAdmin(record: AdminRecord) {
     this.admins.set(record.username, record);
   }
+  async listAdmins() {
+    return [...this.admins.values()];
+  }
+  async deleteAdmin(username: string) {
+    return this.admins.delete(username);
+  }
   auditHead: { entry: AuditEntry; revision: number } | undefined;
   async getAuditHead() {
     return this.auditHead;

@@ -2,6 +2,8 @@ import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 import type {
+  Admin,
+  AdminCreated,
   AuditPage,
   AuditVerification,
   BulkAction,
@@ -12,6 +14,8 @@ import type {
   LoginResponse,
   MailDetail,
   MailPage,
+  Me,
+  NewAdmin,
   Stats,
 } from './api.types';
 
@@ -22,6 +26,39 @@ export class ApiService {
 
   login(credentials: LoginRequest): Observable<LoginResponse> {
     return this.http.post<LoginResponse>('/api/auth/login', credentials);
+  }
+
+  logout(): Observable<void> {
+    return this.http.post<void>('/api/auth/logout', null);
+  }
+
+  me(): Observable<Me> {
+    return this.http.get<Me>('/api/auth/me');
+  }
+
+  changePassword(currentPassword: string, password: string): Observable<void> {
+    return this.http.post<void>('/api/auth/password', { currentPassword, password });
+  }
+
+  /** Starts enabling TOTP: the otpauth:// URI for an authenticator app. */
+  totpSetup(): Observable<{ otpauthUri: string }> {
+    return this.http.post<{ otpauthUri: string }>('/api/auth/totp/setup', null);
+  }
+
+  totpConfirm(code: string): Observable<void> {
+    return this.http.post<void>('/api/auth/totp/confirm', { code });
+  }
+
+  admins(): Observable<{ admins: Admin[] }> {
+    return this.http.get<{ admins: Admin[] }>('/api/admins');
+  }
+
+  addAdmin(admin: NewAdmin): Observable<AdminCreated> {
+    return this.http.post<AdminCreated>('/api/admins', admin);
+  }
+
+  removeAdmin(username: string): Observable<void> {
+    return this.http.delete<void>(`/api/admins/${encodeURIComponent(username)}`);
   }
 
   status(): Observable<ClusterStatus> {

@@ -14,3 +14,10 @@ export function serverMessage(body: unknown): string | null {
   const error = (body as Record<string, unknown>)['error'];
   return typeof error === 'string' && error !== '' ? error : null;
 }
+
+/** The `problems` lines of a CSM error body (one per invalid field), if it has them. */
+export function serverProblems(err: unknown): string[] {
+  if (!(err instanceof HttpErrorResponse) || typeof err.error !== 'object' || err.error === null) return [];
+  const problems = (err.error as Record<string, unknown>)['problems'];
+  return Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [];
+}

@@ -1,11 +1,20 @@
 import { HttpErrorResponse, HttpHeaders } from '@angular/common/http';
-import { loginErrorMessage } from './login-error';
+import { loginErrorMessage, needsTotpCode } from './login-error';
 
 describe('loginErrorMessage', () => {
   it('says the credentials are wrong on 401', () => {
     expect(loginErrorMessage(new HttpErrorResponse({ status: 401, error: { error: 'invalid credentials' } }))).toBe(
       'Wrong username or password.',
     );
+  });
+
+  it('asks for the authenticator code when the account has a second factor', () => {
+    const needs = new HttpErrorResponse({ status: 401, error: { error: 'this account needs a TOTP code: send totp with the password' } });
+    expect(needsTotpCode(needs)).toBe(true);
+    expect(loginErrorMessage(needs)).toBe('Enter the code from your authenticator app.');
+    const wrong = new HttpErrorResponse({ status: 401, error: { error: 'wrong or already used TOTP code' } });
+    expect(needsTotpCode(wrong)).toBe(false);
+    expect(loginErrorMessage(wrong)).toBe('Wrong or already used authenticator code.');
   });
 
   it('explains a lockout and when to retry', () => {

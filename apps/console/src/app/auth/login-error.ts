@@ -7,7 +7,8 @@ export function loginErrorMessage(err: unknown): string {
   switch (err.status) {
     case 400:
     case 401:
-      return 'Wrong username or password.';
+      if (needsTotpCode(err)) return 'Enter the code from your authenticator app.';
+      return /TOTP code/.test(serverMessage(err.error) ?? '') ? 'Wrong or already used authenticator code.' : 'Wrong username or password.';
     case 423:
     case 429:
       return lockoutMessage(err);
@@ -22,4 +23,9 @@ function lockoutMessage(err: HttpErrorResponse): string {
     return `Too many failed logins: this account is locked. Try again in ${Math.ceil(retryAfterSeconds / 60)} min.`;
   }
   return serverMessage(err.error) ?? 'Too many failed logins: this account is locked for now. Try again later.';
+}
+
+/** The CSM refused a right password because the account has a second factor and no code came with it. */
+export function needsTotpCode(err: unknown): boolean {
+  return err instanceof HttpErrorResponse && err.status === 401 && /needs a TOTP code/.test(serverMessage(err.error) ?? '');
 }

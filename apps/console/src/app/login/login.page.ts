@@ -2,7 +2,7 @@ import { Component, inject, input, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router } from '@angular/router';
 import { ApiService } from '../api/api.service';
-import { loginErrorMessage } from '../auth/login-error';
+import { loginErrorMessage, needsTotpCode } from '../auth/login-error';
 import { SessionService } from '../auth/session.service';
 
 /** Administrator login: username and password for a bearer token. */
@@ -23,6 +23,9 @@ export class LoginPage {
 
   protected readonly username = signal('');
   protected readonly password = signal('');
+  protected readonly totp = signal('');
+  /** Shown once the CSM asked for it: the account has a TOTP second factor. */
+  protected readonly askTotp = signal(false);
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
 
@@ -30,13 +33,16 @@ export class LoginPage {
     if (this.busy()) return;
     this.busy.set(true);
     this.error.set(null);
-    this.api.login({ username: this.username().trim(), password: this.password() }).subscribe({
+    const totp = this.totp().trim();
+    this.api.login({ username: this.username().trim(), password: this.password(), ...(totp ? { totp } : {}) }).subscribe({
       next: (login) => {
         this.session.start(login.token);
         void this.router.navigateByUrl(this.safeReturnUrl());
       },
       error: (err: unknown) => {
-        this.password.set('');
+        if (needsTotpCode(err)) this.askTotp.set(true);
+        else this.password.set('');
+        this.totp.set('');
         this.error.set(loginErrorMessage(err));
         this.busy.set(false);
       },
