@@ -4,6 +4,7 @@
 // workspace's package.json files and reads each project's tags from its package.json "nx.tags".
 import { createProjectGraphAsync, readCachedProjectGraph } from '@nx/devkit';
 import nx from '@nx/eslint-plugin';
+import regexp from 'eslint-plugin-regexp';
 
 // The boundary rule reads Nx's cached project graph and silently skips itself when there is none (a plain
 // `eslint` run before any nx command, as on a fresh clone), so build the graph first when it is missing.
@@ -49,6 +50,22 @@ export default [
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // ReDoS: patterns run on message content and other input from outside, on the node's main thread, so a
+  // pattern that can backtrack super-linearly is an error everywhere (docs/architecture.md, "Scan node internals").
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
+      'regexp/no-misleading-capturing-group': ['error', { reportBacktrackingEnds: true }],
+      'regexp/no-potentially-useless-backreference': 'error',
+      'regexp/no-useless-backreference': 'error',
+      'regexp/no-empty-group': 'error',
+      'regexp/no-empty-alternative': 'error',
+      'regexp/no-dupe-disjunctions': ['error', { report: 'trivial' }],
     },
   },
 ];

@@ -32,9 +32,9 @@ export function loadDkimSuite(dir: string): DkimSuite {
   const timeouts: string[] = [];
   const servfail: string[] = [];
   for (const line of readFileSync(join(dir, 'FAKE_DNS.dat'), 'latin1').split('\n')) {
-    const entry = /^(\S+)\s+(.*?)\s*$/.exec(line);
-    if (!entry || line.startsWith('#')) continue;
-    const [, name, value] = entry;
+    const name = /^\S+/.exec(line)?.[0];
+    if (!name || !/^\s/.test(line.slice(name.length)) || line.startsWith('#')) continue;
+    const value = line.slice(name.length).trim();
     if (value === 'NXDOMAIN') continue;
     if (/^~~.*timed out~~$/i.test(value)) timeouts.push(name);
     else if (value === '~~SERVFAIL~~') servfail.push(name);

@@ -53,4 +53,12 @@ describe('locateCsm', () => {
     expect((await locateCsm({ var: varDir }, { MOAT_CSM_CA: join(varDir, 'other.pem') }, '/')).ca).toBe('OTHER PEM');
     await expect(locateCsm({ var: varDir }, { MOAT_CSM_CA: join(varDir, 'missing.pem') }, '/')).rejects.toThrow(/cannot read the CSM's certificate/);
   });
+
+  it('drops trailing slashes from the URL, however many', async () => {
+    const env = { MOAT_TOKEN: 't' };
+    expect((await locateCsm({ var: varDir, csm: 'http://h:1//' }, env, '/')).url).toBe('http://h:1');
+    const t0 = performance.now();
+    await locateCsm({ var: varDir, csm: `http://h:1${'/'.repeat(100_000)}x` }, env, '/');
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
 });

@@ -25,7 +25,7 @@ export interface CsmLocation {
 export async function locateCsm(flags: { csm?: string; var?: string }, env: NodeJS.ProcessEnv, cwd: string): Promise<CsmLocation> {
   const paths = varPaths(resolveVarDir(flags.var, env, cwd));
   const cluster = await readClusterFile(paths.clusterFile);
-  const url = (flags.csm ?? env['MOAT_CSM_URL'] ?? cluster?.csmUrl ?? DEFAULT_CSM_URL).replace(/\/+$/, '');
+  const url = (flags.csm ?? env['MOAT_CSM_URL'] ?? cluster?.csmUrl ?? DEFAULT_CSM_URL).replace(/(?<!\/)\/+$/, '');
   const ca = await readCa(env['MOAT_CSM_CA'] ?? cluster?.csmCertFile ?? (existsSync(paths.csmCert) ? paths.csmCert : undefined));
   const trust = ca === undefined ? {} : { ca };
   if (env['MOAT_TOKEN']) return { url, token: env['MOAT_TOKEN'], tokenSource: 'MOAT_TOKEN', ...trust };

@@ -17,7 +17,7 @@ export class TagListError extends Error {
 const fws = /^[ \t]*(?:\r\n[ \t]+)*$/;
 const tagName = /^[A-Za-z][A-Za-z0-9_]*$/;
 const tagValue = /^(?:[\x21-\x3a\x3c-\x7e]+(?:(?:[ \t]|\r\n[ \t])+[\x21-\x3a\x3c-\x7e]+)*)?$/;
-const trimFws = (text: string): string => text.replace(/^(?:[ \t]|\r\n[ \t])+|(?:[ \t]|\r\n[ \t])+$/g, '');
+const trimFws = (text: string): string => text.replace(/^(?:[ \t]|\r\n[ \t])+|(?<![ \t]|\r\n)(?:[ \t]|\r\n[ \t])+$/g, '');
 
 /** Tag names (lower case as written: names are case-sensitive) to values with the surrounding FWS removed. */
 export function parseTagList(text: string): Map<string, string> {

@@ -72,7 +72,7 @@ function addAttribute(tag: string, name: string, raw: string, out: Set<string>):
     return;
   }
   for (const declaration of value.split(';')) {
-    const d = declaration.trim().replace(/\s*:\s*/, ':');
+    const d = declaration.trim().replace(/(?<!\s)\s*:\s*/, ':');
     if (d && d.length <= MAX_ATTRIBUTE_VALUE) out.add(`${tag}.style.${d}`);
   }
 }

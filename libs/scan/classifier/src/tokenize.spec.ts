@@ -131,6 +131,32 @@ describe('tokenizeMessage', () => {
     expect(closedLater.body).not.toContain('hidden');
   });
 
+  it('stays linear on the inputs that made its earlier patterns backtrack', () => {
+    // Each took seconds to minutes: 30 digits then "_" split 2^30 ways by "(?:[a-z]*\d+[a-z]*){2,}", and the rest
+    // rescanned a run from each of its characters (letters without Cyrillic, "?" without "=", spaces, "<", "'").
+    const n = 100_000;
+    const cases: [string, string][] = [
+      ['Subject: x', '1'.repeat(30) + '_ and ' + '1'.repeat(n) + '_'],
+      ['Subject: x', 'a'.repeat(n) + ' ' + "a'".repeat(n / 2) + "'" + "'".repeat(n) + 'x'],
+      ['Subject: x\nContent-Type: text/html', `<a href="http://h/${'?'.repeat(n)}">x</a><a href="http://${'1'.repeat(200)}">y</a><p style="${' '.repeat(n)}x">z</p>`],
+      ['Subject: a' + ' '.repeat(n) + 'b\nDate: Mon +0000' + ' '.repeat(n) + '(x)' + ' '.repeat(n) + '!\nFrom: ' + '<'.repeat(n) + ' ' + 'a'.repeat(n), 'x'],
+      ['Subject: [spam' + ' '.repeat(n), 'x'],
+    ];
+    for (const [headers, body] of cases) {
+      const t0 = performance.now();
+      tokenizeMessage(mail(headers, body));
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+  });
+
+  it('tells digit codes from leetspeak and mixed scripts word by word', () => {
+    const codes = tokenizeMessage(mail('Subject: x', 'Order A1B2C3 ref 2024 and x86_64 builds'));
+    expect(codes.structure).not.toContain('m:obf:leet');
+    expect(tokenizeMessage(mail('Subject: x', 'Order A1B2C3 or v1agra')).structure).toContain('m:obf:leet');
+    expect(tokenizeMessage(mail('Subject: x', 'plain words, then \u0440ay\u0440al')).structure).toContain('m:obf:mixed_script');
+    expect(tokenizeMessage(mail('Subject: x', 'plain words, \u0440\u0443\u0441\u0441\u043a\u0438\u0439 text')).structure).not.toContain('m:obf:mixed_script');
+  });
+
   it('reads a mailed domain after a long run of word characters without "@"', () => {
     const f = tokenizeMessage(mail('Subject: x', `${'a'.repeat(200_000)} write to sales@example.org`));
     expect(f.meta).toContain('e:example.org');

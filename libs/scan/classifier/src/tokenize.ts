@@ -91,7 +91,7 @@ export function addWords(text: string, prefix: string, maxWords: number, pairs: 
   let prev = '';
   for (const m of text.toLowerCase().matchAll(WORD)) {
     if (count++ >= maxWords) break;
-    const word = m[0].replace(/['’_-]+$/, '');
+    const word = m[0].replace(/(?<!['’_-])['’_-]+$/, '');
     if (word.length > MAX_WORD_LENGTH) {
       out.add(prefix + 'm:longword');
       prev = '';
@@ -146,9 +146,9 @@ function addLinks(links: string[], out: Set<string>): Set<string> {
     if (url.hasUserinfo) out.add('u:m:userinfo');
     for (const w of url.path.matchAll(/[a-z]{3,20}/g)) out.add('u:p:' + w[0]);
     hosts.add(registrableDomain(url.host));
-    if (/[?&][^=]*=[^&]{20,}/.test(url.path)) out.add('u:m:long_param');
+    if (/[?&][^=?&]*=[^&]{20,}/.test(url.path)) out.add('u:m:long_param');
     if (/\/[^/?]*\d{5,}/.test(url.path)) out.add('u:m:numeric_path');
-    if (/^[a-z0-9]+\d[a-z0-9]*\./.test(url.host) && !url.isIp) out.add('u:m:digit_host');
+    if (/^[a-z0-9][a-z]*\d[a-z0-9]*\./.test(url.host) && !url.isIp) out.add('u:m:digit_host');
   }
   out.add('u:m:domains:' + bucket(hosts.size));
   return hosts;
@@ -168,7 +168,7 @@ function addHeaders(msg: ParsedMessage, out: Set<string>, linkDomains: Set<strin
   if (letters.length >= 6 && letters === letters.toUpperCase() && letters !== letters.toLowerCase()) out.add('m:s:allcaps');
   if (/!/.test(subject)) out.add('m:s:excl');
   if (/\$\d/.test(subject)) out.add('m:s:money');
-  if (/\s{3,}\S+$|[\s.]\d{3,}$/.test(subject)) out.add('m:s:trailing_id');
+  if (/\s{3}\S+$|[\s.]\d{3,}$/.test(subject)) out.add('m:s:trailing_id');
   if (/(?:^|\s)(?=\S*\d)(?=\S*[a-z])(?=\S*[A-Z])[A-Za-z0-9]{8,}(?:\s|$)/.test(subject)) out.add('m:s:random_token');
   if (/\.{3,}|(?:\. ){2,}|[!?]{2,}/.test(subject)) out.add('m:s:punct_run');
   // "Re:" on a message that answers nothing: ratware dressing mail up as a conversation.
@@ -199,7 +199,7 @@ function addHeaders(msg: ParsedMessage, out: Set<string>, linkDomains: Set<strin
   addAlignment(from.domain, mid ? mid[2].toLowerCase() : '', linkDomains, out);
   addBulkHeaders(msg, out);
   out.add('m:dates:' + shape(header(msg, 'date')));
-  const tz = /([+-]\d{4}|\b[A-Z]{2,4})\s*(\([^)]*\))?\s*$/.exec(header(msg, 'date'));
+  const tz = /([+-]\d{4}|\b[A-Z]{2,4})\s*(?:(\([^)]*\))\s*)?$/.exec(header(msg, 'date'));
   out.add('m:tz:' + (tz ? tz[1] : 'none'));
   const boundary = /boundary\s*=\s*"?([^";]+)/i.exec(header(msg, 'content-type'));
   if (boundary) out.add('m:bnd:' + shape(boundary[1]));
@@ -255,12 +255,16 @@ function addLineLayout(text: string, out: Set<string>): void {
 const INVISIBLE = /[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]/;
 const SPACED_LETTERS = /(?:^|[^\p{L}])\p{L}(?:[*._ -]\p{L}){4,}(?![\p{L}])/u;
 const LEET = /\b[a-z]+[0134@$][a-z]+\b/i;
-const MIXED_SCRIPT = /(?=[\p{L}]*\p{sc=Latin})(?=[\p{L}]*\p{sc=Cyrillic})[\p{L}]{3,}/u;
+// Words of letters and digits with two digits or more ("a1b2", "2024", "x86_64" is not one: "_" is a word
+// character): serial numbers and codes, not leetspeak. Each digit is the first or second digit or after it,
+// so a word splits one way only (the earlier "(?:[a-z]*\d+[a-z]*){2,}" split a run of n digits 2^n ways).
+const DIGIT_WORDS = /\b[a-z]*\d[a-z]*\d[a-z\d]*\b/gi;
+const MIXED_SCRIPT = /(?<!\p{L})(?=\p{L}*\p{sc=Latin})(?=\p{L}*\p{sc=Cyrillic})\p{L}{3,}/u;
 
 function addObfuscation(body: string, out: Set<string>): void {
   if (INVISIBLE.test(body)) out.add('m:obf:invisible');
   if (SPACED_LETTERS.test(body)) out.add('m:obf:spaced');
-  if (LEET.test(body.replace(/\b(?:[a-z]*\d+[a-z]*){2,}\b/gi, ''))) out.add('m:obf:leet');
+  if (LEET.test(body.replace(DIGIT_WORDS, ''))) out.add('m:obf:leet');
   if (MIXED_SCRIPT.test(body)) out.add('m:obf:mixed_script');
 }
 

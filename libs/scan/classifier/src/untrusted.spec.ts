@@ -77,5 +77,11 @@ describe('untrusted verdict headers', () => {
     expect(stripSubjectTags('{Spam?} Win now')).toBe('Win now');
     expect(stripSubjectTags('SPAM: Win now')).toBe('Win now');
     expect(stripSubjectTags('Re: moving SPAM: results to the bottom')).toBe('Re: moving SPAM: results to the bottom');
+    expect(stripSubjectTags('( spam ? ) Win now')).toBe('Win now');
+    // "\s*\??\s*" split a run of spaces n ways when no bracket closed it.
+    const open = '[spam' + ' '.repeat(100_000);
+    const t0 = performance.now();
+    expect(stripSubjectTags(open)).toBe(open);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 });

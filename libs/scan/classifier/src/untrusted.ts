@@ -36,7 +36,7 @@ export function isUntrustedHeader(name: string): boolean {
 }
 
 // Subject tags that filters prepend: "*****SPAM*****", "[SPAM]", "{Spam?}", "(SPAM)", "SPAM:".
-const SUBJECT_TAG = /^\s*(\*+\s*spam\s*\*+|\[\s*spam\s*\??\s*\]|\{\s*spam\s*\??\s*\}|\(\s*spam\s*\??\s*\)|spam:)\s*/i;
+const SUBJECT_TAG = /^\s*(\*+\s*spam\s*\*+|\[\s*spam\s*(?:\?\s*)?\]|\{\s*spam\s*(?:\?\s*)?\}|\(\s*spam\s*(?:\?\s*)?\)|spam:)\s*/i;
 
 /** Removes spam tags that filters prepend to a subject. */
 export function stripSubjectTags(subject: string): string {

@@ -43,8 +43,12 @@ export function registrableDomain(host: string): string {
 
 /** Display name, local part and domain (lower case) of an address header ("Name <user@host>" or bare). */
 export function parseAddress(value: string): { local: string; domain: string; name: string } {
-  const angle = /<([^>]*)>/.exec(value);
-  const addr = angle ? angle[1] : (/[^\s<>"]+@[^\s<>"]+/.exec(value)?.[0] ?? '');
+  // The first "<" with a ">" after it (only the first can have one if any does), found without a regex: /<[^>]*>/
+  // searched again from every "<" of a run without ">".
+  const open = value.indexOf('<');
+  const close = open < 0 ? -1 : value.indexOf('>', open + 1);
+  const angle = close < 0 ? undefined : { index: open, inner: value.slice(open + 1, close) };
+  const addr = angle ? angle.inner : (/(?<![^\s<>"])[^\s<>"]+@[^\s<>"]+/.exec(value)?.[0] ?? '');
   const at = addr.lastIndexOf('@');
   const name = angle ? value.slice(0, angle.index).replace(/["']/g, '').trim() : value.replace(addr, '').replace(/[()"']/g, '').trim();
   return {

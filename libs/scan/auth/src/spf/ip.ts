@@ -13,7 +13,7 @@ function ipv4Bits(text: string): bigint {
 /** The eight 16-bit groups of an IPv6 address as written (case kept), "::" and a dotted IPv4 tail expanded. */
 export function ipv6Groups(text: string): string[] {
   let body = text;
-  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(body);
+  const dotted = /(?<!\d)(\d+\.\d+\.\d+\.\d+)$/.exec(body);
   if (dotted) {
     const v4 = Number(ipv4Bits(dotted[1]));
     body = `${body.slice(0, dotted.index)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;

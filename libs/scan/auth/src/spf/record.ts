@@ -99,7 +99,7 @@ export function parseRecord(text: string): SpfRecord {
       }
       continue;
     }
-    const directive = /^([+\-~?]?)([A-Za-z][A-Za-z0-9]*)(.*)$/s.exec(term);
+    const directive = /^([+\-~?]?)([A-Za-z][A-Za-z0-9]*)(?![A-Za-z0-9])(.*)$/s.exec(term);
     if (!directive) throw new SpfSyntaxError(`"${term}" is neither a mechanism nor a modifier`);
     const qualifier = (directive[1] || '+') as Qualifier;
     record.directives.push({ qualifier, mechanism: mechanism(directive[2].toLowerCase(), directive[3], term), text: term });

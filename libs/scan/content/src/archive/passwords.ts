@@ -16,7 +16,7 @@ export function candidatePasswords(texts: readonly string[], max: number): strin
   // "Password: infected." ends a sentence; "s3cr3t!" may be the password itself: both are tried.
   const push = (word: string | undefined): void => {
     if (!word) return;
-    add(word.replace(/[.!?。]+$/u, ''));
+    add(word.replace(/(?<![.!?。])[.!?。]+$/u, ''));
     add(word);
   };
   const text = texts.join('\n').slice(0, 1024 * 1024);

@@ -34,4 +34,11 @@ describe('detectTrueType', () => {
     const javaClass = Buffer.concat([Buffer.from([0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 52]), Buffer.alloc(500)]);
     expect(await detectTrueType(javaClass)).toMatchObject({ ext: 'class', kind: 'executable' });
   });
+
+  it('finds "@echo off" after blank lines, and reads a head of line breaks in one pass', async () => {
+    expect((await detectTrueType(Buffer.from('\r\n\r\n  @echo off\r\ndel x'))).ext).toBe('bat');
+    const t0 = performance.now();
+    await detectTrueType(Buffer.from('\n'.repeat(4096)));
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
 });

@@ -73,7 +73,7 @@ function textType(data: Buffer): TrueType {
   if (/^ID;P/.test(head)) return { mime: 'application/x-sylk', ext: 'slk', kind: 'excel' };
   if (/<hta:application/i.test(head)) return { mime: 'application/hta', ext: 'hta', kind: 'script' };
   if (/<(job|package)[\s>][\s\S]*<script\s+language=/i.test(head)) return { mime: 'text/x-wsf', ext: 'wsf', kind: 'script' };
-  if (/^\s*@echo\s+off/im.test(head)) return { mime: 'application/x-bat', ext: 'bat', kind: 'script' };
+  if (/^[^\S\n\r\u2028\u2029]*@echo\s+off/im.test(head)) return { mime: 'application/x-bat', ext: 'bat', kind: 'script' };
   if (/WScript\.(Shell|CreateObject)|CreateObject\(\s*"(WScript|Scripting)\./i.test(head)) return { mime: 'text/vbscript', ext: 'vbs', kind: 'script' };
   if (/^\s*<(!doctype html|html|head|body|script|a\s|div|meta|iframe|form|table|p[\s>]|!--)/i.test(head)) return { mime: 'text/html', ext: 'html', kind: 'html' };
   if (/^(From [^\r\n]*\r?\n)?(?:(?:Received|Return-Path|From|To|Subject|Date|Message-ID|MIME-Version|Content-Type):[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*){3,}/i.test(head)) {

@@ -25,4 +25,11 @@ describe('uuencoded blocks', () => {
     expect(blocks.every((b) => b.name === 'x' && b.content.length === 0)).toBe(true);
     expect(decodeUuencoded(Buffer.from(`${junk}${RUN_EXE}`)).at(-1)).toEqual({ name: 'run.exe', content: Buffer.from('MZi') });
   });
+
+  it('reads a begin line padded with a long run of spaces in one pass', () => {
+    const t0 = performance.now();
+    expect(decodeUuencoded(Buffer.from(`begin 644${' '.repeat(100_000)}\r\n`))).toEqual([]);
+    expect(decodeUuencoded(Buffer.from(RUN_EXE.replace('644 ', '644   ')))).toEqual([{ name: 'run.exe', content: Buffer.from('MZi') }]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
 });

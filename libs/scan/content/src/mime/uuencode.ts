@@ -4,7 +4,7 @@ export interface UuBlock {
   content: Buffer;
 }
 
-const BEGIN = /^begin(?:-base64)? +[0-7]{3,4} +(.+?)\r?$/gm;
+const BEGIN = /^begin(?:-base64)? +[0-7]{3,4} +(\S.*?)\r?$/gm;
 
 /**
  * Finds and decodes every `begin <mode> <name>` ... `end` block. A block also ends where the next begin line

@@ -20,4 +20,11 @@ describe('readHtml', () => {
     readHtml('<a'.repeat(200_000) + '<!--'.repeat(100_000));
     expect(performance.now() - started).toBeLessThan(1000);
   });
+
+  it('reads a tag name that never ends in one pass', () => {
+    const t0 = performance.now();
+    expect(readHtml(`<p>a</p><a${'b'.repeat(100_000)}`).text).toContain('a');
+    expect(readHtml('<a2 href="https://x.test">y</a2><a href="https://z.test">w</a>').anchors).toEqual([{ href: 'https://z.test', text: 'w' }]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
 });

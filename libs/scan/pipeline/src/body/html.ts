@@ -12,7 +12,7 @@ export interface HtmlView {
 
 // One linear pass: a tag is "<" up to the next ">" with no "<" inside, so a stray "<" costs one step and
 // no input makes the scan quadratic.
-const TOKEN = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)([^<>]*)>|<![^<>]*>|[^<]+|</g;
+const TOKEN = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)(?![a-zA-Z0-9])([^<>]*)>|<![^<>]*>|[^<]+|</g;
 const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
 const ENTITY = /&(#x[0-9a-f]+|#\d+|[a-z]+);/gi;
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
