@@ -1,4 +1,4 @@
-import { regexFlags, type BodyPolicy, type Policy, type RegexRule } from '@moat/policy';
+import { compileFilterRegex, regexFlags, type BodyPolicy, type Policy, type RegexRule } from '@moat/policy';
 import { parse } from 'tldts';
 import { skeleton } from './confusables.js';
 import { comparableName } from './display-name.js';
@@ -56,8 +56,8 @@ function compileRule(rule: RegexRule): CompiledRegexRule {
   const block = rule.kind === 'block';
   return {
     rule,
-    // The schema refused patterns that do not compile or backtrack catastrophically.
-    regex: new RegExp(rule.pattern, regexFlags(rule)),
+    // RE2 (linear time); the schema refused patterns it cannot compile.
+    regex: compileFilterRegex(rule.pattern, regexFlags(rule)),
     symbol: block ? `REGEX_${rule.name}` : `REGEX_ALLOW_${rule.name}`,
     score: rule.score ?? (block ? 5 : -5),
   };

@@ -62,12 +62,20 @@ describe('regex_filters check', () => {
     expect(verdict.action).toBe('deliver');
   });
 
-  it('stops at the time budget with REGEX_TIMEOUT instead of stalling', async () => {
-    // Quadratic through retries at every start position (accepted by the schema): 200k digits take seconds.
-    const slow = `From: a@b.test\r\nSubject: x\r\n\r\n${'1'.repeat(200_000)}\r\n`;
+  it('runs patterns that backtrack exponentially in a backtracking engine in linear time (RE2)', async () => {
+    // The classifier's old digit-word pattern: 30 digits and "_" took minutes on V8's engine.
+    const hostile = `From: a@b.test\r\nSubject: x\r\n\r\n${'1'.repeat(30)}_ ${'1'.repeat(200_000)}_\r\n`;
     const started = Date.now();
-    const verdict = await scan([block('VERSION', 'body', '\\d+\\.\\d+'), block('LATER', 'body', '1')], slow, 20);
+    const verdict = await scan([block('DIGITS', 'body', '\\b(?:[a-z]*\\d+[a-z]*){2,}\\b'), block('NESTED', 'body', '(1+)+$'), block('LATER', 'body', '_')], hostile, 5000);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(verdict.symbols.map((s) => [s.name, s.score, s.detail])).toEqual([['REGEX_TIMEOUT', 0, 'time budget ran out in rule VERSION; later rules skipped']]);
+    expect(verdict.symbols.map((s) => s.name)).toEqual(['REGEX_LATER']);
+  });
+
+  it('stops at the time budget with REGEX_TIMEOUT, naming the rule, and skips the later rules', async () => {
+    const long = `From: a@b.test\r\nSubject: x\r\n\r\n${'ab '.repeat(2_000_000)}\r\n`;
+    const rules = Array.from({ length: 50 }, (_, i) => block(`R${i}`, 'body', `zz${i}|q+x`));
+    const verdict = await scan([...rules, block('LATER', 'body', 'ab')], long, 5);
+    expect(verdict.symbols.map((s) => s.name)).toEqual(['REGEX_TIMEOUT']);
+    expect(verdict.symbols[0]?.detail).toMatch(/^time budget ran out in rule R\d+; later rules skipped$/);
   });
 });

@@ -1,6 +1,6 @@
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import { checkRegexSafety } from './regex-safety.js';
+import { filterRegexProblem } from './filter-regex.js';
 
 // Stage 3 (body) settings: DNS reputation lists, the fleet bulk-checksum network, regex filters, phishing
 // heuristics and the Korean advertising marker. Every score here becomes a named symbol's score.
@@ -146,8 +146,8 @@ const regexRuleSchema = z
     if (rule.on === 'header' && !rule.header) ctx.addIssue({ code: 'custom', path: ['header'], message: 'required when on is "header"' });
     if (rule.on !== 'header' && rule.header) ctx.addIssue({ code: 'custom', path: ['header'], message: 'only for on = "header"' });
     if (rule.kind === 'allow' && rule.action) ctx.addIssue({ code: 'custom', path: ['action'], message: 'only block rules force an action' });
-    const safety = checkRegexSafety(rule.pattern, regexFlags(rule));
-    if (!safety.ok) ctx.addIssue({ code: 'custom', path: ['pattern'], message: safety.reason });
+    const problem = filterRegexProblem(rule.pattern, regexFlags(rule));
+    if (problem) ctx.addIssue({ code: 'custom', path: ['pattern'], message: problem });
   });
 
 export type RegexRule = z.output<typeof regexRuleSchema>;
@@ -159,7 +159,7 @@ export function regexFlags(rule: Pick<RegexRule, 'caseSensitive'>): string {
 
 export const regexFiltersSchema = z
   .object({
-    /** Time all filters of one message may take; past it the rest are skipped and REGEX_TIMEOUT fires. */
+    /** Time all filters of one message may take (checked after each rule and text); past it the rest are skipped and REGEX_TIMEOUT fires. */
     budgetMs: z.number().int().min(5).max(5000).default(50),
     rules: z.array(regexRuleSchema).default([]),
   })
