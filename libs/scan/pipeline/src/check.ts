@@ -63,6 +63,12 @@ export interface StageCheck<S extends Stage> {
   /** lower_snake name, used in CHECK_ERROR details. */
   readonly name: string;
   readonly stage: S;
+  /**
+   * A content check reads only the message, the policy, the envelope and the classifier's model, writes only its
+   * own symbols and forced action, and runs synchronously. The scan node runs these on its inspection workers
+   * after the MIME walk, under `body.checkTimeoutMs` (content-checks.ts); elsewhere they run in the stage's loop.
+   */
+  readonly content?: true;
   /** False when the policy gives the check nothing to do; it then costs nothing per message. */
   enabled?(policy: CompiledPolicy): boolean;
   /** The directions the check runs in; absent: inbound only. */

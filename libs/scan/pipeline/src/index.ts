@@ -7,6 +7,7 @@ export { parseHostPort } from './host-port.js';
 export { contentFramingProblem, framingProblem, withBareCrNormalised, type BareCrPolicy, type FramingProblem } from './message/framing.js';
 export { parseMessage, type MessageContent, type ParsedMessage } from './message/parse-message.js';
 export { readMessage, type MessageReading } from './message/read-message.js';
+export { CHECK_TIMEOUT, runContentChecks, type ContentCheckJob, type ContentCheckOutcome, type ContentCheckResult } from './content-checks.js';
 export { Pipeline, type StagePlan } from './pipeline.js';
 export { Results, type ForcedAction } from './results.js';
 export { MessageScanner, scanMessage } from './scan-message.js';

@@ -1,6 +1,7 @@
 import { parseEnvelopeAddress } from './address.js';
 import type { ConnectionState, StageInputs, TransactionState } from './check.js';
 import type { CompiledPolicy } from './compile-policy.js';
+import { CHECK_TIMEOUT, type ContentCheckJob, type ContentCheckOutcome } from './content-checks.js';
 import { headersOnly } from './message/parse-message.js';
 import { readMessage } from './message/read-message.js';
 import type { StagePlan } from './pipeline.js';
@@ -18,6 +19,7 @@ export const CHECK_ERROR = 'CHECK_ERROR';
 // 421 at connect closes the connection (RFC 5321 4.2.2); later stages defer only the command.
 const CONNECT_TEMPFAIL: SmtpReply = { code: 421, message: '4.3.0 temporary scanning failure, try again later' };
 const TEMPFAIL: SmtpReply = { code: 451, message: '4.3.0 temporary scanning failure, try again later' };
+const UNFINISHED: SmtpReply = { code: 554, message: '5.7.1 message refused: its content could not be checked in time' };
 
 /**
  * One SMTP connection. The node calls the stage methods from its smtp-server hooks in protocol order;
@@ -86,10 +88,10 @@ export class ScanSession {
     if (!earlier.ok) return refusedMessageVerdict(earlier.verdict);
     const { blockedExtensions, archiveLimits, settings } = this.policy.attachments;
     const options = { blockedExtensions, archiveLimits };
-    const reading = await (this.options.reader ? this.options.reader(raw, options, settings.inspectionTimeoutMs) : readMessage(raw, options));
+    const reading = await (this.options.reader ? this.options.reader(raw, options, settings.inspectionTimeoutMs, this.contentCheckJob()) : readMessage(raw, options));
     // A stopped reading has no content: the checks see the headers, and the report's finding decides.
     const message = { ...(reading.message ?? headersOnly(raw, 'the message could not be read within its time and memory budget')), raw };
-    await this.runStage('data', this.transactionResults, { message, content: reading.report });
+    await this.runStage('data', this.transactionResults, { message, content: reading.report }, reading.checks);
     const verdict = decideVerdict([this.connectionResults, this.transactionResults], this.thresholds);
     return { ...verdict, headers: message.headers, attachments: message.attachments, urls: message.urls, recipientDomains: [...this.recipientDomains], ...(this.transaction.authenticationResults ? { authenticationResults: this.transaction.authenticationResults } : {}) };
   }
@@ -112,7 +114,37 @@ export class ScanSession {
     return this.envelope.direction === 'outbound' ? this.policy.outbound.thresholds : this.policy.thresholds;
   }
 
-  private async runStage<S extends Stage>(stage: S, results: Results, inputs: StageInputs[S]): Promise<void> {
+  /** The content checks a reader runs beside its MIME walk (content-checks.ts); none without a reader. */
+  private contentCheckJob(): ContentCheckJob | undefined {
+    const checks = this.plan.data.filter((check) => check.content).map((check) => check.name);
+    if (checks.length === 0) return undefined;
+    return { checks, policy: this.policy, envelope: this.envelope, model: this.options.classifier?.model, timeoutMs: this.policy.policy.body.checkTimeoutMs };
+  }
+
+  /**
+   * Takes over what a content check found on the reader's thread, in the check's place. The check it stopped
+   * in gets CHECK_TIMEOUT and the action of an incomplete message (attachments.settings.incomplete: quarantine
+   * or refuse, never deliver as clean); the ones after it did not run.
+   */
+  private applyContentCheck(name: string, outcome: ContentCheckOutcome, results: Results): void {
+    const result = outcome.results.find((r) => r.check === name);
+    if (result && 'error' in result) {
+      results.add(CHECK_ERROR, 0, `${name}: ${result.error}`);
+      results.tempfail(TEMPFAIL);
+    } else if (result) {
+      for (const symbol of result.symbols) results.add(symbol.name, symbol.score, symbol.detail);
+      if (result.forced?.reply) {
+        if (result.forced.action === 'reject') results.reject(result.forced.reply);
+        else results.tempfail(result.forced.reply);
+      } else if (result.forced && result.forced.action !== 'reject' && result.forced.action !== 'tempfail') results.setAction(result.forced.action);
+    } else if (outcome.stopped?.check === name) {
+      results.add(CHECK_TIMEOUT, 0, `${name}: ${outcome.stopped.why}; later content checks skipped`);
+      if (this.policy.attachments.settings.incomplete === 'block') results.reject(UNFINISHED);
+      else results.setAction('quarantine');
+    }
+  }
+
+  private async runStage<S extends Stage>(stage: S, results: Results, inputs: StageInputs[S], precomputed?: ContentCheckOutcome): Promise<void> {
     const ctx = {
       policy: this.policy,
       options: this.options,
@@ -125,6 +157,11 @@ export class ScanSession {
     results.stage = stage;
     const refusedBefore = results.refused;
     for (const check of this.plan[stage]) {
+      if (precomputed && check.content) {
+        this.applyContentCheck(check.name, precomputed, results);
+        if (results.refused && !refusedBefore) break;
+        continue;
+      }
       try {
         const pending = check.run(ctx);
         if (pending) await pending;

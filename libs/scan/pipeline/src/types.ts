@@ -3,6 +3,7 @@ import type { SpamModel } from '@moat/classifier';
 import type { AntivirusEngine, InspectOptions } from '@moat/content';
 import type { FleetState } from '@moat/fleet-state';
 import type { FuzzyStore } from './body/fuzzy-store.js';
+import type { ContentCheckJob } from './content-checks.js';
 import type { MessageReading } from './message/read-message.js';
 
 /** SMTP stage at which a check runs: the earliest stage that has its input. */
@@ -109,9 +110,10 @@ export interface ScanOptions {
   /**
    * Reads the message (`readMessage`: its MIME walk, text and stage 2's inspection) off this thread (the node's
    * worker threads) and stops after `timeoutMs` (the policy's attachments.inspectionTimeoutMs) with an
-   * incomplete report and no message; without one it runs here, unbounded.
+   * incomplete report and no message; without one it runs here, unbounded. Given `checks`, it then runs the
+   * data stage's content checks on what it read (`runContentChecks`) and stops them after `checks.timeoutMs`.
    */
-  reader?: (raw: Buffer, options: InspectOptions, timeoutMs: number) => Promise<MessageReading>;
+  reader?: (raw: Buffer, options: InspectOptions, timeoutMs: number, checks?: ContentCheckJob) => Promise<MessageReading>;
   /** The node's resolver (servers, timeouts, cache shared by every check); else one is made from `dns`. */
   resolver?: DnsResolver;
   /** The fleet-wide bulk checksum store; without one the bulk check does nothing. */

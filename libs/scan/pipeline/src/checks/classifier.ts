@@ -12,6 +12,7 @@ export const classifier: StageCheck<'data'> = {
   name: 'classifier',
   stage: 'data',
   directions: ['inbound', 'outbound'],
+  content: true,
   enabled: (policy) => policy.policy.classifier.enabled,
   run(ctx) {
     const model = ctx.options.classifier?.model;

@@ -10,6 +10,7 @@ import { addressDomain } from '../body/domains.js';
 export const executiveImpersonation: StageCheck<'data'> = {
   name: 'executive_impersonation',
   stage: 'data',
+  content: true,
   enabled: (policy) => policy.body.executives.length > 0,
   run(ctx) {
     const from = splitNamedAddress(ctx.message.headers.from);

@@ -25,6 +25,7 @@ export const linkMismatch: StageCheck<'data'> = {
   name: 'link_mismatch',
   stage: 'data',
   directions: ['inbound', 'outbound'],
+  content: true,
   run(ctx) {
     const { redirectors } = ctx.policy.body.settings.dnsbl;
     const { linkTrackers, linkMismatchScore } = ctx.policy.body.settings.phishing;

@@ -17,6 +17,7 @@ const MAX_URL_DOMAINS = 50;
 export const lookalikeDomains: StageCheck<'data'> = {
   name: 'lookalike_domains',
   stage: 'data',
+  content: true,
   enabled: (policy) => policy.body.protectedDomains.length > 0,
   run(ctx) {
     const { protectedDomains, settings } = ctx.policy.body;

@@ -10,6 +10,7 @@ import { paymentChangeCues, urgencyCues } from '../body/wording.js';
 export const paymentWording: StageCheck<'data'> = {
   name: 'payment_wording',
   stage: 'data',
+  content: true,
   run(ctx) {
     const { paymentChangeScore, urgencyScore } = ctx.policy.body.settings.phishing;
     const texts = [ctx.message.headers.subject, ...bodyView(ctx.message).texts];

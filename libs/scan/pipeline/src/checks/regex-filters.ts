@@ -17,6 +17,7 @@ export const regexFilters: StageCheck<'data'> = {
   name: 'regex_filters',
   stage: 'data',
   directions: ['inbound', 'outbound'],
+  content: true,
   enabled: (policy) => policy.body.regexRules.length > 0,
   run(ctx) {
     const { regexRules } = ctx.policy.body;

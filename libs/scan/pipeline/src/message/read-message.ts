@@ -1,4 +1,5 @@
 import { inspectMessage, mimeLimitsOf, walkMime, type ContentReport, type InspectOptions } from '@moat/content';
+import type { ContentCheckOutcome } from '../content-checks.js';
 import { parseMessage, type MessageContent } from './parse-message.js';
 
 /** A message read at end of DATA: what the data checks read of it, and stage 2's inspection of every file in it. */
@@ -6,6 +7,8 @@ export interface MessageReading {
   /** Absent when the reading was stopped (time or memory budget): the report then says why. */
   message?: MessageContent;
   report: ContentReport;
+  /** The content checks the reader ran on the message, when it was asked to (ScanOptions.reader). */
+  checks?: ContentCheckOutcome;
 }
 
 /**

@@ -227,6 +227,13 @@ export const koreanAdSchema = z
 
 export const bodySchema = z
   .object({
+    /**
+     * Longest the content checks of one message (regex filters, classifier, phishing links, lookalikes,
+     * impersonation, payment wording) may run together on a scan node, which runs them on its inspection
+     * workers after the MIME walk; past it the check gets CHECK_TIMEOUT and the message is treated as
+     * incomplete (attachments.settings.incomplete: quarantined or refused, never delivered as clean).
+     */
+    checkTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
     dnsbl: dnsblSchema.default(() => dnsblSchema.parse({})),
     bulk: bulkSchema.default(() => bulkSchema.parse({})),
     regex: regexFiltersSchema.default(() => regexFiltersSchema.parse({})),
