@@ -1,3 +1,5 @@
+import { parsePolicy } from '@moat/policy';
+import { compilePolicy, type ContentCheckJob } from '@moat/pipeline';
 import type { Logger } from '../log.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InspectionPool } from './inspection-pool.js';
@@ -9,9 +11,18 @@ import { parentPort } from 'node:worker_threads';
 const hold = [];
 let count = 0;
 const retainedBytes = () => process.memoryUsage().heapUsed + process.memoryUsage().external;
-parentPort.on('message', ({ id, raw }) => {
+parentPort.on('message', ({ id, raw, checks }) => {
   const text = Buffer.from(raw).toString();
   count++;
+  if (checks) {
+    // Content checks: each reports whether this request carried the policy in full; "stall" loops in the second.
+    parentPort.postMessage({ id, reading: { message: { subject: text }, report: { findings: [], files: [], complete: true, parts: 1 } }, retainedBytes: retainedBytes() });
+    checks.names.forEach((check, i) => {
+      if (text === 'stall' && i === 1) for (;;);
+      parentPort.postMessage({ id, check: { check, symbols: [{ name: 'SENT_POLICY', score: 0, detail: String(checks.policy.policy !== undefined) }] }, retainedBytes: retainedBytes() });
+    });
+    return;
+  }
   if (text.startsWith('echo')) {
     const report = { findings: [], files: [{ path: '1', name: 'a.txt', declaredType: 'text/plain', type: { mime: 'text/plain', ext: 'txt', kind: 'text' }, size: raw.length, sha256: '', depth: 0, content: raw }], complete: true, parts: 1 };
     setTimeout(() => parentPort.postMessage({ id, reading: { report }, retainedBytes: retainedBytes() }), Number(text.split(' ')[1] ?? 0));
@@ -99,6 +110,30 @@ describe('InspectionPool', () => {
     const parts = await Promise.all([0, 1, 2, 3, 4].map(async () => (await inspect(p, 'count')).parts));
     expect(parts).toEqual([1, 2, 1, 2, 1]);
     expect(p.recycled).toBe(2);
+  });
+
+  it('runs the content checks after the walk and sends each worker the policy once', async () => {
+    const p = pool(1);
+    const job: ContentCheckJob = { checks: ['regex_filters', 'classifier'], policy: compilePolicy(parsePolicy({}), 1), envelope: { clientIp: '192.0.2.1', rcptTo: [] }, model: undefined, timeoutMs: 5_000 };
+    const first = await p.read(Buffer.from('checks'), {}, 5_000, job);
+    expect(first.checks).toEqual({ results: ['regex_filters', 'classifier'].map((check) => ({ check, symbols: [{ name: 'SENT_POLICY', score: 0, detail: 'true' }] })) });
+    const second = await p.read(Buffer.from('checks'), {}, 5_000, job);
+    expect(second.checks?.results.map((r) => ('symbols' in r ? r.symbols[0]?.detail : r.error))).toEqual(['false', 'false']);
+  });
+
+  it('stops a content check past its budget, keeps the reading and the earlier checks, and carries on', async () => {
+    const p = pool(1);
+    const job: ContentCheckJob = { checks: ['regex_filters', 'classifier', 'link_mismatch'], policy: compilePolicy(parsePolicy({}), 1), envelope: { clientIp: '192.0.2.1', rcptTo: [] }, model: undefined, timeoutMs: 200 };
+    const started = performance.now();
+    const stalled = await p.read(Buffer.from('stall'), {}, 5_000, job);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(stalled.message).toEqual({ subject: 'stall' });
+    expect(stalled.checks).toEqual({ results: [{ check: 'regex_filters', symbols: [expect.objectContaining({ detail: 'true' })] }], stopped: { check: 'classifier', why: 'did not finish within 200 ms' } });
+    expect(warnings).toEqual(['content check classifier stopped: did not finish within 200 ms; a new worker takes its place']);
+    // The fresh worker holds no policy yet: it is sent again.
+    const next = await p.read(Buffer.from('checks'), {}, 5_000, job);
+    expect(next.checks?.results).toHaveLength(3);
+    expect(next.checks?.results[0]).toMatchObject({ symbols: [{ detail: 'true' }] });
   });
 
   it('answers queued messages as incomplete when closed', async () => {
