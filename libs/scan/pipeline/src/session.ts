@@ -132,11 +132,11 @@ export class ScanSession {
       results.add(CHECK_ERROR, 0, `${name}: ${result.error}`);
       results.tempfail(TEMPFAIL);
     } else if (result) {
-      for (const symbol of result.symbols) results.add(symbol.name, symbol.score, symbol.detail);
-      if (result.forced?.reply) {
-        if (result.forced.action === 'reject') results.reject(result.forced.reply);
-        else results.tempfail(result.forced.reply);
-      } else if (result.forced && result.forced.action !== 'reject' && result.forced.action !== 'tempfail') results.setAction(result.forced.action);
+      const found = new Results();
+      found.stage = results.stage;
+      for (const symbol of result.symbols) found.add(symbol.name, symbol.score, symbol.detail);
+      found.forced = result.forced;
+      results.absorb(found);
     } else if (outcome.stopped?.check === name) {
       results.add(CHECK_TIMEOUT, 0, `${name}: ${outcome.stopped.why}; later content checks skipped`);
       if (this.policy.attachments.settings.incomplete === 'block') results.reject(UNFINISHED);
