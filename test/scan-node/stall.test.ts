@@ -33,7 +33,9 @@ describe('scan node with a stalling content check', () => {
   };
 
   it('answers other sessions while one message is stuck in a check, then quarantines that one with CHECK_TIMEOUT', async () => {
-    const usual = Math.max(...(await Promise.all([ordinary('warm-up 1'), ordinary('warm-up 2')])), await ordinary('warm-up 3'));
+    // The first messages also warm the workers up (each is sent the policy once): not part of the usual time.
+    await Promise.all([ordinary('warm-up 1'), ordinary('warm-up 2')]);
+    const usual = Math.max(await ordinary('usual 1'), await ordinary('usual 2'), await ordinary('usual 3'));
 
     const stalledStart = performance.now();
     const stalled = sendMail(node.smtpPort, { from: 'friend@remote.test', to: 'alice@example.test', subject: 'invoice STALL-ME', body: 'Please pay.\n' }).then((r) => ({ ...r, ms: performance.now() - stalledStart }));
@@ -45,7 +47,7 @@ describe('scan node with a stalling content check', () => {
     // The five others were answered while the stalled message was still waiting for its check, each about as
     // fast as before (generous: the machine is shared).
     expect(answeredBy).toBeLessThan(CHECK_TIMEOUT_MS);
-    for (const ms of [...during, ...sequential]) expect(ms).toBeLessThan(Math.max(1500, usual * 3));
+    for (const ms of [...during, ...sequential]) expect(ms).toBeLessThan(Math.max(1000, usual * 5));
 
     const result = await stalled;
     expect(result).toMatchObject({ accepted: true, code: 250 });
