@@ -20,7 +20,7 @@ describe('scan node with a stalling content check', () => {
   beforeAll(async () => {
     nats = await Nats.start();
     downstream = await Downstream.start();
-    node = await ScanNode.create('stall-node', nats.url, testPolicy(downstream.port, { body: { checkTimeoutMs: CHECK_TIMEOUT_MS } }));
+    node = await ScanNode.create('stall-node', nats.url, testPolicy(downstream.port, { body: { checkTimeoutMs: CHECK_TIMEOUT_MS, regex: { rules: [{ name: 'MINUTES', kind: 'block', on: 'body', pattern: String.raw`\bminutes\s+of\b`, score: 1 }] } } }));
     await node.start({ NODE_OPTIONS: `--import ${STALLER}` });
   });
   afterAll(() => stopNodeRig({ nats, downstream, node }));
@@ -60,8 +60,12 @@ describe('scan node with a stalling content check', () => {
     expect(downstream.withSubject('invoice STALL-ME')).toEqual([]);
     expect(node.output).toContain('content check payment_wording stopped');
 
-    // The node carries on with a fresh worker: ordinary mail still flows and is delivered.
+    // The node carries on with a fresh worker: ordinary mail still flows, its content checks (the regex filter on
+    // RE2 here) run on the workers, and it is delivered.
     await ordinary('after');
     await waitFor('the later message downstream', async () => (downstream.withSubject('after').length > 0 ? true : undefined));
+    const after = await waitFor('its event', async () => (await nats.messageEvents('stall-node')).find((e) => e.headers?.subject === 'after'));
+    expect(after.action).toBe(Action.ACTION_DELIVER);
+    expect(after.symbols.map((s) => s.name)).toContain('REGEX_MINUTES');
   });
 });
