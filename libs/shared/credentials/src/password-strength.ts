@@ -22,7 +22,7 @@ export function weakPasswordReason(password: string, address: string): string | 
   if (password.length < MIN_PASSWORD_LENGTH) return `must have at least ${MIN_PASSWORD_LENGTH} characters`;
   if (password.length > MAX_PASSWORD_LENGTH) return `must have at most ${MAX_PASSWORD_LENGTH} characters`;
   const lower = password.toLowerCase();
-  const core = lower.replace(/^[\d\W_]+/, '').replace(/[\d\W_]+$/, '');
+  const core = lower.replace(/^[\d\W_]+/, '').replace(/(?<![\d\W_])[\d\W_]+$/, '');
   if (COMMON_SET.has(lower) || COMMON_SET.has(core) || /^\d+$/.test(lower)) return 'is a commonly used password';
   if (new Set(lower).size <= 2) return 'repeats too few characters';
   const email = address.toLowerCase();
