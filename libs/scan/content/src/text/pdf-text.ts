@@ -30,7 +30,7 @@ export function pdfText(data: Buffer, maxChars: number): string {
     const dictionary = before.slice(before.lastIndexOf('obj') + 1);
     const raw = data.subarray(bodyStart, end);
     let content: Buffer;
-    if (/\/Filter\s*\[?\s*\/FlateDecode\s*\]?/.test(dictionary)) {
+    if (/\/Filter\s*(?:\[\s*)?\/FlateDecode/.test(dictionary)) {
       try {
         content = inflateSync(raw, { maxOutputLength: inflateBudget });
       } catch {
