@@ -31,6 +31,7 @@ import { NatsLink } from './nats/nats-link.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { Quarantine } from './quarantine/quarantine.js';
 import { ProcessSampler } from './resources.js';
+import { HttpSandboxClient } from './sandbox/http-sandbox-client.js';
 import { SmtpGateway, type SmtpMode } from './smtp/smtp-gateway.js';
 import { SmtpListener } from './smtp/smtp-listener.js';
 import { SubmissionAuth } from './smtp/submission-auth.js';
@@ -106,7 +107,7 @@ async function main(config: NodeConfig): Promise<void> {
     log: createLogger('inspection'),
   });
   const fleetState = new KvFleetState(() => nats.connection());
-  const pipeline = new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver, fleetState, hostname: config.nodeName, fuzzyStore, classifier: models });
+  const pipeline = new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver, fleetState, hostname: config.nodeName, fuzzyStore, classifier: models, sandbox: new HttpSandboxClient(createLogger('sandbox')) });
   const submissionAuth = new SubmissionAuth(policies, fleetState.counters, createLogger('auth'));
   const signer = new DkimSigner();
   const smtpListener = (mode: SmtpMode, port: number) =>

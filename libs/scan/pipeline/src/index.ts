@@ -20,3 +20,4 @@ export { resolverOptions } from './stage1/resolver-options.js';
 export { messageChecksums, type MessageChecksums } from './body/message-checksums.js';
 export { reportSpam } from './body/report-spam.js';
 export type { CompiledBody } from './body/compile-body.js';
+export type { SandboxAnswer, SandboxCall, SandboxClient, SandboxSample } from './sandbox/sandbox-client.js';

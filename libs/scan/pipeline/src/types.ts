@@ -5,6 +5,7 @@ import type { FleetState } from '@moat/fleet-state';
 import type { FuzzyStore } from './body/fuzzy-store.js';
 import type { ContentCheckJob } from './content-checks.js';
 import type { MessageReading } from './message/read-message.js';
+import type { SandboxClient } from './sandbox/sandbox-client.js';
 
 /** SMTP stage at which a check runs: the earliest stage that has its input. */
 export type Stage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
@@ -129,4 +130,6 @@ export interface ScanOptions {
    * `antivirus` engine), so an offline verdict says what it did not look at (`moat scan`; a node has them all).
    */
   explainSkippedEngines?: boolean;
+  /** The external analysis servers (F11, policy `sandbox`); without a client the sandbox check does nothing. */
+  sandbox?: SandboxClient;
 }

@@ -3,6 +3,7 @@ import { attachmentsSchema } from './sections/attachments.js';
 import { bodySchema } from './sections/body.js';
 import { classifierSchema } from './sections/classifier.js';
 import { dlpSchema } from './sections/dlp.js';
+import { sandboxSchema } from './sections/sandbox.js';
 import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
 import { outboundSchema } from './sections/outbound.js';
 import { dnsSchema, domainSmtpChecksSchema, sessionLimitFields, smtpChecksSchema } from './sections/smtp-checks.js';
@@ -99,6 +100,7 @@ export const policySchema = z
     // Submission and relay from the tenant's servers; `thresholds` (absent: the inbound ones) judge outbound mail.
     outbound: outboundSchema.extend({ thresholds: thresholdsSchema.optional() }).default(() => outboundSchema.parse({})),
     dlp: dlpSchema.default(() => dlpSchema.parse({})),
+    sandbox: sandboxSchema.default(() => sandboxSchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {

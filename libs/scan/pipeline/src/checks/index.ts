@@ -24,6 +24,7 @@ import { recipientSyntax } from './recipient-syntax.js';
 import { regexFilters } from './regex-filters.js';
 import { relayControl } from './relay-control.js';
 import { reverseDns } from './reverse-dns.js';
+import { sandbox } from './sandbox.js';
 import { senderAuth } from './sender-auth.js';
 import { senderLists } from './sender-lists.js';
 import { senderRateLimits } from './sender-rate-limits.js';
@@ -39,5 +40,5 @@ import { submissionSender } from './submission-sender.js';
  * Outbound sessions run the checks marked for them: sender rules and quotas, then the same content checks.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker];
+  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker, sandbox];
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 // message through that could not be fully looked at.
 
 /** A file extension without the dot, stored in lower case. */
-const extension = z
+export const extension = z
   .string()
   .trim()
   .transform((e) => e.toLowerCase().replace(/^\./, ''))
