@@ -77,7 +77,9 @@ export class TestSandboxServer {
   }
 
   private state(id: string): object {
-    const { behaviour, atMs } = this.submissions.get(id)!;
+    const submission = this.submissions.get(id);
+    if (!submission) return { id, state: 'unknown' };
+    const { behaviour, atMs } = submission;
     if (behaviour === 'never' || Date.now() - atMs < behaviour.delayMs) return { id, state: 'pending' };
     return { id, state: 'done', verdict: { level: behaviour.level, detail: behaviour.detail } };
   }

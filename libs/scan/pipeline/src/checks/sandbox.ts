@@ -21,8 +21,8 @@ export const sandbox: StageCheck<'data'> = {
     const samples = samplesOf(ctx, settings, direction);
     if (samples.length === 0) return;
     const call = { servers: settings.servers, pollIntervalMs: settings.pollIntervalMs, deadlineMs: Date.now() + settings.timeoutMs };
-    const answers = await Promise.all(samples.map((s) => client.analyse(s, call)));
-    answers.forEach((answer, i) => record(ctx, settings, samples[i]!.fileName, answer));
+    const answers = await Promise.all(samples.map(async (s) => ({ name: s.fileName, answer: await client.analyse(s, call) })));
+    for (const { name, answer } of answers) record(ctx, settings, name, answer);
   },
 };
 
