@@ -26,6 +26,8 @@ import { EventStoreRepository } from './repositories/event-store.repository.js';
 import { JetStreamEventBusRepository } from './repositories/jetstream-event-bus.repository.js';
 import { JetStreamModelRepository } from './repositories/jetstream-model.repository.js';
 import { JetStreamQuarantineRepository } from './repositories/jetstream-quarantine.repository.js';
+import { JetStreamBodyStoreRepository } from './repositories/jetstream-body-store.repository.js';
+import { BodyStoreRepository } from './repositories/body-store.repository.js';
 import { KvConfigRepository } from './repositories/kv-config.repository.js';
 import { FileLocalStateRepository } from './repositories/file-local-state.repository.js';
 import { LocalStateRepository } from './repositories/local-state.repository.js';
@@ -51,6 +53,7 @@ import { FleetService } from './services/fleet.service.js';
 import { LoginThrottleService } from './services/login-throttle.service.js';
 import { MailActionsService } from './services/mail-actions.service.js';
 import { MailService } from './services/mail.service.js';
+import { MessageBodyService } from './services/message-body.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
 import { SecurityLogService } from './services/security-log.service.js';
@@ -72,6 +75,7 @@ import { StatusService } from './services/status.service.js';
     { provide: QuarantineRepository, useClass: JetStreamQuarantineRepository },
     { provide: SyslogSenderRepository, useClass: TcpSyslogSenderRepository },
     ExportLogService,
+    { provide: BodyStoreRepository, useClass: JetStreamBodyStoreRepository },
     AuditService,
     SessionService,
     LoginThrottleService,
@@ -83,6 +87,7 @@ import { StatusService } from './services/status.service.js';
     FleetService,
     ControlService,
     MailService,
+    MessageBodyService,
     MailActionsService,
     SecurityLogService,
     ClassifierService,

@@ -31,6 +31,7 @@ import { NatsLink } from './nats/nats-link.js';
 import { PolicyStore } from './policy/policy-store.js';
 import { Quarantine } from './quarantine/quarantine.js';
 import { ProcessSampler } from './resources.js';
+import { BodyArchive } from './retention/body-archive.js';
 import { HttpSandboxClient } from './sandbox/http-sandbox-client.js';
 import { SmtpGateway, type SmtpMode } from './smtp/smtp-gateway.js';
 import { SmtpListener } from './smtp/smtp-listener.js';
@@ -108,11 +109,12 @@ async function main(config: NodeConfig): Promise<void> {
   });
   const fleetState = new KvFleetState(() => nats.connection());
   const pipeline = new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver, fleetState, hostname: config.nodeName, fuzzyStore, classifier: models, sandbox: new HttpSandboxClient(createLogger('sandbox')) });
+  const bodies = new BodyArchive(() => nats.connection(), () => nodeId, createLogger('retention'));
   const submissionAuth = new SubmissionAuth(policies, fleetState.counters, createLogger('auth'));
   const signer = new DkimSigner();
   const smtpListener = (mode: SmtpMode, port: number) =>
     new SmtpListener({ nodeName: config.nodeName, mode, host: config.smtpHost, port, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') }, (closeConnection) =>
-      new SmtpGateway({ nodeName: config.nodeName, mode, auth: submissionAuth, signer, policies, pipeline, spool, delivery, quarantine, events, stages: metrics, log: createLogger('smtp'), closeConnection }),
+      new SmtpGateway({ nodeName: config.nodeName, mode, auth: submissionAuth, signer, policies, pipeline, spool, delivery, quarantine, bodies, events, stages: metrics, log: createLogger('smtp'), closeConnection }),
     );
   const listener = smtpListener('relay', config.smtpPort);
   const submissionListeners = [

@@ -118,11 +118,17 @@ export class NodeStatusDto {
   @ApiPropertyOptional({ type: ResolverInfoDto, description: 'absent until a heartbeat reports it' }) resolver?: ResolverInfoDto;
 }
 
+export class BodyStoreDto {
+  @ApiProperty() bytes!: number;
+  @ApiProperty() messages!: number;
+}
+
 export class StatusDto {
   @ApiProperty() policyVersion!: number;
   @ApiProperty({ type: DependencyHealthDto }) nats!: DependencyHealthDto;
   @ApiProperty({ type: DependencyHealthDto }) clickhouse!: DependencyHealthDto;
   @ApiProperty({ type: [NodeStatusDto] }) nodes!: NodeStatusDto[];
+  @ApiProperty({ type: BodyStoreDto, nullable: true, description: 'kept message bodies (moat_bodies and moat_quarantine); null while NATS cannot answer' }) bodyStore!: BodyStoreDto | null;
 }
 
 export class PolicyDto {

@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQu
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
 import { MailActionsService, type BulkAction, type BulkResult } from '../services/mail-actions.service.js';
 import { MailService, type MailPage, type MailView, type ReleaseResult } from '../services/mail.service.js';
+import { MessageBodyService } from '../services/message-body.service.js';
 import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
 import { adminOf, principalOf, type AuthenticatedRequest } from './auth.guard.js';
 import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
@@ -16,6 +17,7 @@ export class MailController {
     private readonly mail: MailService,
     private readonly classifier: ClassifierService,
     private readonly actionsService: MailActionsService,
+    private readonly bodies: MessageBodyService,
   ) {}
 
   @Allow('mail:read')
@@ -79,6 +81,16 @@ export class MailController {
   @ApiResponse({ status: 404, type: ErrorDto })
   get(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<MailView> {
     return this.mail.view(id, adminOf(request));
+  }
+
+  @Allow('mail:read')
+  @Get(':id/body')
+  @ApiProduces('message/rfc822')
+  @ApiOkResponse({ description: 'the message as received (.eml, with the node\'s trace headers); audited mail.body' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'no such message, or its body is not kept (retention policy) or past its retention' })
+  async body(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<StreamableFile> {
+    const raw = await this.bodies.download(id, adminOf(request));
+    return new StreamableFile(raw, { type: 'message/rfc822', disposition: `attachment; filename="${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml"` });
   }
 
   @Allow('mail:release')

@@ -1,21 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryQuarantine, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryQuarantine, mailDetail as mail, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { ControlService } from './control.service.js';
 import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
 import { MailService, type MailPage } from './mail.service.js';
 import { PolicyService } from './policy.service.js';
-
-function mail(id: string, overrides: Partial<MailDetail> = {}): MailDetail {
-  return {
-    id, receivedAtMs: 1, nodeId: 'n1', direction: 'inbound', mailFrom: 'a@b.test', rcptTo: ['c@d.test'], subject: 's', clientIp: '192.0.2.1',
-    action: 'quarantine', score: 12, deliveryStatus: 'quarantined', released: false, tenant: 'default', clientHostname: '', helo: '', tls: false,
-    authenticatedUser: '', headerFrom: '', headerTo: '', headerMessageId: '', headerDate: '', replyTo: '', urls: [], policyVersion: 1, sizeBytes: 10,
-    smtpReply: '', timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 }, symbols: [], attachments: [], attachmentNames: [], deliveries: [], ...overrides,
-  };
-}
 
 describe('MailService', () => {
   let store: InMemoryEventStore;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NatsRepository, type Health } from '../repositories/nats.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig, testAudit } from '../testing/in-memory-repositories.js';
+import { InMemoryBodyStore, InMemoryConfigRepository, InMemoryEventStore, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { InvalidInputError, UnavailableError } from '../util/errors.js';
 import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
+import { MessageBodyService } from './message-body.service.js';
 import { PolicyService } from './policy.service.js';
 import { StatusService } from './status.service.js';
 
@@ -20,7 +21,8 @@ describe('StatusService statistics', () => {
   const store = new InMemoryEventStore();
   const config = new InMemoryConfigRepository();
   const audit = testAudit(store, config);
-  const service = new StatusService(new NoNats(), store, new FleetService(config, audit, testConfig(), new ExportLogService(store)), new PolicyService(config, audit, testConfig()), audit);
+  const policy = new PolicyService(config, audit, testConfig());
+  const service = new StatusService(new NoNats(), store, new FleetService(config, audit, testConfig(), new ExportLogService(store)), policy, audit, new MessageBodyService(new InMemoryBodyStore(), store, policy, audit));
   store.breakdownRows = [
     { key: 'example.test', action: 'deliver', count: 7 },
     { key: 'example.test', action: 'quarantine', count: 2 },

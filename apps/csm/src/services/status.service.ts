@@ -9,6 +9,7 @@ import {
   type Stats,
   type StatsBreakdown,
 } from '../repositories/event-store.repository.js';
+import type { BodyStoreUsage } from '../repositories/body-store.repository.js';
 import { NatsRepository, type Health } from '../repositories/nats.repository.js';
 import { InvalidInputError } from '../util/errors.js';
 import { parseRange } from '../util/paging.js';
@@ -16,6 +17,7 @@ import { EXPORT_FORMATS, exportTable, isExportFormat, type ExportFormat } from '
 import { parseTextParam } from '../util/time-param.js';
 import { AuditService } from './audit.service.js';
 import { FleetService, type NodeStatus } from './fleet.service.js';
+import { MessageBodyService } from './message-body.service.js';
 import { PolicyService } from './policy.service.js';
 
 /** A breakdown (`GET /api/stats?by=...`). A message counts once per key, so total is the sum over keys. */
@@ -40,6 +42,8 @@ export interface CsmStatus {
   nats: Health;
   clickhouse: Health;
   nodes: NodeStatus[];
+  /** Kept message bodies (moat_bodies and moat_quarantine); null while NATS cannot answer. */
+  bodyStore: BodyStoreUsage | null;
 }
 
 /** The fleet overview (`GET /api/status`, `moat status`) and message statistics. */
@@ -51,10 +55,12 @@ export class StatusService {
     private readonly fleet: FleetService,
     private readonly policy: PolicyService,
     private readonly audit: AuditService,
+    private readonly bodies: MessageBodyService,
   ) {}
 
   async status(): Promise<CsmStatus> {
-    return { policyVersion: this.policy.currentVersion(), nats: this.nats.health(), clickhouse: await this.store.health(), nodes: this.fleet.list() };
+    const [clickhouse, bodyStore] = await Promise.all([this.store.health(), this.bodies.usage()]);
+    return { policyVersion: this.policy.currentVersion(), nats: this.nats.health(), clickhouse, nodes: this.fleet.list(), bodyStore };
   }
 
   /**

@@ -19,6 +19,7 @@ import {
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
+import { BodyStoreRepository, type StoredBody } from '../repositories/body-store.repository.js';
 import type { Health } from '../repositories/nats.repository.js';
 import { AuditService } from '../services/audit.service.js';
 import { ExportLogService } from '../services/export-log.service.js';
@@ -227,4 +228,30 @@ export class InMemoryQuarantine extends QuarantineRepository {
 /** An AuditService writing to STORE (the audit chain and the export log), with its chain head in CONFIG. */
 export function testAudit(store: InMemoryEventStore = new InMemoryEventStore(), config: ConfigRepository = new InMemoryConfigRepository()): AuditService {
   return new AuditService(store, config, new ExportLogService(store));
+}
+
+export class InMemoryBodyStore extends BodyStoreRepository {
+  readonly bodies = new Map<string, StoredBody>();
+
+  async find(messageId: string) {
+    return this.bodies.get(messageId);
+  }
+  async sweep(nowMs: number) {
+    const expired = [...this.bodies].filter(([, b]) => b.expiresAtMs !== undefined && b.expiresAtMs <= nowMs).map(([id]) => id);
+    for (const id of expired) this.bodies.delete(id);
+    return expired.length;
+  }
+  async usage() {
+    return { bytes: [...this.bodies.values()].reduce((sum, b) => sum + b.raw.length, 0), messages: this.bodies.size };
+  }
+}
+
+/** A message's record as the event store returns it: a quarantined inbound message unless OVERRIDES say otherwise. */
+export function mailDetail(id: string, overrides: Partial<MailDetail> = {}): MailDetail {
+  return {
+    id, receivedAtMs: 1, nodeId: 'n1', direction: 'inbound', mailFrom: 'a@b.test', rcptTo: ['c@d.test'], subject: 's', clientIp: '192.0.2.1',
+    action: 'quarantine', score: 12, deliveryStatus: 'quarantined', released: false, tenant: 'default', clientHostname: '', helo: '', tls: false,
+    authenticatedUser: '', headerFrom: '', headerTo: '', headerMessageId: '', headerDate: '', replyTo: '', urls: [], policyVersion: 1, sizeBytes: 10,
+    smtpReply: '', timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 }, symbols: [], attachments: [], attachmentNames: [], deliveries: [], ...overrides,
+  };
 }

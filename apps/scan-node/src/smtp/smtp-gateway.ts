@@ -1,5 +1,6 @@
 import { AUTH_RESULTS_FIELD, withoutForgedAuthResults } from '@moat/auth';
 import { authservId, framingProblem, withBareCrNormalised, type Direction, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
+import type { DirectionRetention } from '@moat/policy';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { DkimSigner } from '../dkim/dkim-signer.js';
 import type { NodeEvents } from '../events/node-events.js';
@@ -31,6 +32,8 @@ export interface GatewayDeps {
   spool: Spool;
   delivery: { enqueue(entry: SpoolEntry, message?: readonly Buffer[]): void };
   quarantine: { store(meta: SpoolMeta, message: readonly Buffer[]): Promise<unknown> };
+  /** Keeps a copy of delivered mail's body when the policy's retention asks for it (moat_bodies). */
+  bodies: { keep(meta: SpoolMeta, message: readonly Buffer[], direction: Direction, retention: DirectionRetention): void };
   events: NodeEvents;
   /** Receives the time each SMTP stage's checks and each spool write took (the node's metrics). */
   stages: { stage(stage: TimedStage, ms: number): void };
@@ -254,6 +257,7 @@ export class SmtpGateway {
         }
         if (verdict.action === 'deliver' || verdict.action === 'tag') {
           this.deps.delivery.enqueue(await this.deps.spool.put(meta, message), message);
+          this.deps.bodies.keep(meta, message, tx.direction, tx.policy.policy.retention[tx.direction]);
           status = 'queued';
         } else {
           await this.deps.quarantine.store(meta, message);

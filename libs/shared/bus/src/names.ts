@@ -22,6 +22,11 @@ export const CONFIG_BUCKET = 'moat_config';
 /** Message bodies held centrally (quarantine, hold), keyed by message id; any node or the CSM can read them. */
 export const QUARANTINE_BUCKET = 'moat_quarantine';
 /**
+ * Bodies of delivered mail kept by the policy's `retention` (F24), keyed by message id; object metadata
+ * `expires_at_ms` (the CSM's sweeper deletes past it), `received_at_ms`, `direction`, `node_id`.
+ */
+export const BODIES_BUCKET = 'moat_bodies';
+/**
  * Classifier models (@moat/classifier's binary format, with its own CRC), object name = model version (the
  * model's content hash). Written by the CSM (uploads, the shipped model) and by nodes learning a report on
  * the CSM's command; which one is in use is the policy's `classifier.modelVersion`.

@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { EVENTS_DUPLICATE_WINDOW_MS, EVENTS_STREAM, EVENTS_SUBJECTS, MODELS_BUCKET, QUARANTINE_BUCKET } from './names.js';
+import { BODIES_BUCKET, EVENTS_DUPLICATE_WINDOW_MS, EVENTS_STREAM, EVENTS_SUBJECTS, MODELS_BUCKET, QUARANTINE_BUCKET } from './names.js';
 
 const nanos = (ms: number) => ms * 1_000_000;
 
@@ -24,6 +24,11 @@ export async function ensureEventsStream(nc: NatsConnection): Promise<JetStreamM
 /** Opens (creating if needed) the object store that holds quarantined and held message bodies. */
 export async function openQuarantineStore(nc: NatsConnection): Promise<ObjectStore> {
   return new Objm(nc).create(QUARANTINE_BUCKET, { description: 'Moat quarantined and held messages' });
+}
+
+/** Opens (creating if needed) the object store that holds bodies kept by the retention policy. */
+export async function openBodyStore(nc: NatsConnection): Promise<ObjectStore> {
+  return new Objm(nc).create(BODIES_BUCKET, { description: 'Moat message bodies kept by the retention policy' });
 }
 
 /** Opens (creating if needed) the object store that holds every classifier model version. */

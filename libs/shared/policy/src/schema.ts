@@ -3,6 +3,7 @@ import { attachmentsSchema } from './sections/attachments.js';
 import { bodySchema } from './sections/body.js';
 import { classifierSchema } from './sections/classifier.js';
 import { dlpSchema } from './sections/dlp.js';
+import { retentionSchema } from './sections/retention.js';
 import { sandboxSchema } from './sections/sandbox.js';
 import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
 import { outboundSchema } from './sections/outbound.js';
@@ -101,6 +102,7 @@ export const policySchema = z
     outbound: outboundSchema.extend({ thresholds: thresholdsSchema.optional() }).default(() => outboundSchema.parse({})),
     dlp: dlpSchema.default(() => dlpSchema.parse({})),
     sandbox: sandboxSchema.default(() => sandboxSchema.parse({})),
+    retention: retentionSchema.default(() => retentionSchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {

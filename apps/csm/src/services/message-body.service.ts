@@ -1,0 +1,67 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { BodyStoreRepository, type BodyStoreUsage } from '../repositories/body-store.repository.js';
+import { EventStoreRepository } from '../repositories/event-store.repository.js';
+import { errorMessage, NotFoundError } from '../util/errors.js';
+import { AuditService } from './audit.service.js';
+import { PolicyService } from './policy.service.js';
+
+/** How often expired bodies of delivered mail are deleted from moat_bodies. */
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+/** The store's size is listed at most this often (it lists every object of both buckets). */
+const USAGE_CACHE_MS = 5000;
+
+/**
+ * Kept message bodies (F24): the download from mail tracking (audited), the sweeper that deletes bodies past
+ * their retention, and the store's size for the status page. A body past its time is gone even before the
+ * sweeper ran: the download checks the expiry it was stored with.
+ */
+@Injectable()
+export class MessageBodyService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MessageBodyService.name);
+  private timer: NodeJS.Timeout | undefined;
+  private usageCache: { atMs: number; usage: Promise<BodyStoreUsage | null> } | undefined;
+
+  constructor(
+    private readonly bodies: BodyStoreRepository,
+    private readonly store: EventStoreRepository,
+    private readonly policy: PolicyService,
+    private readonly audit: AuditService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** `GET /api/mail/:id/body`: the message as received (with Moat's trace headers); 404 when not kept or expired. */
+  async download(id: string, admin: string, nowMs = Date.now()): Promise<Buffer> {
+    const mail = await this.store.getMail(id);
+    if (!mail) throw new NotFoundError(`no message with id ${id}`);
+    const { policy } = await this.policy.get();
+    const retention = mail.direction === 'outbound' ? policy.retention.outbound : policy.retention.inbound;
+    const body = retention.bodies === 'none' ? undefined : await this.bodies.find(id);
+    if (!body || (body.expiresAtMs !== undefined && body.expiresAtMs <= nowMs)) throw new NotFoundError(`the body of message ${id} is not kept (retention ${retention.bodies}, ${retention.days} days)`);
+    await this.audit.record({ admin, action: 'mail.body', target: id, detail: `${body.raw.length} bytes from ${body.bucket === 'bodies' ? 'moat_bodies' : 'moat_quarantine'}` });
+    return body.raw;
+  }
+
+  /** Deletes the kept bodies past their retention; returns how many (0 while NATS is down, logged). */
+  async sweep(nowMs = Date.now()): Promise<number> {
+    try {
+      return await this.bodies.sweep(nowMs);
+    } catch (err) {
+      this.logger.warn(`body retention sweep failed: ${errorMessage(err)}`);
+      return 0;
+    }
+  }
+
+  /** Size of the body store for `/api/status`; null while NATS cannot answer. */
+  usage(nowMs = Date.now()): Promise<BodyStoreUsage | null> {
+    if (!this.usageCache || nowMs - this.usageCache.atMs >= USAGE_CACHE_MS) this.usageCache = { atMs: nowMs, usage: this.bodies.usage().catch(() => null) };
+    return this.usageCache.usage;
+  }
+}
