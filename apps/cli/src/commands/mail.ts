@@ -28,6 +28,7 @@ export const mailCommand: Command = {
 moat mail export FILE [--or] [search filters] [--from T] [--to T]
 moat mail delete ID [ID...] [--json]
 moat mail show ID [--json]
+moat mail body ID > FILE.eml
 moat mail release ID [--json]
 moat mail report ID spam|ham [--json]
 moat mail learn FILE spam|ham [--json]
@@ -41,6 +42,8 @@ export  every message the search matches (all pages) to FILE: XLSX when FILE end
         filters are search's, each once (the CSM's GET /api/mail parameters); --or matches any of them.
 delete  removes quarantined or held messages from the quarantine (they can no longer be released).
 show    one message with the symbols that explain its verdict and its attachments.
+body    the message as received (.eml) on standard output, when its body is kept (quarantined or held mail,
+        and delivered mail under the policy's retention "all" until its days are over); audited.
 release delivers a quarantined message to its recipients and marks it released.
 report  "report spam" / "not spam" for a quarantined or held message (only their bodies are kept): a node
         learns it into a new classifier model, which becomes current in a new policy version; spam also
@@ -134,6 +137,12 @@ learn   the same for a message file (.eml, at most 3 MB), e.g. delivered mail a 
       return 0;
     }
 
+    if (sub === 'body') {
+      if (!id) throw new UsageError('mail body needs a message ID (see moat mail search)');
+      io.out.write(await csm.download(`/api/mail/${encodeURIComponent(id)}/body`));
+      return 0;
+    }
+
     if (sub === 'show' || sub === 'release') {
       if (!id) throw new UsageError(`mail ${sub} needs a message ID (see moat mail search)`);
       const path = `/api/mail/${encodeURIComponent(id)}`;
@@ -150,7 +159,7 @@ learn   the same for a message file (.eml, at most 3 MB), e.g. delivered mail a 
       return 0;
     }
 
-    throw new UsageError(`expected search, export, show, release, delete, report or learn, got "${sub ?? ''}"`);
+    throw new UsageError(`expected search, export, show, body, release, delete, report or learn, got "${sub ?? ''}"`);
   },
 };
 

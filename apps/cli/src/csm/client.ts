@@ -35,7 +35,7 @@ export class CsmClient {
     return this.request('DELETE', path, schema);
   }
 
-  /** A binary resource (a classifier model file). */
+  /** A binary resource (a classifier model file, a message body). */
   async download(path: string): Promise<Buffer> {
     const res = await this.fetch('GET', path, 'application/octet-stream');
     if (!res.ok) {
