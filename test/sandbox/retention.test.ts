@@ -44,9 +44,11 @@ describe('content retention on a cluster', () => {
     const cli = await cluster.moat(['mail', 'body', row.id]);
     expect(cli.code).toBe(0);
     expect(cli.stdout).toBe(downloaded);
+    const view = (await cluster.csmGet(`/api/mail/${row.id}/body/view`)) as { subject: string; text: string };
+    expect(view).toMatchObject({ subject: `retention ${run} kept`, text: expect.stringMatching(/^the body of kept\r?\n\.\. a dot-stuffed line/) });
 
     const audit = (await cluster.csmGet(`/api/audit?action=mail.body&target=${row.id}`)) as { entries: { admin: string; detail: string }[] };
-    expect(audit.entries).toHaveLength(2);
+    expect(audit.entries).toHaveLength(3);
     const status = await waitFor('the body store in the status', async () => {
       const s = (await cluster.csmGet('/api/status')) as { bodyStore: { bytes: number; messages: number } | null };
       return s.bodyStore && s.bodyStore.messages >= 1 ? s.bodyStore : undefined;

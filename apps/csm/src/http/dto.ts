@@ -512,3 +512,19 @@ export class EventPageDto {
   @ApiProperty({ type: [ExportedEventDto] }) events!: ExportedEventDto[];
   @ApiProperty({ description: 'ask with this cursor for the events after this page (the same cursor when the page is empty)' }) cursor!: string;
 }
+
+export class MessageAttachmentDto {
+  @ApiProperty() name!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty() size!: number;
+}
+
+export class MessageViewDto {
+  @ApiProperty() subject!: string;
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ description: 'ISO-8601, or the Date header as sent when it does not parse' }) date!: string;
+  @ApiProperty({ description: 'the text/plain body' }) text!: string;
+  @ApiProperty({ description: 'the text/html body as source text; show it as text, never as HTML' }) html!: string;
+  @ApiProperty({ type: [MessageAttachmentDto] }) attachments!: MessageAttachmentDto[];
+}

@@ -4,9 +4,10 @@ import { ClassifierService, type ReportResult } from '../services/classifier.ser
 import { MailActionsService, type BulkAction, type BulkResult } from '../services/mail-actions.service.js';
 import { MailService, type MailPage, type MailView, type ReleaseResult } from '../services/mail.service.js';
 import { MessageBodyService } from '../services/message-body.service.js';
+import type { MessageView } from '../util/message-view.js';
 import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
 import { adminOf, principalOf, type AuthenticatedRequest } from './auth.guard.js';
-import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
+import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, MessageViewDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
 import { Allow, assertMay, BULK_ACTION_PERMISSIONS } from './permissions.js';
 
 @ApiTags('mail')
@@ -91,6 +92,15 @@ export class MailController {
   async body(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<StreamableFile> {
     const raw = await this.bodies.download(id, adminOf(request));
     return new StreamableFile(raw, { type: 'message/rfc822', disposition: `attachment; filename="${id.replace(/[^A-Za-z0-9._-]/g, '_')}.eml"` });
+  }
+
+  @Allow('mail:read')
+  @Get(':id/body/view')
+  @ApiOkResponse({ type: MessageViewDto, description: 'the kept message read into its parts as text (the HTML part as its source, never rendered); audited mail.body' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'no such message, or its body is not kept or past its retention' })
+  @ApiResponse({ status: 409, type: ErrorDto, description: 'the body cannot be read as a message (limits, damage)' })
+  viewBody(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<MessageView> {
+    return this.bodies.view(id, adminOf(request));
   }
 
   @Allow('mail:release')

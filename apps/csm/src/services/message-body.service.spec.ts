@@ -39,6 +39,12 @@ describe('MessageBodyService', () => {
     await expect(service.download('m1', 'admin')).rejects.toThrow(NotFoundError);
   });
 
+  it('views a kept body as parts, audited', async () => {
+    bodies.bodies.set('m1', { raw, bucket: 'quarantine' });
+    expect(await service.view('m1', 'admin')).toMatchObject({ subject: 'kept', text: 'body\n', html: '', attachments: [] });
+    expect(store.audit.at(-1)).toMatchObject({ action: 'mail.body', target: 'm1', detail: 'viewed' });
+  });
+
   it('sweeps expired bodies and reports the store size', async () => {
     bodies.bodies.set('old', { raw, bucket: 'bodies', expiresAtMs: 10 });
     bodies.bodies.set('new', { raw, bucket: 'bodies', expiresAtMs: 10_000 });

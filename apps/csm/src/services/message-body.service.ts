@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { BodyStoreRepository, type BodyStoreUsage } from '../repositories/body-store.repository.js';
+import { BodyStoreRepository, type BodyStoreUsage, type StoredBody } from '../repositories/body-store.repository.js';
 import { EventStoreRepository } from '../repositories/event-store.repository.js';
-import { errorMessage, NotFoundError } from '../util/errors.js';
+import { ConflictError, errorMessage, NotFoundError } from '../util/errors.js';
+import { messageView, type MessageView } from '../util/message-view.js';
 import { AuditService } from './audit.service.js';
 import { PolicyService } from './policy.service.js';
 
@@ -39,14 +40,29 @@ export class MessageBodyService implements OnApplicationBootstrap, OnApplication
 
   /** `GET /api/mail/:id/body`: the message as received (with Moat's trace headers); 404 when not kept or expired. */
   async download(id: string, admin: string, nowMs = Date.now()): Promise<Buffer> {
+    const body = await this.kept(id, nowMs);
+    await this.audit.record({ admin, action: 'mail.body', target: id, detail: `${body.raw.length} bytes from ${body.bucket === 'bodies' ? 'moat_bodies' : 'moat_quarantine'}` });
+    return body.raw;
+  }
+
+  /** `GET /api/mail/:id/body/view`: the kept message's parts as text (HTML as its source); 409 when it cannot be read. */
+  async view(id: string, admin: string, nowMs = Date.now()): Promise<MessageView> {
+    const body = await this.kept(id, nowMs);
+    const view = await messageView(body.raw).catch((err: unknown) => {
+      throw new ConflictError(`the body of message ${id} cannot be read: ${errorMessage(err)}`);
+    });
+    await this.audit.record({ admin, action: 'mail.body', target: id, detail: 'viewed' });
+    return view;
+  }
+
+  private async kept(id: string, nowMs: number): Promise<StoredBody> {
     const mail = await this.store.getMail(id);
     if (!mail) throw new NotFoundError(`no message with id ${id}`);
     const { policy } = await this.policy.get();
     const retention = mail.direction === 'outbound' ? policy.retention.outbound : policy.retention.inbound;
     const body = retention.bodies === 'none' ? undefined : await this.bodies.find(id);
     if (!body || (body.expiresAtMs !== undefined && body.expiresAtMs <= nowMs)) throw new NotFoundError(`the body of message ${id} is not kept (retention ${retention.bodies}, ${retention.days} days)`);
-    await this.audit.record({ admin, action: 'mail.body', target: id, detail: `${body.raw.length} bytes from ${body.bucket === 'bodies' ? 'moat_bodies' : 'moat_quarantine'}` });
-    return body.raw;
+    return body;
   }
 
   /** Deletes the kept bodies past their retention; returns how many (0 while NATS is down, logged). */
