@@ -59,8 +59,10 @@ export class StatusService {
   ) {}
 
   async status(): Promise<CsmStatus> {
-    const [clickhouse, bodyStore] = await Promise.all([this.store.health(), this.bodies.usage()]);
-    return { policyVersion: this.policy.currentVersion(), nats: this.nats.health(), clickhouse, nodes: this.fleet.list(), bodyStore };
+    const nats = this.nats.health();
+    // Asked only while NATS is up: the status page must answer at once when it is not.
+    const [clickhouse, bodyStore] = await Promise.all([this.store.health(), nats.ok ? this.bodies.usage() : null]);
+    return { policyVersion: this.policy.currentVersion(), nats, clickhouse, nodes: this.fleet.list(), bodyStore };
   }
 
   /**
