@@ -81,8 +81,18 @@ describe('sandbox check', () => {
     expect((await scan(plain, client, {})).symbols).toEqual([]);
   });
 
+  it('does not hold up a message another check already refused', async () => {
+    const client = new StubClient(() => verdict('clean'));
+    const verdictOf = await new Pipeline([{ name: 'refuser', stage: 'data', run: (ctx) => ctx.results.reject({ code: 554, message: '5.7.1 no' }) }, sandbox], { sandbox: client })
+      .session(compilePolicy(parsePolicy(settings()), 0), { clientIp: '192.0.2.1' })
+      .data(plain);
+    expect(verdictOf.action).toBe('reject');
+    expect(client.samples).toEqual([]);
+  });
+
   it('refuses an enabled sandbox without servers in the policy', () => {
     expect(() => parsePolicy({ sandbox: { enabled: true } })).toThrow(/an enabled sandbox needs at least one server/);
     expect(() => parsePolicy({ sandbox: { servers: [{ url: 'ftp://x' }] } })).toThrow(/http\(s\) URL/);
+    expect(() => parsePolicy({ sandbox: { servers: [{ url: 'https://user:secret@sandbox.test' }] } })).toThrow(/must not hold credentials/);
   });
 });

@@ -17,7 +17,8 @@ export const sandbox: StageCheck<'data'> = {
     const settings = ctx.policy.policy.sandbox;
     const client = ctx.options.sandbox;
     const direction = ctx.envelope.authenticatedUser ? 'outbound' : 'inbound';
-    if (!client || !settings.directions.includes(direction)) return;
+    // A message already refused is not delivered whatever the sandbox says: no need to keep the client waiting.
+    if (!client || !settings.directions.includes(direction) || ctx.results.refused) return;
     const samples = samplesOf(ctx, settings, direction);
     if (samples.length === 0) return;
     const call = { servers: settings.servers, pollIntervalMs: settings.pollIntervalMs, deadlineMs: Date.now() + settings.timeoutMs };

@@ -16,6 +16,8 @@ export const sandboxServerSchema = z
       .string()
       .url('must be an http(s) URL')
       .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL')
+      // Server URLs appear in symbol details and logs: a secret belongs in `token`.
+      .refine((u) => !new URL(u).username && !new URL(u).password, 'must not hold credentials (use token)')
       .transform((u) => u.replace(/\/+$/, '')),
     /** Sent as `Authorization: Bearer <token>`. */
     token: z.string().min(1).max(4096).optional(),
