@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyInput } from '@moat/policy';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
@@ -86,6 +87,17 @@ describe('sandbox hand-off on a cluster', () => {
     expect(detail.action).toBe('deliver');
     expect(symbolsOf(detail)).toEqual([expect.objectContaining({ name: 'SANDBOX_TIMEOUT', detail: expect.stringContaining('delivered (fail-open)') })]);
     await cluster.waitForMailbox(1, (m) => m.subject === subject);
+  });
+
+  it('keeps other sessions going while one waits for its verdict', async () => {
+    const slow = send('stall-slow', 'never');
+    await sleep(100);
+    const fast = await send('stall-fast', 'clean');
+    const waited = await slow;
+    expect(fast.sent.accepted).toBe(true);
+    expect(fast.tookMs).toBeLessThan(TIMEOUT_MS / 2);
+    expect(waited.tookMs).toBeGreaterThanOrEqual(TIMEOUT_MS);
+    expect(symbolsOf(await detailOf(fast.subject))).toEqual([expect.objectContaining({ name: 'SANDBOX_CLEAN', score: 0 })]);
   });
 
   it('holds past the timeout when fail-closed', async () => {
