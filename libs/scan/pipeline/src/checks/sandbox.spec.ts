@@ -75,8 +75,8 @@ describe('sandbox check', () => {
 
   it('skips a direction the policy does not send, and does nothing when off', async () => {
     const client = new StubClient(() => verdict('high'));
-    expect((await scan(plain, client, settings(), { authenticatedUser: 'alice' })).symbols).toEqual([]);
-    expect((await scan(plain, client, settings({ directions: ['outbound'] }), { authenticatedUser: 'alice' })).symbols.map((s) => s.name)).toEqual(['SANDBOX_HIGH']);
+    expect((await scan(plain, client, settings(), { direction: 'outbound', authenticatedUser: 'alice' })).symbols).toEqual([]);
+    expect((await scan(plain, client, settings({ directions: ['outbound'] }), { direction: 'outbound', authenticatedUser: 'alice' })).symbols.map((s) => s.name)).toEqual(['SANDBOX_HIGH']);
     expect(client.samples[0]?.direction).toBe('outbound');
     expect((await scan(plain, client, {})).symbols).toEqual([]);
   });

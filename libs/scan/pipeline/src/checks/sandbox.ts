@@ -12,11 +12,13 @@ import type { SandboxAnswer, SandboxSample } from '../sandbox/sandbox-client.js'
 export const sandbox: StageCheck<'data'> = {
   name: 'sandbox',
   stage: 'data',
+  // Both directions; the policy's `directions` choose per message.
+  directions: ['inbound', 'outbound'],
   enabled: (policy) => policy.policy.sandbox.enabled && policy.policy.sandbox.servers.length > 0,
   async run(ctx) {
     const settings = ctx.policy.policy.sandbox;
     const client = ctx.options.sandbox;
-    const direction = ctx.envelope.authenticatedUser ? 'outbound' : 'inbound';
+    const direction = ctx.envelope.direction ?? 'inbound';
     // A message already refused is not delivered whatever the sandbox says: no need to keep the client waiting.
     if (!client || !settings.directions.includes(direction) || ctx.results.refused) return;
     const samples = samplesOf(ctx, settings, direction);
