@@ -43,6 +43,8 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   // Open to the approver's release; each action's own permission is checked too (delete, report: admins).
   'POST /api/mail/actions': ['super-admin', 'tenant-admin', 'approver'],
   'GET /api/mail/{id}': MAIL_READERS,
+  'GET /api/mail/{id}/body': MAIL_READERS,
+  'GET /api/mail/{id}/body/view': MAIL_READERS,
   'GET /api/security-log': MAIL_READERS,
   'GET /api/audit': READERS,
   'GET /api/audit/verify': READERS,
