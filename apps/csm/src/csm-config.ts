@@ -2,6 +2,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '@moat/bus';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SESSION_RETENTION_MS } from './repositories/session.repository.js';
+import { parseSecretKey } from './util/key-encryption.js';
 
 /** The repository root, from this file's place in apps/csm/{src,dist}/. Defaults resolve against it; values given
  * in the environment resolve against the working directory, as paths on a command line do. */

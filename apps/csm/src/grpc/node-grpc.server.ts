@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Metadata, Server, ServerCredentials, status, type ServerErrorResponse } from '@grpc/grpc-js';
 import { NodeServiceService, type NodeServiceServer, type NodeToCsm } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
+import { CertificateService } from '../services/certificate.service.js';
 import { ControlService } from '../services/control.service.js';
 import { DkimService } from '../services/dkim.service.js';
 import { FleetService } from '../services/fleet.service.js';
@@ -29,6 +30,7 @@ export class NodeGrpcServer implements OnApplicationShutdown {
     private readonly policy: PolicyService,
     private readonly control: ControlService,
     private readonly dkim: DkimService,
+    private readonly certificates: CertificateService,
   ) {
     this.server.addService(NodeServiceService, this.handlers());
   }
@@ -99,6 +101,18 @@ export class NodeGrpcServer implements OnApplicationShutdown {
             };
             const unsubscribe = this.dkim.watch(send);
             send();
+            call.on('cancelled', unsubscribe);
+            call.on('close', unsubscribe);
+            call.on('error', unsubscribe);
+          },
+          (err: unknown) => call.emit('error', this.toStatus(err)),
+        );
+      },
+
+      watchCertificates: (call) => {
+        this.authenticate(call).then(
+          () => {
+            const unsubscribe = this.certificates.watch((set) => call.write(set));
             call.on('cancelled', unsubscribe);
             call.on('close', unsubscribe);
             call.on('error', unsubscribe);

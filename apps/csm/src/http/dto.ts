@@ -506,3 +506,38 @@ export class EventPageDto {
   @ApiProperty({ type: [ExportedEventDto] }) events!: ExportedEventDto[];
   @ApiProperty({ description: 'ask with this cursor for the events after this page (the same cursor when the page is empty)' }) cursor!: string;
 }
+
+export class CsrRequestDto {
+  @ApiProperty({ example: 'mail.example.com', description: 'DNS name, or *.example.com' }) domain!: string;
+  @ApiPropertyOptional({ enum: ['rsa', 'ecdsa'], description: 'RSA 2048 (default) or ECDSA P-256' }) keyType?: string;
+}
+
+export class CsrResultDto {
+  @ApiProperty() domain!: string;
+  @ApiProperty({ enum: ['rsa', 'ecdsa'] }) keyType!: 'rsa' | 'ecdsa';
+  @ApiProperty({ description: 'PKCS#10 PEM' }) csr!: string;
+}
+
+export class CertificateUploadDto {
+  @ApiProperty({ description: 'PEM of the certificate issued for the CSR (intermediates may follow it)' }) certificate!: string;
+  @ApiPropertyOptional({ description: 'PEM of the intermediates, issuer first' }) chain?: string;
+}
+
+export class CertificateImportDto extends CertificateUploadDto {
+  @ApiProperty({ description: 'PEM of the unencrypted private key; stored encrypted' }) key!: string;
+}
+
+export class CertificateViewDto {
+  @ApiProperty() domain!: string;
+  @ApiProperty({ enum: ['active', 'pending'] }) status!: string;
+  @ApiProperty() keyType!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ type: [String] }) sans!: string[];
+  @ApiProperty() issuer!: string;
+  @ApiProperty({ description: 'epoch ms, 0 when pending' }) notBefore!: number;
+  @ApiProperty({ description: 'epoch ms, 0 when pending' }) notAfter!: number;
+  @ApiProperty() daysLeft!: number;
+  @ApiProperty({ description: 'SHA-256, colon-separated hex' }) fingerprint!: string;
+  @ApiProperty({ description: '"" or: expires in N days (under 30), expired N days ago' }) warning!: string;
+  @ApiProperty({ description: 'a CSR made here waits for its certificate' }) csrPending!: boolean;
+}

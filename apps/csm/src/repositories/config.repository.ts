@@ -66,7 +66,24 @@ export interface NodeRecord {
   resolver?: ResolverInfo;
 }
 
-/** Config of record (JetStream KV bucket moat_config): policy versions, administrators, enrolled nodes, the audit chain's head. */
+/** A private key encrypted at rest with the CSM's key-encryption key (AES-256-GCM, util/key-encryption.ts). */
+export interface SealedKey {
+  iv: string;
+  tag: string;
+  data: string;
+}
+
+/** A domain's TLS certificate as nodes serve it by SNI, and/or a request waiting for its signed certificate. */
+export interface CertificateRecord {
+  domain: string;
+  /** What nodes serve: the key, the certificate and its chain (PEM), as validated at upload. */
+  active?: { keyType: string; key: SealedKey; certificate: string; chain: string };
+  /** A key made with a CSR, kept until the certificate for it is uploaded (the active one is served meanwhile). */
+  pending?: { keyType: string; key: SealedKey; csr: string; createdAtMs: number };
+  updatedAtMs: number;
+}
+
+/** Config of record (JetStream KV bucket moat_config): policy versions, administrators, enrolled nodes, the audit chain's head, certificates. */
 export abstract class ConfigRepository {
   /** The current policy version number, undefined when no policy was ever stored. */
   abstract currentPolicyVersion(): Promise<number | undefined>;
@@ -99,4 +116,11 @@ export abstract class ConfigRepository {
   /** The export log position a SIEM destination has confirmed (0: none yet). */
   abstract getExportPosition(destination: string): Promise<number>;
   abstract putExportPosition(destination: string, seq: number): Promise<void>;
+
+  abstract listCertificates(): Promise<CertificateRecord[]>;
+  abstract getCertificate(domain: string): Promise<CertificateRecord | undefined>;
+  abstract putCertificate(record: CertificateRecord): Promise<void>;
+  abstract deleteCertificate(domain: string): Promise<void>;
+  /** Yields now and after every certificate change, from any CSM replica, until SIGNAL aborts. */
+  abstract watchCertificates(signal: AbortSignal): AsyncIterable<void>;
 }

@@ -126,10 +126,10 @@ export class DeliveryWorker {
         downstream = route.downstream;
       }
       if (!downstream) {
-        attempt.results.push({ rcpt, outcome: 'deferred', response: `no downstream configured for ${domain}`, downstream: '' });
+        attempt.results.push({ rcpt, outcome: 'deferred', response: `no downstream configured for ${domain}`, downstream: '', tlsVersion: '' });
         continue;
       }
-      const key = `${downstream.host}:${downstream.port}:${downstream.tls}`;
+      const key = JSON.stringify([downstream.host, downstream.port, downstream.tls, downstream.tlsName ?? '', downstream.caBundle ?? '']);
       const job = jobs.get(key) ?? { downstream, rcpts: [] };
       job.rcpts.push(rcpt);
       jobs.set(key, job);
@@ -177,7 +177,7 @@ export class DeliveryWorker {
       const message = job.attempt.message ?? [await this.deps.spool.readMessage(entry.meta.id)];
       results = await destination.connections.send(entry.meta.mailFrom, job.rcpts, message);
     } catch (err) {
-      results = job.rcpts.map((rcpt) => ({ rcpt, outcome: 'deferred', response: `local error: ${errorText(err)}` }));
+      results = job.rcpts.map((rcpt) => ({ rcpt, outcome: 'deferred', response: `local error: ${errorText(err)}`, tlsVersion: '' }));
     }
     job.attempt.results.push(...results.map((r) => ({ ...r, downstream })));
     if (--job.attempt.pendingJobs === 0) await this.finish(job.attempt);
@@ -197,7 +197,7 @@ export class DeliveryWorker {
         continue;
       }
       state.done[result.rcpt] = result.outcome;
-      this.deps.events.delivery(meta.id, result.rcpt, { status: result.outcome, downstream: result.downstream, response: result.response, attempts, atMs: now });
+      this.deps.events.delivery(meta.id, result.rcpt, { status: result.outcome, downstream: result.downstream, response: result.response, attempts, atMs: now, tlsVersion: result.tlsVersion });
       if (result.outcome === 'bounced') {
         this.deps.log.warn(`message ${meta.id} bounced for ${result.rcpt}: ${result.response}`);
         failed.push({ rcpt: result.rcpt, response: result.response, remoteMta: result.downstream });
@@ -206,7 +206,7 @@ export class DeliveryWorker {
     try {
       const retry = deferred.length > 0 ? nextRetry(this.deps.policies.current.policy.delivery, meta.receivedAtMs, attempts, now) : undefined;
       if (retry && 'retryAtMs' in retry) {
-        for (const r of deferred) this.deps.events.delivery(meta.id, r.rcpt, { status: 'deferred', downstream: r.downstream, response: r.response, attempts, atMs: now });
+        for (const r of deferred) this.deps.events.delivery(meta.id, r.rcpt, { status: 'deferred', downstream: r.downstream, response: r.response, attempts, atMs: now, tlsVersion: r.tlsVersion });
         entry.state = { attempts, nextAttemptAtMs: retry.retryAtMs, done: state.done };
         await this.deps.spool.saveState(entry);
         await this.bounce(attempt, failed);
@@ -216,7 +216,7 @@ export class DeliveryWorker {
       }
       for (const r of deferred) {
         const response = `expired: not delivered within ${this.deps.policies.current.policy.delivery.maxAgeSeconds} s; last error: ${r.response}`;
-        this.deps.events.delivery(meta.id, r.rcpt, { status: 'bounced', downstream: r.downstream, response, attempts, atMs: now });
+        this.deps.events.delivery(meta.id, r.rcpt, { status: 'bounced', downstream: r.downstream, response, attempts, atMs: now, tlsVersion: r.tlsVersion });
         this.deps.log.warn(`message ${meta.id} bounced for ${r.rcpt}: ${response}`);
         failed.push({ rcpt: r.rcpt, response, remoteMta: r.downstream });
       }
