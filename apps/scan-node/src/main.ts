@@ -1,5 +1,6 @@
 import './threadpool.js';
-import { mkdir } from 'node:fs/promises';
+import { credentials } from '@grpc/grpc-js';
+import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { KvFleetState } from '@moat/fleet-state/kv';
@@ -137,8 +138,9 @@ async function main(config: NodeConfig): Promise<void> {
   const submissionAddresses = await Promise.all(submissionListeners.map(async (l) => `${l.mode}=${await l.listen()}`));
 
   const sampler = new ProcessSampler();
+  const csmCredentials = config.csmTls ? credentials.createSsl(config.csmTls.caFile ? await readFile(config.csmTls.caFile) : null) : credentials.createInsecure();
   const csm = new CsmLink(
-    { address: config.csmGrpc, nodeName: config.nodeName, smtpAddress, enrolToken: config.enrolToken, identity, identityFile, log: createLogger('csm') },
+    { address: config.csmGrpc, credentials: csmCredentials, nodeName: config.nodeName, smtpAddress, enrolToken: config.enrolToken, identity, identityFile, log: createLogger('csm') },
     [
       new Heartbeat({
         smtpAddress,

@@ -35,13 +35,17 @@ export class NodeGrpcServer implements OnApplicationShutdown {
     this.server.addService(NodeServiceService, this.handlers());
   }
 
-  /** Binds MOAT_GRPC_HOST:MOAT_GRPC_PORT and returns the port (useful with port 0). */
-  listen(): Promise<number> {
+  /**
+   * Binds MOAT_GRPC_HOST:MOAT_GRPC_PORT and returns the port (useful with port 0). With CERTIFICATE (the HTTPS one)
+   * only TLS is served, so a plaintext client never gets through; nodes verify it (MOAT_CSM_CA) and authenticate
+   * with their id and secret inside the TLS session. Without it (MOAT_HTTP_TLS=off) plain TCP, as for HTTP.
+   */
+  listen(certificate: { key: string; cert: string } | undefined): Promise<number> {
     const address = `${this.config.grpcHost.includes(':') ? `[${this.config.grpcHost}]` : this.config.grpcHost}:${this.config.grpcPort}`;
-    // Plain TCP bound to loopback by default; mTLS issued at enrolment is the target (ARCHITECTURE.md).
-    return new Promise((resolve, reject) =>
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
-    );
+    const credentials = certificate
+      ? ServerCredentials.createSsl(null, [{ private_key: Buffer.from(certificate.key), cert_chain: Buffer.from(certificate.cert) }], false)
+      : ServerCredentials.createInsecure();
+    return new Promise((resolve, reject) => this.server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))));
   }
 
   onApplicationShutdown(): Promise<void> {
