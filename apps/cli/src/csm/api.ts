@@ -176,3 +176,23 @@ export const adminCreatedSchema = generatedPasswordSchema.extend({ admin: adminS
 
 /** POST /api/auth/login. */
 export const sessionSchema = z.looseObject({ token: z.string(), expiresAt: z.number() });
+
+/** GET /api/certificates (one element), PUT /api/certificates/:domain, POST .../import. Never a key. */
+export const certificateViewSchema = z.looseObject({
+  domain: z.string(),
+  status: z.string(),
+  keyType: z.string(),
+  subject: z.string(),
+  sans: z.array(z.string()),
+  issuer: z.string(),
+  notBefore: z.number(),
+  notAfter: z.number(),
+  daysLeft: z.number(),
+  fingerprint: z.string(),
+  warning: z.string(),
+  csrPending: z.boolean(),
+});
+export type CertificateView = z.infer<typeof certificateViewSchema>;
+
+/** POST /api/certificates/csr. */
+export const csrResultSchema = z.looseObject({ domain: z.string(), keyType: z.string(), csr: z.string() });
