@@ -1,7 +1,7 @@
 import type { TlsSettings } from '@moat/policy';
 import type { DomainCertificate } from '@moat/proto/grpc';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { errorText, type Logger } from '../log.js';
 import { writeFileAtomically } from '../storage/durable-fs.js';
@@ -89,6 +89,7 @@ export class InboundTls {
   async applyCertificates(certificates: DomainCertificate[], digest: string): Promise<void> {
     if (digest === this.digest) return;
     this.use(certificates, digest);
+    await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
     await writeFileAtomically(this.file, JSON.stringify({ digest, certificates }), 0o600);
   }
 
