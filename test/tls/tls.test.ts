@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyInput } from '@moat/policy';
@@ -195,6 +196,21 @@ describe('TLS', () => {
     await servedFor('d.test', defined(own, "the node's own certificate"));
   });
 
+  it("records the TLS protocol, cipher and SNI name of a message, shown by moat mail show", async () => {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, requireTLS: true, tls: { servername: 'b.test', rejectUnauthorized: false } });
+    try {
+      await transport.sendMail({ envelope: { from: 'sender@remote.test', to: ['alice@example.test'] }, from: 'sender@remote.test', to: 'alice@example.test', subject: 'over starttls', text: 'hello\n' });
+    } finally {
+      transport.close();
+    }
+    const row = await waitFor('the message in the CSM', async () => (await cluster.searchMail(['--subject', 'over starttls']))[0]);
+    const detail = (await cluster.csmGet(`/api/mail/${row.id}`)) as { tls: boolean; tlsVersion: string; tlsCipher: string; tlsServerName: string };
+    expect(detail).toMatchObject({ tls: true, tlsVersion: 'TLSv1.3', tlsServerName: 'b.test' });
+    expect(detail.tlsCipher).toMatch(/^TLS_/);
+    const shown = await cluster.moat(['mail', 'show', row.id]);
+    expect(shown.stdout).toMatch(/tls {7}TLSv1\.3, TLS_\w+, SNI b\.test/);
+  });
+
   it('refuses TLS 1.0 and 1.1 and negotiates 1.2 and 1.3', async () => {
     // SECLEVEL=0: this openssl would otherwise refuse the old protocols itself, and the test would prove nothing.
     for (const old of ['-tls1', '-tls1_1']) {
@@ -210,7 +226,7 @@ describe('TLS', () => {
     const sent = await cluster.sendMail(0, { from: 'sender@remote.test', to: 'ops@secure.test', subject: 'tls required' });
     expect(sent.accepted, sent.response).toBe(true);
     const row = await waitFor('the message in the CSM', async () => (await cluster.searchMail(['--subject', 'tls required']))[0]);
-    const detail = async () => (await cluster.csmGet(`/api/mail/${row.id}`)) as { deliveries: Array<{ status: string; response: string; attempts: number }> };
+    const detail = async () => (await cluster.csmGet(`/api/mail/${row.id}`)) as { deliveries: Array<{ status: string; response: string; attempts: number; tlsVersion: string }> };
     const deferred = await waitFor('a deferred delivery', async () => (await detail()).deliveries.find((d) => d.status === 'deferred'));
     expect(deferred.response).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed: .*(certificate|issuer)/i);
     expect(received).toEqual([]);
@@ -224,5 +240,6 @@ describe('TLS', () => {
     expect(received[0]).toMatch(/^tls [\s\S]*Subject: tls required/);
     const delivered = await waitFor('the delivered event', async () => (await detail()).deliveries.find((d) => d.status === 'delivered'));
     expect(delivered.attempts).toBeGreaterThan(1);
+    expect(delivered.tlsVersion).toBe('TLSv1.3');
   });
 });

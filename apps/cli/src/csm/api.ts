@@ -62,6 +62,10 @@ export type MailRow = z.infer<typeof mailRowSchema>;
 export const mailSearchSchema = z.looseObject({ messages: z.array(mailRowSchema), nextCursor: z.string().nullable().optional() });
 
 export const mailDetailSchema = mailRowSchema.extend({
+  tls: z.boolean().default(false),
+  tlsVersion: z.string().default(''),
+  tlsCipher: z.string().default(''),
+  tlsServerName: z.string().default(''),
   symbols: z.array(z.looseObject({ name: z.string(), score: z.number(), detail: z.string() })),
   attachments: z.array(z.looseObject({ name: z.string() })),
 });

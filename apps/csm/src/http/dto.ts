@@ -299,6 +299,7 @@ export class DeliveryDto {
   @ApiProperty() attempts!: number;
   @ApiProperty() atMs!: number;
   @ApiProperty() nodeId!: string;
+  @ApiProperty({ description: 'TLS protocol toward the downstream, "" in plain text' }) tlsVersion!: string;
 }
 
 export class MailDetailDto extends MailSummaryDto {
@@ -306,6 +307,9 @@ export class MailDetailDto extends MailSummaryDto {
   @ApiProperty() clientHostname!: string;
   @ApiProperty() helo!: string;
   @ApiProperty() tls!: boolean;
+  @ApiProperty({ description: 'e.g. TLSv1.3; "" without TLS' }) tlsVersion!: string;
+  @ApiProperty() tlsCipher!: string;
+  @ApiProperty({ description: 'the name the client asked for (SNI)' }) tlsServerName!: string;
   @ApiProperty() authenticatedUser!: string;
   @ApiProperty() headerFrom!: string;
   @ApiProperty() headerTo!: string;
