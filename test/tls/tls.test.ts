@@ -3,7 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
+import { chromium } from 'playwright-core';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyInput } from '@moat/policy';
@@ -209,6 +212,43 @@ describe('TLS', () => {
     expect(detail.tlsCipher).toMatch(/^TLS_/);
     const shown = await cluster.moat(['mail', 'show', row.id]);
     expect(shown.stdout).toMatch(/tls {7}TLSv1\.3, TLS_\w+, SNI b\.test/);
+  });
+
+  it('console: generates a CSR, uploads its certificate and lists it as served, under the CSP', async () => {
+    const results = fileURLToPath(new URL('../../test-results/', import.meta.url));
+    mkdirSync(results, { recursive: true });
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, ignoreHTTPSErrors: true, acceptDownloads: true });
+      const cspViolations: string[] = [];
+      page.on('console', (message) => {
+        if (/content security policy/i.test(message.text())) cspViolations.push(message.text());
+      });
+      await page.goto(cluster.csmUrl);
+      await page.getByLabel('Username').fill('admin');
+      await page.getByLabel('Password').fill(cluster.adminPassword);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL('**/dashboard');
+      await page.getByRole('link', { name: 'Certificates' }).click();
+      await page.waitForURL('**/certificates');
+      await page.locator('#csr-domain').fill('e.test');
+      await page.locator('#key-type').selectOption('ecdsa');
+      await page.getByRole('button', { name: 'Generate CSR' }).click();
+      const download = page.waitForEvent('download');
+      await page.locator('[data-testid="csr-download"]').click();
+      const csrFile = join(dir, 'e-console.csr');
+      await (await download).saveAs(csrFile);
+      const certificate = await sign(await readFile(csrFile, 'utf8'), 'e.test', 'e-console');
+      await page.getByLabel('Certificate (PEM)').fill(certificate);
+      await page.getByRole('button', { name: 'Upload' }).click();
+      await expect.poll(() => page.locator('[data-testid="certificate-uploaded"]').textContent()).toContain('e.test: CN=e.test from CN=test-ca, 59 days left');
+      await expect.poll(() => page.locator('[data-domain="e.test"] [data-testid="certificate-status"]').textContent(), { timeout: 10_000 }).toBe('Served');
+      await servedFor('e.test', new X509Certificate(certificate).fingerprint256);
+      await page.screenshot({ path: `${results}console-certificates.png`, fullPage: true });
+      expect(cspViolations).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('refuses TLS 1.0 and 1.1 and negotiates 1.2 and 1.3', async () => {
