@@ -197,6 +197,16 @@ describe('TLS', () => {
     expect(wrong.stderr).toMatch(/HTTP 400/);
     expect((await cluster.moat(['certs', 'remove', 'd.test'])).code).toBe(0);
     await servedFor('d.test', defined(own, "the node's own certificate"));
+
+    // A certificate with a key made elsewhere (openssl here), imported: the CSM keeps the key encrypted.
+    await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'f.key', '-out', 'f.csr', '-subj', '/CN=f.test');
+    const imported = await sign(await readFile(join(dir, 'f.csr'), 'utf8'), 'f.test', 'f');
+    const wrongKey = await cluster.moat(['certs', 'import', 'f.test', join(dir, 'f.pem'), join(dir, 'test-ca.key')]);
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toContain('does not match the private key');
+    const done = await cluster.moat(['certs', 'import', 'f.test', join(dir, 'f.pem'), join(dir, 'f.key')]);
+    expect(done.code, done.stderr).toBe(0);
+    await servedFor('f.test', new X509Certificate(imported).fingerprint256);
   });
 
   it("records the TLS protocol, cipher and SNI name of a message, shown by moat mail show", async () => {
