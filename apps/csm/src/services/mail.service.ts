@@ -186,7 +186,7 @@ export class MailService {
     await this.audit.record({ admin, action: 'mail.delete', target: id });
     const found = await this.quarantine.delete(id);
     await this.store.insertEvents([], [
-      { messageId: id, nodeId: mail.nodeId, recipient: '', result: { status: 'deleted', downstream: '', response: found ? `deleted by ${admin}` : `deleted by ${admin} (body was already gone)`, attempts: 0, atMs: Date.now() } },
+      { messageId: id, nodeId: mail.nodeId, recipient: '', result: { status: 'deleted', downstream: '', response: found ? `deleted by ${admin}` : `deleted by ${admin} (body was already gone)`, attempts: 0, atMs: Date.now(), tlsVersion: '' } },
     ]);
   }
 
