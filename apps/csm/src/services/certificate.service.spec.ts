@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import type { CertificateSet } from '@moat/proto/grpc';
 import { generateKeyAndCsr } from '@moat/tls';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { InvalidInputError, NotFoundError } from '../util/errors.js';
 import { openKey } from '../util/key-encryption.js';
-import { AuditService } from './audit.service.js';
 import { CertificateService } from './certificate.service.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'moat-certsvc-'));
@@ -35,7 +34,7 @@ describe('CertificateService', () => {
     config = new InMemoryConfigRepository();
     store = new InMemoryEventStore();
     local = new InMemoryLocalState();
-    service = new CertificateService(config, new AuditService(store), local, testConfig());
+    service = new CertificateService(config, testAudit(store, config), local, testConfig());
     sets = [];
     service.watch((set) => sets.push(set));
   });
