@@ -120,7 +120,7 @@ export class DeliveryWorker {
       if (!downstream && entry.meta.direction === 'outbound') {
         const route = await outboundRoute(policy.outbound, this.deps.resolver, entry.meta.mailFrom, domain);
         if (!('downstream' in route)) {
-          attempt.results.push({ rcpt, outcome: route.outcome, response: route.response, downstream: '' });
+          attempt.results.push({ rcpt, outcome: route.outcome, response: route.response, downstream: '', tlsVersion: '' });
           continue;
         }
         downstream = route.downstream;
@@ -251,14 +251,14 @@ export class DeliveryWorker {
       tenant: policy.tenant.id,
       receivedAtMs: now,
       direction: outbound ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
-      envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '' },
+      envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '', tlsVersion: '', tlsCipher: '', tlsServerName: '' },
       headers: { subject: 'Undelivered Mail Returned to Sender', from: `MAILER-DAEMON@${this.deps.nodeName}`, to: original.mailFrom, messageId: '', date: '', replyTo: '' },
       action: PROTO_ACTION.deliver,
       score: 0,
       symbols: [{ name: 'DSN', score: 0, detail: `delivery status notification for ${original.id}: ${failed.map((f) => f.rcpt).join(', ')}`, stage: 'data' }],
       attachments: [],
       urls: [],
-      delivery: { status: 'queued', downstream: '', response: '', attempts: 0, atMs: now },
+      delivery: { status: 'queued', downstream: '', response: '', attempts: 0, atMs: now, tlsVersion: '' },
       timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 },
       policyVersion: version,
       sizeBytes: dsn.length,
