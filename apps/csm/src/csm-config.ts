@@ -2,7 +2,6 @@ import { EXPORT_FORMATS, type ExportFormat } from '@moat/bus';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SESSION_RETENTION_MS } from './repositories/session.repository.js';
-import { parseSecretKey } from './util/key-encryption.js';
 
 /** The repository root, from this file's place in apps/csm/{src,dist}/. Defaults resolve against it; values given
  * in the environment resolve against the working directory, as paths on a command line do. */
@@ -51,7 +50,7 @@ export class CsmConfig {
   /** Bearer token Prometheus sends to /metrics; when unset, one is kept in <data>/metrics-token. */
   readonly metricsToken: string | undefined;
   readonly siemDestinations: SiemDestination[];
-  /** Key-encryption key for secrets at rest (DKIM private keys): 32 bytes base64; unset: `<data>/secret.key`. */
+  /** Key-encryption key for secrets at rest (DKIM and TLS certificate private keys): 32 bytes base64; unset: `<data>/secret.key`. */
   readonly secretKey: string | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {

@@ -66,20 +66,13 @@ export interface NodeRecord {
   resolver?: ResolverInfo;
 }
 
-/** A private key encrypted at rest with the CSM's key-encryption key (AES-256-GCM, util/key-encryption.ts). */
-export interface SealedKey {
-  iv: string;
-  tag: string;
-  data: string;
-}
-
 /** A domain's TLS certificate as nodes serve it by SNI, and/or a request waiting for its signed certificate. */
 export interface CertificateRecord {
   domain: string;
-  /** What nodes serve: the key, the certificate and its chain (PEM), as validated at upload. */
-  active?: { keyType: string; key: SealedKey; certificate: string; chain: string };
-  /** A key made with a CSR, kept until the certificate for it is uploaded (the active one is served meanwhile). */
-  pending?: { keyType: string; key: SealedKey; csr: string; createdAtMs: number };
+  /** What nodes serve: the key (sealed with the CSM's SecretBox, the domain as context), the certificate and its chain (PEM). */
+  active?: { keyType: string; key: string; certificate: string; chain: string };
+  /** A key made with a CSR (sealed), kept until the certificate for it is uploaded (the active one is served meanwhile). */
+  pending?: { keyType: string; key: string; csr: string; createdAtMs: number };
   updatedAtMs: number;
 }
 

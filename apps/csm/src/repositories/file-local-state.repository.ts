@@ -17,12 +17,16 @@ export class FileLocalStateRepository extends LocalStateRepository {
     await this.writePrivate('cli-token', `${token}\n`);
   }
 
-  metricsToken(create: () => string): Promise<string> {
-    return this.readOrCreate('metrics-token', create);
-  }
-
-  secretKey(create: () => string): Promise<string> {
-    return this.readOrCreate('secret.key', create);
+  async metricsToken(create: () => string): Promise<string> {
+    try {
+      const existing = (await readFile(join(this.config.dataDir, 'metrics-token'), 'utf8')).trim();
+      if (existing) return existing;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const token = create();
+    await this.writePrivate('metrics-token', `${token}\n`);
+    return token;
   }
 
   async readAdminCache(): Promise<AdminRecord[]> {
@@ -37,19 +41,6 @@ export class FileLocalStateRepository extends LocalStateRepository {
 
   async writeAdminCache(records: AdminRecord[]): Promise<void> {
     await this.writePrivate('admins.json', JSON.stringify(records, null, 2));
-  }
-
-  /** The trimmed content of the private file NAME, written with CREATE's value first when missing or empty. */
-  private async readOrCreate(name: string, create: () => string): Promise<string> {
-    try {
-      const existing = (await readFile(join(this.config.dataDir, name), 'utf8')).trim();
-      if (existing) return existing;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    const value = create();
-    await this.writePrivate(name, `${value}\n`);
-    return value;
   }
 
   /** Mode 0600 from creation, in a 0700 data dir. */

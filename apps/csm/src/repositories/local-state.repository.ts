@@ -1,13 +1,11 @@
 import type { AdminRecord } from './config.repository.js';
 
-/** Files the CSM keeps in its data directory: the local CLI token, the metrics token, the key-encryption key and a cache of the admin records. */
+/** Files the CSM keeps in its data directory: the local CLI token, the metrics token and a cache of the admin records. */
 export abstract class LocalStateRepository {
   /** Writes the token the `moat` CLI on this machine reads (mode 0600). */
   abstract writeCliToken(token: string): Promise<void>;
   /** The token Prometheus scrapes /metrics with (`<data>/metrics-token`), created (mode 0600) with TOKEN when missing. */
   abstract metricsToken(create: () => string): Promise<string>;
-  /** The key-encryption key of certificate keys (`<data>/secret.key`, base64), created (mode 0600) with KEY when missing. */
-  abstract secretKey(create: () => string): Promise<string>;
   /** Admin records last seen in KV, so login works while NATS is down; empty when there is no cache. */
   abstract readAdminCache(): Promise<AdminRecord[]>;
   abstract writeAdminCache(records: AdminRecord[]): Promise<void>;

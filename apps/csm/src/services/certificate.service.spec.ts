@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import type { CertificateSet } from '@moat/proto/grpc';
 import { generateKeyAndCsr } from '@moat/tls';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { InvalidInputError, NotFoundError } from '../util/errors.js';
-import { openKey } from '../util/key-encryption.js';
+import { SecretBox } from '../util/secret-box.js';
 import { CertificateService } from './certificate.service.js';
 
+const SECRET_KEY = Buffer.alloc(32, 9);
 const dir = mkdtempSync(join(tmpdir(), 'moat-certsvc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -26,15 +27,13 @@ function sign(csr: string, domain: string, days = 90): string {
 describe('CertificateService', () => {
   let config: InMemoryConfigRepository;
   let store: InMemoryEventStore;
-  let local: InMemoryLocalState;
   let service: CertificateService;
   let sets: CertificateSet[];
 
   beforeEach(() => {
     config = new InMemoryConfigRepository();
     store = new InMemoryEventStore();
-    local = new InMemoryLocalState();
-    service = new CertificateService(config, testAudit(store, config), local, testConfig());
+    service = new CertificateService(config, testAudit(store, config), testConfig({ MOAT_SECRET_KEY: SECRET_KEY.toString('base64') }));
     sets = [];
     service.watch((set) => sets.push(set));
   });
@@ -54,10 +53,12 @@ describe('CertificateService', () => {
     expect(sets).toHaveLength(2);
     expect(sets[1]?.certificates[0]).toMatchObject({ domain: 'mail.a.test', keyPem: expect.stringContaining('BEGIN PRIVATE KEY') });
     expect(store.audit.map((a) => a.action)).toEqual(['certificate.csr', 'certificate.upload']);
-    // The key-encryption key came from the data dir file (created once), and opens the stored key.
+    // The CSM's secret key (MOAT_SECRET_KEY here) opens the stored key, for this domain only.
     const active = config.certificates.get('mail.a.test')?.active;
     if (!active) throw new Error('no active certificate stored');
-    expect(openKey(Buffer.from(local.secretKeyFile, 'base64'), active.key, 'mail.a.test')).toBe(sets[1]?.certificates[0]?.keyPem);
+    const box = SecretBox.fromKey(SECRET_KEY);
+    expect(box.open(active.key, 'mail.a.test')).toBe(sets[1]?.certificates[0]?.keyPem);
+    expect(() => box.open(active.key, 'b.test')).toThrow();
   });
 
   it('refuses a certificate for another key with the reason, and keeps serving the active one during a renewal', async () => {

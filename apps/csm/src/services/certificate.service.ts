@@ -15,10 +15,9 @@ import {
 import { createHash } from 'node:crypto';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type CertificateRecord } from '../repositories/config.repository.js';
-import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { errorMessage, InvalidInputError, NotFoundError } from '../util/errors.js';
-import { newSecretKey, openKey, parseSecretKey, sealKey } from '../util/key-encryption.js';
 import { retryUntilDone } from '../util/retry.js';
+import { SecretBox } from '../util/secret-box.js';
 import { AuditService } from './audit.service.js';
 
 /** A certificate expiring within this many days carries a warning. */
@@ -48,7 +47,7 @@ type Listener = (set: CertificateSet) => void;
 
 /**
  * Per-domain TLS certificates that scan nodes serve by SNI. Keys are made here with a CSR (or imported), kept in
- * the config of record encrypted with the key-encryption key (AES-256-GCM; MOAT_SECRET_KEY or <data>/secret.key),
+ * the config of record sealed with the CSM's SecretBox (AES-256-GCM; MOAT_SECRET_KEY or <data>/secret.key, as DKIM keys),
  * and decrypted only to send them to authenticated nodes (WatchCertificates). Every change is audited before it is
  * stored; changes made by another replica arrive through the KV watch.
  */
@@ -58,14 +57,13 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
   private readonly stopping = new AbortController();
   private readonly listeners = new Set<Listener>();
   private current: CertificateSet | undefined;
-  private kek: Promise<Buffer> | undefined;
+  private box: Promise<SecretBox> | undefined;
   private changes: Promise<unknown> = Promise.resolve();
   private reloads: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: ConfigRepository,
     private readonly audit: AuditService,
-    private readonly local: LocalStateRepository,
     private readonly csmConfig: CsmConfig,
   ) {}
 
@@ -96,11 +94,11 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
     const keyType = body['keyType'] ?? 'rsa';
     if (typeof keyType !== 'string' || !KEY_TYPES.includes(keyType as KeyType)) throw new InvalidInputError('invalid CSR request', [`keyType: must be one of ${KEY_TYPES.join(', ')}`]);
     const { key, csr } = await generateKeyAndCsr(domain, keyType as KeyType);
-    const kek = await this.key();
+    const box = await this.secretBox();
     await this.change(domain, admin, 'certificate.csr', `${keyType} key and CSR`, (record) => ({
       domain,
       ...(record?.active ? { active: record.active } : {}),
-      pending: { keyType, key: sealKey(kek, key, domain), csr, createdAtMs: Date.now() },
+      pending: { keyType, key: box.seal(key, domain), csr, createdAtMs: Date.now() },
       updatedAtMs: Date.now(),
     }));
     return { domain, keyType: keyType as KeyType, csr };
@@ -118,14 +116,14 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
   async upload(domainInput: string, input: unknown, admin: string): Promise<CertificateView> {
     const domain = parseDomain(domainInput);
     const { certificate, chain } = certificateInput(input, false);
-    const kek = await this.key();
+    const box = await this.secretBox();
     const record = await this.change(domain, admin, 'certificate.upload', 'certificate uploaded', (existing) => {
       const candidates = [...(existing?.pending ? [{ keyType: existing.pending.keyType, key: existing.pending.key, pending: true }] : []), ...(existing?.active ? [{ keyType: existing.active.keyType, key: existing.active.key, pending: false }] : [])];
       if (candidates.length === 0) throw new InvalidInputError(`no key is kept for ${domain}: make a CSR first (POST /api/certificates/csr) or import the certificate with its key`);
       let firstError: unknown;
       for (const candidate of candidates) {
         try {
-          const valid = validateCertificate(domain, certificate, chain, parsePrivateKey(openKey(kek, candidate.key, domain)));
+          const valid = validateCertificate(domain, certificate, chain, parsePrivateKey(box.open(candidate.key, domain)));
           return {
             domain,
             active: { keyType: candidate.keyType, key: candidate.key, certificate: valid.certificate, chain: valid.chain },
@@ -145,7 +143,7 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
   async importCertificate(domainInput: string, input: unknown, admin: string): Promise<CertificateView> {
     const domain = parseDomain(domainInput);
     const { certificate, chain, key } = certificateInput(input, true);
-    const kek = await this.key();
+    const box = await this.secretBox();
     let keyType: string;
     let valid: ReturnType<typeof validateCertificate>;
     try {
@@ -157,7 +155,7 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
     }
     const record = await this.change(domain, admin, 'certificate.import', 'certificate and key imported', (existing) => ({
       domain,
-      active: { keyType, key: sealKey(kek, key, domain), certificate: valid.certificate, chain: valid.chain },
+      active: { keyType, key: box.seal(key, domain), certificate: valid.certificate, chain: valid.chain },
       ...(existing?.pending ? { pending: existing.pending } : {}),
       updatedAtMs: Date.now(),
     }));
@@ -201,12 +199,12 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
   /** Reads every record, decrypts the active keys and sends the set to the nodes when it changed. */
   private reload(): Promise<void> {
     const task = async () => {
-      const kek = await this.key();
+      const box = await this.secretBox();
       const certificates: DomainCertificate[] = [];
       for (const record of (await this.config.listCertificates()).sort((a, b) => a.domain.localeCompare(b.domain))) {
         if (!record.active) continue;
         try {
-          certificates.push({ domain: record.domain, certificatePem: record.active.certificate, chainPem: record.active.chain, keyPem: openKey(kek, record.active.key, record.domain) });
+          certificates.push({ domain: record.domain, certificatePem: record.active.certificate, chainPem: record.active.chain, keyPem: box.open(record.active.key, record.domain) });
         } catch (err) {
           this.logger.error(`the key of ${record.domain} does not decrypt with this CSM's key-encryption key (MOAT_SECRET_KEY or <data>/secret.key): ${errorMessage(err)}; not sent to nodes`);
         }
@@ -221,15 +219,16 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
     return result;
   }
 
-  private key(): Promise<Buffer> {
-    const configured = this.csmConfig.secretKey;
-    if (configured) return Promise.resolve(configured);
-    const loading = this.local.secretKey(newSecretKey).then((text) => parseSecretKey(text, 'the CSM data dir file secret.key'));
+  /** The key-encryption key the CSM seals secrets with (MOAT_SECRET_KEY or <data>/secret.key), shared with DKIM keys. */
+  private secretBox(): Promise<SecretBox> {
+    if (this.box) return this.box;
+    const loading = SecretBox.load(this.csmConfig.secretKey, this.csmConfig.dataDir);
+    // A failed load (unreadable file) must not stick: the next call tries again.
     loading.catch(() => {
-      if (this.kek === loading) this.kek = undefined;
+      if (this.box === loading) this.box = undefined;
     });
-    this.kek ??= loading;
-    return this.kek;
+    this.box = loading;
+    return loading;
   }
 }
 

@@ -206,11 +206,6 @@ export class InMemoryLocalState extends LocalStateRepository {
     this.metricsTokenFile ||= create();
     return this.metricsTokenFile;
   }
-  secretKeyFile = '';
-  async secretKey(create: () => string) {
-    this.secretKeyFile ||= create();
-    return this.secretKeyFile;
-  }
   async readAdminCache() {
     return this.adminCache;
   }

@@ -246,6 +246,8 @@ export interface AuditVerification {
   lastSeq: number;
   headSeq: number;
   broken: { seq: number; reason: string } | null;
+}
+
 /** GET /api/certificates: a domain's certificate as the nodes serve it by SNI (never its key). */
 export interface CertificateView {
   domain: string;
