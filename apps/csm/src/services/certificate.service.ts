@@ -199,10 +199,12 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
   /** Reads every record, decrypts the active keys and sends the set to the nodes when it changed. */
   private reload(): Promise<void> {
     const task = async () => {
-      const box = await this.secretBox();
       const certificates: DomainCertificate[] = [];
-      for (const record of (await this.config.listCertificates()).sort((a, b) => a.domain.localeCompare(b.domain))) {
-        if (!record.active) continue;
+      const records = (await this.config.listCertificates()).filter((r) => r.active).sort((a, b) => a.domain.localeCompare(b.domain));
+      // The secret key is read only when there is a key to open: a fresh CSM does not race DKIM to create secret.key.
+      const box = records.length > 0 ? await this.secretBox() : undefined;
+      for (const record of records) {
+        if (!record.active || !box) continue;
         try {
           certificates.push({ domain: record.domain, certificatePem: record.active.certificate, chainPem: record.active.chain, keyPem: box.open(record.active.key, record.domain) });
         } catch (err) {
