@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Streama
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CertificateService, type CertificateView } from '../services/certificate.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
+import { Allow } from './permissions.js';
 import { CertificateImportDto, CertificateUploadDto, CertificateViewDto, CsrRequestDto, CsrResultDto, ErrorDto } from './dto.js';
 
 /** Per-domain certificates the scan nodes serve by SNI (docs/architecture.md, "TLS"). Keys never leave in a response. */
@@ -12,12 +13,14 @@ export class CertificatesController {
   constructor(private readonly certificates: CertificateService) {}
 
   @Get()
+  @Allow('policy:read')
   @ApiOkResponse({ type: [CertificateViewDto] })
   list(): Promise<CertificateView[]> {
     return this.certificates.list();
   }
 
   @Post('csr')
+  @Allow('policy:write')
   @HttpCode(200)
   @ApiOkResponse({ type: CsrResultDto, description: 'the CSR (PEM); its key is kept encrypted until the certificate is uploaded' })
   @ApiBadRequestResponse({ type: ErrorDto })
@@ -26,6 +29,7 @@ export class CertificatesController {
   }
 
   @Get(':domain/csr')
+  @Allow('policy:read')
   @ApiProduces('application/pkcs10')
   @ApiOkResponse({ description: 'the CSR waiting for its certificate, as a PEM file' })
   @ApiResponse({ status: 404, type: ErrorDto })
@@ -35,6 +39,7 @@ export class CertificatesController {
   }
 
   @Put(':domain')
+  @Allow('policy:write')
   @ApiOkResponse({ type: CertificateViewDto, description: 'validated against the kept key and served by every node without restart' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'why the certificate or chain cannot be served (key mismatch, name, expiry, chain)' })
   upload(@Param('domain') domain: string, @Body() body: CertificateUploadDto, @Req() request: AuthenticatedRequest): Promise<CertificateView> {
@@ -42,6 +47,7 @@ export class CertificatesController {
   }
 
   @Post(':domain/import')
+  @Allow('policy:write')
   @HttpCode(200)
   @ApiOkResponse({ type: CertificateViewDto })
   @ApiBadRequestResponse({ type: ErrorDto })
@@ -50,6 +56,7 @@ export class CertificatesController {
   }
 
   @Delete(':domain')
+  @Allow('policy:write')
   @HttpCode(204)
   @ApiResponse({ status: 204, description: 'removed; nodes stop serving it' })
   @ApiResponse({ status: 404, type: ErrorDto })
