@@ -92,7 +92,7 @@ describe('CSM event ingestion', () => {
   });
 
   it('shows the latest delivery state from DeliveryEvents', async () => {
-    await publishDelivery(nc, { messageId: id(2), nodeId: 'node-test', recipient: 'alice@example.test', result: { status: 'delivered', downstream: 'mx.example.test:25', response: '250 ok', attempts: 1, atMs: Date.now() } });
+    await publishDelivery(nc, { messageId: id(2), nodeId: 'node-test', recipient: 'alice@example.test', result: { status: 'delivered', downstream: 'mx.example.test:25', response: '250 ok', attempts: 1, atMs: Date.now(), tlsVersion: 'TLSv1.3' } });
     await waitFor('delivered state', async () => {
       const found = await api.get<MailList>(`/api/mail?sender=sender-${id(2)}@`);
       return found.messages[0]?.deliveryStatus === 'delivered' ? true : undefined;

@@ -3,6 +3,7 @@ import { ensureEventsStream } from '@moat/bus';
 import { Action, NodeServiceClient, type ControlCommand, type EnrolResponse, type NodeToCsm, type PolicyDocument } from '@moat/proto/grpc';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defined } from '../harness/defined.js';
 import { waitFor } from '../harness/wait.js';
 import { CsmApi } from './support/api.js';
 import { messageEvent, publishMessage } from './support/events.js';
@@ -39,7 +40,8 @@ describe('CSM gRPC NodeService', () => {
     const dataDir = await tempDir('moat-csm-grpc-');
     csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_ENROL_TOKEN: ENROL_TOKEN });
     api = await CsmApi.withCliToken(csm);
-    client = new NodeServiceClient(csm.grpcAddress, credentials.createInsecure());
+    // gRPC over TLS, verifying the CSM's own certificate, as the nodes do (MOAT_CSM_CA).
+    client = new NodeServiceClient(csm.grpcAddress, credentials.createSsl(Buffer.from(defined(csm.ca, 'the CSM certificate'))));
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);
   });
@@ -50,6 +52,13 @@ describe('CSM gRPC NodeService', () => {
     await csm?.stop();
     await nats?.stop();
     await removeTempDirs();
+  });
+
+  it('refuses a plaintext client: NodeService is served over TLS only', async () => {
+    const plain = new NodeServiceClient(csm.grpcAddress, credentials.createInsecure());
+    const refused = await unary<EnrolResponse>((cb) => plain.enrol({ token: ENROL_TOKEN, nodeName: 'plain', smtpAddress: '', softwareVersion: '' }, new Metadata(), { deadline: Date.now() + 5000 }, cb)).catch((e: ServiceError) => e);
+    plain.close();
+    expect([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]).toContain((refused as ServiceError).code);
   });
 
   it('refuses enrolment with a wrong token and enrols with the right one', async () => {

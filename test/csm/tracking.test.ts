@@ -12,6 +12,7 @@ import { waitFor } from '../harness/wait.js';
 import { CsmApi } from './support/api.js';
 import { messageEvent, publishMessage } from './support/events.js';
 import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm, type NatsServer } from './support/processes.js';
+import { defined } from '../harness/defined.js';
 
 const ENROL_TOKEN = 'tracking-enrol-token';
 
@@ -66,7 +67,7 @@ describe('mail tracking', () => {
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);
     quarantine = await openQuarantineStore(nc);
-    client = new NodeServiceClient(csm.grpcAddress, credentials.createInsecure());
+    client = new NodeServiceClient(csm.grpcAddress, credentials.createSsl(Buffer.from(defined(csm.ca, 'the CSM certificate'))));
     node = await unary<EnrolResponse>((cb) => client.enrol({ token: ENROL_TOKEN, nodeName: 'mx-east', smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' }, cb));
 
     const base = Date.now() - 60_000;

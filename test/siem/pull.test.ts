@@ -10,6 +10,7 @@ import { waitFor } from '../harness/wait.js';
 import { CsmApi } from '../csm/support/api.js';
 import { messageEvent, publishDelivery, publishMessage } from '../csm/support/events.js';
 import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm, type NatsServer } from '../csm/support/processes.js';
+import { defined } from '../harness/defined.js';
 
 interface Exported {
   seq: number;
@@ -38,7 +39,7 @@ describe('event export: pull API with a durable cursor', () => {
   let dataDir: string;
   const run = Date.now().toString(36);
   const id = (n: number) => `${run}-${n}`;
-  const delivered = (n: number) => ({ messageId: id(n), nodeId: 'node-test', recipient: 'alice@example.test', result: { status: 'delivered', downstream: 'mx.example.test:25', response: '250 ok', attempts: 1, atMs: Date.now() } });
+  const delivered = (n: number) => ({ messageId: id(n), nodeId: 'node-test', recipient: 'alice@example.test', result: { status: 'delivered', downstream: 'mx.example.test:25', response: '250 ok', attempts: 1, atMs: Date.now(), tlsVersion: '' } });
 
   /** What the reader has seen, and the cursor it saved after its last page. */
   const seen: Exported[] = [];
@@ -140,7 +141,7 @@ describe('event export: pull API with a durable cursor', () => {
   });
 
   it('exports a node enrolment (audit), its first heartbeat (node up) and its silence (node down)', async () => {
-    const client = new NodeServiceClient(csm.grpcAddress, credentials.createInsecure());
+    const client = new NodeServiceClient(csm.grpcAddress, credentials.createSsl(Buffer.from(defined(csm.ca, 'the CSM certificate'))));
     try {
       const node = await unary<EnrolResponse>((cb) => client.enrol({ token: ENROL_TOKEN, nodeName: `node-${run}`, smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' }, cb));
       const metadata = new Metadata();

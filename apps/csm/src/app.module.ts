@@ -7,6 +7,7 @@ import { AuditController } from './http/audit.controller.js';
 import { AdminsController } from './http/admins.controller.js';
 import { AuthController } from './http/auth.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
+import { CertificatesController } from './http/certificates.controller.js';
 import { ClassifierController } from './http/classifier.controller.js';
 import { DkimController } from './http/dkim.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
@@ -43,6 +44,7 @@ import { AccountsService } from './services/accounts.service.js';
 import { AdminsService } from './services/admins.service.js';
 import { AuditService } from './services/audit.service.js';
 import { AuthService } from './services/auth.service.js';
+import { CertificateService } from './services/certificate.service.js';
 import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
 import { DkimService } from './services/dkim.service.js';
@@ -61,7 +63,7 @@ import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -91,6 +93,7 @@ import { StatusService } from './services/status.service.js';
     MailActionsService,
     SecurityLogService,
     ClassifierService,
+    CertificateService,
     StatusService,
     MetricsService,
     { provide: IngestMetrics, useExisting: MetricsService },

@@ -50,7 +50,7 @@ export class CsmConfig {
   /** Bearer token Prometheus sends to /metrics; when unset, one is kept in <data>/metrics-token. */
   readonly metricsToken: string | undefined;
   readonly siemDestinations: SiemDestination[];
-  /** Key-encryption key for secrets at rest (DKIM private keys): 32 bytes base64; unset: `<data>/secret.key`. */
+  /** Key-encryption key for secrets at rest (DKIM and TLS certificate private keys): 32 bytes base64; unset: `<data>/secret.key`. */
   readonly secretKey: string | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {

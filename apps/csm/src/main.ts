@@ -13,8 +13,8 @@ import { mountSecurityHeaders } from './http/security-headers.js';
 import { loadHttpsCertificate } from './http/tls-certificate.js';
 
 /**
- * Starts the CSM: REST API, console and /metrics over HTTPS (HTTP only with MOAT_HTTP_TLS=off), NodeService over
- * gRPC; prints `csm ready` when both listen.
+ * Starts the CSM: REST API, console and /metrics over HTTPS, NodeService over gRPC with TLS, both with the same
+ * certificate (plain HTTP and gRPC only with MOAT_HTTP_TLS=off); prints `csm ready` when both listen.
  */
 async function main(): Promise<void> {
   const logger = new ConsoleLogger({ colors: Boolean(process.stdout.isTTY), logLevels: ['log', 'warn', 'error', 'fatal'] });
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   await app.listen(config.httpPort, config.httpHost);
   const httpAddress = app.getHttpServer().address();
   const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.httpPort;
-  const grpcPort = await app.get(NodeGrpcServer).listen();
+  const grpcPort = await app.get(NodeGrpcServer).listen(certificate);
   const url = `${certificate ? 'https' : 'http'}://${config.httpHost}:${httpPort}`;
   const pinned = certificate ? ` cert ${certificate.certFile}` : '';
   process.stdout.write(`csm ready ${url} grpc ${config.grpcHost}:${grpcPort} data ${config.dataDir}${pinned}\n`);

@@ -15,6 +15,8 @@ export interface NodeConfig {
   natsUrl: string;
   /** host:port of the CSM's gRPC NodeService. */
   csmGrpc: string;
+  /** TLS toward the CSM (MOAT_CSM_TLS, default on), verified against MOAT_CSM_CA (PEM file) or the system's CAs; undefined: plaintext. */
+  csmTls: { caFile: string | undefined } | undefined;
   /** One-time token; needed only until the node has enrolled (the identity is then kept in the data dir). */
   enrolToken: string | undefined;
   clamd: HostPort;
@@ -60,6 +62,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(natsUrl)) problems.push(`MOAT_NATS_URL must look like nats://host:port, got ${JSON.stringify(natsUrl)}`);
   const csmGrpc = read('MOAT_CSM_GRPC', '127.0.0.1:50051');
   hostPort('MOAT_CSM_GRPC', csmGrpc, problems);
+  const csmTlsMode = read('MOAT_CSM_TLS', 'on');
+  if (csmTlsMode !== 'on' && csmTlsMode !== 'off') problems.push(`MOAT_CSM_TLS must be on or off, got ${JSON.stringify(csmTlsMode)}`);
+  const csmCa = read('MOAT_CSM_CA', '');
   const clamd = hostPort('MOAT_CLAMD', read('MOAT_CLAMD', '127.0.0.1:3310'), problems);
   const metricsHost = read('MOAT_METRICS_HOST', '127.0.0.1');
   if (isIP(metricsHost) === 0 && metricsHost !== 'localhost') problems.push(`MOAT_METRICS_HOST must be an IP address to listen on, got ${JSON.stringify(metricsHost)}`);
@@ -80,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     dataDir,
     natsUrl,
     csmGrpc,
+    csmTls: csmTlsMode === 'off' ? undefined : { caFile: csmCa ? resolve(csmCa) : undefined },
     enrolToken,
     clamd,
     proxyProtocol: ['1', 'on', 'true'].includes(proxy),

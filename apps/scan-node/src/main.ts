@@ -1,5 +1,6 @@
 import './threadpool.js';
-import { mkdir } from 'node:fs/promises';
+import { credentials } from '@grpc/grpc-js';
+import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { KvFleetState } from '@moat/fleet-state/kv';
@@ -11,6 +12,7 @@ import { ClassifierModels, modelStoreOf } from './classifier/classifier-models.j
 import { reportMessage } from './classifier/report-message.js';
 import { ConfigError, loadConfig, type NodeConfig } from './config.js';
 import { InspectionPool } from './content/inspection-pool.js';
+import { CertificateWatch } from './csm/certificate-watch.js';
 import { ControlStream } from './csm/control-stream.js';
 import { CsmLink } from './csm/csm-link.js';
 import { PolicyResolver } from './dns/policy-resolver.js';
@@ -33,6 +35,7 @@ import { Quarantine } from './quarantine/quarantine.js';
 import { ProcessSampler } from './resources.js';
 import { BodyArchive } from './retention/body-archive.js';
 import { HttpSandboxClient } from './sandbox/http-sandbox-client.js';
+import { InboundTls } from './smtp/inbound-tls.js';
 import { SmtpGateway, type SmtpMode } from './smtp/smtp-gateway.js';
 import { SmtpListener } from './smtp/smtp-listener.js';
 import { SubmissionAuth } from './smtp/submission-auth.js';
@@ -96,6 +99,8 @@ async function main(config: NodeConfig): Promise<void> {
 
   const certificate = await loadOrCreateCertificate(config.dataDir, config.nodeName);
   if (certificate.created) log.info(`generated a self-signed STARTTLS certificate in ${join(config.dataDir, 'tls')}`);
+  const inboundTls = new InboundTls(config.dataDir, certificate, policies.current.policy.tls, createLogger('tls'));
+  await inboundTls.load();
   // One engine for every session: INSTREAM opens a connection per file, the engine holds only the address.
   const clamav = new ClamdEngine(config.clamd, { timeoutMs: CLAMD_COMMAND_TIMEOUT_MS });
   const engineVersions = new EngineVersions(() => [clamav, ...(policies.current.compiled.attachments.hashDb ? [policies.current.compiled.attachments.hashDb] : [])], createLogger('antivirus'));
@@ -113,7 +118,7 @@ async function main(config: NodeConfig): Promise<void> {
   const submissionAuth = new SubmissionAuth(policies, fleetState.counters, createLogger('auth'));
   const signer = new DkimSigner();
   const smtpListener = (mode: SmtpMode, port: number) =>
-    new SmtpListener({ nodeName: config.nodeName, mode, host: config.smtpHost, port, proxyProtocol: config.proxyProtocol, certificate, policies, log: createLogger('smtp') }, (closeConnection) =>
+    new SmtpListener({ nodeName: config.nodeName, mode, host: config.smtpHost, port, proxyProtocol: config.proxyProtocol, tls: inboundTls, policies, log: createLogger('smtp') }, (closeConnection) =>
       new SmtpGateway({ nodeName: config.nodeName, mode, auth: submissionAuth, signer, policies, pipeline, spool, delivery, quarantine, bodies, events, stages: metrics, log: createLogger('smtp'), closeConnection }),
     );
   const listener = smtpListener('relay', config.smtpPort);
@@ -136,8 +141,9 @@ async function main(config: NodeConfig): Promise<void> {
   const submissionAddresses = await Promise.all(submissionListeners.map(async (l) => `${l.mode}=${await l.listen()}`));
 
   const sampler = new ProcessSampler();
+  const csmCredentials = config.csmTls ? credentials.createSsl(config.csmTls.caFile ? await readFile(config.csmTls.caFile) : null) : credentials.createInsecure();
   const csm = new CsmLink(
-    { address: config.csmGrpc, nodeName: config.nodeName, smtpAddress, enrolToken: config.enrolToken, identity, identityFile, log: createLogger('csm') },
+    { address: config.csmGrpc, credentials: csmCredentials, nodeName: config.nodeName, smtpAddress, enrolToken: config.enrolToken, identity, identityFile, log: createLogger('csm') },
     [
       new Heartbeat({
         smtpAddress,
@@ -156,6 +162,7 @@ async function main(config: NodeConfig): Promise<void> {
       }),
       new PolicyWatch(policies),
       new SigningKeysWatch(signer),
+      new CertificateWatch(inboundTls),
       new ControlStream({
         release: (id, rcpts) => releaseMessage({ quarantine, spool, delivery, events }, id, rcpts),
         report: (report) => reportMessage({ quarantine, models, fuzzy: fuzzyStore, policies }, report),

@@ -13,7 +13,7 @@ import { findExecutable } from './executables.js';
 import { ManagedProcess } from './managed-process.js';
 import { REPO_ROOT, varPaths } from './paths.js';
 import { tcpAccepts } from './probes.js';
-import { clamdConfig, clamdSpec, CSM_ENTRY, csmSpec, natsSpec, NODE_ENTRY, nodeName, nodeSpec, type ClusterPorts, type SpecContext } from './process-specs.js';
+import { clamdConfig, clamdSpec, CSM_ENTRY, csmCertFile, csmSpec, natsSpec, NODE_ENTRY, nodeName, nodeSpec, type ClusterPorts, type SpecContext } from './process-specs.js';
 
 export interface ClusterOptions {
   varDir: string;
@@ -113,8 +113,7 @@ export class LocalCluster {
 
   /** The certificate the CSM serves (its own self-signed one unless MOAT_TLS_CERT names another); undefined with MOAT_HTTP_TLS=off. */
   get csmCertFile(): string | undefined {
-    if (this.ctx.env['MOAT_HTTP_TLS'] === 'off') return undefined;
-    return this.ctx.env['MOAT_TLS_CERT'] || this.paths.csmCert;
+    return csmCertFile(this.ctx);
   }
 
   get ports(): ClusterPorts {

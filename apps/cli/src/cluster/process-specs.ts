@@ -32,6 +32,12 @@ export const CSM_ENTRY = join(REPO_ROOT, 'apps/csm/dist/main.js');
 export const NODE_ENTRY = join(REPO_ROOT, 'apps/scan-node/dist/main.js');
 export const CONSOLE_DIR = join(REPO_ROOT, 'apps/console/dist/browser');
 
+/** The certificate the CSM serves HTTPS and gRPC with (its own self-signed one unless MOAT_TLS_CERT names another); undefined with MOAT_HTTP_TLS=off. */
+export function csmCertFile(ctx: SpecContext): string | undefined {
+  if (ctx.env['MOAT_HTTP_TLS'] === 'off') return undefined;
+  return ctx.env['MOAT_TLS_CERT'] || varPaths(ctx.varDir).csmCert;
+}
+
 export const natsUrl = (ctx: SpecContext) => `nats://127.0.0.1:${ctx.ports.nats}`;
 
 export function natsSpec(ctx: SpecContext, natsServer: string): ProcessSpec {
@@ -122,6 +128,8 @@ export function nodeSpec(ctx: SpecContext, index: number): ProcessSpec {
       MOAT_METRICS_HOST: '127.0.0.1',
       MOAT_METRICS_PORT: String(ctx.ports.metrics[index]),
       MOAT_CSM_GRPC: `127.0.0.1:${ctx.ports.grpc}`,
+      // gRPC over TLS, trusting exactly the CSM's certificate (plaintext only when the CSM serves none).
+      ...(csmCertFile(ctx) ? { MOAT_CSM_CA: csmCertFile(ctx) } : { MOAT_CSM_TLS: 'off' }),
       MOAT_CLAMD: `127.0.0.1:${ctx.ports.clamd}`,
     },
     cwd: REPO_ROOT,

@@ -15,6 +15,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'dkim', summary: 'generate, show, list and rotate the DKIM keys that sign outbound mail, with the DNS records to publish', load: async () => (await import('./dkim.js')).dkimCommand },
   { name: 'login', summary: 'log in as a named administrator and print the session token for MOAT_TOKEN', load: async () => (await import('./login.js')).loginCommand },
   { name: 'admins', summary: 'add, list or remove administrators, change their roles, reset their passwords', load: async () => (await import('./admins.js')).adminsCommand },
+  { name: 'certs', summary: 'per-domain TLS certificates the nodes serve by SNI: list with expiry, CSR, upload, import, remove', load: async () => (await import('./certs.js')).certsCommand },
   { name: 'train', summary: 'train the spam classifier on directories of spam and ham, and upload it as the model every node uses', load: async () => (await import('./train.js')).trainCommand },
   { name: 'scan', summary: 'scan .eml files, mbox files and directories offline, without delivering', load: async () => (await import('./scan.js')).scanCommand },
 ];

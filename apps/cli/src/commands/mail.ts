@@ -188,6 +188,7 @@ function renderMailDetail(m: MailDetail): string {
     `from      ${m.mailFrom || '<>'}`,
     `to        ${m.rcptTo.join(', ')}`,
     `subject   ${m.subject}`,
+    `tls       ${m.tls ? [m.tlsVersion, m.tlsCipher, m.tlsServerName ? `SNI ${m.tlsServerName}` : ''].filter(Boolean).join(', ') || 'yes' : 'no'}`,
     `verdict   ${m.action} (score ${m.score})${m.released ? ', released' : ''}; delivery ${m.deliveryStatus}`,
   ];
   if (m.symbols.length) lines.push('', renderTable(['SYMBOL', 'SCORE', 'DETAIL'], m.symbols.map((s) => [s.name, String(s.score), s.detail])));

@@ -62,6 +62,10 @@ export type MailRow = z.infer<typeof mailRowSchema>;
 export const mailSearchSchema = z.looseObject({ messages: z.array(mailRowSchema), nextCursor: z.string().nullable().optional() });
 
 export const mailDetailSchema = mailRowSchema.extend({
+  tls: z.boolean().default(false),
+  tlsVersion: z.string().default(''),
+  tlsCipher: z.string().default(''),
+  tlsServerName: z.string().default(''),
   symbols: z.array(z.looseObject({ name: z.string(), score: z.number(), detail: z.string() })),
   attachments: z.array(z.looseObject({ name: z.string() })),
 });
@@ -176,3 +180,23 @@ export const adminCreatedSchema = generatedPasswordSchema.extend({ admin: adminS
 
 /** POST /api/auth/login. */
 export const sessionSchema = z.looseObject({ token: z.string(), expiresAt: z.number() });
+
+/** GET /api/certificates (one element), PUT /api/certificates/:domain, POST .../import. Never a key. */
+export const certificateViewSchema = z.looseObject({
+  domain: z.string(),
+  status: z.string(),
+  keyType: z.string(),
+  subject: z.string(),
+  sans: z.array(z.string()),
+  issuer: z.string(),
+  notBefore: z.number(),
+  notAfter: z.number(),
+  daysLeft: z.number(),
+  fingerprint: z.string(),
+  warning: z.string(),
+  csrPending: z.boolean(),
+});
+export type CertificateView = z.infer<typeof certificateViewSchema>;
+
+/** POST /api/certificates/csr. */
+export const csrResultSchema = z.looseObject({ domain: z.string(), keyType: z.string(), csr: z.string() });

@@ -3,6 +3,7 @@ import { AuditPage } from './audit/audit.page';
 import { AccountPage } from './account/account.page';
 import { AdminsPage } from './admins/admins.page';
 import { authGuard } from './auth/auth.guard';
+import { CertificatesPage } from './certificates/certificates.page';
 import { permissionGuard } from './auth/permission.guard';
 import { DashboardPage } from './dashboard/dashboard.page';
 import { LoginPage } from './login/login.page';
@@ -24,6 +25,7 @@ export const routes: Routes = [
       { path: 'mail/:id', component: MessagePage, canActivate: [permissionGuard('mail:read')], title: 'Message · Moat' },
       { path: 'audit', component: AuditPage, canActivate: [permissionGuard('audit:read')], title: 'Audit log · Moat' },
       { path: 'admins', component: AdminsPage, canActivate: [permissionGuard('admins:read')], title: 'Administrators · Moat' },
+      { path: 'certificates', component: CertificatesPage, canActivate: [permissionGuard('policy:read')], title: 'Certificates · Moat' },
       { path: 'account', component: AccountPage, title: 'Account · Moat' },
       { path: '', pathMatch: 'full', redirectTo: 'dashboard' },
     ],

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Metadata, Server, ServerCredentials, status, type ServerErrorResponse } from '@grpc/grpc-js';
 import { NodeServiceService, type NodeServiceServer, type NodeToCsm } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
+import { CertificateService } from '../services/certificate.service.js';
 import { ControlService } from '../services/control.service.js';
 import { DkimService } from '../services/dkim.service.js';
 import { FleetService } from '../services/fleet.service.js';
@@ -29,17 +30,22 @@ export class NodeGrpcServer implements OnApplicationShutdown {
     private readonly policy: PolicyService,
     private readonly control: ControlService,
     private readonly dkim: DkimService,
+    private readonly certificates: CertificateService,
   ) {
     this.server.addService(NodeServiceService, this.handlers());
   }
 
-  /** Binds MOAT_GRPC_HOST:MOAT_GRPC_PORT and returns the port (useful with port 0). */
-  listen(): Promise<number> {
+  /**
+   * Binds MOAT_GRPC_HOST:MOAT_GRPC_PORT and returns the port (useful with port 0). With CERTIFICATE (the HTTPS one)
+   * only TLS is served, so a plaintext client never gets through; nodes verify it (MOAT_CSM_CA) and authenticate
+   * with their id and secret inside the TLS session. Without it (MOAT_HTTP_TLS=off) plain TCP, as for HTTP.
+   */
+  listen(certificate: { key: string; cert: string } | undefined): Promise<number> {
     const address = `${this.config.grpcHost.includes(':') ? `[${this.config.grpcHost}]` : this.config.grpcHost}:${this.config.grpcPort}`;
-    // Plain TCP bound to loopback by default; mTLS issued at enrolment is the target (ARCHITECTURE.md).
-    return new Promise((resolve, reject) =>
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),
-    );
+    const credentials = certificate
+      ? ServerCredentials.createSsl(null, [{ private_key: Buffer.from(certificate.key), cert_chain: Buffer.from(certificate.cert) }], false)
+      : ServerCredentials.createInsecure();
+    return new Promise((resolve, reject) => this.server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))));
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -99,6 +105,18 @@ export class NodeGrpcServer implements OnApplicationShutdown {
             };
             const unsubscribe = this.dkim.watch(send);
             send();
+            call.on('cancelled', unsubscribe);
+            call.on('close', unsubscribe);
+            call.on('error', unsubscribe);
+          },
+          (err: unknown) => call.emit('error', this.toStatus(err)),
+        );
+      },
+
+      watchCertificates: (call) => {
+        this.authenticate(call).then(
+          () => {
+            const unsubscribe = this.certificates.watch((set) => call.write(set));
             call.on('cancelled', unsubscribe);
             call.on('close', unsubscribe);
             call.on('error', unsubscribe);

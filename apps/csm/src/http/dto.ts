@@ -305,6 +305,7 @@ export class DeliveryDto {
   @ApiProperty() attempts!: number;
   @ApiProperty() atMs!: number;
   @ApiProperty() nodeId!: string;
+  @ApiProperty({ description: 'TLS protocol toward the downstream, "" in plain text' }) tlsVersion!: string;
 }
 
 export class MailDetailDto extends MailSummaryDto {
@@ -312,6 +313,9 @@ export class MailDetailDto extends MailSummaryDto {
   @ApiProperty() clientHostname!: string;
   @ApiProperty() helo!: string;
   @ApiProperty() tls!: boolean;
+  @ApiProperty({ description: 'e.g. TLSv1.3; "" without TLS' }) tlsVersion!: string;
+  @ApiProperty() tlsCipher!: string;
+  @ApiProperty({ description: 'the name the client asked for (SNI)' }) tlsServerName!: string;
   @ApiProperty() authenticatedUser!: string;
   @ApiProperty() headerFrom!: string;
   @ApiProperty() headerTo!: string;
@@ -527,4 +531,39 @@ export class MessageViewDto {
   @ApiProperty({ description: 'the text/plain body' }) text!: string;
   @ApiProperty({ description: 'the text/html body as source text; show it as text, never as HTML' }) html!: string;
   @ApiProperty({ type: [MessageAttachmentDto] }) attachments!: MessageAttachmentDto[];
+}
+
+export class CsrRequestDto {
+  @ApiProperty({ example: 'mail.example.com', description: 'DNS name, or *.example.com' }) domain!: string;
+  @ApiPropertyOptional({ enum: ['rsa', 'ecdsa'], description: 'RSA 2048 (default) or ECDSA P-256' }) keyType?: string;
+}
+
+export class CsrResultDto {
+  @ApiProperty() domain!: string;
+  @ApiProperty({ enum: ['rsa', 'ecdsa'] }) keyType!: 'rsa' | 'ecdsa';
+  @ApiProperty({ description: 'PKCS#10 PEM' }) csr!: string;
+}
+
+export class CertificateUploadDto {
+  @ApiProperty({ description: 'PEM of the certificate issued for the CSR (intermediates may follow it)' }) certificate!: string;
+  @ApiPropertyOptional({ description: 'PEM of the intermediates, issuer first' }) chain?: string;
+}
+
+export class CertificateImportDto extends CertificateUploadDto {
+  @ApiProperty({ description: 'PEM of the unencrypted private key; stored encrypted' }) key!: string;
+}
+
+export class CertificateViewDto {
+  @ApiProperty() domain!: string;
+  @ApiProperty({ enum: ['active', 'pending'] }) status!: string;
+  @ApiProperty() keyType!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ type: [String] }) sans!: string[];
+  @ApiProperty() issuer!: string;
+  @ApiProperty({ description: 'epoch ms, 0 when pending' }) notBefore!: number;
+  @ApiProperty({ description: 'epoch ms, 0 when pending' }) notAfter!: number;
+  @ApiProperty() daysLeft!: number;
+  @ApiProperty({ description: 'SHA-256, colon-separated hex' }) fingerprint!: string;
+  @ApiProperty({ description: '"" or: expires in N days (under 30), expired N days ago' }) warning!: string;
+  @ApiProperty({ description: 'a CSR made here waits for its certificate' }) csrPending!: boolean;
 }

@@ -15,7 +15,7 @@ export interface HttpsCertificate {
 
 /**
  * The certificate the console and API are served with: MOAT_TLS_CERT/MOAT_TLS_KEY, else `<data>/tls/{cert,key}.pem`,
- * generated self-signed at first start (for localhost, 127.0.0.1, ::1, this host's name and MOAT_HTTP_HOST; key
+ * generated self-signed at first start (for localhost, 127.0.0.1, ::1, this host's name, MOAT_HTTP_HOST and MOAT_GRPC_HOST; key
  * 0600). Undefined when MOAT_HTTP_TLS=off. An administrator installs a real certificate by setting the two
  * variables, or by replacing the two files and restarting.
  */
@@ -27,7 +27,7 @@ export async function loadHttpsCertificate(config: CsmConfig): Promise<HttpsCert
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !tls.generate) throw new Error(`cannot read the HTTPS certificate or key (${tls.certFile}, ${tls.keyFile}): ${(err as Error).message}`, { cause: err });
   }
-  const names = ['localhost', '127.0.0.1', '::1', hostname(), ...(config.httpHost === '0.0.0.0' || config.httpHost === '::' ? [] : [config.httpHost])];
+  const names = ['localhost', '127.0.0.1', '::1', hostname(), ...[config.httpHost, config.grpcHost].filter((host) => host !== '0.0.0.0' && host !== '::')];
   const generated = await selfSignedCertificate(hostname(), names);
   // Key first: a crash in between leaves no certificate, and the next start generates a new pair.
   await writeFileAtomically(tls.keyFile, generated.key, 0o600);

@@ -5,7 +5,7 @@ import { CsmConfig } from '../csm-config.js';
 import { errorMessage, UnavailableError } from '../util/errors.js';
 import { mailConditionSql } from './clickhouse-mail-query.js';
 import { auditRow, dateTime64, deliveryRow, messageRow } from './clickhouse-rows.js';
-import { RETAINED_TABLES } from './clickhouse-schema.js';
+import { ADDED_COLUMNS, RETAINED_TABLES } from './clickhouse-schema.js';
 import {
   EventStoreRepository,
   MAX_BREAKDOWN_ROWS,
@@ -69,6 +69,7 @@ const DETAIL_SQL = `
 WITH picked AS (SELECT * FROM messages FINAL WHERE id = {id:String})
 SELECT ${SUMMARY_COLUMNS},
   m.tenant AS tenant, m.client_hostname AS clientHostname, m.helo AS helo, m.tls AS tls,
+  m.tls_version AS tlsVersion, m.tls_cipher AS tlsCipher, m.tls_server_name AS tlsServerName,
   m.authenticated_user AS authenticatedUser, m.header_from AS headerFrom, m.header_to AS headerTo,
   m.header_message_id AS headerMessageId, m.header_date AS headerDate, m.reply_to AS replyTo, m.urls AS urls,
   m.policy_version AS policyVersion, m.size_bytes AS sizeBytes, m.smtp_reply AS smtpReply,
@@ -94,7 +95,7 @@ LIMIT {limit:UInt32}
 ${FINAL_PER_PARTITION}`;
 
 const DELIVERIES_SQL = `
-SELECT recipient, status, downstream, response, attempts, toUnixTimestamp64Milli(at) AS atMs, node_id AS nodeId
+SELECT recipient, status, downstream, response, attempts, toUnixTimestamp64Milli(at) AS atMs, node_id AS nodeId, tls_version AS tlsVersion
 FROM deliveries FINAL WHERE message_id = {id:String} ORDER BY at, inserted_at`;
 
 const RANGE = `received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')`;
@@ -290,6 +291,7 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
           await client.command({ query: create });
           await this.applyRetention(client, table, timeColumn);
         }
+        for (const query of ADDED_COLUMNS) await client.command({ query });
         return client;
       } catch (err) {
         await client.close();

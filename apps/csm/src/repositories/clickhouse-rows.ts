@@ -42,6 +42,9 @@ export function messageRow(event: MessageEvent) {
     client_hostname: envelope?.clientHostname ?? '',
     helo: envelope?.helo ?? '',
     tls: envelope?.tls ?? false,
+    tls_version: envelope?.tlsVersion ?? '',
+    tls_cipher: envelope?.tlsCipher ?? '',
+    tls_server_name: envelope?.tlsServerName ?? '',
     authenticated_user: envelope?.authenticatedUser ?? '',
     subject: headers?.subject ?? '',
     header_from: headers?.from ?? '',
@@ -85,6 +88,7 @@ export function deliveryRow(event: DeliveryEvent) {
     response: event.result?.response ?? '',
     attempts: event.result?.attempts ?? 0,
     at: dateTime64(event.result?.atMs || Date.now()),
+    tls_version: event.result?.tlsVersion ?? '',
   };
 }
 

@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS messages (
   client_hostname String,
   helo String,
   tls Bool,
+  tls_version LowCardinality(String),
+  tls_cipher LowCardinality(String),
+  tls_server_name String,
   authenticated_user String,
   subject String,
   header_from String,
@@ -59,6 +62,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   response String,
   attempts UInt32,
   at DateTime64(3, 'UTC'),
+  tls_version LowCardinality(String),
   inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = ReplacingMergeTree(inserted_at)
@@ -105,6 +109,14 @@ CREATE TABLE IF NOT EXISTS export_log (
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(exported_at)
 ORDER BY seq`;
+
+/** Columns added after the tables' first release: tables made by an older CSM get them at start (a no-op otherwise). */
+export const ADDED_COLUMNS = [
+  `ALTER TABLE messages ADD COLUMN IF NOT EXISTS tls_version LowCardinality(String) AFTER tls`,
+  `ALTER TABLE messages ADD COLUMN IF NOT EXISTS tls_cipher LowCardinality(String) AFTER tls_version`,
+  `ALTER TABLE messages ADD COLUMN IF NOT EXISTS tls_server_name String AFTER tls_cipher`,
+  `ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS tls_version LowCardinality(String) AFTER at`,
+] as const;
 
 /** Each table and the time column its retention TTL counts from. */
 export const RETAINED_TABLES = [

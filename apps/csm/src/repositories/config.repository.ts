@@ -66,7 +66,17 @@ export interface NodeRecord {
   resolver?: ResolverInfo;
 }
 
-/** Config of record (JetStream KV bucket moat_config): policy versions, administrators, enrolled nodes, the audit chain's head. */
+/** A domain's TLS certificate as nodes serve it by SNI, and/or a request waiting for its signed certificate. */
+export interface CertificateRecord {
+  domain: string;
+  /** What nodes serve: the key (sealed with the CSM's SecretBox, the domain as context), the certificate and its chain (PEM). */
+  active?: { keyType: string; key: string; certificate: string; chain: string };
+  /** A key made with a CSR (sealed), kept until the certificate for it is uploaded (the active one is served meanwhile). */
+  pending?: { keyType: string; key: string; csr: string; createdAtMs: number };
+  updatedAtMs: number;
+}
+
+/** Config of record (JetStream KV bucket moat_config): policy versions, administrators, enrolled nodes, the audit chain's head, certificates. */
 export abstract class ConfigRepository {
   /** The current policy version number, undefined when no policy was ever stored. */
   abstract currentPolicyVersion(): Promise<number | undefined>;
@@ -99,4 +109,11 @@ export abstract class ConfigRepository {
   /** The export log position a SIEM destination has confirmed (0: none yet). */
   abstract getExportPosition(destination: string): Promise<number>;
   abstract putExportPosition(destination: string, seq: number): Promise<void>;
+
+  abstract listCertificates(): Promise<CertificateRecord[]>;
+  abstract getCertificate(domain: string): Promise<CertificateRecord | undefined>;
+  abstract putCertificate(record: CertificateRecord): Promise<void>;
+  abstract deleteCertificate(domain: string): Promise<void>;
+  /** Yields now and after every certificate change, from any CSM replica, until SIGNAL aborts. */
+  abstract watchCertificates(signal: AbortSignal): AsyncIterable<void>;
 }

@@ -78,6 +78,8 @@ export interface MailDelivery {
   attempts: number;
   atMs: number;
   nodeId: string;
+  /** TLS protocol of the connection to the downstream ("" in plain text). */
+  tlsVersion: string;
 }
 
 export interface MailDetail extends MailSummary {
@@ -85,6 +87,10 @@ export interface MailDetail extends MailSummary {
   clientHostname: string;
   helo: string;
   tls: boolean;
+  /** With tls: protocol, cipher suite and the name the client asked for (SNI). */
+  tlsVersion: string;
+  tlsCipher: string;
+  tlsServerName: string;
   authenticatedUser: string;
   headerFrom: string;
   headerTo: string;

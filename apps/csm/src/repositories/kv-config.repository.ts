@@ -2,19 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { CONFIG_BUCKET, isRevisionConflict } from '@moat/bus';
 import { Kvm, type KV } from '@nats-io/kv';
 import { ConflictError } from '../util/errors.js';
-import { ConfigRepository, withRoleDefaults, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from './config.repository.js';
+import { ConfigRepository, withRoleDefaults, type AdminRecord, type CertificateRecord, type NodeRecord, type PolicyVersionRecord } from './config.repository.js';
 import type { AuditEntry } from './event-store.repository.js';
 import { NatsRepository } from './nats.repository.js';
 
 // Keys: policy.current (version number), policy.v.<n> (PolicyVersionRecord), admin.<name>, node.<id>,
 // audit.head (the last AuditEntry of the chain), export.position.<destination> (the export log position a SIEM
-// destination has confirmed).
+// destination has confirmed), cert.<domain> (CertificateRecord; a wildcard's `*` is written `_`, which no domain
+// label contains).
 const CURRENT_POLICY = 'policy.current';
 const AUDIT_HEAD = 'audit.head';
 const policyKey = (version: number) => `policy.v.${version}`;
 const adminKey = (username: string) => `admin.${username}`;
 const nodeKey = (id: string) => `node.${id}`;
 const exportPositionKey = (destination: string) => `export.position.${destination}`;
+const certificateKey = (domain: string) => `cert.${domain.replace('*', '_')}`;
 
 /** ConfigRepository over the JetStream KV bucket moat_config. */
 @Injectable()
@@ -129,11 +131,41 @@ export class KvConfigRepository extends ConfigRepository {
     await (await this.kv()).put(exportPositionKey(destination), String(seq));
   }
 
+  async listCertificates(): Promise<CertificateRecord[]> {
+    return this.listJson<CertificateRecord>('cert.>');
+  }
+
+  async getCertificate(domain: string): Promise<CertificateRecord | undefined> {
+    return this.getJson<CertificateRecord>(certificateKey(domain));
+  }
+
+  async putCertificate(record: CertificateRecord): Promise<void> {
+    await (await this.kv()).put(certificateKey(record.domain), JSON.stringify(record));
+  }
+
+  async deleteCertificate(domain: string): Promise<void> {
+    await (await this.kv()).delete(certificateKey(domain));
+  }
+
+  async *watchCertificates(signal: AbortSignal): AsyncIterable<void> {
+    const watch = await (await this.kv()).watch({ key: 'cert.>' });
+    const stop = () => watch.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      yield;
+      const changes = watch[Symbol.asyncIterator]();
+      while (!(await changes.next()).done) yield;
+    } finally {
+      signal.removeEventListener('abort', stop);
+      watch.stop();
+    }
+  }
+
   private kv(): Promise<KV> {
     if (this.bucket) return this.bucket;
     const opening = this.nats
       .connection()
-      .then((nc) => new Kvm(nc).create(CONFIG_BUCKET, { history: 5, description: 'Moat config of record: policy versions, admins, nodes, audit chain head' }));
+      .then((nc) => new Kvm(nc).create(CONFIG_BUCKET, { history: 5, description: 'Moat config of record: policy versions, admins, nodes, audit chain head, certificates' }));
     // A failed open (NATS down) must not stick: the next call tries again.
     opening.catch(() => {
       if (this.bucket === opening) this.bucket = undefined;

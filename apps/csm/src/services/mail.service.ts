@@ -172,7 +172,7 @@ export class MailService {
     await this.audit.recordQuietly({ admin, action: 'mail.release', target: id, detail: reply.ok ? `via node ${nodeId}` : reply.error, ok: reply.ok });
     if (!reply.ok) return { ok: false, nodeId, detail: reply.error || 'the node refused the release' };
     await this.store.insertEvents([], [
-      { messageId: id, nodeId, recipient: '', result: { status: 'released', downstream: '', response: reply.detail, attempts: 0, atMs: Date.now() } },
+      { messageId: id, nodeId, recipient: '', result: { status: 'released', downstream: '', response: reply.detail, attempts: 0, atMs: Date.now(), tlsVersion: '' } },
     ]);
     return { ok: true, nodeId, detail: reply.detail || 'released' };
   }
@@ -186,7 +186,7 @@ export class MailService {
     await this.audit.record({ admin, action: 'mail.delete', target: id });
     const found = await this.quarantine.delete(id);
     await this.store.insertEvents([], [
-      { messageId: id, nodeId: mail.nodeId, recipient: '', result: { status: 'deleted', downstream: '', response: found ? `deleted by ${admin}` : `deleted by ${admin} (body was already gone)`, attempts: 0, atMs: Date.now() } },
+      { messageId: id, nodeId: mail.nodeId, recipient: '', result: { status: 'deleted', downstream: '', response: found ? `deleted by ${admin}` : `deleted by ${admin} (body was already gone)`, attempts: 0, atMs: Date.now(), tlsVersion: '' } },
     ]);
   }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
-import { ConfigRepository, type AdminRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
+import { ConfigRepository, type AdminRecord, type CertificateRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
 import {
   EventStoreRepository,
   type AuditEntry,
@@ -91,6 +91,22 @@ export class InMemoryConfigRepository extends ConfigRepository {
   }
   async putExportPosition(destination: string, seq: number) {
     this.exportPositions.set(destination, seq);
+  }
+  readonly certificates = new Map<string, CertificateRecord>();
+  async listCertificates() {
+    return [...this.certificates.values()];
+  }
+  async getCertificate(domain: string) {
+    return this.certificates.get(domain);
+  }
+  async putCertificate(record: CertificateRecord) {
+    this.certificates.set(record.domain, record);
+  }
+  async deleteCertificate(domain: string) {
+    this.certificates.delete(domain);
+  }
+  async *watchCertificates(): AsyncIterable<void> {
+    yield;
   }
 }
 

@@ -1,4 +1,4 @@
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { NodeServiceClient } from '@moat/proto/grpc';
 import { errorText, type Logger } from '../log.js';
 import { SOFTWARE_VERSION } from '../version.js';
@@ -7,6 +7,8 @@ import type { IdentityFile, NodeIdentity } from './identity.js';
 
 export interface CsmLinkOptions {
   address: string;
+  /** TLS verifying the CSM's certificate (plaintext only when MOAT_CSM_TLS=off). */
+  credentials: ChannelCredentials;
   nodeName: string;
   smtpAddress: string;
   enrolToken: string | undefined;
@@ -40,7 +42,7 @@ export class CsmLink {
     private readonly loops: readonly CsmLoop[],
   ) {
     this.current = options.identity;
-    this.client = new NodeServiceClient(options.address, credentials.createInsecure(), {
+    this.client = new NodeServiceClient(options.address, options.credentials, {
       'grpc.keepalive_time_ms': 20_000,
       'grpc.keepalive_timeout_ms': 10_000,
       'grpc.keepalive_permit_without_calls': 1,

@@ -120,16 +120,16 @@ export class DeliveryWorker {
       if (!downstream && entry.meta.direction === 'outbound') {
         const route = await outboundRoute(policy.outbound, this.deps.resolver, entry.meta.mailFrom, domain);
         if (!('downstream' in route)) {
-          attempt.results.push({ rcpt, outcome: route.outcome, response: route.response, downstream: '' });
+          attempt.results.push({ rcpt, outcome: route.outcome, response: route.response, downstream: '', tlsVersion: '' });
           continue;
         }
         downstream = route.downstream;
       }
       if (!downstream) {
-        attempt.results.push({ rcpt, outcome: 'deferred', response: `no downstream configured for ${domain}`, downstream: '' });
+        attempt.results.push({ rcpt, outcome: 'deferred', response: `no downstream configured for ${domain}`, downstream: '', tlsVersion: '' });
         continue;
       }
-      const key = `${downstream.host}:${downstream.port}:${downstream.tls}`;
+      const key = JSON.stringify([downstream.host, downstream.port, downstream.tls, downstream.tlsName ?? '', downstream.caBundle ?? '']);
       const job = jobs.get(key) ?? { downstream, rcpts: [] };
       job.rcpts.push(rcpt);
       jobs.set(key, job);
@@ -177,7 +177,7 @@ export class DeliveryWorker {
       const message = job.attempt.message ?? [await this.deps.spool.readMessage(entry.meta.id)];
       results = await destination.connections.send(entry.meta.mailFrom, job.rcpts, message);
     } catch (err) {
-      results = job.rcpts.map((rcpt) => ({ rcpt, outcome: 'deferred', response: `local error: ${errorText(err)}` }));
+      results = job.rcpts.map((rcpt) => ({ rcpt, outcome: 'deferred', response: `local error: ${errorText(err)}`, tlsVersion: '' }));
     }
     job.attempt.results.push(...results.map((r) => ({ ...r, downstream })));
     if (--job.attempt.pendingJobs === 0) await this.finish(job.attempt);
@@ -197,7 +197,7 @@ export class DeliveryWorker {
         continue;
       }
       state.done[result.rcpt] = result.outcome;
-      this.deps.events.delivery(meta.id, result.rcpt, { status: result.outcome, downstream: result.downstream, response: result.response, attempts, atMs: now });
+      this.deps.events.delivery(meta.id, result.rcpt, { status: result.outcome, downstream: result.downstream, response: result.response, attempts, atMs: now, tlsVersion: result.tlsVersion });
       if (result.outcome === 'bounced') {
         this.deps.log.warn(`message ${meta.id} bounced for ${result.rcpt}: ${result.response}`);
         failed.push({ rcpt: result.rcpt, response: result.response, remoteMta: result.downstream });
@@ -206,7 +206,7 @@ export class DeliveryWorker {
     try {
       const retry = deferred.length > 0 ? nextRetry(this.deps.policies.current.policy.delivery, meta.receivedAtMs, attempts, now) : undefined;
       if (retry && 'retryAtMs' in retry) {
-        for (const r of deferred) this.deps.events.delivery(meta.id, r.rcpt, { status: 'deferred', downstream: r.downstream, response: r.response, attempts, atMs: now });
+        for (const r of deferred) this.deps.events.delivery(meta.id, r.rcpt, { status: 'deferred', downstream: r.downstream, response: r.response, attempts, atMs: now, tlsVersion: r.tlsVersion });
         entry.state = { attempts, nextAttemptAtMs: retry.retryAtMs, done: state.done };
         await this.deps.spool.saveState(entry);
         await this.bounce(attempt, failed);
@@ -216,7 +216,7 @@ export class DeliveryWorker {
       }
       for (const r of deferred) {
         const response = `expired: not delivered within ${this.deps.policies.current.policy.delivery.maxAgeSeconds} s; last error: ${r.response}`;
-        this.deps.events.delivery(meta.id, r.rcpt, { status: 'bounced', downstream: r.downstream, response, attempts, atMs: now });
+        this.deps.events.delivery(meta.id, r.rcpt, { status: 'bounced', downstream: r.downstream, response, attempts, atMs: now, tlsVersion: r.tlsVersion });
         this.deps.log.warn(`message ${meta.id} bounced for ${r.rcpt}: ${response}`);
         failed.push({ rcpt: r.rcpt, response, remoteMta: r.downstream });
       }
@@ -251,14 +251,14 @@ export class DeliveryWorker {
       tenant: policy.tenant.id,
       receivedAtMs: now,
       direction: outbound ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
-      envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '' },
+      envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '', tlsVersion: '', tlsCipher: '', tlsServerName: '' },
       headers: { subject: 'Undelivered Mail Returned to Sender', from: `MAILER-DAEMON@${this.deps.nodeName}`, to: original.mailFrom, messageId: '', date: '', replyTo: '' },
       action: PROTO_ACTION.deliver,
       score: 0,
       symbols: [{ name: 'DSN', score: 0, detail: `delivery status notification for ${original.id}: ${failed.map((f) => f.rcpt).join(', ')}`, stage: 'data' }],
       attachments: [],
       urls: [],
-      delivery: { status: 'queued', downstream: '', response: '', attempts: 0, atMs: now },
+      delivery: { status: 'queued', downstream: '', response: '', attempts: 0, atMs: now, tlsVersion: '' },
       timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 },
       policyVersion: version,
       sizeBytes: dsn.length,

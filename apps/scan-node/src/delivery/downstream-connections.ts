@@ -6,6 +6,8 @@ export interface RecipientResult {
   rcpt: string;
   outcome: 'delivered' | 'deferred' | 'bounced';
   response: string;
+  /** The TLS protocol of the connection that sent it ("TLSv1.3"), "" in plain text or when no connection was made. */
+  tlsVersion: string;
 }
 
 export interface DownstreamOptions {
@@ -53,12 +55,13 @@ export class DownstreamConnections {
     }
     try {
       const replies = await pooled.client.send(from, rcpts, message);
+      const tlsVersion = pooled.client.tlsVersion;
       this.release(pooled);
       return rcpts.map((rcpt, i) => {
         const reply = replies.mail.code === 250 ? replies.rcpts[i]! : replies.mail;
-        if (reply.code !== 250 && reply.code !== 251) return outcomeOf(rcpt, reply);
+        if (reply.code !== 250 && reply.code !== 251) return outcomeOf(rcpt, reply, tlsVersion);
         // Accepted at RCPT: the reply to the message itself decides (absent only when DATA never ran).
-        return replies.data ? outcomeOf(rcpt, replies.data) : { rcpt, outcome: 'deferred', response: 'DATA was not accepted' };
+        return replies.data ? outcomeOf(rcpt, replies.data, tlsVersion) : { rcpt, outcome: 'deferred', response: 'DATA was not accepted', tlsVersion };
       });
     } catch (err) {
       this.discard(pooled, true);
@@ -101,19 +104,19 @@ export class DownstreamConnections {
   }
 
   private async open(): Promise<Pooled> {
-    const { host, port, tls } = this.downstream;
-    const client = await SmtpClient.connect({ host, port, tls, name: this.options.name, connectTimeoutMs: this.options.connectTimeoutMs, socketTimeoutMs: SOCKET_TIMEOUT_MS });
+    const { host, port, tls, caBundle, tlsName } = this.downstream;
+    const client = await SmtpClient.connect({ host, port, tls, caBundle, tlsName, name: this.options.name, connectTimeoutMs: this.options.connectTimeoutMs, socketTimeoutMs: SOCKET_TIMEOUT_MS });
     return { client, sent: 0 };
   }
 }
 
 /** A reply's outcome for a recipient: 2xx delivered, 5xx bounced, anything else deferred. */
-function outcomeOf(rcpt: string, reply: SmtpReply): RecipientResult {
-  if (reply.code >= 200 && reply.code < 300) return { rcpt, outcome: 'delivered', response: reply.text };
-  return { rcpt, outcome: reply.code >= 500 ? 'bounced' : 'deferred', response: reply.text };
+function outcomeOf(rcpt: string, reply: SmtpReply, tlsVersion: string): RecipientResult {
+  if (reply.code >= 200 && reply.code < 300) return { rcpt, outcome: 'delivered', response: reply.text, tlsVersion };
+  return { rcpt, outcome: reply.code >= 500 ? 'bounced' : 'deferred', response: reply.text, tlsVersion };
 }
 
 /** A connection that failed (network, TLS, a refused greeting) defers its recipients. */
 function deferred(rcpt: string, err: unknown): RecipientResult {
-  return { rcpt, outcome: 'deferred', response: err instanceof Error ? err.message : String(err) };
+  return { rcpt, outcome: 'deferred', response: err instanceof Error ? err.message : String(err), tlsVersion: '' };
 }

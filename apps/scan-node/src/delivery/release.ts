@@ -30,7 +30,7 @@ export async function releaseMessage(deps: ReleaseDeps, messageId: string, recip
   }
   deps.delivery.enqueue(entry);
   for (const rcpt of rcptTo) {
-    deps.events.delivery(messageId, rcpt, { status: 'released', downstream: '', response: 'released from quarantine', attempts: 0, atMs: now });
+    deps.events.delivery(messageId, rcpt, { status: 'released', downstream: '', response: 'released from quarantine', attempts: 0, atMs: now, tlsVersion: '' });
   }
   return `message ${messageId} queued for delivery to ${rcptTo.length} recipient(s)`;
 }

@@ -1,5 +1,5 @@
 import { isIP, Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { checkServerIdentity, connect as tlsConnect, TLSSocket } from 'node:tls';
 
 /** One SMTP reply: its code and its full text (every line, codes included), as logged and reported. */
 export interface SmtpReply {
@@ -23,8 +23,12 @@ export interface SmtpClientOptions {
   port: number;
   /** Our name in EHLO. */
   name: string;
-  /** none: plain text; opportunistic: STARTTLS when offered; required: no mail without it. */
+  /** none: plain text; opportunistic: STARTTLS when offered; required: no mail without it, nor without a verified certificate. */
   tls: 'none' | 'opportunistic' | 'required';
+  /** With required: the CAs (PEM) the certificate must chain to; absent: the system's CAs. */
+  caBundle?: string;
+  /** With required: the name the certificate must be valid for; absent: host. */
+  tlsName?: string;
   connectTimeoutMs: number;
   /** Longest silence from the server during a transaction before the connection is given up. */
   socketTimeoutMs: number;
@@ -41,8 +45,9 @@ export interface TransactionReplies {
 /**
  * A client connection for relaying: EHLO, STARTTLS as the policy says, then transactions one after the other.
  * With PIPELINING (RFC 2920) a transaction is two writes: MAIL, every RCPT and DATA together, then the
- * dot-stuffed message with its final dot. Certificates are not verified (internal mail servers commonly use
- * private ones); `required` guarantees encryption, not identity.
+ * dot-stuffed message with its final dot. `opportunistic` accepts any certificate (encryption against passive
+ * eavesdropping, as MTAs do); `required` verifies it against the domain's CA bundle and name, and a certificate
+ * that does not verify fails the connection like a missing STARTTLS (the recipients are deferred and retried).
  */
 export class SmtpClient {
   private extensions = new Set<string>();
@@ -58,6 +63,11 @@ export class SmtpClient {
 
   get open(): boolean {
     return !this.reader.closed;
+  }
+
+  /** The TLS protocol in use ("TLSv1.3"), "" in plain text. */
+  get tlsVersion(): string {
+    return this.socket instanceof TLSSocket ? (this.socket.getProtocol() ?? '') : '';
   }
 
   /** Connects and greets; with `opportunistic`, a failed TLS handshake is retried once in plain text. */
@@ -156,7 +166,15 @@ export class SmtpClient {
     }
     this.reader.detach();
     const secure = await new Promise<TLSSocket>((resolve, reject) => {
-      const tls = tlsConnect({ socket: this.socket, rejectUnauthorized: false, ...(isIP(options.host) ? {} : { servername: options.host }) });
+      const verify = options.tls === 'required';
+      const name = options.tlsName ?? options.host;
+      const tls = tlsConnect({
+        socket: this.socket,
+        rejectUnauthorized: verify,
+        ...(verify ? { checkServerIdentity: (_host: string, cert: Parameters<typeof checkServerIdentity>[1]) => checkServerIdentity(name, cert) } : {}),
+        ...(verify && options.caBundle ? { ca: options.caBundle } : {}),
+        ...(isIP(name) ? {} : { servername: name }),
+      });
       tls.once('secureConnect', () => resolve(tls));
       tls.once('error', (err) => reject(new TlsHandshakeError(`TLS handshake with ${options.host}:${options.port} failed: ${err.message}`)));
     });

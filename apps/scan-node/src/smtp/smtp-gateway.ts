@@ -14,6 +14,7 @@ import { ConnectionCounter } from './connection-counter.js';
 import { END_OF_DATA, SYNC_ERROR } from './pipelining-guard.js';
 import { SessionLimits, type LimitReply } from './session-limits.js';
 import type { SubmissionAuth } from './submission-auth.js';
+import { tlsFacts } from './tls-facts.js';
 import { traceHeaders, withoutMoatHeaders } from './trace-headers.js';
 import { newTransaction, nodeVerdict, transactionEvent, type ClientFacts, type Outcome, type Transaction } from './transaction.js';
 
@@ -84,7 +85,7 @@ export class SmtpGateway {
       callback(smtpError(421, '4.7.0 Error: too many connections from your address, try again later'));
       return;
     }
-    const client: ClientFacts = { clientIp, helo: '', tls: session.secure };
+    const client: ClientFacts = { clientIp, helo: '', ...tlsFacts(session) };
     const scan = this.newScan(policy, client, this.deps.mode === 'relay' ? 'inbound' : 'outbound');
     const state: ConnectionState = { policy, scan, client, countedIp: clientIp, limits: new SessionLimits(policy.policy.smtp), tx: undefined, txScan: scan };
     this.connections.set(session.id, state);
@@ -306,13 +307,13 @@ export class SmtpGateway {
   private async followClientChanges(state: ConnectionState, session: SMTPServerSession): Promise<StageResult | undefined> {
     if (session.remoteAddress !== state.client.clientIp) {
       const xclientName = session.xClient.get('NAME');
-      state.client = { clientIp: session.remoteAddress, clientHostname: typeof xclientName === 'string' ? xclientName : undefined, helo: '', tls: session.secure };
+      state.client = { clientIp: session.remoteAddress, clientHostname: typeof xclientName === 'string' ? xclientName : undefined, helo: '', ...tlsFacts(session) };
       state.scan = this.newScan(state.policy, state.client, state.scan.envelope.direction ?? 'inbound');
       state.txScan = state.scan;
       const connected = await this.timed('connect', () => state.scan.connect());
       if (!connected.ok) return connected;
     }
-    state.client.tls = session.secure;
+    Object.assign(state.client, tlsFacts(session));
     const helo = session.hostNameAppearsAs || '';
     if (helo !== state.client.helo) {
       state.client.helo = helo;

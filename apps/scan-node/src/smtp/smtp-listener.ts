@@ -2,8 +2,9 @@ import type { SMTPServerOptions } from 'smtp-server';
 import type { Logger } from '../log.js';
 import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 import { MoatSmtpServer } from './moat-smtp-server.js';
+import type { InboundTls } from './inbound-tls.js';
 import type { SmtpGateway, SmtpMode } from './smtp-gateway.js';
-import type { TlsCertificate } from './tls-certificate.js';
+import { recordTls } from './tls-facts.js';
 
 export interface ListenerOptions {
   nodeName: string;
@@ -12,7 +13,8 @@ export interface ListenerOptions {
   host: string;
   port: number;
   proxyProtocol: boolean;
-  certificate: TlsCertificate;
+  /** Certificates (own and per domain by SNI), protocol floor and ciphers. */
+  tls: InboundTls;
   policies: PolicyStore;
   log: Logger;
 }
@@ -43,8 +45,7 @@ export class SmtpListener {
     const serverOptions: SMTPServerOptions = {
       name: options.nodeName,
       banner: smtp.banner,
-      key: options.certificate.key,
-      cert: options.certificate.cert,
+      ...options.tls.serverOptions(),
       ...(options.mode === 'relay' ? { disabledCommands: ['AUTH'] } : { authMethods: ['PLAIN', 'LOGIN'], secure: options.mode === 'submissions' }),
       // The gateway refuses MAIL without AUTH on the submission listeners, except from outbound.trustedNetworks.
       authOptional: true,
@@ -61,6 +62,10 @@ export class SmtpListener {
       onRcptTo: (address, session, callback) => gateway.onRcptTo(address, session, callback),
       onData: (stream, session, callback) => gateway.onData(stream, session, callback),
       onClose: (session) => gateway.onClose(session),
+      onSecure: (socket, session, callback) => {
+        recordTls(session, socket);
+        callback();
+      },
     };
     this.server = new MoatSmtpServer(serverOptions, {
       greetingDelayMs: (ip) => {
@@ -79,8 +84,10 @@ export class SmtpListener {
       pipelinedAfterData: (sessionId) => gateway.pipelinedAfterData(sessionId),
     });
     this.server.on('error', (err) => options.log.warn(`SMTP: ${err.message}`));
+    options.tls.attach(this.server);
     options.policies.onChange((active) => {
       Object.assign(this.server.options, limits(active), { banner: active.policy.smtp.banner });
+      options.tls.applySettings(active.policy.tls);
     });
   }
 

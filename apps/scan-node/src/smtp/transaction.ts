@@ -3,13 +3,13 @@ import { Direction, type MessageEvent } from '@moat/proto/grpc';
 import type { DeliveryStatus } from '../events/node-events.js';
 import { PROTO_ACTION } from '../events/node-events.js';
 import type { ActivePolicy } from '../policy/policy-store.js';
+import type { TlsFacts } from './tls-facts.js';
 
 /** Connection facts an event needs. */
-export interface ClientFacts {
+export interface ClientFacts extends TlsFacts {
   clientIp: string;
   clientHostname?: string;
   helo: string;
-  tls: boolean;
 }
 
 /** One SMTP transaction (MAIL to end of DATA), or a connection refused before any: what its event reports. */
@@ -64,6 +64,9 @@ export function transactionEvent(tx: Transaction, client: ClientFacts, outcome: 
       helo: client.helo,
       tls: client.tls,
       authenticatedUser: tx.authenticatedUser,
+      tlsVersion: client.tlsVersion,
+      tlsCipher: client.tlsCipher,
+      tlsServerName: client.tlsServerName,
     },
     headers: message?.headers,
     action: PROTO_ACTION[verdict.action],
@@ -71,7 +74,7 @@ export function transactionEvent(tx: Transaction, client: ClientFacts, outcome: 
     symbols: verdict.symbols.map((s) => ({ name: s.name, score: s.score, detail: s.detail, stage: s.stage })),
     attachments: message?.attachments ?? [],
     urls: message?.urls ?? [],
-    delivery: { status: outcome.status, downstream: '', response: outcome.reply, attempts: 0, atMs: now },
+    delivery: { status: outcome.status, downstream: '', response: outcome.reply, attempts: 0, atMs: now, tlsVersion: '' },
     timings: { sessionMs: now - tx.startedAtMs, scanMs: outcome.scanMs ?? 0, spoolMs: outcome.spoolMs ?? 0 },
     policyVersion: tx.policy.version,
     sizeBytes: outcome.sizeBytes ?? 0,

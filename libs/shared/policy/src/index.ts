@@ -13,3 +13,4 @@ export * from './sections/smtp-checks.js';
 export * from './diff.js';
 export * from './sections/outbound.js';
 export * from './secrets.js';
+export * from './sections/tls.js';

@@ -8,6 +8,7 @@ import { sandboxSchema } from './sections/sandbox.js';
 import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
 import { outboundSchema } from './sections/outbound.js';
 import { dnsSchema, domainSmtpChecksSchema, sessionLimitFields, smtpChecksSchema } from './sections/smtp-checks.js';
+import { tlsSchema } from './sections/tls.js';
 
 // The policy document of one tenant. The CSM stores every version in JetStream KV and streams it to nodes;
 // nodes, CLI and console validate with this same schema. Defaults make `{}` a complete, safe policy.
@@ -25,8 +26,11 @@ export const downstreamSchema = z
   .object({
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(25),
-    // none: plain; opportunistic: STARTTLS when offered; required: refuse to deliver without TLS.
+    // none: plain; opportunistic: STARTTLS when offered (any certificate); required: refuse to deliver without TLS
+    // and without a certificate that verifies (caBundle, else the system's CAs) for tlsName (default: host).
     tls: z.enum(['none', 'opportunistic', 'required']).default('opportunistic'),
+    caBundle: z.string().max(256 * 1024).regex(/^\s*-----BEGIN CERTIFICATE-----/, 'must be PEM certificates').optional(),
+    tlsName: domainName.optional(),
   })
   .strict();
 
@@ -103,6 +107,7 @@ export const policySchema = z
     dlp: dlpSchema.default(() => dlpSchema.parse({})),
     sandbox: sandboxSchema.default(() => sandboxSchema.parse({})),
     retention: retentionSchema.default(() => retentionSchema.parse({})),
+    tls: tlsSchema.default(() => tlsSchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -1,6 +1,10 @@
 import { isIP } from 'node:net';
 import { generate } from 'selfsigned';
 
+export { CertificateError, certificateInfo, daysLeft, parseCertificates, parsePrivateKey, validateCertificate, type CertificateInfo, type ValidCertificate } from './certificate.js';
+export { generateKeyAndCsr, KEY_TYPES, type KeyAndCsr, type KeyType } from './csr.js';
+export { certificateDomain } from './domain.js';
+
 export interface SelfSignedCertificate {
   /** PEM private key. */
   key: string;

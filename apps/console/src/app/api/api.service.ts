@@ -8,7 +8,9 @@ import type {
   AuditVerification,
   BulkAction,
   BulkResult,
+  CertificateView,
   ClusterStatus,
+  CsrResult,
   ExportFormat,
   LoginRequest,
   LoginResponse,
@@ -95,5 +97,19 @@ export class ApiService {
 
   verifyAudit(): Observable<AuditVerification> {
     return this.http.get<AuditVerification>('/api/audit/verify');
+  }
+
+  certificates(): Observable<CertificateView[]> {
+    return this.http.get<CertificateView[]>('/api/certificates');
+  }
+
+  /** A new key (kept encrypted by the CSM) and its CSR. */
+  createCsr(domain: string, keyType: 'rsa' | 'ecdsa'): Observable<CsrResult> {
+    return this.http.post<CsrResult>('/api/certificates/csr', { domain, keyType });
+  }
+
+  /** The certificate issued for the CSR; the CSM checks it against the kept key. */
+  uploadCertificate(domain: string, certificate: string, chain: string): Observable<CertificateView> {
+    return this.http.put<CertificateView>(`/api/certificates/${encodeURIComponent(domain)}`, { certificate, chain });
   }
 }

@@ -247,3 +247,27 @@ export interface AuditVerification {
   headSeq: number;
   broken: { seq: number; reason: string } | null;
 }
+
+/** GET /api/certificates: a domain's certificate as the nodes serve it by SNI (never its key). */
+export interface CertificateView {
+  domain: string;
+  /** active: served; pending: a CSR waits for its certificate. */
+  status: 'active' | 'pending';
+  keyType: string;
+  subject: string;
+  sans: string[];
+  issuer: string;
+  notBefore: number;
+  notAfter: number;
+  daysLeft: number;
+  fingerprint: string;
+  /** "" or why it needs attention (expires within 30 days, expired). */
+  warning: string;
+  csrPending: boolean;
+}
+
+export interface CsrResult {
+  domain: string;
+  keyType: 'rsa' | 'ecdsa';
+  csr: string;
+}
