@@ -18,7 +18,7 @@ export const sandboxServerSchema = z
       .refine((u) => /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL')
       // Server URLs appear in symbol details and logs: a secret belongs in `token`.
       .refine((u) => !new URL(u).username && !new URL(u).password, 'must not hold credentials (use token)')
-      .transform((u) => u.replace(/\/+$/, '')),
+      .transform((u) => u.replace(/(?<!\/)\/+$/, '')),
     /** Sent as `Authorization: Bearer <token>`. */
     token: z.string().min(1).max(4096).optional(),
     /** PEM file of the CA (or the certificate) the server must present, on the node; unset: the system's CAs. */
