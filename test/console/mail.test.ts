@@ -134,8 +134,13 @@ describe('console mail tracking, message and audit pages', () => {
     await page.goBack();
     await page.waitForURL((url) => url.pathname === '/mail' && url.searchParams.get('match') === 'any');
     await expect.poll(() => byTestId('mail-row').count(), UI_WAIT).toBe(3);
-    await row(subjects.deleted).locator('[data-testid="select-row"]').check();
-    expect(await byTestId('selected-count').textContent()).toBe('1 selected');
+    // The list may still be rendering the search it went back to: select until the selection holds.
+    await expect
+      .poll(async () => {
+        await row(subjects.deleted).locator('[data-testid="select-row"]').check();
+        return byTestId('selected-count').textContent();
+      }, UI_WAIT)
+      .toBe('1 selected');
     await byTestId('bulk-delete').click();
     await expect.poll(() => byTestId('action-outcome').textContent(), UI_WAIT).toMatch(/Delete from quarantine: 1 done, 0 failed/);
     // The node records the deletion and the release's delivery as events; search again until the list shows them.

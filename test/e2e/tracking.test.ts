@@ -96,7 +96,9 @@ describe('mail tracking and policy history on a cluster', () => {
 
   it('edits a threshold, shows the diff, publishes, rolls back, and keeps mail-stopping changes behind --confirm', async () => {
     const before = (await cluster.status()).policyVersion;
-    const policy = JSON.parse((await cluster.moat(['policy', 'get'])).stdout) as { thresholds: { tag: number; quarantine: number; reject: number }; domains: unknown[] };
+    const policy = JSON.parse((await cluster.moat(['policy', 'get'])).stdout) as { thresholds: { tag: number; quarantine: number; reject: number }; domains: unknown[]; outbound: { accounts: unknown[] } };
+    // Without domains, the senders (which must be at a tenant domain) go too.
+    const noDomains = { ...policy, domains: [], outbound: { ...policy.outbound, accounts: [] } };
     const reject = policy.thresholds.reject;
     const stricter = { ...policy, thresholds: { ...policy.thresholds, reject: reject - 2 } };
     const check = await api<{ warnings: string[]; changes: { path: string }[] }>('POST', '/api/policy/check', { policy: stricter });
@@ -112,12 +114,12 @@ describe('mail tracking and policy history on a cluster', () => {
     const afterRollback = await api<{ changes: unknown[] }>('GET', `/api/policy/diff?from=${before}&to=${before + 2}`);
     expect(afterRollback.body.changes).toEqual([]);
 
-    const emptied = await setPolicy({ ...policy, domains: [] });
+    const emptied = await setPolicy(noDomains);
     expect(emptied.code).toBe(1);
     expect(emptied.stderr).toContain('(HTTP 409)');
     expect(emptied.stderr).toContain('no domains left');
     expect((await cluster.status()).policyVersion).toBe(before + 2);
-    const put = await api<{ error: string; problems: string[] }>('PUT', '/api/policy', { policy: { ...policy, domains: [] } });
+    const put = await api<{ error: string; problems: string[] }>('PUT', '/api/policy', { policy: noDomains });
     expect(put.status).toBe(409);
     expect(put.body.problems).toEqual(['no domains left: every message will be refused (relaying denied)']);
   });
