@@ -14,7 +14,7 @@ function withAttachments(files: { name: string; content: Buffer }[]): Buffer {
 }
 
 /** A client that answers from a table and records what it was asked. */
-class StubClient implements SandboxClient {
+class ScriptedSandboxClient implements SandboxClient {
   readonly samples: SandboxSample[] = [];
   readonly calls: SandboxCall[] = [];
   constructor(private readonly answer: (s: SandboxSample) => SandboxAnswer) {}
@@ -35,7 +35,7 @@ async function scan(raw: Buffer, client: SandboxClient, policy: PolicyInput, env
 
 describe('sandbox check', () => {
   it('sends the whole message and applies the level rules', async () => {
-    const client = new StubClient(() => verdict('high'));
+    const client = new ScriptedSandboxClient(() => verdict('high'));
     const result = await scan(plain, client, settings());
     expect(result).toMatchObject({ action: 'quarantine', symbols: [{ name: 'SANDBOX_HIGH', score: 0, detail: 'message.eml: looks high (http://a, 12 ms)' }] });
     expect(client.samples[0]).toMatchObject({ messageId: '<m1@remote.test>', direction: 'inbound', fileName: 'message.eml', fileType: 'message/rfc822', content: plain });
@@ -43,28 +43,28 @@ describe('sandbox check', () => {
   });
 
   it('scores a level whose rule is score, and rejects on malicious by default', async () => {
-    expect((await scan(plain, new StubClient(() => verdict('medium')), settings())).symbols).toEqual([{ name: 'SANDBOX_MEDIUM', score: 4, detail: 'message.eml: looks medium (http://a, 12 ms)' }]);
-    const rejected = await scan(plain, new StubClient(() => verdict('malicious')), settings());
+    expect((await scan(plain, new ScriptedSandboxClient(() => verdict('medium')), settings())).symbols).toEqual([{ name: 'SANDBOX_MEDIUM', score: 4, detail: 'message.eml: looks medium (http://a, 12 ms)' }]);
+    const rejected = await scan(plain, new ScriptedSandboxClient(() => verdict('malicious')), settings());
     expect(rejected).toMatchObject({ action: 'reject', reply: { code: 554 } });
   });
 
   it('delivers on a timeout when fail-open and holds when fail-closed', async () => {
     const timeout: SandboxAnswer = { outcome: 'timeout', server: 'http://a', latencyMs: 3000, failedOver: [] };
-    const open = await scan(plain, new StubClient(() => timeout), settings({ timeoutMs: 3000 }));
+    const open = await scan(plain, new ScriptedSandboxClient(() => timeout), settings({ timeoutMs: 3000 }));
     expect(open).toMatchObject({ action: 'deliver', symbols: [{ name: 'SANDBOX_TIMEOUT', detail: 'message.eml: no verdict from http://a within 3000 ms; delivered (fail-open)' }] });
-    const closed = await scan(plain, new StubClient(() => timeout), settings({ timeoutMs: 3000, onTimeout: 'hold' }));
+    const closed = await scan(plain, new ScriptedSandboxClient(() => timeout), settings({ timeoutMs: 3000, onTimeout: 'hold' }));
     expect(closed.action).toBe('hold');
   });
 
   it('records failovers and an unavailable sandbox', async () => {
     const unavailable: SandboxAnswer = { outcome: 'unavailable', detail: 'no sandbox server answered (http://a: ECONNREFUSED; http://b: HTTP 503)', failedOver: ['http://a'] };
-    const result = await scan(plain, new StubClient(() => unavailable), settings({ onTimeout: 'hold' }));
+    const result = await scan(plain, new ScriptedSandboxClient(() => unavailable), settings({ onTimeout: 'hold' }));
     expect(result.action).toBe('hold');
     expect(result.symbols.map((s) => s.name)).toEqual(['SANDBOX_FAILOVER', 'SANDBOX_UNAVAILABLE']);
   });
 
   it('sends only attachments of the chosen types or extensions, each content once', async () => {
-    const client = new StubClient(() => verdict('clean'));
+    const client = new ScriptedSandboxClient(() => verdict('clean'));
     const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n');
     const raw = withAttachments([{ name: 'a.pdf', content: pdf }, { name: 'copy.pdf', content: pdf }, { name: 'notes.txt', content: Buffer.from('plain words\n') }, { name: 'disk.iso', content: Buffer.concat([zipLocalHeader, Buffer.alloc(30)]) }]);
     const result = await scan(raw, client, settings({ scope: 'attachments', types: ['pdf'], extensions: ['ISO'] }));
@@ -74,7 +74,7 @@ describe('sandbox check', () => {
   });
 
   it('skips a direction the policy does not send, and does nothing when off', async () => {
-    const client = new StubClient(() => verdict('high'));
+    const client = new ScriptedSandboxClient(() => verdict('high'));
     expect((await scan(plain, client, settings(), { direction: 'outbound', authenticatedUser: 'alice' })).symbols).toEqual([]);
     expect((await scan(plain, client, settings({ directions: ['outbound'] }), { direction: 'outbound', authenticatedUser: 'alice' })).symbols.map((s) => s.name)).toEqual(['SANDBOX_HIGH']);
     expect(client.samples[0]?.direction).toBe('outbound');
@@ -82,7 +82,7 @@ describe('sandbox check', () => {
   });
 
   it('does not hold up a message another check already refused', async () => {
-    const client = new StubClient(() => verdict('clean'));
+    const client = new ScriptedSandboxClient(() => verdict('clean'));
     const verdictOf = await new Pipeline([{ name: 'refuser', stage: 'data', run: (ctx) => ctx.results.reject({ code: 554, message: '5.7.1 no' }) }, sandbox], { sandbox: client })
       .session(compilePolicy(parsePolicy(settings()), 0), { clientIp: '192.0.2.1' })
       .data(plain);
