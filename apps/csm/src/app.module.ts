@@ -43,6 +43,7 @@ import { TcpSyslogSenderRepository } from './repositories/tcp-syslog-sender.repo
 import { AccountsService } from './services/accounts.service.js';
 import { AdminsService } from './services/admins.service.js';
 import { AuditService } from './services/audit.service.js';
+import { SecretKeyService } from './services/secret-key.service.js';
 import { AuthService } from './services/auth.service.js';
 import { CertificateService } from './services/certificate.service.js';
 import { ClassifierService } from './services/classifier.service.js';
@@ -79,6 +80,7 @@ import { StatusService } from './services/status.service.js';
     ExportLogService,
     { provide: BodyStoreRepository, useClass: JetStreamBodyStoreRepository },
     AuditService,
+    SecretKeyService,
     SessionService,
     LoginThrottleService,
     AuthService,

@@ -8,6 +8,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { InMemoryConfigRepository, InMemoryEventStore, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { InvalidInputError, NotFoundError } from '../util/errors.js';
 import { SecretBox } from '../util/secret-box.js';
+import { SecretKeyService } from './secret-key.service.js';
 import { CertificateService } from './certificate.service.js';
 
 const SECRET_KEY = Buffer.alloc(32, 9);
@@ -33,7 +34,8 @@ describe('CertificateService', () => {
   beforeEach(() => {
     config = new InMemoryConfigRepository();
     store = new InMemoryEventStore();
-    service = new CertificateService(config, testAudit(store, config), testConfig({ MOAT_SECRET_KEY: SECRET_KEY.toString('base64') }));
+    const csmConfig = testConfig({ MOAT_SECRET_KEY: SECRET_KEY.toString('base64') });
+    service = new CertificateService(config, testAudit(store, config), new SecretKeyService(csmConfig));
     sets = [];
     service.watch((set) => sets.push(set));
   });

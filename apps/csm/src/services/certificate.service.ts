@@ -13,12 +13,11 @@ import {
   type KeyType,
 } from '@moat/tls';
 import { createHash } from 'node:crypto';
-import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type CertificateRecord } from '../repositories/config.repository.js';
 import { errorMessage, InvalidInputError, NotFoundError } from '../util/errors.js';
 import { retryUntilDone } from '../util/retry.js';
-import { SecretBox } from '../util/secret-box.js';
 import { AuditService } from './audit.service.js';
+import { SecretKeyService } from './secret-key.service.js';
 
 /** A certificate expiring within this many days carries a warning. */
 export const EXPIRY_WARNING_DAYS = 30;
@@ -57,14 +56,13 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
   private readonly stopping = new AbortController();
   private readonly listeners = new Set<Listener>();
   private current: CertificateSet | undefined;
-  private box: Promise<SecretBox> | undefined;
   private changes: Promise<unknown> = Promise.resolve();
   private reloads: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly config: ConfigRepository,
     private readonly audit: AuditService,
-    private readonly csmConfig: CsmConfig,
+    private readonly secrets: SecretKeyService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -94,7 +92,7 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
     const keyType = body['keyType'] ?? 'rsa';
     if (typeof keyType !== 'string' || !KEY_TYPES.includes(keyType as KeyType)) throw new InvalidInputError('invalid CSR request', [`keyType: must be one of ${KEY_TYPES.join(', ')}`]);
     const { key, csr } = await generateKeyAndCsr(domain, keyType as KeyType);
-    const box = await this.secretBox();
+    const box = await this.secrets.box();
     await this.change(domain, admin, 'certificate.csr', `${keyType} key and CSR`, (record) => ({
       domain,
       ...(record?.active ? { active: record.active } : {}),
@@ -116,7 +114,7 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
   async upload(domainInput: string, input: unknown, admin: string): Promise<CertificateView> {
     const domain = parseDomain(domainInput);
     const { certificate, chain } = certificateInput(input, false);
-    const box = await this.secretBox();
+    const box = await this.secrets.box();
     const record = await this.change(domain, admin, 'certificate.upload', 'certificate uploaded', (existing) => {
       const candidates = [...(existing?.pending ? [{ keyType: existing.pending.keyType, key: existing.pending.key, pending: true }] : []), ...(existing?.active ? [{ keyType: existing.active.keyType, key: existing.active.key, pending: false }] : [])];
       if (candidates.length === 0) throw new InvalidInputError(`no key is kept for ${domain}: make a CSR first (POST /api/certificates/csr) or import the certificate with its key`);
@@ -143,7 +141,7 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
   async importCertificate(domainInput: string, input: unknown, admin: string): Promise<CertificateView> {
     const domain = parseDomain(domainInput);
     const { certificate, chain, key } = certificateInput(input, true);
-    const box = await this.secretBox();
+    const box = await this.secrets.box();
     let keyType: string;
     let valid: ReturnType<typeof validateCertificate>;
     try {
@@ -202,7 +200,7 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
       const certificates: DomainCertificate[] = [];
       const records = (await this.config.listCertificates()).filter((r) => r.active).sort((a, b) => a.domain.localeCompare(b.domain));
       // The secret key is read only when there is a key to open: a fresh CSM does not race DKIM to create secret.key.
-      const box = records.length > 0 ? await this.secretBox() : undefined;
+      const box = records.length > 0 ? await this.secrets.box() : undefined;
       for (const record of records) {
         if (!record.active || !box) continue;
         try {
@@ -222,16 +220,6 @@ export class CertificateService implements OnApplicationBootstrap, OnApplication
   }
 
   /** The key-encryption key the CSM seals secrets with (MOAT_SECRET_KEY or <data>/secret.key), shared with DKIM keys. */
-  private secretBox(): Promise<SecretBox> {
-    if (this.box) return this.box;
-    const loading = SecretBox.load(this.csmConfig.secretKey, this.csmConfig.dataDir);
-    // A failed load (unreadable file) must not stick: the next call tries again.
-    loading.catch(() => {
-      if (this.box === loading) this.box = undefined;
-    });
-    this.box = loading;
-    return loading;
-  }
 }
 
 function view(record: CertificateRecord, now: number): CertificateView {

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DkimKeyRepository, type DkimKeyRecord } from '../repositories/dkim-key.repository.js';
 import { InMemoryEventStore, testAudit, testConfig } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../util/errors.js';
+import { SecretKeyService } from './secret-key.service.js';
 import { DkimService, defaultSelector } from './dkim.service.js';
 
 class InMemoryDkimKeys extends DkimKeyRepository {
@@ -33,7 +34,8 @@ describe('DkimService', () => {
   beforeEach(() => {
     keys = new InMemoryDkimKeys();
     store = new InMemoryEventStore();
-    service = new DkimService(keys, testAudit(store), testConfig({ MOAT_SECRET_KEY: randomBytes(32).toString('base64') }));
+    const csmConfig = testConfig({ MOAT_SECRET_KEY: randomBytes(32).toString('base64') });
+    service = new DkimService(keys, testAudit(store), new SecretKeyService(csmConfig));
     changes = 0;
     service.watch(() => changes++);
   });

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { CsmConfig } from '../csm-config.js';
 import { DkimKeyRepository, dkimKeyName, type DkimAlgorithm, type DkimKeyRecord } from '../repositories/dkim-key.repository.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../util/errors.js';
-import { SecretBox } from '../util/secret-box.js';
 import { AuditService } from './audit.service.js';
+import { SecretKeyService } from './secret-key.service.js';
 
 const generate = promisify(generateKeyPair);
 const ALGORITHMS: readonly DkimAlgorithm[] = ['rsa', 'ed25519'];
@@ -46,13 +45,12 @@ export interface ActiveSigningKey {
  */
 @Injectable()
 export class DkimService {
-  private box: Promise<SecretBox> | undefined;
   private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly keys: DkimKeyRepository,
     private readonly audit: AuditService,
-    private readonly config: CsmConfig,
+    private readonly secrets: SecretKeyService,
   ) {}
 
   async list(): Promise<DkimDomainView[]> {
@@ -90,7 +88,7 @@ export class DkimService {
       active: false,
       createdAtMs: Date.now(),
       publicKey: publicKeyTag(kind, pair.publicKey),
-      sealedPrivateKey: (await this.secretBox()).seal(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), dkimKeyName(name, chosen)),
+      sealedPrivateKey: (await this.secrets.box()).seal(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), dkimKeyName(name, chosen)),
     };
     if (!(await this.keys.create(record))) throw new ConflictError(`${name} already has a DKIM key with selector ${chosen}`);
     await this.audit.record({ admin: author, action: 'dkim.generate', target: `${chosen}._domainkey.${name}`, detail: `${kind}${active ? ', active' : ''}` });
@@ -122,7 +120,7 @@ export class DkimService {
 
   /** The active key of each domain, private keys opened: what the nodes sign with. */
   async activeKeys(): Promise<ActiveSigningKey[]> {
-    const box = await this.secretBox();
+    const box = await this.secrets.box();
     return (await this.keys.list())
       .filter((r) => r.active)
       .map((r) => ({ domain: r.domain, selector: r.selector, algorithm: r.algorithm, privateKeyPem: box.open(r.sealedPrivateKey, dkimKeyName(r.domain, r.selector)) }));
@@ -147,10 +145,6 @@ export class DkimService {
     for (const listener of this.listeners) listener();
   }
 
-  private secretBox(): Promise<SecretBox> {
-    this.box ??= SecretBox.load(this.config.secretKey, this.config.dataDir);
-    return this.box;
-  }
 }
 
 function parseDomain(domain: string): string {
