@@ -3,6 +3,7 @@ import { attachmentsSchema } from './sections/attachments.js';
 import { bodySchema } from './sections/body.js';
 import { classifierSchema } from './sections/classifier.js';
 import { dlpSchema } from './sections/dlp.js';
+import { forwardingProblems, forwardingSchema } from './sections/forwarding.js';
 import { retentionSchema } from './sections/retention.js';
 import { sandboxSchema } from './sections/sandbox.js';
 import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
@@ -108,6 +109,7 @@ export const policySchema = z
     sandbox: sandboxSchema.default(() => sandboxSchema.parse({})),
     retention: retentionSchema.default(() => retentionSchema.parse({})),
     tls: tlsSchema.default(() => tlsSchema.parse({})),
+    forwarding: forwardingSchema.default(() => forwardingSchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -122,6 +124,7 @@ export const policySchema = z
       if (senders.has(a.address)) ctx.addIssue({ code: 'custom', path: ['outbound', 'accounts', i, 'address'], message: `duplicate account ${a.address}` });
       senders.add(a.address);
     });
+    for (const problem of forwardingProblems(p.forwarding, seen)) ctx.addIssue({ code: 'custom', path: ['forwarding', ...problem.path], message: problem.message });
   });
 
 export type Policy = z.output<typeof policySchema>;

@@ -5,7 +5,7 @@ import { domainName, ipOrCidr } from './fields.js';
 // scanned by the same pipeline and delivered by MX lookup or through a smarthost per sender domain.
 
 /** A mailbox address (local@domain), kept in lower case: the form AUTH users, senders and aliases compare in. */
-const mailbox = z
+export const mailbox = z
   .string()
   .max(320)
   .regex(/^[^@\s<>]+@[a-z0-9.-]+$/i, 'must be an address (local@domain)')
