@@ -1,6 +1,7 @@
 import { IpSet, type OutboundAccount, type Policy, type PolicyDomain, type PolicyLists } from '@moat/policy';
 import { compileAttachments, type CompiledAttachments } from './attachments/compile-attachments.js';
 import { compileBody, type CompiledBody } from './body/compile-body.js';
+import { compileForwarding, type CompiledForwarding } from './forwarding/compile-forwarding.js';
 import { SenderSet } from './sender-set.js';
 import { compileStageOne, type CompiledStageOne } from './stage1/compile-stage1.js';
 
@@ -46,6 +47,8 @@ export interface CompiledPolicy {
   /** Stage 1 (SMTP checks) settings: greylisting, rate control, mail bombs, sender authentication, reverse DNS. */
   stage1: CompiledStageOne;
   outbound: CompiledOutbound;
+  /** Forwarding rules (F9), applied by the node after the verdict. */
+  forwarding: CompiledForwarding;
 }
 
 /** The outbound section prepared for submission: accounts by address, the networks that relay without AUTH. */
@@ -84,6 +87,7 @@ export function compilePolicy(policy: Policy, version: number): CompiledPolicy {
       trustedNetworks: new IpSet(policy.outbound.trustedNetworks),
       thresholds: policy.outbound.thresholds ?? policy.thresholds,
     },
+    forwarding: compileForwarding(policy.forwarding),
   };
 }
 

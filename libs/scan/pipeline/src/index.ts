@@ -3,6 +3,7 @@ export { parseEnvelopeAddress, asciiDomain, type AddressParse, type Mailbox } fr
 export type { Check, StageCheck, ScanContext, StageInputs, ConnectionState, TransactionState, RecipientState } from './check.js';
 export { defaultChecks } from './checks/index.js';
 export { compilePolicy, type CompiledOutbound, type CompiledPolicy, type CompiledDomain, type CompiledLists } from './compile-policy.js';
+export { compileForwarding, forwardingRulesFor, type CompiledForwarding } from './forwarding/compile-forwarding.js';
 export { parseHostPort } from './host-port.js';
 export { contentFramingProblem, framingProblem, withBareCrNormalised, type BareCrPolicy, type FramingProblem } from './message/framing.js';
 export { parseMessage, type MessageContent, type ParsedMessage } from './message/parse-message.js';
