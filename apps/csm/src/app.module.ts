@@ -22,6 +22,8 @@ import { ClickHouseEventStoreRepository } from './repositories/clickhouse-event-
 import { ConfigRepository } from './repositories/config.repository.js';
 import { DkimKeyRepository } from './repositories/dkim-key.repository.js';
 import { KvDkimKeyRepository } from './repositories/kv-dkim-key.repository.js';
+import { KvSrsKeyRepository } from './repositories/kv-srs-key.repository.js';
+import { SrsKeyRepository } from './repositories/srs-key.repository.js';
 import { EventBusRepository } from './repositories/event-bus.repository.js';
 import { EventStoreRepository } from './repositories/event-store.repository.js';
 import { JetStreamEventBusRepository } from './repositories/jetstream-event-bus.repository.js';
@@ -49,6 +51,7 @@ import { CertificateService } from './services/certificate.service.js';
 import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
 import { DkimService } from './services/dkim.service.js';
+import { SrsKeyService } from './services/srs-key.service.js';
 import { EventIngestService, IngestMetrics } from './services/event-ingest.service.js';
 import { ExportLogService } from './services/export-log.service.js';
 import { SiemPushService } from './services/siem-push.service.js';
@@ -70,6 +73,7 @@ import { StatusService } from './services/status.service.js';
     { provide: NatsRepository, useClass: NatsConnectionRepository },
     { provide: ConfigRepository, useClass: KvConfigRepository },
     { provide: DkimKeyRepository, useClass: KvDkimKeyRepository },
+    { provide: SrsKeyRepository, useClass: KvSrsKeyRepository },
     { provide: EventStoreRepository, useClass: ClickHouseEventStoreRepository },
     { provide: EventBusRepository, useClass: JetStreamEventBusRepository },
     { provide: LocalStateRepository, useClass: FileLocalStateRepository },
@@ -88,6 +92,7 @@ import { StatusService } from './services/status.service.js';
     PolicyService,
     AccountsService,
     DkimService,
+    SrsKeyService,
     FleetService,
     ControlService,
     MailService,

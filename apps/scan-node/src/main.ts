@@ -20,6 +20,7 @@ import { Heartbeat } from './csm/heartbeat.js';
 import { IdentityFile } from './csm/identity.js';
 import { PolicyWatch } from './csm/policy-watch.js';
 import { SigningKeysWatch } from './csm/signing-keys-watch.js';
+import { SrsKey } from './forwarding/srs-key.js';
 import { DkimSigner } from './dkim/dkim-signer.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
 import { releaseMessage } from './delivery/release.js';
@@ -117,9 +118,11 @@ async function main(config: NodeConfig): Promise<void> {
   const bodies = new BodyArchive(() => nats.connection(), () => nodeId, createLogger('retention'));
   const submissionAuth = new SubmissionAuth(policies, fleetState.counters, createLogger('auth'));
   const signer = new DkimSigner();
+  const srsKey = new SrsKey(config.dataDir, createLogger('forwarding'));
+  await srsKey.load();
   const smtpListener = (mode: SmtpMode, port: number) =>
     new SmtpListener({ nodeName: config.nodeName, mode, host: config.smtpHost, port, proxyProtocol: config.proxyProtocol, tls: inboundTls, policies, log: createLogger('smtp') }, (closeConnection) =>
-      new SmtpGateway({ nodeName: config.nodeName, mode, auth: submissionAuth, signer, policies, pipeline, spool, delivery, quarantine, bodies, events, stages: metrics, log: createLogger('smtp'), closeConnection }),
+      new SmtpGateway({ nodeName: config.nodeName, mode, auth: submissionAuth, signer, srs: srsKey, policies, pipeline, spool, delivery, quarantine, bodies, events, stages: metrics, log: createLogger('smtp'), closeConnection }),
     );
   const listener = smtpListener('relay', config.smtpPort);
   const submissionListeners = [
@@ -161,7 +164,7 @@ async function main(config: NodeConfig): Promise<void> {
         }),
       }),
       new PolicyWatch(policies),
-      new SigningKeysWatch(signer),
+      new SigningKeysWatch(signer, srsKey),
       new CertificateWatch(inboundTls),
       new ControlStream({
         release: (id, rcpts) => releaseMessage({ quarantine, spool, delivery, events }, id, rcpts),

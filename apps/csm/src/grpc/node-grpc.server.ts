@@ -7,6 +7,7 @@ import { ControlService } from '../services/control.service.js';
 import { DkimService } from '../services/dkim.service.js';
 import { FleetService } from '../services/fleet.service.js';
 import { PolicyService } from '../services/policy.service.js';
+import { SrsKeyService } from '../services/srs-key.service.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, PermissionDeniedError, UnauthenticatedError, UnavailableError } from '../util/errors.js';
 
 export const NODE_ID_HEADER = 'x-moat-node-id';
@@ -31,6 +32,7 @@ export class NodeGrpcServer implements OnApplicationShutdown {
     private readonly control: ControlService,
     private readonly dkim: DkimService,
     private readonly certificates: CertificateService,
+    private readonly srs: SrsKeyService,
   ) {
     this.server.addService(NodeServiceService, this.handlers());
   }
@@ -99,8 +101,8 @@ export class NodeGrpcServer implements OnApplicationShutdown {
             let sending = Promise.resolve();
             const send = () => {
               sending = sending.then(async () => {
-                const keys = await this.dkim.activeKeys();
-                if (!call.cancelled) call.write({ keys });
+                const [keys, srsKey] = await Promise.all([this.dkim.activeKeys(), this.srs.key()]);
+                if (!call.cancelled) call.write({ keys, srsKey });
               }).catch((err: unknown) => this.logger.error(`signing keys not sent: ${errorMessage(err)}`));
             };
             const unsubscribe = this.dkim.watch(send);

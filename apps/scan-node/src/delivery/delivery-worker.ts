@@ -197,7 +197,7 @@ export class DeliveryWorker {
         continue;
       }
       state.done[result.rcpt] = result.outcome;
-      this.deps.events.delivery(meta.id, result.rcpt, { status: result.outcome, downstream: result.downstream, response: result.response, attempts, atMs: now, tlsVersion: result.tlsVersion });
+      this.deps.events.delivery(eventId(meta), result.rcpt, { status: result.outcome, downstream: result.downstream, response: result.response, attempts, atMs: now, tlsVersion: result.tlsVersion });
       if (result.outcome === 'bounced') {
         this.deps.log.warn(`message ${meta.id} bounced for ${result.rcpt}: ${result.response}`);
         failed.push({ rcpt: result.rcpt, response: result.response, remoteMta: result.downstream });
@@ -206,7 +206,7 @@ export class DeliveryWorker {
     try {
       const retry = deferred.length > 0 ? nextRetry(this.deps.policies.current.policy.delivery, meta.receivedAtMs, attempts, now) : undefined;
       if (retry && 'retryAtMs' in retry) {
-        for (const r of deferred) this.deps.events.delivery(meta.id, r.rcpt, { status: 'deferred', downstream: r.downstream, response: r.response, attempts, atMs: now, tlsVersion: r.tlsVersion });
+        for (const r of deferred) this.deps.events.delivery(eventId(meta), r.rcpt, { status: 'deferred', downstream: r.downstream, response: r.response, attempts, atMs: now, tlsVersion: r.tlsVersion });
         entry.state = { attempts, nextAttemptAtMs: retry.retryAtMs, done: state.done };
         await this.deps.spool.saveState(entry);
         await this.bounce(attempt, failed);
@@ -216,7 +216,7 @@ export class DeliveryWorker {
       }
       for (const r of deferred) {
         const response = `expired: not delivered within ${this.deps.policies.current.policy.delivery.maxAgeSeconds} s; last error: ${r.response}`;
-        this.deps.events.delivery(meta.id, r.rcpt, { status: 'bounced', downstream: r.downstream, response, attempts, atMs: now, tlsVersion: r.tlsVersion });
+        this.deps.events.delivery(eventId(meta), r.rcpt, { status: 'bounced', downstream: r.downstream, response, attempts, atMs: now, tlsVersion: r.tlsVersion });
         this.deps.log.warn(`message ${meta.id} bounced for ${r.rcpt}: ${response}`);
         failed.push({ rcpt: r.rcpt, response, remoteMta: r.downstream });
       }
@@ -230,21 +230,23 @@ export class DeliveryWorker {
   }
 
   /**
-   * Sends the sender a DSN for FAILED (nothing for the null sender: a DSN is never answered by another). It is
+   * Sends the sender a DSN for FAILED (nothing for the null sender: a DSN is never answered by another; a
+   * forwarded copy's DSN goes to its `bounceTo`, the original sender when SRS stood for it). It is
    * spooled before the original leaves the spool, is reported as a message of its own (symbol DSN), and goes
    * the way any mail to that address goes: the tenant's downstream for a tenant address, else outbound.
    */
   private async bounce(attempt: Attempt, failed: readonly FailedRecipient[]): Promise<void> {
     const original = attempt.entry.meta;
-    if (failed.length === 0 || original.mailFrom === '') return;
+    const bounceTo = original.copyOf ? original.copyOf.bounceTo : original.mailFrom;
+    if (failed.length === 0 || bounceTo === '') return;
     const { domains, version, policy } = this.deps.policies.current;
     const bytes = attempt.message ? Buffer.concat([...attempt.message]) : await this.deps.spool.readMessage(original.id);
     const now = Date.now();
-    const dsn = buildDsn({ nodeName: this.deps.nodeName, original, failed, originalHeaders: headerBlock(bytes), now });
+    const dsn = buildDsn({ nodeName: this.deps.nodeName, original: { ...original, mailFrom: bounceTo }, failed, originalHeaders: headerBlock(bytes), now });
     const message = [dsn];
-    const senderDomain = original.mailFrom.slice(original.mailFrom.lastIndexOf('@') + 1).toLowerCase();
+    const senderDomain = bounceTo.slice(bounceTo.lastIndexOf('@') + 1).toLowerCase();
     const outbound = !domains.has(senderDomain);
-    const meta: SpoolMeta = { id: newMessageId(now), receivedAtMs: now, mailFrom: '', rcptTo: [original.mailFrom], clientIp: '', helo: '', action: 'deliver', score: 0, policyVersion: version, ...(outbound ? { direction: 'outbound' as const } : {}) };
+    const meta: SpoolMeta = { id: newMessageId(now), receivedAtMs: now, mailFrom: '', rcptTo: [bounceTo], clientIp: '', helo: '', action: 'deliver', score: 0, policyVersion: version, ...(outbound ? { direction: 'outbound' as const } : {}) };
     const entry = await this.deps.spool.put(meta, message);
     this.deps.events.message({
       id: meta.id,
@@ -252,7 +254,7 @@ export class DeliveryWorker {
       receivedAtMs: now,
       direction: outbound ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
       envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '', tlsVersion: '', tlsCipher: '', tlsServerName: '' },
-      headers: { subject: 'Undelivered Mail Returned to Sender', from: `MAILER-DAEMON@${this.deps.nodeName}`, to: original.mailFrom, messageId: '', date: '', replyTo: '' },
+      headers: { subject: 'Undelivered Mail Returned to Sender', from: `MAILER-DAEMON@${this.deps.nodeName}`, to: bounceTo, messageId: '', date: '', replyTo: '' },
       action: PROTO_ACTION.deliver,
       score: 0,
       symbols: [{ name: 'DSN', score: 0, detail: `delivery status notification for ${original.id}: ${failed.map((f) => f.rcpt).join(', ')}`, stage: 'data' }],
@@ -271,4 +273,9 @@ export class DeliveryWorker {
     this.running.add(work);
     void work.finally(() => this.running.delete(work));
   }
+}
+
+/** The message whose delivery history an entry's events belong to: the copied message for a copy. */
+function eventId(meta: SpoolMeta): string {
+  return meta.copyOf?.of ?? meta.id;
 }

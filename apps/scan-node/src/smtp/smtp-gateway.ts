@@ -4,6 +4,9 @@ import type { DirectionRetention } from '@moat/policy';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { DkimSigner } from '../dkim/dkim-signer.js';
 import type { NodeEvents } from '../events/node-events.js';
+import { planForwarding, type ForwardedCopy, type ForwardingPlan } from '../forwarding/forwarding-plan.js';
+import { srsReverse } from '../forwarding/srs.js';
+import type { SrsKey } from '../forwarding/srs-key.js';
 import { newMessageId } from '../ids.js';
 import type { Logger } from '../log.js';
 import type { TimedStage } from '../metrics/node-metrics.js';
@@ -28,6 +31,8 @@ export interface GatewayDeps {
   auth?: SubmissionAuth;
   /** Signs outbound mail with its domain's active DKIM key. */
   signer?: Pick<DkimSigner, 'sign'>;
+  /** The cluster's SRS key: forwarded copies' senders, bounces to them. */
+  srs: Pick<SrsKey, 'key'>;
   policies: PolicyStore;
   pipeline: Pipeline;
   spool: Spool;
@@ -142,6 +147,19 @@ export class SmtpGateway {
     if (!state || !tx) return callback(smtpError(503, '5.5.1 Error: need MAIL command'));
     const overLimit = state.limits.beforeRcpt(tx.rcptTo.length);
     if (overLimit) return callback(limitError(overLimit));
+    const srs = this.srsRecipient(state, address.address);
+    if (srs && !srs.ok) {
+      tx.refusedRcpts.push(address.address);
+      const verdict = nodeVerdict('reject', 'SRS_INVALID', `${address.address}: ${srs.reason}`, 'rcpt');
+      return this.refuse(state, { ok: false, reply: { code: 550, message: '5.7.1 Error: invalid SRS address' }, verdict }, callback);
+    }
+    if (srs) {
+      // A bounce of a copy we forwarded: it goes back to the sender the address stands for, past the RCPT checks.
+      tx.rcptTo.push(address.address);
+      tx.srsReturns.push({ rcpt: address.address, to: srs.address });
+      state.limits.recipientAccepted();
+      return callback();
+    }
     this.guard(callback, async () => {
       const result = await this.timed('rcpt', () => state.txScan.rcptTo(address.address));
       if (!result.ok) {
@@ -239,15 +257,17 @@ export class SmtpGateway {
       case 'quarantine':
       case 'hold': {
         const spoolStart = performance.now();
+        const passing = verdict.action === 'deliver' || verdict.action === 'tag';
+        // Only mail that is delivered is forwarded (never quarantined or held mail); the rules add their symbols.
+        const forwarding = passing ? this.forwardingPlan(state, tx, raw) : undefined;
+        if (forwarding && forwarding.symbols.length > 0) verdict = { ...verdict, symbols: [...verdict.symbols, ...forwarding.symbols] };
         const meta = this.spoolMeta(state, tx, verdict);
         // Outbound mail that leaves now goes to outside recipients: no X-Moat-* fields (internal), DKIM-signed.
-        const leaving = tx.direction === 'outbound' && (verdict.action === 'deliver' || verdict.action === 'tag');
-        let message = [
-          traceHeaders({ ...state.client, id: tx.id, nodeName: this.deps.nodeName, action: verdict.action, score: verdict.score, symbols: verdict.symbols, receivedAtMs: tx.startedAtMs, leaving }),
-          ...(verdict.authenticationResults ? [Buffer.from(`${AUTH_RESULTS_FIELD}: ${verdict.authenticationResults}\r\n`)] : []),
-          // Only we speak for our authserv-id: such fields from outside are forged and go, whether or not we checked.
-          withoutForgedAuthResults(withoutMoatHeaders(raw), authservId(state.policy.compiled, this.deps.pipeline.options)),
-        ];
+        const leaving = tx.direction === 'outbound' && passing;
+        const trace = { ...state.client, id: tx.id, nodeName: this.deps.nodeName, action: verdict.action, score: verdict.score, symbols: verdict.symbols, receivedAtMs: tx.startedAtMs };
+        // Only we speak for our authserv-id: such fields from outside are forged and go, whether or not we checked.
+        const body = withoutForgedAuthResults(withoutMoatHeaders(raw), authservId(state.policy.compiled, this.deps.pipeline.options));
+        let message = [traceHeaders({ ...trace, leaving }), ...(verdict.authenticationResults ? [Buffer.from(`${AUTH_RESULTS_FIELD}: ${verdict.authenticationResults}\r\n`)] : []), body];
         let status: Outcome['status'] = 'quarantined';
         if (leaving && this.deps.signer) {
           const signature = await this.deps.signer.sign(Buffer.concat(message), tx.mailFrom);
@@ -256,9 +276,16 @@ export class SmtpGateway {
             verdict = { ...verdict, symbols: [...verdict.symbols, { name: 'DKIM_SIGNED', score: 0, detail: `d=${signature.domain} s=${signature.selector} a=${signature.algorithm}`, stage: 'data' }] };
           }
         }
-        if (verdict.action === 'deliver' || verdict.action === 'tag') {
-          this.deps.delivery.enqueue(await this.deps.spool.put(meta, message), message);
+        if (forwarding) {
+          if (forwarding.deliverTo.length > 0) this.deps.delivery.enqueue(await this.deps.spool.put({ ...meta, rcptTo: forwarding.deliverTo }, message), message);
           this.deps.bodies.keep(meta, message, tx.direction, tx.policy.policy.retention[tx.direction]);
+          // Copies leave with only our Received field (and the hop count): X-Moat-* verdict fields are internal.
+          const leavingTrace = traceHeaders({ ...trace, leaving: true });
+          for (const copy of forwarding.copies) await this.spoolCopy(meta, copy, [leavingTrace, Buffer.from(copy.header), body], 'forwarded', `rule ${copy.rule}: copy sent from ${copy.mailFrom}`);
+          for (const { rcpt, to } of tx.srsReturns) {
+            const back: ForwardedCopy = { rule: 'srs', mailFrom: tx.mailFrom, rcptTo: [to], bounceTo: '', header: '' };
+            await this.spoolCopy(meta, back, [leavingTrace, body], 'returned', `to SRS address ${rcpt}: returned to the original sender`);
+          }
           status = 'queued';
         } else {
           await this.deps.quarantine.store(meta, message);
@@ -268,6 +295,34 @@ export class SmtpGateway {
         return { verdict, reply: accepted, status, spoolMs: Math.round(spoolMs) };
       }
     }
+  }
+
+  /**
+   * The forwarding rules' copies of a message about to be delivered; recipients that are SRS addresses are not
+   * the rules' business (they go back to their senders) and leave the message's own delivery.
+   */
+  private forwardingPlan(state: ConnectionState, tx: Transaction, raw: Buffer): ForwardingPlan {
+    const returned = new Set(tx.srsReturns.map((r) => r.rcpt));
+    const rcptTo = tx.rcptTo.filter((rcpt) => !returned.has(rcpt));
+    return planForwarding({ compiled: state.policy.compiled, mailFrom: tx.mailFrom, rcptTo, raw, srsKey: this.deps.srs.key });
+  }
+
+  /**
+   * Spools COPY of the message ORIGINAL (outbound, so outside recipients go by smarthost or MX) for delivery; its
+   * delivery events belong to the original message, starting with STATUS for each of its recipients.
+   */
+  private async spoolCopy(original: SpoolMeta, copy: ForwardedCopy, message: Buffer[], status: string, response: string): Promise<void> {
+    const now = Date.now();
+    const meta: SpoolMeta = { ...original, id: newMessageId(now), mailFrom: copy.mailFrom, rcptTo: copy.rcptTo, direction: 'outbound', copyOf: { of: original.id, rule: copy.rule, bounceTo: copy.bounceTo } };
+    this.deps.delivery.enqueue(await this.deps.spool.put(meta, message), message);
+    for (const rcpt of copy.rcptTo) this.deps.events.delivery(original.id, rcpt, { status, downstream: '', response, attempts: 0, atMs: now, tlsVersion: '' });
+  }
+
+  /** Whether RCPT is an SRS address at one of the tenant's domains: undefined if not, else its reversal or why it is refused. */
+  private srsRecipient(state: ConnectionState, rcpt: string): ReturnType<typeof srsReverse> {
+    const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1).toLowerCase();
+    if (!state.policy.compiled.domains.has(domain)) return undefined;
+    return srsReverse(rcpt, this.deps.srs.key, state.policy.policy.forwarding.srs.maxAgeDays);
   }
 
   private spoolMeta(state: ConnectionState, tx: Transaction, verdict: Verdict): SpoolMeta {

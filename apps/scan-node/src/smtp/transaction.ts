@@ -27,6 +27,8 @@ export interface Transaction {
   refusedRcpts: string[];
   /** The first refusal (connect, HELO, MAIL or RCPT), which becomes the verdict if no DATA follows. */
   refusal?: { verdict: Verdict; reply: string };
+  /** Accepted recipients that are our SRS addresses (bounces of forwarded copies), with the sender each stands for. */
+  srsReturns: { rcpt: string; to: string }[];
 }
 
 export interface Outcome {
@@ -39,7 +41,7 @@ export interface Outcome {
 }
 
 export function newTransaction(id: string, policy: ActivePolicy, now = Date.now()): Transaction {
-  return { id, startedAtMs: now, policy, direction: 'inbound', authenticatedUser: '', mailFrom: '', rcptTo: [], refusedRcpts: [], refusal: undefined };
+  return { id, startedAtMs: now, policy, direction: 'inbound', authenticatedUser: '', mailFrom: '', rcptTo: [], refusedRcpts: [], refusal: undefined, srsReturns: [] };
 }
 
 /** A verdict made by the node itself (size limit, framing, local failure), explained by one symbol. */

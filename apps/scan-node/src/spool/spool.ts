@@ -22,6 +22,11 @@ export interface SpoolMeta {
   authenticatedUser?: string;
   /** Set when an administrator released the message from quarantine. */
   released?: boolean;
+  /**
+   * A copy the node made of another message (F9: a forwarded copy, or a bounce to an SRS address sent back):
+   * its DeliveryEvents carry that message's id (`of`), and a DSN for it goes to `bounceTo` ('' for none).
+   */
+  copyOf?: { of: string; rule: string; bounceTo: string };
 }
 
 /** Delivery progress (`<id>.state.json`, replaced atomically), absent until the first attempt that left work. */

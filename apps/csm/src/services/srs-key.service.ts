@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { SRS_KEY_NAME, SrsKeyRepository } from '../repositories/srs-key.repository.js';
+import { SecretKeyService } from './secret-key.service.js';
+
+/**
+ * The cluster's SRS key (F9 forwarding): 32 random bytes made by the first CSM that needs it, kept sealed in the
+ * config of record (so every replica and every node use the same one), sent to nodes on the signing-keys stream
+ * only. Nodes sign forwarded copies' senders with it and verify bounces to them. Never logged, never in the API.
+ */
+@Injectable()
+export class SrsKeyService {
+  private loading: Promise<Buffer> | undefined;
+
+  constructor(
+    private readonly keys: SrsKeyRepository,
+    private readonly secrets: SecretKeyService,
+  ) {}
+
+  key(): Promise<Buffer> {
+    if (this.loading) return this.loading;
+    const loading = this.loadOrCreate();
+    // A failure (NATS down) must not stick: the next call tries again.
+    loading.catch(() => {
+      if (this.loading === loading) this.loading = undefined;
+    });
+    this.loading = loading;
+    return loading;
+  }
+
+  private async loadOrCreate(): Promise<Buffer> {
+    const box = await this.secrets.box();
+    let sealed = await this.keys.get();
+    if (sealed === undefined) {
+      const made = box.seal(randomBytes(32).toString('base64'), SRS_KEY_NAME);
+      sealed = (await this.keys.create(made)) ? made : await this.keys.get();
+      if (sealed === undefined) throw new Error('SRS key neither stored nor found');
+    }
+    return Buffer.from(box.open(sealed, SRS_KEY_NAME), 'base64');
+  }
+}
