@@ -118,4 +118,20 @@ describe('DeliveryWorker: outbound mail and DSNs', () => {
     expect(mailbox.received).toEqual([]);
     expect(messages).toEqual([]);
   });
+
+  it('reports a forwarded copy under the message it copies; its DSN goes to the original sender, not to the SRS address', async () => {
+    const copy = await submit({ mailFrom: 'SRS0=ABCDEFGH=AA=sender.test=dave@example.test', rcptTo: ['no@remote.test', 'carol@remote.test'], copyOf: { of: 'ORIGINAL', rule: 'r', bounceTo: 'dave@sender.test' } });
+    const dsn = await until(() => internet.received.find((m) => m.body.includes('multipart/report')));
+    expect(dsn.to).toEqual(['dave@sender.test']);
+    expect(dsn.body).toContain('To: <dave@sender.test>');
+    expect(deliveries.map((d) => [d.id, d.rcpt, d.result.status])).toEqual(expect.arrayContaining([['ORIGINAL', 'no@remote.test', 'bounced'], ['ORIGINAL', 'carol@remote.test', 'delivered']]));
+    expect(deliveries.some((d) => d.id === copy.id)).toBe(false);
+  });
+
+  it('sends no DSN for a copy whose bounces go nowhere (a bounce returned to its sender)', async () => {
+    await submit({ mailFrom: '', rcptTo: ['no@remote.test'], copyOf: { of: 'ORIGINAL', rule: 'srs', bounceTo: '' } });
+    await until(() => deliveries.find((d) => d.id === 'ORIGINAL'));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(messages).toEqual([]);
+  });
 });
