@@ -27,7 +27,7 @@ describe('SRS', () => {
     expect(srsReverse(srs, other, 21, now)).toEqual({ ok: false, reason: 'SRS hash does not verify' });
     expect(srsReverse(srs, key, 21, now + 21 * DAY)).toMatchObject({ ok: true });
     expect(srsReverse(srs, key, 21, now + 22 * DAY)).toEqual({ ok: false, reason: 'SRS address older than 21 days' });
-    expect(srsReverse(srs, undefined, 21, now)).toEqual({ ok: false, reason: 'no SRS key yet' });
+    expect(srsReverse(srs, undefined, 21, now)).toEqual({ ok: false, reason: 'no SRS key yet', temporary: true });
     expect(srsReverse('SRS0=x@example.test', key, 21, now)).toEqual({ ok: false, reason: 'malformed SRS0 address' });
     expect(srsReverse('SRS1=x@example.test', key, 21, now)).toEqual({ ok: false, reason: 'malformed SRS1 address' });
     expect(srsReverse('srs@example.test', key, 21, now)).toBeUndefined();

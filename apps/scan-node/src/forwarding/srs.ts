@@ -13,7 +13,8 @@ const HASH_LENGTH = 8;
 const SRS0 = /^srs0[=+-]/i;
 const SRS1 = /^srs1[=+-]/i;
 
-export type SrsReversal = { ok: true; address: string } | { ok: false; reason: string };
+/** `temporary`: the address may be valid, but there is no key to check it with yet. */
+export type SrsReversal = { ok: true; address: string } | { ok: false; reason: string; temporary?: boolean };
 
 /**
  * The envelope sender of a copy of mail from SENDER forwarded through DOMAIN: `SRS0=hash=tt=orig-domain=orig-local@DOMAIN`,
@@ -46,7 +47,7 @@ export function srsReverse(address: string, key: Buffer | undefined, maxAgeDays:
   const local = at < 0 ? address : address.slice(0, at);
   const isSrs0 = SRS0.test(local);
   if (!isSrs0 && !SRS1.test(local)) return undefined;
-  if (!key) return { ok: false, reason: 'no SRS key yet' };
+  if (!key) return { ok: false, reason: 'no SRS key yet', temporary: true };
   if (isSrs0) {
     const [given, tt, host, ...rest] = local.slice(5).split('=');
     const original = rest.join('=');

@@ -150,8 +150,9 @@ export class SmtpGateway {
     const srs = this.srsRecipient(state, address.address);
     if (srs && !srs.ok) {
       tx.refusedRcpts.push(address.address);
-      const verdict = nodeVerdict('reject', 'SRS_INVALID', `${address.address}: ${srs.reason}`, 'rcpt');
-      return this.refuse(state, { ok: false, reply: { code: 550, message: '5.7.1 Error: invalid SRS address' }, verdict }, callback);
+      const verdict = nodeVerdict(srs.temporary ? 'tempfail' : 'reject', 'SRS_INVALID', `${address.address}: ${srs.reason}`, 'rcpt');
+      const reply = srs.temporary ? { code: 451, message: '4.3.0 Error: SRS address cannot be checked yet, try again later' } : { code: 550, message: '5.7.1 Error: invalid SRS address' };
+      return this.refuse(state, { ok: false, reply, verdict }, callback);
     }
     if (srs) {
       // A bounce of a copy we forwarded: it goes back to the sender the address stands for, past the RCPT checks.
