@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKnot, zoneTxt, type RunningKnot } from '../auth/support/knot.js';
@@ -176,4 +176,32 @@ describe('forwarding with SRS and loop protection', () => {
     expect(copiesOf(subject)).toHaveLength(3);
     expect((await cluster.mailbox()).filter((m) => m.subject === subject)).toHaveLength(4);
   });
+
+  it('keeps forwarding after a node restart without the CSM, with the kept key; the key is in no log', async () => {
+    const before = `forward before restart ${Date.now()}`;
+    expect((await cluster.sendMail(0, { from: DAVE, to: ALICE, subject: before })).code).toBe(250);
+    const earlier = await waitFor('the copy before the restart', async () => copiesOf(before)[0]);
+    await cluster.stopCsm();
+    try {
+      await cluster.stopNode(0);
+      await cluster.startNode(0);
+      const after = `forward after restart ${Date.now()}`;
+      expect((await cluster.sendMail(0, { from: DAVE, to: ALICE, subject: after })).code).toBe(250);
+      const copy = await waitFor('the copy after the restart', async () => copiesOf(after)[0]);
+      expect(copy.from).toMatch(/^SRS0=.*=sender\.test=dave@example\.test$/);
+      expect(copy.spf).toBe('pass');
+      const bounce = `Undelivered after restart ${Date.now()}`;
+      expect((await cluster.sendMail(0, { from: 'postmaster@remote.test', to: earlier.from, subject: bounce })).code).toBe(250);
+      expect((await waitFor('the bounce returned by the restarted node', async () => copiesOf(bounce)[0])).to).toEqual([DAVE]);
+    } finally {
+      await cluster.startCsm();
+    }
+    const key = await readFile(join(cluster.varDir, 'nodes', 'node-1', 'srs.key'));
+    const logsDir = cluster.cluster.paths.logs;
+    for (const name of await readdir(logsDir)) {
+      const log = await readFile(join(logsDir, name), 'latin1');
+      for (const form of [key.toString('base64'), key.toString('hex'), key.toString('latin1')]) expect(log.includes(form), `${name} holds the SRS key`).toBe(false);
+    }
+  });
 });
+
