@@ -43,6 +43,19 @@ describe('forwarding plan', () => {
     ]);
   });
 
+  it('forward mode still delivers to a recipient the rule names among its targets', () => {
+    const self = compilePolicy(
+      parsePolicy({
+        domains: [{ name: 'example.test', downstream: { host: 'mx' } }],
+        forwarding: { rules: [{ name: 'keep', recipients: { kind: 'address', address: 'a@example.test' }, to: ['a@example.test', 'x@remote.test'], mode: 'forward' }] },
+      }),
+      1,
+    );
+    const plan = planForwarding({ compiled: self, mailFrom: 'dave@sender.test', rcptTo: ['A@example.test'], raw: raw(), srsKey: key });
+    expect(plan.deliverTo).toEqual(['A@example.test']);
+    expect(plan.copies.map((c) => c.rcptTo)).toEqual([['x@remote.test']]);
+  });
+
   it('stops at the hop limit or the Received limit and delivers to every recipient', () => {
     const looped = planForwarding({ compiled, mailFrom: 'dave@sender.test', rcptTo: ['c@example.test'], raw: raw('X-Moat-Forwarded: hops=3; tenant=t1\r\n'), srsKey: key });
     expect(looped.deliverTo).toEqual(['c@example.test']);

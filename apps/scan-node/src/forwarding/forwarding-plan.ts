@@ -69,7 +69,8 @@ export function planForwarding(input: ForwardingInput): ForwardingPlan {
         bounceTo = sender;
       }
       const targets = rule.to.filter((to) => !receiving.has(to));
-      if (rule.mode === 'forward') removed.add(rcpt);
+      // A rule that names the recipient among its own targets still delivers to it.
+      if (rule.mode === 'forward' && !rule.to.includes(rcpt.toLowerCase())) removed.add(rcpt);
       symbols.push(symbol('FORWARDED', `rule ${rule.name} (${rule.mode}): ${rcpt} -> ${targets.join(', ') || 'no new recipient'}`));
       for (const to of targets) {
         receiving.add(to);
