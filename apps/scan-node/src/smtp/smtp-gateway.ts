@@ -282,11 +282,14 @@ export class SmtpGateway {
           this.deps.bodies.keep(meta, message, tx.direction, tx.policy.policy.retention[tx.direction]);
           // Copies leave with only our Received field (and the hop count): X-Moat-* verdict fields are internal.
           const leavingTrace = traceHeaders({ ...trace, leaving: true });
-          for (const copy of forwarding.copies) await this.spoolCopy(meta, copy, [leavingTrace, Buffer.from(copy.header), body], 'forwarded', `rule ${copy.rule}: copy sent from ${copy.mailFrom}`);
-          for (const { rcpt, to } of tx.srsReturns) {
-            const back: ForwardedCopy = { rule: 'srs', mailFrom: tx.mailFrom, rcptTo: [to], bounceTo: '', header: '' };
-            await this.spoolCopy(meta, back, [leavingTrace, body], 'returned', `to SRS address ${rcpt}: returned to the original sender`);
-          }
+          // Written together, so the spool's group commit makes one write of them.
+          await Promise.all([
+            ...forwarding.copies.map((copy) => this.spoolCopy(meta, copy, [leavingTrace, Buffer.from(copy.header), body], 'forwarded', `rule ${copy.rule}: copy sent from ${copy.mailFrom}`)),
+            ...tx.srsReturns.map(({ rcpt, to }) => {
+              const back: ForwardedCopy = { rule: 'srs', mailFrom: tx.mailFrom, rcptTo: [to], bounceTo: '', header: '' };
+              return this.spoolCopy(meta, back, [leavingTrace, body], 'returned', `to SRS address ${rcpt}: returned to the original sender`);
+            }),
+          ]);
           status = 'queued';
         } else {
           await this.deps.quarantine.store(meta, message);
