@@ -10,6 +10,7 @@ import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
 import { outboundSchema } from './sections/outbound.js';
 import { dnsSchema, domainSmtpChecksSchema, sessionLimitFields, smtpChecksSchema } from './sections/smtp-checks.js';
 import { tlsSchema } from './sections/tls.js';
+import { holdWindowSchema } from './sections/hold.js';
 
 // The policy document of one tenant. The CSM stores every version in JetStream KV and streams it to nodes;
 // nodes, CLI and console validate with this same schema. Defaults make `{}` a complete, safe policy.
@@ -43,6 +44,8 @@ export const domainSchema = z
     accounts: z.array(z.string().min(1).transform((s) => s.toLowerCase())).default([]),
     lists: listsSchema.default(() => listsSchema.parse({})),
     smtpChecks: domainSmtpChecksSchema.optional(),
+    // Delivery hold windows (F9, sections/hold.ts): inbound mail is spooled but not delivered inside them.
+    holds: z.array(holdWindowSchema).max(32).default([]),
   })
   .strict();
 
