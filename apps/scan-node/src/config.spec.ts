@@ -14,6 +14,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ MOAT_METRICS_HOST: '::', MOAT_METRICS_PORT: '0', MOAT_METRICS_TOKEN: 'scrape' })).toMatchObject({ metricsHost: '::', metricsPort: 0, metricsToken: 'scrape' });
   });
 
+  it('reads a test clock file only with MOAT_TEST_CLOCK=1', () => {
+    expect(loadConfig({}).clockFile).toBeUndefined();
+    expect(loadConfig({ MOAT_TEST_CLOCK: '1', MOAT_CLOCK_FILE: '/tmp/clock' }).clockFile).toBe('/tmp/clock');
+    expect(() => loadConfig({ MOAT_CLOCK_FILE: '/tmp/clock' })).toThrow(/MOAT_CLOCK_FILE is for tests/);
+  });
+
   it('offers submission only on the ports given', () => {
     expect(loadConfig({})).toMatchObject({ submissionPort: undefined, submissionsPort: undefined });
     expect(loadConfig({ MOAT_SUBMISSION_PORT: '2587', MOAT_SUBMISSIONS_PORT: '0' })).toMatchObject({ submissionPort: 2587, submissionsPort: 0 });

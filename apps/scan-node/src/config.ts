@@ -27,6 +27,8 @@ export interface NodeConfig {
   metricsPort: number;
   /** When set, a scrape must send `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Tests only (MOAT_TEST_CLOCK=1): the file whose time the delivery hold windows read instead of the system clock. */
+  clockFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -74,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const enrolToken = read('MOAT_ENROL_TOKEN', '') || undefined;
   const dataDirSetting = env.MOAT_DATA_DIR?.trim();
   const dataDir = dataDirSetting ? resolve(dataDirSetting) : resolve(repoRoot, 'var/nodes', nodeName);
+  const clockFile = read('MOAT_CLOCK_FILE', '');
+  if (clockFile && read('MOAT_TEST_CLOCK', '0') !== '1') problems.push('MOAT_CLOCK_FILE is for tests: it is refused unless MOAT_TEST_CLOCK=1');
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -92,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     metricsHost,
     metricsPort,
     metricsToken: read('MOAT_METRICS_TOKEN', '') || undefined,
+    clockFile: clockFile ? resolve(clockFile) : undefined,
   };
 }
 

@@ -22,8 +22,10 @@ import { PolicyWatch } from './csm/policy-watch.js';
 import { SigningKeysWatch } from './csm/signing-keys-watch.js';
 import { SrsKey } from './forwarding/srs-key.js';
 import { DkimSigner } from './dkim/dkim-signer.js';
+import { FileClock, systemClock } from './delivery/clock.js';
+import { DeliveryHolds } from './delivery/delivery-holds.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
-import { releaseMessage } from './delivery/release.js';
+import { releaseHold, releaseMessage } from './delivery/release.js';
 import { EventJournal } from './events/event-journal.js';
 import { EventPublisher } from './events/event-publisher.js';
 import { NodeEvents } from './events/node-events.js';
@@ -91,7 +93,13 @@ async function main(config: NodeConfig): Promise<void> {
   });
   const events = new NodeEvents(publisher, () => nodeId, metrics);
   const resolver = new PolicyResolver(policies, (warning) => createLogger('dns').warn(warning));
-  const delivery = new DeliveryWorker({ spool, policies, events, resolver, log: createLogger('delivery'), nodeName: config.nodeName });
+  const clock = config.clockFile ? new FileClock(config.clockFile, createLogger('clock')) : systemClock;
+  if (clock instanceof FileClock) {
+    await clock.read();
+    log.warn(`test clock: delivery hold windows read the time in ${config.clockFile}`);
+  }
+  const holds = await DeliveryHolds.open({ policies, clock, file: join(config.dataDir, 'holds.json'), log: createLogger('hold') });
+  const delivery = new DeliveryWorker({ spool, policies, events, resolver, log: createLogger('delivery'), nodeName: config.nodeName, holds });
   const recovered = await spool.recover();
   for (const p of recovered.problems) log.error(`spool: ${p.file}: ${p.problem}`);
   for (const entry of recovered.entries) delivery.enqueue(entry);
@@ -155,6 +163,7 @@ async function main(config: NodeConfig): Promise<void> {
         policyVersion: () => policies.current.version,
         engineVersions: () => ({ ...engineVersions.current(), classifier: models.version }),
         resolver: () => resolver.info,
+        held: () => delivery.holdReport(),
         resources: () => ({
           ...sampler.sample(),
           spoolMessages: spool.count,
@@ -169,6 +178,7 @@ async function main(config: NodeConfig): Promise<void> {
       new ControlStream({
         release: (id, rcpts) => releaseMessage({ quarantine, spool, delivery, events }, id, rcpts),
         report: (report) => reportMessage({ quarantine, models, fuzzy: fuzzyStore, policies }, report),
+        releaseHold: (domain) => releaseHold(delivery, policies, domain),
       }),
     ],
   );
@@ -189,6 +199,7 @@ async function main(config: NodeConfig): Promise<void> {
     await inspections.close();
     csm.stop();
     await delivery.stop();
+    if (clock instanceof FileClock) clock.stop();
     await publisher.stop();
     models.stop();
     await fuzzyStore.close().catch((err: unknown) => log.warn(`bulk sightings not written: ${String(err)}`));

@@ -6,6 +6,8 @@ import { errorText } from '../log.js';
 export interface ControlActions {
   release(messageId: string, recipients: readonly string[]): Promise<string>;
   report(report: ReportMessage): Promise<ReportOutcome>;
+  /** Ends a domain's open delivery hold window and delivers its held mail. */
+  releaseHold(domain: string): Promise<string>;
 }
 
 /** Runs one control command and builds its reply; a failure is a reply with ok=false, never an exception. */
@@ -19,6 +21,8 @@ export async function handleControlCommand(command: ControlCommand, actions: Con
         const outcome = await actions.report(command.command.value);
         return reply(true, outcome.detail, '', outcome.modelVersion);
       }
+      case 'releaseHold':
+        return reply(true, await actions.releaseHold(command.command.value.domain));
       case 'ping':
         return reply(true, 'pong');
       default:

@@ -1,5 +1,5 @@
 import type { ServiceError } from '@grpc/grpc-js';
-import type { NodeResources, ResolverInfo } from '@moat/proto/grpc';
+import type { HeldDomain, NodeResources, ResolverInfo } from '@moat/proto/grpc';
 import { errorText } from '../log.js';
 import { SOFTWARE_VERSION } from '../version.js';
 import type { CsmLink, CsmLoop } from './csm-link.js';
@@ -15,11 +15,13 @@ export interface HeartbeatFacts {
   resources(): NodeResources;
   /** The DNS servers the checks ask (the policy's or the machine's) and the sender-authentication warning. */
   resolver(): ResolverInfo;
+  /** Mail held by delivery hold windows, per domain. */
+  held(): HeldDomain[];
 }
 
 const INTERVAL_MS = 5000;
 
-/** Reports the node to the CSM every 5 s: addresses (SMTP, metrics), policy version, resources, engine versions, DNS resolver. */
+/** Reports the node to the CSM every 5 s: addresses (SMTP, metrics), policy version, resources, engine versions, DNS resolver, held mail. */
 export class Heartbeat implements CsmLoop {
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
@@ -51,6 +53,7 @@ export class Heartbeat implements CsmLoop {
         engineVersions: this.facts.engineVersions(),
         startedAtMs: this.facts.startedAtMs,
         resolver: this.facts.resolver(),
+        held: this.facts.held(),
       },
       link.metadata(),
       { deadline: Date.now() + INTERVAL_MS },

@@ -10,6 +10,7 @@ import { newMessageId } from '../ids.js';
 import type { Logger } from '../log.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { Spool, type SpoolMeta } from '../spool/spool.js';
+import { DeliveryHolds } from './delivery-holds.js';
 import { DeliveryWorker } from './delivery-worker.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -54,15 +55,21 @@ describe('DeliveryWorker: outbound mail and DSNs', () => {
   let internet: Awaited<ReturnType<typeof server>>;
   let worker: DeliveryWorker;
   let spool: Spool;
+  let policies: PolicyStore;
+  const clock = { ms: Date.parse('2026-01-01T01:00:00Z'), now: () => clock.ms };
   const messages: MessageEvent[] = [];
   const deliveries: { id: string; rcpt: string; result: DeliveryResult }[] = [];
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'delivery-spec-'));
     [mailbox, internet] = await Promise.all([server(), server()]);
-    const policies = await PolicyStore.open(dir);
+    policies = await PolicyStore.open(dir);
+    clock.ms = Date.parse('2026-01-01T01:00:00Z');
     const json = JSON.stringify({
-      domains: [{ name: 'example.test', downstream: { host: '127.0.0.1', port: mailbox.port, tls: 'none' } }],
+      domains: [
+        { name: 'example.test', downstream: { host: '127.0.0.1', port: mailbox.port, tls: 'none' } },
+        { name: 'held.test', downstream: { host: '127.0.0.1', port: mailbox.port, tls: 'none' }, holds: [{ kind: 'daily', at: '00:00', durationMinutes: 600, timeZone: 'UTC' }] },
+      ],
       delivery: { retryScheduleSeconds: [1], maxAgeSeconds: 60 },
       outbound: { delivery: { smarthosts: [{ senderDomain: '*', host: '127.0.0.1', port: internet.port, tls: 'none' }] } },
     });
@@ -70,9 +77,14 @@ describe('DeliveryWorker: outbound mail and DSNs', () => {
     spool = await Spool.open(join(dir, 'spool'));
     messages.length = 0;
     deliveries.length = 0;
-    const events = { message: (e: Omit<MessageEvent, 'nodeId'>) => messages.push({ ...e, nodeId: 'n' }), delivery: (id: string, rcpt: string, result: DeliveryResult) => deliveries.push({ id, rcpt, result }) };
-    worker = new DeliveryWorker({ spool, policies, events, resolver: { query: () => Promise.reject(new Error('no DNS in this spec')) }, log: quiet, nodeName: 'node-1' });
+    worker = await newWorker();
   });
+
+  const newWorker = async () => {
+    const events = { message: (e: Omit<MessageEvent, 'nodeId'>) => messages.push({ ...e, nodeId: 'n' }), delivery: (id: string, rcpt: string, result: DeliveryResult) => deliveries.push({ id, rcpt, result }) };
+    const holds = await DeliveryHolds.open({ policies, clock, file: join(dir, 'holds.json'), log: quiet });
+    return new DeliveryWorker({ spool, policies, events, resolver: { query: () => Promise.reject(new Error('no DNS in this spec')) }, log: quiet, nodeName: 'node-1', holds });
+  };
 
   afterEach(async () => {
     await worker?.stop();
@@ -133,5 +145,54 @@ describe('DeliveryWorker: outbound mail and DSNs', () => {
     await until(() => deliveries.find((d) => d.id === 'ORIGINAL'));
     await new Promise((r) => setTimeout(r, 200));
     expect(messages).toEqual([]);
+  });
+
+  describe('delivery hold windows', () => {
+    const subjects = () => mailbox.received.map((m) => /Subject: (\S+)/.exec(m.body)?.[1]);
+    const hold = (n: number) => submit({ direction: 'inbound', receivedAtMs: Date.parse('2026-01-01T00:30:00Z') + n, rcptTo: ['ops@held.test'] }, `Subject: h${n}\r\n\r\nheld\r\n`);
+
+    it('parks mail for a domain inside its window, delivers other recipients, then the held mail in order when the window ends', async () => {
+      for (const n of [3, 1, 2]) await hold(n);
+      await submit({ direction: 'inbound', rcptTo: ['bob@example.test', 'ops@held.test'] }, 'Subject: mixed\r\n\r\nx\r\n');
+      await until(() => (mailbox.received.length === 1 ? true : undefined));
+      expect(mailbox.received[0]?.to).toEqual(['bob@example.test']);
+      await new Promise((r) => setTimeout(r, 700));
+      expect(mailbox.received).toHaveLength(1);
+      expect(worker.holdReport()).toEqual([{ domain: 'held.test', messages: 4, bytes: expect.any(Number), oldestReceivedAtMs: Date.parse('2026-01-01T00:30:00Z') + 1, releaseAtMs: Date.parse('2026-01-01T10:00:00Z') }]);
+      clock.ms = Date.parse('2026-01-01T10:00:00Z');
+      await until(() => (mailbox.received.length === 5 ? true : undefined));
+      expect(subjects()).toEqual(['mixed', 'h1', 'h2', 'h3', 'mixed']);
+      expect(mailbox.received[4]?.to).toEqual(['ops@held.test']);
+      expect(spool.count).toBe(0);
+    });
+
+    it('an administrator release delivers at once and keeps the rest of that window open; the next window holds again', async () => {
+      await hold(1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await worker.release('held.test')).toEqual({ messages: 1, windowEndMs: Date.parse('2026-01-01T10:00:00Z') });
+      await until(() => (mailbox.received.length === 1 ? true : undefined));
+      await hold(2);
+      await until(() => (mailbox.received.length === 2 ? true : undefined));
+      clock.ms = Date.parse('2026-01-02T01:00:00Z');
+      await hold(3);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(subjects()).toEqual(['h1', 'h2']);
+      expect(worker.holdReport()).toEqual([expect.objectContaining({ domain: 'held.test', messages: 1 })]);
+    });
+
+    it('held mail survives a restart and is parked again from the spool', async () => {
+      for (const n of [2, 1]) await hold(n);
+      await new Promise((r) => setTimeout(r, 100));
+      await worker.stop();
+      spool = await Spool.open(join(dir, 'spool'));
+      worker = await newWorker();
+      for (const entry of (await spool.recover()).entries) worker.enqueue(entry);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(mailbox.received).toEqual([]);
+      expect(worker.holdReport()[0]?.messages).toBe(2);
+      clock.ms = Date.parse('2026-01-01T12:00:00Z');
+      await until(() => (mailbox.received.length === 2 ? true : undefined));
+      expect(subjects()).toEqual(['h1', 'h2']);
+    });
   });
 });

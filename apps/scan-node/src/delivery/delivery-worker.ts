@@ -1,11 +1,12 @@
 import type { DnsResolver } from '@moat/auth';
 import type { Downstream } from '@moat/policy';
-import { Direction } from '@moat/proto/grpc';
+import { Direction, type HeldDomain } from '@moat/proto/grpc';
 import { PROTO_ACTION, type NodeEvents } from '../events/node-events.js';
 import { newMessageId } from '../ids.js';
 import { errorText, type Logger } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
+import type { DeliveryHolds } from './delivery-holds.js';
 import { DownstreamConnections, type RecipientResult } from './downstream-connections.js';
 import { buildDsn, headerBlock, type FailedRecipient } from './dsn.js';
 import { outboundRoute } from './outbound-route.js';
@@ -20,6 +21,8 @@ export interface DeliveryDeps {
   log: Logger;
   /** Our name in EHLO to the downstream. */
   nodeName: string;
+  /** Domains whose delivery is on hold (F9) and the messages parked for them. */
+  holds: DeliveryHolds;
 }
 
 /** One delivery attempt of one message: its recipients split by destination, results gathered from each. */
@@ -29,6 +32,8 @@ interface Attempt {
   message: readonly Buffer[] | undefined;
   pendingJobs: number;
   results: Array<RecipientResult & { downstream: string }>;
+  /** Called once the attempt has settled (results recorded, or the message parked). */
+  settled?: () => void;
 }
 
 interface Job {
@@ -44,6 +49,8 @@ interface Destination {
 }
 
 const STOP_WAIT_MS = 10_000;
+/** How often domains whose hold window closed are looked for. */
+const HOLD_CHECK_MS = 500;
 
 /**
  * Delivers spooled messages to each recipient domain's downstream (looked up in the current policy at every
@@ -53,6 +60,10 @@ const STOP_WAIT_MS = 10_000;
  * `maxAgeSeconds`, then bounced. Each change is a DeliveryEvent. Bounced recipients get a DSN (dsn.ts) to
  * the sender, spooled and delivered like any message, with the null sender (so never a DSN for a DSN). A
  * message leaves the spool once every recipient is final.
+ *
+ * Recipients at a domain on hold (delivery-holds.ts) are not attempted: a message with nothing else to deliver is
+ * parked in the spool until the domain's window closes or is released, then the domain's parked messages go one
+ * at a time in order of receipt (so they reach the downstream in that order).
  */
 export class DeliveryWorker {
   private readonly destinations = new Map<string, Destination>();
@@ -61,8 +72,42 @@ export class DeliveryWorker {
   private readonly busy = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   private stopping = false;
+  private readonly holdTimer: NodeJS.Timeout;
 
-  constructor(private readonly deps: DeliveryDeps) {}
+  constructor(private readonly deps: DeliveryDeps) {
+    this.holdTimer = setInterval(() => {
+      for (const domain of deps.holds.due()) this.releaseHeld(domain);
+    }, HOLD_CHECK_MS);
+    this.holdTimer.unref();
+  }
+
+  /**
+   * Ends DOMAIN's open hold window (an administrator's release) and delivers its held mail now. Returns the
+   * number of messages that were held.
+   */
+  async release(domain: string): Promise<{ messages: number; windowEndMs: number | undefined }> {
+    const messages = this.deps.holds.report().find((h) => h.domain === domain)?.messages ?? 0;
+    const span = await this.deps.holds.release(domain);
+    if (!this.deps.holds.isHeld(domain)) this.releaseHeld(domain);
+    return { messages, windowEndMs: span?.endMs };
+  }
+
+  /** Each domain's held queue and open window (for the heartbeat). */
+  holdReport(): HeldDomain[] {
+    return this.deps.holds.report();
+  }
+
+  /** Delivers DOMAIN's parked messages one at a time, oldest first, including any parked meanwhile. */
+  private releaseHeld(domain: string): void {
+    if (this.stopping || !this.deps.holds.startDraining(domain)) return;
+    const drain = async () => {
+      for (let entry = this.deps.holds.next(domain); entry && !this.stopping; entry = this.deps.holds.next(domain)) {
+        const settled = new Promise<void>((resolve) => this.attempt(entry, undefined, { settled: resolve, draining: domain }));
+        await settled;
+      }
+    };
+    this.track(drain());
+  }
 
   /**
    * Schedules a spooled message at its next attempt time (now for new mail). Ignored if already scheduled.
@@ -92,6 +137,7 @@ export class DeliveryWorker {
   /** Stops scheduling, waits (bounded) for sends in progress, closes downstream connections. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.holdTimer);
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const destination of this.destinations.values()) destination.queue.length = 0;
@@ -101,21 +147,28 @@ export class DeliveryWorker {
     for (const destination of this.destinations.values()) destination.connections.close();
   }
 
-  private attempt(entry: SpoolEntry, message?: readonly Buffer[]): void {
+  /** OPTIONS.draining: the held domain whose mail this attempt delivers (not held for it). */
+  private attempt(entry: SpoolEntry, message?: readonly Buffer[], options: { settled?: () => void; draining?: string } = {}): void {
     this.track(
-      this.route(entry, message).catch((err: unknown) => {
+      this.route(entry, message, options).catch((err: unknown) => {
         this.deps.log.error(`message ${entry.meta.id}: delivery attempt failed, it will be retried after a restart`, err);
+        options.settled?.();
       }),
     );
   }
 
-  private async route(entry: SpoolEntry, message?: readonly Buffer[]): Promise<void> {
+  private async route(entry: SpoolEntry, message: readonly Buffer[] | undefined, options: { settled?: () => void; draining?: string }): Promise<void> {
     const { domains, policy } = this.deps.policies.current;
-    const attempt: Attempt = { entry, message, pendingJobs: 0, results: [] };
+    const attempt: Attempt = { entry, message, pendingJobs: 0, results: [], ...(options.settled ? { settled: options.settled } : {}) };
     const jobs = new Map<string, { downstream: Downstream; rcpts: string[] }>();
+    let heldFor: string | undefined;
     for (const rcpt of entry.meta.rcptTo) {
       if (entry.state.done[rcpt]) continue;
       const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1).toLowerCase();
+      if (domain !== options.draining && this.deps.holds.isHeld(domain)) {
+        heldFor ??= domain;
+        continue;
+      }
       let downstream = domains.get(domain)?.downstream;
       if (!downstream && entry.meta.direction === 'outbound') {
         const route = await outboundRoute(policy.outbound, this.deps.resolver, entry.meta.mailFrom, domain);
@@ -135,6 +188,11 @@ export class DeliveryWorker {
       jobs.set(key, job);
     }
     attempt.pendingJobs = jobs.size;
+    if (heldFor && jobs.size === 0 && attempt.results.length === 0) {
+      this.deps.holds.park(heldFor, entry);
+      attempt.settled?.();
+      return;
+    }
     if (jobs.size === 0) {
       await this.finish(attempt);
       return;
@@ -185,6 +243,14 @@ export class DeliveryWorker {
 
   /** Records the attempt's results: events, then removal from the spool or the next retry. */
   private async finish(attempt: Attempt): Promise<void> {
+    try {
+      await this.record(attempt);
+    } finally {
+      attempt.settled?.();
+    }
+  }
+
+  private async record(attempt: Attempt): Promise<void> {
     const { entry } = attempt;
     const { meta, state } = entry;
     const now = Date.now();
@@ -203,6 +269,8 @@ export class DeliveryWorker {
         failed.push({ rcpt: result.rcpt, response: result.response, remoteMta: result.downstream });
       }
     }
+    const attempted = new Set(attempt.results.map((r) => r.rcpt));
+    const held = meta.rcptTo.find((rcpt) => !state.done[rcpt] && !attempted.has(rcpt));
     try {
       const retry = deferred.length > 0 ? nextRetry(this.deps.policies.current.policy.delivery, meta.receivedAtMs, attempts, now) : undefined;
       if (retry && 'retryAtMs' in retry) {
@@ -221,6 +289,13 @@ export class DeliveryWorker {
         failed.push({ rcpt: r.rcpt, response, remoteMta: r.downstream });
       }
       await this.bounce(attempt, failed);
+      if (held) {
+        // Only recipients at held domains are left: keep the progress and park the message for the first of them.
+        entry.state = { attempts, nextAttemptAtMs: now, done: state.done };
+        await this.deps.spool.saveState(entry);
+        this.deps.holds.park(held.slice(held.lastIndexOf('@') + 1).toLowerCase(), entry);
+        return;
+      }
       await this.deps.spool.remove(entry);
       this.busy.delete(meta.id);
     } catch (err) {

@@ -1,4 +1,5 @@
 import type { NodeEvents } from '../events/node-events.js';
+import type { PolicyStore } from '../policy/policy-store.js';
 import type { Quarantine } from '../quarantine/quarantine.js';
 import type { Spool, SpoolEntry } from '../spool/spool.js';
 
@@ -33,4 +34,16 @@ export async function releaseMessage(deps: ReleaseDeps, messageId: string, recip
     deps.events.delivery(messageId, rcpt, { status: 'released', downstream: '', response: 'released from quarantine', attempts: 0, atMs: now, tlsVersion: '' });
   }
   return `message ${messageId} queued for delivery to ${rcptTo.length} recipient(s)`;
+}
+
+/**
+ * An administrator's release of a domain's held mail (the CSM's Control.releaseHold): ends the domain's open hold
+ * window on this node and delivers what it held, in order of receipt. Throws for a domain the policy does not have.
+ */
+export async function releaseHold(delivery: { release(domain: string): Promise<{ messages: number; windowEndMs: number | undefined }> }, policies: PolicyStore, domain: string): Promise<string> {
+  const name = domain.trim().toLowerCase();
+  if (!policies.current.domains.has(name)) throw new Error(`${domain} is not a domain of the policy`);
+  const { messages, windowEndMs } = await delivery.release(name);
+  const window = windowEndMs === undefined ? 'no hold window was open' : `the window that would have ended at ${new Date(windowEndMs).toISOString()} is released`;
+  return `${name}: ${window}; ${messages} held message(s) released for delivery`;
 }
