@@ -65,6 +65,8 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'PUT /api/certificates/{domain}': ADMINS,
   'POST /api/certificates/{domain}/import': ADMINS,
   'DELETE /api/certificates/{domain}': ADMINS,
+  'GET /api/holds': MAIL_READERS,
+  'POST /api/holds/{domain}/release': ['super-admin', 'tenant-admin', 'approver'],
   'GET /api/classifier': READERS,
   'GET /api/classifier/models/{version}': READERS,
   'POST /api/classifier/models': ADMINS,

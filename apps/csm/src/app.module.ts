@@ -13,6 +13,7 @@ import { DkimController } from './http/dkim.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { EventsController } from './http/events.controller.js';
 import { HealthController } from './http/health.controller.js';
+import { HoldsController } from './http/holds.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { PolicyController } from './http/policy.controller.js';
@@ -60,6 +61,7 @@ import { LoginThrottleService } from './services/login-throttle.service.js';
 import { MailActionsService } from './services/mail-actions.service.js';
 import { MailService } from './services/mail.service.js';
 import { MessageBodyService } from './services/message-body.service.js';
+import { HoldsService } from './services/holds.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
 import { SecurityLogService } from './services/security-log.service.js';
@@ -67,7 +69,7 @@ import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -103,6 +105,7 @@ import { StatusService } from './services/status.service.js';
     CertificateService,
     StatusService,
     MetricsService,
+    HoldsService,
     { provide: IngestMetrics, useExisting: MetricsService },
     EventIngestService,
     SiemPushService,

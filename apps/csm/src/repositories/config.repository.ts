@@ -1,4 +1,4 @@
-import type { NodeResources, ResolverInfo } from '@moat/proto/grpc';
+import type { HeldDomain, NodeResources, ResolverInfo } from '@moat/proto/grpc';
 import type { PasswordHash } from '@moat/credentials';
 import type { AuditEntry } from './event-store.repository.js';
 
@@ -64,6 +64,8 @@ export interface NodeRecord {
   engineVersions: Record<string, string>;
   /** The DNS servers the node's checks ask; absent before the first heartbeat that reports them. */
   resolver?: ResolverInfo;
+  /** Mail the node holds by delivery hold windows (F9), per domain, from its last heartbeat. */
+  held?: HeldDomain[];
 }
 
 /** A domain's TLS certificate as nodes serve it by SNI, and/or a request waiting for its signed certificate. */

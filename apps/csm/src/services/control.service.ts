@@ -61,6 +61,11 @@ export class ControlService {
     return this.send(nodeId, { $case: 'report', value: report }, timeoutMs);
   }
 
+  /** Asks NODEID to end DOMAIN's open delivery hold window and deliver its held mail; waits for its answer. */
+  releaseHold(nodeId: string, domain: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<ControlReply> {
+    return this.send(nodeId, { $case: 'releaseHold', value: { domain } }, timeoutMs);
+  }
+
   private send(nodeId: string, command: ControlCommand['command'], timeoutMs: number): Promise<ControlReply> {
     const channel = this.channels.get(nodeId);
     if (!channel) return Promise.reject(new UnavailableError(`node ${nodeId} is not connected`));

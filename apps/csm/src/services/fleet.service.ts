@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NodeExport } from '@moat/bus';
-import type { EnrolRequest, EnrolResponse, HeartbeatRequest, NodeResources, ResolverInfo } from '@moat/proto/grpc';
+import type { EnrolRequest, EnrolResponse, HeartbeatRequest, HeldDomain, NodeResources, ResolverInfo } from '@moat/proto/grpc';
 import { randomUUID } from 'node:crypto';
 import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, type NodeRecord } from '../repositories/config.repository.js';
@@ -134,6 +134,7 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
       resources: request.resources,
       engineVersions: request.engineVersions,
       ...(request.resolver ? { resolver: request.resolver } : {}),
+      held: request.held,
       startedAtMs: request.startedAtMs,
       lastHeartbeatMs: Date.now(),
     };
@@ -150,6 +151,11 @@ export class FleetService implements OnApplicationBootstrap, OnApplicationShutdo
     this.logger.log(`node ${node.name} ${state}`);
     // Retried while ClickHouse is down (its id keeps a retry after a half-done insert from adding it twice).
     void retryUntilDone(`export of node ${node.name} ${state}`, () => this.exportLog.append([event]), this.stopping.signal, this.logger);
+  }
+
+  /** Each known node's held mail per domain (F9), as its last heartbeat reported it. */
+  heldQueues(now = Date.now()): Array<{ id: string; name: string; up: boolean; held: HeldDomain[] }> {
+    return [...this.nodes.values()].sort((a, b) => a.name.localeCompare(b.name)).map((n) => ({ id: n.id, name: n.name, up: isUp(n, now), held: n.held ?? [] }));
   }
 
   list(now = Date.now()): NodeStatus[] {

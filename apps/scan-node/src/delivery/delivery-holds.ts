@@ -61,9 +61,7 @@ export class DeliveryHolds {
   /** Keeps ENTRY for DOMAIN until it is released, in order of receipt. */
   park(domain: string, entry: SpoolEntry): void {
     const queue = this.parked.get(domain) ?? [];
-    let i = queue.length;
-    while (i > 0 && order(queue[i - 1]!, entry) > 0) i--;
-    queue.splice(i, 0, entry);
+    queue.splice(queue.findLastIndex((e) => order(e, entry) <= 0) + 1, 0, entry);
     this.parked.set(domain, queue);
   }
 
