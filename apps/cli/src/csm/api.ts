@@ -200,3 +200,21 @@ export type CertificateView = z.infer<typeof certificateViewSchema>;
 
 /** POST /api/certificates/csr. */
 export const csrResultSchema = z.looseObject({ domain: z.string(), keyType: z.string(), csr: z.string() });
+
+/** GET /api/holds: held mail per domain, summed across nodes (delivery hold windows, F9). */
+export const holdsSchema = z.looseObject({
+  domains: z.array(
+    z.looseObject({
+      domain: z.string(),
+      messages: z.number(),
+      bytes: z.number(),
+      oldestReceivedAtMs: z.number(),
+      releaseAtMs: z.number(),
+      nextHoldAtMs: z.number(),
+      nodes: z.array(z.looseObject({ nodeName: z.string(), messages: z.number(), bytes: z.number(), up: z.boolean() })),
+    }),
+  ),
+});
+
+/** POST /api/holds/:domain/release. */
+export const holdReleaseSchema = z.looseObject({ domain: z.string(), nodes: z.array(z.looseObject({ nodeId: z.string(), ok: z.boolean(), detail: z.string() })) });
