@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { defined } from '../harness/defined.js';
 import { freePorts } from '../harness/free-ports.js';
 import { waitFor } from '../harness/wait.js';
 import { startRemoteServer, type Received } from '../outbound/support.js';
@@ -33,8 +34,8 @@ describe('delivery hold windows across two nodes', () => {
   beforeAll(async () => {
     clockDir = await mkdtemp(join(tmpdir(), 'moat-clock-'));
     await setClock('2026-01-01T00:30:00Z');
-    const [port] = await freePorts(1);
-    downstream = await startRemoteServer(port!);
+    const port = defined((await freePorts(1))[0], 'a free port');
+    downstream = await startRemoteServer(port);
     const saved = { clock: process.env['MOAT_TEST_CLOCK'], file: process.env['MOAT_CLOCK_FILE'] };
     process.env['MOAT_TEST_CLOCK'] = '1';
     process.env['MOAT_CLOCK_FILE'] = join(clockDir, 'clock');
@@ -43,7 +44,7 @@ describe('delivery hold windows across two nodes', () => {
         nodes: 2,
         policy: (demo) => ({
           ...demo,
-          domains: [...(demo.domains ?? []), { name: DOMAIN, downstream: { host: '127.0.0.1', port: port!, tls: 'none' }, holds: [{ kind: 'daily', at: '00:00', durationMinutes: 120, timeZone: 'UTC' }] }],
+          domains: [...(demo.domains ?? []), { name: DOMAIN, downstream: { host: '127.0.0.1', port, tls: 'none' }, holds: [{ kind: 'daily', at: '00:00', durationMinutes: 120, timeZone: 'UTC' }] }],
         }),
       });
     } finally {
