@@ -26,6 +26,7 @@ export const routes: Routes = [
       { path: 'audit', component: AuditPage, canActivate: [permissionGuard('audit:read')], title: 'Audit log · Moat' },
       { path: 'admins', component: AdminsPage, canActivate: [permissionGuard('admins:read')], title: 'Administrators · Moat' },
       { path: 'certificates', component: CertificatesPage, canActivate: [permissionGuard('policy:read')], title: 'Certificates · Moat' },
+      { path: 'holds', loadComponent: () => import('./holds/holds.page').then((m) => m.HoldsPage), canActivate: [permissionGuard('mail:read')], title: 'Delivery holds · Moat' },
       { path: 'account', component: AccountPage, title: 'Account · Moat' },
       { path: '', pathMatch: 'full', redirectTo: 'dashboard' },
     ],

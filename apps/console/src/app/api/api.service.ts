@@ -12,6 +12,8 @@ import type {
   ClusterStatus,
   CsrResult,
   ExportFormat,
+  HeldDomain,
+  HoldReleaseResult,
   LoginRequest,
   LoginResponse,
   MailDetail,
@@ -111,5 +113,15 @@ export class ApiService {
   /** The certificate issued for the CSR; the CSM checks it against the kept key. */
   uploadCertificate(domain: string, certificate: string, chain: string): Observable<CertificateView> {
     return this.http.put<CertificateView>(`/api/certificates/${encodeURIComponent(domain)}`, { certificate, chain });
+  }
+
+  /** Mail held by delivery hold windows, per domain across nodes. */
+  holds(): Observable<{ domains: HeldDomain[] }> {
+    return this.http.get<{ domains: HeldDomain[] }>('/api/holds');
+  }
+
+  /** Ends the domain's open hold window on every node, which delivers its held mail now. */
+  releaseHold(domain: string): Observable<HoldReleaseResult> {
+    return this.http.post<HoldReleaseResult>(`/api/holds/${encodeURIComponent(domain)}/release`, {});
   }
 }

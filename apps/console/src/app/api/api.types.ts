@@ -271,3 +271,23 @@ export interface CsrResult {
   keyType: 'rsa' | 'ecdsa';
   csr: string;
 }
+
+/** GET /api/holds: one domain's mail held by delivery hold windows (F9), summed across nodes. */
+export interface HeldDomain {
+  domain: string;
+  messages: number;
+  bytes: number;
+  /** 0 when none is held. */
+  oldestReceivedAtMs: number;
+  /** When the open window ends and the held mail goes; 0 when none is open. */
+  releaseAtMs: number;
+  /** Start of the next window; 0 when there is none. */
+  nextHoldAtMs: number;
+  nodes: Array<{ nodeId: string; nodeName: string; up: boolean; messages: number; bytes: number; oldestReceivedAtMs: number; releaseAtMs: number }>;
+}
+
+/** POST /api/holds/:domain/release: each connected node's answer. */
+export interface HoldReleaseResult {
+  domain: string;
+  nodes: Array<{ nodeId: string; ok: boolean; detail: string }>;
+}
