@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
 import { defined } from '../harness/defined.js';
@@ -23,12 +24,15 @@ interface HeldView {
 }
 
 const DOMAIN = 'held.test';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const UI_WAIT = { timeout: 20_000 };
 const WINDOW_END = Date.parse('2026-01-01T02:00:00Z');
 
 describe('delivery hold windows across two nodes', () => {
   let cluster: TestCluster;
   let downstream: { received: Received[]; close(): Promise<void> };
   let clockDir: string;
+  let browser: Browser | undefined;
   const setClock = (iso: string) => writeFile(join(clockDir, 'clock'), iso);
 
   beforeAll(async () => {
@@ -56,6 +60,7 @@ describe('delivery hold windows across two nodes', () => {
   });
 
   afterAll(async () => {
+    await browser?.close();
     await cluster?.stop();
     await downstream?.close();
     await rm(clockDir, { recursive: true, force: true });
@@ -125,5 +130,30 @@ describe('delivery hold windows across two nodes', () => {
 
     const unknown = await cluster.csmFetch('/api/holds/nowhere.test/release', { method: 'POST', headers: { authorization: `Bearer ${await cluster.token()}` } });
     expect(unknown.status).toBe(404);
+  });
+
+  it('the console page shows the held queue across nodes and its Release button delivers it', async () => {
+    await setClock('2026-01-03T00:10:00Z');
+    await new Promise((r) => setTimeout(r, 1000));
+    await send(0, 'c1');
+    await send(1, 'c2');
+    await waitHeld('2 held in the third day\'s window', (v) => v.messages === 2);
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ ignoreHTTPSErrors: true });
+    await page.goto(`${cluster.csmUrl}/holds`);
+    await page.waitForURL('**/login?**');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(cluster.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/holds');
+    const row = page.locator(`tr[data-domain="${DOMAIN}"]`);
+    await expect.poll(() => row.locator('[data-testid="hold-messages"]').textContent(), UI_WAIT).toBe('2');
+    expect(await row.locator('[data-testid="hold-release-at"]').textContent()).toContain('2026-01-03 02:00 UTC');
+    expect(await row.locator('[data-testid="hold-nodes"]').textContent()).toMatch(/node-1: 1[\s\S]*node-2: 1/);
+    await row.locator('[data-testid="hold-release"]').click();
+    await expect.poll(() => page.locator('[data-testid="holds-result"]').textContent(), UI_WAIT).toBe(`${DOMAIN}: released on 2 of 2 node(s)`);
+    await waitFor('the mail released from the console at the downstream', async () => (subjects('c').length === 2 ? true : undefined), { timeoutMs: 20_000 });
+    await expect.poll(() => row.locator('[data-testid="hold-messages"]').textContent(), UI_WAIT).toBe('0');
   });
 });
