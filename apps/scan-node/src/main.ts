@@ -1,5 +1,6 @@
 import './threadpool.js';
 import { credentials } from '@grpc/grpc-js';
+import type { HeldDomain } from '@moat/proto/grpc';
 import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +86,7 @@ async function main(config: NodeConfig): Promise<void> {
     spool: () => ({ messages: spool.count, bytes: spool.sizeBytes }),
     eventsPending: () => publisher.backlog,
     delivery: (): { queued: number; retrying: number } => delivery.queue,
+    held: (): { messages: number; bytes: number } => delivery.holdReport().reduce((sum, h: HeldDomain) => ({ messages: sum.messages + h.messages, bytes: sum.bytes + h.bytes }), { messages: 0, bytes: 0 }),
     activeConnections: (): number => activeConnections(),
     natsConnected: () => nats.connected,
     antivirusUp: (): Record<string, boolean> => engineVersions.up(),

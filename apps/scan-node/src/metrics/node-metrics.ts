@@ -11,6 +11,8 @@ export interface NodeGaugeSources {
   eventsPending(): number;
   /** Messages with a delivery attempt running or scheduled; of those, waiting for a retry. */
   delivery(): { queued: number; retrying: number };
+  /** Messages (and their bytes) held by delivery hold windows, all domains together. */
+  held(): { messages: number; bytes: number };
   activeConnections(): number;
   natsConnected(): boolean;
   /** Antivirus engines by name: true when the last version query answered. */
@@ -81,6 +83,8 @@ export class NodeMetrics {
     gauge('moat_node_events_pending', 'Events in the local journal not yet acknowledged by JetStream', () => sources.eventsPending());
     gauge('moat_node_delivery_queue_messages', 'Messages with a delivery attempt running or scheduled', () => sources.delivery().queued);
     gauge('moat_node_delivery_retry_messages', 'Messages waiting for a delivery retry', () => sources.delivery().retrying);
+    gauge('moat_node_delivery_held_messages', 'Messages held in the spool by delivery hold windows', () => sources.held().messages);
+    gauge('moat_node_delivery_held_bytes', 'Bytes of the messages held by delivery hold windows', () => sources.held().bytes);
     gauge('moat_node_smtp_connections', 'Open SMTP connections', () => sources.activeConnections());
     gauge('moat_node_nats_connected', '1 while the node can use NATS (events, quarantine, fleet state)', () => (sources.natsConnected() ? 1 : 0));
     gauge('moat_node_policy_version', 'Version of the policy the node runs', () => sources.policyVersion());
