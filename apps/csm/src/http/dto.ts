@@ -195,8 +195,10 @@ export class ListsViewDto {
 export class ListEditDto {
   @ApiProperty({ enum: ['add', 'remove'] }) op!: string;
   @ApiProperty({ enum: ['ip-block', 'ip-allow', 'sender-block', 'sender-allow'] }) kind!: string;
-  @ApiProperty() value!: string;
+  @ApiPropertyOptional({ description: 'one entry (or values)' }) value?: string;
+  @ApiPropertyOptional({ type: [String], description: 'a pasted list, one entry a line (at most 1000); a bad line is a problem naming it and nothing changes' }) values?: string[];
   @ApiPropertyOptional({ description: "a domain's own list instead of the global one" }) domain?: string;
+  @ApiPropertyOptional({ description: "the policy version's comment (default: what changed)" }) comment?: string;
 }
 
 export class ListEditResultDto {

@@ -15,3 +15,4 @@ export * from './diff.js';
 export * from './sections/outbound.js';
 export * from './secrets.js';
 export * from './sections/tls.js';
+export * from './sections/quarantine.js';
