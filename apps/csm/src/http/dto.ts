@@ -261,6 +261,30 @@ export class MailListDto {
   @ApiProperty({ type: String, nullable: true, description: 'cursor of the next page; null on the last' }) nextCursor!: string | null;
 }
 
+export class HeldRowDto extends MailRowDto {
+  @ApiProperty({ enum: ['virus', 'attachment', 'dlp', 'authentication', 'spam', 'hold'] }) reason!: string;
+  @ApiProperty({ type: [String], description: 'the symbols the reason is read from' }) reasonSymbols!: string[];
+  @ApiProperty({ description: 'when the quarantine deletes it (received + quarantine.days)' }) expiresAtMs!: number;
+}
+
+export class QuarantineCountsDto {
+  @ApiProperty() virus!: number;
+  @ApiProperty() attachment!: number;
+  @ApiProperty() dlp!: number;
+  @ApiProperty() authentication!: number;
+  @ApiProperty() spam!: number;
+  @ApiProperty() hold!: number;
+}
+
+export class QuarantinePageDto {
+  @ApiProperty({ type: [HeldRowDto] }) messages!: HeldRowDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'cursor of the next page; null on the last' }) nextCursor!: string | null;
+  @ApiProperty({ type: QuarantineCountsDto, description: 'held messages per reason (all but the reason filter applied)' }) counts!: QuarantineCountsDto;
+  @ApiProperty({ description: 'held messages matching the recipient and time filters' }) total!: number;
+  @ApiProperty({ description: "the policy's quarantine.days" }) days!: number;
+  @ApiProperty({ description: 'more than 50000 held messages: counts and pages cover the newest' }) truncated!: boolean;
+}
+
 export class MailSearchDto {
   @ApiPropertyOptional({
     type: 'object',
