@@ -2,6 +2,8 @@ import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 import type {
+  AccountsImportResult,
+  AccountsView,
   Admin,
   AdminCreated,
   AuditPage,
@@ -12,13 +14,17 @@ import type {
   ClusterStatus,
   CsrResult,
   ExportFormat,
+  ListEdit,
+  ListsView,
   LoginRequest,
   LoginResponse,
   MailDetail,
   MailPage,
   Me,
   NewAdmin,
+  QuarantinePage,
   Stats,
+  VersionedPolicy,
 } from './api.types';
 
 /** Typed client for the CSM's REST API (same origin, under /api). */
@@ -111,5 +117,35 @@ export class ApiService {
   /** The certificate issued for the CSR; the CSM checks it against the kept key. */
   uploadCertificate(domain: string, certificate: string, chain: string): Observable<CertificateView> {
     return this.http.put<CertificateView>(`/api/certificates/${encodeURIComponent(domain)}`, { certificate, chain });
+  }
+
+  /** One page of what the quarantine holds now; `params` are `GET /api/quarantine`'s (reason, rcpt, from, to, limit, cursor). */
+  quarantine(params: Record<string, string>): Observable<QuarantinePage> {
+    return this.http.get<QuarantinePage>('/api/quarantine', { params });
+  }
+
+  policy(): Observable<VersionedPolicy> {
+    return this.http.get<VersionedPolicy>('/api/policy');
+  }
+
+  /** Publishes POLICY as a new version (secrets left out by GET are kept by the CSM). */
+  putPolicy(policy: VersionedPolicy['policy'], comment: string): Observable<VersionedPolicy> {
+    return this.http.put<VersionedPolicy>('/api/policy', { policy, comment });
+  }
+
+  lists(): Observable<ListsView> {
+    return this.http.get<ListsView>('/api/lists');
+  }
+
+  editList(edit: ListEdit): Observable<{ version: number; values: string[] }> {
+    return this.http.post<{ version: number; values: string[] }>('/api/lists', edit);
+  }
+
+  accounts(): Observable<AccountsView> {
+    return this.http.get<AccountsView>('/api/accounts');
+  }
+
+  importAccounts(csv: string, replace: boolean): Observable<AccountsImportResult> {
+    return this.http.post<AccountsImportResult>('/api/accounts/import', { csv, replace });
   }
 }
