@@ -129,6 +129,7 @@ describe('console quarantine page', () => {
     await page.reload();
     await expect.poll(() => byTestId('reason-all').locator('[data-testid="reason-count"]').textContent(), UI_WAIT).toBe('0');
     expect(await byTestId('held-row').count()).toBe(0);
+    expect(await byTestId('quarantine-empty').textContent()).toBe('Nothing is held.');
     expect(await byTestId('quarantine-days').textContent()).toBe('0.0002 days');
   });
 
