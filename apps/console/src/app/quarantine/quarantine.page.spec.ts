@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { HeldRow, Me, QuarantinePage as Page } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
-import { find } from '../testing/dom';
+import { fill, find } from '../testing/dom';
 import { QuarantinePage } from './quarantine.page';
 
 const me = (role: Me['role'], permissions: string[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
@@ -47,6 +47,23 @@ describe('QuarantinePage', () => {
     expect(page.querySelector('[data-testid="bulk-release"]')).not.toBeNull();
     expect(page.querySelector('[data-testid="bulk-delete"]')).not.toBeNull();
     expect(page.querySelector('[data-testid="quarantine-days-save"]')).not.toBeNull();
+    fixture.destroy();
+  });
+
+  it('filters by recipient and time through the URL', async () => {
+    const { fixture, backend, page } = await open(me('auditor', ['mail:read']));
+    fill(page, '[data-testid="quarantine-rcpt"]', 'bob@');
+    fill(page, '[data-testid="quarantine-from"]', '2026-12-01T10:00');
+    find<HTMLButtonElement>(page, '[data-testid="quarantine-filter"]').click();
+    await fixture.whenStable();
+    const request = backend.expectOne((r) => r.url === '/api/quarantine');
+    expect(request.request.params.get('rcpt')).toBe('bob@');
+    expect(request.request.params.get('from')).toBe(new Date('2026-12-01T10:00').toISOString());
+    expect(request.request.params.has('to')).toBe(false);
+    request.flush({ ...listing, messages: [], total: 0 });
+    await fixture.whenStable();
+    fixture.detectChanges();
+    expect(find(page, '[data-testid="quarantine-empty"]').textContent?.trim()).toBe('Nothing is held.');
     fixture.destroy();
   });
 

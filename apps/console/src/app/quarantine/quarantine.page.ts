@@ -7,7 +7,7 @@ import { ApiService } from '../api/api.service';
 import { QUARANTINE_REASONS, type BulkAction, type HeldRow, type QuarantinePage as Page, type QuarantineReason } from '../api/api.types';
 import { describeHttpError, serverProblems } from '../api/http-error';
 import { IdentityService } from '../auth/identity.service';
-import { compactParams } from '../shared/url-state';
+import { compactParams, isoToLocalInput, localInputToIso } from '../shared/url-state';
 import { REASON_LABELS, expiresIn, parseDays } from './quarantine-view';
 
 const PAGE_SIZE = 100;
@@ -39,6 +39,10 @@ export class QuarantinePage {
 
   protected readonly reason = signal<QuarantineReason | ''>('');
   protected readonly rcpt = signal('');
+  /** Received from / before (ISO-8601, as in the URL and the API). */
+  protected readonly from = signal('');
+  protected readonly to = signal('');
+  protected readonly localInput = isoToLocalInput;
   protected readonly summary = signal<Omit<Page, 'messages' | 'nextCursor'> | null>(null);
   protected readonly rows = signal<HeldRow[]>([]);
   protected readonly nextCursor = signal<string | null>(null);
@@ -61,6 +65,8 @@ export class QuarantinePage {
         const reason = params.get('reason') ?? '';
         this.reason.set((QUARANTINE_REASONS as readonly string[]).includes(reason) ? (reason as QuarantineReason) : '');
         this.rcpt.set(params.get('rcpt') ?? '');
+        this.from.set(params.get('from') ?? '');
+        this.to.set(params.get('to') ?? '');
         this.reload();
       });
   }
@@ -70,7 +76,14 @@ export class QuarantinePage {
   }
 
   protected filter(reason: QuarantineReason | '', rcpt: string): void {
-    void this.router.navigate([], { queryParams: compactParams({ reason, rcpt }) });
+    void this.router.navigate([], { queryParams: compactParams({ reason, rcpt, from: this.from(), to: this.to() }) });
+  }
+
+  /** Filters by the form's recipient and times (datetime-local values, the browser's time zone). */
+  protected filterForm(rcpt: string, fromLocal: string, toLocal: string): void {
+    this.from.set(localInputToIso(fromLocal));
+    this.to.set(localInputToIso(toLocal));
+    this.filter(this.reason(), rcpt);
   }
 
   protected toggle(id: string): void {
@@ -147,7 +160,7 @@ export class QuarantinePage {
   private load(cursor: string | null): void {
     this.loading.set(true);
     this.error.set(null);
-    const params = { ...compactParams({ reason: this.reason(), rcpt: this.rcpt() }), limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) };
+    const params = { ...compactParams({ reason: this.reason(), rcpt: this.rcpt(), from: this.from(), to: this.to() }), limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) };
     this.api.quarantine(params).subscribe({
       next: ({ messages, nextCursor, ...summary }) => {
         this.nowMs.set(Date.now());
