@@ -2,26 +2,14 @@
 // console, two scan nodes). Mail sent over SMTP shows up on the dashboard, and the nodes page shows both nodes
 // up on the current policy version. Screenshots go to test-results/ for a human to look at.
 import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { CHROMIUM_ARGS, CONSOLE_INDEX, RESULTS_DIR } from '../harness/console-browser.js';
 import { mapLimit, range } from '../harness/pool.js';
 import { waitFor } from '../harness/wait.js';
 
 const MESSAGES = 100;
-const CONSOLE_INDEX = fileURLToPath(new URL('../../apps/console/dist/browser/index.html', import.meta.url));
-const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 describe('console in a browser', () => {
   let cluster: TestCluster;
@@ -145,7 +133,7 @@ describe('console in a browser', () => {
     await page.getByLabel('New password again').fill('an auditor passphrase');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.waitForURL('**/dashboard');
-    await expect.poll(() => page.locator('nav a').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid')))).toEqual(['nav-dashboard', 'nav-nodes', 'nav-mail', 'nav-holds', 'nav-audit', 'nav-certificates', 'nav-admins', 'nav-account']);
+    await expect.poll(() => page.locator('nav a').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid')))).toEqual(['nav-dashboard', 'nav-nodes', 'nav-mail', 'nav-holds', 'nav-audit', 'nav-certificates', 'nav-quarantine', 'nav-lists', 'nav-accounts', 'nav-admins', 'nav-account']);
     // An auditor reads the administrators but cannot add or remove one.
     await page.getByRole('link', { name: 'Administrators' }).click();
     await expect.poll(() => page.locator('[data-testid="admin-row"]').count()).toBeGreaterThanOrEqual(2);

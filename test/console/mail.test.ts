@@ -5,17 +5,12 @@
 // deleted from the list in bulk, the result set is exported as CSV and XLSX, and the release shows in the audit log.
 // Screenshots go to test-results/ (docs/console/ holds copies for the documentation).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachmentMail, EICAR } from '../harness/attachment-mail.js';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { CHROMIUM_ARGS, CONSOLE_INDEX, RESULTS_DIR } from '../harness/console-browser.js';
 import { waitFor } from '../harness/wait.js';
-
-const CONSOLE_INDEX = fileURLToPath(new URL('../../apps/console/dist/browser/index.html', import.meta.url));
-const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
-// Built from two halves so that no scanner on the build machine quarantines this source file.
-const EICAR = `X5O!P%@AP[4\\PZX54(P^)7CC)7}$${'EICAR-STANDARD-ANTIVIRUS'}-TEST-FILE!$H+H*`;
 
 /** Pages wait on the CSM, and a release or delete on a round trip to the node: room for a loaded machine. */
 const UI_WAIT = { timeout: 20_000 };
@@ -23,28 +18,7 @@ const UI_WAIT = { timeout: 20_000 };
 const run = `cm${Date.now().toString(36)}`;
 const subjects = { released: `${run} invoice A`, deleted: `${run} invoice B`, clean: `${run} clean` };
 
-function eicarMail(subject: string): string {
-  return [
-    'From: billing@remote.test',
-    'To: alice@example.test',
-    `Subject: ${subject}`,
-    'MIME-Version: 1.0',
-    'Content-Type: multipart/mixed; boundary="b1"',
-    '',
-    '--b1',
-    'Content-Type: text/plain',
-    '',
-    'the invoice is attached',
-    '--b1',
-    'Content-Type: application/octet-stream; name="invoice.txt"',
-    'Content-Disposition: attachment; filename="invoice.txt"',
-    'Content-Transfer-Encoding: base64',
-    '',
-    Buffer.from(EICAR).toString('base64'),
-    '--b1--',
-    '',
-  ].join('\r\n');
-}
+const eicarMail = (subject: string) => attachmentMail(subject, 'invoice.txt', EICAR);
 
 describe('console mail tracking, message and audit pages', () => {
   let cluster: TestCluster;

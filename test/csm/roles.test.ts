@@ -42,6 +42,7 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'GET /api/mail/export': MAIL_READERS,
   // Open to the approver's release; each action's own permission is checked too (delete, report: admins).
   'POST /api/mail/actions': ['super-admin', 'tenant-admin', 'approver'],
+  'GET /api/quarantine': MAIL_READERS,
   'GET /api/mail/{id}': MAIL_READERS,
   'GET /api/mail/{id}/body': MAIL_READERS,
   'GET /api/mail/{id}/body/view': MAIL_READERS,

@@ -17,6 +17,7 @@ import { HoldsController } from './http/holds.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { PolicyController } from './http/policy.controller.js';
+import { QuarantineController } from './http/quarantine.controller.js';
 import { SecurityLogController } from './http/security-log.controller.js';
 import { StatusController } from './http/status.controller.js';
 import { ClickHouseEventStoreRepository } from './repositories/clickhouse-event-store.repository.js';
@@ -64,12 +65,13 @@ import { MessageBodyService } from './services/message-body.service.js';
 import { HoldsService } from './services/holds.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
+import { QuarantineService } from './services/quarantine.service.js';
 import { SecurityLogService } from './services/security-log.service.js';
 import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -100,6 +102,7 @@ import { StatusService } from './services/status.service.js';
     MailService,
     MessageBodyService,
     MailActionsService,
+    QuarantineService,
     SecurityLogService,
     ClassifierService,
     CertificateService,

@@ -195,8 +195,10 @@ export class ListsViewDto {
 export class ListEditDto {
   @ApiProperty({ enum: ['add', 'remove'] }) op!: string;
   @ApiProperty({ enum: ['ip-block', 'ip-allow', 'sender-block', 'sender-allow'] }) kind!: string;
-  @ApiProperty() value!: string;
+  @ApiPropertyOptional({ description: 'one entry (or values)' }) value?: string;
+  @ApiPropertyOptional({ type: [String], description: 'a pasted list, one entry a line (at most 1000); a bad line is a problem naming it and nothing changes' }) values?: string[];
   @ApiPropertyOptional({ description: "a domain's own list instead of the global one" }) domain?: string;
+  @ApiPropertyOptional({ description: "the policy version's comment (default: what changed)" }) comment?: string;
 }
 
 export class ListEditResultDto {
@@ -257,6 +259,30 @@ export class MailRowDto extends MailSummaryDto {
 export class MailListDto {
   @ApiProperty({ type: [MailRowDto] }) messages!: MailRowDto[];
   @ApiProperty({ type: String, nullable: true, description: 'cursor of the next page; null on the last' }) nextCursor!: string | null;
+}
+
+export class HeldRowDto extends MailRowDto {
+  @ApiProperty({ enum: ['virus', 'attachment', 'dlp', 'authentication', 'spam', 'hold'] }) reason!: string;
+  @ApiProperty({ type: [String], description: 'the symbols the reason is read from' }) reasonSymbols!: string[];
+  @ApiProperty({ description: 'when the quarantine deletes it (received + quarantine.days)' }) expiresAtMs!: number;
+}
+
+export class QuarantineCountsDto {
+  @ApiProperty() virus!: number;
+  @ApiProperty() attachment!: number;
+  @ApiProperty() dlp!: number;
+  @ApiProperty() authentication!: number;
+  @ApiProperty() spam!: number;
+  @ApiProperty() hold!: number;
+}
+
+export class QuarantinePageDto {
+  @ApiProperty({ type: [HeldRowDto] }) messages!: HeldRowDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'cursor of the next page; null on the last' }) nextCursor!: string | null;
+  @ApiProperty({ type: QuarantineCountsDto, description: 'held messages per reason (all but the reason filter applied)' }) counts!: QuarantineCountsDto;
+  @ApiProperty({ description: 'held messages matching the recipient and time filters' }) total!: number;
+  @ApiProperty({ description: "the policy's quarantine.days" }) days!: number;
+  @ApiProperty({ description: 'more than 50000 held messages: counts and pages cover the newest' }) truncated!: boolean;
 }
 
 export class MailSearchDto {

@@ -16,6 +16,8 @@ import {
   type AuditFields,
   type AuditQuery,
   type ExportLogRow,
+  type HeldMail,
+  type HeldQuery,
   type MailDetail,
   type MailQuery,
   type MailSummary,
@@ -79,6 +81,24 @@ SELECT ${SUMMARY_COLUMNS},
   arrayMap((n, dt, ct, z, h) -> map('name', n, 'declaredType', dt, 'detectedType', ct, 'size', toString(z), 'sha256', h),
     m.attachments.name, m.attachments.declared_type, m.attachments.detected_type, m.attachments.size, m.attachments.sha256) AS attachmentMaps
 FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id
+${FINAL_PER_PARTITION}`;
+
+/**
+ * The quarantine now: quarantined and held messages in the range whose latest state is not a release, a deletion
+ * or an expiry, newest first, with their symbols (the quarantine's reason is read from them).
+ */
+const HELD_SQL = `
+WITH picked AS (
+  SELECT * FROM messages FINAL
+  WHERE received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
+    AND action IN ('quarantine', 'hold')
+    AND ({rcpt:String} = '' OR arrayExists(r -> positionCaseInsensitiveUTF8(r, {rcpt:String}) > 0, rcpt_to))
+)
+SELECT ${SUMMARY_COLUMNS}, m.symbols.name AS symbolNames, m.symbols.score AS symbolScores
+FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id
+WHERE d.released = 0 AND if(d.message_id = '', m.delivery_status, d.last_status) NOT IN ('deleted', 'expired')
+ORDER BY receivedAtMs DESC, id DESC
+LIMIT {limit:UInt32}
 ${FINAL_PER_PARTITION}`;
 
 /** One row per symbol of each message (ARRAY JOIN over the positions), keyset-paged like the mail search. */
@@ -226,6 +246,14 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
       })),
       deliveries,
     };
+  }
+
+  async heldMail(query: HeldQuery): Promise<HeldMail[]> {
+    const rows = await this.rows<MailSummary & { symbolNames: string[]; symbolScores: number[] }>(HELD_SQL, { ...query });
+    return rows.map(({ symbolNames, symbolScores, ...summary }) => ({
+      ...normaliseSummary(summary),
+      symbols: symbolNames.map((name, i) => ({ name, score: Number(symbolScores[i]) })),
+    }));
   }
 
   async securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]> {

@@ -55,6 +55,18 @@ export interface MailSummary {
   attachmentNames: string[];
 }
 
+/** Messages held now: quarantined or held, received in the range, neither released nor deleted nor expired. */
+export interface HeldQuery extends TimeRange {
+  /** Part of a recipient address (any case); '' matches every message. */
+  rcpt: string;
+  limit: number;
+}
+
+/** A held message with its symbols' names and scores (what its quarantine reason is read from). */
+export interface HeldMail extends MailSummary {
+  symbols: { name: string; score: number }[];
+}
+
 export interface MailSymbol {
   name: string;
   score: number;
@@ -212,6 +224,8 @@ export abstract class EventStoreRepository {
   abstract auditAfter(afterSeq: number, limit: number): Promise<AuditEntry[]>;
   abstract searchMail(query: MailQuery): Promise<MailSummary[]>;
   abstract getMail(id: string): Promise<MailDetail | undefined>;
+  /** The messages in the quarantine now (HeldQuery), newest first. */
+  abstract heldMail(query: HeldQuery): Promise<HeldMail[]>;
   abstract securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]>;
   abstract stats(range: TimeRange): Promise<Stats>;
   /** Message counts per key and action, most frequent keys first, at most MAX_BREAKDOWN_ROWS rows. */

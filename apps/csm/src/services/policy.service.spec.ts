@@ -83,6 +83,22 @@ describe('PolicyService', () => {
     await expect(service.editList({ op: 'add', kind: 'ip-block', value: '192.0.2.1', domain: 'unknown.test' }, 'cli')).rejects.toThrow('unknown domain');
   });
 
+  it('publishes a pasted list as one version with its comment, and names each bad line', async () => {
+    const pasted = ['192.0.2.1', '', ' 198.51.100.0/24 ', '192.0.2.1'];
+    expect(await service.editList({ op: 'add', kind: 'ip-block', values: pasted, comment: 'ticket 42' }, 'admin')).toEqual({ version: 2, values: ['192.0.2.1', '198.51.100.0/24'] });
+    expect(config.policies.get(2)?.comment).toBe('ticket 42');
+    const bad = await service.editList({ op: 'add', kind: 'ip-block', values: ['192.0.2.9', 'not-an-ip', '', '10.0.0.0/40'] }, 'admin').catch((e: unknown) => e);
+    expect((bad as InvalidInputError).problems).toEqual([
+      'line 2: "not-an-ip" must be an IPv4/IPv6 address or CIDR block',
+      'line 4: "10.0.0.0/40" must be an IPv4/IPv6 address or CIDR block',
+    ]);
+    expect(config.current).toBe(2);
+    expect(await service.editList({ op: 'remove', kind: 'ip-block', values: ['192.0.2.1', '198.51.100.0/24'] }, 'admin')).toEqual({ version: 3, values: [] });
+    expect(config.policies.get(3)?.comment).toBe('list remove ip-block 2 entries');
+    const empty = await service.editList({ op: 'add', kind: 'ip-block', values: ['', ' '] }, 'admin').catch((e: unknown) => e);
+    expect((empty as InvalidInputError).problems).toEqual(['values: no entry (every line is empty)']);
+  });
+
   it('refuses a mail-stopping change unless confirmed, diffs versions and rolls back as a new version', async () => {
     const withDomain = { domains: [{ name: 'example.test', downstream: { host: 'mx.example.test' } }] };
     await service.put(withDomain, 'admin', 'add domain');

@@ -2,8 +2,9 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import {
   defaultPolicy,
   diffPolicies,
-  editList,
+  editListEntries,
   isListKind,
+  listEntryProblem,
   LIST_KINDS,
   mailStoppingChanges,
   parsePolicy,
@@ -40,11 +41,17 @@ export interface ListsView {
   domains: { name: string; lists: PolicyLists }[];
 }
 
+/** Entries a pasted list may hold (one per line). */
+export const MAX_LIST_LINES = 1000;
+
 export interface ListEdit {
   op: 'add' | 'remove';
   kind: keyof typeof LIST_KINDS;
-  value: string;
+  /** The entries: `value`, or the non-empty lines of `values` (a pasted list). */
+  entries: string[];
   domain?: string;
+  /** The new version's comment; default: what changed. */
+  comment?: string;
 }
 
 export interface PolicyCheck {
@@ -160,20 +167,24 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
     return { version, lists: policy.lists, domains: policy.domains.map((d) => ({ name: d.name, lists: d.lists })) };
   }
 
-  /** Adds or removes one list entry; a new version only when the list changes. Returns the list afterwards. */
+  /**
+   * Adds or removes one list entry (`value`) or a pasted list (`values`, one entry a line, each checked: a bad line
+   * is a problem naming it and nothing changes); a new version only when the list changes. Returns the list afterwards.
+   */
   async editList(edit: unknown, author: string): Promise<{ version: number; values: string[] }> {
-    const { op, kind, value, domain } = parseListEdit(edit);
+    const { op, kind, entries, domain, comment } = parseListEdit(edit);
     return this.serialised(async () => {
       const { version, policy } = await this.get();
       let next: Policy;
       try {
-        next = editList(policy, op, kind, value, domain);
+        next = editListEntries(policy, op, kind, entries, domain);
       } catch (err) {
         throw err instanceof PolicyValidationError ? new InvalidInputError('invalid list entry', err.problems) : new InvalidInputError(errorMessage(err));
       }
       const values = (domain ? next.domains.find((d) => d.name === domain.toLowerCase())?.lists : next.lists)?.[LIST_KINDS[kind]] ?? [];
       if (JSON.stringify(next) === JSON.stringify(policy)) return { version, values };
-      const doc = await this.commit(next, author, `list ${op} ${kind} ${value}${domain ? ` (domain ${domain})` : ''}`);
+      const what = entries.length === 1 ? (entries[0] ?? '') : `${entries.length} entries`;
+      const doc = await this.commit(next, author, comment || `list ${op} ${kind} ${what}${domain ? ` (domain ${domain})` : ''}`);
       return { version: doc.version, values };
     });
   }
@@ -280,13 +291,29 @@ function validate(input: unknown): Policy {
 function parseListEdit(input: unknown): ListEdit {
   const body = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
   const problems: string[] = [];
-  const { op, kind, value, domain } = body;
+  const { op, kind, value, values, domain, comment } = body;
   if (op !== 'add' && op !== 'remove') problems.push('op: must be "add" or "remove"');
-  if (typeof kind !== 'string' || !isListKind(kind)) problems.push(`kind: must be one of ${Object.keys(LIST_KINDS).join(', ')}`);
-  if (typeof value !== 'string' || value.trim() === '') problems.push('value: must be a non-empty string');
+  const listKind = typeof kind === 'string' && isListKind(kind) ? kind : undefined;
+  if (!listKind) problems.push(`kind: must be one of ${Object.keys(LIST_KINDS).join(', ')}`);
+  let entries: string[] = [];
+  if (values !== undefined) {
+    if (!Array.isArray(values) || values.length > MAX_LIST_LINES || !values.every((v) => typeof v === 'string')) problems.push(`values: must be a list of at most ${MAX_LIST_LINES} lines`);
+    else {
+      values.forEach((line: string, index) => {
+        const entry = line.trim();
+        if (entry === '') return;
+        const problem = op === 'add' && listKind ? listEntryProblem(listKind, entry) : undefined;
+        if (problem) problems.push(`line ${index + 1}: "${entry.slice(0, 100)}" ${problem}`);
+        entries.push(entry);
+      });
+      if (entries.length === 0 && problems.length === 0) problems.push('values: no entry (every line is empty)');
+    }
+  } else if (typeof value !== 'string' || value.trim() === '') problems.push('value: must be a non-empty string');
+  else entries = [value];
   if (domain !== undefined && domain !== null && typeof domain !== 'string') problems.push('domain: must be a string');
+  if (comment !== undefined && (typeof comment !== 'string' || comment.length > 500)) problems.push('comment: must be a text of at most 500 characters');
   if (problems.length) throw new InvalidInputError('invalid list edit', problems);
-  return { op: op as ListEdit['op'], kind: kind as ListEdit['kind'], value: value as string, domain: typeof domain === 'string' && domain ? domain : undefined };
+  return { op: op as ListEdit['op'], kind: listKind as ListEdit['kind'], entries, domain: typeof domain === 'string' && domain ? domain : undefined, comment: typeof comment === 'string' ? comment.trim() : undefined };
 }
 
 function sha256(text: string): string {

@@ -9,6 +9,8 @@ import {
   type AuditQuery,
   type BreakdownRow,
   type ExportLogRow,
+  type HeldMail,
+  type HeldQuery,
   type MailDetail,
   type MailQuery,
   type MailSummary,
@@ -160,6 +162,16 @@ export class InMemoryEventStore extends EventStoreRepository {
   }
   async getMail(id: string) {
     return this.mail.get(id);
+  }
+  /** Reads the held state from `mail` as the SQL does (action, released, deliveryStatus). */
+  async heldMail(query: HeldQuery): Promise<HeldMail[]> {
+    return [...this.mail.values()]
+      .filter((m) => m.receivedAtMs >= query.fromMs && m.receivedAtMs < query.toMs && (m.action === 'quarantine' || m.action === 'hold'))
+      .filter((m) => !m.released && m.deliveryStatus !== 'deleted' && m.deliveryStatus !== 'expired')
+      .filter((m) => !query.rcpt || m.rcptTo.some((r) => r.toLowerCase().includes(query.rcpt.toLowerCase())))
+      .sort((a, b) => b.receivedAtMs - a.receivedAtMs || (a.id < b.id ? 1 : -1))
+      .slice(0, query.limit)
+      .map((m) => ({ ...m, symbols: m.symbols.map(({ name, score }) => ({ name, score })) }));
   }
   findings: SecurityFinding[] = [];
   async securityLog(query: SecurityLogQuery) {

@@ -16,3 +16,4 @@ export * from './sections/outbound.js';
 export * from './secrets.js';
 export * from './sections/tls.js';
 export * from './sections/hold.js';
+export * from './sections/quarantine.js';

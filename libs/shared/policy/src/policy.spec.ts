@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editList, IpSet, parsePolicy, PolicyValidationError, senderMatches } from './index.js';
+import { editList, editListEntries, IpSet, listEntryProblem, parsePolicy, PolicyValidationError, senderMatches } from './index.js';
 
 describe('policy schema', () => {
   it('fills safe defaults from an empty document', () => {
@@ -50,6 +50,30 @@ describe('list editing', () => {
     expect(added.lists.ipBlock).toEqual(['10.0.0.0/8']);
     expect(editList(added, 'remove', 'ip-block', '10.0.0.0/8').lists.ipBlock).toEqual([]);
     expect(() => editList(p, 'add', 'ip-block', 'not-an-ip')).toThrow(PolicyValidationError);
+  });
+
+  it('adds and removes several entries in one document, normalised and without repeats', () => {
+    const p = parsePolicy({ domains: [{ name: 'example.test', downstream: { host: 'mx.example.test' } }] });
+    const added = editListEntries(p, 'add', 'sender-block', [' Spam@Bad.test', 'bad.test', 'spam@bad.test'], 'example.test');
+    expect(added.domains[0]?.lists.senderBlock).toEqual(['spam@bad.test', 'bad.test']);
+    expect(added.lists.senderBlock).toEqual([]);
+    expect(editListEntries(added, 'remove', 'sender-block', ['BAD.test', 'absent.test'], 'example.test').domains[0]?.lists.senderBlock).toEqual(['spam@bad.test']);
+  });
+
+  it('says why a value cannot be a list entry', () => {
+    expect(listEntryProblem('ip-block', '127.0.0.2')).toBeUndefined();
+    expect(listEntryProblem('ip-allow', '2001:db8::/32')).toBeUndefined();
+    expect(listEntryProblem('ip-block', '10.0.0.0/33')).toMatch(/IPv4\/IPv6 address or CIDR/);
+    expect(listEntryProblem('sender-block', '.example.com')).toBeUndefined();
+    expect(listEntryProblem('sender-allow', 'not a sender')).toMatch(/address, a domain/);
+  });
+});
+
+describe('quarantine section', () => {
+  it('keeps held mail 30 days by default and takes fractions of a day', () => {
+    expect(parsePolicy({}).quarantine.days).toBe(30);
+    expect(parsePolicy({ quarantine: { days: 0.5 } }).quarantine.days).toBe(0.5);
+    expect(() => parsePolicy({ quarantine: { days: 0 } })).toThrow(/quarantine\.days/);
   });
 });
 

@@ -5,6 +5,7 @@ import { classifierSchema } from './sections/classifier.js';
 import { dlpSchema } from './sections/dlp.js';
 import { forwardingProblems, forwardingSchema } from './sections/forwarding.js';
 import { retentionSchema } from './sections/retention.js';
+import { quarantineSchema } from './sections/quarantine.js';
 import { sandboxSchema } from './sections/sandbox.js';
 import { domainName, ipOrCidr, senderPattern } from './sections/fields.js';
 import { outboundSchema } from './sections/outbound.js';
@@ -113,6 +114,7 @@ export const policySchema = z
     retention: retentionSchema.default(() => retentionSchema.parse({})),
     tls: tlsSchema.default(() => tlsSchema.parse({})),
     forwarding: forwardingSchema.default(() => forwardingSchema.parse({})),
+    quarantine: quarantineSchema.default(() => quarantineSchema.parse({})),
   })
   .strict()
   .superRefine((p, ctx) => {

@@ -2,6 +2,8 @@ import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type { Observable } from 'rxjs';
 import type {
+  AccountsImportResult,
+  AccountsView,
   Admin,
   AdminCreated,
   AuditPage,
@@ -14,13 +16,17 @@ import type {
   ExportFormat,
   HeldDomain,
   HoldReleaseResult,
+  ListEdit,
+  ListsView,
   LoginRequest,
   LoginResponse,
   MailDetail,
   MailPage,
   Me,
   NewAdmin,
+  QuarantinePage,
   Stats,
+  VersionedPolicy,
 } from './api.types';
 
 /** Typed client for the CSM's REST API (same origin, under /api). */
@@ -123,5 +129,35 @@ export class ApiService {
   /** Ends the domain's open hold window on every node, which delivers its held mail now. */
   releaseHold(domain: string): Observable<HoldReleaseResult> {
     return this.http.post<HoldReleaseResult>(`/api/holds/${encodeURIComponent(domain)}/release`, {});
+  }
+
+  /** One page of what the quarantine holds now; `params` are `GET /api/quarantine`'s (reason, rcpt, from, to, limit, cursor). */
+  quarantine(params: Record<string, string>): Observable<QuarantinePage> {
+    return this.http.get<QuarantinePage>('/api/quarantine', { params });
+  }
+
+  policy(): Observable<VersionedPolicy> {
+    return this.http.get<VersionedPolicy>('/api/policy');
+  }
+
+  /** Publishes POLICY as a new version (secrets left out by GET are kept by the CSM). */
+  putPolicy(policy: VersionedPolicy['policy'], comment: string): Observable<VersionedPolicy> {
+    return this.http.put<VersionedPolicy>('/api/policy', { policy, comment });
+  }
+
+  lists(): Observable<ListsView> {
+    return this.http.get<ListsView>('/api/lists');
+  }
+
+  editList(edit: ListEdit): Observable<{ version: number; values: string[] }> {
+    return this.http.post<{ version: number; values: string[] }>('/api/lists', edit);
+  }
+
+  accounts(): Observable<AccountsView> {
+    return this.http.get<AccountsView>('/api/accounts');
+  }
+
+  importAccounts(csv: string, replace: boolean): Observable<AccountsImportResult> {
+    return this.http.post<AccountsImportResult>('/api/accounts/import', { csv, replace });
   }
 }

@@ -291,3 +291,69 @@ export interface HoldReleaseResult {
   domain: string;
   nodes: Array<{ nodeId: string; ok: boolean; detail: string }>;
 }
+
+/** Why a message is in the quarantine (`GET /api/quarantine`). */
+export const QUARANTINE_REASONS = ['virus', 'attachment', 'dlp', 'authentication', 'spam', 'hold'] as const;
+export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
+
+export interface HeldRow extends MailRow {
+  reason: QuarantineReason;
+  /** The symbols the reason is read from. */
+  reasonSymbols: string[];
+  /** When the quarantine deletes it (received + the policy's quarantine.days). */
+  expiresAtMs: number;
+}
+
+export interface QuarantinePage {
+  messages: HeldRow[];
+  nextCursor: string | null;
+  counts: Record<QuarantineReason, number>;
+  total: number;
+  days: number;
+  truncated: boolean;
+}
+
+export const LIST_KINDS = ['ip-block', 'ip-allow', 'sender-block', 'sender-allow'] as const;
+export type ListKind = (typeof LIST_KINDS)[number];
+
+export interface PolicyLists {
+  ipBlock: string[];
+  ipAllow: string[];
+  senderBlock: string[];
+  senderAllow: string[];
+}
+
+/** `GET /api/lists`: the global lists and each domain's. */
+export interface ListsView {
+  version: number;
+  lists: PolicyLists;
+  domains: { name: string; lists: PolicyLists }[];
+}
+
+/** `POST /api/lists`: one entry (value) or a pasted list (values, one entry a line). */
+export interface ListEdit {
+  op: 'add' | 'remove';
+  kind: ListKind;
+  value?: string;
+  values?: string[];
+  domain?: string;
+  comment?: string;
+}
+
+/** `GET /api/accounts`: valid recipients per domain and the accounts that may submit mail (never a password hash). */
+export interface AccountsView {
+  version: number;
+  domains: { name: string; accounts: string[] }[];
+  senders: { address: string; canSend: boolean; hasPassword: boolean; aliases: string[] }[];
+}
+
+export interface AccountsImportResult {
+  version: number;
+  domains: { name: string; accounts: number; added: number }[];
+}
+
+/** `GET /api/policy` as this console reads it: the version and the (secret-free) document. */
+export interface VersionedPolicy {
+  version: number;
+  policy: Record<string, unknown> & { quarantine?: { days: number } };
+}

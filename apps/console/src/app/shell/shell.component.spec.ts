@@ -36,7 +36,7 @@ describe('ShellComponent', () => {
   it('hides the pages a role cannot use', async () => {
     expect(await navFor(me('auditor', ['session', 'status:read', 'admins:read']))).toEqual(['nav-dashboard', 'nav-nodes', 'nav-admins', 'nav-account']);
     TestBed.resetTestingModule();
-    expect(await navFor(me('approver', ['session', 'mail:read', 'mail:release']))).toEqual(['nav-mail', 'nav-holds', 'nav-account']);
+    expect(await navFor(me('approver', ['session', 'mail:read', 'mail:release']))).toEqual(['nav-mail', 'nav-holds', 'nav-quarantine', 'nav-account']);
   });
 
   it('offers only the account page while the password must be changed', async () => {
