@@ -35,6 +35,8 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'GET /api/policy/diff': READERS,
   'POST /api/policy/rollback': ADMINS,
   'GET /api/policy/versions': READERS,
+  'GET /api/policy/versions/{version}': READERS,
+  'GET /api/policy/defaults': READERS,
   'GET /api/lists': READERS,
   'POST /api/lists': ADMINS,
   'GET /api/mail': MAIL_READERS,

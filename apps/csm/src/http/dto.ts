@@ -174,6 +174,14 @@ export class PolicyVersionDto {
   @ApiProperty() comment!: string;
 }
 
+export class PolicyVersionDetailDto extends PolicyVersionDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the document of this version (secrets shown as "kept")' }) policy!: object;
+}
+
+export class PolicyDefaultsDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'the policy {} becomes: every default' }) policy!: object;
+}
+
 export class ListsDto {
   @ApiProperty() ipBlock!: string[];
   @ApiProperty() ipAllow!: string[];

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { redactSecrets } from '@moat/policy';
-import { PolicyService, type ListsView, type PolicyCheck, type PolicyDiff, type PolicyVersionInfo, type VersionedPolicy } from '../services/policy.service.js';
+import { defaultPolicy, redactSecrets, type Policy } from '@moat/policy';
+import { PolicyService, type ListsView, type PolicyCheck, type PolicyDiff, type PolicyVersionDetail, type PolicyVersionInfo, type VersionedPolicy } from '../services/policy.service.js';
 import { parseVersionParam } from '../util/time-param.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
-import { ErrorDto, ListEditDto, ListEditResultDto, ListsViewDto, PolicyCheckDto, PolicyDiffDto, PolicyDto, PolicyVersionDto, PutPolicyDto, RollbackDto } from './dto.js';
+import { ErrorDto, ListEditDto, ListEditResultDto, ListsViewDto, PolicyCheckDto, PolicyDiffDto, PolicyDefaultsDto, PolicyDto, PolicyVersionDetailDto, PolicyVersionDto, PutPolicyDto, RollbackDto } from './dto.js';
 import { Allow } from './permissions.js';
 
 @ApiTags('policy')
@@ -65,6 +65,21 @@ export class PolicyController {
   @ApiOkResponse({ type: [PolicyVersionDto] })
   versions(): Promise<PolicyVersionInfo[]> {
     return this.policy.versions();
+  }
+
+  @Allow('policy:read')
+  @Get('policy/versions/:version')
+  @ApiOkResponse({ type: PolicyVersionDetailDto, description: 'a stored version: author, time, comment and its document' })
+  @ApiResponse({ status: 404, type: ErrorDto })
+  async version(@Param('version') version: string): Promise<PolicyVersionDetail> {
+    return redactSecrets(await this.policy.version(parseVersionParam('version', version) ?? 0));
+  }
+
+  @Allow('policy:read')
+  @Get('policy/defaults')
+  @ApiOkResponse({ type: PolicyDefaultsDto, description: 'the document an empty policy becomes: every default value' })
+  defaults(): { policy: Policy } {
+    return { policy: defaultPolicy() };
   }
 
   @Allow('policy:read')

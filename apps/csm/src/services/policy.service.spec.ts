@@ -129,5 +129,14 @@ describe('PolicyService', () => {
     await expect(service.rollback(99, 'admin', '')).rejects.toBeInstanceOf(NotFoundError);
     await expect(service.diff(0, 1)).rejects.toBeInstanceOf(InvalidInputError);
   });
+
+  it('gives one stored version with its author, comment and document', async () => {
+    await service.put({ thresholds: { tag: 4, quarantine: 10, reject: 15 } }, 'alice', 'tag earlier');
+    const detail = await service.version(2);
+    expect(detail).toMatchObject({ version: 2, author: 'alice', comment: 'tag earlier', policy: { thresholds: { tag: 4 } } });
+    expect(detail.createdAtMs).toBeGreaterThan(0);
+    await expect(service.version(3)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(service.version(0)).rejects.toBeInstanceOf(InvalidInputError);
+  });
 });
 

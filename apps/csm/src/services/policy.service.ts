@@ -35,6 +35,11 @@ export interface PolicyVersionInfo {
   comment: string;
 }
 
+/** One stored version with its document. */
+export interface PolicyVersionDetail extends PolicyVersionInfo {
+  policy: Policy;
+}
+
 export interface ListsView {
   version: number;
   lists: PolicyLists;
@@ -122,6 +127,12 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
   async versions(): Promise<PolicyVersionInfo[]> {
     const records = await this.config.listPolicyVersions();
     return records.map(({ version, createdAtMs, author, comment }) => ({ version, createdAtMs, author, comment }));
+  }
+
+  /** Stored VERSION with its author, comment and document; InvalidInputError / NotFoundError as atVersion. */
+  async version(version: number): Promise<PolicyVersionDetail> {
+    const record = await this.stored(version);
+    return { version, createdAtMs: record.createdAtMs, author: record.author, comment: record.comment, policy: parsePolicy(record.json) };
   }
 
   /**
@@ -221,10 +232,14 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
 
   /** The document of stored VERSION; InvalidInputError for a number that is not a version, NotFoundError when not kept. */
   async atVersion(version: number): Promise<Policy> {
+    return parsePolicy((await this.stored(version)).json);
+  }
+
+  private async stored(version: number): Promise<PolicyVersionRecord> {
     if (!Number.isSafeInteger(version) || version < 1) throw new InvalidInputError('invalid policy version', [`version: must be a version number, got ${version}`]);
     const record = await this.config.getPolicyVersion(version);
     if (!record) throw new NotFoundError(`no policy version ${version}`);
-    return parsePolicy(record.json);
+    return record;
   }
 
   private async commit(policy: Policy, author: string, comment: string): Promise<PolicyDocument> {
