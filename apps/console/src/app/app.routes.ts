@@ -30,6 +30,8 @@ export const routes: Routes = [
       { path: 'quarantine', loadComponent: () => import('./quarantine/quarantine.page').then((m) => m.QuarantinePage), canActivate: [permissionGuard('mail:read')], title: 'Quarantine · Moat' },
       { path: 'lists', loadComponent: () => import('./lists/lists.page').then((m) => m.ListsPage), canActivate: [permissionGuard('policy:read')], title: 'Block and allow lists · Moat' },
       { path: 'accounts', loadComponent: () => import('./accounts/accounts.page').then((m) => m.AccountsPage), canActivate: [permissionGuard('policy:read')], title: 'Accounts · Moat' },
+      { path: 'policy', loadComponent: () => import('./policy/policy.page').then((m) => m.PolicyPage), canActivate: [permissionGuard('policy:read')], title: 'Policy · Moat' },
+      { path: 'policy/versions', loadComponent: () => import('./policy/policy-versions.page').then((m) => m.PolicyVersionsPage), canActivate: [permissionGuard('policy:read')], title: 'Policy versions · Moat' },
       { path: 'account', component: AccountPage, title: 'Account · Moat' },
       { path: '', pathMatch: 'full', redirectTo: 'dashboard' },
     ],

@@ -24,6 +24,11 @@ import type {
   MailPage,
   Me,
   NewAdmin,
+  PolicyCheck,
+  PolicyDiff,
+  PolicyJson,
+  PolicyVersionDetail,
+  PolicyVersionInfo,
   QuarantinePage,
   Stats,
   VersionedPolicy,
@@ -107,6 +112,33 @@ export class ApiService {
     return this.http.get<AuditVerification>('/api/audit/verify');
   }
 
+  /** The document an empty policy becomes: every default. */
+  policyDefaults(): Observable<{ policy: PolicyJson }> {
+    return this.http.get<{ policy: PolicyJson }>('/api/policy/defaults');
+  }
+
+  /** What publishing POLICY would change; 400 with `problems` when it is invalid. */
+  checkPolicy(policy: PolicyJson): Observable<PolicyCheck> {
+    return this.http.post<PolicyCheck>('/api/policy/check', { policy });
+  }
+
+  policyVersions(): Observable<PolicyVersionInfo[]> {
+    return this.http.get<PolicyVersionInfo[]>('/api/policy/versions');
+  }
+
+  policyVersion(version: number): Observable<PolicyVersionDetail> {
+    return this.http.get<PolicyVersionDetail>(`/api/policy/versions/${version}`);
+  }
+
+  policyDiff(from: number, to: number): Observable<PolicyDiff> {
+    return this.http.get<PolicyDiff>('/api/policy/diff', { params: { from, to } });
+  }
+
+  /** VERSION's document as a new version; 409 as putPolicy. */
+  rollbackPolicy(version: number, comment: string, confirm: boolean): Observable<VersionedPolicy> {
+    return this.http.post<VersionedPolicy>('/api/policy/rollback', { version, comment, confirm });
+  }
+
   certificates(): Observable<CertificateView[]> {
     return this.http.get<CertificateView[]>('/api/certificates');
   }
@@ -140,9 +172,12 @@ export class ApiService {
     return this.http.get<VersionedPolicy>('/api/policy');
   }
 
-  /** Publishes POLICY as a new version (secrets left out by GET are kept by the CSM). */
-  putPolicy(policy: VersionedPolicy['policy'], comment: string): Observable<VersionedPolicy> {
-    return this.http.put<VersionedPolicy>('/api/policy', { policy, comment });
+  /**
+   * Publishes POLICY as a new version (secrets left out by GET are kept by the CSM); 409 with `problems` when it
+   * stops mail, unless CONFIRM.
+   */
+  putPolicy(policy: PolicyJson, comment: string, confirm = false): Observable<VersionedPolicy> {
+    return this.http.put<VersionedPolicy>('/api/policy', { policy, comment, ...(confirm ? { confirm } : {}) });
   }
 
   lists(): Observable<ListsView> {

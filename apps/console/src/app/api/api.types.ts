@@ -357,3 +357,41 @@ export interface VersionedPolicy {
   version: number;
   policy: Record<string, unknown> & { quarantine?: { days: number } };
 }
+
+/** A policy document as JSON (libs/shared/policy's schema; the console edits it without knowing every section). */
+export type PolicyJson = Record<string, unknown>;
+
+/** One entry of GET /api/policy/versions. */
+export interface PolicyVersionInfo {
+  version: number;
+  createdAtMs: number;
+  author: string;
+  comment: string;
+}
+
+/** GET /api/policy/versions/:version. */
+export interface PolicyVersionDetail extends PolicyVersionInfo {
+  policy: PolicyJson;
+}
+
+/** One difference, at a path such as `thresholds.tag` or `domains[example.test].downstream.host`. */
+export interface PolicyChange {
+  path: string;
+  op: 'add' | 'remove' | 'change';
+  from?: unknown;
+  to?: unknown;
+}
+
+/** POST /api/policy/check: what publishing would change against running `version`, and what would stop mail. */
+export interface PolicyCheck {
+  version: number;
+  changes: PolicyChange[];
+  warnings: string[];
+}
+
+/** GET /api/policy/diff?from&to. */
+export interface PolicyDiff {
+  from: number;
+  to: number;
+  changes: PolicyChange[];
+}

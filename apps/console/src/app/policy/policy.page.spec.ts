@@ -1,0 +1,150 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import type { Me, PolicyJson } from '../api/api.types';
+import { IdentityService } from '../auth/identity.service';
+import { fill, find } from '../testing/dom';
+import { PolicyPage } from './policy.page';
+
+const RUNNING: PolicyJson = {
+  thresholds: { tag: 5, quarantine: 10, reject: 15 },
+  lists: { ipBlock: [], ipAllow: [], senderBlock: [], senderAllow: [] },
+  classifier: { enabled: false, spamScore: 6, hamScore: 3 },
+  smtpChecks: { rateLimits: [] },
+};
+const DEFAULTS: PolicyJson = { thresholds: { tag: 5, quarantine: 10, reject: 15 }, classifier: { enabled: false, spamScore: 6, hamScore: 3 } };
+
+const me = (role: Me['role'], permissions: string[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
+const ADMIN = me('tenant-admin', ['policy:read', 'policy:write']);
+
+async function open(account: Me) {
+  TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
+  const backend = TestBed.inject(HttpTestingController);
+  TestBed.inject(IdentityService).load().subscribe();
+  backend.expectOne('/api/auth/me').flush(account);
+  const fixture = TestBed.createComponent(PolicyPage);
+  fixture.detectChanges();
+  backend.expectOne('/api/policy').flush({ version: 3, policy: RUNNING });
+  backend.expectOne('/api/policy/defaults').flush({ policy: DEFAULTS });
+  await fixture.whenStable();
+  const page = fixture.nativeElement as HTMLElement;
+  /** The check the editor sends after an edit (debounced), once it is sent. */
+  const nextCheck = () => vi.waitFor(() => backend.expectOne('/api/policy/check'), { timeout: 3000 });
+  const answer = async (request: TestRequest, body: object, status = 200) => {
+    request.flush(body, status === 200 ? {} : { status, statusText: 'Bad Request' });
+    await fixture.whenStable();
+  };
+  const text = (selector: string) => [...page.querySelectorAll(selector)].map((e) => e.textContent?.trim().replace(/\s+/g, ' '));
+  return { fixture, backend, page, nextCheck, answer, text };
+}
+
+describe('PolicyPage', () => {
+  it('edits a threshold, shows the difference from the running version and publishes it with a comment', async () => {
+    const { fixture, backend, page, nextCheck, answer, text } = await open(ADMIN);
+    expect(find(page, '[data-testid="running-version"]').textContent).toBe('3');
+    expect(text('[data-testid="field-thresholds.tag"] [data-testid="field-default"]')).toEqual(['Default: 5']);
+    fill(page, '#pf-thresholds-tag', '4');
+    const check = await nextCheck();
+    expect((check.request.body as { policy: PolicyJson }).policy['thresholds']).toEqual({ tag: 4, quarantine: 10, reject: 15 });
+    await answer(check, { version: 3, changes: [{ path: 'thresholds.tag', op: 'change', from: 5, to: 4 }], warnings: [] });
+    expect(text('[data-testid="field-thresholds.tag"] [data-testid="field-changed"]')).toEqual(['changed']);
+    expect(text('[data-testid="draft-state"]')).toEqual(['1 change against the running version.']);
+
+    find<HTMLButtonElement>(page, '[data-testid="policy-review"]').click();
+    await fixture.whenStable();
+    expect(text('[data-testid="diff-row"]')).toEqual(['thresholds.tag changed 5 4']);
+    expect(page.querySelector('[data-testid="policy-warnings"]')).toBeNull();
+    fill(page, '[data-testid="policy-comment"]', 'tag earlier');
+    find<HTMLButtonElement>(page, '[data-testid="policy-publish"]').click();
+    const put = backend.expectOne((r) => r.method === 'PUT' && r.url === '/api/policy');
+    expect(put.request.body).toMatchObject({ comment: 'tag earlier', policy: { thresholds: { tag: 4 } } });
+    expect((put.request.body as { confirm?: boolean }).confirm).toBeUndefined();
+    await answer(put, { version: 4, policy: { ...RUNNING, thresholds: { tag: 4, quarantine: 10, reject: 15 } } });
+    expect(text('[data-testid="policy-published"]')[0]).toMatch(/^Published version 4\./);
+    expect(find(page, '[data-testid="running-version"]').textContent).toBe('4');
+    expect(text('[data-testid="draft-state"]')).toEqual(['No changes.']);
+    expect(page.querySelector('[data-testid="policy-review-panel"]')).toBeNull();
+    fixture.destroy();
+  });
+
+  it('publishes a change that stops mail only after the explicit confirmation', async () => {
+    const { fixture, backend, page, nextCheck, answer, text } = await open(ADMIN);
+    fill(page, '#pf-thresholds-reject', '5');
+    await answer(await nextCheck(), {
+      version: 3,
+      changes: [{ path: 'thresholds.reject', op: 'change', from: 15, to: 5 }],
+      warnings: ['reject threshold 5 is not above the tag threshold 5: every message that would be tagged is rejected'],
+    });
+    find<HTMLButtonElement>(page, '[data-testid="policy-review"]').click();
+    await fixture.whenStable();
+    expect(text('[data-testid="policy-warning"]')).toEqual(['reject threshold 5 is not above the tag threshold 5: every message that would be tagged is rejected']);
+    expect(find<HTMLButtonElement>(page, '[data-testid="policy-publish"]').disabled).toBe(true);
+    const confirm = find<HTMLInputElement>(page, '[data-testid="policy-confirm"]');
+    confirm.checked = true;
+    confirm.dispatchEvent(new Event('change'));
+    await fixture.whenStable();
+    find<HTMLButtonElement>(page, '[data-testid="policy-publish"]').click();
+    const put = backend.expectOne((r) => r.method === 'PUT');
+    expect(put.request.body).toMatchObject({ confirm: true });
+    await answer(put, { version: 4, policy: RUNNING });
+    fixture.destroy();
+  });
+
+  it('shows an invalid value beside its field and on its line of the JSON, and cannot publish it', async () => {
+    const { fixture, backend, page, nextCheck, answer, text } = await open(ADMIN);
+    find<HTMLButtonElement>(page, '[data-testid="tab-lists"]').click();
+    await fixture.whenStable();
+    fill(page, '#pf-lists-ipBlock', '192.0.2.1\nnot-an-address\n');
+    const check = await nextCheck();
+    expect((check.request.body as { policy: { lists: { ipBlock: string[] } } }).policy.lists.ipBlock).toEqual(['192.0.2.1', 'not-an-address']);
+    await answer(check, { error: 'invalid policy', problems: ['lists.ipBlock.1: must be an IPv4/IPv6 address or CIDR block'] }, 400);
+    expect(text('[data-testid="field-lists.ipBlock"] [data-testid="field-problem"]')).toEqual(['entry 2: must be an IPv4/IPv6 address or CIDR block']);
+    expect(text('[data-testid="tab-lists"] .count')).toEqual(['1']);
+    expect(find<HTMLButtonElement>(page, '[data-testid="policy-review"]').disabled).toBe(true);
+
+    find<HTMLButtonElement>(page, '[data-testid="tab-raw"]').click();
+    await fixture.whenStable();
+    const json = find<HTMLTextAreaElement>(page, '[data-testid="policy-json"]').value;
+    const line = json.split('\n').findIndex((l) => l.includes('"not-an-address"')) + 1;
+    expect(line).toBeGreaterThan(1);
+    expect([...page.querySelectorAll('[data-testid="json-problem"]')].map((p) => p.getAttribute('data-line'))).toEqual([String(line)]);
+    expect(text('[data-testid="json-problem"]')).toEqual([`Line ${line} lists.ipBlock.1: must be an IPv4/IPv6 address or CIDR block`]);
+
+    // Not JSON at all: the line is named and nothing is sent to be checked.
+    fill(page, '[data-testid="policy-json"]', '{\n  "thresholds": { "tag": 4 }\n  "lists": {}\n}');
+    await fixture.whenStable();
+    expect(text('[data-testid="json-problem"]')).toEqual(['Line 3 not JSON: expected "," or "}" after a field (a missing comma?)']);
+    expect(text('[data-testid="draft-state"]')).toEqual(['The JSON is not valid: fix it before publishing.']);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    backend.expectNone('/api/policy/check');
+    fixture.destroy();
+  });
+
+  it('adds a rate rule as a row and removes it again', async () => {
+    const { fixture, page, nextCheck, answer } = await open(ADMIN);
+    find<HTMLButtonElement>(page, '[data-testid="tab-rates"]').click();
+    await fixture.whenStable();
+    find<HTMLButtonElement>(page, '[data-testid="rule-add"]').click();
+    await fixture.whenStable();
+    expect(page.querySelectorAll('[data-testid="rule-row"]')).toHaveLength(1);
+    expect(find<HTMLInputElement>(page, '#pf-smtpChecks-rateLimits-0-name').value).toBe('RULE_1');
+    const check = await nextCheck();
+    expect((check.request.body as { policy: { smtpChecks: { rateLimits: unknown[] } } }).policy.smtpChecks.rateLimits).toEqual([{ name: 'RULE_1', key: 'clientIp', limit: 100, windowSeconds: 3600, action: 'tempfail' }]);
+    await answer(check, { error: 'invalid policy', problems: ['smtpChecks.rateLimits.0.limit: Too small: expected number to be >=1'] }, 400);
+    expect(find(page, '[data-testid="field-smtpChecks.rateLimits.0.limit"] [data-testid="field-problem"]').textContent?.trim()).toBe('Too small: expected number to be >=1');
+    find<HTMLButtonElement>(page, '[data-testid="rule-remove"]').click();
+    await fixture.whenStable();
+    expect(page.querySelectorAll('[data-testid="rule-row"]')).toHaveLength(0);
+    fixture.destroy();
+  });
+
+  it('shows the policy read-only to a role that cannot write it', async () => {
+    const { fixture, page } = await open(me('auditor', ['policy:read']));
+    expect(page.querySelector('[data-testid="policy-read-only"]')).not.toBeNull();
+    expect(find<HTMLInputElement>(page, '#pf-thresholds-tag').readOnly).toBe(true);
+    expect(page.querySelector('[data-testid="policy-review"]')).toBeNull();
+    expect(page.querySelector('[data-testid="policy-publish"]')).toBeNull();
+    fixture.destroy();
+  });
+});
