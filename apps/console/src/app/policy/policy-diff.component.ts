@@ -37,7 +37,9 @@ const OPS: Record<PolicyChange['op'], string> = { add: 'added', remove: 'removed
     </div>
   `,
   styles: `
-    .table-wrap { overflow-x: auto; }
+    :host { display: block; min-width: 0; }
+    /* Positioned, so that nothing absolutely placed in the table (screen-reader text) widens the page. */
+    .table-wrap { position: relative; overflow-x: auto; }
     th[scope='row'] { white-space: normal; overflow-wrap: anywhere; font-weight: 500; }
     td.mono { overflow-wrap: anywhere; max-width: 28rem; }
     .old { color: var(--danger); }

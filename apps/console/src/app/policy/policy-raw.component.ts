@@ -45,6 +45,7 @@ interface LineProblem {
     </ul>
   `,
   styles: `
+    :host { display: block; min-width: 0; }
     .editor { display: flex; border: 1px solid var(--border-strong); border-radius: var(--radius); background: var(--surface); height: 32rem; max-height: 70vh; overflow: hidden; }
     .gutter, textarea { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.8125rem; line-height: 1.45; padding: 0.5rem; margin: 0; }
     .gutter { flex: none; overflow: hidden; color: var(--muted); background: var(--track); text-align: right; user-select: none; min-width: 3.2rem; }

@@ -48,7 +48,8 @@ import { problemsAt } from './policy-path';
     }
   `,
   styles: `
-    .table-wrap { overflow-x: auto; margin-bottom: 0.75rem; }
+    :host { display: block; min-width: 0; }
+    .table-wrap { position: relative; overflow-x: auto; margin-bottom: 0.75rem; }
     table { min-width: 48rem; }
     td { vertical-align: top; padding: 0.4rem 0.5rem; }
     th { padding: 0.4rem 0.5rem; }

@@ -5,6 +5,7 @@ import { provideRouter } from '@angular/router';
 import type { Me, PolicyVersionInfo } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { find } from '../testing/dom';
+import { diffCells as cells } from './testing';
 import { PolicyVersionsPage } from './policy-versions.page';
 
 const VERSIONS: PolicyVersionInfo[] = [
@@ -39,7 +40,7 @@ describe('PolicyVersionsPage', () => {
     expect([diff.request.params.get('from'), diff.request.params.get('to')]).toEqual(['2', '3']);
     diff.flush({ from: 2, to: 3, changes: [{ path: 'thresholds.tag', op: 'change', from: 5, to: 4 }] });
     await fixture.whenStable();
-    expect(text('[data-testid="diff-row"]')).toEqual(['thresholds.tag changed 5 4']);
+    expect(cells(page)).toEqual([['thresholds.tag', 'changed', '5', '4']]);
 
     find<HTMLButtonElement>(page, '[data-version="2"] [data-testid="version-view"]').click();
     backend.expectOne('/api/policy/versions/2').flush({ ...VERSIONS[1], policy: { thresholds: { tag: 5 } } });

@@ -5,6 +5,7 @@ import { provideRouter } from '@angular/router';
 import type { Me, PolicyJson } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { fill, find } from '../testing/dom';
+import { diffCells as cells } from './testing';
 import { PolicyPage } from './policy.page';
 
 const RUNNING: PolicyJson = {
@@ -53,7 +54,7 @@ describe('PolicyPage', () => {
 
     find<HTMLButtonElement>(page, '[data-testid="policy-review"]').click();
     await fixture.whenStable();
-    expect(text('[data-testid="diff-row"]')).toEqual(['thresholds.tag changed 5 4']);
+    expect(cells(page)).toEqual([['thresholds.tag', 'changed', '5', '4']]);
     expect(page.querySelector('[data-testid="policy-warnings"]')).toBeNull();
     fill(page, '[data-testid="policy-comment"]', 'tag earlier');
     find<HTMLButtonElement>(page, '[data-testid="policy-publish"]').click();
