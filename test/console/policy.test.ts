@@ -105,7 +105,9 @@ describe('console policy editor and versions', () => {
     expect(await byTestId('tab-thresholds').locator('.count').textContent()).toBe('1');
     // "Line N" selects that line in the text.
     await problem.first().getByRole('button').click();
-    expect(await editor.evaluate((area: HTMLTextAreaElement) => area.value.slice(area.selectionStart, area.selectionEnd))).toBe('    "tag": "high",');
+    expect(await editor.evaluate((area: { value: string; selectionStart: number; selectionEnd: number }) => area.value.slice(area.selectionStart, area.selectionEnd))).toBe('    "tag": "high",');
+    const [box, marked] = await Promise.all([editor.boundingBox(), page.locator('.gutter .bad').boundingBox()]);
+    expect(marked && box && marked.y >= box.y && marked.y + marked.height <= box.y + box.height).toBe(true);
     await page.screenshot({ path: `${RESULTS_DIR}console-policy-json.png`, fullPage: true });
     // Not JSON at all: the line is named.
     await editor.fill(text.replace('"tag": 4,', '"tag": 4'));
@@ -123,7 +125,7 @@ describe('console policy editor and versions', () => {
     await expect.poll(() => byTestId('policy-warning').textContent(), UI_WAIT).toBe('reject threshold 4 is not above the tag threshold 4: every message that would be tagged is rejected');
     expect(await byTestId('policy-publish').isDisabled()).toBe(true);
     await byTestId('policy-confirm').check();
-    expect(await byTestId('policy-publish').isDisabled()).toBe(false);
+    await expect.poll(() => byTestId('policy-publish').isDisabled(), UI_WAIT).toBe(false);
     await page.screenshot({ path: `${RESULTS_DIR}console-policy-confirm.png`, fullPage: true });
     // The API refuses the same document without the confirmation.
     const current = await running();
@@ -199,6 +201,7 @@ describe('console policy editor and versions', () => {
     expect(await page.locator('#pf-thresholds-tag').getAttribute('readonly')).not.toBeNull();
     expect(await byTestId('policy-review').count()).toBe(0);
     await byTestId('tab-rates').click();
+    await expect.poll(() => byTestId('rules-smtpChecks.rateLimits').count(), UI_WAIT).toBe(1);
     expect(await byTestId('rule-add').count()).toBe(0);
     await page.screenshot({ path: `${RESULTS_DIR}console-policy-auditor.png`, fullPage: true });
     await byTestId('policy-versions-link').click();

@@ -61,6 +61,7 @@ interface LineProblem {
 export class PolicyRaw {
   protected readonly draft = inject(PolicyDraft);
   private readonly area = viewChild.required<ElementRef<HTMLTextAreaElement>>('area');
+  private readonly gutter = viewChild.required<ElementRef<HTMLElement>>('gutter');
 
   protected readonly text = computed(() => this.draft.rawText() ?? `${JSON.stringify(this.draft.draft() ?? {}, null, 2)}\n`);
   protected readonly lineNumbers = computed(() => Array.from({ length: this.text().split('\n').length }, (_, i) => i + 1));
@@ -88,5 +89,9 @@ export class PolicyRaw {
     const start = lines.slice(0, line - 1).reduce((sum, l) => sum + l.length + 1, 0);
     area.focus();
     area.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
+    // Selecting does not scroll a text area: show the line with two above it, and the gutter beside it.
+    const lineHeight = Number.parseFloat(getComputedStyle(area).lineHeight) || 18;
+    area.scrollTop = Math.max(0, (line - 3) * lineHeight);
+    this.gutter().nativeElement.scrollTop = area.scrollTop;
   }
 }
