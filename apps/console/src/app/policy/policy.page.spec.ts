@@ -49,6 +49,7 @@ describe('PolicyPage', () => {
     const check = await nextCheck();
     expect((check.request.body as { policy: PolicyJson }).policy['thresholds']).toEqual({ tag: 4, quarantine: 10, reject: 15 });
     await answer(check, { version: 3, changes: [{ path: 'thresholds.tag', op: 'change', from: 5, to: 4 }], warnings: [] });
+    expect(page.querySelector('[data-testid="policy-stale"]')).toBeNull();
     expect(text('[data-testid="field-thresholds.tag"] [data-testid="field-changed"]')).toEqual(['changed']);
     expect(text('[data-testid="draft-state"]')).toEqual(['1 change against the running version.']);
 
@@ -73,12 +74,14 @@ describe('PolicyPage', () => {
     const { fixture, backend, page, nextCheck, answer, text } = await open(ADMIN);
     fill(page, '#pf-thresholds-reject', '5');
     await answer(await nextCheck(), {
-      version: 3,
+      version: 4,
       changes: [{ path: 'thresholds.reject', op: 'change', from: 15, to: 5 }],
       warnings: ['reject threshold 5 is not above the tag threshold 5: every message that would be tagged is rejected'],
     });
     find<HTMLButtonElement>(page, '[data-testid="policy-review"]').click();
     await fixture.whenStable();
+    // Someone published version 4 since the page read version 3: the review says so.
+    expect(text('[data-testid="policy-stale"]')[0]).toMatch(/^Version 4 was published after this page read version 3/);
     expect(text('[data-testid="policy-warning"]')).toEqual(['reject threshold 5 is not above the tag threshold 5: every message that would be tagged is rejected']);
     expect(find<HTMLButtonElement>(page, '[data-testid="policy-publish"]').disabled).toBe(true);
     const confirm = find<HTMLInputElement>(page, '[data-testid="policy-confirm"]');
