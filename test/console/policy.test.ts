@@ -156,6 +156,10 @@ describe('console policy editor and versions', () => {
     await expect.poll(() => row.count(), UI_WAIT).toBe(1);
     expect([await row.locator('[data-testid="diff-old"]').textContent(), await row.locator('[data-testid="diff-new"]').textContent()]).toEqual(['5', '4']);
 
+    await version(first + 1).locator('[data-testid="version-view"]').click();
+    await expect.poll(() => byTestId('version-document').textContent(), UI_WAIT).toContain('"tag": 4');
+    expect(await byTestId('version-document').textContent()).toContain(`Version ${first + 1} by admin`);
+
     await version(first).locator('[data-testid="version-rollback"]').click();
     await expect.poll(() => byTestId('rollback-dialog').isVisible(), UI_WAIT).toBe(true);
     await page.screenshot({ path: `${RESULTS_DIR}console-policy-rollback.png`, fullPage: true });

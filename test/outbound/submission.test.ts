@@ -77,7 +77,8 @@ describe('authenticated submission and the outbound path', () => {
     expect(listed).not.toContain(ALICE_PASSWORD);
     // The policy document, its diff and versions show a marker where a hash is stored, and a document sent back
     // with the marker keeps the stored hash (AUTH still works in the tests below).
-    for (const path of ['/api/policy', '/api/policy/diff']) expect(JSON.stringify(await cluster.csmGet(path))).not.toContain('scrypt');
+    const { version } = (await cluster.csmGet('/api/policy')) as { version: number };
+    for (const path of ['/api/policy', '/api/policy/diff', `/api/policy/versions/${version}`]) expect(JSON.stringify(await cluster.csmGet(path))).not.toContain('scrypt');
     const policyFile = join(cluster.varDir, 'policy-roundtrip.json');
     const got = await cluster.moat(['policy', 'get'], 60_000);
     expect(got.stdout).toContain('"passwordHash": "kept"');
