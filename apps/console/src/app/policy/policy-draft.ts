@@ -48,6 +48,8 @@ export class PolicyDraft {
   readonly syntaxError = signal<{ line: number; message: string } | null>(null);
 
   readonly canWrite = computed(() => this.identity.can('policy:write'));
+  /** The draft is not the running document as read (edited, even if back to the same values). */
+  readonly dirty = computed(() => this.draft() !== this.running()?.policy);
   readonly changed = computed(() => (this.check()?.changes.length ?? 0) > 0);
   /** Publishing is possible: a valid draft with changes, checked against the current draft. */
   readonly publishable = computed(() => this.canWrite() && !this.checking() && !this.syntaxError() && this.problems().length === 0 && this.changed());
@@ -60,11 +62,14 @@ export class PolicyDraft {
           this.api.checkPolicy(policy).pipe(
             map((check): CheckOutcome => ({ ok: true, check })),
             catchError((err: unknown) => of<CheckOutcome>(refusal(err))),
+            map((outcome) => ({ policy, outcome })),
           ),
         ),
         takeUntilDestroyed(inject(DestroyRef)),
       )
-      .subscribe((outcome) => {
+      .subscribe(({ policy, outcome }) => {
+        // The answer about a draft since discarded or published is about nothing on the page any more.
+        if (policy !== this.draft()) return;
         this.checking.set(false);
         if (outcome.ok) {
           this.problems.set([]);

@@ -125,6 +125,22 @@ describe('PolicyPage', () => {
     fixture.destroy();
   });
 
+  it('ignores the answer about a draft that was discarded meanwhile', async () => {
+    const { fixture, page, nextCheck, answer, text } = await open(ADMIN);
+    expect(find<HTMLButtonElement>(page, '[data-testid="policy-discard"]').disabled).toBe(true);
+    find<HTMLButtonElement>(page, '[data-testid="tab-classifier"]').click();
+    await fixture.whenStable();
+    fill(page, '#pf-classifier-spamScore', '-1');
+    await fixture.whenStable();
+    expect(find<HTMLButtonElement>(page, '[data-testid="policy-discard"]').disabled).toBe(false);
+    const check = await nextCheck();
+    find<HTMLButtonElement>(page, '[data-testid="policy-discard"]').click();
+    await answer(check, { error: 'invalid policy', problems: ['classifier.spamScore: Too small: expected number to be >=0'] }, 400);
+    expect(text('[data-testid="draft-state"]')).toEqual(['No changes.']);
+    expect(page.querySelector('[data-testid="field-problem"]')).toBeNull();
+    fixture.destroy();
+  });
+
   it('adds a rate rule as a row and removes it again', async () => {
     const { fixture, page, nextCheck, answer } = await open(ADMIN);
     find<HTMLButtonElement>(page, '[data-testid="tab-rates"]').click();
