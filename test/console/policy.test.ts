@@ -72,6 +72,10 @@ describe('console policy editor and versions', () => {
     const tag = page.locator('#pf-thresholds-tag');
     expect(await tag.inputValue()).toBe('5');
     expect(await page.locator('[data-testid="field-thresholds.tag"] [data-testid="field-default"]').textContent()).toBe('Default: 5');
+    // Typed key by key, a number passes through forms that are not numbers yet ("-"): nothing typed is lost.
+    await tag.press('Control+A');
+    await tag.pressSequentially('-2');
+    await expect.poll(() => tag.inputValue(), UI_WAIT).toBe('-2');
     await tag.fill('4');
     await expect.poll(() => byTestId('draft-state').textContent(), UI_WAIT).toContain('1 change against the running version.');
     await byTestId('policy-review').click();

@@ -59,6 +59,8 @@ export class PolicyField {
 
   protected onNumber(event: Event): void {
     const field = event.target as HTMLInputElement;
+    // A number being typed ("-", "1e"): wait for the rest rather than clear what is on screen.
+    if (field.validity.badInput) return;
     // Empty: back to the default (or, for a field without one, a problem the CSM names).
     this.draft.set(this.path(), field.value.trim() === '' ? undefined : Number.isFinite(field.valueAsNumber) ? field.valueAsNumber : field.value);
   }
