@@ -103,7 +103,7 @@ describe('console in a browser', () => {
     expect(response?.headers()['content-security-policy']).toMatch(/style-src 'self' 'nonce-[^']+'/);
     await expect.poll(() => testIdText('total-messages')).toBe(String(MESSAGES));
     // Component styles apply: the header bar has its own background colour, not the page's.
-    expect(await page.locator('header.topbar').evaluate((el) => getComputedStyle(el).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
+    expect(await page.locator('header.topbar').evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
     expect(cspViolations).toEqual([]);
   });
 
