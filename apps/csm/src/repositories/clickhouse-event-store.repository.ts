@@ -5,7 +5,7 @@ import { CsmConfig } from '../csm-config.js';
 import { errorMessage, UnavailableError } from '../util/errors.js';
 import { mailConditionSql } from './clickhouse-mail-query.js';
 import { auditRow, dateTime64, deliveryRow, messageRow } from './clickhouse-rows.js';
-import { ADDED_COLUMNS, RETAINED_TABLES } from './clickhouse-schema.js';
+import { ADDED_COLUMNS, DERIVED_TABLES, RETAINED_TABLES } from './clickhouse-schema.js';
 import {
   EventStoreRepository,
   MAX_BREAKDOWN_ROWS,
@@ -31,11 +31,17 @@ import type { Health } from './nats.repository.js';
 // Every query takes its values as ClickHouse parameters ({name:Type}); no value is ever spliced into SQL.
 
 /**
- * FINAL collapses the rows of one message only within a partition: the copies of one event always share its
- * partition (received_at is the event's). Without this setting FINAL merges across partitions and a search
- * over the last day of a year of mail read every partition (benchmarks/csm/queries.mjs: 660 ms -> 10 ms).
+ * FINAL collapses the rows of one key only within a partition: the copies of one event always share its
+ * partition (the partition key is the event's time). Without this setting FINAL merges across partitions.
  */
 const FINAL_PER_PARTITION = 'SETTINGS do_not_merge_across_partitions_select_final = 1';
+
+/**
+ * Hot reads use no FINAL (it merges every granule of the range). A page reads twice its length in key order
+ * and keeps one row per key (LIMIT 1 BY): a copy of a message that slipped past the ingest's look-up (two
+ * writers racing) shows once, and the page stays full unless more than half of it were copies.
+ */
+const OVERFETCH = 2;
 
 /** Selects one message per row in the MailSummary shape; expects the message table as `m`, deliveries as `d`. */
 const SUMMARY_COLUMNS = `
@@ -44,31 +50,41 @@ const SUMMARY_COLUMNS = `
   m.score AS score, if(d.message_id = '', m.delivery_status, d.last_status) AS deliveryStatus, d.released AS released,
   m.attachments.name AS attachmentNames`;
 
-/** Latest delivery state and release flag per message, for the messages in the CTE `picked`. */
+/** Latest delivery state and release flag per message, for the messages in the CTE `picked` (copies change neither). */
 const DELIVERY_STATE = `
   SELECT message_id, argMax(status, at) AS last_status, max(status = 'released') AS released
-  FROM deliveries FINAL WHERE message_id IN (SELECT id FROM picked) GROUP BY message_id`;
+  FROM deliveries WHERE message_id IN (SELECT id FROM picked) GROUP BY message_id`;
+
+const RANGE = `received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')`;
 
 /**
  * Search over `messages` with the condition WHERE, newest first, keyset-paged on (received_at, id): each page
- * starts after the last row of the one before, so rows arriving meanwhile never shift or repeat a page.
+ * starts after the last row of the one before, so rows arriving meanwhile never shift or repeat a page. The
+ * table's order is (received_at, id): the inner query reads the range backwards and stops at its page.
  */
 const searchSql = (where: string) => `
 WITH picked AS (
-  SELECT * FROM messages FINAL
-  WHERE received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
-    AND (received_at, id) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String})
-    AND ${where}
-  ORDER BY received_at DESC, id DESC
-  LIMIT {limit:UInt32}
+  SELECT * FROM (
+    SELECT * FROM messages
+    WHERE ${RANGE}
+      AND (received_at, id) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String})
+      AND ${where}
+    ORDER BY received_at DESC, id DESC
+    LIMIT {fetch:UInt32}
+  )
+  ORDER BY received_at DESC, id DESC LIMIT 1 BY id LIMIT {limit:UInt32}
 )
 SELECT ${SUMMARY_COLUMNS}
 FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id
-ORDER BY receivedAtMs DESC, id DESC
-${FINAL_PER_PARTITION}`;
+ORDER BY receivedAtMs DESC, id DESC`;
 
+/** One message by id: its time from `message_times`, then one granule of `messages`. */
 const DETAIL_SQL = `
-WITH picked AS (SELECT * FROM messages FINAL WHERE id = {id:String})
+WITH picked AS (
+  SELECT * FROM messages
+  WHERE received_at IN (SELECT received_at FROM message_times WHERE id = {id:String}) AND id = {id:String}
+  LIMIT 1
+)
 SELECT ${SUMMARY_COLUMNS},
   m.tenant AS tenant, m.client_hostname AS clientHostname, m.helo AS helo, m.tls AS tls,
   m.tls_version AS tlsVersion, m.tls_cipher AS tlsCipher, m.tls_server_name AS tlsServerName,
@@ -80,8 +96,7 @@ SELECT ${SUMMARY_COLUMNS},
     m.symbols.name, m.symbols.score, m.symbols.detail, m.symbols.stage) AS symbolMaps,
   arrayMap((n, dt, ct, z, h) -> map('name', n, 'declaredType', dt, 'detectedType', ct, 'size', toString(z), 'sha256', h),
     m.attachments.name, m.attachments.declared_type, m.attachments.detected_type, m.attachments.size, m.attachments.sha256) AS attachmentMaps
-FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id
-${FINAL_PER_PARTITION}`;
+FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id`;
 
 /**
  * The quarantine now: quarantined and held messages in the range whose latest state is not a release, a deletion
@@ -103,28 +118,44 @@ ${FINAL_PER_PARTITION}`;
 
 /** One row per symbol of each message (ARRAY JOIN over the positions), keyset-paged like the mail search. */
 const SECURITY_LOG_SQL = `
-SELECT toUnixTimestamp64Milli(received_at) AS atMs, id AS messageId, node_id AS nodeId, n AS position,
-  symbols.name[n] AS symbol, symbols.score[n] AS score, symbols.detail[n] AS detail, symbols.stage[n] AS stage,
-  mail_from AS sender, subject, client_ip AS clientIp, action
-FROM messages FINAL ARRAY JOIN arrayEnumerate(symbols.name) AS n
-WHERE received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
-  AND ({kind:String} = '' OR startsWith(symbols.name[n], {kind:String}))
-  AND (received_at, id, n) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String}, {afterPosition:UInt32})
-ORDER BY received_at DESC, id DESC, n DESC
-LIMIT {limit:UInt32}
-${FINAL_PER_PARTITION}`;
+SELECT * FROM (
+  SELECT toUnixTimestamp64Milli(received_at) AS atMs, id AS messageId, node_id AS nodeId, n AS position,
+    symbols.name[n] AS symbol, symbols.score[n] AS score, symbols.detail[n] AS detail, symbols.stage[n] AS stage,
+    mail_from AS sender, subject, client_ip AS clientIp, action
+  FROM messages ARRAY JOIN arrayEnumerate(symbols.name) AS n
+  WHERE ${RANGE}
+    AND ({kind:String} = '' OR startsWith(symbols.name[n], {kind:String}))
+    AND (received_at, id, n) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String}, {afterPosition:UInt32})
+  ORDER BY received_at DESC, id DESC, n DESC
+  LIMIT {fetch:UInt32}
+)
+ORDER BY atMs DESC, messageId DESC, position DESC LIMIT 1 BY messageId, position LIMIT {limit:UInt32}`;
 
 const DELIVERIES_SQL = `
 SELECT recipient, status, downstream, response, attempts, toUnixTimestamp64Milli(at) AS atMs, node_id AS nodeId, tls_version AS tlsVersion
-FROM deliveries FINAL WHERE message_id = {id:String} ORDER BY at, inserted_at`;
+FROM deliveries FINAL WHERE message_id = {id:String} ORDER BY at, inserted_at ${FINAL_PER_PARTITION}`;
 
-const RANGE = `received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')`;
-const BY_DIRECTION_ACTION_SQL = `
-SELECT direction, action, count() AS count FROM messages FINAL WHERE ${RANGE}
-GROUP BY direction, action ORDER BY direction, action ${FINAL_PER_PARTITION}`;
+/**
+ * Messages per UTC day, direction and action: whole hours from `messages_hourly`, the parts of an hour at
+ * either end of the range ([fromMs, hourFromMs) and [hourToMs, toMs)) from `messages`.
+ */
 const DAILY_SQL = `
-SELECT toString(toDate(received_at)) AS day, direction, action, count() AS count FROM messages FINAL WHERE ${RANGE}
-GROUP BY day, direction, action ORDER BY day, direction, action ${FINAL_PER_PARTITION}`;
+SELECT toString(day) AS day, direction, action, toUInt64(sum(n)) AS count FROM (
+  SELECT toDate(hour) AS day, direction, action, messages AS n FROM messages_hourly
+  WHERE hour >= toDateTime(intDiv({hourFromMs:Int64}, 1000), 'UTC') AND hour < toDateTime(intDiv({hourToMs:Int64}, 1000), 'UTC')
+  UNION ALL
+  SELECT toDate(received_at) AS day, direction, action, 1 AS n FROM messages
+  WHERE ${RANGE}
+    AND (received_at < fromUnixTimestamp64Milli({hourFromMs:Int64}, 'UTC') OR received_at >= fromUnixTimestamp64Milli({hourToMs:Int64}, 'UTC'))
+)
+GROUP BY day, direction, action ORDER BY day, direction, action`;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Which of the ids the store holds already, whatever time their copy carries. Message ids sort by time (the
+ * node's ULID-like ids), so the ids of one batch sit in a few granules of `message_times`.
+ */
+const STORED_IDS_SQL = `SELECT DISTINCT id FROM message_times WHERE id IN {ids:Array(String)}`;
 
 const AUDIT_COLUMNS = `seq, toUnixTimestamp64Milli(at) AS atMs, admin, action, target, detail, ok, prev_hash AS prevHash, hash`;
 const AUDIT_SEARCH_SQL = `
@@ -150,13 +181,12 @@ const BREAKDOWN_KEYS: Record<StatsBreakdown, string> = {
 };
 const breakdownSql = (by: StatsBreakdown) => `
 SELECT key, action, count, sum(count) OVER (PARTITION BY key) AS keyTotal FROM (
-  SELECT key, action, count() AS count FROM messages FINAL ARRAY JOIN ${BREAKDOWN_KEYS[by]} AS key
+  SELECT key, action, count() AS count FROM messages ARRAY JOIN ${BREAKDOWN_KEYS[by]} AS key
   WHERE ${RANGE} AND ({direction:String} = '' OR direction = {direction:String})
   GROUP BY key, action
 )
 ORDER BY keyTotal DESC, key, action
-LIMIT {limit:UInt32}
-${FINAL_PER_PARTITION}`;
+LIMIT {limit:UInt32}`;
 
 const EXPORTED_IDS_SQL = `SELECT DISTINCT id FROM export_log WHERE id IN {ids:Array(String)}`;
 const LAST_EXPORT_SEQ_SQL = `SELECT max(seq) AS seq FROM export_log`;
@@ -191,8 +221,9 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
 
   async insertEvents(messages: MessageEvent[], deliveries: DeliveryEvent[]): Promise<void> {
     const client = await this.open();
-    if (messages.length) await client.insert({ table: 'messages', values: messages.map(messageRow), format: 'JSONEachRow' });
-    if (deliveries.length) await client.insert({ table: 'deliveries', values: deliveries.map(deliveryRow), format: 'JSONEachRow' });
+    const fresh = await this.unstored(messages);
+    await insertCompact(client, 'messages', fresh.map(messageRow));
+    await insertCompact(client, 'deliveries', deliveries.map(deliveryRow));
   }
 
   async insertAudit(entries: AuditEntry[]): Promise<void> {
@@ -221,7 +252,7 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   async searchMail(query: MailQuery): Promise<MailSummary[]> {
     // Without a position, (received_at, id) < (to, '') is just received_at < to.
     const after = query.after ?? { receivedAtMs: query.toMs, id: '' };
-    const params: Record<string, unknown> = { fromMs: query.fromMs, toMs: query.toMs, afterMs: after.receivedAtMs, afterId: after.id, limit: query.limit };
+    const params: Record<string, unknown> = { fromMs: query.fromMs, toMs: query.toMs, afterMs: after.receivedAtMs, afterId: after.id, limit: query.limit, fetch: query.limit * OVERFETCH };
     const where = mailConditionSql(query.where, params);
     return (await this.rows<MailSummary>(searchSql(where), params)).map(normaliseSummary);
   }
@@ -258,15 +289,25 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
 
   async securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]> {
     const after = query.after ?? { atMs: query.toMs, messageId: '', position: 0 };
-    const params = { fromMs: query.fromMs, toMs: query.toMs, kind: query.kind, afterMs: after.atMs, afterId: after.messageId, afterPosition: after.position, limit: query.limit };
+    const params = { fromMs: query.fromMs, toMs: query.toMs, kind: query.kind, afterMs: after.atMs, afterId: after.messageId, afterPosition: after.position, limit: query.limit, fetch: query.limit * OVERFETCH };
     const rows = await this.rows<SecurityFinding>(SECURITY_LOG_SQL, params);
     return rows.map((r) => ({ ...r, atMs: Number(r.atMs), position: Number(r.position), score: Number(r.score) }));
   }
 
   async stats(range: TimeRange): Promise<Stats> {
-    const byDirectionAction = await this.rows<Stats['byDirectionAction'][number]>(BY_DIRECTION_ACTION_SQL, { ...range });
-    const daily = await this.rows<Stats['daily'][number]>(DAILY_SQL, { ...range });
-    return { total: byDirectionAction.reduce((sum, row) => sum + row.count, 0), byDirectionAction, daily };
+    // The whole hours inside the range; none when it lies within one hour (then all of it is read from messages).
+    const hourFromMs = Math.min(Math.ceil(range.fromMs / HOUR_MS) * HOUR_MS, range.toMs);
+    const hourToMs = Math.max(Math.floor(range.toMs / HOUR_MS) * HOUR_MS, hourFromMs);
+    const daily = (await this.rows<Stats['daily'][number]>(DAILY_SQL, { ...range, hourFromMs, hourToMs })).map((r) => ({ ...r, count: Number(r.count) }));
+    const totals = new Map<string, Stats['byDirectionAction'][number]>();
+    for (const { direction, action, count } of daily) {
+      const key = `${direction} ${action}`;
+      const row = totals.get(key) ?? { direction, action, count: 0 };
+      row.count += count;
+      totals.set(key, row);
+    }
+    const byDirectionAction = [...totals.values()].sort((a, b) => a.direction.localeCompare(b.direction) || a.action.localeCompare(b.action));
+    return { total: daily.reduce((sum, row) => sum + row.count, 0), byDirectionAction, daily };
   }
 
   async breakdown(query: BreakdownQuery): Promise<BreakdownRow[]> {
@@ -297,7 +338,7 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     if (!rows.length) return;
     const exported_at = dateTime64(exportedAtMs);
     const values = rows.map((r) => ({ seq: r.seq, id: r.id, kind: r.kind, at: dateTime64(r.atMs), event: r.json, exported_at }));
-    await (await this.open()).insert({ table: 'export_log', values, format: 'JSONEachRow' });
+    await insertCompact(await this.open(), 'export_log', values);
   }
 
   async readExportRows(afterSeq: number, limit: number): Promise<ExportLogRow[]> {
@@ -315,11 +356,13 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     if (this.client) return this.client;
     const opening = this.createClient().then(async (client) => {
       try {
-        for (const { table, create, timeColumn } of RETAINED_TABLES) {
+        for (const { table, create, timeColumn, layout } of RETAINED_TABLES) {
           await client.command({ query: create });
+          if (layout) await this.migrate(client, table, create, layout);
           await this.applyRetention(client, table, timeColumn);
         }
         for (const query of ADDED_COLUMNS) await client.command({ query });
+        await this.deriveTables(client);
         return client;
       } catch (err) {
         await client.close();
@@ -347,6 +390,59 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     return createClient({ connection, clickhouse_settings });
   }
 
+  /** MESSAGES without those the store holds already: a redelivered batch is not inserted again. */
+  private async unstored(messages: MessageEvent[]): Promise<MessageEvent[]> {
+    if (!messages.length) return [];
+    const stored = new Set((await this.rows<{ id: string }>(STORED_IDS_SQL, { ids: messages.map((m) => m.id) })).map((r) => r.id));
+    return stored.size ? messages.filter((m) => !stored.has(m.id)) : messages;
+  }
+
+  /**
+   * A table made by an older CSM with another partitioning or order is copied into a new table of the current
+   * layout (every row and column, copies collapsed), which then takes its name (EXCHANGE). A start interrupted
+   * halfway leaves the old table in place and starts over; one interrupted after the exchange drops the old copy.
+   * The views reading `messages` are dropped first (they follow the table, not its name) and made again by deriveTables.
+   */
+  private async migrate(client: ClickHouseClient, table: string, create: string, layout: { partitionKey: string; sortingKey: string }): Promise<void> {
+    const staging = `${table}_migrating`;
+    const [current] = await this.rowsOn<{ partitionKey: string; sortingKey: string }>(
+      client,
+      'SELECT partition_key AS partitionKey, sorting_key AS sortingKey FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+      { table },
+    );
+    await client.command({ query: `DROP TABLE IF EXISTS ${staging}` });
+    if (!current || (current.partitionKey === layout.partitionKey && current.sortingKey === layout.sortingKey)) return;
+    this.logger.log(`${table}: moving to the layout PARTITION BY ${layout.partitionKey} ORDER BY (${layout.sortingKey})`);
+    if (table === 'messages') for (const { view } of DERIVED_TABLES) await client.command({ query: `DROP VIEW IF EXISTS ${view}` });
+    await client.command({ query: create.replace(`EXISTS ${table} (`, `EXISTS ${staging} (`) });
+    const columnsOf = (name: string) =>
+      this.rowsOn<{ name: string; type: string }>(client, 'SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {name:String} ORDER BY position', { name });
+    const wanted = new Set((await columnsOf(staging)).map((c) => c.name));
+    const columns = await columnsOf(table);
+    // Columns the old table has and the new statement lacks (added by a later ALTER) come along.
+    for (const column of columns) if (!wanted.has(column.name)) await client.command({ query: `ALTER TABLE ${staging} ADD COLUMN \`${column.name}\` ${column.type}` });
+    const list = columns.map((c) => `\`${c.name}\``).join(', ');
+    await client.command({
+      query: `INSERT INTO ${staging} (${list}) SELECT ${list} FROM ${table} FINAL`,
+      clickhouse_settings: { do_not_merge_across_partitions_select_final: 1, max_partitions_per_insert_block: '0' },
+    });
+    await client.command({ query: `EXCHANGE TABLES ${table} AND ${staging}` });
+    await client.command({ query: `DROP TABLE ${staging}` });
+    const [row] = await this.rowsOn<{ n: number }>(client, `SELECT count() AS n FROM ${table}`, {});
+    this.logger.log(`${table}: ${Number(row?.n)} rows in the new layout`);
+  }
+
+  /** Fills each derived table whose view is missing from `messages`, then makes the view (DERIVED_TABLES). */
+  private async deriveTables(client: ClickHouseClient): Promise<void> {
+    for (const { table, view, select } of DERIVED_TABLES) {
+      const [exists] = await this.rowsOn<{ name: string }>(client, 'SELECT name FROM system.tables WHERE database = currentDatabase() AND name = {view:String}', { view });
+      if (exists) continue;
+      await client.command({ query: `TRUNCATE TABLE ${table}` });
+      await client.command({ query: `INSERT INTO ${table} ${select('messages FINAL')}`, clickhouse_settings: { do_not_merge_across_partitions_select_final: 1, max_partitions_per_insert_block: '0' } });
+      await client.command({ query: `CREATE MATERIALIZED VIEW IF NOT EXISTS ${view} TO ${table} AS ${select('messages')}` });
+    }
+  }
+
   /** Sets the TTL when the table's current one differs from MOAT_RETENTION_DAYS (ALTER rewrites parts, so only then). */
   private async applyRetention(client: ClickHouseClient, table: string, timeColumn: string): Promise<void> {
     const days = this.config.retentionDays;
@@ -368,6 +464,16 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   private describe(): string {
     return this.config.clickhouse.startsWith('chdb:') ? `chdb ${this.config.clickhouse.slice(5)}` : this.config.clickhouse.replace(/\/\/[^@/]*@/, '//');
   }
+}
+
+/** One INSERT of ROWS (objects with the same keys, in the same order) as JSONCompactEachRow: column names once, values as arrays. */
+async function insertCompact(client: ClickHouseClient, table: string, rows: Record<string, unknown>[]): Promise<void> {
+  const [first] = rows;
+  if (!first) return;
+  const [column, ...others] = Object.keys(first);
+  if (column === undefined) return;
+  const columns: [string, ...string[]] = [column, ...others];
+  await client.insert({ table, columns, values: rows.map((row) => columns.map((c) => row[c])), format: 'JSONCompactEachRow' });
 }
 
 function normaliseSummary<T extends MailSummary>(row: T): T {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { mailConditionSql } from './clickhouse-mail-query.js';
+import { containsPattern, mailConditionSql } from './clickhouse-mail-query.js';
 
 describe('mailConditionSql', () => {
   it('turns a condition tree into SQL with every value as a parameter', () => {
     const params: Record<string, unknown> = { fromMs: 0 };
     const sql = mailConditionSql({ or: [{ field: 'sender', value: "x' OR 1=1 --" }, { and: [{ field: 'verdict', value: 'quarantine' }, { field: 'clientIp', value: '192.0.2.' }] }] }, params);
-    expect(sql).toBe('(positionCaseInsensitiveUTF8(mail_from, {p0:String}) > 0 OR (action = {p1:String} AND startsWith(client_ip, {p2:String})))');
-    expect(params).toEqual({ fromMs: 0, p0: "x' OR 1=1 --", p1: 'quarantine', p2: '192.0.2.' });
+    expect(sql).toBe(
+      '((lowerUTF8(mail_from) LIKE lowerUTF8({l0:String}) AND positionCaseInsensitiveUTF8(mail_from, {p0:String}) > 0) OR (action = {p1:String} AND startsWith(client_ip, {p2:String})))',
+    );
+    expect(params).toEqual({ fromMs: 0, p0: "x' OR 1=1 --", l0: "%x' OR 1=1 --%", p1: 'quarantine', p2: '192.0.2.' });
   });
 
   it('matches everything without a condition or with an empty and, nothing with an empty or', () => {
@@ -15,10 +17,16 @@ describe('mailConditionSql', () => {
     expect(mailConditionSql({ or: [] }, {})).toBe('0');
   });
 
-  it('reads attachments, symbols and recipients as arrays', () => {
+  it('reads attachments, symbols and recipients as arrays; recipients also through the joined text the bloom filter indexes', () => {
     const params = {};
     expect(mailConditionSql({ and: [{ field: 'attachment', value: '.exe' }, { field: 'symbol', value: 'AV_VIRUS' }, { field: 'rcpt', value: 'alice@' }] }, params)).toBe(
-      '(arrayExists(a -> positionCaseInsensitiveUTF8(a, {p0:String}) > 0, attachments.name) AND has(symbols.name, {p1:String}) AND arrayExists(r -> positionCaseInsensitiveUTF8(r, {p2:String}) > 0, rcpt_to))',
+      "(arrayExists(a -> positionCaseInsensitiveUTF8(a, {p0:String}) > 0, attachments.name) AND has(symbols.name, {p1:String}) AND (lowerUTF8(arrayStringConcat(rcpt_to, ' ')) LIKE lowerUTF8({l2:String}) AND arrayExists(r -> positionCaseInsensitiveUTF8(r, {p2:String}) > 0, rcpt_to)))",
     );
+    expect(params).toEqual({ p0: '.exe', p1: 'AV_VIRUS', p2: 'alice@', l2: '%alice@%' });
+  });
+
+  it('escapes the characters LIKE gives a meaning, so a part matches itself', () => {
+    expect(containsPattern('50%_off\\')).toBe('%50\\%\\_off\\\\%');
+    expect(containsPattern('')).toBe('%%');
   });
 });

@@ -3,10 +3,15 @@ import type { MailCondition, MailField } from './event-store.repository.js';
 // A mail search condition tree as ClickHouse SQL over the `messages` table. Every value travels as a query
 // parameter ({pN:String}); only the fixed snippets below are SQL text.
 
-const FIELD_SQL: Record<MailField, (param: string) => string> = {
-  sender: (p) => `positionCaseInsensitiveUTF8(mail_from, ${p}) > 0`,
-  rcpt: (p) => `arrayExists(r -> positionCaseInsensitiveUTF8(r, ${p}) > 0, rcpt_to)`,
-  subject: (p) => `positionCaseInsensitiveUTF8(subject, ${p}) > 0`,
+/**
+ * The part tests on sender, recipients and subject also test a LIKE over the expression of the table's n-gram
+ * bloom filter ({lN:String} is `%part%` with LIKE's special characters escaped): a granule whose filter lacks
+ * the part's n-grams is skipped. The LIKE only narrows what position() matches anyway, so results are the same.
+ */
+const FIELD_SQL: Record<MailField, (param: string, like: string) => string> = {
+  sender: (p, like) => `(lowerUTF8(mail_from) LIKE lowerUTF8(${like}) AND positionCaseInsensitiveUTF8(mail_from, ${p}) > 0)`,
+  rcpt: (p, like) => `(lowerUTF8(arrayStringConcat(rcpt_to, ' ')) LIKE lowerUTF8(${like}) AND arrayExists(r -> positionCaseInsensitiveUTF8(r, ${p}) > 0, rcpt_to))`,
+  subject: (p, like) => `(lowerUTF8(subject) LIKE lowerUTF8(${like}) AND positionCaseInsensitiveUTF8(subject, ${p}) > 0)`,
   clientIp: (p) => `startsWith(client_ip, ${p})`,
   verdict: (p) => `action = ${p}`,
   direction: (p) => `direction = ${p}`,
@@ -16,12 +21,20 @@ const FIELD_SQL: Record<MailField, (param: string) => string> = {
   deliveryStatus: (p) => `delivery_status = ${p}`,
 };
 
-/** The condition as a SQL boolean expression; adds its values to PARAMS (names p0, p1, ...). */
+const LIKE_FIELDS: ReadonlySet<MailField> = new Set(['sender', 'rcpt', 'subject']);
+
+/** `%VALUE%` for LIKE, with `\`, `%` and `_` in VALUE matching themselves. */
+export function containsPattern(value: string): string {
+  return `%${value.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/** The condition as a SQL boolean expression; adds its values to PARAMS (names p0, p1, ...; LIKE patterns l0, l1, ...). */
 export function mailConditionSql(condition: MailCondition | undefined, params: Record<string, unknown>): string {
   if (!condition) return '1';
   if ('and' in condition) return condition.and.length ? `(${condition.and.map((c) => mailConditionSql(c, params)).join(' AND ')})` : '1';
   if ('or' in condition) return condition.or.length ? `(${condition.or.map((c) => mailConditionSql(c, params)).join(' OR ')})` : '0';
-  const name = `p${Object.keys(params).filter((key) => /^p\d+$/.test(key)).length}`;
-  params[name] = condition.value;
-  return FIELD_SQL[condition.field](`{${name}:String}`);
+  const index = Object.keys(params).filter((key) => /^p\d+$/.test(key)).length;
+  params[`p${index}`] = condition.value;
+  if (LIKE_FIELDS.has(condition.field)) params[`l${index}`] = containsPattern(condition.value);
+  return FIELD_SQL[condition.field](`{p${index}:String}`, `{l${index}:String}`);
 }

@@ -1,11 +1,17 @@
 // The event store's tables. Modern ClickHouse SQL (DateTime64, Nested, LowCardinality, TTL); the same
 // statements run on chdb and on a ClickHouse server. Every statement is idempotent.
 //
-// Exactly one row per message: the engines are ReplacingMergeTree keyed by the event's identity, so a batch
-// inserted twice (redelivery after a failed ack, journal replay) collapses on merge, and every query reads
-// with FINAL so duplicates never show before the merge either.
+// Exactly one row per message: the ingest inserts only messages the store does not hold yet (looked up by id
+// in `message_times`), and the engines are ReplacingMergeTree keyed by the event's identity, so a copy that
+// slips through anyway (two writers racing) collapses on merge. Hot reads therefore need no FINAL: the mail search
+// drops a copy with LIMIT 1 BY, counts come from the hourly aggregate (docs/architecture.md, "Event store").
 
-/** One wide row per message (MessageEvent), keyed by message id. */
+/**
+ * One wide row per message (MessageEvent). Monthly partitions (an ingest batch spread over a month writes one
+ * or two parts, not thirty) ordered by time then id, so a search over a day reads that day's granules, newest
+ * first, and stops at its page. The n-gram bloom filters skip granules without a searched part of the sender,
+ * a recipient or the subject (the search adds a LIKE over the same expressions, see clickhouse-mail-query.ts).
+ */
 export const MESSAGES_TABLE = `
 CREATE TABLE IF NOT EXISTS messages (
   id String,
@@ -45,11 +51,39 @@ CREATE TABLE IF NOT EXISTS messages (
   policy_version UInt64,
   size_bytes UInt64,
   smtp_reply String,
-  inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+  inserted_at DateTime64(3, 'UTC') DEFAULT now64(3),
+  INDEX sender_ngrams lowerUTF8(mail_from) TYPE ngrambf_v1(3, 16384, 2, 0) GRANULARITY 1,
+  INDEX rcpt_ngrams lowerUTF8(arrayStringConcat(rcpt_to, ' ')) TYPE ngrambf_v1(3, 16384, 2, 0) GRANULARITY 1,
+  INDEX subject_ngrams lowerUTF8(subject) TYPE ngrambf_v1(3, 32768, 2, 0) GRANULARITY 1
 )
 ENGINE = ReplacingMergeTree(inserted_at)
-PARTITION BY toYYYYMMDD(received_at)
+PARTITION BY toYYYYMM(received_at)
+ORDER BY (received_at, id)`;
+
+/**
+ * Where each message is in time, by id: the message page looks a message up by id, and with its time the
+ * look-up in `messages` is one granule; the ingest asks it which ids are stored already. Filled by a view.
+ */
+export const MESSAGE_TIMES_TABLE = `
+CREATE TABLE IF NOT EXISTS message_times (
+  id String,
+  received_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(received_at)
 ORDER BY id`;
+
+/** Messages per hour, direction and action: the dashboard and statistics over days and months read these rows. */
+export const MESSAGES_HOURLY_TABLE = `
+CREATE TABLE IF NOT EXISTS messages_hourly (
+  hour DateTime('UTC'),
+  direction LowCardinality(String),
+  action LowCardinality(String),
+  messages UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(hour)
+ORDER BY (hour, direction, action)`;
 
 /** Later delivery states (DeliveryEvent), one row per message, status, attempt and recipient. */
 export const DELIVERIES_TABLE = `
@@ -66,7 +100,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
   inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = ReplacingMergeTree(inserted_at)
-PARTITION BY toYYYYMMDD(at)
+PARTITION BY toYYYYMM(at)
 ORDER BY (message_id, status, attempts, recipient)`;
 
 /**
@@ -118,10 +152,34 @@ export const ADDED_COLUMNS = [
   `ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS tls_version LowCardinality(String) AFTER at`,
 ] as const;
 
-/** Each table and the time column its retention TTL counts from. */
+/**
+ * Each table, the time column its retention TTL counts from and, for tables whose layout changed, the layout
+ * (system.tables' partition_key and sorting_key): a table of an older CSM with another layout is copied into
+ * the new one at start (ClickHouseEventStoreRepository.migrate).
+ */
 export const RETAINED_TABLES = [
-  { table: 'messages', create: MESSAGES_TABLE, timeColumn: 'received_at' },
-  { table: 'deliveries', create: DELIVERIES_TABLE, timeColumn: 'at' },
-  { table: 'audit_log', create: AUDIT_LOG_TABLE, timeColumn: 'at' },
-  { table: 'export_log', create: EXPORT_LOG_TABLE, timeColumn: 'exported_at' },
+  { table: 'messages', create: MESSAGES_TABLE, timeColumn: 'received_at', layout: { partitionKey: 'toYYYYMM(received_at)', sortingKey: 'received_at, id' } },
+  { table: 'deliveries', create: DELIVERIES_TABLE, timeColumn: 'at', layout: { partitionKey: 'toYYYYMM(at)', sortingKey: 'message_id, status, attempts, recipient' } },
+  { table: 'audit_log', create: AUDIT_LOG_TABLE, timeColumn: 'at', layout: undefined },
+  { table: 'export_log', create: EXPORT_LOG_TABLE, timeColumn: 'exported_at', layout: undefined },
+  { table: 'message_times', create: MESSAGE_TIMES_TABLE, timeColumn: 'received_at', layout: undefined },
+  { table: 'messages_hourly', create: MESSAGES_HOURLY_TABLE, timeColumn: 'hour', layout: undefined },
+] as const;
+
+/**
+ * Tables derived from `messages` by a materialized view. A view missing at start (new store, or after a
+ * migration) is made after its table is filled again from `messages` (nothing is inserted meanwhile: the ingest
+ * waits for the schema); the fill reads `messages FINAL`, so copies left by an older CSM count once.
+ */
+export const DERIVED_TABLES = [
+  {
+    table: 'message_times',
+    view: 'message_times_view',
+    select: (from: string) => `SELECT id, received_at FROM ${from}`,
+  },
+  {
+    table: 'messages_hourly',
+    view: 'messages_hourly_view',
+    select: (from: string) => `SELECT toStartOfHour(received_at) AS hour, direction, action, count() AS messages FROM ${from} GROUP BY hour, direction, action`,
+  },
 ] as const;

@@ -7,8 +7,12 @@ import { retryUntilDone } from '../util/retry.js';
 import { deliveryExport, messageExports } from './export-events.js';
 import { ExportLogService } from './export-log.service.js';
 
-/** A batch is written when it holds this many events or when its oldest event has waited FLUSH_AFTER_MS. */
-export const BATCH_SIZE = 500;
+/**
+ * A batch is written when it holds this many events or when its oldest event has waited FLUSH_AFTER_MS. While
+ * a batch is being written the next one keeps growing (up to the consumer's MAX_ACK_PENDING of 5000), so under
+ * load each insert carries thousands of events: few parts for ClickHouse to write and merge.
+ */
+export const BATCH_SIZE = 2000;
 export const FLUSH_AFTER_MS = 500;
 /** Redelivery delay for a batch whose insert failed (ClickHouse down): retried, never dropped. */
 export const RETRY_DELAY_MS = 2000;
@@ -40,6 +44,8 @@ export class EventIngestService implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('ingest');
   private readonly stopping = new AbortController();
   private batch: Decoded[] = [];
+  /** A write is queued behind the running one; it takes the batch as it stands when it starts. */
+  private queued = false;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private consuming: Promise<void> = Promise.resolve();
@@ -82,9 +88,14 @@ export class EventIngestService implements OnApplicationBootstrap, OnApplication
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.batch;
-    this.batch = [];
-    if (batch.length) this.writing = this.writing.then(() => this.write(batch));
+    if (!this.batch.length || this.queued) return this.writing;
+    this.queued = true;
+    this.writing = this.writing.then(() => {
+      this.queued = false;
+      const batch = this.batch;
+      this.batch = [];
+      return batch.length ? this.write(batch) : undefined;
+    });
     return this.writing;
   }
 
