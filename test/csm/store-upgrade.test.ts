@@ -102,6 +102,12 @@ describe('CSM on a store of the former layout', () => {
     expect(list.messages.map((m) => m.id)).toEqual(['OLD3', 'OLD2', 'OLD1']);
     expect(list.messages[2]?.deliveryStatus).toBe('delivered');
     expect(await api.get<{ id: string; subject: string }>('/api/mail/OLD2')).toMatchObject({ id: 'OLD2', subject: 'old OLD2' });
+    // Whole hours: the breakdowns counted ahead, filled from the old rows.
+    expect((await api.get<{ rows: unknown[] }>(`/api/stats?by=domain&${march}`)).rows).toEqual([
+      { key: 'example.test', action: 'deliver', count: 2 },
+      { key: 'example.test', action: 'quarantine', count: 1 },
+    ]);
+    expect((await api.get<{ rows: unknown[] }>(`/api/stats?by=reason&${march}`)).rows).toEqual([{ key: 'score', action: 'quarantine', count: 1 }]);
   });
 
   it('takes new events after the upgrade, and counts them in the hourly totals', async () => {

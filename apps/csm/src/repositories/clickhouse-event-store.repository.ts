@@ -5,7 +5,7 @@ import { CsmConfig } from '../csm-config.js';
 import { errorMessage, UnavailableError } from '../util/errors.js';
 import { mailConditionSql } from './clickhouse-mail-query.js';
 import { auditRow, dateTime64, deliveryRow, messageRow } from './clickhouse-rows.js';
-import { ADDED_COLUMNS, DERIVED_TABLES, RETAINED_TABLES } from './clickhouse-schema.js';
+import { ADDED_COLUMNS, BREAKDOWN_KEYS, DERIVED_TABLES, HOURLY_BREAKDOWNS, RETAINED_TABLES } from './clickhouse-schema.js';
 import {
   EventStoreRepository,
   MAX_BREAKDOWN_ROWS,
@@ -172,21 +172,35 @@ const LEGACY_AUDIT_SQL = `
 SELECT toUnixTimestamp64Milli(at) AS atMs, admin, action, target, detail, ok FROM audit
 ORDER BY at, admin, action, target, detail, ok`;
 
-/** The breakdown key of each message row (an array: a message counts once for each of its keys). */
-const BREAKDOWN_KEYS: Record<StatsBreakdown, string> = {
-  domain: `arrayDistinct(arrayMap(a -> lower(substring(a, position(a, '@') + 1)), if(direction = 'outbound', [mail_from], rcpt_to)))`,
-  user: `arrayDistinct(arrayMap(a -> lower(a), if(direction = 'outbound', [mail_from], rcpt_to)))`,
-  reason: `if(action = 'deliver', [], [if(empty(symbols.name), 'score', symbols.name[indexOf(symbols.score, arrayMax(symbols.score))])])`,
-  symbol: `arrayDistinct(symbols.name)`,
-};
-const breakdownSql = (by: StatsBreakdown) => `
+/**
+ * Counts per key and action over the range; for HOURLY_BREAKDOWNS whole hours come from `messages_keys_hourly`
+ * and only the parts of an hour at either end from `messages` (as DAILY_SQL), for users all of it.
+ */
+const breakdownSql = (by: StatsBreakdown) => {
+  const direction = `({direction:String} = '' OR direction = {direction:String})`;
+  const raw = (range: string) => `SELECT key, action, 1 AS n FROM messages ARRAY JOIN ${BREAKDOWN_KEYS[by]} AS key WHERE ${range} AND ${direction}`;
+  const counted = isHourly(by)
+    ? `
+    SELECT key, action, messages AS n FROM messages_keys_hourly
+    WHERE by = {by:String} AND hour >= toDateTime(intDiv({hourFromMs:Int64}, 1000), 'UTC') AND hour < toDateTime(intDiv({hourToMs:Int64}, 1000), 'UTC') AND ${direction}
+    UNION ALL
+    ${raw(`${RANGE} AND (received_at < fromUnixTimestamp64Milli({hourFromMs:Int64}, 'UTC') OR received_at >= fromUnixTimestamp64Milli({hourToMs:Int64}, 'UTC'))`)}`
+    : raw(RANGE);
+  return `
 SELECT key, action, count, sum(count) OVER (PARTITION BY key) AS keyTotal FROM (
-  SELECT key, action, count() AS count FROM messages ARRAY JOIN ${BREAKDOWN_KEYS[by]} AS key
-  WHERE ${RANGE} AND ({direction:String} = '' OR direction = {direction:String})
-  GROUP BY key, action
+  SELECT key, action, toUInt64(sum(n)) AS count FROM (${counted}) GROUP BY key, action
 )
 ORDER BY keyTotal DESC, key, action
 LIMIT {limit:UInt32}`;
+};
+
+const isHourly = (by: StatsBreakdown): boolean => (HOURLY_BREAKDOWNS as readonly string[]).includes(by);
+
+/** The whole hours inside a range: [hourFromMs, hourToMs), empty (both toMs) when it lies within one hour. */
+function wholeHours(range: TimeRange): { hourFromMs: number; hourToMs: number } {
+  const hourFromMs = Math.min(Math.ceil(range.fromMs / HOUR_MS) * HOUR_MS, range.toMs);
+  return { hourFromMs, hourToMs: Math.max(Math.floor(range.toMs / HOUR_MS) * HOUR_MS, hourFromMs) };
+}
 
 const EXPORTED_IDS_SQL = `SELECT DISTINCT id FROM export_log WHERE id IN {ids:Array(String)}`;
 const LAST_EXPORT_SEQ_SQL = `SELECT max(seq) AS seq FROM export_log`;
@@ -295,10 +309,7 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   }
 
   async stats(range: TimeRange): Promise<Stats> {
-    // The whole hours inside the range; none when it lies within one hour (then all of it is read from messages).
-    const hourFromMs = Math.min(Math.ceil(range.fromMs / HOUR_MS) * HOUR_MS, range.toMs);
-    const hourToMs = Math.max(Math.floor(range.toMs / HOUR_MS) * HOUR_MS, hourFromMs);
-    const daily = (await this.rows<Stats['daily'][number]>(DAILY_SQL, { ...range, hourFromMs, hourToMs })).map((r) => ({ ...r, count: Number(r.count) }));
+    const daily = (await this.rows<Stats['daily'][number]>(DAILY_SQL, { ...range, ...wholeHours(range) })).map((r) => ({ ...r, count: Number(r.count) }));
     const totals = new Map<string, Stats['byDirectionAction'][number]>();
     for (const { direction, action, count } of daily) {
       const key = `${direction} ${action}`;
@@ -311,7 +322,8 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   }
 
   async breakdown(query: BreakdownQuery): Promise<BreakdownRow[]> {
-    const rows = await this.rows<BreakdownRow>(breakdownSql(query.by), { fromMs: query.fromMs, toMs: query.toMs, direction: query.direction, limit: MAX_BREAKDOWN_ROWS });
+    const params = { fromMs: query.fromMs, toMs: query.toMs, ...wholeHours(query), by: query.by, direction: query.direction, limit: MAX_BREAKDOWN_ROWS };
+    const rows = await this.rows<BreakdownRow>(breakdownSql(query.by), params);
     return rows.map((r) => ({ key: r.key, action: r.action, count: Number(r.count) }));
   }
 

@@ -1,3 +1,5 @@
+import type { StatsBreakdown } from './event-store.repository.js';
+
 // The event store's tables. Modern ClickHouse SQL (DateTime64, Nested, LowCardinality, TTL); the same
 // statements run on chdb and on a ClickHouse server. Every statement is idempotent.
 //
@@ -72,6 +74,21 @@ CREATE TABLE IF NOT EXISTS message_times (
 ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(received_at)
 ORDER BY id`;
+
+/**
+ * The breakdown key of each message row (an array: a message counts once for each of its keys): domain and user
+ * are the recipient's for inbound mail and the sender's for outbound, reason is the highest-scoring symbol of
+ * mail not delivered as is (`score` without one), symbol every symbol that fired.
+ */
+export const BREAKDOWN_KEYS = {
+  domain: `arrayDistinct(arrayMap(a -> lower(substring(a, position(a, '@') + 1)), if(direction = 'outbound', [mail_from], rcpt_to)))`,
+  user: `arrayDistinct(arrayMap(a -> lower(a), if(direction = 'outbound', [mail_from], rcpt_to)))`,
+  reason: `if(action = 'deliver', [], [if(empty(symbols.name), 'score', symbols.name[indexOf(symbols.score, arrayMax(symbols.score))])])`,
+  symbol: `arrayDistinct(symbols.name)`,
+} as const satisfies Record<StatsBreakdown, string>;
+
+/** The breakdowns with few keys per hour, counted ahead in `messages_keys_hourly` (users are too many: read from messages). */
+export const HOURLY_BREAKDOWNS = ['domain', 'reason', 'symbol'] as const satisfies readonly StatsBreakdown[];
 
 /** Messages per hour, direction and action: the dashboard and statistics over days and months read these rows. */
 export const MESSAGES_HOURLY_TABLE = `
@@ -152,6 +169,20 @@ export const ADDED_COLUMNS = [
   `ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS tls_version LowCardinality(String) AFTER at`,
 ] as const;
 
+/** Messages per hour, breakdown (HOURLY_BREAKDOWNS), direction, action and key: statistics by domain, reason, symbol. */
+export const MESSAGES_KEYS_HOURLY_TABLE = `
+CREATE TABLE IF NOT EXISTS messages_keys_hourly (
+  hour DateTime('UTC'),
+  by LowCardinality(String),
+  direction LowCardinality(String),
+  action LowCardinality(String),
+  key String,
+  messages UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(hour)
+ORDER BY (by, hour, direction, action, key)`;
+
 /**
  * Each table, the time column its retention TTL counts from and, for tables whose layout changed, the layout
  * (system.tables' partition_key and sorting_key): a table of an older CSM with another layout is copied into
@@ -164,7 +195,10 @@ export const RETAINED_TABLES = [
   { table: 'export_log', create: EXPORT_LOG_TABLE, timeColumn: 'exported_at', layout: undefined },
   { table: 'message_times', create: MESSAGE_TIMES_TABLE, timeColumn: 'received_at', layout: undefined },
   { table: 'messages_hourly', create: MESSAGES_HOURLY_TABLE, timeColumn: 'hour', layout: undefined },
+  { table: 'messages_keys_hourly', create: MESSAGES_KEYS_HOURLY_TABLE, timeColumn: 'hour', layout: undefined },
 ] as const;
+
+const HOURLY_KEYS = `arrayConcat(${HOURLY_BREAKDOWNS.map((by) => `arrayMap(k -> ('${by}', k), ${BREAKDOWN_KEYS[by]})`).join(', ')})`;
 
 /**
  * Tables derived from `messages` by a materialized view. A view missing at start (new store, or after a
@@ -181,5 +215,12 @@ export const DERIVED_TABLES = [
     table: 'messages_hourly',
     view: 'messages_hourly_view',
     select: (from: string) => `SELECT toStartOfHour(received_at) AS hour, direction, action, count() AS messages FROM ${from} GROUP BY hour, direction, action`,
+  },
+  {
+    table: 'messages_keys_hourly',
+    view: 'messages_keys_hourly_view',
+    select: (from: string) => `
+      SELECT toStartOfHour(received_at) AS hour, byKey.1 AS by, direction, action, byKey.2 AS key, count() AS messages
+      FROM ${from} ARRAY JOIN ${HOURLY_KEYS} AS byKey GROUP BY hour, by, direction, action, key`,
   },
 ] as const;
