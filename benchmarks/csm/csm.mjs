@@ -8,9 +8,9 @@ import { startProcess, whenReady } from '../relay/lib/processes.mjs';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Starts the CSM on DATADIR against NATSURL; resolves once it printed `csm ready`. */
-export async function startCsm({ natsUrl, dataDir, env = {} }) {
-  const proc = startProcess('csm', process.execPath, [join(repoRoot, 'apps/csm/dist/main.js')], {
+/** Starts the CSM (MAIN: another build's main.js) on DATADIR against NATSURL; resolves once it printed `csm ready`. */
+export async function startCsm({ natsUrl, dataDir, env = {}, main = join(repoRoot, 'apps/csm/dist/main.js') }) {
+  const proc = startProcess('csm', process.execPath, [main], {
     cwd: repoRoot,
     env: {
       ...process.env,
