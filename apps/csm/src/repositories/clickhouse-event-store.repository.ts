@@ -43,48 +43,44 @@ const FINAL_PER_PARTITION = 'SETTINGS do_not_merge_across_partitions_select_fina
  */
 const OVERFETCH = 2;
 
-/** Selects one message per row in the MailSummary shape; expects the message table as `m`, deliveries as `d`. */
-const SUMMARY_COLUMNS = `
+/** The MailSummary fields a message row holds alone (all but deliveryStatus and released); expects it as `m`. */
+const SUMMARY_FIELDS = `
   m.id AS id, toUnixTimestamp64Milli(m.received_at) AS receivedAtMs, m.node_id AS nodeId, m.direction AS direction,
   m.mail_from AS mailFrom, m.rcpt_to AS rcptTo, m.subject AS subject, m.client_ip AS clientIp, m.action AS action,
-  m.score AS score, if(d.message_id = '', m.delivery_status, d.last_status) AS deliveryStatus, d.released AS released,
-  m.attachments.name AS attachmentNames`;
+  m.score AS score, m.attachments.name AS attachmentNames`;
 
-/** Latest delivery state and release flag per message, for the messages in the CTE `picked` (copies change neither). */
-const DELIVERY_STATE = `
-  SELECT message_id, argMax(status, at) AS last_status, max(status = 'released') AS released
-  FROM deliveries WHERE message_id IN (SELECT id FROM picked) GROUP BY message_id`;
+/**
+ * Selects one message per row in the MailSummary shape, with the state the MessageEvent carried as
+ * deliveryStatus (withDeliveryState puts the latest DeliveryEvent's over it); expects the message table as `m`.
+ */
+const SUMMARY_COLUMNS = `${SUMMARY_FIELDS}, m.delivery_status AS deliveryStatus`;
+
+/** Latest delivery state and release flag of the messages IDS that have DeliveryEvents (copies change neither). */
+const DELIVERY_STATE_SQL = `
+SELECT message_id AS id, argMax(status, at) AS lastStatus, max(status = 'released') AS released
+FROM deliveries WHERE message_id IN {ids:Array(String)} GROUP BY message_id`;
 
 const RANGE = `received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')`;
 
 /**
  * Search over `messages` with the condition WHERE, newest first, keyset-paged on (received_at, id): each page
  * starts after the last row of the one before, so rows arriving meanwhile never shift or repeat a page. The
- * table's order is (received_at, id): the inner query reads the range backwards and stops at its page.
+ * table's order is (received_at, id): the inner query reads the range backwards and stops at its page. The
+ * delivery states are a second query on the page's ids (a CTE used twice would run the search twice).
  */
 const searchSql = (where: string) => `
-WITH picked AS (
-  SELECT * FROM (
-    SELECT * FROM messages
-    WHERE ${RANGE}
-      AND (received_at, id) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String})
-      AND ${where}
-    ORDER BY received_at DESC, id DESC
-    LIMIT {fetch:UInt32}
-  )
-  ORDER BY received_at DESC, id DESC LIMIT 1 BY id LIMIT {limit:UInt32}
-)
-SELECT ${SUMMARY_COLUMNS}
-FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id
-ORDER BY receivedAtMs DESC, id DESC`;
+SELECT ${SUMMARY_COLUMNS} FROM (
+  SELECT * FROM messages
+  WHERE ${RANGE}
+    AND (received_at, id) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String})
+    AND ${where}
+  ORDER BY received_at DESC, id DESC
+  LIMIT {fetch:UInt32}
+) AS m
+ORDER BY receivedAtMs DESC, id DESC LIMIT 1 BY id LIMIT {limit:UInt32}`;
 
 /** One message by id: its time from `message_times`, then one granule of `messages`. */
 const DETAIL_SQL = `
-WITH picked AS (
-  SELECT * FROM messages
-  WHERE received_at IN (SELECT received_at FROM message_times WHERE id = {id:String}) AND id = {id:String}
-  LIMIT 1
-)
 SELECT ${SUMMARY_COLUMNS},
   m.tenant AS tenant, m.client_hostname AS clientHostname, m.helo AS helo, m.tls AS tls,
   m.tls_version AS tlsVersion, m.tls_cipher AS tlsCipher, m.tls_server_name AS tlsServerName,
@@ -96,7 +92,9 @@ SELECT ${SUMMARY_COLUMNS},
     m.symbols.name, m.symbols.score, m.symbols.detail, m.symbols.stage) AS symbolMaps,
   arrayMap((n, dt, ct, z, h) -> map('name', n, 'declaredType', dt, 'detectedType', ct, 'size', toString(z), 'sha256', h),
     m.attachments.name, m.attachments.declared_type, m.attachments.detected_type, m.attachments.size, m.attachments.sha256) AS attachmentMaps
-FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id`;
+FROM messages AS m
+WHERE received_at IN (SELECT received_at FROM message_times WHERE id = {id:String}) AND id = {id:String}
+LIMIT 1`;
 
 /**
  * The quarantine now: quarantined and held messages in the range whose latest state is not a release, a deletion
@@ -104,17 +102,20 @@ FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id`;
  */
 const HELD_SQL = `
 WITH picked AS (
-  SELECT * FROM messages FINAL
-  WHERE received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')
-    AND action IN ('quarantine', 'hold')
+  SELECT * FROM messages
+  WHERE ${RANGE} AND action IN ('quarantine', 'hold')
     AND ({rcpt:String} = '' OR arrayExists(r -> positionCaseInsensitiveUTF8(r, {rcpt:String}) > 0, rcpt_to))
 )
-SELECT ${SUMMARY_COLUMNS}, m.symbols.name AS symbolNames, m.symbols.score AS symbolScores
-FROM picked AS m LEFT JOIN (${DELIVERY_STATE}) AS d ON d.message_id = m.id
+SELECT ${SUMMARY_FIELDS}, if(d.message_id = '', m.delivery_status, d.last_status) AS deliveryStatus, d.released AS released,
+  m.symbols.name AS symbolNames, m.symbols.score AS symbolScores
+FROM picked AS m LEFT JOIN (
+  SELECT message_id, argMax(status, at) AS last_status, max(status = 'released') AS released
+  FROM deliveries WHERE message_id IN (SELECT id FROM picked) GROUP BY message_id
+) AS d ON d.message_id = m.id
 WHERE d.released = 0 AND if(d.message_id = '', m.delivery_status, d.last_status) NOT IN ('deleted', 'expired')
 ORDER BY receivedAtMs DESC, id DESC
-LIMIT {limit:UInt32}
-${FINAL_PER_PARTITION}`;
+LIMIT 1 BY id
+LIMIT {limit:UInt32}`;
 
 /** One row per symbol of each message (ARRAY JOIN over the positions), keyset-paged like the mail search. */
 const SECURITY_LOG_SQL = `
@@ -268,18 +269,18 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     const after = query.after ?? { receivedAtMs: query.toMs, id: '' };
     const params: Record<string, unknown> = { fromMs: query.fromMs, toMs: query.toMs, afterMs: after.receivedAtMs, afterId: after.id, limit: query.limit, fetch: query.limit * OVERFETCH };
     const where = mailConditionSql(query.where, params);
-    return (await this.rows<MailSummary>(searchSql(where), params)).map(normaliseSummary);
+    return this.withDeliveryState((await this.rows<MailSummary>(searchSql(where), params)).map(normaliseSummary));
   }
 
   async getMail(id: string): Promise<MailDetail | undefined> {
     const [row] = await this.rows<DetailRow>(DETAIL_SQL, { id });
     if (!row) return undefined;
-    const deliveries = await this.rows<MailDetail['deliveries'][number]>(DELIVERIES_SQL, { id });
     const { symbolMaps, attachmentMaps, ...rest } = row;
+    const [detail] = await this.withDeliveryState([normaliseSummary(rest)]);
+    if (!detail) return undefined;
+    const deliveries = await this.rows<MailDetail['deliveries'][number]>(DELIVERIES_SQL, { id });
     return {
-      ...normaliseSummary(rest),
-      ...rest,
-      released: Boolean(rest.released),
+      ...detail,
       tls: Boolean(rest.tls),
       symbols: symbolMaps.map((s) => ({ name: s.name ?? '', score: Number(s.score), detail: s.detail ?? '', stage: s.stage ?? '' })),
       attachments: attachmentMaps.map((a) => ({
@@ -299,6 +300,17 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
       ...normaliseSummary(summary),
       symbols: symbolNames.map((name, i) => ({ name, score: Number(symbolScores[i]) })),
     }));
+  }
+
+  /** ROWS with the latest DeliveryEvent's state over the one their MessageEvent carried, and the release flag. */
+  private async withDeliveryState<T extends MailSummary>(rows: T[]): Promise<T[]> {
+    if (!rows.length) return rows;
+    const states = await this.rows<{ id: string; lastStatus: string; released: boolean | number }>(DELIVERY_STATE_SQL, { ids: rows.map((r) => r.id) });
+    const byId = new Map(states.map((state) => [state.id, state]));
+    return rows.map((row) => {
+      const state = byId.get(row.id);
+      return state ? { ...row, deliveryStatus: state.lastStatus, released: Boolean(state.released) } : row;
+    });
   }
 
   async securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]> {
