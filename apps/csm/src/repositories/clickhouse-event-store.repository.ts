@@ -37,11 +37,11 @@ import type { Health } from './nats.repository.js';
 const FINAL_PER_PARTITION = 'SETTINGS do_not_merge_across_partitions_select_final = 1';
 
 /**
- * Hot reads use no FINAL (it merges every granule of the range). A page reads twice its length in key order
- * and keeps one row per key (LIMIT 1 BY): a copy of a message that slipped past the ingest's look-up (two
- * writers racing) shows once, and the page stays full unless more than half of it were copies.
+ * Hot reads use no FINAL (it merges every granule of the range). A page reads this many rows more than its
+ * length in key order and keeps one row per key (pageWithoutCopies): a copy of a message that slipped past
+ * the ingest's look-up (two writers racing) shows once, and a page that copies left short is read again longer.
  */
-const OVERFETCH = 2;
+const SPARE_ROWS = 16;
 
 /** The MailSummary fields a message row holds alone (all but deliveryStatus and released); expects it as `m`. */
 const SUMMARY_FIELDS = `
@@ -69,15 +69,12 @@ const RANGE = `received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AN
  * delivery states are a second query on the page's ids (a CTE used twice would run the search twice).
  */
 const searchSql = (where: string) => `
-SELECT ${SUMMARY_COLUMNS} FROM (
-  SELECT * FROM messages
-  WHERE ${RANGE}
-    AND (received_at, id) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String})
-    AND ${where}
-  ORDER BY received_at DESC, id DESC
-  LIMIT {fetch:UInt32}
-) AS m
-ORDER BY receivedAtMs DESC, id DESC LIMIT 1 BY id LIMIT {limit:UInt32}`;
+SELECT ${SUMMARY_COLUMNS} FROM messages AS m
+WHERE ${RANGE}
+  AND (received_at, id) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String})
+  AND ${where}
+ORDER BY received_at DESC, id DESC
+LIMIT {fetch:UInt32}`;
 
 /** One message by id: its time from `message_times`, then one granule of `messages`. */
 const DETAIL_SQL = `
@@ -119,18 +116,15 @@ LIMIT {limit:UInt32}`;
 
 /** One row per symbol of each message (ARRAY JOIN over the positions), keyset-paged like the mail search. */
 const SECURITY_LOG_SQL = `
-SELECT * FROM (
-  SELECT toUnixTimestamp64Milli(received_at) AS atMs, id AS messageId, node_id AS nodeId, n AS position,
-    symbols.name[n] AS symbol, symbols.score[n] AS score, symbols.detail[n] AS detail, symbols.stage[n] AS stage,
-    mail_from AS sender, subject, client_ip AS clientIp, action
-  FROM messages ARRAY JOIN arrayEnumerate(symbols.name) AS n
-  WHERE ${RANGE}
-    AND ({kind:String} = '' OR startsWith(symbols.name[n], {kind:String}))
-    AND (received_at, id, n) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String}, {afterPosition:UInt32})
-  ORDER BY received_at DESC, id DESC, n DESC
-  LIMIT {fetch:UInt32}
-)
-ORDER BY atMs DESC, messageId DESC, position DESC LIMIT 1 BY messageId, position LIMIT {limit:UInt32}`;
+SELECT toUnixTimestamp64Milli(received_at) AS atMs, id AS messageId, node_id AS nodeId, n AS position,
+  symbols.name[n] AS symbol, symbols.score[n] AS score, symbols.detail[n] AS detail, symbols.stage[n] AS stage,
+  mail_from AS sender, subject, client_ip AS clientIp, action
+FROM messages ARRAY JOIN arrayEnumerate(symbols.name) AS n
+WHERE ${RANGE}
+  AND ({kind:String} = '' OR startsWith(symbols.name[n], {kind:String}))
+  AND (received_at, id, n) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String}, {afterPosition:UInt32})
+ORDER BY received_at DESC, id DESC, n DESC
+LIMIT {fetch:UInt32}`;
 
 const DELIVERIES_SQL = `
 SELECT recipient, status, downstream, response, attempts, toUnixTimestamp64Milli(at) AS atMs, node_id AS nodeId, tls_version AS tlsVersion
@@ -267,9 +261,10 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   async searchMail(query: MailQuery): Promise<MailSummary[]> {
     // Without a position, (received_at, id) < (to, '') is just received_at < to.
     const after = query.after ?? { receivedAtMs: query.toMs, id: '' };
-    const params: Record<string, unknown> = { fromMs: query.fromMs, toMs: query.toMs, afterMs: after.receivedAtMs, afterId: after.id, limit: query.limit, fetch: query.limit * OVERFETCH };
-    const where = mailConditionSql(query.where, params);
-    return this.withDeliveryState((await this.rows<MailSummary>(searchSql(where), params)).map(normaliseSummary));
+    const params: Record<string, unknown> = { fromMs: query.fromMs, toMs: query.toMs, afterMs: after.receivedAtMs, afterId: after.id };
+    const sql = searchSql(mailConditionSql(query.where, params));
+    const page = await pageWithoutCopies((fetch) => this.rows<MailSummary>(sql, { ...params, fetch }), (row) => row.id, query.limit);
+    return this.withDeliveryState(page.map(normaliseSummary));
   }
 
   async getMail(id: string): Promise<MailDetail | undefined> {
@@ -315,8 +310,8 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
 
   async securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]> {
     const after = query.after ?? { atMs: query.toMs, messageId: '', position: 0 };
-    const params = { fromMs: query.fromMs, toMs: query.toMs, kind: query.kind, afterMs: after.atMs, afterId: after.messageId, afterPosition: after.position, limit: query.limit, fetch: query.limit * OVERFETCH };
-    const rows = await this.rows<SecurityFinding>(SECURITY_LOG_SQL, params);
+    const params = { fromMs: query.fromMs, toMs: query.toMs, kind: query.kind, afterMs: after.atMs, afterId: after.messageId, afterPosition: after.position };
+    const rows = await pageWithoutCopies((fetch) => this.rows<SecurityFinding>(SECURITY_LOG_SQL, { ...params, fetch }), (r) => `${r.messageId} ${r.position}`, query.limit);
     return rows.map((r) => ({ ...r, atMs: Number(r.atMs), position: Number(r.position), score: Number(r.score) }));
   }
 
@@ -487,6 +482,24 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
 
   private describe(): string {
     return this.config.clickhouse.startsWith('chdb:') ? `chdb ${this.config.clickhouse.slice(5)}` : this.config.clickhouse.replace(/\/\/[^@/]*@/, '//');
+  }
+}
+
+/**
+ * LIMIT rows of a keyset page with one row per KEY: READ(fetch) gives the first `fetch` rows in order. When
+ * copies leave the page short while READ had more rows, it is read again with room for more.
+ */
+export async function pageWithoutCopies<T>(read: (fetch: number) => Promise<T[]>, key: (row: T) => string, limit: number): Promise<T[]> {
+  for (let fetch = limit + SPARE_ROWS; ; fetch *= 2) {
+    const rows = await read(fetch);
+    const seen = new Set<string>();
+    const page: T[] = [];
+    for (const row of rows) {
+      if (seen.has(key(row))) continue;
+      seen.add(key(row));
+      page.push(row);
+    }
+    if (page.length >= limit || rows.length < fetch) return page.slice(0, limit);
   }
 }
 
