@@ -1,5 +1,4 @@
 import './threadpool.js';
-import { credentials } from '@grpc/grpc-js';
 import type { HeldDomain } from '@moat/proto/grpc';
 import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -154,9 +153,9 @@ async function main(config: NodeConfig): Promise<void> {
   const submissionAddresses = await Promise.all(submissionListeners.map(async (l) => `${l.mode}=${await l.listen()}`));
 
   const sampler = new ProcessSampler();
-  const csmCredentials = config.csmTls ? credentials.createSsl(config.csmTls.caFile ? await readFile(config.csmTls.caFile) : null) : credentials.createInsecure();
+  const csmTls = config.csmTls && { ca: config.csmTls.caFile ? await readFile(config.csmTls.caFile) : null };
   const csm = new CsmLink(
-    { address: config.csmGrpc, credentials: csmCredentials, nodeName: config.nodeName, smtpAddress, enrolToken: config.enrolToken, identity, identityFile, log: createLogger('csm') },
+    { address: config.csmGrpc, enrolAddress: config.csmEnrol, tls: csmTls, nodeName: config.nodeName, smtpAddress, enrolToken: config.enrolToken, identity, identityFile, log: createLogger('csm') },
     [
       new Heartbeat({
         smtpAddress,

@@ -116,6 +116,7 @@ export class NodeStatusDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) engineVersions!: Record<string, string>;
   @ApiPropertyOptional({ type: NodeResourcesDto }) resources?: NodeResourcesDto;
   @ApiPropertyOptional({ type: ResolverInfoDto, description: 'absent until a heartbeat reports it' }) resolver?: ResolverInfoDto;
+  @ApiProperty({ description: 'epoch ms when an administrator revoked the node (its certificate is refused); 0 when not revoked' }) revokedAtMs!: number;
 }
 
 export class BodyStoreDto {

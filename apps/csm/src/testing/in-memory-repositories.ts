@@ -18,7 +18,7 @@ import {
   type SecurityLogQuery,
   type Stats,
 } from '../repositories/event-store.repository.js';
-import { LocalStateRepository } from '../repositories/local-state.repository.js';
+import { LocalStateRepository, type StoredNodeCa } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
 import { BodyStoreRepository, type StoredBody } from '../repositories/body-store.repository.js';
@@ -224,6 +224,13 @@ export class InMemoryLocalState extends LocalStateRepository {
   }
   async writeAdminCache(records: AdminRecord[]) {
     this.adminCache = records;
+  }
+  nodeCa: StoredNodeCa | undefined;
+  async readNodeCa() {
+    return this.nodeCa;
+  }
+  async writeNodeCa(ca: StoredNodeCa) {
+    this.nodeCa = ca;
   }
 }
 
