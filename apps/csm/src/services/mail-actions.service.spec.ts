@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, InMemoryQuarantine, testConfig, testAudit } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, InMemoryQuarantine, testConfig, testAudit, testNodeCa } from '../testing/in-memory-repositories.js';
 import { InvalidInputError } from '../util/errors.js';
 import { ExportLogService } from './export-log.service.js';
 import { ClassifierService } from './classifier.service.js';
@@ -25,7 +25,7 @@ describe('MailActionsService', () => {
     control = new ControlService();
     const config = new InMemoryConfigRepository();
     const audit = testAudit(store, config);
-    const fleet = new FleetService(config, audit, testConfig(), new ExportLogService(store));
+    const fleet = new FleetService(config, audit, testConfig(), new ExportLogService(store), testNodeCa());
     const policy = new PolicyService(config, audit, testConfig());
     const mail = new MailService(store, control, audit, fleet, quarantine, policy);
     actions = new MailActionsService(mail, new ClassifierService(new InMemoryModelRepository(), policy, control, mail, audit, testConfig()));
