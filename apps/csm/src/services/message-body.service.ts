@@ -61,7 +61,9 @@ export class MessageBodyService implements OnApplicationBootstrap, OnApplication
     const { policy } = await this.policy.get();
     const retention = mail.direction === 'outbound' ? policy.retention.outbound : policy.retention.inbound;
     const body = retention.bodies === 'none' ? undefined : await this.bodies.find(id);
-    if (!body || (body.expiresAtMs !== undefined && body.expiresAtMs <= nowMs)) throw new NotFoundError(`the body of message ${id} is not kept (retention ${retention.bodies}, ${retention.days} days)`);
+    if (!body && retention.bodies === 'none') throw new NotFoundError(`the body of message ${id} is not kept: the retention policy keeps no ${mail.direction} bodies`);
+    if (!body) throw new NotFoundError(`the body of message ${id} is not kept (retention ${retention.bodies}, ${retention.days} days): it was never stored or was deleted`);
+    if (body.expiresAtMs !== undefined && body.expiresAtMs <= nowMs) throw new NotFoundError(`the body of message ${id} is not kept: past its ${retention.days} days of retention`);
     return body;
   }
 

@@ -22,6 +22,7 @@ import type {
   LoginResponse,
   MailDetail,
   MailPage,
+  MessageBodyView,
   Me,
   NewAdmin,
   QuarantinePage,
@@ -87,6 +88,16 @@ export class ApiService {
 
   message(id: string): Observable<MailDetail> {
     return this.http.get<MailDetail>(`/api/mail/${encodeURIComponent(id)}`);
+  }
+
+  /** The kept message's parts (audited by the CSM); 404 says why it is not kept. */
+  messageBodyView(id: string): Observable<MessageBodyView> {
+    return this.http.get<MessageBodyView>(`/api/mail/${encodeURIComponent(id)}/body/view`);
+  }
+
+  /** The kept message as received (.eml), audited by the CSM. */
+  messageBody(id: string): Observable<Blob> {
+    return this.http.get(`/api/mail/${encodeURIComponent(id)}/body`, { responseType: 'blob' });
   }
 
   mailAction(action: BulkAction, ids: string[]): Observable<BulkResult> {

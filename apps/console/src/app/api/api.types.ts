@@ -96,6 +96,19 @@ export interface ClusterStatus {
   nats: ServiceHealth;
   clickhouse: ServiceHealth;
   nodes: NodeStatus[];
+  /** Kept message bodies (retention and quarantine); null while NATS cannot answer. */
+  bodyStore: { bytes: number; messages: number } | null;
+}
+
+/** `GET /api/mail/:id/body/view`: the kept message's parts as text; the HTML part is its source, never rendered by the CSM. */
+export interface MessageBodyView {
+  subject: string;
+  from: string;
+  to: string;
+  date: string;
+  text: string;
+  html: string;
+  attachments: { name: string; type: string; size: number }[];
 }
 
 export interface DirectionActionCount {

@@ -1,9 +1,12 @@
 import { DatePipe } from '@angular/common';
 import { Component, computed, effect, inject, input, signal } from '@angular/core';
+import { DomSanitizer, type SafeHtml } from '@angular/platform-browser';
 import { RouterLink } from '@angular/router';
 import { ApiService } from '../api/api.service';
-import type { BulkAction, MailDetail } from '../api/api.types';
-import { describeHttpError } from '../api/http-error';
+import type { BulkAction, MailDetail, MessageBodyView } from '../api/api.types';
+import { describeBlobError, describeHttpError } from '../api/http-error';
+import { saveFile } from '../shared/download';
+import { sandboxedDocument } from './sandboxed-html';
 
 /** One message: envelope, headers, the verdict explained symbol by symbol, attachments, deliveries, and what admins did. */
 @Component({
@@ -14,6 +17,7 @@ import { describeHttpError } from '../api/http-error';
 })
 export class MessagePage {
   private readonly api = inject(ApiService);
+  private readonly sanitizer = inject(DomSanitizer);
 
   /** Route parameter. */
   readonly id = input.required<string>();
@@ -34,6 +38,20 @@ export class MessagePage {
     return this.nodeNames().get(id) ?? id;
   });
   protected readonly forcing = computed(() => new Set(this.message()?.verdict.forcedBy ?? []));
+
+  /** The kept body, once asked for (each view is audited by the CSM, so it is not loaded with the page). */
+  protected readonly body = signal<MessageBodyView | null>(null);
+  /** Why the body cannot be shown or downloaded (not kept by the retention policy, past its days, unreadable). */
+  protected readonly bodyError = signal<string | null>(null);
+  protected readonly bodyBusy = signal(false);
+  /**
+   * The HTML part in a sandboxed iframe (no scripts, opaque origin) behind a CSP that fetches nothing. Trusted here
+   * only as an iframe document: Angular's sanitiser would strip the styles, and the sandbox and CSP are the defence.
+   */
+  protected readonly htmlDocument = computed<SafeHtml | null>(() => {
+    const html = this.body()?.html;
+    return html ? this.sanitizer.bypassSecurityTrustHtml(sandboxedDocument(html)) : null;
+  });
 
   constructor() {
     effect(() => this.load(this.id()));
@@ -57,6 +75,39 @@ export class MessagePage {
       error: (err: unknown) => {
         this.busy.set(false);
         this.outcome.set({ ok: false, text: `${label} failed: ${describeHttpError(err)}` });
+      },
+    });
+  }
+
+  protected showBody(): void {
+    if (this.bodyBusy()) return;
+    this.bodyBusy.set(true);
+    this.bodyError.set(null);
+    this.api.messageBodyView(this.id()).subscribe({
+      next: (view) => {
+        this.bodyBusy.set(false);
+        this.body.set(view);
+      },
+      error: (err: unknown) => {
+        this.bodyBusy.set(false);
+        this.bodyError.set(describeHttpError(err));
+      },
+    });
+  }
+
+  protected downloadBody(): void {
+    if (this.bodyBusy()) return;
+    this.bodyBusy.set(true);
+    this.bodyError.set(null);
+    this.api.messageBody(this.id()).subscribe({
+      next: (blob) => {
+        this.bodyBusy.set(false);
+        saveFile(new Blob([blob], { type: 'message/rfc822' }), `${this.id()}.eml`);
+      },
+      error: (err: unknown) => {
+        this.bodyBusy.set(false);
+        // A blob response carries the CSM's JSON error as a Blob: read it for the reason.
+        void describeBlobError(err).then((text) => this.bodyError.set(text));
       },
     });
   }
