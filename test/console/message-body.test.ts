@@ -1,8 +1,9 @@
 // Issue 16: a kept message's body on the console's message page, in headless Chromium against a real cluster that
 // keeps inbound bodies (retention "all"). The HTML part is shown in a sandboxed iframe under a CSP that fetches
 // nothing: the mail's script must not run and its remote image must not load (a local HTTP server counts the
-// requests it gets). The .eml downloads as received; a body the policy no longer keeps says why; the nodes page
-// shows the body store's size.
+// requests it gets). The .eml downloads as received; the message is forwarded to an address, from its page and in
+// bulk from the mail page, and arrives at a real SMTP server (the demo "internet", the outbound smarthost); a body
+// the policy no longer keeps says why; the nodes page shows the body store's size.
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
 import { defined } from '../harness/defined.js';
 import { freePorts } from '../harness/free-ports.js';
+import { readMailbox } from '../harness/mailbox.js';
 import { waitFor } from '../harness/wait.js';
 
 const CONSOLE_INDEX = fileURLToPath(new URL('../../apps/console/dist/browser/index.html', import.meta.url));
@@ -99,6 +101,42 @@ describe('console: a kept message body, sanitised', () => {
     const eml = readFileSync(await download.path(), 'utf8');
     expect(eml).toContain(`Subject: ${subject}`);
     expect(eml).toContain(`<p id="greeting">Hello from ${run}</p>`);
+  });
+
+  /** Messages the demo internet server received for ADDRESS. */
+  const arrivedFor = (address: string) =>
+    waitFor(`a message for ${address} at the demo internet server`, async () => {
+      const found = (await readMailbox(cluster.cluster.paths.internet)).filter((m) => m.deliveredTo.includes(address));
+      return found.length > 0 ? found : undefined;
+    });
+
+  it('forwards the message to an address from its page; it arrives with a trace header, and the action is listed', async () => {
+    await byTestId('message-forward-to').fill(`review-${run}@elsewhere.test`);
+    await byTestId('message-forward').click();
+    await expect.poll(() => byTestId('message-outcome').textContent(), UI_WAIT).toMatch(/^Forward: done \(message \S+ queued as \S+ for review-/);
+    const [arrived] = await arrivedFor(`review-${run}@elsewhere.test`);
+    expect(arrived?.subject).toBe(subject);
+    expect(arrived?.raw).toContain(`X-Moat-Admin-Forward: message ${messageId} by admin to review-${run}@elsewhere.test`);
+    expect(arrived?.raw).toContain(`<p id="greeting">Hello from ${run}</p>`);
+    await expect.poll(() => page.locator('[data-testid="message-action-row"][data-action-name="mail.forward"]').textContent(), UI_WAIT).toContain(`to review-${run}@elsewhere.test`);
+  });
+
+  it('forwards selected messages in bulk from the mail page, and says why an address is refused', async () => {
+    await page.goto(`${cluster.csmUrl}/mail?subject=${encodeURIComponent(run)}`);
+    const row = page.locator(`[data-testid="mail-row"][data-subject="${subject}"]`);
+    await expect
+      .poll(async () => {
+        await row.locator('[data-testid="select-row"]').check();
+        return byTestId('selected-count').textContent();
+      }, UI_WAIT)
+      .toBe('1 selected');
+    await byTestId('bulk-forward-to').fill('not an address');
+    await byTestId('bulk-forward').click();
+    await expect.poll(() => byTestId('action-outcome').textContent(), UI_WAIT).toMatch(/Forward failed: 400: invalid forward.*to: must be an email address/s);
+    await byTestId('bulk-forward-to').fill(`bulk-${run}@elsewhere.test`);
+    await byTestId('bulk-forward').click();
+    await expect.poll(() => byTestId('action-outcome').textContent(), UI_WAIT).toMatch(/Forward: 1 done, 0 failed/);
+    expect((await arrivedFor(`bulk-${run}@elsewhere.test`)).map((m) => m.subject)).toEqual([subject]);
   });
 
   it('shows the size of the body store on the nodes page', async () => {

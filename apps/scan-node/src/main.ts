@@ -25,6 +25,7 @@ import { DkimSigner } from './dkim/dkim-signer.js';
 import { FileClock, systemClock } from './delivery/clock.js';
 import { DeliveryHolds } from './delivery/delivery-holds.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
+import { forwardMessage } from './delivery/forward.js';
 import { releaseHold, releaseMessage } from './delivery/release.js';
 import { EventJournal } from './events/event-journal.js';
 import { EventPublisher } from './events/event-publisher.js';
@@ -180,6 +181,7 @@ async function main(config: NodeConfig): Promise<void> {
         release: (id, rcpts) => releaseMessage({ quarantine, spool, delivery, events }, id, rcpts),
         report: (report) => reportMessage({ quarantine, models, fuzzy: fuzzyStore, policies }, report),
         releaseHold: (domain) => releaseHold(delivery, policies, domain),
+        forward: (forward) => forwardMessage({ spool, delivery, policyVersion: () => policies.current.version }, forward),
       }),
     ],
   );

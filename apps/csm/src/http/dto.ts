@@ -494,8 +494,9 @@ export class AuditVerificationDto {
 }
 
 export class BulkActionDto {
-  @ApiProperty({ enum: ['release', 'delete', 'report-spam', 'report-ham'], description: 'delete removes the body from the quarantine' }) action!: string;
+  @ApiProperty({ enum: ['release', 'delete', 'report-spam', 'report-ham', 'forward'], description: 'delete removes the body from the quarantine; forward sends each kept body to `to` through a node (audited mail.forward)' }) action!: string;
   @ApiProperty({ type: [String], description: '1 to 1000 message ids' }) ids!: string[];
+  @ApiPropertyOptional({ description: 'forward only: the address the messages go to' }) to?: string;
 }
 
 export class BulkItemResultDto {

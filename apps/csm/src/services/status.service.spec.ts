@@ -4,6 +4,7 @@ import { InMemoryBodyStore, InMemoryConfigRepository, InMemoryEventStore, testAu
 import { InvalidInputError, UnavailableError } from '../util/errors.js';
 import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
+import { ControlService } from './control.service.js';
 import { MessageBodyService } from './message-body.service.js';
 import { PolicyService } from './policy.service.js';
 import { StatusService } from './status.service.js';
@@ -22,7 +23,7 @@ describe('StatusService statistics', () => {
   const config = new InMemoryConfigRepository();
   const audit = testAudit(store, config);
   const policy = new PolicyService(config, audit, testConfig());
-  const service = new StatusService(new NoNats(), store, new FleetService(config, audit, testConfig(), new ExportLogService(store), testNodeCa()), policy, audit, new MessageBodyService(new InMemoryBodyStore(), store, policy, audit));
+  const service = new StatusService(new NoNats(), store, new FleetService(config, audit, testConfig(), new ExportLogService(store), testNodeCa()), policy, audit, new MessageBodyService(new InMemoryBodyStore(), store, policy, audit, new ControlService()));
   store.breakdownRows = [
     { key: 'example.test', action: 'deliver', count: 7 },
     { key: 'example.test', action: 'quarantine', count: 2 },

@@ -28,7 +28,9 @@ export interface CsmLoop {
   stop(): void;
 }
 
-const CHANNEL_OPTIONS = { 'grpc.keepalive_time_ms': 20_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.keepalive_permit_without_calls': 1 };
+/** Forwarded messages arrive whole on the control stream: room for the largest message a node accepts. */
+const MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
+const CHANNEL_OPTIONS = { 'grpc.keepalive_time_ms': 20_000, 'grpc.keepalive_timeout_ms': 10_000, 'grpc.keepalive_permit_without_calls': 1, 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES };
 
 /**
  * The node's gRPC client to the CSM: enrols once with MOAT_ENROL_TOKEN on the enrolment port (sending a CSR for a

@@ -100,8 +100,9 @@ export class ApiService {
     return this.http.get(`/api/mail/${encodeURIComponent(id)}/body`, { responseType: 'blob' });
   }
 
-  mailAction(action: BulkAction, ids: string[]): Observable<BulkResult> {
-    return this.http.post<BulkResult>('/api/mail/actions', { action, ids });
+  /** An action on messages; `to` is the address of a forward. */
+  mailAction(action: BulkAction, ids: string[], to?: string): Observable<BulkResult> {
+    return this.http.post<BulkResult>('/api/mail/actions', { action, ids, ...(to === undefined ? {} : { to }) });
   }
 
   /** Every message the search matches, as a file. */

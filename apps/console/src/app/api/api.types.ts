@@ -222,7 +222,7 @@ export interface MailDetail extends Omit<MailRow, 'nodeName'> {
   actions: AuditEntry[];
 }
 
-export const BULK_ACTIONS = ['release', 'delete', 'report-spam', 'report-ham'] as const;
+export const BULK_ACTIONS = ['release', 'delete', 'report-spam', 'report-ham', 'forward'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 export interface BulkResult {

@@ -4,7 +4,7 @@ import { DomSanitizer, type SafeHtml } from '@angular/platform-browser';
 import { RouterLink } from '@angular/router';
 import { ApiService } from '../api/api.service';
 import type { BulkAction, MailDetail, MessageBodyView } from '../api/api.types';
-import { describeBlobError, describeHttpError } from '../api/http-error';
+import { describeBlobError, describeHttpError, serverProblems } from '../api/http-error';
 import { saveFile } from '../shared/download';
 import { sandboxedDocument } from './sandboxed-html';
 
@@ -26,6 +26,8 @@ export class MessagePage {
   protected readonly error = signal<string | null>(null);
   protected readonly busy = signal(false);
   protected readonly outcome = signal<{ ok: boolean; text: string } | null>(null);
+  /** Where "Forward" sends the message. */
+  protected readonly forwardTo = signal('');
 
   protected readonly releasable = computed(() => {
     const m = this.message();
@@ -65,7 +67,7 @@ export class MessagePage {
     if (this.busy()) return;
     this.busy.set(true);
     this.outcome.set(null);
-    this.api.mailAction(action, [this.id()]).subscribe({
+    this.api.mailAction(action, [this.id()], action === 'forward' ? this.forwardTo().trim() : undefined).subscribe({
       next: (result) => {
         this.busy.set(false);
         const item = result.results[0];
@@ -74,7 +76,7 @@ export class MessagePage {
       },
       error: (err: unknown) => {
         this.busy.set(false);
-        this.outcome.set({ ok: false, text: `${label} failed: ${describeHttpError(err)}` });
+        this.outcome.set({ ok: false, text: [`${label} failed: ${describeHttpError(err)}`, ...serverProblems(err)].join('; ') });
       },
     });
   }
