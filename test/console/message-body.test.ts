@@ -139,6 +139,20 @@ describe('console: a kept message body, sanitised', () => {
     expect((await arrivedFor(`bulk-${run}@elsewhere.test`)).map((m) => m.subject)).toEqual([subject]);
   });
 
+  it('finds the message by words of its body (F14), chosen as a condition in the search form', async () => {
+    await page.goto(`${cluster.csmUrl}/mail`);
+    await byTestId('add-condition').click();
+    const last = (testId: string) => byTestId(testId).last();
+    await last('condition-field').selectOption('body');
+    await last('condition-value').fill(`hello FROM ${run}`);
+    await byTestId('search-submit').click();
+    await page.waitForURL((url) => url.searchParams.get('body') === `hello FROM ${run}`);
+    await expect.poll(() => page.locator('[data-testid="mail-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-subject'))), UI_WAIT).toEqual([subject]);
+    await page.goto(`${cluster.csmUrl}/mail?body=${encodeURIComponent(`not in any body ${run}`)}`);
+    await expect.poll(() => page.getByText('No message matches this search.').count(), UI_WAIT).toBe(1);
+    expect(await byTestId('mail-row').count()).toBe(0);
+  });
+
   it('shows the size of the body store on the nodes page', async () => {
     await page.goto(`${cluster.csmUrl}/nodes`);
     await expect.poll(() => byTestId('body-store-messages').textContent(), UI_WAIT).toMatch(/^[1-9]\d* messages/);

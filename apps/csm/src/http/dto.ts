@@ -291,7 +291,7 @@ export class MailSearchDto {
     type: 'object',
     additionalProperties: true,
     description:
-      'condition tree: {field, value} | {and: [...]} | {or: [...]}; fields sender, rcpt, subject, attachment (part, any case), clientIp (prefix), verdict, direction, symbol, node (name or id), deliveryStatus (exact); at most 5 deep and 50 fields',
+      'condition tree: {field, value} | {and: [...]} | {or: [...]}; fields sender, rcpt, subject, attachment, body (part, any case), clientIp (prefix), verdict, direction, symbol, node (name or id), deliveryStatus (exact); at most 5 deep and 50 fields',
     example: { or: [{ field: 'sender', value: 'alice@' }, { and: [{ field: 'verdict', value: 'quarantine' }, { field: 'symbol', value: 'AV_VIRUS' }] }] },
   })
   where?: object;

@@ -21,4 +21,10 @@ describe('mailConditionSql', () => {
       '(arrayExists(a -> positionCaseInsensitiveUTF8(a, {p0:String}) > 0, attachments.name) AND has(symbols.name, {p1:String}) AND arrayExists(r -> positionCaseInsensitiveUTF8(r, {p2:String}) > 0, rcpt_to))',
     );
   });
+
+  it('finds body words in the stored start of the text, in any case', () => {
+    const params = {};
+    expect(mailConditionSql({ field: 'body', value: 'Quarterly' }, params)).toBe('positionCaseInsensitiveUTF8(body_text, {p0:String}) > 0');
+    expect(params).toEqual({ p0: 'Quarterly' });
+  });
 });

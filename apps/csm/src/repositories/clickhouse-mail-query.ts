@@ -14,6 +14,7 @@ const FIELD_SQL: Record<MailField, (param: string) => string> = {
   symbol: (p) => `has(symbols.name, ${p})`,
   node: (p) => `node_id = ${p}`,
   deliveryStatus: (p) => `delivery_status = ${p}`,
+  body: (p) => `positionCaseInsensitiveUTF8(body_text, ${p}) > 0`,
 };
 
 /** The condition as a SQL boolean expression; adds its values to PARAMS (names p0, p1, ...). */

@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS messages (
   policy_version UInt64,
   size_bytes UInt64,
   smtp_reply String,
+  body_text String,
   inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
 )
 ENGINE = ReplacingMergeTree(inserted_at)
@@ -116,6 +117,7 @@ export const ADDED_COLUMNS = [
   `ALTER TABLE messages ADD COLUMN IF NOT EXISTS tls_cipher LowCardinality(String) AFTER tls_version`,
   `ALTER TABLE messages ADD COLUMN IF NOT EXISTS tls_server_name String AFTER tls_cipher`,
   `ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS tls_version LowCardinality(String) AFTER at`,
+  `ALTER TABLE messages ADD COLUMN IF NOT EXISTS body_text String AFTER smtp_reply`,
 ] as const;
 
 /** Each table and the time column its retention TTL counts from. */

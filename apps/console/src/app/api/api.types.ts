@@ -135,7 +135,7 @@ export interface ApiErrorBody {
 }
 
 /** `GET /api/mail` parameters that test one field each (docs/architecture.md, "REST API"). */
-export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'ip', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'delivery'] as const;
+export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'ip', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'delivery', 'body'] as const;
 export type MailField = (typeof MAIL_FIELDS)[number];
 
 /** One message as the mail search lists it. */
