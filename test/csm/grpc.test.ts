@@ -78,7 +78,7 @@ describe('CSM gRPC NodeService', () => {
     const bad = new Metadata();
     bad.set('x-moat-node-id', node.nodeId);
     bad.set('x-moat-node-secret', 'guess');
-    const request = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: 'ClamAV 1.4' }, startedAtMs: Date.now() };
+    const request = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: 'ClamAV 1.4' }, startedAtMs: Date.now(), held: [] };
     const refused = await unary((cb) => client.heartbeat(request, bad, cb)).catch((e: ServiceError) => e);
     expect((refused as ServiceError).code).toBe(status.UNAUTHENTICATED);
 

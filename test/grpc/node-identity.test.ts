@@ -12,7 +12,7 @@ import { waitFor } from '../harness/wait.js';
 
 const ENROL_TOKEN = 'identity-enrol-token';
 
-const beat = (nodeId: string): HeartbeatRequest => ({ nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now(), metricsUrl: '', resolver: undefined });
+const beat = (nodeId: string): HeartbeatRequest => ({ nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now(), metricsUrl: '', resolver: undefined, held: [] });
 
 /** A heartbeat on CLIENT with METADATA: the response, or the error that refused it (within 5 s). */
 const heartbeat = (client: NodeServiceClient, nodeId: string, metadata: Metadata) =>

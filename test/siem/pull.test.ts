@@ -139,7 +139,7 @@ describe('event export: pull API with a durable cursor', () => {
     const { client, node, metadata: nodeMetadata } = await enrolNode(csm, ENROL_TOKEN, `node-${run}`);
     try {
       const metadata = nodeMetadata();
-      const beat = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now(), metricsUrl: '' };
+      const beat = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now(), metricsUrl: '', held: [] };
       await unary((cb) => client.heartbeat(beat, metadata, cb));
       await unary((cb) => client.heartbeat(beat, metadata, cb));
       const states = await waitFor(
