@@ -239,7 +239,7 @@ describe('mail tracking', () => {
       ['GET', '/api/stats?by=country'],
       ['GET', '/api/policy/diff?from=abc'],
       ['POST', '/api/policy/rollback', { version: -1 }],
-      ['POST', '/api/mail/search', { where: { or: [{ field: 'body', value: 'x' }] } }],
+      ['POST', '/api/mail/search', { where: { or: [{ field: 'headers', value: 'x' }] } }],
       ['POST', '/api/mail/search', { where: { and: 'x' }, limit: 10 }],
       ['POST', '/api/mail/actions', { action: 'forward', ids: [id(1)] }],
     ];
