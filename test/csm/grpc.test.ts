@@ -1,11 +1,12 @@
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { generateKeyAndCsr } from '@moat/tls';
 import { ensureEventsStream } from '@moat/bus';
 import { Action, NodeServiceClient, type ControlCommand, type EnrolResponse, type NodeToCsm, type PolicyDocument } from '@moat/proto/grpc';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defined } from '../harness/defined.js';
 import { waitFor } from '../harness/wait.js';
 import { CsmApi } from './support/api.js';
+import { enrolClient, nodePortClient, unary } from './support/node-client.js';
 import { messageEvent, publishMessage } from './support/events.js';
 import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm, type NatsServer } from './support/processes.js';
 
@@ -15,9 +16,6 @@ interface Status {
   policyVersion: number;
   nodes: { id: string; name: string; smtpAddress: string; up: boolean; policyVersion: number; engineVersions: Record<string, string> }[];
 }
-
-const unary = <T>(call: (callback: (err: ServiceError | null, response: T) => void) => void): Promise<T> =>
-  new Promise((resolve, reject) => call((err, response) => (err ? reject(err) : resolve(response))));
 
 // NodeService over real gRPC (grpc-js client, as the scan node uses it) against the built CSM.
 describe('CSM gRPC NodeService', () => {
@@ -40,8 +38,6 @@ describe('CSM gRPC NodeService', () => {
     const dataDir = await tempDir('moat-csm-grpc-');
     csm = await startCsm({ natsUrl: nats.url, dataDir, MOAT_ENROL_TOKEN: ENROL_TOKEN });
     api = await CsmApi.withCliToken(csm);
-    // gRPC over TLS, verifying the CSM's own certificate, as the nodes do (MOAT_CSM_CA).
-    client = new NodeServiceClient(csm.grpcAddress, credentials.createSsl(Buffer.from(defined(csm.ca, 'the CSM certificate'))));
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);
   });
@@ -54,26 +50,35 @@ describe('CSM gRPC NodeService', () => {
     await removeTempDirs();
   });
 
-  it('refuses a plaintext client: NodeService is served over TLS only', async () => {
-    const plain = new NodeServiceClient(csm.grpcAddress, credentials.createInsecure());
-    const refused = await unary<EnrolResponse>((cb) => plain.enrol({ token: ENROL_TOKEN, nodeName: 'plain', smtpAddress: '', softwareVersion: '' }, new Metadata(), { deadline: Date.now() + 5000 }, cb)).catch((e: ServiceError) => e);
-    plain.close();
-    expect([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]).toContain((refused as ServiceError).code);
+  it('refuses a plaintext client on both ports: NodeService is served over TLS only', async () => {
+    for (const address of [csm.grpcAddress, csm.enrolAddress]) {
+      const plain = new NodeServiceClient(address, credentials.createInsecure());
+      const refused = await unary<EnrolResponse>((cb) => plain.enrol({ token: ENROL_TOKEN, nodeName: 'plain', smtpAddress: '', softwareVersion: '', csr: '' }, new Metadata(), { deadline: Date.now() + 5000 }, cb)).catch((e: ServiceError) => e);
+      plain.close();
+      expect([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]).toContain((refused as ServiceError).code);
+    }
   });
 
-  it('refuses enrolment with a wrong token and enrols with the right one', async () => {
-    const refused = await unary<EnrolResponse>((cb) => client.enrol({ token: 'wrong', nodeName: 'n1', smtpAddress: '', softwareVersion: '' }, cb)).catch((e: ServiceError) => e);
+  it('refuses enrolment with a wrong token or without a CSR, and enrols with the right one, signing its key', async () => {
+    const enrolment = enrolClient(csm);
+    const { key, csr } = await generateKeyAndCsr('moat-node', 'ecdsa');
+    const refused = await unary<EnrolResponse>((cb) => enrolment.enrol({ token: 'wrong', nodeName: 'n1', smtpAddress: '', softwareVersion: '', csr }, cb)).catch((e: ServiceError) => e);
     expect((refused as ServiceError).code).toBe(status.PERMISSION_DENIED);
-    node = await unary<EnrolResponse>((cb) => client.enrol({ token: ENROL_TOKEN, nodeName: 'node-a', smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' }, cb));
+    const noCsr = await unary<EnrolResponse>((cb) => enrolment.enrol({ token: ENROL_TOKEN, nodeName: 'n1', smtpAddress: '', softwareVersion: '', csr: '' }, cb)).catch((e: ServiceError) => e);
+    expect(noCsr).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('csr is required') });
+    node = await unary<EnrolResponse>((cb) => enrolment.enrol({ token: ENROL_TOKEN, nodeName: 'node-a', smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0', csr }, cb));
+    enrolment.close();
     expect(node.nodeId).toMatch(/[0-9a-f-]{36}/);
     expect(node.nodeSecret.length).toBeGreaterThan(30);
+    expect(node.certificate).toContain('BEGIN CERTIFICATE');
+    client = nodePortClient(csm, key, node.certificate);
   });
 
   it('requires node credentials and records heartbeats in the status', async () => {
     const bad = new Metadata();
     bad.set('x-moat-node-id', node.nodeId);
     bad.set('x-moat-node-secret', 'guess');
-    const request = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: 'ClamAV 1.4' }, startedAtMs: Date.now() };
+    const request = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: 'ClamAV 1.4' }, startedAtMs: Date.now(), held: [] };
     const refused = await unary((cb) => client.heartbeat(request, bad, cb)).catch((e: ServiceError) => e);
     expect((refused as ServiceError).code).toBe(status.UNAUTHENTICATED);
 

@@ -70,6 +70,7 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'DELETE /api/certificates/{domain}': ADMINS,
   'GET /api/holds': MAIL_READERS,
   'POST /api/holds/{domain}/release': ['super-admin', 'tenant-admin', 'approver'],
+  'POST /api/nodes/{id}/revoke': ADMINS,
   'GET /api/classifier': READERS,
   'GET /api/classifier/models/{version}': READERS,
   'POST /api/classifier/models': ADMINS,

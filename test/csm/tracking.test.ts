@@ -1,4 +1,4 @@
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { ensureEventsStream, openQuarantineStore } from '@moat/bus';
 import { Action, NodeServiceClient, type ControlCommand, type EnrolResponse, type NodeToCsm } from '@moat/proto/grpc';
 import type { ObjectStore } from '@nats-io/obj';
@@ -12,7 +12,7 @@ import { waitFor } from '../harness/wait.js';
 import { CsmApi } from './support/api.js';
 import { messageEvent, publishMessage } from './support/events.js';
 import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm, type NatsServer } from './support/processes.js';
-import { defined } from '../harness/defined.js';
+import { enrolNode } from './support/node-client.js';
 
 const ENROL_TOKEN = 'tracking-enrol-token';
 
@@ -35,9 +35,6 @@ interface BulkResult {
   failed: number;
   results: { id: string; ok: boolean; detail: string }[];
 }
-
-const unary = <T>(call: (callback: (err: ServiceError | null, response: T) => void) => void): Promise<T> =>
-  new Promise((resolve, reject) => call((err, response) => (err ? reject(err) : resolve(response))));
 
 // Mail tracking through the real CSM process (NATS JetStream events and object store, chdb) with a node enrolled
 // over gRPC that answers Control commands: structured search with OR and cursor paging, node names, bulk
@@ -67,8 +64,7 @@ describe('mail tracking', () => {
     nc = await connect({ servers: nats.url });
     await ensureEventsStream(nc);
     quarantine = await openQuarantineStore(nc);
-    client = new NodeServiceClient(csm.grpcAddress, credentials.createSsl(Buffer.from(defined(csm.ca, 'the CSM certificate'))));
-    node = await unary<EnrolResponse>((cb) => client.enrol({ token: ENROL_TOKEN, nodeName: 'mx-east', smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' }, cb));
+    ({ client, node } = await enrolNode(csm, ENROL_TOKEN, 'mx-east'));
 
     const base = Date.now() - 60_000;
     for (let n = 0; n < 30; n++) {
@@ -243,7 +239,7 @@ describe('mail tracking', () => {
       ['GET', '/api/stats?by=country'],
       ['GET', '/api/policy/diff?from=abc'],
       ['POST', '/api/policy/rollback', { version: -1 }],
-      ['POST', '/api/mail/search', { where: { or: [{ field: 'body', value: 'x' }] } }],
+      ['POST', '/api/mail/search', { where: { or: [{ field: 'headers', value: 'x' }] } }],
       ['POST', '/api/mail/search', { where: { and: 'x' }, limit: 10 }],
       ['POST', '/api/mail/actions', { action: 'forward', ids: [id(1)] }],
     ];

@@ -34,7 +34,7 @@ describe('moat up --detach and moat down', () => {
     const metrics = defined(ports.metrics[0], 'a metrics port');
     const submission = defined(ports.submission[0], 'a submission port');
     const submissions = defined(ports.submissions[0], 'a submissions port');
-    const flags = ['--metrics-port', metrics, '--http-port', ports.http, '--grpc-port', ports.grpc, '--nats-port', ports.nats, '--clamd-port', ports.clamd, '--downstream-port', ports.downstream, '--smtp-port', smtp]
+    const flags = ['--metrics-port', metrics, '--http-port', ports.http, '--grpc-port', ports.grpc, '--enrol-port', ports.enrol, '--nats-port', ports.nats, '--clamd-port', ports.clamd, '--downstream-port', ports.downstream, '--smtp-port', smtp]
       .concat(['--submission-port', submission, '--submissions-port', submissions, '--internet-port', ports.internet])
       .map(String);
     const up = await runMoat(['up', '--detach', '--nodes', '1', ...flags], env(), 240_000);
@@ -87,7 +87,7 @@ describe('moat up --detach and moat down', () => {
     expect(down.stdout).toContain('moat stopped');
     expect(existsSync(join(varDir, 'cluster.json'))).toBe(false);
     for (const p of cluster.processes) if (p.pid !== null) expect(isAlive(p.pid), `${p.name} still running`).toBe(false);
-    for (const port of [ports.http, ports.grpc, ports.nats, ports.clamd, ports.downstream, ports.internet, smtp, metrics, submission, submissions]) expect(await tcpAccepts(port)).toBe(false);
+    for (const port of [ports.http, ports.grpc, ports.enrol, ports.nats, ports.clamd, ports.downstream, ports.internet, smtp, metrics, submission, submissions]) expect(await tcpAccepts(port)).toBe(false);
 
     const idle = await runMoat(['down'], env());
     expect(idle.stdout).toContain('no cluster is running');

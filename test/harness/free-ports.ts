@@ -28,8 +28,8 @@ export async function freePorts(count: number): Promise<number[]> {
 
 /** Free ports for every listener of a local cluster with `nodes` scan nodes. */
 export async function freeClusterPorts(nodes: number): Promise<ClusterPorts> {
-  const [http, grpc, nats, clamd, downstream, internet, ...perNode] = await freePorts(6 + 4 * nodes);
-  if (downstream === undefined || http === undefined || grpc === undefined || nats === undefined || clamd === undefined || internet === undefined) throw new Error('not enough free ports');
+  const [http, grpc, enrol, nats, clamd, downstream, internet, ...perNode] = await freePorts(7 + 4 * nodes);
+  if (downstream === undefined || http === undefined || grpc === undefined || enrol === undefined || nats === undefined || clamd === undefined || internet === undefined) throw new Error('not enough free ports');
   const slice = (i: number) => perNode.slice(i * nodes, (i + 1) * nodes);
-  return { http, grpc, nats, clamd, downstream, internet, smtp: slice(0), metrics: slice(1), submission: slice(2), submissions: slice(3) };
+  return { http, grpc, enrol, nats, clamd, downstream, internet, smtp: slice(0), metrics: slice(1), submission: slice(2), submissions: slice(3) };
 }

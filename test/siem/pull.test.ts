@@ -1,5 +1,3 @@
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { NodeServiceClient, type EnrolResponse } from '@moat/proto/grpc';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +8,7 @@ import { waitFor } from '../harness/wait.js';
 import { CsmApi } from '../csm/support/api.js';
 import { messageEvent, publishDelivery, publishMessage } from '../csm/support/events.js';
 import { buildCsm, startCsm, startNats, removeTempDirs, tempDir, type Csm, type NatsServer } from '../csm/support/processes.js';
-import { defined } from '../harness/defined.js';
+import { enrolNode, unary } from '../csm/support/node-client.js';
 
 interface Exported {
   seq: number;
@@ -25,9 +23,6 @@ interface EventPage {
 }
 
 const ENROL_TOKEN = 'siem-enrol-token';
-
-const unary = <T>(call: (callback: (err: ServiceError | null, response: T) => void) => void): Promise<T> =>
-  new Promise((resolve, reject) => call((err, response) => (err ? reject(err) : resolve(response))));
 
 // GET /api/events through the real CSM (chdb, NATS): a reader that saves its cursor after every page sees every
 // event exactly once, in order, across a CSM restart, replays of old events and events arriving meanwhile.
@@ -141,13 +136,10 @@ describe('event export: pull API with a durable cursor', () => {
   });
 
   it('exports a node enrolment (audit), its first heartbeat (node up) and its silence (node down)', async () => {
-    const client = new NodeServiceClient(csm.grpcAddress, credentials.createSsl(Buffer.from(defined(csm.ca, 'the CSM certificate'))));
+    const { client, node, metadata: nodeMetadata } = await enrolNode(csm, ENROL_TOKEN, `node-${run}`);
     try {
-      const node = await unary<EnrolResponse>((cb) => client.enrol({ token: ENROL_TOKEN, nodeName: `node-${run}`, smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' }, cb));
-      const metadata = new Metadata();
-      metadata.set('x-moat-node-id', node.nodeId);
-      metadata.set('x-moat-node-secret', node.nodeSecret);
-      const beat = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now(), metricsUrl: '' };
+      const metadata = nodeMetadata();
+      const beat = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now(), metricsUrl: '', held: [] };
       await unary((cb) => client.heartbeat(beat, metadata, cb));
       await unary((cb) => client.heartbeat(beat, metadata, cb));
       const states = await waitFor(

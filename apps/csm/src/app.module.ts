@@ -8,6 +8,7 @@ import { AdminsController } from './http/admins.controller.js';
 import { AuthController } from './http/auth.controller.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { CertificatesController } from './http/certificates.controller.js';
+import { NodesController } from './http/nodes.controller.js';
 import { ClassifierController } from './http/classifier.controller.js';
 import { DkimController } from './http/dkim.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
@@ -48,6 +49,7 @@ import { AccountsService } from './services/accounts.service.js';
 import { AdminsService } from './services/admins.service.js';
 import { AuditService } from './services/audit.service.js';
 import { SecretKeyService } from './services/secret-key.service.js';
+import { NodeCaService } from './services/node-ca.service.js';
 import { AuthService } from './services/auth.service.js';
 import { CertificateService } from './services/certificate.service.js';
 import { ClassifierService } from './services/classifier.service.js';
@@ -71,7 +73,7 @@ import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -89,6 +91,7 @@ import { StatusService } from './services/status.service.js';
     { provide: BodyStoreRepository, useClass: JetStreamBodyStoreRepository },
     AuditService,
     SecretKeyService,
+    NodeCaService,
     SessionService,
     LoginThrottleService,
     AuthService,

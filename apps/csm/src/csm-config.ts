@@ -33,6 +33,8 @@ export class CsmConfig {
   readonly httpPort: number;
   readonly grpcHost: string;
   readonly grpcPort: number;
+  /** Port (on MOAT_GRPC_HOST) that serves only Enrol, over TLS without a client certificate: nodes get theirs there. */
+  readonly enrolPort: number;
   /** `chdb:<dir>` for the embedded engine or an `http(s)://` server URL. */
   readonly clickhouse: string;
   readonly consoleDir: string;
@@ -61,6 +63,7 @@ export class CsmConfig {
     this.httpPort = port(env, 'MOAT_HTTP_PORT', 8080);
     this.grpcHost = env.MOAT_GRPC_HOST || '127.0.0.1';
     this.grpcPort = port(env, 'MOAT_GRPC_PORT', 50051);
+    this.enrolPort = port(env, 'MOAT_ENROL_PORT', 50052);
     this.clickhouse = env.MOAT_CLICKHOUSE || `chdb:${join(this.dataDir, 'clickhouse')}`;
     this.consoleDir = pathSetting(env.MOAT_CONSOLE_DIR, 'apps/console/dist/browser');
     this.bootstrapPolicyFile = env.MOAT_BOOTSTRAP_POLICY ? resolve(env.MOAT_BOOTSTRAP_POLICY) : undefined;

@@ -33,10 +33,10 @@ async function main(): Promise<void> {
   await app.listen(config.httpPort, config.httpHost);
   const httpAddress = app.getHttpServer().address();
   const httpPort = typeof httpAddress === 'object' && httpAddress ? httpAddress.port : config.httpPort;
-  const grpcPort = await app.get(NodeGrpcServer).listen(certificate);
+  const grpcPorts = await app.get(NodeGrpcServer).listen(certificate);
   const url = `${certificate ? 'https' : 'http'}://${config.httpHost}:${httpPort}`;
   const pinned = certificate ? ` cert ${certificate.certFile}` : '';
-  process.stdout.write(`csm ready ${url} grpc ${config.grpcHost}:${grpcPort} data ${config.dataDir}${pinned}\n`);
+  process.stdout.write(`csm ready ${url} grpc ${config.grpcHost}:${grpcPorts.grpc} enrol ${config.grpcHost}:${grpcPorts.enrol} data ${config.dataDir}${pinned}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

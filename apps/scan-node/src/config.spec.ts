@@ -20,6 +20,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MOAT_CLOCK_FILE: '/tmp/clock' })).toThrow(/MOAT_CLOCK_FILE is for tests/);
   });
 
+  it('enrols on the CSM host at port 50052 unless MOAT_CSM_ENROL says otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ csmEnrol: '127.0.0.1:50052' });
+    expect(loadConfig({ MOAT_CSM_GRPC: '[::1]:7000' })).toMatchObject({ csmEnrol: '[::1]:50052' });
+    expect(loadConfig({ MOAT_CSM_ENROL: 'csm.example:7001' })).toMatchObject({ csmEnrol: 'csm.example:7001' });
+    expect(() => loadConfig({ MOAT_CSM_ENROL: 'nohost' })).toThrow(/MOAT_CSM_ENROL/);
+  });
+
   it('offers submission only on the ports given', () => {
     expect(loadConfig({})).toMatchObject({ submissionPort: undefined, submissionsPort: undefined });
     expect(loadConfig({ MOAT_SUBMISSION_PORT: '2587', MOAT_SUBMISSIONS_PORT: '0' })).toMatchObject({ submissionPort: 2587, submissionsPort: 0 });

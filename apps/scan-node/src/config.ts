@@ -15,6 +15,8 @@ export interface NodeConfig {
   natsUrl: string;
   /** host:port of the CSM's gRPC NodeService. */
   csmGrpc: string;
+  /** host:port of the CSM's enrolment port (MOAT_CSM_ENROL; default: MOAT_CSM_GRPC's host, port 50052). */
+  csmEnrol: string;
   /** TLS toward the CSM (MOAT_CSM_TLS, default on), verified against MOAT_CSM_CA (PEM file) or the system's CAs; undefined: plaintext. */
   csmTls: { caFile: string | undefined } | undefined;
   /** One-time token; needed only until the node has enrolled (the identity is then kept in the data dir). */
@@ -63,7 +65,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const natsUrl = read('MOAT_NATS_URL', 'nats://127.0.0.1:4222');
   if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(natsUrl)) problems.push(`MOAT_NATS_URL must look like nats://host:port, got ${JSON.stringify(natsUrl)}`);
   const csmGrpc = read('MOAT_CSM_GRPC', '127.0.0.1:50051');
-  hostPort('MOAT_CSM_GRPC', csmGrpc, problems);
+  const grpcHost = hostPort('MOAT_CSM_GRPC', csmGrpc, problems).host;
+  const enrolSetting = read('MOAT_CSM_ENROL', '');
+  if (enrolSetting) hostPort('MOAT_CSM_ENROL', enrolSetting, problems);
+  const csmEnrol = enrolSetting || `${grpcHost.includes(':') ? `[${grpcHost}]` : grpcHost}:50052`;
   const csmTlsMode = read('MOAT_CSM_TLS', 'on');
   if (csmTlsMode !== 'on' && csmTlsMode !== 'off') problems.push(`MOAT_CSM_TLS must be on or off, got ${JSON.stringify(csmTlsMode)}`);
   const csmCa = read('MOAT_CSM_CA', '');
@@ -89,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
     dataDir,
     natsUrl,
     csmGrpc,
+    csmEnrol,
     csmTls: csmTlsMode === 'off' ? undefined : { caFile: csmCa ? resolve(csmCa) : undefined },
     enrolToken,
     clamd,

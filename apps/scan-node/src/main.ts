@@ -1,5 +1,4 @@
 import './threadpool.js';
-import { credentials } from '@grpc/grpc-js';
 import type { HeldDomain } from '@moat/proto/grpc';
 import { mkdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -26,6 +25,7 @@ import { DkimSigner } from './dkim/dkim-signer.js';
 import { FileClock, systemClock } from './delivery/clock.js';
 import { DeliveryHolds } from './delivery/delivery-holds.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
+import { forwardMessage } from './delivery/forward.js';
 import { releaseHold, releaseMessage } from './delivery/release.js';
 import { EventJournal } from './events/event-journal.js';
 import { EventPublisher } from './events/event-publisher.js';
@@ -154,9 +154,9 @@ async function main(config: NodeConfig): Promise<void> {
   const submissionAddresses = await Promise.all(submissionListeners.map(async (l) => `${l.mode}=${await l.listen()}`));
 
   const sampler = new ProcessSampler();
-  const csmCredentials = config.csmTls ? credentials.createSsl(config.csmTls.caFile ? await readFile(config.csmTls.caFile) : null) : credentials.createInsecure();
+  const csmTls = config.csmTls && { ca: config.csmTls.caFile ? await readFile(config.csmTls.caFile) : null };
   const csm = new CsmLink(
-    { address: config.csmGrpc, credentials: csmCredentials, nodeName: config.nodeName, smtpAddress, enrolToken: config.enrolToken, identity, identityFile, log: createLogger('csm') },
+    { address: config.csmGrpc, enrolAddress: config.csmEnrol, tls: csmTls, nodeName: config.nodeName, smtpAddress, enrolToken: config.enrolToken, identity, identityFile, log: createLogger('csm') },
     [
       new Heartbeat({
         smtpAddress,
@@ -181,6 +181,7 @@ async function main(config: NodeConfig): Promise<void> {
         release: (id, rcpts) => releaseMessage({ quarantine, spool, delivery, events }, id, rcpts),
         report: (report) => reportMessage({ quarantine, models, fuzzy: fuzzyStore, policies }, report),
         releaseHold: (domain) => releaseHold(delivery, policies, domain),
+        forward: (forward) => forwardMessage({ spool, delivery, policyVersion: () => policies.current.version }, forward),
       }),
     ],
   );

@@ -67,7 +67,10 @@ export interface Csm {
   baseUrl: string;
   /** The certificate the CSM serves HTTPS with (PEM); undefined with MOAT_HTTP_TLS=off. */
   ca: string | undefined;
+  /** The node port: client certificates from the CSM's node CA required (TLS). */
   grpcAddress: string;
+  /** The enrolment port: Enrol without a client certificate. */
+  enrolAddress: string;
   dataDir: string;
   child: Child;
   stop(): Promise<number | null>;
@@ -93,14 +96,15 @@ export async function startCsm(env: { natsUrl: string; dataDir: string } & Recor
         MOAT_DATA_DIR: dataDir,
         MOAT_HTTP_PORT: '0',
         MOAT_GRPC_PORT: '0',
+        MOAT_ENROL_PORT: '0',
         MOAT_CONSOLE_DIR: join(dataDir, 'no-console'),
         ...extra,
       },
     }),
   );
-  const [, http, grpc, certFile] = await child.waitForLine(/csm ready (https?:\/\/\S+) grpc (\S+) data \S+(?: cert (\S+))?\n/);
+  const [, http, grpc, enrol, certFile] = await child.waitForLine(/csm ready (https?:\/\/\S+) grpc (\S+) enrol (\S+) data \S+(?: cert (\S+))?\n/);
   const ca = certFile ? await readFile(certFile, 'utf8') : undefined;
-  return { baseUrl: http!, ca, grpcAddress: grpc!, dataDir, child, stop: () => child.stop() };
+  return { baseUrl: http!, ca, grpcAddress: grpc!, enrolAddress: enrol!, dataDir, child, stop: () => child.stop() };
 }
 
 const tempDirs: string[] = [];

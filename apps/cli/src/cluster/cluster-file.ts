@@ -14,6 +14,8 @@ export const clusterFileSchema = z.object({
   ports: z.object({
     http: z.number().int(),
     grpc: z.number().int(),
+    // Absent in files written before nodes enrolled on a port of their own.
+    enrol: z.number().int().optional(),
     nats: z.number().int(),
     clamd: z.number().int(),
     downstream: z.number().int(),

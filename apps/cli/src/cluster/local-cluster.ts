@@ -55,6 +55,7 @@ export function defaultPorts(nodes: number, overrides: PortOverrides = {}): Clus
   return {
     http: overrides.http ?? 8080,
     grpc: overrides.grpc ?? 50051,
+    enrol: overrides.enrol ?? 50052,
     nats: overrides.nats ?? 4222,
     clamd: overrides.clamd ?? 3310,
     downstream: overrides.downstream ?? 2600,

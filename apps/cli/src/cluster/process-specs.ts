@@ -14,6 +14,8 @@ export interface SpecContext {
 export interface ClusterPorts {
   http: number;
   grpc: number;
+  /** The CSM's enrolment port (Enrol only, no client certificate asked). */
+  enrol: number;
   nats: number;
   clamd: number;
   downstream: number;
@@ -97,6 +99,7 @@ export function csmSpec(ctx: SpecContext, extraEnv: NodeJS.ProcessEnv): ProcessS
       MOAT_ENROL_TOKEN: ctx.enrolToken,
       MOAT_HTTP_PORT: String(ctx.ports.http),
       MOAT_GRPC_PORT: String(ctx.ports.grpc),
+      MOAT_ENROL_PORT: String(ctx.ports.enrol),
       MOAT_CONSOLE_DIR: CONSOLE_DIR,
       MOAT_BOOTSTRAP_POLICY: paths.bootstrapPolicy,
       ...extraEnv,
@@ -128,6 +131,7 @@ export function nodeSpec(ctx: SpecContext, index: number): ProcessSpec {
       MOAT_METRICS_HOST: '127.0.0.1',
       MOAT_METRICS_PORT: String(ctx.ports.metrics[index]),
       MOAT_CSM_GRPC: `127.0.0.1:${ctx.ports.grpc}`,
+      MOAT_CSM_ENROL: `127.0.0.1:${ctx.ports.enrol}`,
       // gRPC over TLS, trusting exactly the CSM's certificate (plaintext only when the CSM serves none).
       ...(csmCertFile(ctx) ? { MOAT_CSM_CA: csmCertFile(ctx) } : { MOAT_CSM_TLS: 'off' }),
       MOAT_CLAMD: `127.0.0.1:${ctx.ports.clamd}`,

@@ -17,6 +17,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'admins', summary: 'add, list or remove administrators, change their roles, reset their passwords', load: async () => (await import('./admins.js')).adminsCommand },
   { name: 'certs', summary: 'per-domain TLS certificates the nodes serve by SNI: list with expiry, CSR, upload, import, remove', load: async () => (await import('./certs.js')).certsCommand },
   { name: 'holds', summary: 'mail held by delivery hold windows per domain across nodes, and its release', load: async () => (await import('./holds.js')).holdsCommand },
+  { name: 'nodes', summary: "revoke a scan node's identity: its gRPC client certificate is refused from then on", load: async () => (await import('./nodes.js')).nodesCommand },
   { name: 'train', summary: 'train the spam classifier on directories of spam and ham, and upload it as the model every node uses', load: async () => (await import('./train.js')).trainCommand },
   { name: 'scan', summary: 'scan .eml files, mbox files and directories offline, without delivering', load: async () => (await import('./scan.js')).scanCommand },
 ];

@@ -34,3 +34,12 @@ describe('renderStatus', () => {
     expect(rows.at(-1)).toBe("warning: node-2: sender authentication runs on the machine's resolver");
   });
 });
+
+describe('renderStatus of a revoked node', () => {
+  it('says revoked rather than up or down', () => {
+    const status = statusSchema.parse({ policyVersion: 3, nats: { ok: true }, clickhouse: { ok: true }, nodes: [{ ...node('node-1'), up: false, revokedAtMs: 1_500 }, node('node-2')] });
+    const rows = renderStatus(status, 2_000).split('\n');
+    expect(rows.find((r) => r.startsWith('node-1'))).toMatch(/ revoked /);
+    expect(rows.find((r) => r.startsWith('node-2'))).toMatch(/ yes /);
+  });
+});

@@ -28,7 +28,7 @@ export function renderStatus(status: Status, now = Date.now()): string {
     n.name,
     n.id,
     n.smtpAddress,
-    n.up ? 'yes' : 'no',
+    n.revokedAtMs ? 'revoked' : n.up ? 'yes' : 'no',
     formatAgo(n.lastHeartbeatMs, now),
     n.policyVersion === status.policyVersion ? String(n.policyVersion) : `${n.policyVersion} (behind)`,
     resolverText(n.resolver),

@@ -34,6 +34,7 @@ Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository roo
   --detach             run in the background; stop it with moat down
   --http-port P        CSM console and API (default 8080)
   --grpc-port P        CSM gRPC for nodes (default 50051)
+  --enrol-port P       CSM gRPC enrolment, where nodes get their client certificates (default 50052)
   --nats-port P        NATS (default 4222)
   --clamd-port P       clamd (default 3310)
   --smtp-port P        first scan node's SMTP port; the next nodes use P+1, P+2, ... (default 2525)
@@ -48,6 +49,7 @@ Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository roo
       detach: { type: 'boolean' },
       'http-port': { type: 'string' },
       'grpc-port': { type: 'string' },
+      'enrol-port': { type: 'string' },
       'nats-port': { type: 'string' },
       'clamd-port': { type: 'string' },
       'smtp-port': { type: 'string' },
@@ -61,6 +63,7 @@ Logs: <var>/logs/ (mode 0600). State: <var>/ (default var/ at the repository roo
     const ports = defaultPorts(nodes, {
       http: intOption('http-port', values['http-port'], 1),
       grpc: intOption('grpc-port', values['grpc-port'], 1),
+      enrol: intOption('enrol-port', values['enrol-port'], 1),
       nats: intOption('nats-port', values['nats-port'], 1),
       clamd: intOption('clamd-port', values['clamd-port'], 1),
       smtpBase: intOption('smtp-port', values['smtp-port'], 1),

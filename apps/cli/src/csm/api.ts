@@ -16,6 +16,8 @@ export const nodeStatusSchema = z.looseObject({
   policyVersion: z.number(),
   /** The DNS servers the node's checks ask: the policy's ("configured") or the machine's ("system"). */
   resolver: z.looseObject({ source: z.string(), servers: z.array(z.string()), warning: z.string() }).optional(),
+  /** When an administrator revoked the node (`moat nodes revoke`); 0 when not revoked. */
+  revokedAtMs: z.number().optional(),
 });
 
 export const statusSchema = z.looseObject({

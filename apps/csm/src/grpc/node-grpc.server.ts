@@ -1,17 +1,29 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Metadata, Server, ServerCredentials, status, type ServerErrorResponse } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status, type ServerErrorResponse, type ServerUnaryCall } from '@grpc/grpc-js';
 import { NodeServiceService, type NodeServiceServer, type NodeToCsm } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { CertificateService } from '../services/certificate.service.js';
 import { ControlService } from '../services/control.service.js';
 import { DkimService } from '../services/dkim.service.js';
 import { FleetService } from '../services/fleet.service.js';
+import { NodeCaService } from '../services/node-ca.service.js';
 import { PolicyService } from '../services/policy.service.js';
 import { SrsKeyService } from '../services/srs-key.service.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, PermissionDeniedError, UnauthenticatedError, UnavailableError } from '../util/errors.js';
 
 export const NODE_ID_HEADER = 'x-moat-node-id';
 export const NODE_SECRET_HEADER = 'x-moat-node-secret';
+
+/** The ports NodeService listens on: the node port (client certificates required) and the enrolment port. */
+export interface GrpcPorts {
+  grpc: number;
+  enrol: number;
+}
+
+/** A streaming call as far as revocation needs it: ending it with a status. */
+interface OpenCall {
+  emit(event: 'error', status: Partial<ServerErrorResponse>): boolean;
+}
 
 /**
  * NodeService (proto/moat/v1/node.proto) on @grpc/grpc-js directly, with ts-proto's grpc-js service definition.
@@ -24,6 +36,10 @@ export const NODE_SECRET_HEADER = 'x-moat-node-secret';
 export class NodeGrpcServer implements OnApplicationShutdown {
   private readonly logger = new Logger('grpc');
   private readonly server = new Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_permit_without_calls': 1 });
+  /** Whether NodeService runs over TLS, so that every call but Enrol must come with a node CA client certificate. */
+  private tls = false;
+  /** Streams open per node, ended when the node is revoked. */
+  private readonly openCalls = new Map<string, Set<OpenCall>>();
 
   constructor(
     private readonly config: CsmConfig,
@@ -33,21 +49,29 @@ export class NodeGrpcServer implements OnApplicationShutdown {
     private readonly dkim: DkimService,
     private readonly certificates: CertificateService,
     private readonly srs: SrsKeyService,
+    private readonly nodeCa: NodeCaService,
   ) {
     this.server.addService(NodeServiceService, this.handlers());
+    this.fleet.onRevoked((nodeId) => this.endCalls(nodeId));
   }
 
   /**
-   * Binds MOAT_GRPC_HOST:MOAT_GRPC_PORT and returns the port (useful with port 0). With CERTIFICATE (the HTTPS one)
-   * only TLS is served, so a plaintext client never gets through; nodes verify it (MOAT_CSM_CA) and authenticate
-   * with their id and secret inside the TLS session. Without it (MOAT_HTTP_TLS=off) plain TCP, as for HTTP.
+   * Binds MOAT_GRPC_HOST:MOAT_GRPC_PORT and MOAT_GRPC_HOST:MOAT_ENROL_PORT and returns the ports (useful with 0).
+   * With CERTIFICATE (the HTTPS one) only TLS is served, so a plaintext client never gets through. The node port
+   * requires a client certificate issued by the node CA (checked in the handshake; then, on every call, its CN must
+   * be the node id the call claims and its serial the one issued at the node's last enrolment). The enrolment port
+   * asks for no client certificate, so a new node can present its token and CSR; every other call fails there.
+   * Without CERTIFICATE (MOAT_HTTP_TLS=off) both are plain TCP, as for HTTP, and nodes authenticate by secret only.
    */
-  listen(certificate: { key: string; cert: string } | undefined): Promise<number> {
-    const address = `${this.config.grpcHost.includes(':') ? `[${this.config.grpcHost}]` : this.config.grpcHost}:${this.config.grpcPort}`;
-    const credentials = certificate
-      ? ServerCredentials.createSsl(null, [{ private_key: Buffer.from(certificate.key), cert_chain: Buffer.from(certificate.cert) }], false)
-      : ServerCredentials.createInsecure();
-    return new Promise((resolve, reject) => this.server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port))));
+  async listen(certificate: { key: string; cert: string } | undefined): Promise<GrpcPorts> {
+    const host = this.config.grpcHost.includes(':') ? `[${this.config.grpcHost}]` : this.config.grpcHost;
+    this.tls = certificate !== undefined;
+    const pair = certificate && [{ private_key: Buffer.from(certificate.key), cert_chain: Buffer.from(certificate.cert) }];
+    const nodeCredentials = pair ? ServerCredentials.createSsl(Buffer.from(await this.nodeCa.certificate()), pair, true) : ServerCredentials.createInsecure();
+    const enrolCredentials = pair ? ServerCredentials.createSsl(null, pair, false) : ServerCredentials.createInsecure();
+    const bind = (port: number, credentials: ServerCredentials) =>
+      new Promise<number>((resolve, reject) => this.server.bindAsync(`${host}:${port}`, credentials, (err, bound) => (err ? reject(err) : resolve(bound))));
+    return { grpc: await bind(this.config.grpcPort, nodeCredentials), enrol: await bind(this.config.enrolPort, enrolCredentials) };
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -84,7 +108,8 @@ export class NodeGrpcServer implements OnApplicationShutdown {
 
       watchPolicy: (call) => {
         this.authenticate(call).then(
-          () => {
+          (nodeId) => {
+            this.track(nodeId, call);
             const unsubscribe = this.policy.watch(call.request.haveVersion, (doc) => call.write(doc));
             call.on('cancelled', unsubscribe);
             call.on('close', unsubscribe);
@@ -96,7 +121,8 @@ export class NodeGrpcServer implements OnApplicationShutdown {
 
       watchSigningKeys: (call) => {
         this.authenticate(call).then(
-          () => {
+          (nodeId) => {
+            this.track(nodeId, call);
             // Sends are chained so that sets arrive in the order of the changes.
             let sending = Promise.resolve();
             const send = () => {
@@ -117,7 +143,8 @@ export class NodeGrpcServer implements OnApplicationShutdown {
 
       watchCertificates: (call) => {
         this.authenticate(call).then(
-          () => {
+          (nodeId) => {
+            this.track(nodeId, call);
             const unsubscribe = this.certificates.watch((set) => call.write(set));
             call.on('cancelled', unsubscribe);
             call.on('close', unsubscribe);
@@ -134,6 +161,7 @@ export class NodeGrpcServer implements OnApplicationShutdown {
           detach = undefined;
         };
         const started = this.authenticate(call);
+        started.then((nodeId) => this.track(nodeId, call), () => undefined);
         started.catch((err: unknown) => call.emit('error', this.toStatus(err)));
         call.on('data', (message: NodeToCsm) => {
           void started.then((nodeId) => {
@@ -156,11 +184,41 @@ export class NodeGrpcServer implements OnApplicationShutdown {
     };
   }
 
-  /** The node id from verified x-moat-node-id / x-moat-node-secret metadata. */
-  private async authenticate(call: { metadata: Metadata }): Promise<string> {
+  /**
+   * The node id from verified x-moat-node-id / x-moat-node-secret metadata and, over TLS, the client certificate of
+   * the connection: issued by the node CA (the handshake checked that), naming the node the call claims to be.
+   */
+  private async authenticate(call: Pick<ServerUnaryCall<unknown, unknown>, 'metadata' | 'getAuthContext'>): Promise<string> {
     const nodeId = metadataValue(call.metadata, NODE_ID_HEADER);
-    await this.fleet.verify(nodeId, metadataValue(call.metadata, NODE_SECRET_HEADER));
+    let serial: string | undefined;
+    if (this.tls) {
+      const peer = call.getAuthContext().sslPeerCertificate;
+      if (!peer) throw new UnauthenticatedError('a client certificate issued by the CSM is required: connect to the node port with the certificate from enrolment');
+      if (peer.subject.CN !== nodeId) throw new PermissionDeniedError(`the client certificate is node ${String(peer.subject.CN)}'s, not ${nodeId}'s`);
+      serial = peer.serialNumber;
+    }
+    await this.fleet.verify(nodeId, metadataValue(call.metadata, NODE_SECRET_HEADER), serial);
     return nodeId;
+  }
+
+  /** Keeps CALL among NODEID's open calls until it ends. */
+  private track(nodeId: string, call: OpenCall & { on(event: 'close' | 'cancelled', listener: () => void): unknown }): void {
+    const calls = this.openCalls.get(nodeId) ?? new Set<OpenCall>();
+    this.openCalls.set(nodeId, calls);
+    calls.add(call);
+    const forget = () => {
+      calls.delete(call);
+      if (calls.size === 0 && this.openCalls.get(nodeId) === calls) this.openCalls.delete(nodeId);
+    };
+    call.on('close', forget);
+    call.on('cancelled', forget);
+  }
+
+  /** Ends every open call of a revoked node with PERMISSION_DENIED. */
+  private endCalls(nodeId: string): void {
+    const calls = this.openCalls.get(nodeId);
+    this.openCalls.delete(nodeId);
+    for (const call of calls ?? []) call.emit('error', this.toStatus(new PermissionDeniedError(`node ${nodeId} was revoked`)));
   }
 
   private toStatus(err: unknown): Partial<ServerErrorResponse> {

@@ -116,6 +116,7 @@ export class NodeStatusDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) engineVersions!: Record<string, string>;
   @ApiPropertyOptional({ type: NodeResourcesDto }) resources?: NodeResourcesDto;
   @ApiPropertyOptional({ type: ResolverInfoDto, description: 'absent until a heartbeat reports it' }) resolver?: ResolverInfoDto;
+  @ApiProperty({ description: 'epoch ms when an administrator revoked the node (its certificate is refused); 0 when not revoked' }) revokedAtMs!: number;
 }
 
 export class BodyStoreDto {
@@ -298,7 +299,7 @@ export class MailSearchDto {
     type: 'object',
     additionalProperties: true,
     description:
-      'condition tree: {field, value} | {and: [...]} | {or: [...]}; fields sender, rcpt, subject, attachment (part, any case), clientIp (prefix), verdict, direction, symbol, node (name or id), deliveryStatus (exact); at most 5 deep and 50 fields',
+      'condition tree: {field, value} | {and: [...]} | {or: [...]}; fields sender, rcpt, subject, attachment, body (part, any case), clientIp (prefix), verdict, direction, symbol, node (name or id), deliveryStatus (exact); at most 5 deep and 50 fields',
     example: { or: [{ field: 'sender', value: 'alice@' }, { and: [{ field: 'verdict', value: 'quarantine' }, { field: 'symbol', value: 'AV_VIRUS' }] }] },
   })
   where?: object;
@@ -501,8 +502,9 @@ export class AuditVerificationDto {
 }
 
 export class BulkActionDto {
-  @ApiProperty({ enum: ['release', 'delete', 'report-spam', 'report-ham'], description: 'delete removes the body from the quarantine' }) action!: string;
+  @ApiProperty({ enum: ['release', 'delete', 'report-spam', 'report-ham', 'forward'], description: 'delete removes the body from the quarantine; forward sends each kept body to `to` through a node (audited mail.forward)' }) action!: string;
   @ApiProperty({ type: [String], description: '1 to 1000 message ids' }) ids!: string[];
+  @ApiPropertyOptional({ description: 'forward only: the address the messages go to' }) to?: string;
 }
 
 export class BulkItemResultDto {

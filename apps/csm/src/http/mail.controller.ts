@@ -26,6 +26,7 @@ export class MailController {
   @ApiQuery({ name: 'sender', required: false, description: 'part of the envelope sender' })
   @ApiQuery({ name: 'rcpt', required: false, description: 'part of any envelope recipient' })
   @ApiQuery({ name: 'subject', required: false, description: 'part of the subject' })
+  @ApiQuery({ name: 'body', required: false, description: "words in the start of the message's text (16 KiB; not stored under retention none)" })
   @ApiQuery({ name: 'verdict', required: false, description: 'action: deliver, tag, quarantine, reject, tempfail, hold, discard' })
   @ApiQuery({ name: 'ip', required: false, description: 'client IP, or its start (192.0.2.)' })
   @ApiQuery({ name: 'direction', required: false, description: 'inbound or outbound' })

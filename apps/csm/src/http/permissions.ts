@@ -56,6 +56,7 @@ export const BULK_ACTION_PERMISSIONS: Readonly<Record<BulkAction, Permission>> =
   delete: 'mail:delete',
   'report-spam': 'mail:report',
   'report-ham': 'mail:report',
+  forward: 'mail:release',
 };
 
 export interface RouteRule {

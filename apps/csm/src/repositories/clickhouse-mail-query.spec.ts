@@ -29,4 +29,10 @@ describe('mailConditionSql', () => {
     expect(containsPattern('50%_off\\')).toBe('%50\\%\\_off\\\\%');
     expect(containsPattern('')).toBe('%%');
   });
+
+  it('finds body words in the stored start of the text, in any case', () => {
+    const params = {};
+    expect(mailConditionSql({ field: 'body', value: 'Quarterly' }, params)).toBe('positionCaseInsensitiveUTF8(body_text, {p0:String}) > 0');
+    expect(params).toEqual({ p0: 'Quarterly' });
+  });
 });

@@ -19,6 +19,7 @@ const FIELD_SQL: Record<MailField, (param: string, like: string) => string> = {
   symbol: (p) => `has(symbols.name, ${p})`,
   node: (p) => `node_id = ${p}`,
   deliveryStatus: (p) => `delivery_status = ${p}`,
+  body: (p) => `positionCaseInsensitiveUTF8(body_text, ${p}) > 0`,
 };
 
 const LIKE_FIELDS: ReadonlySet<MailField> = new Set(['sender', 'rcpt', 'subject']);

@@ -36,6 +36,10 @@ describe('ClickHouse rows', () => {
     });
   });
 
+  it('stores at most 16 KiB of body text, whatever the node sent', () => {
+    expect(messageRow(MessageEvent.fromPartial({ id: 'x', bodyText: 'word '.repeat(5000) })).body_text).toHaveLength(16_384);
+  });
+
   it('names unknown enum values unspecified', () => {
     expect(messageRow(MessageEvent.fromPartial({ id: 'x', direction: 9 as Direction, action: Action.UNRECOGNIZED }))).toMatchObject({ direction: 'unspecified', action: 'unspecified' });
   });

@@ -3,6 +3,9 @@ import type { ActionName, AuditEntry, DirectionName } from './event-store.reposi
 
 // Mapping between the protobuf events and the ClickHouse rows (JSONEachRow objects keyed by column name).
 
+/** At most this much of a message's text is stored for the body search, whatever a node sends (proto: body_text). */
+const BODY_TEXT_MAX = 16_384;
+
 const DIRECTIONS: Record<number, DirectionName> = {
   [Direction.DIRECTION_INBOUND]: 'inbound',
   [Direction.DIRECTION_OUTBOUND]: 'outbound',
@@ -75,6 +78,7 @@ export function messageRow(event: MessageEvent) {
     policy_version: event.policyVersion,
     size_bytes: event.sizeBytes,
     smtp_reply: event.smtpReply,
+    body_text: event.bodyText.slice(0, BODY_TEXT_MAX),
   };
 }
 

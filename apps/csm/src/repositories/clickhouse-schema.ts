@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS messages (
   policy_version UInt64,
   size_bytes UInt64,
   smtp_reply String,
+  body_text String,
   inserted_at DateTime64(3, 'UTC') DEFAULT now64(3),
   INDEX sender_ngrams lowerUTF8(mail_from) TYPE ngrambf_v1(3, 16384, 2, 0) GRANULARITY 1,
   INDEX rcpt_ngrams lowerUTF8(arrayStringConcat(rcpt_to, ' ')) TYPE ngrambf_v1(3, 16384, 2, 0) GRANULARITY 1,
@@ -167,6 +168,7 @@ export const ADDED_COLUMNS = [
   `ALTER TABLE messages ADD COLUMN IF NOT EXISTS tls_cipher LowCardinality(String) AFTER tls_version`,
   `ALTER TABLE messages ADD COLUMN IF NOT EXISTS tls_server_name String AFTER tls_cipher`,
   `ALTER TABLE deliveries ADD COLUMN IF NOT EXISTS tls_version LowCardinality(String) AFTER at`,
+  `ALTER TABLE messages ADD COLUMN IF NOT EXISTS body_text String AFTER smtp_reply`,
 ] as const;
 
 /** Messages per hour, breakdown (HOURLY_BREAKDOWNS), direction, action and key: statistics by domain, reason, symbol. */

@@ -66,6 +66,10 @@ export interface NodeRecord {
   resolver?: ResolverInfo;
   /** Mail the node holds by delivery hold windows (F9), per domain, from its last heartbeat. */
   held?: HeldDomain[];
+  /** Serial number (hex) of the TLS client certificate issued at the node's last enrolment; no other is accepted. */
+  certificateSerial?: string;
+  /** Set when an administrator revoked the node: its certificate is refused and it may not enrol again. */
+  revokedAtMs?: number;
 }
 
 /** A domain's TLS certificate as nodes serve it by SNI, and/or a request waiting for its signed certificate. */

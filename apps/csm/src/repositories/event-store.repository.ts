@@ -18,7 +18,7 @@ export interface TimeRange {
  * insensitive; clientIp matches a prefix (an address, or the start of a network); the others match exactly
  * (node by id: the service maps names).
  */
-export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'clientIp', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'deliveryStatus'] as const;
+export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'clientIp', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'deliveryStatus', 'body'] as const;
 export type MailField = (typeof MAIL_FIELDS)[number];
 
 /** A search condition tree: a field test, or all (and) / any (or) of its children. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CsmConfig } from '../csm-config.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { withRoleDefaults, type AdminRecord } from './config.repository.js';
-import { LocalStateRepository } from './local-state.repository.js';
+import { LocalStateRepository, type StoredNodeCa } from './local-state.repository.js';
 
 /** LocalStateRepository over files in MOAT_DATA_DIR. */
 @Injectable()
@@ -41,6 +41,25 @@ export class FileLocalStateRepository extends LocalStateRepository {
 
   async writeAdminCache(records: AdminRecord[]): Promise<void> {
     await this.writePrivate('admins.json', JSON.stringify(records, null, 2));
+  }
+
+  async readNodeCa(): Promise<StoredNodeCa | undefined> {
+    const file = join(this.config.dataDir, 'node-ca.json');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const value: unknown = JSON.parse(text);
+    const { certificate, sealedKey } = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof StoredNodeCa, unknown>>;
+    if (typeof certificate !== 'string' || typeof sealedKey !== 'string') throw new Error(`${file}: expected {"certificate", "sealedKey"} strings`);
+    return { certificate, sealedKey };
+  }
+
+  async writeNodeCa(ca: StoredNodeCa): Promise<void> {
+    await this.writePrivate('node-ca.json', JSON.stringify(ca, null, 2));
   }
 
   /** Mode 0600 from creation, in a 0700 data dir. */

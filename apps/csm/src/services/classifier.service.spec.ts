@@ -2,7 +2,7 @@ import type { ControlCommand } from '@moat/proto/grpc';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
 import type { MailDetail } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, InMemoryQuarantine, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryModelRepository, InMemoryQuarantine, testAudit, testConfig, testNodeCa } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { ClassifierService } from './classifier.service.js';
 import { ControlService } from './control.service.js';
@@ -37,7 +37,7 @@ describe('ClassifierService', () => {
     store = new InMemoryEventStore();
     const audit = testAudit(store);
     policy = new PolicyService(new InMemoryConfigRepository(), audit, testConfig());
-    const fleet = new FleetService(new InMemoryConfigRepository(), audit, testConfig(), new ExportLogService(store));
+    const fleet = new FleetService(new InMemoryConfigRepository(), audit, testConfig(), new ExportLogService(store), testNodeCa());
     await policy.bootstrapAndWatch().catch(() => undefined);
     control = new ControlService();
     service = new ClassifierService(models, policy, control, new MailService(store, control, audit, fleet, new InMemoryQuarantine(), policy), audit, testConfig());

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { ControlCommand, ControlReply, ReportMessage } from '@moat/proto/grpc';
+import type { ControlCommand, ControlReply, ReportMessage, ForwardMessage } from '@moat/proto/grpc';
 import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '../util/errors.js';
 
@@ -54,6 +54,11 @@ export class ControlService {
   /** Asks NODEID to release a quarantined message to RECIPIENTS (empty: all) and waits for its answer. */
   release(nodeId: string, messageId: string, recipients: string[] = [], timeoutMs = COMMAND_TIMEOUT_MS): Promise<ControlReply> {
     return this.send(nodeId, { $case: 'release', value: { messageId, recipients } }, timeoutMs);
+  }
+
+  /** Asks NODEID to deliver FORWARD (a kept message's body) to its address and waits for its answer. */
+  forward(nodeId: string, forward: ForwardMessage, timeoutMs = COMMAND_TIMEOUT_MS): Promise<ControlReply> {
+    return this.send(nodeId, { $case: 'forward', value: forward }, timeoutMs);
   }
 
   /** Asks NODEID to learn a reported message into a copy of the base model (and deny spam's checksums); waits for its answer. */

@@ -1,10 +1,16 @@
-import { describe, expect, it, beforeEach } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig, testAudit } from '../testing/in-memory-repositories.js';
-import { PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { generateKeyAndCsr } from '@moat/tls';
+import { describe, expect, it, beforeAll, beforeEach } from 'vitest';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testConfig, testAudit } from '../testing/in-memory-repositories.js';
+import { InvalidInputError, NotFoundError, PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
 import { ExportLogService } from './export-log.service.js';
 import { FleetService, NODE_UP_WITHIN_MS } from './fleet.service.js';
+import { NodeCaService } from './node-ca.service.js';
+import { SecretKeyService } from './secret-key.service.js';
 
-const enrolment = (token: string, nodeName = 'node-1') => ({ token, nodeName, smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0' });
+let csr = '';
+const enrolment = (token: string, nodeName = 'node-1') => ({ token, nodeName, smtpAddress: '127.0.0.1:2525', softwareVersion: '0.1.0', csr });
+const SECRET_KEY = randomBytes(32).toString('base64');
 const heartbeat = { nodeId: '', smtpAddress: '127.0.0.1:2525', policyVersion: 4, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: '1.4' }, startedAtMs: 1, metricsUrl: 'http://127.0.0.1:9464/metrics' };
 
 describe('FleetService', () => {
@@ -12,12 +18,62 @@ describe('FleetService', () => {
   let fleet: FleetService;
   let store: InMemoryEventStore;
   let exportLog: ExportLogService;
+  let local: InMemoryLocalState;
+  let nodeCa: NodeCaService;
+
+  beforeAll(async () => {
+    ({ csr } = await generateKeyAndCsr('moat-node', 'ecdsa'));
+  });
 
   beforeEach(() => {
     config = new InMemoryConfigRepository();
     store = new InMemoryEventStore();
     exportLog = new ExportLogService(store);
-    fleet = new FleetService(config, testAudit(store), testConfig({ MOAT_ENROL_TOKEN: 'secret-token' }), exportLog);
+    local = new InMemoryLocalState();
+    const csmConfig = testConfig({ MOAT_ENROL_TOKEN: 'secret-token', MOAT_SECRET_KEY: SECRET_KEY });
+    nodeCa = new NodeCaService(local, new SecretKeyService(csmConfig));
+    fleet = new FleetService(config, testAudit(store), csmConfig, exportLog, nodeCa);
+  });
+
+  it('signs the node\'s request with the node CA (kept with its key sealed) and accepts only that certificate', async () => {
+    const { nodeId, nodeSecret, certificate, caCertificate } = await fleet.enrol(enrolment('secret-token'));
+    const cert = new X509Certificate(certificate);
+    expect(cert.subject).toBe(`CN=${nodeId}`);
+    expect(cert.verify(new X509Certificate(caCertificate).publicKey)).toBe(true);
+    expect(local.nodeCa?.certificate).toBe(caCertificate);
+    expect(local.nodeCa?.sealedKey).not.toContain('PRIVATE KEY');
+    expect(config.nodes.get(nodeId)?.certificateSerial).toBe(cert.serialNumber);
+    await expect(fleet.verify(nodeId, nodeSecret, cert.serialNumber)).resolves.toBeUndefined();
+    await expect(fleet.verify(nodeId, nodeSecret, 'ABCDEF')).rejects.toBeInstanceOf(UnauthenticatedError);
+    // A second CSM process on the same data dir and key uses the same CA.
+    const reopened = new NodeCaService(local, new SecretKeyService(testConfig({ MOAT_SECRET_KEY: SECRET_KEY })));
+    expect(await reopened.certificate()).toBe(caCertificate);
+  });
+
+  it('refuses enrolment over TLS without a CSR, or with one that does not verify', async () => {
+    await expect(fleet.enrol({ ...enrolment('secret-token'), csr: '' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(fleet.enrol({ ...enrolment('secret-token'), csr: 'garbage' })).rejects.toThrow(/certificate request/);
+  });
+
+  it('revokes a node: refused from then on, also when it enrols again; audited; unknown ids are 404', async () => {
+    const { nodeId, nodeSecret, certificate } = await fleet.enrol(enrolment('secret-token'));
+    const revokedIds: string[] = [];
+    fleet.onRevoked((id) => revokedIds.push(id));
+    const status = await fleet.revoke(nodeId, 'alice');
+    expect(status.revokedAtMs).toBeGreaterThan(0);
+    expect(revokedIds).toEqual([nodeId]);
+    expect(config.nodes.get(nodeId)?.revokedAtMs).toBe(status.revokedAtMs);
+    await expect(fleet.verify(nodeId, nodeSecret, new X509Certificate(certificate).serialNumber)).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(fleet.enrol(enrolment('secret-token'))).rejects.toBeInstanceOf(PermissionDeniedError);
+    expect(store.audit.filter((e) => e.action === 'node.revoke')).toEqual([expect.objectContaining({ admin: 'alice', target: nodeId })]);
+    await expect(fleet.revoke('no-such-node', 'alice')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('enrols without a certificate when the CSM serves no TLS', async () => {
+    const plain = new FleetService(config, testAudit(store), testConfig({ MOAT_ENROL_TOKEN: 'secret-token', MOAT_HTTP_TLS: 'off' }), exportLog, nodeCa);
+    const response = await plain.enrol({ ...enrolment('secret-token'), csr: '' });
+    expect(response).toMatchObject({ certificate: '', caCertificate: '' });
+    await expect(plain.verify(response.nodeId, response.nodeSecret)).resolves.toBeUndefined();
   });
 
   it('enrols with the token, stores only a hash of the node secret, and verifies it', async () => {
@@ -38,7 +94,7 @@ describe('FleetService', () => {
   });
 
   it('refuses enrolment when no token is configured', async () => {
-    const closed = new FleetService(config, testAudit(), testConfig(), exportLog);
+    const closed = new FleetService(config, testAudit(), testConfig(), exportLog, nodeCa);
     await expect(closed.enrol(enrolment(''))).rejects.toThrow('MOAT_ENROL_TOKEN');
   });
 

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testAudit, testConfig, testNodeCa } from '../testing/in-memory-repositories.js';
 import { NotFoundError, UnavailableError } from '../util/errors.js';
 import { ControlService } from './control.service.js';
 import { ExportLogService } from './export-log.service.js';
@@ -27,7 +27,7 @@ describe('HoldsService', () => {
       'admin',
       'holds',
     );
-    const fleet = new FleetService(config, audit, testConfig({ MOAT_ENROL_TOKEN: 'token' }), new ExportLogService(store));
+    const fleet = new FleetService(config, audit, testConfig({ MOAT_ENROL_TOKEN: 'token', MOAT_HTTP_TLS: 'off' }), new ExportLogService(store), testNodeCa());
     const control = new ControlService();
     const beat = async (name: string, held: Array<{ domain: string; messages: number; bytes: number; oldestReceivedAtMs: number; releaseAtMs: number }>) => {
       const { nodeId } = await fleet.enrol({ token: 'token', nodeName: name, smtpAddress: '', softwareVersion: '' });

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError, errorMessage } from '../util/errors.js';
 import { ClassifierService } from './classifier.service.js';
 import { MailService } from './mail.service.js';
+import { MessageBodyService } from './message-body.service.js';
 
-export const BULK_ACTIONS = ['release', 'delete', 'report-spam', 'report-ham'] as const;
+export const BULK_ACTIONS = ['release', 'delete', 'report-spam', 'report-ham', 'forward'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 export const MAX_BULK_IDS = 1000;
 
@@ -30,17 +31,18 @@ export class MailActionsService {
   constructor(
     private readonly mail: MailService,
     private readonly classifier: ClassifierService,
+    private readonly bodies: MessageBodyService,
   ) {}
 
   async run(input: unknown, admin: string): Promise<BulkResult> {
-    const { action, ids } = parseBulk(input);
+    const { action, ids, to } = parseBulk(input);
     const results: BulkItemResult[] = [];
-    for (const id of ids) results.push(await this.one(action, id, admin));
+    for (const id of ids) results.push(await this.one(action, id, admin, to));
     const ok = results.filter((r) => r.ok).length;
     return { action, ok, failed: results.length - ok, results };
   }
 
-  private async one(action: BulkAction, id: string, admin: string): Promise<BulkItemResult> {
+  private async one(action: BulkAction, id: string, admin: string, to: string): Promise<BulkItemResult> {
     try {
       switch (action) {
         case 'release':
@@ -51,6 +53,10 @@ export class MailActionsService {
         case 'report-spam':
         case 'report-ham':
           return { id, ...(await this.classifier.report(id, { kind: action === 'report-spam' ? 'spam' : 'ham' }, admin)) };
+        case 'forward': {
+          const result = await this.bodies.forward(id, to, admin);
+          return { id, ok: result.ok, detail: result.detail };
+        }
       }
     } catch (err) {
       if (err instanceof NotFoundError || err instanceof ConflictError || err instanceof UnavailableError) return { id, ok: false, detail: errorMessage(err) };
@@ -59,13 +65,14 @@ export class MailActionsService {
   }
 }
 
-function parseBulk(input: unknown): { action: BulkAction; ids: string[] } {
+function parseBulk(input: unknown): { action: BulkAction; ids: string[]; to: string } {
   const body = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
   const problems: string[] = [];
-  const { action, ids } = body;
+  const { action, ids, to } = body;
+  if (action === 'forward' && (typeof to !== 'string' || !to)) problems.push('to: the address to forward to is required');
   if (typeof action !== 'string' || !(BULK_ACTIONS as readonly string[]).includes(action)) problems.push(`action: must be one of ${BULK_ACTIONS.join(', ')}`);
   if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_BULK_IDS) problems.push(`ids: must be a list of 1 to ${MAX_BULK_IDS} message ids`);
   else if (!ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 200)) problems.push('ids: every id must be a non-empty string of at most 200 characters');
   if (problems.length) throw new InvalidInputError('invalid bulk action', problems);
-  return { action: action as BulkAction, ids: [...new Set(ids as string[])] };
+  return { action: action as BulkAction, ids: [...new Set(ids as string[])], to: typeof to === 'string' ? to : '' };
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryQuarantine, mailDetail as mail, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryQuarantine, mailDetail as mail, testAudit, testConfig, testNodeCa } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { ControlService } from './control.service.js';
 import { ExportLogService } from './export-log.service.js';
@@ -20,7 +20,7 @@ describe('MailService', () => {
     control = new ControlService();
     const config = new InMemoryConfigRepository();
     const audit = testAudit(store, config);
-    fleet = new FleetService(config, audit, testConfig({ MOAT_ENROL_TOKEN: 'token' }), new ExportLogService(store));
+    fleet = new FleetService(config, audit, testConfig({ MOAT_ENROL_TOKEN: 'token', MOAT_HTTP_TLS: 'off' }), new ExportLogService(store), testNodeCa());
     quarantine = new InMemoryQuarantine();
     policy = new PolicyService(config, audit, testConfig());
     await policy.bootstrapAndWatch().catch(() => undefined);
@@ -32,7 +32,7 @@ describe('MailService', () => {
     await expect(service.searchByParams({ limit: '0' })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(service.searchByParams({ match: 'some' })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(service.searchByParams({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(service.search({ where: { or: [{ field: 'body', value: 'x' }] } })).rejects.toThrow(InvalidInputError);
+    await expect(service.search({ where: { or: [{ field: 'headers', value: 'x' }] } })).rejects.toThrow(InvalidInputError);
     await expect(service.search({ from: 2000, to: 1000 })).rejects.toBeInstanceOf(InvalidInputError);
     await expect(service.searchByParams({ verdict: 'quarantine', limit: '5' })).resolves.toEqual({ messages: [], nextCursor: null });
   });

@@ -41,6 +41,7 @@ const PARAM_FIELDS: Record<string, MailField> = {
   symbol: 'symbol',
   node: 'node',
   delivery: 'deliveryStatus',
+  body: 'body',
 };
 
 /** A search as `POST /api/mail/search` takes it: a condition tree, a time range, a page size and a cursor. */

@@ -28,6 +28,7 @@ describe('MessageBodyService', () => {
     expect(await service.download('m1', 'admin', 1999)).toEqual(raw);
     expect(store.audit.at(-1)).toMatchObject({ action: 'mail.body', target: 'm1', admin: 'admin', detail: `${raw.length} bytes from moat_bodies` });
     await expect(service.download('m1', 'admin', 2000)).rejects.toThrow(NotFoundError);
+    await expect(service.download('m1', 'admin', 2000)).rejects.toThrow(/not kept: past its 1 days of retention/);
   });
 
   it('answers 404 for an unknown message, a body not kept, and any body under retention none', async () => {
@@ -36,7 +37,7 @@ describe('MessageBodyService', () => {
     bodies.bodies.set('m1', { raw, bucket: 'quarantine' });
     expect(await service.download('m1', 'admin')).toEqual(raw);
     await policy.put({ retention: { inbound: { bodies: 'none' } } }, 'admin', 'keep none');
-    await expect(service.download('m1', 'admin')).rejects.toThrow(NotFoundError);
+    await expect(service.download('m1', 'admin')).rejects.toThrow(/not kept: the retention policy keeps no inbound bodies/);
   });
 
   it('views a kept body as parts, audited', async () => {

@@ -1,15 +1,28 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { BodyStoreRepository, type BodyStoreUsage, type StoredBody } from '../repositories/body-store.repository.js';
 import { EventStoreRepository } from '../repositories/event-store.repository.js';
-import { ConflictError, errorMessage, NotFoundError } from '../util/errors.js';
+import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { messageView, type MessageView } from '../util/message-view.js';
 import { AuditService } from './audit.service.js';
+import { ControlService } from './control.service.js';
 import { PolicyService } from './policy.service.js';
 
 /** How often expired bodies of delivered mail are deleted from moat_bodies. */
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 /** The store's size is listed at most this often (it lists every object of both buckets). */
 const USAGE_CACHE_MS = 5000;
+/**
+ * An address to forward to: local part without spaces, brackets or quotes (at most 64), a host name with a dot.
+ * Linear: the domain's labels each end with their dot, the top-level label has letters only.
+ */
+const FORWARD_ADDRESS = /^[^\s@<>()[\],;:"\\]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,10}[A-Za-z]{2,63}$/;
+
+/** The result of forwarding one kept message. */
+export interface ForwardResult {
+  ok: boolean;
+  nodeId: string;
+  detail: string;
+}
 
 /**
  * Kept message bodies (F24): the download from mail tracking (audited), the sweeper that deletes bodies past
@@ -27,6 +40,7 @@ export class MessageBodyService implements OnApplicationBootstrap, OnApplication
     private readonly store: EventStoreRepository,
     private readonly policy: PolicyService,
     private readonly audit: AuditService,
+    private readonly control: ControlService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -55,13 +69,36 @@ export class MessageBodyService implements OnApplicationBootstrap, OnApplication
     return view;
   }
 
+  /**
+   * Forwards the kept message ID to address TO through a connected node (its outbound delivery), with a
+   * `X-Moat-Admin-Forward` trace header, from postmaster@ the tenant's first domain; audited `mail.forward`.
+   * InvalidInputError for a bad address, NotFoundError when the body is not kept, UnavailableError without a node.
+   */
+  async forward(id: string, to: string, admin: string, nowMs = Date.now()): Promise<ForwardResult> {
+    if (!FORWARD_ADDRESS.test(to) || to.length > 254) throw new InvalidInputError('invalid forward', [`to: must be an email address, got ${JSON.stringify(to.slice(0, 80))}`]);
+    const body = await this.kept(id, nowMs);
+    const mail = await this.store.getMail(id);
+    const nodeId = mail && this.control.connected(mail.nodeId) ? mail.nodeId : this.control.connectedNodes()[0];
+    if (!nodeId) throw new UnavailableError('no scan node is connected to the CSM to deliver the message');
+    const { policy } = await this.policy.get();
+    const domain = policy.domains[0]?.name;
+    const trace = `X-Moat-Admin-Forward: message ${id} by ${admin.replace(/[^\x20-\x7e]/g, '?')} to ${to}\r\n`;
+    const reply = await this.control
+      .forward(nodeId, { messageId: id, mailFrom: domain ? `postmaster@${domain}` : '', to, raw: Buffer.concat([Buffer.from(trace, 'ascii'), body.raw]) })
+      .catch((err: unknown) => ({ ok: false, error: errorMessage(err), detail: '' }));
+    await this.audit.recordQuietly({ admin, action: 'mail.forward', target: id, detail: reply.ok ? `to ${to} via node ${nodeId}` : `to ${to}: ${reply.error}`, ok: reply.ok });
+    return reply.ok ? { ok: true, nodeId, detail: reply.detail || `forwarded to ${to}` } : { ok: false, nodeId, detail: reply.error || 'the node refused the forward' };
+  }
+
   private async kept(id: string, nowMs: number): Promise<StoredBody> {
     const mail = await this.store.getMail(id);
     if (!mail) throw new NotFoundError(`no message with id ${id}`);
     const { policy } = await this.policy.get();
     const retention = mail.direction === 'outbound' ? policy.retention.outbound : policy.retention.inbound;
     const body = retention.bodies === 'none' ? undefined : await this.bodies.find(id);
-    if (!body || (body.expiresAtMs !== undefined && body.expiresAtMs <= nowMs)) throw new NotFoundError(`the body of message ${id} is not kept (retention ${retention.bodies}, ${retention.days} days)`);
+    if (!body && retention.bodies === 'none') throw new NotFoundError(`the body of message ${id} is not kept: the retention policy keeps no ${mail.direction} bodies`);
+    if (!body) throw new NotFoundError(`the body of message ${id} is not kept (retention ${retention.bodies}, ${retention.days} days): it was never stored or was deleted`);
+    if (body.expiresAtMs !== undefined && body.expiresAtMs <= nowMs) throw new NotFoundError(`the body of message ${id} is not kept: past its ${retention.days} days of retention`);
     return body;
   }
 

@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventBusRepository, type ConsumerLag } from '../repositories/event-bus.repository.js';
 import { NatsRepository, type Health } from '../repositories/nats.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig, testNodeCa } from '../testing/in-memory-repositories.js';
 import { UnauthenticatedError, UnavailableError } from '../util/errors.js';
 import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
@@ -35,10 +35,10 @@ describe('MetricsService', () => {
   let fleet: FleetService;
 
   const make = (env: Record<string, string> = {}) => {
-    const config = testConfig({ MOAT_ENROL_TOKEN: 'enrol', ...env });
+    const config = testConfig({ MOAT_ENROL_TOKEN: 'enrol', MOAT_HTTP_TLS: 'off', ...env });
     const configRepository = new InMemoryConfigRepository();
     const audit = testAudit(store);
-    fleet = new FleetService(configRepository, audit, config, new ExportLogService(store));
+    fleet = new FleetService(configRepository, audit, config, new ExportLogService(store), testNodeCa());
     return new MetricsService(config, local, new DownNats(), store, bus, fleet, new PolicyService(configRepository, audit, config));
   };
 

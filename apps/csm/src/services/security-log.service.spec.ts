@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SecurityFinding } from '../repositories/event-store.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, testConfig, testAudit } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, testConfig, testAudit, testNodeCa } from '../testing/in-memory-repositories.js';
 import { InvalidInputError } from '../util/errors.js';
 import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
@@ -13,7 +13,7 @@ const finding = (messageId: string, position: number, symbol: string, atMs = 100
 describe('SecurityLogService', () => {
   const store = new InMemoryEventStore();
   const config = new InMemoryConfigRepository();
-  const service = new SecurityLogService(store, new FleetService(config, testAudit(store, config), testConfig(), new ExportLogService(store)));
+  const service = new SecurityLogService(store, new FleetService(config, testAudit(store, config), testConfig(), new ExportLogService(store), testNodeCa()));
   store.findings = [finding('m2', 2, 'SPF_FAIL', 2000), finding('m2', 1, 'AV_VIRUS', 2000), finding('m1', 3, 'AV_VIRUS'), finding('m1', 1, 'RBL_LISTED')];
 
   it('pages findings with a cursor and filters by kind', async () => {

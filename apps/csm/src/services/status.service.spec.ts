@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NatsRepository, type Health } from '../repositories/nats.repository.js';
-import { InMemoryBodyStore, InMemoryConfigRepository, InMemoryEventStore, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryBodyStore, InMemoryConfigRepository, InMemoryEventStore, testAudit, testConfig, testNodeCa } from '../testing/in-memory-repositories.js';
 import { InvalidInputError, UnavailableError } from '../util/errors.js';
 import { ExportLogService } from './export-log.service.js';
 import { FleetService } from './fleet.service.js';
+import { ControlService } from './control.service.js';
 import { MessageBodyService } from './message-body.service.js';
 import { PolicyService } from './policy.service.js';
 import { StatusService } from './status.service.js';
@@ -22,7 +23,7 @@ describe('StatusService statistics', () => {
   const config = new InMemoryConfigRepository();
   const audit = testAudit(store, config);
   const policy = new PolicyService(config, audit, testConfig());
-  const service = new StatusService(new NoNats(), store, new FleetService(config, audit, testConfig(), new ExportLogService(store)), policy, audit, new MessageBodyService(new InMemoryBodyStore(), store, policy, audit));
+  const service = new StatusService(new NoNats(), store, new FleetService(config, audit, testConfig(), new ExportLogService(store), testNodeCa()), policy, audit, new MessageBodyService(new InMemoryBodyStore(), store, policy, audit, new ControlService()));
   store.breakdownRows = [
     { key: 'example.test', action: 'deliver', count: 7 },
     { key: 'example.test', action: 'quarantine', count: 2 },

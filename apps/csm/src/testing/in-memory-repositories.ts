@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
@@ -18,13 +19,15 @@ import {
   type SecurityLogQuery,
   type Stats,
 } from '../repositories/event-store.repository.js';
-import { LocalStateRepository } from '../repositories/local-state.repository.js';
+import { LocalStateRepository, type StoredNodeCa } from '../repositories/local-state.repository.js';
 import { ModelRepository, type ModelRecord } from '../repositories/model.repository.js';
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
 import { BodyStoreRepository, type StoredBody } from '../repositories/body-store.repository.js';
 import type { Health } from '../repositories/nats.repository.js';
 import { AuditService } from '../services/audit.service.js';
 import { ExportLogService } from '../services/export-log.service.js';
+import { NodeCaService } from '../services/node-ca.service.js';
+import { SecretKeyService } from '../services/secret-key.service.js';
 import { ConflictError } from '../util/errors.js';
 
 // In-memory stand-ins for the repositories, for unit specs of the services. Integration tests use the real ones.
@@ -225,6 +228,13 @@ export class InMemoryLocalState extends LocalStateRepository {
   async writeAdminCache(records: AdminRecord[]) {
     this.adminCache = records;
   }
+  nodeCa: StoredNodeCa | undefined;
+  async readNodeCa() {
+    return this.nodeCa;
+  }
+  async writeNodeCa(ca: StoredNodeCa) {
+    this.nodeCa = ca;
+  }
 }
 
 export class InMemoryModelRepository extends ModelRepository {
@@ -251,6 +261,11 @@ export class InMemoryQuarantine extends QuarantineRepository {
   async delete(messageId: string) {
     return this.bodies.delete(messageId);
   }
+}
+
+/** A node CA kept in memory, its key sealed with a random key. */
+export function testNodeCa(): NodeCaService {
+  return new NodeCaService(new InMemoryLocalState(), new SecretKeyService(testConfig({ MOAT_SECRET_KEY: randomBytes(32).toString('base64') })));
 }
 
 /** An AuditService writing to STORE (the audit chain and the export log), with its chain head in CONFIG. */

@@ -1,4 +1,4 @@
-import type { ControlCommand, ControlReply, ReportMessage } from '@moat/proto/grpc';
+import type { ControlCommand, ControlReply, ForwardMessage, ReportMessage } from '@moat/proto/grpc';
 import type { ReportOutcome } from '../classifier/report-message.js';
 import { errorText } from '../log.js';
 
@@ -8,6 +8,7 @@ export interface ControlActions {
   report(report: ReportMessage): Promise<ReportOutcome>;
   /** Ends a domain's open delivery hold window and delivers its held mail. */
   releaseHold(domain: string): Promise<string>;
+  forward(forward: ForwardMessage): Promise<string>;
 }
 
 /** Runs one control command and builds its reply; a failure is a reply with ok=false, never an exception. */
@@ -23,6 +24,8 @@ export async function handleControlCommand(command: ControlCommand, actions: Con
       }
       case 'releaseHold':
         return reply(true, await actions.releaseHold(command.command.value.domain));
+      case 'forward':
+        return reply(true, await actions.forward(command.command.value));
       case 'ping':
         return reply(true, 'pong');
       default:

@@ -340,6 +340,7 @@ export class DeliveryWorker {
       policyVersion: version,
       sizeBytes: dsn.length,
       smtpReply: '',
+      bodyText: '',
     });
     this.enqueue(entry, message);
   }

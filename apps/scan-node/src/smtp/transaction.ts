@@ -81,5 +81,7 @@ export function transactionEvent(tx: Transaction, client: ClientFacts, outcome: 
     policyVersion: tx.policy.version,
     sizeBytes: outcome.sizeBytes ?? 0,
     smtpReply: outcome.reply,
+    // Searchable body words only where the policy keeps bodies of this direction at all.
+    bodyText: message && tx.policy.policy.retention[tx.direction === 'outbound' ? 'outbound' : 'inbound'].bodies !== 'none' ? message.bodyText : '',
   };
 }

@@ -8,5 +8,6 @@ export { parseMessage, type ParsedMessage } from './mime.js';
 export { isUntrustedHeader } from './untrusted.js';
 export { hashString } from './hash.js';
 export { decodeBytes } from './charset.js';
+export { htmlToText } from './html.js';
 export { seededShuffle } from './random.js';
 export type { FtrlOptions } from './ftrl.js';

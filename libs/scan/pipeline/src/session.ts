@@ -2,6 +2,7 @@ import { parseEnvelopeAddress } from './address.js';
 import type { ConnectionState, StageInputs, TransactionState } from './check.js';
 import type { CompiledPolicy } from './compile-policy.js';
 import { CHECK_TIMEOUT, type ContentCheckJob, type ContentCheckOutcome } from './content-checks.js';
+import { bodyText } from './message/body-text.js';
 import { headersOnly } from './message/parse-message.js';
 import { readMessage } from './message/read-message.js';
 import type { StagePlan } from './pipeline.js';
@@ -93,7 +94,7 @@ export class ScanSession {
     const message = { ...(reading.message ?? headersOnly(raw, 'the message could not be read within its time and memory budget')), raw };
     await this.runStage('data', this.transactionResults, { message, content: reading.report }, reading.checks);
     const verdict = decideVerdict([this.connectionResults, this.transactionResults], this.thresholds);
-    return { ...verdict, headers: message.headers, attachments: message.attachments, urls: message.urls, recipientDomains: [...this.recipientDomains], ...(this.transaction.authenticationResults ? { authenticationResults: this.transaction.authenticationResults } : {}) };
+    return { ...verdict, headers: message.headers, attachments: message.attachments, urls: message.urls, bodyText: bodyText(message), recipientDomains: [...this.recipientDomains], ...(this.transaction.authenticationResults ? { authenticationResults: this.transaction.authenticationResults } : {}) };
   }
 
   /** RSET, or the end of a transaction: forget sender, recipients and their findings; keep the connection's. */

@@ -77,6 +77,8 @@ export interface MessageVerdict extends Verdict {
   headers: SelectedHeaders;
   attachments: AttachmentInfo[];
   urls: string[];
+  /** The start of the message's text (text/plain, else the HTML's visible text; at most BODY_TEXT_MAX characters), for mail tracking's body search. */
+  bodyText: string;
   /** Domains (lower case) of the accepted recipients, for routing to the per-domain downstream. */
   recipientDomains: string[];
   /** Authentication-Results value (from its authserv-id on) for the relayed copy, when sender authentication ran. */

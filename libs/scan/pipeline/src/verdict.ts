@@ -36,5 +36,5 @@ function roundScore(score: number): number {
 
 /** A transaction refused before its content was read: the verdict with nothing about the message. */
 export function refusedMessageVerdict(verdict: Verdict): MessageVerdict {
-  return { ...verdict, headers: { ...NO_HEADERS }, attachments: [], urls: [], recipientDomains: [] };
+  return { ...verdict, headers: { ...NO_HEADERS }, attachments: [], urls: [], bodyText: '', recipientDomains: [] };
 }

@@ -4,6 +4,7 @@ import { generate } from 'selfsigned';
 export { CertificateError, certificateInfo, daysLeft, parseCertificates, parsePrivateKey, validateCertificate, type CertificateInfo, type ValidCertificate } from './certificate.js';
 export { generateKeyAndCsr, KEY_TYPES, type KeyAndCsr, type KeyType } from './csr.js';
 export { certificateDomain } from './domain.js';
+export { createCertificateAuthority, issueClientCertificate, requestPublicKey, type CertificateAuthority, type IssuedCertificate } from './node-ca.js';
 
 export interface SelfSignedCertificate {
   /** PEM private key. */

@@ -22,6 +22,7 @@ import type {
   LoginResponse,
   MailDetail,
   MailPage,
+  MessageBodyView,
   Me,
   NewAdmin,
   PolicyCheck,
@@ -94,8 +95,19 @@ export class ApiService {
     return this.http.get<MailDetail>(`/api/mail/${encodeURIComponent(id)}`);
   }
 
-  mailAction(action: BulkAction, ids: string[]): Observable<BulkResult> {
-    return this.http.post<BulkResult>('/api/mail/actions', { action, ids });
+  /** The kept message's parts (audited by the CSM); 404 says why it is not kept. */
+  messageBodyView(id: string): Observable<MessageBodyView> {
+    return this.http.get<MessageBodyView>(`/api/mail/${encodeURIComponent(id)}/body/view`);
+  }
+
+  /** The kept message as received (.eml), audited by the CSM. */
+  messageBody(id: string): Observable<Blob> {
+    return this.http.get(`/api/mail/${encodeURIComponent(id)}/body`, { responseType: 'blob' });
+  }
+
+  /** An action on messages; `to` is the address of a forward. */
+  mailAction(action: BulkAction, ids: string[], to?: string): Observable<BulkResult> {
+    return this.http.post<BulkResult>('/api/mail/actions', { action, ids, ...(to === undefined ? {} : { to }) });
   }
 
   /** Every message the search matches, as a file. */

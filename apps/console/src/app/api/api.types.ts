@@ -96,6 +96,19 @@ export interface ClusterStatus {
   nats: ServiceHealth;
   clickhouse: ServiceHealth;
   nodes: NodeStatus[];
+  /** Kept message bodies (retention and quarantine); null while NATS cannot answer. */
+  bodyStore: { bytes: number; messages: number } | null;
+}
+
+/** `GET /api/mail/:id/body/view`: the kept message's parts as text; the HTML part is its source, never rendered by the CSM. */
+export interface MessageBodyView {
+  subject: string;
+  from: string;
+  to: string;
+  date: string;
+  text: string;
+  html: string;
+  attachments: { name: string; type: string; size: number }[];
 }
 
 export interface DirectionActionCount {
@@ -122,7 +135,7 @@ export interface ApiErrorBody {
 }
 
 /** `GET /api/mail` parameters that test one field each (docs/architecture.md, "REST API"). */
-export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'ip', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'delivery'] as const;
+export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'ip', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'delivery', 'body'] as const;
 export type MailField = (typeof MAIL_FIELDS)[number];
 
 /** One message as the mail search lists it. */
@@ -209,7 +222,7 @@ export interface MailDetail extends Omit<MailRow, 'nodeName'> {
   actions: AuditEntry[];
 }
 
-export const BULK_ACTIONS = ['release', 'delete', 'report-spam', 'report-ham'] as const;
+export const BULK_ACTIONS = ['release', 'delete', 'report-spam', 'report-ham', 'forward'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 
 export interface BulkResult {

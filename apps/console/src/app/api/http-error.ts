@@ -21,3 +21,15 @@ export function serverProblems(err: unknown): string[] {
   const problems = (err.error as Record<string, unknown>)['problems'];
   return Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [];
 }
+
+/** describeHttpError for a request made with responseType 'blob', whose error body arrives as a Blob of JSON. */
+export async function describeBlobError(err: unknown): Promise<string> {
+  if (!(err instanceof HttpErrorResponse) || !(err.error instanceof Blob)) return describeHttpError(err);
+  let body: unknown = null;
+  try {
+    body = JSON.parse(await err.error.text());
+  } catch {
+    body = null;
+  }
+  return describeHttpError(new HttpErrorResponse({ error: body, status: err.status, statusText: err.statusText, url: err.url ?? undefined }));
+}

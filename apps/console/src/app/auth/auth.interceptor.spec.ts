@@ -39,6 +39,6 @@ describe('authInterceptor', () => {
     backend.expectOne('/api/stats').flush({ error: 'token expired' }, { status: 401, statusText: 'Unauthorized' });
     expect(session.loggedIn()).toBe(false);
     expect(sessionStorage.length).toBe(0);
-    expect(navigate).toHaveBeenCalledWith(['/login'], { queryParams: { expired: 1 } });
+    expect(navigate).toHaveBeenCalledWith(['/login'], { queryParams: { expired: 1, returnUrl: '/' } });
   });
 });

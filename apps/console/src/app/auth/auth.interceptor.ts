@@ -17,7 +17,9 @@ export const authInterceptor: HttpInterceptorFn = (req, next) => {
     catchError((err: unknown) => {
       if (err instanceof HttpErrorResponse && err.status === 401) {
         session.end();
-        void router.navigate(['/login'], { queryParams: { expired: 1 } });
+        // Back to the page in use after the new login (deep links survive an expired session too).
+        const returnUrl = router.url.startsWith('/login') ? undefined : router.url;
+        void router.navigate(['/login'], { queryParams: { expired: 1, ...(returnUrl ? { returnUrl } : {}) } });
       }
       return throwError(() => err);
     }),

@@ -13,6 +13,7 @@ export const FIELD_LABELS: Record<MailField, string> = {
   symbol: 'Symbol that fired',
   node: 'Node',
   delivery: 'Delivery result',
+  body: 'Body words',
 };
 
 export interface Condition {

@@ -4,7 +4,7 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { ApiService } from '../api/api.service';
 import type { BulkAction, ExportFormat, MailField, MailRow } from '../api/api.types';
-import { describeHttpError } from '../api/http-error';
+import { describeHttpError, serverProblems } from '../api/http-error';
 import { saveFile } from '../shared/download';
 import { isoToLocalInput, localInputToIso, sameQuery } from '../shared/url-state';
 import { DEFAULT_PAGE_SIZE, FIELD_LABELS, pageSize, searchFromQuery, searchProblems, searchToQuery, unusedFields, type MailSearch } from './mail-search';
@@ -14,6 +14,7 @@ const ACTION_LABELS: Record<BulkAction, string> = {
   delete: 'Delete from quarantine',
   'report-spam': 'Report spam',
   'report-ham': 'Report not spam',
+  forward: 'Forward',
 };
 
 /**
@@ -32,7 +33,10 @@ export class MailPage {
 
   protected readonly labels = FIELD_LABELS;
   protected readonly actionLabels = ACTION_LABELS;
-  protected readonly bulkActions = Object.keys(ACTION_LABELS) as BulkAction[];
+  /** The actions with a button of their own; forward has its address field beside it. */
+  protected readonly bulkActions = (Object.keys(ACTION_LABELS) as BulkAction[]).filter((a) => a !== 'forward');
+  /** Where "Forward" sends the selected messages. */
+  protected readonly forwardTo = signal('');
 
   /** The search as the URL has it, and the form's copy being edited (times as datetime-local values). */
   private readonly query = signal<Record<string, string>>({});
@@ -124,7 +128,7 @@ export class MailPage {
     if (ids.length === 0 || this.busy()) return;
     this.busy.set(true);
     this.outcome.set(null);
-    this.api.mailAction(action, ids).subscribe({
+    this.api.mailAction(action, ids, action === 'forward' ? this.forwardTo().trim() : undefined).subscribe({
       next: (result) => {
         this.busy.set(false);
         this.outcome.set({
@@ -136,7 +140,7 @@ export class MailPage {
       },
       error: (err: unknown) => {
         this.busy.set(false);
-        this.outcome.set({ ok: false, text: `${ACTION_LABELS[action]} failed: ${describeHttpError(err)}`, failures: [] });
+        this.outcome.set({ ok: false, text: `${ACTION_LABELS[action]} failed: ${describeHttpError(err)}`, failures: serverProblems(err) });
       },
     });
   }

@@ -8,6 +8,7 @@ const STATUS: ClusterStatus = {
   policyVersion: 4,
   nats: { ok: true, detail: 'nats://127.0.0.1:4222' },
   clickhouse: { ok: false, detail: 'connection refused' },
+  bodyStore: { bytes: 1536, messages: 3 },
   nodes: [
     {
       id: 'n-b',
@@ -48,6 +49,8 @@ describe('NodesPage', () => {
     const text = (selector: string) => [...page.querySelectorAll(selector)].map((e) => e.textContent?.trim());
     expect(text('[data-testid="policy-version"]')).toEqual(['4']);
     expect(text('[data-testid="nodes-up"]')).toEqual(['1 / 2']);
+    expect(text('[data-testid="body-store-size"]')).toEqual(['1.5 KiB']);
+    expect(text('[data-testid="body-store-messages"]')).toEqual(['3 messages (retention and quarantine)']);
     expect(text('[data-testid="node-name"]')).toEqual(['node-1', 'node-2']);
     expect(text('[data-testid="node-state"]')).toEqual(['Up', 'Down']);
     expect(text('[data-testid="node-smtp"]')).toEqual(['127.0.0.1:2525', '127.0.0.1:2526']);

@@ -1,6 +1,7 @@
 import { DatePipe } from '@angular/common';
 import { Component, computed, inject } from '@angular/core';
 import { ApiService } from '../api/api.service';
+import { formatBytes } from '../shared/format-bytes';
 import { RefreshStatus } from '../shared/refresh-status';
 import { REFRESH_MS, poll } from '../shared/poll';
 import { relativeTime } from '../shared/relative-time';
@@ -31,6 +32,7 @@ export class NodesPage {
   }
 
   protected readonly engines = engineVersions;
+  protected readonly formatBytes = formatBytes;
 
   /** host:port of a node's metrics URL, short enough for the table; the link and its title keep the whole URL. */
   protected metricsAddress(url: string): string {
