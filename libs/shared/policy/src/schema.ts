@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { attachmentsSchema } from './sections/attachments.js';
-import { bodySchema } from './sections/body.js';
+import { bodySchema, dnsListResolverProblems } from './sections/body.js';
 import { classifierSchema } from './sections/classifier.js';
 import { dlpSchema } from './sections/dlp.js';
 import { forwardingProblems, forwardingSchema } from './sections/forwarding.js';
@@ -130,6 +130,7 @@ export const policySchema = z
       senders.add(a.address);
     });
     for (const problem of forwardingProblems(p.forwarding, seen)) ctx.addIssue({ code: 'custom', path: ['forwarding', ...problem.path], message: problem.message });
+    for (const problem of dnsListResolverProblems(p.body.dnsbl, p.dns.servers, p.dns.routes)) ctx.addIssue({ code: 'custom', path: ['body', 'dnsbl', ...problem.path], message: problem.message });
   });
 
 export type Policy = z.output<typeof policySchema>;

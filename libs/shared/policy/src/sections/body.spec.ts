@@ -14,9 +14,21 @@ function problems(input: unknown): string[] {
 }
 
 describe('body policy section', () => {
-  it('defaults to no DNS lists, bulk counting on, no filters, Korean ad marker off', () => {
+  it('defaults to the well-known DNS lists switched off, bulk counting on, no filters, Korean ad marker off', () => {
     const body = parsePolicy({}).body;
-    expect(body.dnsbl.ipLists).toEqual([]);
+    const lists = (key: 'ipLists' | 'urlLists' | 'senderLists') => body.dnsbl[key].map((l) => [l.name, l.zone, l.enabled]);
+    expect(lists('ipLists')).toEqual([
+      ['SPAMHAUS_ZEN', 'zen.spamhaus.org', false],
+      ['SPAMCOP', 'bl.spamcop.net', false],
+      ['BARRACUDA', 'b.barracudacentral.org', false],
+    ]);
+    expect(lists('urlLists')).toEqual([
+      ['SURBL', 'multi.surbl.org', false],
+      ['URIBL', 'multi.uribl.com', false],
+    ]);
+    expect(lists('senderLists')).toEqual([['SPAMHAUS_DBL', 'dbl.spamhaus.org', false]]);
+    expect(body.dnsbl.ipLists[0].codes.find((c) => c.address === '127.0.0.10')).toMatchObject({ name: 'PBL', receivedScore: 0 });
+    expect(body.dnsbl.urlLists[0].codes.map((c) => [c.name, c.bit])).toEqual([['PH', 8], ['MW', 16], ['ABUSE', 64], ['CR', 128]]);
     expect(body.dnsbl.redirectors).toContain('google.com');
     expect(body.bulk).toMatchObject({ enabled: true, windowSeconds: 3600, low: { count: 20 } });
     expect(body.regex.rules).toEqual([]);
@@ -50,8 +62,22 @@ describe('body policy section', () => {
     expect(problems(rule('x', { name: 'bad name' }))[0]).toMatch(/^body\.regex\.rules\.0\.name: must be 1-40 upper-case/);
   });
 
+  it('refuses a list switched on while no resolver is named, and accepts it once dns.servers or a route covers it', () => {
+    const on = (key: 'ipLists' | 'senderLists') => {
+      const dnsbl = parsePolicy({}).body.dnsbl;
+      return { [key]: dnsbl[key].map((l, i) => ({ ...l, enabled: i === 0 })) };
+    };
+    const message = (name: string) => `list ${name} is on but no resolver is named: set dns.servers (your own resolver; public resolvers are refused by many lists' terms) or switch it off`;
+    expect(problems({ body: { dnsbl: on('ipLists') } })).toEqual([`body.dnsbl.ipLists.0.enabled: ${message('SPAMHAUS_ZEN')}`]);
+    expect(problems({ body: { dnsbl: on('senderLists') } })).toEqual([`body.dnsbl.senderLists.0.enabled: ${message('SPAMHAUS_DBL')}`]);
+    expect(problems({ body: { dnsbl: { ipLists: [{ name: 'OWN', zone: 'bl.example', codes: [{ name: 'LISTED', address: '127.0.0.2', score: 1 }] }] } } })).toEqual([`body.dnsbl.ipLists.0.enabled: ${message('OWN')}`]);
+    expect(problems({ dns: { servers: ['192.0.2.53'] }, body: { dnsbl: on('ipLists') } })).toEqual([]);
+    expect(problems({ dns: { routes: { 'spamhaus.org.': ['192.0.2.53'] } }, body: { dnsbl: on('ipLists') } })).toEqual([]);
+    expect(problems({ dns: { routes: { 'haus.org': ['192.0.2.53'] } }, body: { dnsbl: on('ipLists') } })).toEqual([`body.dnsbl.ipLists.0.enabled: ${message('SPAMHAUS_ZEN')}`]);
+  });
+
   it('validates DNS lists: codes give an address or a bit, names are unique, zones are domains', () => {
-    const list = (name: string, codes: unknown[]) => ({ name, zone: 'zen.example', codes });
+    const list = (name: string, codes: unknown[]) => ({ name, zone: 'zen.example', enabled: false, codes });
     expect(problems({ body: { dnsbl: { ipLists: [list('ZEN', [{ name: 'SBL', score: 1 }])] } } })).toEqual(['body.dnsbl.ipLists.0.codes.0: give exactly one of address or bit']);
     const ok = [{ name: 'SBL', address: '127.0.0.2', score: 4 }];
     expect(problems({ body: { dnsbl: { ipLists: [list('ZEN', ok), list('ZEN', ok)] } } })).toEqual(['body.dnsbl.ipLists.1.name: duplicate list name ZEN']);

@@ -38,11 +38,40 @@ const dnsListSchema = z
     /** Symbol part: RBL_<name>_<code>, URIBL_<name>_<code>, DBL_<name>_<code>, and <prefix>_<name>_TIMEOUT. */
     name: symbolPart,
     zone: idnDomain,
+    /** Off: never queried. The well-known defaults ship off; a list an administrator adds is on. */
+    enabled: z.boolean().default(true),
     /** Multiplies every code's score, to trust one list more than another without editing each code. */
     weight: z.number().min(0).default(1),
     codes: z.array(returnCodeSchema).min(1),
   })
   .strict();
+
+type DnsListInput = z.input<typeof dnsListSchema>;
+const at = (name: string, address: string, score: number, receivedScore?: number) => ({ name, address, score, ...(receivedScore === undefined ? {} : { receivedScore }) });
+const bit = (name: string, mask: number, score: number) => ({ name, bit: mask, score });
+
+/**
+ * Public lists every fresh policy names, switched off: their terms refuse queries through large public
+ * resolvers (and some need free registration or cap the volume), so they are enabled only once `dns.servers`
+ * names the resolver that asks them. Zones and return codes as each list documents them.
+ */
+const defaultIpLists: DnsListInput[] = [
+  { name: 'SPAMHAUS_ZEN', zone: 'zen.spamhaus.org', enabled: false, codes: [at('SBL', '127.0.0.2', 4), at('CSS', '127.0.0.3', 2), at('XBL', '127.0.0.4', 3), at('DROP', '127.0.0.9', 5), at('PBL', '127.0.0.10', 1.5, 0), at('PBL', '127.0.0.11', 1.5, 0)] },
+  { name: 'SPAMCOP', zone: 'bl.spamcop.net', enabled: false, codes: [at('LISTED', '127.0.0.2', 2)] },
+  { name: 'BARRACUDA', zone: 'b.barracudacentral.org', enabled: false, codes: [at('LISTED', '127.0.0.2', 2)] },
+];
+const defaultUrlLists: DnsListInput[] = [
+  { name: 'SURBL', zone: 'multi.surbl.org', enabled: false, codes: [bit('PH', 8, 5), bit('MW', 16, 5), bit('ABUSE', 64, 4), bit('CR', 128, 4)] },
+  { name: 'URIBL', zone: 'multi.uribl.com', enabled: false, codes: [bit('BLACK', 2, 3), bit('GREY', 4, 1), bit('RED', 8, 0.5)] },
+];
+const defaultSenderLists: DnsListInput[] = [
+  {
+    name: 'SPAMHAUS_DBL',
+    zone: 'dbl.spamhaus.org',
+    enabled: false,
+    codes: [at('SPAM', '127.0.1.2', 3), at('PHISH', '127.0.1.4', 5), at('MALWARE', '127.0.1.5', 5), at('BOTNET_CC', '127.0.1.6', 5), at('ABUSED_SPAM', '127.0.1.102', 1), at('ABUSED_REDIRECTOR', '127.0.1.103', 1), at('ABUSED_PHISH', '127.0.1.104', 3), at('ABUSED_MALWARE', '127.0.1.105', 3), at('ABUSED_BOTNET_CC', '127.0.1.106', 3)],
+  },
+];
 
 const defaultRedirectors = [
   'google.com',
@@ -74,15 +103,15 @@ export const dnsblSchema = z
     /** Every lookup of one message runs in parallel; lists that have not answered by then count as timed out. */
     budgetMs: z.number().int().min(50).max(30_000).default(1500),
     /** RBLs for the client IP and public relay IPs in Received headers. */
-    ipLists: z.array(dnsListSchema).default([]),
+    ipLists: z.array(dnsListSchema).default(() => z.array(dnsListSchema).parse(defaultIpLists)),
     /** Received hops (newest first) whose public IPs are looked up besides the client; 0 for the client only. */
     receivedDepth: z.number().int().min(0).max(20).default(5),
     /** SURBL/URIBL lists for the registrable domains of URLs in the text and HTML. */
-    urlLists: z.array(dnsListSchema).default([]),
+    urlLists: z.array(dnsListSchema).default(() => z.array(dnsListSchema).parse(defaultUrlLists)),
     /** Distinct URL domains looked up per message (the first ones found). */
     maxUrlDomains: z.number().int().min(1).max(200).default(20),
     /** DBL lists for the sender domains: MAIL FROM, From and Reply-To. */
-    senderLists: z.array(dnsListSchema).default([]),
+    senderLists: z.array(dnsListSchema).default(() => z.array(dnsListSchema).parse(defaultSenderLists)),
     /**
      * Redirector hosts (and their subdomains) whose URLs carry the real target in a query parameter or the
      * path: the target's domain is looked up too, and phishing checks compare against it.
@@ -99,6 +128,28 @@ export const dnsblSchema = z
       });
     }
   });
+
+export type DnsblPolicy = z.output<typeof dnsblSchema>;
+
+/**
+ * An enabled list needs a resolver the administrator named: `dns.servers`, or a `dns.routes` suffix covering
+ * its zone. Through the machine resolver (often a public one, which Spamhaus, URIBL and others refuse,
+ * answering "listed" codes that mean "query refused") a list would be asked by whatever /etc/resolv.conf says.
+ */
+export function dnsListResolverProblems(dnsbl: DnsblPolicy, servers: readonly string[], routes: Readonly<Record<string, readonly string[]>>): { path: (string | number)[]; message: string }[] {
+  if (servers.length > 0) return [];
+  const suffixes = Object.keys(routes).map((suffix) => suffix.toLowerCase().replace(/^\.|\.$/g, ''));
+  const routed = (zone: string) => suffixes.some((suffix) => zone === suffix || zone.endsWith(`.${suffix}`));
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  for (const key of ['ipLists', 'urlLists', 'senderLists'] as const) {
+    dnsbl[key].forEach((list, i) => {
+      if (list.enabled && !routed(list.zone)) {
+        problems.push({ path: [key, i, 'enabled'], message: `list ${list.name} is on but no resolver is named: set dns.servers (your own resolver; public resolvers are refused by many lists' terms) or switch it off` });
+      }
+    });
+  }
+  return problems;
+}
 
 const bulkLevel = z.object({ count: z.number().int().min(2), score: z.number() }).strict();
 
