@@ -32,11 +32,15 @@ export interface CompiledBody {
   regexRules: CompiledRegexRule[];
   protectedDomains: ProtectedDomain[];
   executives: CompiledExecutive[];
+  /** The DNS lists switched on: a list switched off is never queried. */
+  dnsLists: Pick<BodyPolicy['dnsbl'], 'ipLists' | 'urlLists' | 'senderLists'>;
   hasDnsLists: boolean;
 }
 
 export function compileBody(policy: Policy): CompiledBody {
   const settings = policy.body;
+  const { ipLists, urlLists, senderLists } = settings.dnsbl;
+  const dnsLists = { ipLists: ipLists.filter((l) => l.enabled), urlLists: urlLists.filter((l) => l.enabled), senderLists: senderLists.filter((l) => l.enabled) };
   const protectedNames = [...new Set([...policy.domains.map((d) => d.name), ...settings.phishing.brands])];
   return {
     settings,
@@ -48,7 +52,8 @@ export function compileBody(policy: Policy): CompiledBody {
       return [{ domain: parts.domain, label, labelSkeleton: skeleton(label) }];
     }),
     executives: settings.phishing.executives.map((e) => ({ names: e.names.map(comparableName).filter((n) => n.length >= 2), addresses: new Set(e.addresses) })),
-    hasDnsLists: settings.dnsbl.ipLists.length + settings.dnsbl.urlLists.length + settings.dnsbl.senderLists.length > 0,
+    dnsLists,
+    hasDnsLists: dnsLists.ipLists.length + dnsLists.urlLists.length + dnsLists.senderLists.length > 0,
   };
 }
 

@@ -17,6 +17,7 @@ function resolverAnswering(answers: Record<string, string[] | string>): DnsResol
 }
 
 const list = parsePolicy({
+  dns: { servers: ['192.0.2.53'] },
   body: { dnsbl: { ipLists: [{ name: 'ZEN', zone: 'zen.test', codes: [{ name: 'SBL', address: '127.0.0.2', score: 4 }, { name: 'XBL', address: '127.0.0.4', score: 3 }] }], urlLists: [{ name: 'MULTI', zone: 'multi.test', codes: [{ name: 'PH', bit: 8, score: 5 }, { name: 'ABUSE', bit: 64, score: 4 }] }] } },
 }).body.dnsbl;
 const [zen] = list.ipLists;

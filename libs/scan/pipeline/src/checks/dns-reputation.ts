@@ -23,7 +23,7 @@ interface Lookup {
  * for URL domains (redirect targets too), DBL for the MAIL FROM, From and Reply-To domains. Every lookup of
  * the message runs at once under one time budget; a list that does not answer in time fires
  * <PREFIX>_<LIST>_TIMEOUT with score 0, so a slow list never delays or decides delivery.
- * Off when no list is configured.
+ * Only the lists switched on are asked; off when none is.
  */
 export const dnsReputation: StageCheck<'data'> = {
   name: 'dns_reputation',
@@ -31,21 +31,22 @@ export const dnsReputation: StageCheck<'data'> = {
   enabled: (policy) => policy.body.hasDnsLists,
   async run(ctx) {
     const settings = ctx.policy.body.settings.dnsbl;
+    const { ipLists, urlLists, senderLists } = ctx.policy.body.dnsLists;
     const lookups: Lookup[] = [];
     const client = publicIp(ctx.envelope.clientIp);
     const relays = receivedIps(ctx.message.headerFields, settings.receivedDepth).filter((ip) => ip !== client);
-    for (const list of settings.ipLists) {
+    for (const list of ipLists) {
       if (client) lookups.push({ prefix: 'RBL', list, subject: client, label: reversedIp(client), relay: false });
       for (const ip of relays) lookups.push({ prefix: 'RBL', list, subject: ip, label: reversedIp(ip), relay: true });
     }
-    if (settings.urlLists.length > 0) {
+    if (urlLists.length > 0) {
       for (const domain of urlDomains(ctx.message.urls, settings.redirectors, settings.maxUrlDomains)) {
-        for (const list of settings.urlLists) lookups.push({ prefix: 'URIBL', list, subject: domain, label: domain, relay: false });
+        for (const list of urlLists) lookups.push({ prefix: 'URIBL', list, subject: domain, label: domain, relay: false });
       }
     }
-    if (settings.senderLists.length > 0) {
+    if (senderLists.length > 0) {
       for (const domain of senderDomains(ctx.envelope.mailFrom, ctx.message.headers.from, ctx.message.headers.replyTo)) {
-        for (const list of settings.senderLists) lookups.push({ prefix: 'DBL', list, subject: domain, label: domain, relay: false });
+        for (const list of senderLists) lookups.push({ prefix: 'DBL', list, subject: domain, label: domain, relay: false });
       }
     }
     if (lookups.length === 0) return;
