@@ -1,5 +1,6 @@
 import { parsePolicy, type PolicyInput } from '@moat/policy';
-import { compilePolicy, defaultChecks, MessageScanner, Pipeline, type ScanSymbol } from '@moat/pipeline';
+import { createResolver } from '@moat/auth';
+import { compilePolicy, defaultChecks, MessageScanner, Pipeline, resolverOptions, type ScanSymbol } from '@moat/pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSuiteDns, type SuiteDns } from '../auth/support/dns-fixture.js';
 
@@ -23,11 +24,15 @@ const records = [
   a('evil-shop.test.multi.surbl.test', '127.0.0.72'),
   a('xn--bcher-deals-thb.test.black.uribl.test', '127.0.0.2'),
   a('spammer.test.dbl.lists.test', '127.0.1.2'),
+  // The zones of the lists every policy ships switched off, served by the same knotd.
+  a('7.12.33.45.bl.spamcop.net', '127.0.0.2'),
+  a('7.12.33.45.zen.spamhaus.org', '127.0.0.2'),
 ];
 
 const code = (name: string, address: string, score: number, receivedScore?: number) => ({ name, address, score, ...(receivedScore === undefined ? {} : { receivedScore }) });
 const listed = [code('LISTED', '127.0.0.2', 2)];
 const policyInput = (budgetMs = 1500): PolicyInput => ({
+  dns: { servers: [dns.server] },
   body: {
     dnsbl: {
       budgetMs,
@@ -120,7 +125,7 @@ describe('DNS reputation on a real DNS server', () => {
     expect(symbols.map((s) => s.name)).toContain('RBL_ZEN_SBL');
   });
 
-  it('skips private client addresses and turns itself off without lists', async () => {
+  it('skips private client addresses and asks nothing with the default policy, whose lists are switched off', async () => {
     expect(await scan(ham, { clientIp: '192.168.1.20', mailFrom: 'friend@clean.test' })).toEqual([]);
     const resolver = dns.resolver();
     // Stage 1's DNS checks (reverse DNS, SPF, DKIM) would ask this resolver too: exempt the client from them, so
@@ -129,5 +134,20 @@ describe('DNS reputation on a real DNS server', () => {
     const verdict = await new MessageScanner(compilePolicy(policy, 1), new Pipeline(defaultChecks(), { resolver })).scan(Buffer.from(spam), { clientIp: CLIENT });
     expect(verdict.symbols.filter((s) => /^(RBL|URIBL|DBL)_/.test(s.name))).toEqual([]);
     expect(resolver.stats().queries).toBe(0);
+  });
+
+  it('asks a default list once it is switched on with the resolver named in dns.servers, and only that one', async () => {
+    const defaults = parsePolicy({}).body.dnsbl;
+    const policy = parsePolicy({
+      dns: { servers: [dns.server], timeoutMs: 500, tries: 1 },
+      smtpChecks: { exemptNetworks: [CLIENT] },
+      body: { dnsbl: { ipLists: defaults.ipLists.map((list) => ({ ...list, enabled: list.name === 'SPAMCOP' })) } },
+    });
+    // The node's own way of building its resolver from the policy's dns section.
+    const resolver = createResolver(resolverOptions(policy.dns));
+    const verdict = await new MessageScanner(compilePolicy(policy, 1), new Pipeline(defaultChecks(), { resolver })).scan(Buffer.from(spam), { clientIp: CLIENT, mailFrom: 'bounce@spammer.test' });
+    // The client and the two relays, on the one list switched on: ZEN lists the client too but is off.
+    expect(named(verdict.symbols.filter((s) => /^(RBL|URIBL|DBL)_/.test(s.name)))).toEqual([['RBL_SPAMCOP_LISTED', 2, CLIENT]]);
+    expect(resolver.stats().queries).toBe(3);
   });
 });

@@ -2,6 +2,8 @@ import { createResolver, type DnsResolver } from '@moat/auth';
 import { startBlackhole, startKnot, type ZoneRecord } from './knot.js';
 
 export interface SuiteDns {
+  /** knotd's address as a policy names a DNS server ("127.0.0.1:port") */
+  server: string;
   /** A resolver of our own kind on this DNS, fresh (empty cache) each call */
   resolver(): DnsResolver;
   stop(): Promise<void>;
@@ -31,6 +33,7 @@ export async function startSuiteDns(zones: SuiteZones): Promise<SuiteDns> {
     if ((zones.timeouts ?? []).some((name) => record.name.toLowerCase().endsWith(`.${name.toLowerCase()}`))) routes[record.name] = [knot.server];
   }
   return {
+    server: knot.server,
     resolver: () => createResolver({ servers: [knot.server], routes, timeoutMs: 500, tries: 1 }),
     stop: async () => {
       await Promise.all([knot.stop(), hole.stop()]);
