@@ -28,7 +28,9 @@ export interface SectionSpec {
   title: string;
   intro: string;
   fields: readonly FieldSpec[];
-  rules?: RulesSpec;
+  /** Explanation shown under the intro, one paragraph each. */
+  notes?: readonly string[];
+  rules?: readonly RulesSpec[];
 }
 
 const FILE_DISPOSITION = ['block', 'quarantine', 'allow'] as const;
@@ -133,7 +135,7 @@ export const SECTIONS: readonly SectionSpec[] = [
     title: 'Rate rules',
     intro: 'Limits on messages or recipients per key within a window; past the limit, RATE_<NAME> and a refusal.',
     fields: [],
-    rules: {
+    rules: [{
       path: 'smtpChecks.rateLimits',
       label: 'Rate rules',
       columns: [
@@ -144,14 +146,14 @@ export const SECTIONS: readonly SectionSpec[] = [
         { path: 'action', label: 'Action', kind: 'select', options: ['tempfail', 'reject'] },
       ],
       newRow: (name) => ({ name, key: 'clientIp', limit: 100, windowSeconds: 3600, action: 'tempfail' }),
-    },
+    }],
   },
   {
     id: 'regex',
     title: 'Regex filters',
     intro: 'Patterns on the subject, a header, the body or attachment names (RE2: no backreferences or lookaround).',
     fields: [{ path: 'body.regex.budgetMs', label: 'Time budget per message (ms)', kind: 'number' }],
-    rules: {
+    rules: [{
       path: 'body.regex.rules',
       label: 'Regex rules',
       columns: [
@@ -165,9 +167,39 @@ export const SECTIONS: readonly SectionSpec[] = [
         { path: 'action', label: 'Forced action', kind: 'select', options: FORCED_ACTION, optional: true },
       ],
       newRow: (name) => ({ name, kind: 'block', on: 'subject', pattern: 'example' }),
-    },
+    }],
+  },
+  {
+    id: 'dnsLists',
+    title: 'DNS lists',
+    intro: 'Public DNS block lists asked about the client and relay IPs, the domains of links and the sender domains. They come configured but switched off.',
+    notes: [
+      'Each list has terms of use: most are free only for low volumes or non-commercial use, some ask for a free registration, and Spamhaus, URIBL and others refuse queries that come through large public resolvers (8.8.8.8, 1.1.1.1...), answering with codes that mean "refused", not "listed".',
+      'Name your own resolver first (a recursive resolver you run, or the one your list subscription names): a list can be switched on only while the resolver below is set. Empty means the machine’s resolver (/etc/resolv.conf), which may well be a public one.',
+    ],
+    fields: [{ path: 'dns.servers', label: 'Resolver in use (DNS servers)', kind: 'lines', hint: 'One a line: an IP address, IPv4:port or [IPv6]:port. Every DNS check asks it (SPF, DKIM, DMARC, reverse DNS too). Empty: the machine’s resolver, and no list may be on.' }],
+    rules: [
+      dnsListTable('body.dnsbl.ipLists', 'IP lists (client and relays)'),
+      dnsListTable('body.dnsbl.urlLists', 'URL domain lists'),
+      dnsListTable('body.dnsbl.senderLists', 'Sender domain lists'),
+    ],
   },
 ];
+
+/** A table of DNS lists with their on/off switch; return codes and scores are edited in the JSON. */
+function dnsListTable(path: string, label: string): RulesSpec {
+  return {
+    path,
+    label,
+    columns: [
+      { path: 'enabled', label: 'On', kind: 'boolean' },
+      { path: 'name', label: 'Name', kind: 'text' },
+      { path: 'zone', label: 'Zone', kind: 'text' },
+      { path: 'weight', label: 'Weight', kind: 'number' },
+    ],
+    newRow: (name) => ({ name, zone: 'bl.example.org', enabled: false, codes: [{ name: 'LISTED', address: '127.0.0.2', score: 1 }] }),
+  };
+}
 
 /** A rule name not used by ROWS: RULE_1, RULE_2, ... */
 export function freeRuleName(rows: readonly unknown[]): string {

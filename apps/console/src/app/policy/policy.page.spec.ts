@@ -13,6 +13,17 @@ const RUNNING: PolicyJson = {
   lists: { ipBlock: [], ipAllow: [], senderBlock: [], senderAllow: [] },
   classifier: { enabled: false, spamScore: 6, hamScore: 3 },
   smtpChecks: { rateLimits: [] },
+  dns: { servers: [] },
+  body: {
+    dnsbl: {
+      ipLists: [
+        { name: 'SPAMHAUS_ZEN', zone: 'zen.spamhaus.org', enabled: false, weight: 1, codes: [{ name: 'SBL', address: '127.0.0.2', score: 4 }] },
+        { name: 'SPAMCOP', zone: 'bl.spamcop.net', enabled: false, weight: 1, codes: [{ name: 'LISTED', address: '127.0.0.2', score: 2 }] },
+      ],
+      urlLists: [{ name: 'SURBL', zone: 'multi.surbl.org', enabled: false, weight: 1, codes: [{ name: 'PH', bit: 8, score: 5 }] }],
+      senderLists: [],
+    },
+  },
 };
 const DEFAULTS: PolicyJson = { thresholds: { tag: 5, quarantine: 10, reject: 15 }, classifier: { enabled: false, spamScore: 6, hamScore: 3 } };
 
@@ -156,6 +167,31 @@ describe('PolicyPage', () => {
     find<HTMLButtonElement>(page, '[data-testid="rule-remove"]').click();
     await fixture.whenStable();
     expect(page.querySelectorAll('[data-testid="rule-row"]')).toHaveLength(0);
+    fixture.destroy();
+  });
+
+  it('lists the DNS lists with their switches, explains why they are off, and shows the resolver in use', async () => {
+    const { fixture, page, nextCheck, answer, text } = await open(ADMIN);
+    find<HTMLButtonElement>(page, '[data-testid="tab-dnsLists"]').click();
+    await fixture.whenStable();
+    expect(text('[data-testid="section-note"]').join(' ')).toMatch(/terms of use.*refuse queries that come through large public resolvers.*Name your own resolver first/);
+    expect(find<HTMLTextAreaElement>(page, '#pf-dns-servers').value).toBe('');
+    expect([...page.querySelectorAll<HTMLInputElement>('[data-testid="rules-body.dnsbl.ipLists"] [data-testid="rule-row"] input[type="text"]')].map((input) => input.value)).toEqual(['SPAMHAUS_ZEN', 'zen.spamhaus.org', 'SPAMCOP', 'bl.spamcop.net']);
+    expect(find<HTMLInputElement>(page, '#pf-body-dnsbl-urlLists-0-enabled').checked).toBe(false);
+    expect(text('[data-testid="rules-body.dnsbl.senderLists"] .empty')).toEqual(['No rules.']);
+
+    find<HTMLInputElement>(page, '#pf-body-dnsbl-ipLists-1-enabled').click();
+    const check = await nextCheck();
+    expect((check.request.body as { policy: { body: { dnsbl: { ipLists: { enabled: boolean }[] } } } }).policy.body.dnsbl.ipLists.map((l) => l.enabled)).toEqual([false, true]);
+    const refused = "list SPAMCOP is on but no resolver is named: set dns.servers (your own resolver; public resolvers are refused by many lists' terms) or switch it off";
+    await answer(check, { error: 'invalid policy', problems: [`body.dnsbl.ipLists.1.enabled: ${refused}`] }, 400);
+    expect(text('[data-testid="field-body.dnsbl.ipLists.1.enabled"] [data-testid="field-problem"]')).toEqual([refused]);
+
+    fill(page, '#pf-dns-servers', '192.0.2.53\n');
+    const named = await nextCheck();
+    expect((named.request.body as { policy: { dns: { servers: string[] } } }).policy.dns.servers).toEqual(['192.0.2.53']);
+    await answer(named, { version: 3, changes: [], warnings: [] });
+    expect(page.querySelector('[data-testid="field-body.dnsbl.ipLists.1.enabled"] [data-testid="field-problem"]')).toBeNull();
     fixture.destroy();
   });
 

@@ -79,5 +79,5 @@ export class PolicyPage {
 }
 
 function pathsOf(section: SectionSpec): string[] {
-  return [...section.fields.map((f) => f.path), ...(section.rules ? [section.rules.path] : [])];
+  return [...section.fields.map((f) => f.path), ...(section.rules ?? []).map((r) => r.path)];
 }
