@@ -184,7 +184,7 @@ describe('console policy editor and versions', () => {
     await expect.poll(() => byTestId('running-version').textContent(), UI_WAIT).toBe(String(first + 2));
     for (const width of [390, 2560]) {
       await page.setViewportSize({ width, height: 900 });
-      for (const tab of ['thresholds', 'auth', 'rates', 'raw']) {
+      for (const tab of ['thresholds', 'auth', 'rates', 'dnsLists', 'raw']) {
         await byTestId(`tab-${tab}`).click();
         await expect.poll(() => byTestId(`tab-${tab}`).getAttribute('aria-selected')).toBe('true');
         expect(await page.locator('html').evaluate((html) => html.scrollWidth), `${tab} at ${width} px`).toBeLessThanOrEqual(width);
