@@ -56,6 +56,21 @@ describe('forwarding plan', () => {
     expect(plan.copies.map((c) => c.rcptTo)).toEqual([['x@remote.test']]);
   });
 
+  it('a group rule forwards mail for the group members only', () => {
+    const grouped = compilePolicy(
+      parsePolicy({
+        domains: [{ name: 'example.test', downstream: { host: 'mx' } }],
+        groups: [{ name: 'sales', members: ['ann@example.test', 'sam@example.test'] }],
+        forwarding: { rules: [{ name: 'sales out', recipients: { kind: 'group', group: 'sales' }, to: ['desk@remote.test'], mode: 'forward', forwardingSender: { kind: 'original-recipient' } }] },
+      }),
+      1,
+    );
+    const plan = planForwarding({ compiled: grouped, mailFrom: 'dave@sender.test', rcptTo: ['Ann@example.test', 'bob@example.test'], raw: raw(), srsKey: key });
+    expect(plan.deliverTo).toEqual(['bob@example.test']);
+    expect(plan.copies.map((c) => [c.rule, c.mailFrom, c.rcptTo])).toEqual([['sales out', 'Ann@example.test', ['desk@remote.test']]]);
+    expect(plan.symbols.map((s) => s.detail)).toEqual(['rule sales out (forward): Ann@example.test -> desk@remote.test']);
+  });
+
   it('stops at the hop limit or the Received limit and delivers to every recipient', () => {
     const looped = planForwarding({ compiled, mailFrom: 'dave@sender.test', rcptTo: ['c@example.test'], raw: raw('X-Moat-Forwarded: hops=3; tenant=t1\r\n'), srsKey: key });
     expect(looped.deliverTo).toEqual(['c@example.test']);

@@ -87,7 +87,7 @@ export function compilePolicy(policy: Policy, version: number): CompiledPolicy {
       trustedNetworks: new IpSet(policy.outbound.trustedNetworks),
       thresholds: policy.outbound.thresholds ?? policy.thresholds,
     },
-    forwarding: compileForwarding(policy.forwarding),
+    forwarding: compileForwarding(policy.forwarding, policy.groups),
   };
 }
 

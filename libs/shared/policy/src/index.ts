@@ -7,6 +7,7 @@ export * from './sections/body.js';
 export * from './sections/classifier.js';
 export * from './sections/dlp.js';
 export * from './sections/forwarding.js';
+export * from './sections/groups.js';
 export * from './sections/retention.js';
 export * from './sections/sandbox.js';
 export { compileFilterRegex, filterRegexProblem } from './sections/filter-regex.js';

@@ -4,6 +4,7 @@ import { bodySchema, dnsListResolverProblems } from './sections/body.js';
 import { classifierSchema } from './sections/classifier.js';
 import { dlpSchema } from './sections/dlp.js';
 import { forwardingProblems, forwardingSchema } from './sections/forwarding.js';
+import { groupsProblems, groupsSchema } from './sections/groups.js';
 import { retentionSchema } from './sections/retention.js';
 import { quarantineSchema } from './sections/quarantine.js';
 import { sandboxSchema } from './sections/sandbox.js';
@@ -98,6 +99,8 @@ export const policySchema = z
   .object({
     tenant: z.object({ id: z.string().min(1).default('default'), name: z.string().default('Default tenant') }).strict().default({ id: 'default', name: 'Default tenant' }),
     domains: z.array(domainSchema).default([]),
+    // Recipient groups (sections/groups.ts), by hand or from the directory sync; forwarding rules filter by them.
+    groups: groupsSchema.default([]),
     lists: listsSchema.default(() => listsSchema.parse({})),
     thresholds: thresholdsSchema.default(() => thresholdsSchema.parse({})),
     smtp: smtpSchema.default(() => smtpSchema.parse({})),
@@ -129,7 +132,9 @@ export const policySchema = z
       if (senders.has(a.address)) ctx.addIssue({ code: 'custom', path: ['outbound', 'accounts', i, 'address'], message: `duplicate account ${a.address}` });
       senders.add(a.address);
     });
-    for (const problem of forwardingProblems(p.forwarding, seen)) ctx.addIssue({ code: 'custom', path: ['forwarding', ...problem.path], message: problem.message });
+    for (const problem of groupsProblems(p.groups, seen)) ctx.addIssue({ code: 'custom', path: ['groups', ...problem.path], message: problem.message });
+    const groups = new Set(p.groups.map((g) => g.name));
+    for (const problem of forwardingProblems(p.forwarding, seen, groups)) ctx.addIssue({ code: 'custom', path: ['forwarding', ...problem.path], message: problem.message });
     for (const problem of dnsListResolverProblems(p.body.dnsbl, p.dns.servers, p.dns.routes)) ctx.addIssue({ code: 'custom', path: ['body', 'dnsbl', ...problem.path], message: problem.message });
   });
 

@@ -41,6 +41,7 @@ describe('policy forwarding', () => {
     expect(problems({ rules: [{ ...rule, to: [] }] })).toEqual([expect.stringContaining('forwarding.rules.0.to')]);
     expect(problems({ rules: [{ ...rule, to: ['not an address'] }] })).toEqual([expect.stringContaining('forwarding.rules.0.to.0')]);
     expect(problems({ rules: [{ ...rule, senders: { kind: 'group', group: 'sales' } }] })).toEqual([expect.stringContaining('forwarding.rules.0.senders')]);
+    expect(problems({ rules: [{ ...rule, recipients: { kind: 'group', group: 'sales' } }] })).toEqual(['forwarding.rules.0.recipients.group: no group named sales in groups']);
     expect(problems({ rules: [{ ...rule, extra: true }] })).toEqual([expect.stringContaining('forwarding.rules.0')]);
     expect(problems({ maxHops: 0 })).toEqual([expect.stringContaining('forwarding.maxHops')]);
   });

@@ -13,10 +13,11 @@ const senderFilter = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('domain'), domain: domainName }).strict(),
 ]);
 
-/** Recipients the rule applies to; at one of the tenant's domains (accounts carry no groups yet). */
+/** Recipients the rule applies to: an address or domain of the tenant's, or the members of one of its `groups`. */
 const recipientFilter = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('address'), address: mailbox }).strict(),
   z.object({ kind: z.literal('domain'), domain: domainName }).strict(),
+  z.object({ kind: z.literal('group'), group: z.string().min(1).max(64) }).strict(),
 ]);
 
 /** The copy's envelope sender: `original-sender` is the sender's address rewritten by SRS at the recipient's domain. */
@@ -62,15 +63,23 @@ export const forwardingSchema = z
 export type ForwardingPolicy = z.output<typeof forwardingSchema>;
 export type ForwardingRule = z.output<typeof forwardingRuleSchema>;
 
-/** Problems of FORWARDING that need the tenant's DOMAINS: duplicate names, filters and SRS domain outside them. */
-export function forwardingProblems(forwarding: ForwardingPolicy, domains: ReadonlySet<string>): { path: (string | number)[]; message: string }[] {
+/**
+ * Problems of FORWARDING that need the tenant's DOMAINS and GROUPS (names): duplicate names, filters and SRS domain
+ * outside the domains, unknown groups.
+ */
+export function forwardingProblems(forwarding: ForwardingPolicy, domains: ReadonlySet<string>, groups: ReadonlySet<string>): { path: (string | number)[]; message: string }[] {
   const problems: { path: (string | number)[]; message: string }[] = [];
   const names = new Set<string>();
   const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
   forwarding.rules.forEach((rule, i) => {
     if (names.has(rule.name)) problems.push({ path: ['rules', i, 'name'], message: `duplicate rule name ${rule.name}` });
     names.add(rule.name);
-    const domain = rule.recipients.kind === 'domain' ? rule.recipients.domain : domainOf(rule.recipients.address);
+    const recipients = rule.recipients;
+    if (recipients.kind === 'group') {
+      if (!groups.has(recipients.group)) problems.push({ path: ['rules', i, 'recipients', 'group'], message: `no group named ${recipients.group} in groups` });
+      return;
+    }
+    const domain = recipients.kind === 'domain' ? recipients.domain : domainOf(recipients.address);
     if (!domains.has(domain)) problems.push({ path: ['rules', i, 'recipients'], message: `${domain} is not one of the tenant's domains` });
   });
   if (forwarding.srs.domain && !domains.has(forwarding.srs.domain)) problems.push({ path: ['srs', 'domain'], message: `${forwarding.srs.domain} is not one of the tenant's domains (bounces to SRS addresses must reach the nodes)` });
