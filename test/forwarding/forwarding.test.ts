@@ -12,6 +12,7 @@ import { spfCheck, startFarEnd, type FarMessage } from './support.js';
 const ALICE = 'alice@example.test';
 const BOB = 'bob@example.test';
 const DAVE = 'dave@sender.test';
+const CAROL = 'carol@example.test';
 
 interface Detail {
   action: string;
@@ -22,7 +23,7 @@ interface Detail {
 // Issue 14 (F9): forwarding rules on a real cluster. The far end is a real SMTP server (the tenant's smarthost
 // stands for the internet) that checks SPF of every envelope sender with Debian's python3-spf against records
 // served by knotd: sender.test allows only 192.0.2.0/24, example.test allows the node (127.0.0.0/8). A forwarder
-// on the far side sends bob's copies back to the node, which makes a loop.
+// on the far side sends bob's copies back to the node, which makes a loop. Group `sales` has alice, not carol.
 describe('forwarding with SRS and loop protection', () => {
   let cluster: TestCluster;
   let knot: RunningKnot;
@@ -58,6 +59,8 @@ describe('forwarding with SRS and loop protection', () => {
       nodes: 1,
       policy: (demo) => ({
         ...demo,
+        domains: (demo.domains ?? []).map((d) => ({ ...d, accounts: [...(d.accounts ?? []), 'carol'] })),
+        groups: [{ name: 'sales', members: [ALICE] }],
         outbound: { ...demo.outbound, delivery: { smarthosts: [{ senderDomain: '*', host: '127.0.0.1', port: defined(farPort, 'far port'), tls: 'none' }] } },
         body: { regex: { rules: [{ name: 'HOLD_FOR_REVIEW', kind: 'block', on: 'subject', pattern: '\\[review\\]', score: 0, action: 'quarantine' }] } },
         forwarding: {
@@ -66,6 +69,7 @@ describe('forwarding with SRS and loop protection', () => {
             { name: 'alice copy', recipients: { kind: 'address', address: ALICE }, to: ['alice@remote.test'] },
             { name: 'partner away', senders: { kind: 'domain', domain: 'partner.test' }, recipients: { kind: 'address', address: ALICE }, to: ['alice.away@remote.test'], mode: 'forward' },
             { name: 'bob copy', recipients: { kind: 'address', address: BOB }, to: ['bob@loop.test'] },
+            { name: 'sales desk', senders: { kind: 'domain', domain: 'customer.test' }, recipients: { kind: 'group', group: 'sales' }, to: ['desk@remote.test'] },
           ],
         },
       }),
@@ -112,6 +116,25 @@ describe('forwarding with SRS and loop protection', () => {
     const detail = await detailOf(subject, (d) => d.deliveries.filter((x) => x.status === 'delivered').length >= 2);
     expect(detail.deliveries.some((d) => d.recipient === ALICE)).toBe(false);
     expect((await cluster.mailbox()).some((m) => m.subject === subject)).toBe(false);
+  });
+
+  it('a group rule forwards mail for a member of the group and not for a non-member', async () => {
+    const subject = `forward group ${Date.now()}`;
+    expect((await cluster.sendMail(0, { from: 'fay@customer.test', to: [ALICE, CAROL], subject })).code).toBe(250);
+    const copies = await waitFor('both copies at the far end', async () => (copiesOf(subject).length >= 2 ? copiesOf(subject) : undefined));
+    expect(copies.map((c) => [c.to, c.spf]).sort()).toEqual([
+      [['alice@remote.test'], 'pass'],
+      [['desk@remote.test'], 'pass'],
+    ]);
+    const delivered = await cluster.waitForMailbox(1, (m) => m.subject === subject);
+    expect(delivered.flatMap((m) => m.deliveredTo).sort()).toEqual([ALICE, CAROL]);
+    const detail = await detailOf(subject, (d) => d.deliveries.filter((x) => x.status === 'delivered').length >= 3);
+    expect(detail.symbols.filter((s) => s.name === 'FORWARDED').map((s) => s.detail).sort()).toEqual([
+      `rule alice copy (copy): ${ALICE} -> alice@remote.test`,
+      `rule sales desk (copy): ${ALICE} -> desk@remote.test`,
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(copiesOf(subject)).toHaveLength(2);
   });
 
   it('sends a bounce to the SRS address back to the original sender; refuses a forged one', async () => {
