@@ -3,10 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '@moat/credentials';
-import { FleetStateUnavailable, MemoryFleetState, type WindowCounters } from '@moat/fleet-state';
+import { authBlockKey, parseAuthBlock } from '@moat/bus';
+import { FleetStateUnavailable, MemoryFleetState, type SharedRecords, type WindowCounters } from '@moat/fleet-state';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../log.js';
 import { PolicyStore } from '../policy/policy-store.js';
+import { AuthBlockList } from './auth-blocks.js';
 import { SubmissionAuth } from './submission-auth.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -22,6 +24,10 @@ async function storeWithAlice(dir: string, password: string): Promise<PolicyStor
   return store;
 }
 
+function newAuth(store: PolicyStore, fleet: MemoryFleetState): SubmissionAuth {
+  return new SubmissionAuth(store, fleet.counters, new AuthBlockList(fleet.authBlocks), quiet);
+}
+
 describe('SubmissionAuth', () => {
   let dir: string;
   beforeEach(async () => {
@@ -32,7 +38,7 @@ describe('SubmissionAuth', () => {
   });
 
   it('accepts the password whose hash the policy holds, for the address in any case', async () => {
-    const auth = new SubmissionAuth(await storeWithAlice(dir, 'right-horse-battery'), new MemoryFleetState().counters, quiet);
+    const auth = newAuth(await storeWithAlice(dir, 'right-horse-battery'), new MemoryFleetState());
     expect(await auth.authenticate('192.0.2.1', 'Alice@Example.test', 'right-horse-battery')).toEqual({ ok: true, user: 'alice@example.test' });
     expect(await auth.authenticate('192.0.2.1', 'alice@example.test', 'wrong')).toMatchObject({ ok: false, code: 535, message: '5.7.8 Error: authentication credentials invalid' });
     expect(await auth.authenticate('192.0.2.2', 'nobody@example.test', 'right-horse-battery')).toMatchObject({ ok: false, code: 535 });
@@ -41,17 +47,46 @@ describe('SubmissionAuth', () => {
   it('blocks an address after perIp failures, fleet-wide (another node sharing the counters), not other addresses', async () => {
     const fleet = new MemoryFleetState();
     const store = await storeWithAlice(dir, 'right-horse-battery');
-    const nodeA = new SubmissionAuth(store, fleet.counters, quiet);
-    const nodeB = new SubmissionAuth(store, fleet.counters, quiet);
+    const nodeA = newAuth(store, fleet);
+    const nodeB = newAuth(store, fleet);
     await nodeA.authenticate('192.0.2.7', 'alice@example.test', 'guess-1');
     await nodeA.authenticate('192.0.2.7', 'alice@example.test', 'guess-2');
     expect(await nodeB.authenticate('192.0.2.7', 'alice@example.test', 'right-horse-battery')).toMatchObject({ ok: false, code: 454 });
     expect(await nodeB.authenticate('192.0.2.8', 'alice@example.test', 'right-horse-battery')).toMatchObject({ ok: true });
   });
 
+  it('records the block fleet-wide (first and last seen, expiry, failures, blocks, auto, the rule); a removal (epoch bump) unblocks and forgets the failures', async () => {
+    const fleet = new MemoryFleetState();
+    const auth = newAuth(await storeWithAlice(dir, 'right-horse-battery'), fleet);
+    const before = Date.now();
+    await auth.authenticate('2001:db8::7', 'alice@example.test', 'guess-1');
+    await auth.authenticate('2001:db8::7', 'alice@example.test', 'guess-2');
+    const record = await fleet.authBlocks.get(authBlockKey('2001:db8::7'));
+    const block = parseAuthBlock(record?.value ?? '');
+    expect(block).toMatchObject({ ip: '2001:db8::7', failures: 2, blocks: 1, source: 'auto', rule: 'outbound.authFailures: 2 failures in 600 s', epoch: 0 });
+    expect(block?.firstSeenMs).toBeGreaterThanOrEqual(before);
+    expect(block?.expiresAtMs).toBeGreaterThanOrEqual(before + 900_000);
+    // What the CSM does on DELETE /api/auth-blocks/:ip.
+    const now = Date.now();
+    expect(await fleet.authBlocks.update(authBlockKey('2001:db8::7'), JSON.stringify({ ...block, expiresAtMs: now, epoch: 1 }), record?.revision ?? 0)).toBe(true);
+    expect(await auth.authenticate('2001:db8::7', 'alice@example.test', 'right-horse-battery')).toMatchObject({ ok: true });
+    // One failure in the new epoch does not block again; the second does, and counts a second block.
+    await auth.authenticate('2001:db8::7', 'alice@example.test', 'guess-3');
+    expect(await auth.authenticate('2001:db8::7', 'alice@example.test', 'right-horse-battery')).toMatchObject({ ok: true });
+    await auth.authenticate('2001:db8::7', 'alice@example.test', 'guess-4');
+    expect(await auth.authenticate('2001:db8::7', 'alice@example.test', 'right-horse-battery')).toMatchObject({ ok: false, code: 454 });
+    expect(parseAuthBlock((await fleet.authBlocks.get(authBlockKey('2001:db8::7')))?.value ?? '')).toMatchObject({ failures: 4, blocks: 2, epoch: 1 });
+  }, 30_000);
+
+  it('never locks the account: after many failures for alice from many addresses, alice from her own address authenticates', async () => {
+    const auth = newAuth(await storeWithAlice(dir, 'right-horse-battery'), new MemoryFleetState());
+    for (let i = 0; i < 6; i++) await auth.authenticate(`198.51.100.${i}`, 'alice@example.test', `guess-${i}`);
+    expect(await auth.authenticate('192.0.2.50', 'alice@example.test', 'right-horse-battery')).toEqual({ ok: true, user: 'alice@example.test' });
+  }, 30_000);
+
   it('remembers a verified password, so scrypt runs once for many messages', async () => {
     const store = await storeWithAlice(dir, 'right-horse-battery');
-    const auth = new SubmissionAuth(store, new MemoryFleetState().counters, quiet);
+    const auth = newAuth(store, new MemoryFleetState());
     await auth.authenticate('192.0.2.1', 'alice@example.test', 'right-horse-battery');
     const started = performance.now();
     for (let i = 0; i < 50; i++) expect((await auth.authenticate('192.0.2.1', 'alice@example.test', 'right-horse-battery')).ok).toBe(true);
@@ -60,7 +95,9 @@ describe('SubmissionAuth', () => {
 
   it('still authenticates, uncounted, while the fleet state is unreachable', async () => {
     const down: WindowCounters = { hit: vi.fn(() => Promise.reject(new FleetStateUnavailable('NATS down'))) };
-    const auth = new SubmissionAuth(await storeWithAlice(dir, 'right-horse-battery'), down, quiet);
+    const unreachable = () => Promise.reject(new FleetStateUnavailable('NATS down'));
+    const records: SharedRecords = { get: vi.fn(unreachable), create: vi.fn(unreachable), update: vi.fn(unreachable) };
+    const auth = new SubmissionAuth(await storeWithAlice(dir, 'right-horse-battery'), down, new AuthBlockList(records), quiet);
     expect((await auth.authenticate('192.0.2.1', 'alice@example.test', 'right-horse-battery')).ok).toBe(true);
     expect((await auth.authenticate('192.0.2.1', 'alice@example.test', 'bad')).ok).toBe(false);
   });

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword, type PasswordHash } from '@moat/credentials';
+import { authBlockActive } from '@moat/bus';
 import type { WindowCounters } from '@moat/fleet-state';
 import { errorText, type Logger } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
+import type { AddressState, AuthBlockList } from './auth-blocks.js';
 
 /** What AUTH answers: the user it authenticated, or the refusal. */
 export type AuthOutcome = { ok: true; user: string } | { ok: false; code: number; message: string };
@@ -20,8 +22,11 @@ const BUSY: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: tempora
 /**
  * SMTP AUTH for submission: the password is checked against the account's scrypt hash from the policy
  * (made by the CSM; nodes never see a password otherwise). Failures are counted fleet-wide per client address
- * and per account (fleet-state windowed counters, both in the warn line of each failure); from
- * `outbound.authFailures.perIp` failures in the window an address gets 454 on every node without a password check. Successful checks are remembered for five minutes
+ * and per account (fleet-state windowed counters, both in the warn line of each failure); the failure that
+ * reaches `outbound.authFailures.perIp` in the window blocks the address for `blockSeconds` (AuthBlockList,
+ * shared by the fleet, where the CSM also adds and removes blocks): a blocked address gets 454 on every node
+ * without a password check. Failures per account block nothing, so nobody can lock an owner out of its own
+ * account. Address counters are per block epoch: a removed block forgets the failures before it. Successful checks are remembered for five minutes
  * under a digest of user, password and hash, so a client sending many messages costs one scrypt; a new hash
  * (password changed) misses that memory at once. Unknown users cost a check against a dummy hash, so timing
  * does not tell which accounts exist. While the fleet state is unreachable, AUTH still works, uncounted.
@@ -34,6 +39,7 @@ export class SubmissionAuth {
   constructor(
     private readonly policies: PolicyStore,
     private readonly counters: WindowCounters,
+    private readonly blocks: AuthBlockList,
     private readonly log: Logger,
   ) {}
 
@@ -41,7 +47,11 @@ export class SubmissionAuth {
     const { outbound } = this.policies.current.compiled;
     const limits = outbound.settings.authFailures;
     const user = username.trim().toLowerCase();
-    if ((await this.failures(`authfail ip ${clientIp}`, limits.windowSeconds, 0)) >= limits.perIp) return BLOCKED;
+    const address = await this.addressState(clientIp);
+    if (address.block && authBlockActive(address.block, Date.now())) {
+      await this.blocks.seen(address.block, Date.now()).catch((err: unknown) => this.log.warn(`AUTH block of ${clientIp} not updated: ${errorText(err)}`));
+      return BLOCKED;
+    }
     const stored = outbound.accounts.get(user)?.passwordHash;
     const key = stored ? createHash('sha256').update(`${user}\0${password}\0${stored.salt}\0${stored.hash}`).digest('base64') : '';
     const until = stored ? this.verified.get(key) : undefined;
@@ -59,9 +69,28 @@ export class SubmissionAuth {
       this.remember(key);
       return { ok: true, user };
     }
-    const [fromIp, forUser] = await Promise.all([this.failures(`authfail ip ${clientIp}`, limits.windowSeconds, 1), this.failures(`authfail user ${user}`, limits.windowSeconds, 1)]);
+    const [fromIp, forUser] = await Promise.all([this.failures(`authfail ip ${clientIp} epoch ${address.epoch}`, limits.windowSeconds, 1), this.failures(`authfail user ${user}`, limits.windowSeconds, 1)]);
     this.log.warn(`AUTH failed for ${JSON.stringify(user.slice(0, 320))} from ${clientIp}: ${fromIp} failures from this address, ${forUser} for this account in ${limits.windowSeconds} s`);
+    if (fromIp >= limits.perIp) {
+      const rule = `outbound.authFailures: ${limits.perIp} failures in ${limits.windowSeconds} s`;
+      try {
+        const block = await this.blocks.trip(clientIp, fromIp, rule, limits.blockSeconds * 1000, '', Date.now());
+        this.log.warn(`AUTH from ${clientIp} blocked on every node until ${new Date(block.expiresAtMs).toISOString()} (${rule})`);
+      } catch (err) {
+        this.log.warn(`AUTH block of ${clientIp} not written: ${errorText(err)}`);
+      }
+    }
     return INVALID;
+  }
+
+  /** The address's block and failure epoch; none while the fleet state cannot answer (AUTH then works, uncounted). */
+  private async addressState(clientIp: string): Promise<AddressState> {
+    try {
+      return await this.blocks.state(clientIp);
+    } catch (err) {
+      this.log.warn(`AUTH blocks not read: ${errorText(err)}`);
+      return { block: undefined, epoch: 0 };
+    }
   }
 
   /** Adds AMOUNT (0: only reads) to a failure counter and gives its fleet-wide total; 0 when the fleet state cannot answer. */

@@ -6,6 +6,8 @@
 export interface FleetState {
   counters: WindowCounters;
   greylist: SharedRecords;
+  /** AUTH blocks per client address, keyed by `authBlockKey(ip)` (@moat/bus), valued by AuthBlock JSON. */
+  authBlocks: SharedRecords;
 }
 
 /** Counters over a sliding time window, summed over the fleet. */

@@ -5,6 +5,7 @@ import { addToSlots, totalWithin, type WindowSlots } from './window-slots.js';
 export class MemoryFleetState implements FleetState {
   readonly counters: WindowCounters;
   readonly greylist: SharedRecords;
+  readonly authBlocks: SharedRecords;
 
   constructor(now: () => number = Date.now) {
     const slots = new Map<string, WindowSlots>();
@@ -17,6 +18,7 @@ export class MemoryFleetState implements FleetState {
       },
     };
     this.greylist = new MemoryRecords();
+    this.authBlocks = new MemoryRecords();
   }
 }
 

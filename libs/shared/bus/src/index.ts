@@ -2,3 +2,4 @@ export * from './names.js';
 export * from './setup.js';
 export * from './kv.js';
 export * from './export-event.js';
+export * from './auth-blocks.js';

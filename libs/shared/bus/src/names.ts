@@ -42,3 +42,5 @@ export const GREYLIST_BUCKET = 'moat_greylist';
 export const SESSIONS_BUCKET = 'moat_sessions';
 /** CSM login failure counters (per account and address pair, per address, fleet-wide per minute). */
 export const LOGINS_BUCKET = 'moat_logins';
+/** AUTH brute-force blocks per client address (`ip.<address>`, see auth-blocks.ts), written by nodes and the CSM. */
+export const AUTH_BLOCKS_BUCKET = 'moat_auth_blocks';

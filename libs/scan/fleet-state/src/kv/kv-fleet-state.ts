@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { COUNTERS_BUCKET, GREYLIST_BUCKET, isRevisionConflict } from '@moat/bus';
+import { AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG, COUNTERS_BUCKET, GREYLIST_BUCKET, isRevisionConflict } from '@moat/bus';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -21,6 +21,7 @@ interface Buckets {
   nc: NatsConnection;
   counters: KV;
   greylist: KV;
+  authBlocks: KV;
 }
 
 /**
@@ -33,6 +34,7 @@ interface Buckets {
 export class KvFleetState implements FleetState {
   readonly counters: WindowCounters;
   readonly greylist: SharedRecords;
+  readonly authBlocks: SharedRecords;
   private opening: Promise<Buckets> | undefined;
   private readonly lastSeen = new Map<string, { slots: WindowSlots; revision: number }>();
   /** Hits of one counter on this node run one after the other: they would only race each other's CAS. */
@@ -45,10 +47,16 @@ export class KvFleetState implements FleetState {
   ) {
     this.timeoutMs = options.timeoutMs ?? 1000;
     this.counters = { hit: (key, windowSeconds, amount = 1) => this.hit(key, windowSeconds, amount) };
-    this.greylist = {
-      get: (key) => this.call(async (b) => readRecord(b.greylist, kvKey(key))),
-      create: (key, value) => this.call(async (b) => (await casResult(b.greylist.create(kvKey(key), value))) !== false),
-      update: (key, value, revision) => this.call(async (b) => (await casResult(b.greylist.update(kvKey(key), value, revision))) !== false),
+    this.greylist = this.records((b) => b.greylist, kvKey);
+    // Readable keys (authBlockKey): the CSM lists and removes blocks by address.
+    this.authBlocks = this.records((b) => b.authBlocks, (key) => key);
+  }
+
+  private records(bucket: (b: Buckets) => KV, encode: (key: string) => string): SharedRecords {
+    return {
+      get: (key) => this.call(async (b) => readRecord(bucket(b), encode(key))),
+      create: (key, value) => this.call(async (b) => (await casResult(bucket(b).create(encode(key), value))) !== false),
+      update: (key, value, revision) => this.call(async (b) => (await casResult(bucket(b).update(encode(key), value, revision))) !== false),
     };
   }
 
@@ -121,11 +129,12 @@ export class KvFleetState implements FleetState {
 
 async function openBuckets(nc: NatsConnection, timeoutMs: number): Promise<Buckets> {
   const kvm = new Kvm(jetstream(nc, { timeout: timeoutMs }));
-  const [counters, greylist] = await Promise.all([
+  const [counters, greylist, authBlocks] = await Promise.all([
     kvm.create(COUNTERS_BUCKET, { history: 1, ttl: COUNTERS_TTL_MS, description: 'Moat fleet-wide windowed counters (rate control, mail bombs)' }),
     kvm.create(GREYLIST_BUCKET, { history: 1, ttl: GREYLIST_TTL_MS, description: 'Moat greylist triplets and auto-allowed senders' }),
+    kvm.create(AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG),
   ]);
-  return { nc, counters, greylist };
+  return { nc, counters, greylist, authBlocks };
 }
 
 async function readRecord(kv: KV, key: string): Promise<SharedRecord | undefined> {

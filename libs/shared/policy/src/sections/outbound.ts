@@ -81,16 +81,18 @@ export const outboundSchema = z
       .strict()
       .default({ perUser: {}, perDomain: {}, action: 'tempfail' }),
     /**
-     * Failed AUTH counted fleet-wide per client address and per account; from perIp failures in the window, AUTH
-     * from that address is refused on every node (an account is not locked: anyone could lock it out).
+     * Failed AUTH counted fleet-wide per client address and per account; from perIp failures in the window the
+     * address is blocked for blockSeconds: AUTH from it is refused on every node (moat_auth_blocks, GET
+     * /api/auth-blocks). An account is not locked: anyone could lock it out.
      */
     authFailures: z
       .object({
         perIp: z.number().int().min(1).default(10),
         windowSeconds: z.number().int().min(60).max(86_400).default(900),
+        blockSeconds: z.number().int().min(60).max(30 * 86_400).default(900),
       })
       .strict()
-      .default({ perIp: 10, windowSeconds: 900 }),
+      .default({ perIp: 10, windowSeconds: 900, blockSeconds: 900 }),
     delivery: z
       .object({
         /** Senders' domains delivered through a smarthost; every other sender domain's mail goes by MX lookup. */
