@@ -14,6 +14,7 @@ import { DkimController } from './http/dkim.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { EventsController } from './http/events.controller.js';
 import { HealthController } from './http/health.controller.js';
+import { AuthBlocksController } from './http/auth-blocks.controller.js';
 import { HoldsController } from './http/holds.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
@@ -25,6 +26,8 @@ import { ClickHouseEventStoreRepository } from './repositories/clickhouse-event-
 import { ConfigRepository } from './repositories/config.repository.js';
 import { DkimKeyRepository } from './repositories/dkim-key.repository.js';
 import { KvDkimKeyRepository } from './repositories/kv-dkim-key.repository.js';
+import { AuthBlocksRepository } from './repositories/auth-blocks.repository.js';
+import { KvAuthBlocksRepository } from './repositories/kv-auth-blocks.repository.js';
 import { KvSrsKeyRepository } from './repositories/kv-srs-key.repository.js';
 import { SrsKeyRepository } from './repositories/srs-key.repository.js';
 import { EventBusRepository } from './repositories/event-bus.repository.js';
@@ -64,6 +67,7 @@ import { LoginThrottleService } from './services/login-throttle.service.js';
 import { MailActionsService } from './services/mail-actions.service.js';
 import { MailService } from './services/mail.service.js';
 import { MessageBodyService } from './services/message-body.service.js';
+import { AuthBlocksService } from './services/auth-blocks.service.js';
 import { HoldsService } from './services/holds.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
@@ -73,13 +77,14 @@ import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
     { provide: ConfigRepository, useClass: KvConfigRepository },
     { provide: DkimKeyRepository, useClass: KvDkimKeyRepository },
     { provide: SrsKeyRepository, useClass: KvSrsKeyRepository },
+    { provide: AuthBlocksRepository, useClass: KvAuthBlocksRepository },
     { provide: EventStoreRepository, useClass: ClickHouseEventStoreRepository },
     { provide: EventBusRepository, useClass: JetStreamEventBusRepository },
     { provide: LocalStateRepository, useClass: FileLocalStateRepository },
@@ -112,6 +117,7 @@ import { StatusService } from './services/status.service.js';
     StatusService,
     MetricsService,
     HoldsService,
+    AuthBlocksService,
     { provide: IngestMetrics, useExisting: MetricsService },
     EventIngestService,
     SiemPushService,

@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   'admins:read',
   'admins:write',
   'audit:read',
+  'authblocks:read',
+  'authblocks:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -34,7 +36,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   'super-admin': PERMISSIONS,
   'tenant-admin': PERMISSIONS,
   approver: ['session', 'account', 'mail:read', 'mail:release'],
-  auditor: ['session', 'account', 'status:read', 'policy:read', 'mail:read', 'admins:read', 'audit:read'],
+  auditor: ['session', 'account', 'status:read', 'policy:read', 'mail:read', 'admins:read', 'audit:read', 'authblocks:read'],
   'end-user': ['session', 'account'],
 };
 
