@@ -220,3 +220,21 @@ export const holdsSchema = z.looseObject({
 
 /** POST /api/holds/:domain/release. */
 export const holdReleaseSchema = z.looseObject({ domain: z.string(), nodes: z.array(z.looseObject({ nodeId: z.string(), ok: z.boolean(), detail: z.string() })) });
+
+/** One AUTH block (POST /api/auth-blocks, DELETE /api/auth-blocks/:ip). */
+export const authBlockSchema = z.looseObject({
+  ip: z.string(),
+  firstSeenMs: z.number(),
+  lastSeenMs: z.number(),
+  expiresAtMs: z.number(),
+  failures: z.number(),
+  blocks: z.number(),
+  source: z.string(),
+  rule: z.string(),
+  country: z.string(),
+  active: z.boolean(),
+});
+export type AuthBlockView = z.infer<typeof authBlockSchema>;
+
+/** GET /api/auth-blocks: addresses blocked from SMTP AUTH on every node (F6). */
+export const authBlocksSchema = z.looseObject({ blocks: z.array(authBlockSchema) });
