@@ -9,23 +9,27 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../log.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { AuthBlockList } from './auth-blocks.js';
+import type { CountryLookup } from './geo-countries.js';
 import { SubmissionAuth } from './submission-auth.js';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-async function storeWithAlice(dir: string, password: string): Promise<PolicyStore> {
+async function storeWithAlice(dir: string, password: string, outbound: Record<string, unknown> = {}): Promise<PolicyStore> {
   const store = await PolicyStore.open(dir);
   const policy = {
     domains: [{ name: 'example.test', downstream: { host: '127.0.0.1' } }],
-    outbound: { accounts: [{ address: 'alice@example.test', canSend: true, passwordHash: await hashPassword(password) }], authFailures: { perIp: 2, windowSeconds: 600 } },
+    outbound: { accounts: [{ address: 'alice@example.test', canSend: true, passwordHash: await hashPassword(password) }], authFailures: { perIp: 2, windowSeconds: 600 }, ...outbound },
   };
   const json = JSON.stringify(policy);
   await store.apply({ version: 1, json, sha256: createHash('sha256').update(json).digest('hex'), createdAtMs: 0, author: 'spec', comment: '' });
   return store;
 }
 
+/** Documentation addresses standing for addresses of other countries. */
+const COUNTRIES: CountryLookup = { country: (ip) => Promise.resolve({ '203.0.113.5': 'FR', '203.0.113.6': 'DE', '2001:db8::7': 'NL' }[ip] ?? '') };
+
 function newAuth(store: PolicyStore, fleet: MemoryFleetState): SubmissionAuth {
-  return new SubmissionAuth(store, fleet.counters, new AuthBlockList(fleet.authBlocks), quiet);
+  return new SubmissionAuth(store, fleet.counters, new AuthBlockList(fleet.authBlocks), COUNTRIES, quiet);
 }
 
 describe('SubmissionAuth', () => {
@@ -63,7 +67,7 @@ describe('SubmissionAuth', () => {
     await auth.authenticate('2001:db8::7', 'alice@example.test', 'guess-2');
     const record = await fleet.authBlocks.get(authBlockKey('2001:db8::7'));
     const block = parseAuthBlock(record?.value ?? '');
-    expect(block).toMatchObject({ ip: '2001:db8::7', failures: 2, blocks: 1, source: 'auto', rule: 'outbound.authFailures: 2 failures in 600 s', epoch: 0 });
+    expect(block).toMatchObject({ ip: '2001:db8::7', failures: 2, blocks: 1, source: 'auto', country: 'NL', rule: 'outbound.authFailures: 2 failures in 600 s', epoch: 0 });
     expect(block?.firstSeenMs).toBeGreaterThanOrEqual(before);
     expect(block?.expiresAtMs).toBeGreaterThanOrEqual(before + 900_000);
     // What the CSM does on DELETE /api/auth-blocks/:ip.
@@ -84,6 +88,15 @@ describe('SubmissionAuth', () => {
     expect(await auth.authenticate('192.0.2.50', 'alice@example.test', 'right-horse-battery')).toEqual({ ok: true, user: 'alice@example.test' });
   }, 30_000);
 
+  it('with outbound.authCountries, refuses AUTH from another country (535 5.7.1) before the password, but not from trustedNetworks or an address without a country', async () => {
+    const store = await storeWithAlice(dir, 'right-horse-battery', { authCountries: ['de'], trustedNetworks: ['203.0.113.5/32'] });
+    const auth = newAuth(store, new MemoryFleetState());
+    expect(await auth.authenticate('2001:db8::7', 'alice@example.test', 'right-horse-battery')).toEqual({ ok: false, code: 535, message: '5.7.1 Error: authentication is not permitted from your country' });
+    expect(await auth.authenticate('203.0.113.6', 'alice@example.test', 'right-horse-battery')).toMatchObject({ ok: true });
+    expect(await auth.authenticate('203.0.113.5', 'alice@example.test', 'right-horse-battery')).toMatchObject({ ok: true });
+    expect(await auth.authenticate('10.0.0.9', 'alice@example.test', 'right-horse-battery')).toMatchObject({ ok: true });
+  }, 30_000);
+
   it('remembers a verified password, so scrypt runs once for many messages', async () => {
     const store = await storeWithAlice(dir, 'right-horse-battery');
     const auth = newAuth(store, new MemoryFleetState());
@@ -97,7 +110,7 @@ describe('SubmissionAuth', () => {
     const down: WindowCounters = { hit: vi.fn(() => Promise.reject(new FleetStateUnavailable('NATS down'))) };
     const unreachable = () => Promise.reject(new FleetStateUnavailable('NATS down'));
     const records: SharedRecords = { get: vi.fn(unreachable), create: vi.fn(unreachable), update: vi.fn(unreachable) };
-    const auth = new SubmissionAuth(await storeWithAlice(dir, 'right-horse-battery'), down, new AuthBlockList(records), quiet);
+    const auth = new SubmissionAuth(await storeWithAlice(dir, 'right-horse-battery'), down, new AuthBlockList(records), COUNTRIES, quiet);
     expect((await auth.authenticate('192.0.2.1', 'alice@example.test', 'right-horse-battery')).ok).toBe(true);
     expect((await auth.authenticate('192.0.2.1', 'alice@example.test', 'bad')).ok).toBe(false);
   });

@@ -5,6 +5,7 @@ import type { WindowCounters } from '@moat/fleet-state';
 import { errorText, type Logger } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { AddressState, AuthBlockList } from './auth-blocks.js';
+import type { CountryLookup } from './geo-countries.js';
 
 /** What AUTH answers: the user it authenticated, or the refusal. */
 export type AuthOutcome = { ok: true; user: string } | { ok: false; code: number; message: string };
@@ -17,6 +18,7 @@ const MAX_CHECKS_IN_FLIGHT = 4;
 
 const INVALID: AuthOutcome = { ok: false, code: 535, message: '5.7.8 Error: authentication credentials invalid' };
 const BLOCKED: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: too many failed authentications from your address, try again later' };
+const FOREIGN: AuthOutcome = { ok: false, code: 535, message: '5.7.1 Error: authentication is not permitted from your country' };
 const BUSY: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: temporary authentication failure, try again later' };
 
 /**
@@ -26,7 +28,9 @@ const BUSY: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: tempora
  * reaches `outbound.authFailures.perIp` in the window blocks the address for `blockSeconds` (AuthBlockList,
  * shared by the fleet, where the CSM also adds and removes blocks): a blocked address gets 454 on every node
  * without a password check. Failures per account block nothing, so nobody can lock an owner out of its own
- * account. Address counters are per block epoch: a removed block forgets the failures before it. Successful checks are remembered for five minutes
+ * account. Address counters are per block epoch: a removed block forgets the failures before it. With
+ * `outbound.authCountries`, AUTH from an address of another country (GeoCountries) is refused with 535 5.7.1
+ * before the password check, except from `outbound.trustedNetworks`. Successful checks are remembered for five minutes
  * under a digest of user, password and hash, so a client sending many messages costs one scrypt; a new hash
  * (password changed) misses that memory at once. Unknown users cost a check against a dummy hash, so timing
  * does not tell which accounts exist. While the fleet state is unreachable, AUTH still works, uncounted.
@@ -40,6 +44,7 @@ export class SubmissionAuth {
     private readonly policies: PolicyStore,
     private readonly counters: WindowCounters,
     private readonly blocks: AuthBlockList,
+    private readonly countries: CountryLookup,
     private readonly log: Logger,
   ) {}
 
@@ -51,6 +56,13 @@ export class SubmissionAuth {
     if (address.block && authBlockActive(address.block, Date.now())) {
       await this.blocks.seen(address.block, Date.now()).catch((err: unknown) => this.log.warn(`AUTH block of ${clientIp} not updated: ${errorText(err)}`));
       return BLOCKED;
+    }
+    if (outbound.settings.authCountries.length > 0 && !outbound.trustedNetworks.has(clientIp)) {
+      const country = await this.countryOf(clientIp);
+      if (country !== '' && !outbound.settings.authCountries.includes(country)) {
+        this.log.warn(`AUTH refused for ${JSON.stringify(user.slice(0, 320))} from ${clientIp}: country ${country} is not in outbound.authCountries`);
+        return FOREIGN;
+      }
     }
     const stored = outbound.accounts.get(user)?.passwordHash;
     const key = stored ? createHash('sha256').update(`${user}\0${password}\0${stored.salt}\0${stored.hash}`).digest('base64') : '';
@@ -74,13 +86,23 @@ export class SubmissionAuth {
     if (fromIp >= limits.perIp) {
       const rule = `outbound.authFailures: ${limits.perIp} failures in ${limits.windowSeconds} s`;
       try {
-        const block = await this.blocks.trip(clientIp, fromIp, rule, limits.blockSeconds * 1000, '', Date.now());
+        const block = await this.blocks.trip(clientIp, fromIp, rule, limits.blockSeconds * 1000, await this.countryOf(clientIp), Date.now());
         this.log.warn(`AUTH from ${clientIp} blocked on every node until ${new Date(block.expiresAtMs).toISOString()} (${rule})`);
       } catch (err) {
         this.log.warn(`AUTH block of ${clientIp} not written: ${errorText(err)}`);
       }
     }
     return INVALID;
+  }
+
+  /** The address's country; '' when it has none or the data cannot be read. */
+  private async countryOf(clientIp: string): Promise<string> {
+    try {
+      return await this.countries.country(clientIp);
+    } catch (err) {
+      this.log.warn(`no country for ${clientIp}: ${errorText(err)}`);
+      return '';
+    }
   }
 
   /** The address's block and failure epoch; none while the fleet state cannot answer (AUTH then works, uncounted). */

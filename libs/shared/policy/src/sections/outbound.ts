@@ -93,6 +93,18 @@ export const outboundSchema = z
       })
       .strict()
       .default({ perIp: 10, windowSeconds: 900, blockSeconds: 900 }),
+    /**
+     * When not empty, AUTH only from these countries (ISO 3166 alpha-2, by the node's RIR data) or from
+     * trustedNetworks; an address with no country (private, loopback) is not restricted.
+     */
+    authCountries: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166 alpha-2 country code')
+          .transform((s) => s.toUpperCase()),
+      )
+      .default([]),
     delivery: z
       .object({
         /** Senders' domains delivered through a smarthost; every other sender domain's mail goes by MX lookup. */
