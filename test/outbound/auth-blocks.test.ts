@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
 import { defined } from '../harness/defined.js';
@@ -13,6 +14,10 @@ const ATTACKER = '127.0.0.88';
 const MANUAL = '127.0.0.89';
 /** Alice's own network (outbound.trustedNetworks). */
 const ALICE_HOME = '127.0.0.61';
+/** Blocked and unblocked from the console. */
+const FROM_CONSOLE = '127.0.0.90';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const UI_WAIT = { timeout: 20_000 };
 
 interface Block {
   ip: string;
@@ -32,6 +37,7 @@ interface Block {
 // the account's owner from her own network still authenticates.
 describe('AUTH brute-force blocks across the fleet', () => {
   let cluster: TestCluster;
+  let browser: Browser | undefined;
   const port = (node: number) => defined(cluster.ports.submissions[node], `node ${node}'s implicit-TLS port`);
 
   /** AUTH LOGIN over implicit TLS from LOCALADDRESS to NODE: the reply code (235 when accepted). */
@@ -71,6 +77,7 @@ describe('AUTH brute-force blocks across the fleet', () => {
   });
 
   afterAll(async () => {
+    await browser?.close();
     await cluster?.stop();
   });
 
@@ -121,5 +128,33 @@ describe('AUTH brute-force blocks across the fleet', () => {
     expect(defined(block, 'the manual block').expiresAtMs - Date.now()).toBeGreaterThan(7_000_000);
     const bad = await cluster.csmFetch('/api/auth-blocks', { method: 'POST', headers: { authorization: `Bearer ${await cluster.token()}`, 'content-type': 'application/json' }, body: JSON.stringify({ ip: '999.1.1.1' }) });
     expect(bad.status).toBe(400);
+  });
+
+  it('the console page shows the blocks with their columns, blocks an address from its form and unblocks it, on both nodes', async () => {
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ ignoreHTTPSErrors: true });
+    await page.goto(`${cluster.csmUrl}/auth-blocks`);
+    await page.waitForURL('**/login?**');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(cluster.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/auth-blocks');
+    const row = (ip: string) => page.locator(`tr[data-ip="${ip}"]`);
+    await expect.poll(() => row(MANUAL).locator('[data-testid="auth-block-source"]').textContent(), UI_WAIT).toBe('manual');
+    expect(await row(MANUAL).locator('[data-testid="auth-block-rule"]').textContent()).toContain('seen scanning');
+    expect(await row(ATTACKER).locator('[data-testid="auth-block-expiry"]').textContent()).toContain('(ended)');
+    expect(await row(ATTACKER).locator('[data-testid="auth-block-failures"]').textContent()).toBe(String(PER_IP));
+
+    await page.getByTestId('auth-block-ip').fill(FROM_CONSOLE);
+    await page.getByTestId('auth-block-period').selectOption({ label: '1 hour' });
+    await page.getByTestId('auth-block-reason').fill('from the console');
+    await page.getByTestId('auth-block-add').click();
+    await expect.poll(() => page.getByTestId('auth-blocks-result').textContent(), UI_WAIT).toBe(`${FROM_CONSOLE} blocked on every node`);
+    for (const node of [0, 1]) expect((await attempt(node, FROM_CONSOLE, ALICE_PASSWORD)).code).toBe(454);
+    await expect.poll(() => row(FROM_CONSOLE).locator('[data-testid="auth-block-rule"]').textContent(), UI_WAIT).toContain('from the console');
+
+    await row(FROM_CONSOLE).getByRole('button', { name: 'Unblock' }).click();
+    await expect.poll(() => page.getByTestId('auth-blocks-result').textContent(), UI_WAIT).toBe(`${FROM_CONSOLE} unblocked on every node`);
+    for (const node of [0, 1]) expect((await attempt(node, FROM_CONSOLE, ALICE_PASSWORD)).code).toBe(235);
   });
 });

@@ -4,6 +4,7 @@ import type { Observable } from 'rxjs';
 import type {
   AccountsImportResult,
   AccountsView,
+  AuthBlock,
   Admin,
   AdminCreated,
   AuditPage,
@@ -206,5 +207,20 @@ export class ApiService {
 
   importAccounts(csv: string, replace: boolean): Observable<AccountsImportResult> {
     return this.http.post<AccountsImportResult>('/api/accounts/import', { csv, replace });
+  }
+
+  /** Addresses blocked from SMTP AUTH on every node, active first. */
+  authBlocks(): Observable<{ blocks: AuthBlock[] }> {
+    return this.http.get<{ blocks: AuthBlock[] }>('/api/auth-blocks');
+  }
+
+  /** Blocks an address on every node for FORSECONDS (undefined: permanent). */
+  addAuthBlock(ip: string, forSeconds: number | undefined, reason: string): Observable<AuthBlock> {
+    return this.http.post<AuthBlock>('/api/auth-blocks', { ip, forSeconds, reason: reason || undefined });
+  }
+
+  /** Unblocks an address on every node at once. */
+  removeAuthBlock(ip: string): Observable<AuthBlock> {
+    return this.http.delete<AuthBlock>(`/api/auth-blocks/${encodeURIComponent(ip)}`);
   }
 }

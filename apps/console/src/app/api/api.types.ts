@@ -408,3 +408,20 @@ export interface PolicyDiff {
   to: number;
   changes: PolicyChange[];
 }
+
+/** GET /api/auth-blocks: one address blocked from SMTP AUTH on every node (F6). */
+export interface AuthBlock {
+  ip: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** When the block ends; 0: permanent; a removed block: its removal time. */
+  expiresAtMs: number;
+  failures: number;
+  blocks: number;
+  source: 'auto' | 'manual';
+  /** The policy rule (auto) or the administrator and reason (manual). */
+  rule: string;
+  /** ISO 3166 alpha-2; '' when unknown. */
+  country: string;
+  active: boolean;
+}
