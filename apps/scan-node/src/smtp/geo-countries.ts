@@ -54,21 +54,30 @@ function defaultDataDir(): string {
 
 async function load(dir: string): Promise<Ranges> {
   const [v4Text, v6Text] = await Promise.all([readFile(join(dir, 'geo-whois-asn-country-ipv4-num.csv'), 'latin1'), readFile(join(dir, 'geo-whois-asn-country-ipv6-num.csv'), 'latin1')]);
+  // One string per country rather than one per range (about 250 against 550,000).
+  const codes = new Map<string, string>();
+  const code = (text: string) => {
+    const trimmed = text.trim();
+    const known = codes.get(trimmed);
+    if (known !== undefined) return known;
+    codes.set(trimmed, trimmed);
+    return trimmed;
+  };
   const v4Lines = v4Text.split('\n').filter((l) => l !== '');
   const v4: RangeTable<number> = { starts: new Float64Array(v4Lines.length), ends: new Float64Array(v4Lines.length), codes: [] };
   v4Lines.forEach((line, i) => {
-    const [start = '', end = '', code = ''] = line.split(',');
+    const [start = '', end = '', country = ''] = line.split(',');
     v4.starts[i] = Number(start);
     v4.ends[i] = Number(end);
-    v4.codes.push(code.trim());
+    v4.codes.push(code(country));
   });
   const v6Lines = v6Text.split('\n').filter((l) => l !== '');
   const v6: RangeTable<bigint> = { starts: new BigUint64Array(v6Lines.length), ends: new BigUint64Array(v6Lines.length), codes: [] };
   v6Lines.forEach((line, i) => {
-    const [start = '0', end = '0', code = ''] = line.split(',');
+    const [start = '0', end = '0', country = ''] = line.split(',');
     v6.starts[i] = BigInt(start) >> 64n;
     v6.ends[i] = BigInt(end) >> 64n;
-    v6.codes.push(code.trim());
+    v6.codes.push(code(country));
   });
   return { v4, v6 };
 }
