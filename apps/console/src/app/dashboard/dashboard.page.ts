@@ -1,106 +1,143 @@
 import { DecimalPipe } from '@angular/common';
-import { Component, computed, inject } from '@angular/core';
+import { Component, computed, inject, signal } from '@angular/core';
+import { toObservable } from '@angular/core/rxjs-interop';
+import { Router, RouterLink } from '@angular/router';
+import { EMPTY } from 'rxjs';
 import { ApiService } from '../api/api.service';
-import { ACTIONS, DIRECTIONS, type Action, type Direction } from '../api/api.types';
+import { TOPS, type Category, type Direction, type NodeStatus, type Top } from '../api/api.types';
+import { engineVersions, signatureDateMs } from '../nodes/engine-versions';
 import { RefreshStatus } from '../shared/refresh-status';
 import { REFRESH_MS, poll } from '../shared/poll';
+import { relativeTime } from '../shared/relative-time';
+import { isoToLocalInput, localInputToIso } from '../shared/url-state';
 import {
-  dailyRows,
-  reportDays,
-  statsWindow,
-  sumCounts,
-  totalsByAction,
-  type ActionCounts,
-  type DayRow,
-} from './daily-stats';
+  CATEGORY_LABELS,
+  CHART_HEIGHT,
+  RANGE_CHOICES,
+  RANGE_LABELS,
+  TOP_CONDITIONS,
+  TOP_LABELS,
+  dashboardView,
+  labelEvery,
+  mailQuery,
+  rangeParams,
+  type ChartColumn,
+  type RangeChoice,
+} from './dashboard-view';
 
-const DAYS = 7;
+const DIRECTION_LABELS: Record<Direction, string> = { inbound: 'Inbound', outbound: 'Outbound', unspecified: 'Direction unknown' };
+const MB = 1024 * 1024;
 
-const ACTION_LABELS: Record<Action, string> = {
-  deliver: 'Delivered',
-  tag: 'Tagged',
-  quarantine: 'Quarantined',
-  reject: 'Rejected',
-  tempfail: 'Deferred (4xx)',
-  hold: 'Held',
-  discard: 'Discarded',
-  unspecified: 'No verdict',
-};
-
-const DIRECTION_LABELS: Record<Direction, { name: string; short: string }> = {
-  inbound: { name: 'Inbound', short: 'in' },
-  outbound: { name: 'Outbound', short: 'out' },
-  unspecified: { name: 'Direction unknown', short: '?' },
-};
-
-interface DirectionView {
-  direction: Direction;
-  rows: DayRow[];
-  totals: ActionCounts;
-  total: number;
-}
-
-interface DashboardView {
-  total: number;
-  totals: ActionCounts;
-  /** Every real verdict, plus `unspecified` only when some event had no verdict. */
-  actions: Action[];
-  days: string[];
-  /** Inbound and outbound, plus `unspecified` only when some event had no direction. */
-  directions: DirectionView[];
-  /** The busiest bar sets the chart's full height. */
-  chartMax: number;
-}
-
-/** Messages per day by verdict over the last 7 days, across all nodes. */
+/**
+ * The dashboard (F13): a range's mail per hour or day by category, the counts per direction and category, the
+ * tops, and the nodes' resources, refreshed every 5 s in place. Every number links to the mail search listing
+ * those messages.
+ */
 @Component({
   selector: 'moat-dashboard-page',
-  imports: [DecimalPipe, RefreshStatus],
+  imports: [DecimalPipe, RefreshStatus, RouterLink],
   templateUrl: './dashboard.page.html',
   styleUrl: './dashboard.page.css',
 })
 export class DashboardPage {
   private readonly api = inject(ApiService);
+  private readonly router = inject(Router);
 
-  protected readonly actionLabels = ACTION_LABELS;
+  protected readonly choices = RANGE_CHOICES;
+  protected readonly rangeLabels = RANGE_LABELS;
+  protected readonly categoryLabels = CATEGORY_LABELS;
   protected readonly directionLabels = DIRECTION_LABELS;
-  protected readonly stats = poll(REFRESH_MS, () => {
-    const { fromMs, toMs } = statsWindow(Date.now(), DAYS);
-    return this.api.stats(fromMs, toMs);
+  protected readonly tops = TOPS;
+  protected readonly topLabels = TOP_LABELS;
+  protected readonly chartHeight = CHART_HEIGHT;
+
+  protected readonly choice = signal<RangeChoice>('24h');
+  /** The custom range as datetime-local values, and the one applied (ISO). */
+  protected readonly customDraft = signal({ from: '', to: '' });
+  private readonly custom = signal({ from: '', to: '' });
+  protected readonly problem = signal<string | null>(null);
+
+  protected readonly dashboard = poll(
+    REFRESH_MS,
+    () => {
+      const range = rangeParams(this.choice(), this.custom(), Date.now());
+      return 'params' in range ? this.api.dashboard(range.params) : EMPTY;
+    },
+    toObservable(computed(() => ({ choice: this.choice(), custom: this.custom() }))),
+  );
+  protected readonly status = poll(REFRESH_MS, () => this.api.status());
+
+  protected readonly view = computed(() => {
+    const d = this.dashboard.data();
+    if (!d) return null;
+    const label = d.bucket === 'hour' ? (ms: number) => this.hourLabel(ms) : (ms: number) => this.dayLabel(ms);
+    return { d, ...dashboardView(d, label), every: labelEvery(d.bucketStarts.length) };
   });
 
-  protected readonly view = computed((): DashboardView | null => {
-    const stats = this.stats.data();
-    if (!stats) return null;
-    const days = reportDays(stats.daily, this.stats.updatedAtMs() ?? Date.now(), DAYS);
-    const directions = DIRECTIONS.map((direction) => {
-      const totals = totalsByAction(stats.byDirectionAction, direction);
-      return { direction, rows: dailyRows(stats.daily, days, direction), totals, total: sumCounts(totals) };
-    }).filter((d) => d.direction !== 'unspecified' || d.total > 0);
-    const totals = totalsByAction(stats.byDirectionAction);
-    return {
-      total: stats.total,
-      totals,
-      actions: ACTIONS.filter((a) => a !== 'unspecified' || totals[a] > 0),
-      days,
-      directions,
-      chartMax: Math.max(1, ...directions.flatMap((d) => d.rows.map((r) => r.total))),
-    };
-  });
+  protected readonly nodes = computed(() =>
+    [...(this.status.data()?.nodes ?? [])]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((n) => ({ node: n, engines: engineVersions(n.engineVersions).filter((e) => e.engine !== 'classifier').map((e) => ({ ...e, dateMs: signatureDateMs(e) })) })),
+  );
 
-  protected dayLabel(day: string): string {
-    return new Date(`${day}T00:00:00Z`).toLocaleDateString('en-GB', {
-      weekday: 'short',
-      day: 'numeric',
-      month: 'short',
-      timeZone: 'UTC',
-    });
+  protected choose(choice: RangeChoice): void {
+    this.choice.set(choice);
+    this.problem.set(null);
+    if (choice === 'custom' && !this.customDraft().from) {
+      const now = Date.now();
+      const from = new Date(now - 7 * 24 * 3_600_000).toISOString();
+      this.customDraft.set({ from: isoToLocalInput(from), to: isoToLocalInput(new Date(now).toISOString()) });
+    }
+    if (choice === 'custom') this.applyCustom();
   }
 
-  /** A day bar's tooltip and accessible name: "Inbound Mon 4 May: 12 (Delivered 10, Rejected 2)". */
-  protected barLabel(direction: Direction, row: DayRow): string {
-    const parts = ACTIONS.filter((a) => row.counts[a] > 0).map((a) => `${ACTION_LABELS[a]} ${row.counts[a]}`);
-    const detail = parts.length ? ` (${parts.join(', ')})` : '';
-    return `${DIRECTION_LABELS[direction].name} ${this.dayLabel(row.day)}: ${row.total}${detail}`;
+  protected setCustom(which: 'from' | 'to', value: string): void {
+    this.customDraft.update((c) => ({ ...c, [which]: value }));
+  }
+
+  protected applyCustom(): void {
+    const draft = this.customDraft();
+    const custom = { from: localInputToIso(draft.from), to: localInputToIso(draft.to) };
+    const range = rangeParams('custom', custom, Date.now());
+    this.problem.set('problem' in range ? range.problem : null);
+    if ('params' in range) this.custom.set(custom);
+  }
+
+  /** `/mail` query for messages of the shown range matching CONDITIONS. */
+  protected link(conditions: Record<string, string>): Record<string, string> {
+    const d = this.dashboard.data();
+    return d ? mailQuery(conditions, d.fromMs, d.toMs) : conditions;
+  }
+
+  protected cellLink(direction: Direction, category: Category | 'total'): Record<string, string> {
+    return this.link(category === 'total' ? { direction } : { direction, category });
+  }
+
+  protected topLink(top: Top, key: string): Record<string, string> {
+    return this.link(TOP_CONDITIONS[top](key));
+  }
+
+  protected openBucket(column: ChartColumn): void {
+    void this.router.navigate(['/mail'], { queryParams: mailQuery({}, column.fromMs, column.toMs) });
+  }
+
+  protected megabytes(bytes: number): string {
+    return (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
+  }
+
+  protected age(ms: number | null): string {
+    return ms === null ? '' : relativeTime(ms, this.status.updatedAtMs() ?? Date.now());
+  }
+
+  protected modelVersion(node: NodeStatus): string {
+    return node.engineVersions['classifier'] ?? '';
+  }
+
+  private hourLabel(ms: number): string {
+    return new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  }
+
+  private dayLabel(ms: number): string {
+    return new Date(ms).toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
   }
 }
