@@ -12,6 +12,7 @@ import type {
   Breakdown,
   BulkResult,
   CertificateView,
+  ClassifierInfo,
   ClusterStatus,
   CsrResult,
   Dashboard,
@@ -80,6 +81,11 @@ export class ApiService {
 
   status(): Observable<ClusterStatus> {
     return this.http.get<ClusterStatus>('/api/status');
+  }
+
+  /** The classifier models the CSM keeps (policy:read). */
+  classifier(): Observable<ClassifierInfo> {
+    return this.http.get<ClassifierInfo>('/api/classifier');
   }
 
   /** The dashboard's counts and tops; `params` are `GET /api/dashboard`'s (from, to, bucket). */

@@ -165,6 +165,21 @@ export interface Breakdown {
   rows: { key: string; action: Action; count: number }[];
 }
 
+/** A classifier model the CSM keeps (GET /api/classifier). */
+export interface ModelInfo {
+  /** The model's content hash. */
+  version: string;
+  sizeBytes: number;
+  createdAtMs: number;
+  source: string;
+}
+
+/** GET /api/classifier, the parts the console reads. */
+export interface ClassifierInfo {
+  activeModelVersion: string;
+  models: ModelInfo[];
+}
+
 /** Error body the CSM sends with 4xx answers. */
 export interface ApiErrorBody {
   error: string;

@@ -1,10 +1,11 @@
 import { DecimalPipe } from '@angular/common';
 import { Component, computed, inject, signal } from '@angular/core';
+import { IdentityService } from '../auth/identity.service';
 import { toObservable } from '@angular/core/rxjs-interop';
 import { Router, RouterLink } from '@angular/router';
-import { EMPTY } from 'rxjs';
+import { EMPTY, catchError, of } from 'rxjs';
 import { ApiService } from '../api/api.service';
-import { TOPS, type Category, type Direction, type NodeStatus, type Top } from '../api/api.types';
+import { TOPS, type Category, type Direction, type ModelInfo, type NodeStatus, type Top } from '../api/api.types';
 import { engineVersions, signatureDateMs } from '../nodes/engine-versions';
 import { RefreshStatus } from '../shared/refresh-status';
 import { REFRESH_MS, poll } from '../shared/poll';
@@ -66,6 +67,16 @@ export class DashboardPage {
     toObservable(computed(() => ({ choice: this.choice(), custom: this.custom() }))),
   );
   protected readonly status = poll(REFRESH_MS, () => this.api.status());
+  /** The models the CSM keeps, for their age; read once, and only by an account that may read the classifier. */
+  private readonly models = signal<ReadonlyMap<string, ModelInfo>>(new Map());
+
+  constructor() {
+    if (!inject(IdentityService).can('policy:read')) return;
+    this.api
+      .classifier()
+      .pipe(catchError(() => of({ activeModelVersion: '', models: [] })))
+      .subscribe((c) => this.models.set(new Map(c.models.map((m) => [m.version, m]))));
+  }
 
   protected readonly view = computed(() => {
     const d = this.dashboard.data();
@@ -131,6 +142,11 @@ export class DashboardPage {
 
   protected modelVersion(node: NodeStatus): string {
     return node.engineVersions['classifier'] ?? '';
+  }
+
+  /** When the node's model was made, when the CSM keeps it; null otherwise. */
+  protected modelDateMs(node: NodeStatus): number | null {
+    return this.models().get(this.modelVersion(node))?.createdAtMs ?? null;
   }
 
   private hourLabel(ms: number): string {
