@@ -100,7 +100,7 @@ describe('console in a browser', () => {
   it("runs under the CSM's Content-Security-Policy without a violation (no inline script or style without the nonce)", async () => {
     const response = await page.goto(`${cluster.csmUrl}/dashboard`);
     expect(response?.headers()['content-security-policy']).toMatch(/style-src 'self' 'nonce-[^']+'/);
-    await expect.poll(() => testIdText('total-messages')).toBe(String(MESSAGES));
+    await expect.poll(() => testIdText('total-messages'), { timeout: 10_000 }).toBe(String(MESSAGES));
     // Component styles apply: the header bar has its own background colour, not the page's.
     expect(await page.locator('header.topbar').evaluate((el) => el.ownerDocument.defaultView?.getComputedStyle(el).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
     expect(cspViolations).toEqual([]);
