@@ -216,23 +216,28 @@ FROM messages FINAL WHERE ${RANGE}
 GROUP BY startMs, direction, category ORDER BY startMs, direction, category
 ${FINAL_PER_PARTITION}`;
 
-/** Each top list: the key of each message row (an array: a message counts once per key) and the rows it counts. */
-const TOP_KEYS: Record<DashboardTop, { keys: string; where: string }> = {
-  senders: { keys: `[lower(mail_from)]`, where: `mail_from != ''` },
-  recipients: { keys: `arrayDistinct(arrayMap(a -> lower(a), rcpt_to))`, where: '1' },
-  spamRecipients: { keys: `arrayDistinct(arrayMap(a -> lower(a), rcpt_to))`, where: `${CATEGORY_SQL} = 'spam'` },
-  viruses: { keys: `arrayDistinct(${VIRUS_NAMES_SQL})`, where: '1' },
-  symbols: { keys: `arrayDistinct(symbols.name)`, where: '1' },
-  clientIps: { keys: `[client_ip]`, where: `client_ip != ''` },
-};
-/** Every top list in one query: TOP_ROWS keys each, most messages first. */
-const TOPS_SQL = DASHBOARD_TOPS.map(
-  (top) => `(
-  SELECT '${top}' AS top, toString(key) AS key, count() AS count FROM messages FINAL ARRAY JOIN ${TOP_KEYS[top].keys} AS key
-  WHERE ${RANGE} AND ${TOP_KEYS[top].where}
-  GROUP BY key ORDER BY count DESC, key LIMIT ${TOP_ROWS}
-  ${FINAL_PER_PARTITION})`,
-).join('\nUNION ALL\n');
+/**
+ * Every top list in one read of the range: each message gives its (list, key) pairs (a message counts once per
+ * key of a list), grouped and cut to TOP_ROWS keys per list, most messages first.
+ */
+const TOPS_SQL = `
+SELECT pair.1 AS top, pair.2 AS key, count() AS count FROM (
+  SELECT arrayDistinct(arrayMap(a -> lower(a), rcpt_to)) AS rcpts,
+    arrayConcat(
+      [('senders', lower(mail_from)), ('clientIps', client_ip)],
+      arrayMap(r -> ('recipients', r), rcpts),
+      arrayMap(r -> ('spamRecipients', r), if(${CATEGORY_SQL} = 'spam', rcpts, [])),
+      arrayMap(v -> ('viruses', v), arrayDistinct(${VIRUS_NAMES_SQL})),
+      arrayMap(s -> ('symbols', toString(s)), arrayDistinct(symbols.name))
+    ) AS pairs
+  FROM messages FINAL WHERE ${RANGE}
+)
+ARRAY JOIN pairs AS pair
+WHERE key != ''
+GROUP BY top, key
+ORDER BY top, count DESC, key
+LIMIT ${TOP_ROWS} BY top
+${FINAL_PER_PARTITION}`;
 
 const EXPORTED_IDS_SQL = `SELECT DISTINCT id FROM export_log WHERE id IN {ids:Array(String)}`;
 const LAST_EXPORT_SEQ_SQL = `SELECT max(seq) AS seq FROM export_log`;
@@ -379,8 +384,6 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     ]);
     const lists = Object.fromEntries(DASHBOARD_TOPS.map((top) => [top, [] as TopRow[]])) as Record<DashboardTop, TopRow[]>;
     for (const row of tops) lists[row.top].push({ key: row.key, count: Number(row.count) });
-    // UNION ALL may interleave its parts: each list in its own order again.
-    for (const list of Object.values(lists)) list.sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
     return { buckets: buckets.map((b) => ({ ...b, startMs: Number(b.startMs), count: Number(b.count) })), tops: lists };
   }
 
