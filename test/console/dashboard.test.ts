@@ -1,8 +1,8 @@
 // Issue 16 (F13, F16): the dashboard and statistics pages in headless Chromium against a real cluster (NATS,
 // clamd with Moat's offline signatures, the CSM serving the built console, a scan node, the demo mailbox). Mail
 // sent by SMTP while the dashboard is open moves its counts in place (same elements, same layout); the virus
-// count and the top virus click through to /mail listing exactly those messages; other ranges and an empty
-// one; the statistics page breaks the counts down by direction and downloads them as CSV and XLSX.
+// count and the top virus click through to /mail listing exactly those messages; other ranges (kept in the URL)
+// and an empty one; the statistics page breaks the counts down by direction and downloads them as CSV and XLSX.
 import ExcelJS from 'exceljs';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -81,11 +81,18 @@ describe('console dashboard and statistics', () => {
     await expect.poll(() => page.locator('#chart-title').textContent(), UI_WAIT).toBe('Per day');
     expect(await byTestId('chart').locator('.column').count()).toBe(8);
     await expect.poll(() => byTestId('total-messages').textContent(), UI_WAIT).toBe('5');
+    // The range is in the URL: back from the mail search, the dashboard shows it again.
+    expect(new URL(page.url()).searchParams.get('range')).toBe('7d');
+    await cell('normal').click();
+    await page.waitForURL((url) => url.pathname === '/mail');
+    await page.goBack();
+    await expect.poll(() => page.locator('#chart-title').textContent(), UI_WAIT).toBe('Per day');
 
     await byTestId('range-custom').click();
     await byTestId('range-from').fill('2001-01-01T00:00');
     await byTestId('range-to').fill('2001-01-08T00:00');
     await byTestId('range-apply').click();
+    await page.waitForURL((url) => url.searchParams.get('from') === new Date(2001, 0, 1).toISOString());
     await expect.poll(() => byTestId('total-messages').textContent(), UI_WAIT).toBe('0');
     expect(await page.locator('[data-testid="category-table"] [data-testid="count-inbound"]').allTextContents()).toEqual(Array.from({ length: 7 }, () => '0'));
     expect(await page.locator('.chart-note').textContent()).toContain('No messages in this range.');

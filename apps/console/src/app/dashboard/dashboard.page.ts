@@ -1,8 +1,8 @@
 import { DecimalPipe } from '@angular/common';
-import { Component, computed, inject, signal } from '@angular/core';
+import { Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { IdentityService } from '../auth/identity.service';
-import { toObservable } from '@angular/core/rxjs-interop';
-import { Router, RouterLink } from '@angular/router';
+import { takeUntilDestroyed, toObservable } from '@angular/core/rxjs-interop';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { EMPTY, catchError, of } from 'rxjs';
 import { ApiService } from '../api/api.service';
 import { TOPS, type Category, type Direction, type ModelInfo, type NodeStatus, type Top } from '../api/api.types';
@@ -26,13 +26,17 @@ import {
   type RangeChoice,
 } from './dashboard-view';
 
+const DEFAULT_CHOICE: RangeChoice = '24h';
+const isChoice = (value: string | null): value is RangeChoice => (RANGE_CHOICES as readonly (string | null)[]).includes(value);
+
 const DIRECTION_LABELS: Record<Direction, string> = { inbound: 'Inbound', outbound: 'Outbound', unspecified: 'Direction unknown' };
 const MB = 1024 * 1024;
 
 /**
  * The dashboard (F13): a range's mail per hour or day by category, the counts per direction and category, the
  * tops, and the nodes' resources, refreshed every 5 s in place. Every number links to the mail search listing
- * those messages.
+ * those messages. The range lives in the URL (`?range=7d`, or `?from&to` for a custom one), so going back from
+ * the mail search returns to it.
  */
 @Component({
   selector: 'moat-dashboard-page',
@@ -52,7 +56,7 @@ export class DashboardPage {
   protected readonly topLabels = TOP_LABELS;
   protected readonly chartHeight = CHART_HEIGHT;
 
-  protected readonly choice = signal<RangeChoice>('24h');
+  protected readonly choice = signal<RangeChoice>(DEFAULT_CHOICE);
   /** The custom range as datetime-local values, and the one applied (ISO). */
   protected readonly customDraft = signal({ from: '', to: '' });
   private readonly custom = signal({ from: '', to: '' });
@@ -71,6 +75,26 @@ export class DashboardPage {
   private readonly models = signal<ReadonlyMap<string, ModelInfo>>(new Map());
 
   constructor() {
+    inject(ActivatedRoute)
+      .queryParamMap.pipe(takeUntilDestroyed(inject(DestroyRef)))
+      .subscribe((params) => {
+        const custom = { from: params.get('from') ?? '', to: params.get('to') ?? '' };
+        const range = params.get('range');
+        if (!custom.from && !custom.to) {
+          this.choice.set(isChoice(range) && range !== 'custom' ? range : DEFAULT_CHOICE);
+          this.problem.set(null);
+          return;
+        }
+        this.choice.set('custom');
+        this.custom.set(custom);
+        this.customDraft.set({ from: isoToLocalInput(custom.from), to: isoToLocalInput(custom.to) });
+        const checked = rangeParams('custom', custom, Date.now());
+        this.problem.set('problem' in checked ? checked.problem : null);
+      });
+    this.loadModels();
+  }
+
+  private loadModels(): void {
     if (!inject(IdentityService).can('policy:read')) return;
     this.api
       .classifier()
@@ -92,26 +116,31 @@ export class DashboardPage {
   );
 
   protected choose(choice: RangeChoice): void {
-    this.choice.set(choice);
-    this.problem.set(null);
-    if (choice === 'custom' && !this.customDraft().from) {
-      const now = Date.now();
-      const from = new Date(now - 7 * 24 * 3_600_000).toISOString();
-      this.customDraft.set({ from: isoToLocalInput(from), to: isoToLocalInput(new Date(now).toISOString()) });
+    if (choice !== 'custom') {
+      void this.router.navigate([], { queryParams: choice === DEFAULT_CHOICE ? {} : { range: choice } });
+      return;
     }
-    if (choice === 'custom') this.applyCustom();
+    if (!this.customDraft().from) {
+      const now = Date.now();
+      this.customDraft.set({ from: isoToLocalInput(new Date(now - 7 * 24 * 3_600_000).toISOString()), to: isoToLocalInput(new Date(now).toISOString()) });
+    }
+    this.applyCustom();
   }
 
   protected setCustom(which: 'from' | 'to', value: string): void {
     this.customDraft.update((c) => ({ ...c, [which]: value }));
   }
 
+  /** Puts the custom range in the URL, whose change shows it; a wrong one is explained and not applied. */
   protected applyCustom(): void {
     const draft = this.customDraft();
-    const custom = { from: localInputToIso(draft.from), to: localInputToIso(draft.to) };
-    const range = rangeParams('custom', custom, Date.now());
-    this.problem.set('problem' in range ? range.problem : null);
-    if ('params' in range) this.custom.set(custom);
+    const range = rangeParams('custom', { from: localInputToIso(draft.from), to: localInputToIso(draft.to) }, Date.now());
+    if ('problem' in range) {
+      this.choice.set('custom');
+      this.problem.set(range.problem);
+      return;
+    }
+    void this.router.navigate([], { queryParams: range.params });
   }
 
   /** `/mail` query for messages of the shown range matching CONDITIONS. */
