@@ -4,14 +4,13 @@
 // count and the top virus click through to /mail listing exactly those messages; other ranges (kept in the URL)
 // and an empty one; the statistics page breaks the counts down by direction and downloads them as CSV and XLSX.
 import ExcelJS from 'exceljs';
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachmentMail, EICAR } from '../harness/attachment-mail.js';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
-import { CHROMIUM_ARGS, eicarMail, signIn } from './browser.js';
+import { openConsoleBrowser, signInAt } from '../harness/console-browser.js';
 
-const CONSOLE_INDEX = fileURLToPath(new URL('../../apps/console/dist/browser/index.html', import.meta.url));
 /** The page polls every 5 s and the CSM inserts events in batches: room for a loaded machine. */
 const UI_WAIT = { timeout: 30_000 };
 
@@ -23,16 +22,11 @@ describe('console dashboard and statistics', () => {
   let page: Page;
   const byTestId = (testId: string) => page.locator(`[data-testid="${testId}"]`);
   const cell = (category: string, direction = 'inbound') => page.locator(`[data-testid="category-${category}"] [data-testid="count-${direction}"]`);
-  const cspViolations: string[] = [];
+  let cspViolations: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: build the console (npm run build)`);
     cluster = await startCluster({ nodes: 1, policy: (demo) => ({ ...demo, attachments: { antivirus: { infected: 'quarantine' } } }) });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, ignoreHTTPSErrors: true, acceptDownloads: true });
-    page.on('console', (message) => {
-      if (/content security policy/i.test(message.text())) cspViolations.push(message.text());
-    });
+    ({ browser, page, cspViolations } = await openConsoleBrowser());
   });
 
   afterAll(async () => {
@@ -41,13 +35,13 @@ describe('console dashboard and statistics', () => {
   });
 
   it('moves the counts in place as mail arrives, without a layout jump', async () => {
-    await signIn(page, cluster, '/dashboard');
+    await signInAt(page, cluster, '/dashboard');
     await expect.poll(() => byTestId('total-messages').textContent(), UI_WAIT).toBe('0');
     expect(await byTestId('chart').locator('.column').count()).toBeGreaterThanOrEqual(24);
     const virusCell = await cell('virus').elementHandle();
     const tableBox = await byTestId('category-table').boundingBox();
 
-    for (const n of [1, 2]) expect((await cluster.sendMail(0, { from: `billing-${run}@remote.test`, to: 'alice@example.test', subject: `${run} invoice ${n}`, raw: eicarMail(`${run} invoice ${n}`) })).accepted).toBe(true);
+    for (const n of [1, 2]) expect((await cluster.sendMail(0, { from: `billing-${run}@remote.test`, to: 'alice@example.test', subject: `${run} invoice ${n}`, raw: attachmentMail(`${run} invoice ${n}`, 'invoice.txt', EICAR) })).accepted).toBe(true);
     for (const n of [1, 2, 3]) expect((await cluster.sendMail(0, { from: `friend-${run}@remote.test`, to: 'bob@example.test', subject: `${run} hello ${n}` })).accepted).toBe(true);
 
     await expect.poll(() => virusCell?.textContent(), UI_WAIT).toBe('2');

@@ -1,15 +1,15 @@
 // `npm run screenshots`: a real cluster (NATS, clamd, the CSM serving the built console, a scan node, the demo
 // mailbox) gets a little mail, then headless Chromium signs in and saves a PNG of every console route in ROUTES
 // into docs/console/ (README.md shows them). ROUTES must name every route of app.routes.ts.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { attachmentMail, EICAR } from '../harness/attachment-mail.js';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { openConsoleBrowser, signInAt } from '../harness/console-browser.js';
 import { waitFor } from '../harness/wait.js';
-import { CHROMIUM_ARGS, eicarMail, signIn } from './browser.js';
 
-const CONSOLE_INDEX = fileURLToPath(new URL('../../apps/console/dist/browser/index.html', import.meta.url));
 const ROUTES_FILE = fileURLToPath(new URL('../../apps/console/src/app/app.routes.ts', import.meta.url));
 const OUT_DIR = fileURLToPath(new URL('../../docs/console/', import.meta.url));
 const WIDE = 1440;
@@ -33,7 +33,11 @@ const ROUTES: Shot[] = [
   { route: 'nodes', name: 'nodes', ready: '[data-engine="clamav"] [data-testid="engine-version"]' },
   { route: 'mail', name: 'mail', ready: '[data-testid="mail-row"]', narrow: true },
   { route: 'mail/:id', name: 'message', ready: '[data-testid="symbol-row"]' },
+  { route: 'holds', name: 'holds', ready: '[data-testid="holds-table"]' },
+  { route: 'quarantine', name: 'quarantine', ready: '[data-testid="held-row"]', narrow: true },
   { route: 'audit', name: 'audit', ready: '[data-testid="audit-table"] tbody tr' },
+  { route: 'lists', name: 'lists', ready: '[data-testid="lists-table"]' },
+  { route: 'accounts', name: 'accounts', ready: '[data-testid="account-row"]', narrow: true },
   { route: 'admins', name: 'admins', ready: '[data-testid="admin-row"]' },
   { route: 'certificates', name: 'certificates', ready: '[data-testid="certificates-table"], [data-testid="csr-generate"]' },
   { route: 'account', name: 'account', ready: '[data-testid="account-identity"]' },
@@ -41,15 +45,15 @@ const ROUTES: Shot[] = [
 
 let cluster: TestCluster;
 let browser: Browser;
+let firstPage: Page;
 let quarantinedId = '';
 
 beforeAll(async () => {
-  if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: build the console (npm run build)`);
   mkdirSync(OUT_DIR, { recursive: true });
   cluster = await startCluster({ nodes: 1, policy: (demo) => ({ ...demo, attachments: { antivirus: { infected: 'quarantine' } } }) });
   const senders = ['news@shop.example', 'friend@remote.test', 'friend@remote.test', 'orders@supplier.test', 'news@shop.example', 'news@shop.example'];
   for (const [i, from] of senders.entries()) await cluster.sendMail(0, { from, to: i % 2 ? 'bob@example.test' : 'alice@example.test', subject: `Weekly update ${i + 1}` });
-  for (const subject of ['Invoice 2291', 'Invoice 2292']) await cluster.sendMail(0, { from: 'billing@remote.test', to: 'alice@example.test', subject, raw: eicarMail(subject) });
+  for (const subject of ['Invoice 2291', 'Invoice 2292']) await cluster.sendMail(0, { from: 'billing@remote.test', to: 'alice@example.test', subject, raw: attachmentMail(subject, 'invoice.txt', EICAR) });
   await cluster.sendMail(0, { from: 'someone@remote.test', to: 'nobody@example.test', subject: 'Hello?' });
   const mail = await waitFor('the mail tracked', async () => {
     const rows = await cluster.searchMail();
@@ -57,7 +61,7 @@ beforeAll(async () => {
   });
   quarantinedId = mail.find((m) => m.action === 'quarantine')?.id ?? '';
   await waitFor('the node reporting its engines', async () => ((await cluster.status()).nodes[0]?.engineVersions['clamav'] ? true : undefined), { timeoutMs: 60_000 });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  ({ browser, page: firstPage } = await openConsoleBrowser(WIDE));
 });
 
 afterAll(async () => {
@@ -71,11 +75,9 @@ it('names every route of app.routes.ts', () => {
 });
 
 it('saves a screenshot of every route', async () => {
-  for (const width of [WIDE, NARROW]) {
-    const page = await browser.newPage({ viewport: { width, height: 900 }, ignoreHTTPSErrors: true });
-    await shoot(page, width);
-    await page.close();
-  }
+  await shoot(firstPage, WIDE);
+  const narrow = await browser.newPage({ viewport: { width: NARROW, height: 900 }, ignoreHTTPSErrors: true });
+  await shoot(narrow, NARROW);
 });
 
 async function shoot(page: Page, width: number): Promise<void> {
@@ -83,7 +85,7 @@ async function shoot(page: Page, width: number): Promise<void> {
   for (const shot of shots) {
     const path = `/${shot.route.replace(':id', quarantinedId)}`;
     if (shot.route === 'login') await page.goto(`${cluster.csmUrl}/login`);
-    else if (page.url().includes('/login') || page.url() === 'about:blank') await signIn(page, cluster, path);
+    else if (page.url().includes('/login') || page.url() === 'about:blank') await signInAt(page, cluster, path);
     else await page.goto(`${cluster.csmUrl}${path}`);
     await page.locator(shot.ready).first().waitFor({ timeout: 30_000 });
     // Let a page that polls settle its last values before the picture.
