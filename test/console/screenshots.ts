@@ -38,6 +38,8 @@ const ROUTES: Shot[] = [
   { route: 'audit', name: 'audit', ready: '[data-testid="audit-table"] tbody tr' },
   { route: 'lists', name: 'lists', ready: '[data-testid="lists-table"]' },
   { route: 'accounts', name: 'accounts', ready: '[data-testid="account-row"]', narrow: true },
+  { route: 'policy', name: 'policy', ready: '[data-testid="running-version"]', narrow: true },
+  { route: 'policy/versions', name: 'policy-versions', ready: '[data-testid="version-row"]' },
   { route: 'admins', name: 'admins', ready: '[data-testid="admin-row"]' },
   { route: 'certificates', name: 'certificates', ready: '[data-testid="certificates-table"], [data-testid="csr-generate"]' },
   { route: 'account', name: 'account', ready: '[data-testid="account-identity"]' },
