@@ -210,11 +210,11 @@ const BUCKET_START: Record<DashboardBucket, string> = {
   hour: 'toUnixTimestamp(toStartOfHour(received_at)) * 1000',
   day: 'toUnixTimestamp(toStartOfDay(received_at)) * 1000',
 };
+/** Counts like DAILY_SQL's raw part: no FINAL, the ingest keeps one copy of each message. */
 const bucketsSql = (bucket: DashboardBucket) => `
 SELECT ${BUCKET_START[bucket]} AS startMs, direction, ${CATEGORY_SQL} AS category, count() AS count
-FROM messages FINAL WHERE ${RANGE}
-GROUP BY startMs, direction, category ORDER BY startMs, direction, category
-${FINAL_PER_PARTITION}`;
+FROM messages WHERE ${RANGE}
+GROUP BY startMs, direction, category ORDER BY startMs, direction, category`;
 
 /**
  * Every top list in one read of the range: each message gives its (list, key) pairs (a message counts once per
@@ -230,14 +230,13 @@ SELECT pair.1 AS top, pair.2 AS key, count() AS count FROM (
       arrayMap(v -> ('viruses', v), arrayDistinct(${VIRUS_NAMES_SQL})),
       arrayMap(s -> ('symbols', toString(s)), arrayDistinct(symbols.name))
     ) AS pairs
-  FROM messages FINAL WHERE ${RANGE}
+  FROM messages WHERE ${RANGE}
 )
 ARRAY JOIN pairs AS pair
 WHERE key != ''
 GROUP BY top, key
 ORDER BY top, count DESC, key
-LIMIT ${TOP_ROWS} BY top
-${FINAL_PER_PARTITION}`;
+LIMIT ${TOP_ROWS} BY top`;
 
 const EXPORTED_IDS_SQL = `SELECT DISTINCT id FROM export_log WHERE id IN {ids:Array(String)}`;
 const LAST_EXPORT_SEQ_SQL = `SELECT max(seq) AS seq FROM export_log`;
