@@ -20,7 +20,7 @@ describe('DashboardPage', () => {
       total: spam,
       tops: { senders: [], recipients: [], spamRecipients: [{ key: 'bob@example.test', count: spam }], viruses: [], symbols: [], clientIps: [] },
     });
-    const status: ClusterStatus = { policyVersion: 1, nats: { ok: true, detail: '' }, clickhouse: { ok: true, detail: '' }, nodes: [] };
+    const status: ClusterStatus = { policyVersion: 1, nats: { ok: true, detail: '' }, clickhouse: { ok: true, detail: '' }, bodyStore: null, nodes: [] };
     TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
     const fixture = TestBed.createComponent(DashboardPage);
     const backend = TestBed.inject(HttpTestingController);
