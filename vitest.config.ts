@@ -6,8 +6,8 @@ import { defineConfig } from 'vitest/config';
 // spec tests the code beside it, never a stale dist/. Vitest runs tests in Vite's SSR environment, which takes
 // its conditions from `ssr.resolve`; Vite's default conditions follow ours.
 const conditions = ['moat-source', 'module', 'node', 'development|production'];
-const resolve = { conditions };
-const ssr = { resolve: { conditions, externalConditions: ['moat-source'] } };
+export const resolve = { conditions };
+export const ssr = { resolve: { conditions, externalConditions: ['moat-source'] } };
 
 export default defineConfig({
   test: {

@@ -29,6 +29,7 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'POST /api/auth/totp/confirm': ALL,
   'GET /api/status': READERS,
   'GET /api/stats': READERS,
+  'GET /api/dashboard': READERS,
   'GET /api/policy': READERS,
   'PUT /api/policy': ADMINS,
   'POST /api/policy/check': READERS,

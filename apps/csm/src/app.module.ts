@@ -75,6 +75,7 @@ import { QuarantineService } from './services/quarantine.service.js';
 import { SecurityLogService } from './services/security-log.service.js';
 import { SessionService } from './services/session.service.js';
 import { StatusService } from './services/status.service.js';
+import { DashboardService } from './services/dashboard.service.js';
 
 @Module({
   controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController],
@@ -115,6 +116,7 @@ import { StatusService } from './services/status.service.js';
     ClassifierService,
     CertificateService,
     StatusService,
+    DashboardService,
     MetricsService,
     HoldsService,
     AuthBlocksService,

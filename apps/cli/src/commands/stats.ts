@@ -5,12 +5,12 @@ import { renderTable } from '../format/table.js';
 
 export const statsCommand: Command = {
   name: 'stats',
-  usage: `moat stats [--json] [--from T] [--to T] [--by domain|user|reason|symbol [--direction inbound|outbound]]
+  usage: `moat stats [--json] [--from T] [--to T] [--by domain|user|reason|symbol|direction [--direction inbound|outbound]]
 
 Counts messages by direction and action over a time range (default: the CSM's default range).
 --by breaks the counts down per recipient domain or address (the sender's for outbound mail), per block
-reason (the highest-scoring symbol of mail not delivered as is) or per symbol that fired, most frequent
-first. T is ISO-8601 (2025-01-31, 2025-01-31T14:00:00Z) or milliseconds since the epoch.`,
+reason (the highest-scoring symbol of mail not delivered as is), per symbol that fired or per direction,
+most frequent first. T is ISO-8601 (2025-01-31, 2025-01-31T14:00:00Z) or milliseconds since the epoch.`,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { from: { type: 'string' }, to: { type: 'string' }, by: { type: 'string' }, direction: { type: 'string' } });
     const query = new URLSearchParams();

@@ -11,6 +11,7 @@ import { MailPage } from './mail/mail.page';
 import { MessagePage } from './mail/message.page';
 import { NodesPage } from './nodes/nodes.page';
 import { ShellComponent } from './shell/shell.component';
+import { StatisticsPage } from './statistics/statistics.page';
 
 export const routes: Routes = [
   { path: 'login', component: LoginPage, title: 'Sign in · Moat' },
@@ -34,6 +35,7 @@ export const routes: Routes = [
       { path: 'policy/versions', loadComponent: () => import('./policy/policy-versions.page').then((m) => m.PolicyVersionsPage), canActivate: [permissionGuard('policy:read')], title: 'Policy versions · Moat' },
       { path: 'auth-blocks', loadComponent: () => import('./auth-blocks/auth-blocks.page').then((m) => m.AuthBlocksPage), canActivate: [permissionGuard('authblocks:read')], title: 'AUTH blocks · Moat' },
       { path: 'account', component: AccountPage, title: 'Account · Moat' },
+      { path: 'statistics', component: StatisticsPage, canActivate: [permissionGuard('status:read')], title: 'Statistics · Moat' },
       { path: '', pathMatch: 'full', redirectTo: 'dashboard' },
     ],
   },

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES } from '../repositories/config.repository.js';
-import { ACTION_NAMES } from '../repositories/event-store.repository.js';
+import { ACTION_NAMES, MAIL_CATEGORIES, STATS_BREAKDOWNS } from '../repositories/event-store.repository.js';
 import { PERMISSIONS } from './permissions.js';
 
 // Shapes of the REST API (docs/architecture.md) for the OpenAPI document. The services return these shapes;
@@ -238,11 +238,49 @@ export class BreakdownRowDto {
 }
 
 export class BreakdownDto {
-  @ApiProperty({ enum: ['domain', 'user', 'reason', 'symbol'] }) by!: string;
+  @ApiProperty({ enum: STATS_BREAKDOWNS }) by!: string;
   @ApiProperty({ enum: ['inbound', 'outbound', ''] }) direction!: string;
   @ApiProperty({ description: 'sum of the counts (a message with two recipient domains counts for each)' }) total!: number;
   @ApiProperty({ description: 'the rarest keys were left out (10000 rows at most)' }) truncated!: boolean;
   @ApiProperty({ type: [BreakdownRowDto], description: 'most frequent keys first' }) rows!: BreakdownRowDto[];
+}
+
+export class BucketCountDto {
+  @ApiProperty({ description: 'start of the bucket (UTC), ms' }) startMs!: number;
+  @ApiProperty({ enum: DIRECTIONS }) direction!: string;
+  @ApiProperty({ enum: MAIL_CATEGORIES }) category!: string;
+  @ApiProperty() count!: number;
+}
+
+export class CategoryCountDto {
+  @ApiProperty({ enum: DIRECTIONS }) direction!: string;
+  @ApiProperty({ enum: MAIL_CATEGORIES }) category!: string;
+  @ApiProperty() count!: number;
+}
+
+export class TopRowDto {
+  @ApiProperty({ description: 'a value of the mail search field the list is about' }) key!: string;
+  @ApiProperty() count!: number;
+}
+
+export class DashboardTopsDto {
+  @ApiProperty({ type: [TopRowDto], description: 'sender addresses (lower case)' }) senders!: TopRowDto[];
+  @ApiProperty({ type: [TopRowDto], description: 'recipient addresses (lower case)' }) recipients!: TopRowDto[];
+  @ApiProperty({ type: [TopRowDto], description: 'recipients of mail in the spam category' }) spamRecipients!: TopRowDto[];
+  @ApiProperty({ type: [TopRowDto], description: 'malware names antivirus engines gave' }) viruses!: TopRowDto[];
+  @ApiProperty({ type: [TopRowDto] }) symbols!: TopRowDto[];
+  @ApiProperty({ type: [TopRowDto] }) clientIps!: TopRowDto[];
+}
+
+export class DashboardDto {
+  @ApiProperty() fromMs!: number;
+  @ApiProperty() toMs!: number;
+  @ApiProperty({ enum: ['hour', 'day'] }) bucket!: string;
+  @ApiProperty({ type: [Number], description: 'start of every bucket of the range, oldest first' }) bucketStarts!: number[];
+  @ApiProperty({ type: [BucketCountDto], description: 'buckets without messages are left out' }) buckets!: BucketCountDto[];
+  @ApiProperty({ type: [CategoryCountDto] }) totals!: CategoryCountDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty({ type: DashboardTopsDto, description: '10 keys each, most messages first' }) tops!: DashboardTopsDto;
 }
 
 export class MailSummaryDto {

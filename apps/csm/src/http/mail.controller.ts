@@ -34,6 +34,8 @@ export class MailController {
   @ApiQuery({ name: 'symbol', required: false, description: 'a symbol that fired (AV_VIRUS)' })
   @ApiQuery({ name: 'node', required: false, description: 'node name or id' })
   @ApiQuery({ name: 'delivery', required: false, description: 'delivery state the message was received with (queued, quarantined, ...)' })
+  @ApiQuery({ name: 'category', required: false, description: 'dashboard category: normal, spam, virus, ransomware, personal-data, rejected' })
+  @ApiQuery({ name: 'virus', required: false, description: 'a malware name an antivirus engine gave (Eicar-Test-Signature)' })
   @ApiQuery({ name: 'match', required: false, description: 'all (default): every given field matches; any: at least one' })
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive)' })

@@ -1,16 +1,20 @@
 import { Controller, Get, Query, Req, StreamableFile } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { DashboardService, type DashboardView } from '../services/dashboard.service.js';
 import { StatusService, type CsmStatus, type StatsView } from '../services/status.service.js';
 import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
-import { BreakdownDto, ErrorDto, StatsDto, StatusDto } from './dto.js';
+import { BreakdownDto, DashboardDto, ErrorDto, StatsDto, StatusDto } from './dto.js';
 import { Allow } from './permissions.js';
 
 @ApiTags('status')
 @ApiBearerAuth()
 @Controller()
 export class StatusController {
-  constructor(private readonly status: StatusService) {}
+  constructor(
+    private readonly status: StatusService,
+    private readonly dashboards: DashboardService,
+  ) {}
 
   @Allow('status:read')
   @Get('status')
@@ -23,7 +27,7 @@ export class StatusController {
   @Get('stats')
   @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms; default: all time' })
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive); default: now' })
-  @ApiQuery({ name: 'by', required: false, enum: ['domain', 'user', 'reason', 'symbol'], description: 'a breakdown instead of the direction/action totals' })
+  @ApiQuery({ name: 'by', required: false, enum: ['domain', 'user', 'reason', 'symbol', 'direction'], description: 'a breakdown instead of the direction/action totals' })
   @ApiQuery({ name: 'direction', required: false, enum: ['inbound', 'outbound'], description: 'with by: one direction only' })
   @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'], description: 'the result as a file (audited)' })
   @ApiOkResponse({ type: StatsDto, description: 'without by; with by: BreakdownDto' })
@@ -33,5 +37,16 @@ export class StatusController {
     const result = await this.status.query(query, adminOf(request));
     if (!('bytes' in result)) return result;
     return new StreamableFile(result.bytes, { type: EXPORT_CONTENT_TYPES[result.format], disposition: `attachment; filename="moat-stats.${result.format}"` });
+  }
+
+  @Allow('status:read')
+  @Get('dashboard')
+  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms; default: a day before to' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive); default: now' })
+  @ApiQuery({ name: 'bucket', required: false, enum: ['hour', 'day'], description: 'default: hour up to 2 days, else day; at most 1000 buckets' })
+  @ApiOkResponse({ type: DashboardDto })
+  @ApiBadRequestResponse({ type: ErrorDto })
+  dashboard(@Query() query: Record<string, unknown>): Promise<DashboardView> {
+    return this.dashboards.dashboard(query);
   }
 }

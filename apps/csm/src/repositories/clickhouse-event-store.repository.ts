@@ -3,13 +3,21 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { errorMessage, UnavailableError } from '../util/errors.js';
-import { mailConditionSql } from './clickhouse-mail-query.js';
+import { CATEGORY_SQL, mailConditionSql, VIRUS_NAMES_SQL } from './clickhouse-mail-query.js';
 import { auditRow, dateTime64, deliveryRow, messageRow } from './clickhouse-rows.js';
 import { ADDED_COLUMNS, BREAKDOWN_KEYS, DERIVED_TABLES, HOURLY_BREAKDOWNS, RETAINED_TABLES } from './clickhouse-schema.js';
 import {
   EventStoreRepository,
   MAX_BREAKDOWN_ROWS,
+  TOP_ROWS,
+  DASHBOARD_TOPS,
   type AuditEntry,
+  type BucketCount,
+  type DashboardBucket,
+  type DashboardCounts,
+  type DashboardQuery,
+  type DashboardTop,
+  type TopRow,
   type BreakdownQuery,
   type BreakdownRow,
   type StatsBreakdown,
@@ -197,6 +205,39 @@ function wholeHours(range: TimeRange): { hourFromMs: number; hourToMs: number } 
   return { hourFromMs, hourToMs: Math.max(Math.floor(range.toMs / HOUR_MS) * HOUR_MS, hourFromMs) };
 }
 
+/** The start of each dashboard bucket (UTC), in ms. */
+const BUCKET_START: Record<DashboardBucket, string> = {
+  hour: 'toUnixTimestamp(toStartOfHour(received_at)) * 1000',
+  day: 'toUnixTimestamp(toStartOfDay(received_at)) * 1000',
+};
+/** Counts like DAILY_SQL's raw part: no FINAL, the ingest keeps one copy of each message. */
+const bucketsSql = (bucket: DashboardBucket) => `
+SELECT ${BUCKET_START[bucket]} AS startMs, direction, ${CATEGORY_SQL} AS category, count() AS count
+FROM messages WHERE ${RANGE}
+GROUP BY startMs, direction, category ORDER BY startMs, direction, category`;
+
+/**
+ * Every top list in one read of the range: each message gives its (list, key) pairs (a message counts once per
+ * key of a list), grouped and cut to TOP_ROWS keys per list, most messages first.
+ */
+const TOPS_SQL = `
+SELECT pair.1 AS top, pair.2 AS key, count() AS count FROM (
+  SELECT arrayDistinct(arrayMap(a -> lower(a), rcpt_to)) AS rcpts,
+    arrayConcat(
+      [('senders', lower(mail_from)), ('clientIps', client_ip)],
+      arrayMap(r -> ('recipients', r), rcpts),
+      arrayMap(r -> ('spamRecipients', r), if(${CATEGORY_SQL} = 'spam', rcpts, [])),
+      arrayMap(v -> ('viruses', v), arrayDistinct(${VIRUS_NAMES_SQL})),
+      arrayMap(s -> ('symbols', toString(s)), arrayDistinct(symbols.name))
+    ) AS pairs
+  FROM messages WHERE ${RANGE}
+)
+ARRAY JOIN pairs AS pair
+WHERE key != ''
+GROUP BY top, key
+ORDER BY top, count DESC, key
+LIMIT ${TOP_ROWS} BY top`;
+
 const EXPORTED_IDS_SQL = `SELECT DISTINCT id FROM export_log WHERE id IN {ids:Array(String)}`;
 const LAST_EXPORT_SEQ_SQL = `SELECT max(seq) AS seq FROM export_log`;
 const READ_EXPORT_SQL = `
@@ -332,6 +373,17 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     const params = { fromMs: query.fromMs, toMs: query.toMs, ...wholeHours(query), by: query.by, direction: query.direction, limit: MAX_BREAKDOWN_ROWS };
     const rows = await this.rows<BreakdownRow>(breakdownSql(query.by), params);
     return rows.map((r) => ({ key: r.key, action: r.action, count: Number(r.count) }));
+  }
+
+  async dashboard(query: DashboardQuery): Promise<DashboardCounts> {
+    const range = { fromMs: query.fromMs, toMs: query.toMs };
+    const [buckets, tops] = await Promise.all([
+      this.rows<BucketCount>(bucketsSql(query.bucket), range),
+      this.rows<TopRow & { top: DashboardTop }>(TOPS_SQL, range),
+    ]);
+    const lists = Object.fromEntries(DASHBOARD_TOPS.map((top) => [top, [] as TopRow[]])) as Record<DashboardTop, TopRow[]>;
+    for (const row of tops) lists[row.top].push({ key: row.key, count: Number(row.count) });
+    return { buckets: buckets.map((b) => ({ ...b, startMs: Number(b.startMs), count: Number(b.count) })), tops: lists };
   }
 
   async health(): Promise<Health> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containsPattern, mailConditionSql } from './clickhouse-mail-query.js';
+import { CATEGORY_SQL, containsPattern, mailConditionSql, VIRUS_NAMES_SQL } from './clickhouse-mail-query.js';
 
 describe('mailConditionSql', () => {
   it('turns a condition tree into SQL with every value as a parameter', () => {
@@ -34,5 +34,12 @@ describe('mailConditionSql', () => {
     const params = {};
     expect(mailConditionSql({ field: 'body', value: 'Quarterly' }, params)).toBe('positionCaseInsensitiveUTF8(body_text, {p0:String}) > 0');
     expect(params).toEqual({ p0: 'Quarterly' });
+  });
+
+  it('tests the category and the malware name through the shared expressions', () => {
+    const params = {};
+    const sql = mailConditionSql({ and: [{ field: 'category', value: 'virus' }, { field: 'virus', value: 'Eicar-Test-Signature' }] }, params);
+    expect(sql).toBe(`(${CATEGORY_SQL} = {p0:String} AND has(${VIRUS_NAMES_SQL}, {p1:String}))`);
+    expect(params).toEqual({ p0: 'virus', p1: 'Eicar-Test-Signature' });
   });
 });

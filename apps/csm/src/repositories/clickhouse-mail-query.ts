@@ -3,6 +3,21 @@ import type { MailCondition, MailField } from './event-store.repository.js';
 // A mail search condition tree as ClickHouse SQL over the `messages` table. Every value travels as a query
 // parameter ({pN:String}); only the fixed snippets below are SQL text.
 
+/** The message's category (MAIL_CATEGORIES, in their order of precedence), over a `messages` row. */
+export const CATEGORY_SQL = `multiIf(
+  hasAny(symbols.name, ['AV_VIRUS', 'AV_HASH']), 'virus',
+  has(symbols.name, 'RANSOMWARE'), 'ransomware',
+  arrayExists(s -> startsWith(s, 'DLP_'), symbols.name), 'personal-data',
+  action IN ('reject', 'tempfail'), 'rejected',
+  action IN ('tag', 'quarantine', 'hold', 'discard'), 'spam',
+  'normal')`;
+
+/**
+ * The names antivirus engines gave the message's malware: the end of each AV_VIRUS / AV_HASH detail
+ * (`invoice.zip/a.exe: clamav: Win.Trojan.X` names `Win.Trojan.X`).
+ */
+export const VIRUS_NAMES_SQL = `arrayMap(d -> splitByString(': ', d)[-1], arrayFilter((d, n) -> has(['AV_VIRUS', 'AV_HASH'], n), symbols.detail, symbols.name))`;
+
 /**
  * The part tests on sender, recipients and subject also test a LIKE over the expression of the table's n-gram
  * bloom filter ({lN:String} is `%part%` with LIKE's special characters escaped): a granule whose filter lacks
@@ -20,6 +35,8 @@ const FIELD_SQL: Record<MailField, (param: string, like: string) => string> = {
   node: (p) => `node_id = ${p}`,
   deliveryStatus: (p) => `delivery_status = ${p}`,
   body: (p) => `positionCaseInsensitiveUTF8(body_text, ${p}) > 0`,
+  category: (p) => `${CATEGORY_SQL} = ${p}`,
+  virus: (p) => `has(${VIRUS_NAMES_SQL}, ${p})`,
 };
 
 const LIKE_FIELDS: ReadonlySet<MailField> = new Set(['sender', 'rcpt', 'subject']);

@@ -79,13 +79,14 @@ ORDER BY id`;
 /**
  * The breakdown key of each message row (an array: a message counts once for each of its keys): domain and user
  * are the recipient's for inbound mail and the sender's for outbound, reason is the highest-scoring symbol of
- * mail not delivered as is (`score` without one), symbol every symbol that fired.
+ * mail not delivered as is (`score` without one), symbol every symbol that fired, direction the message's.
  */
 export const BREAKDOWN_KEYS = {
   domain: `arrayDistinct(arrayMap(a -> lower(substring(a, position(a, '@') + 1)), if(direction = 'outbound', [mail_from], rcpt_to)))`,
   user: `arrayDistinct(arrayMap(a -> lower(a), if(direction = 'outbound', [mail_from], rcpt_to)))`,
   reason: `if(action = 'deliver', [], [if(empty(symbols.name), 'score', symbols.name[indexOf(symbols.score, arrayMax(symbols.score))])])`,
   symbol: `arrayDistinct(symbols.name)`,
+  direction: `[toString(direction)]`,
 } as const satisfies Record<StatsBreakdown, string>;
 
 /** The breakdowns with few keys per hour, counted ahead in `messages_keys_hourly` (users are too many: read from messages). */

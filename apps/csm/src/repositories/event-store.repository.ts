@@ -5,6 +5,15 @@ export type DirectionName = 'inbound' | 'outbound' | 'unspecified';
 export const ACTION_NAMES = ['deliver', 'tag', 'quarantine', 'reject', 'tempfail', 'hold', 'discard', 'unspecified'] as const;
 export type ActionName = (typeof ACTION_NAMES)[number];
 
+/**
+ * The dashboard's categories (F13). Each message has exactly one, the first that applies in this order: virus (an
+ * antivirus engine found malware: AV_VIRUS, AV_HASH), ransomware (a finding of the ransomware group: RANSOMWARE),
+ * personal-data (a DLP_ symbol), rejected (refused in SMTP: reject, tempfail), spam (any other message not
+ * delivered as is: tag, quarantine, hold, discard), normal (the rest).
+ */
+export const MAIL_CATEGORIES = ['normal', 'spam', 'virus', 'ransomware', 'personal-data', 'rejected'] as const;
+export type MailCategory = (typeof MAIL_CATEGORIES)[number];
+
 /** Breakdown rows returned at most (keys with the most messages first). */
 export const MAX_BREAKDOWN_ROWS = 10_000;
 
@@ -16,9 +25,9 @@ export interface TimeRange {
 /**
  * Fields a mail search condition can test. Text fields (sender, rcpt, subject, attachment) match a part, case
  * insensitive; clientIp matches a prefix (an address, or the start of a network); the others match exactly
- * (node by id: the service maps names).
+ * (node by id: the service maps names; category: MAIL_CATEGORIES; virus: the name an antivirus engine gave).
  */
-export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'clientIp', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'deliveryStatus', 'body'] as const;
+export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'clientIp', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'deliveryStatus', 'body', 'category', 'virus'] as const;
 export type MailField = (typeof MAIL_FIELDS)[number];
 
 /** A search condition tree: a field test, or all (and) / any (or) of its children. */
@@ -164,9 +173,9 @@ export interface AuditFields {
 /**
  * What a breakdown counts by: domain and user are the recipient's for inbound mail and the sender's for
  * outbound; reason is the highest-scoring symbol of each message that was not delivered as is; symbol counts
- * every symbol that fired.
+ * every symbol that fired; direction counts each message once by its direction.
  */
-export const STATS_BREAKDOWNS = ['domain', 'user', 'reason', 'symbol'] as const;
+export const STATS_BREAKDOWNS = ['domain', 'user', 'reason', 'symbol', 'direction'] as const;
 export type StatsBreakdown = (typeof STATS_BREAKDOWNS)[number];
 
 export interface BreakdownQuery extends TimeRange {
@@ -178,6 +187,40 @@ export interface BreakdownRow {
   key: string;
   action: ActionName;
   count: number;
+}
+
+/** The dashboard's time buckets. */
+export const DASHBOARD_BUCKETS = ['hour', 'day'] as const;
+export type DashboardBucket = (typeof DASHBOARD_BUCKETS)[number];
+
+export interface DashboardQuery extends TimeRange {
+  bucket: DashboardBucket;
+}
+
+/** Messages of one direction and category received in the bucket starting at startMs (UTC). */
+export interface BucketCount {
+  startMs: number;
+  direction: DirectionName;
+  category: MailCategory;
+  count: number;
+}
+
+/** The lists of the dashboard's tops, each with the mail search field its keys are values of. */
+export const DASHBOARD_TOPS = ['senders', 'recipients', 'spamRecipients', 'viruses', 'symbols', 'clientIps'] as const;
+export type DashboardTop = (typeof DASHBOARD_TOPS)[number];
+
+export interface TopRow {
+  key: string;
+  count: number;
+}
+
+/** Keys returned per top list. */
+export const TOP_ROWS = 10;
+
+export interface DashboardCounts {
+  /** Only buckets with messages; the caller fills the empty ones. */
+  buckets: BucketCount[];
+  tops: Record<DashboardTop, TopRow[]>;
 }
 
 /** An entry of the audit chain: `hash` covers the fields, `seq` and `prevHash` (the hash of entry seq - 1). */
@@ -230,6 +273,8 @@ export abstract class EventStoreRepository {
   abstract stats(range: TimeRange): Promise<Stats>;
   /** Message counts per key and action, most frequent keys first, at most MAX_BREAKDOWN_ROWS rows. */
   abstract breakdown(query: BreakdownQuery): Promise<BreakdownRow[]>;
+  /** Counts per bucket, direction and category, and the top TOP_ROWS keys of each DASHBOARD_TOPS list. */
+  abstract dashboard(query: DashboardQuery): Promise<DashboardCounts>;
   abstract health(): Promise<Health>;
 
   /** Which of IDS the export log holds already. */

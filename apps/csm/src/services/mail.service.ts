@@ -42,6 +42,8 @@ const PARAM_FIELDS: Record<string, MailField> = {
   node: 'node',
   delivery: 'deliveryStatus',
   body: 'body',
+  category: 'category',
+  virus: 'virus',
 };
 
 /** A search as `POST /api/mail/search` takes it: a condition tree, a time range, a page size and a cursor. */

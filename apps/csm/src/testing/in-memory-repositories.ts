@@ -9,6 +9,8 @@ import {
   type AuditFields,
   type AuditQuery,
   type BreakdownRow,
+  type DashboardCounts,
+  type DashboardQuery,
   type ExportLogRow,
   type HeldMail,
   type HeldQuery,
@@ -190,6 +192,12 @@ export class InMemoryEventStore extends EventStoreRepository {
   breakdownRows: BreakdownRow[] = [];
   async breakdown() {
     return this.breakdownRows;
+  }
+  dashboardCounts: DashboardCounts = { buckets: [], tops: { senders: [], recipients: [], spamRecipients: [], viruses: [], symbols: [], clientIps: [] } };
+  readonly dashboardQueries: DashboardQuery[] = [];
+  async dashboard(query: DashboardQuery) {
+    this.dashboardQueries.push(query);
+    return this.dashboardCounts;
   }
   async health(): Promise<Health> {
     return { ok: true, detail: 'in memory' };

@@ -21,7 +21,7 @@ describe('parseMailCondition', () => {
 
   it('names every problem with its path', () => {
     expect(problems({ or: [{ field: 'headers', value: 'x' }, { field: 'verdict', value: 'spam' }, { field: 'subject', value: 3 }, 'x'] })).toEqual([
-      'where.or.0.field: must be one of sender, rcpt, subject, clientIp, verdict, direction, attachment, symbol, node, deliveryStatus, body',
+      'where.or.0.field: must be one of sender, rcpt, subject, clientIp, verdict, direction, attachment, symbol, node, deliveryStatus, body, category, virus',
       'where.or.1.value: verdict must be one of deliver, tag, quarantine, reject, tempfail, hold, discard, unspecified',
       'where.or.2.value: must be text of at most 1000 characters',
       'where.or.3: must be {field, value}, {and: [...]} or {or: [...]}',

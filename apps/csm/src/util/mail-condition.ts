@@ -1,4 +1,4 @@
-import { ACTION_NAMES, MAIL_FIELDS, type MailCondition, type MailField, type MailPosition } from '../repositories/event-store.repository.js';
+import { ACTION_NAMES, MAIL_CATEGORIES, MAIL_FIELDS, type MailCondition, type MailField, type MailPosition } from '../repositories/event-store.repository.js';
 import { InvalidInputError } from './errors.js';
 import { decodeCursor, encodeCursor } from './paging.js';
 import { MAX_TEXT_PARAM } from './time-param.js';
@@ -10,6 +10,7 @@ export const MAX_CONDITION_LEAVES = 50;
 const EXACT_VALUES: Partial<Record<MailField, readonly string[]>> = {
   verdict: ACTION_NAMES,
   direction: ['inbound', 'outbound', 'unspecified'],
+  category: MAIL_CATEGORIES,
 };
 
 /**

@@ -10,10 +10,13 @@ import type {
   AuditPage,
   AuditVerification,
   BulkAction,
+  Breakdown,
   BulkResult,
   CertificateView,
+  ClassifierInfo,
   ClusterStatus,
   CsrResult,
+  Dashboard,
   ExportFormat,
   HeldDomain,
   HoldReleaseResult,
@@ -32,7 +35,6 @@ import type {
   PolicyVersionDetail,
   PolicyVersionInfo,
   QuarantinePage,
-  Stats,
   VersionedPolicy,
 } from './api.types';
 
@@ -82,9 +84,24 @@ export class ApiService {
     return this.http.get<ClusterStatus>('/api/status');
   }
 
-  /** Message counts received in [fromMs, toMs]. */
-  stats(fromMs: number, toMs: number): Observable<Stats> {
-    return this.http.get<Stats>('/api/stats', { params: { from: fromMs, to: toMs } });
+  /** The classifier models the CSM keeps (policy:read). */
+  classifier(): Observable<ClassifierInfo> {
+    return this.http.get<ClassifierInfo>('/api/classifier');
+  }
+
+  /** The dashboard's counts and tops; `params` are `GET /api/dashboard`'s (from, to, bucket). */
+  dashboard(params: Record<string, string>): Observable<Dashboard> {
+    return this.http.get<Dashboard>('/api/dashboard', { params });
+  }
+
+  /** Message counts broken down; `params` are `GET /api/stats`'s (by, direction, from, to). */
+  breakdown(params: Record<string, string>): Observable<Breakdown> {
+    return this.http.get<Breakdown>('/api/stats', { params });
+  }
+
+  /** The same breakdown as a file. */
+  exportBreakdown(params: Record<string, string>, format: ExportFormat): Observable<Blob> {
+    return this.http.get('/api/stats', { params: { ...params, format }, responseType: 'blob' });
   }
 
   /** One page of the mail search; `params` are `GET /api/mail`'s (fields, match, from, to, limit, cursor). */

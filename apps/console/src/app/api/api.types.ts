@@ -111,21 +111,73 @@ export interface MessageBodyView {
   attachments: { name: string; type: string; size: number }[];
 }
 
-export interface DirectionActionCount {
+/** The dashboard's categories (F13), each message in exactly one; also a mail search field (`category`). */
+export const CATEGORIES = ['normal', 'spam', 'virus', 'ransomware', 'personal-data', 'rejected'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export type Bucket = 'hour' | 'day';
+
+export interface CategoryCount {
   direction: Direction;
-  action: Action;
+  category: Category;
   count: number;
 }
 
-export interface DailyCount extends DirectionActionCount {
-  /** Calendar day, `YYYY-MM-DD`. */
-  day: string;
+export interface BucketCount extends CategoryCount {
+  /** Start of the bucket (UTC). */
+  startMs: number;
 }
 
-export interface Stats {
+/** The dashboard's top lists; each key is a value of one mail search field. */
+export const TOPS = ['senders', 'recipients', 'spamRecipients', 'viruses', 'symbols', 'clientIps'] as const;
+export type Top = (typeof TOPS)[number];
+
+export interface TopRow {
+  key: string;
+  count: number;
+}
+
+/** GET /api/dashboard: a range's counts per bucket, direction and category, and its tops. */
+export interface Dashboard {
+  fromMs: number;
+  toMs: number;
+  bucket: Bucket;
+  /** Every bucket of the range, oldest first, with messages or not. */
+  bucketStarts: number[];
+  /** Buckets without messages are left out. */
+  buckets: BucketCount[];
+  /** Inbound and outbound for every category (zeros too), unspecified when any. */
+  totals: CategoryCount[];
   total: number;
-  byDirectionAction: DirectionActionCount[];
-  daily: DailyCount[];
+  tops: Record<Top, TopRow[]>;
+}
+
+/** What GET /api/stats?by= breaks counts down by. */
+export const BREAKDOWNS = ['domain', 'user', 'reason', 'symbol', 'direction'] as const;
+export type BreakdownBy = (typeof BREAKDOWNS)[number];
+
+export interface Breakdown {
+  by: BreakdownBy;
+  direction: '' | 'inbound' | 'outbound';
+  total: number;
+  /** The rarest keys were left out (10000 rows at most). */
+  truncated: boolean;
+  rows: { key: string; action: Action; count: number }[];
+}
+
+/** A classifier model the CSM keeps (GET /api/classifier). */
+export interface ModelInfo {
+  /** The model's content hash. */
+  version: string;
+  sizeBytes: number;
+  createdAtMs: number;
+  source: string;
+}
+
+/** GET /api/classifier, the parts the console reads. */
+export interface ClassifierInfo {
+  activeModelVersion: string;
+  models: ModelInfo[];
 }
 
 /** Error body the CSM sends with 4xx answers. */
@@ -135,7 +187,7 @@ export interface ApiErrorBody {
 }
 
 /** `GET /api/mail` parameters that test one field each (docs/architecture.md, "REST API"). */
-export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'ip', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'delivery', 'body'] as const;
+export const MAIL_FIELDS = ['sender', 'rcpt', 'subject', 'ip', 'verdict', 'direction', 'attachment', 'symbol', 'node', 'delivery', 'body', 'category', 'virus'] as const;
 export type MailField = (typeof MAIL_FIELDS)[number];
 
 /** One message as the mail search lists it. */

@@ -14,6 +14,8 @@ export const FIELD_LABELS: Record<MailField, string> = {
   node: 'Node',
   delivery: 'Delivery result',
   body: 'Body words',
+  category: 'Category',
+  virus: 'Malware name',
 };
 
 export interface Condition {

@@ -1,4 +1,4 @@
-import { engineVersions } from './engine-versions';
+import { engineVersions, signatureDateMs } from './engine-versions';
 
 describe('engineVersions', () => {
   it('splits ClamAV into engine and signature database, keeps the hash list whole, sorted by engine', () => {
@@ -16,5 +16,14 @@ describe('engineVersions', () => {
 
   it('is empty before the first heartbeat', () => {
     expect(engineVersions({})).toEqual([]);
+  });
+});
+
+describe('signatureDateMs', () => {
+  it('reads the date clamd gives its signatures, and nothing from other versions', () => {
+    const [clamav, hashdb] = engineVersions({ clamav: 'ClamAV 1.4.6/27500/Thu Nov 27 09:33:02 2026', hashdb: 'hashdb policy 7 (12 hashes)' });
+    expect(clamav && signatureDateMs(clamav)).toBe(new Date(2026, 10, 27, 9, 33, 2).getTime());
+    expect(hashdb && signatureDateMs(hashdb)).toBeNull();
+    expect(signatureDateMs({ engine: 'clamav', version: 'ClamAV 1.4.6', signatures: '27500', unavailable: false })).toBeNull();
   });
 });

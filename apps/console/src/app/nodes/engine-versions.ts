@@ -25,3 +25,13 @@ export function engineVersions(reported: Readonly<Record<string, string>>): Engi
       return signatures.length > 0 ? { engine, version, signatures: signatures.join(' · '), unavailable: false } : { engine, version: text, unavailable: false };
     });
 }
+
+/**
+ * When an engine's signatures were published, from the date clamd reports last ("27500 · Thu Nov 27 09:33:02
+ * 2026", read in the browser's time zone as clamd writes its local time); null when there is none.
+ */
+export function signatureDateMs(engine: EngineVersion): number | null {
+  const date = engine.signatures?.split(' · ').at(-1);
+  const ms = date && /[A-Za-z]{3} [A-Za-z]{3} {1,2}\d{1,2} \d{2}:\d{2}:\d{2} \d{4}/.test(date) ? Date.parse(date) : Number.NaN;
+  return Number.isNaN(ms) ? null : ms;
+}

@@ -30,11 +30,11 @@ async function navFor(account: Me): Promise<string[]> {
 
 describe('ShellComponent', () => {
   it('offers a super admin every page', async () => {
-    expect(await navFor(me('super-admin', ['session', 'status:read', 'admins:read', 'admins:write']))).toEqual(['nav-dashboard', 'nav-nodes', 'nav-admins', 'nav-account']);
+    expect(await navFor(me('super-admin', ['session', 'status:read', 'admins:read', 'admins:write']))).toEqual(['nav-dashboard', 'nav-statistics', 'nav-nodes', 'nav-admins', 'nav-account']);
   });
 
   it('hides the pages a role cannot use', async () => {
-    expect(await navFor(me('auditor', ['session', 'status:read', 'admins:read']))).toEqual(['nav-dashboard', 'nav-nodes', 'nav-admins', 'nav-account']);
+    expect(await navFor(me('auditor', ['session', 'status:read', 'admins:read']))).toEqual(['nav-dashboard', 'nav-statistics', 'nav-nodes', 'nav-admins', 'nav-account']);
     TestBed.resetTestingModule();
     expect(await navFor(me('approver', ['session', 'mail:read', 'mail:release']))).toEqual(['nav-mail', 'nav-holds', 'nav-quarantine', 'nav-account']);
   });
