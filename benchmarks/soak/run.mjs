@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runSoak } from './soak.mjs';
+import { FLAT_TARGET_PERCENT, FLAT_WINDOWS, runSoak } from './soak.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: options } = parseArgs({
@@ -48,6 +48,7 @@ const markdown = render(result, {
 writeFileSync(options.out, markdown);
 console.log(markdown);
 console.log(`[soak] wrote ${relative(process.cwd(), options.out)}`);
+for (const n of result.rss) console.log(`[soak] ${n.node} RSS flatness over the last half ${n.flatnessPercent}% (target <= ${FLAT_TARGET_PERCENT}%): ${n.flat ? 'PASS' : 'FAIL'}`);
 process.exitCode = result.delivery.exactlyOnce && result.crashes.length === 0 ? 0 : 1;
 
 function render(r, meta) {
@@ -83,11 +84,13 @@ mid-DATA), three messages pipelined in one write.
 | node crashes | ${list(r.crashes)} |
 
 ## RSS
-| node | start MB | peak MB | end MB | last half min-max MB | last half spread | end vs middle |
-|---|---|---|---|---|---|---|
-${table(r.rss.map((n) => [n.node, n.startMb, n.peakMb, n.endMb, `${n.lastHalfMinMb}-${n.lastHalfMaxMb}`, `${n.lastHalfSpreadPercent}%`, `${n.lastHalfDriftPercent}%`]))}
+| node | start MB | peak MB | end MB | last half min-max MB (sample spread) | last half window medians MB | flatness | flat |
+|---|---|---|---|---|---|---|---|
+${table(r.rss.map((n) => [n.node, n.startMb, n.peakMb, n.endMb, `${n.lastHalfMinMb}-${n.lastHalfMaxMb} (${n.lastHalfSampleSpreadPercent}%)`, n.lastHalfWindowMediansMb.join(', '), `${n.flatnessPercent}%`, n.flat ? 'yes' : '**NO**']))}
 
-Target: flat within 10% over the last half (spread = (max - min) / the middle sample's RSS).
+Flatness (target: at most ${FLAT_TARGET_PERCENT}% per node): the samples of the last half of the traffic (every 5 s), cut
+into ${FLAT_WINDOWS} consecutive windows; the median of each; (max - min) / mean of those ${FLAT_WINDOWS} medians. The sample
+spread ((max - min) / mean of the samples themselves) is shown beside it: it includes the data of messages in flight.
 
 RSS by minute (MB):
 

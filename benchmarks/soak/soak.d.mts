@@ -18,8 +18,14 @@ export interface NodeRss {
   endMb: number;
   lastHalfMinMb: number;
   lastHalfMaxMb: number;
-  lastHalfSpreadPercent: number;
-  lastHalfDriftPercent: number;
+  /** (max - min) / mean of the last half's samples, in percent. */
+  lastHalfSampleSpreadPercent: number;
+  /** The median of each window of the last half. */
+  lastHalfWindowMediansMb: number[];
+  /** (max - min) / mean of those medians, in percent. */
+  flatnessPercent: number;
+  /** flatnessPercent <= FLAT_TARGET_PERCENT. */
+  flat: boolean;
 }
 
 export interface SoakResult {
@@ -44,4 +50,6 @@ export interface SoakResult {
 }
 
 export function runSoak(options: SoakOptions): Promise<SoakResult>;
-export function rssFigures(samples: SoakResult['rssSamples'], names: string[]): NodeRss[];
+export function rssFigures(samples: SoakResult['rssSamples'], names: string[], trafficMs: number): NodeRss[];
+export const FLAT_WINDOWS: number;
+export const FLAT_TARGET_PERCENT: number;

@@ -53,7 +53,7 @@ export async function runSoak({ minutes, clients = 6, rate = 3, seed = 1, kinds 
     const delivery = await run.settle(cluster);
     run.done = true;
     const rssSamples = await rss;
-    return { minutes, clients, rate, seed, kinds: mix.map(([kind]) => kind), trafficMs, ...run.figures(), delivery, crashes, rss: rssFigures(rssSamples, cluster.nodes.map((n) => n.name)), rssSamples };
+    return { minutes, clients, rate, seed, kinds: mix.map(([kind]) => kind), trafficMs, ...run.figures(), delivery, crashes, rss: rssFigures(rssSamples, cluster.nodes.map((n) => n.name), trafficMs), rssSamples };
   } finally {
     await cluster.stop();
     process.off('exit', killChildren);
@@ -73,26 +73,50 @@ async function sampleRss(cluster, everyMs, done) {
 }
 
 const MB = 1024 * 1024;
+/** Windows the last half of the traffic is cut into for the flatness measure, and the target. */
+export const FLAT_WINDOWS = 6;
+export const FLAT_TARGET_PERCENT = 10;
 
-/** Per node: RSS at start, peak and end, and over the last half of the run its spread and drift (of the middle's). */
-export function rssFigures(samples, names) {
+/**
+ * Per node: RSS at start, peak and end; over the last half of the traffic (samples taken between TRAFFICMS / 2
+ * and TRAFFICMS) the raw spread of the samples, and the flatness: that half cut into FLAT_WINDOWS consecutive
+ * windows, the median sample of each, then (max - min) / mean of those medians, in percent; flat when it is at
+ * most FLAT_TARGET_PERCENT. The medians take out the sawtooth of messages in flight (a bomb's data lives for a
+ * second), so what the measure sees is a trend: memory that is kept.
+ */
+export function rssFigures(samples, names, trafficMs) {
+  const percent = (part, whole) => (whole ? Math.round((part / whole) * 1000) / 10 : 0);
   return names.map((name, i) => {
     const values = samples.map((s) => s.rss[i]).filter((v) => v !== undefined);
-    const half = values.slice(Math.floor(values.length / 2));
-    const middle = half[0] ?? 0;
-    const end = values.at(-1) ?? 0;
+    const half = samples.filter((s) => s.atMs >= trafficMs / 2 && s.atMs <= trafficMs && s.rss[i] !== undefined).map((s) => s.rss[i]);
+    const medians = windows(half, FLAT_WINDOWS).map(median);
+    const mean = (list) => list.reduce((a, b) => a + b, 0) / Math.max(list.length, 1);
+    const flatness = percent(Math.max(...medians) - Math.min(...medians), mean(medians));
     return {
       node: name,
       startMb: Math.round((values[0] ?? 0) / MB),
       peakMb: Math.round(Math.max(0, ...values) / MB),
-      endMb: Math.round(end / MB),
+      endMb: Math.round((values.at(-1) ?? 0) / MB),
       lastHalfMinMb: Math.round(Math.min(...half) / MB),
       lastHalfMaxMb: Math.round(Math.max(...half) / MB),
-      // (max - min) of the last half over its first sample, and end over that sample, in percent.
-      lastHalfSpreadPercent: middle ? Math.round(((Math.max(...half) - Math.min(...half)) / middle) * 1000) / 10 : 0,
-      lastHalfDriftPercent: middle ? Math.round(((end - middle) / middle) * 1000) / 10 : 0,
+      lastHalfSampleSpreadPercent: percent(Math.max(...half) - Math.min(...half), mean(half)),
+      lastHalfWindowMediansMb: medians.map((m) => Math.round(m / MB)),
+      flatnessPercent: flatness,
+      flat: medians.length > 0 && flatness <= FLAT_TARGET_PERCENT,
     };
   });
+}
+
+/** LIST cut into COUNT consecutive windows of (nearly) equal length, none empty. */
+function windows(list, count) {
+  const n = Math.min(count, list.length);
+  return Array.from({ length: n }, (_, w) => list.slice(Math.floor((w * list.length) / n), Math.floor(((w + 1) * list.length) / n)));
+}
+
+function median(list) {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 class SoakRun {

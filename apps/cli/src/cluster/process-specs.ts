@@ -111,6 +111,19 @@ export function csmSpec(ctx: SpecContext, extraEnv: NodeJS.ProcessEnv): ProcessS
   };
 }
 
+/**
+ * glibc malloc settings a scan node runs with unless the environment sets its own: two arenas instead of eight
+ * per core (each inspection worker thread would otherwise keep an arena of its own, which outlives the worker),
+ * and a fixed threshold above which a block is mapped on its own and given back when freed (glibc otherwise
+ * raises that threshold to 32 MiB after the first large free, so a message's buffers stay in the arenas).
+ * docs/architecture.md, "Memory".
+ */
+export const NODE_MALLOC_ENV: Readonly<Record<string, string>> = Object.freeze({
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: String(128 * 1024),
+  MALLOC_TRIM_THRESHOLD_: String(128 * 1024),
+});
+
 export function nodeSpec(ctx: SpecContext, index: number): ProcessSpec {
   const paths = varPaths(ctx.varDir);
   const name = nodeName(index);
@@ -119,6 +132,7 @@ export function nodeSpec(ctx: SpecContext, index: number): ProcessSpec {
     command: process.execPath,
     args: [NODE_ENTRY],
     env: {
+      ...NODE_MALLOC_ENV,
       ...ctx.env,
       MOAT_DATA_DIR: paths.node(name),
       MOAT_NATS_URL: natsUrl(ctx),
