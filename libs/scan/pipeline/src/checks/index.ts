@@ -4,6 +4,7 @@ import { attachmentInspection } from './attachment-inspection.js';
 import { attachmentPolicy } from './attachment-policy.js';
 import { bulkChecksums } from './bulk-checksums.js';
 import { classifier } from './classifier.js';
+import { dlp } from './dlp.js';
 import { dnsReputation } from './dns-reputation.js';
 import { domainIpLists } from './domain-ip-lists.js';
 import { domainSenderLists } from './domain-sender-lists.js';
@@ -40,5 +41,5 @@ import { submissionSender } from './submission-sender.js';
  * Outbound sessions run the checks marked for them: sender rules and quotas, then the same content checks.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker, sandbox];
+  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker, dlp, sandbox];
 }
