@@ -17,4 +17,8 @@ describe('demoPolicy', () => {
     ]);
     expect(policy.outbound.delivery.smarthosts).toEqual([{ senderDomain: '*', host: '127.0.0.1', port: 2601, tls: 'none' }]);
   });
+
+  it('holds outbound mail with 5 or more resident registration numbers for an approver', () => {
+    expect(parsePolicy(demoPolicy(2600)).dlp).toEqual({ enabled: true, directions: ['outbound'], strictChecksum: true, rules: { rrn: { threshold: 5, action: 'hold' } } });
+  });
 });
