@@ -68,6 +68,8 @@ const MEANINGS: { match: string; meaning: string; acts?: boolean }[] = [
   { match: 'KR_AD_MARKER', meaning: 'Korean advertising mail without the legally required (광고) marker, or with a malformed one.' },
   { match: 'REGEX_TIMEOUT', meaning: "An administrator's pattern filter ran out of time on this message." },
   { match: 'REGEX_', meaning: "An administrator's pattern filter matched." },
+  { match: 'DLP_TRUNCATED', meaning: 'Data loss prevention: a text limit left part of the message unscanned.' },
+  { match: 'DLP_', meaning: 'Data loss prevention: the message carries personal data (masked count and examples); a rule may hold or refuse it.', acts: true },
   { match: '_UNAVAILABLE', meaning: 'Shared fleet state was unreachable; the check let the message through.' },
 ];
 
