@@ -84,6 +84,9 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'PUT /api/admins/{name}': ADMINS,
   'DELETE /api/admins/{name}': ADMINS,
   'POST /api/admins/{name}/password': ADMINS,
+  'GET /api/approvals': ['super-admin', 'tenant-admin', 'approver'],
+  'POST /api/approvals/{id}/approve': ['super-admin', 'tenant-admin', 'approver'],
+  'POST /api/approvals/{id}/reject': ['super-admin', 'tenant-admin', 'approver'],
 };
 
 const GOOD = 'a long enough passphrase';

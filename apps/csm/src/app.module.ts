@@ -16,6 +16,7 @@ import { EventsController } from './http/events.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { AuthBlocksController } from './http/auth-blocks.controller.js';
 import { HoldsController } from './http/holds.controller.js';
+import { ApprovalsController } from './http/approvals.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { PolicyController } from './http/policy.controller.js';
@@ -69,6 +70,7 @@ import { MailService } from './services/mail.service.js';
 import { MessageBodyService } from './services/message-body.service.js';
 import { AuthBlocksService } from './services/auth-blocks.service.js';
 import { HoldsService } from './services/holds.service.js';
+import { ApprovalsService } from './services/approvals.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
 import { QuarantineService } from './services/quarantine.service.js';
@@ -78,7 +80,7 @@ import { StatusService } from './services/status.service.js';
 import { DashboardService } from './services/dashboard.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController, ApprovalsController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -120,6 +122,7 @@ import { DashboardService } from './services/dashboard.service.js';
     MetricsService,
     HoldsService,
     AuthBlocksService,
+    ApprovalsService,
     { provide: IngestMetrics, useExisting: MetricsService },
     EventIngestService,
     SiemPushService,

@@ -26,7 +26,7 @@ import { FileClock, systemClock } from './delivery/clock.js';
 import { DeliveryHolds } from './delivery/delivery-holds.js';
 import { DeliveryWorker } from './delivery/delivery-worker.js';
 import { forwardMessage } from './delivery/forward.js';
-import { releaseHold, releaseMessage } from './delivery/release.js';
+import { rejectMessage, releaseHold, releaseMessage } from './delivery/release.js';
 import { EventJournal } from './events/event-journal.js';
 import { EventPublisher } from './events/event-publisher.js';
 import { NodeEvents } from './events/node-events.js';
@@ -184,6 +184,7 @@ async function main(config: NodeConfig): Promise<void> {
         report: (report) => reportMessage({ quarantine, models, fuzzy: fuzzyStore, policies }, report),
         releaseHold: (domain) => releaseHold(delivery, policies, domain),
         forward: (forward) => forwardMessage({ spool, delivery, policyVersion: () => policies.current.version }, forward),
+        reject: (id, reason) => rejectMessage({ quarantine, delivery }, id, reason),
       }),
     ],
   );

@@ -24,6 +24,9 @@ export const PERMISSIONS = [
   'audit:read',
   'authblocks:read',
   'authblocks:write',
+  /** Outbound approval (F7): list held outbound mail; approve or reject it. */
+  'approvals:read',
+  'approvals:decide',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -35,7 +38,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   'super-admin': PERMISSIONS,
   'tenant-admin': PERMISSIONS,
-  approver: ['session', 'account', 'mail:read', 'mail:release'],
+  approver: ['session', 'account', 'mail:read', 'mail:release', 'approvals:read', 'approvals:decide'],
   auditor: ['session', 'account', 'status:read', 'policy:read', 'mail:read', 'admins:read', 'audit:read', 'authblocks:read'],
   'end-user': ['session', 'account'],
 };

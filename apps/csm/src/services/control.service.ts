@@ -71,6 +71,11 @@ export class ControlService {
     return this.send(nodeId, { $case: 'releaseHold', value: { domain } }, timeoutMs);
   }
 
+  /** Asks NODEID to tell a held message's sender that an approver rejected it (with REASON); waits for its answer. */
+  reject(nodeId: string, messageId: string, reason: string, timeoutMs = COMMAND_TIMEOUT_MS): Promise<ControlReply> {
+    return this.send(nodeId, { $case: 'reject', value: { messageId, reason } }, timeoutMs);
+  }
+
   private send(nodeId: string, command: ControlCommand['command'], timeoutMs: number): Promise<ControlReply> {
     const channel = this.channels.get(nodeId);
     if (!channel) return Promise.reject(new UnavailableError(`node ${nodeId} is not connected`));

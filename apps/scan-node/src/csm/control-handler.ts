@@ -9,6 +9,8 @@ export interface ControlActions {
   /** Ends a domain's open delivery hold window and delivers its held mail. */
   releaseHold(domain: string): Promise<string>;
   forward(forward: ForwardMessage): Promise<string>;
+  /** Tells a held message's sender that an approver rejected it. */
+  reject(messageId: string, reason: string): Promise<string>;
 }
 
 /** Runs one control command and builds its reply; a failure is a reply with ok=false, never an exception. */
@@ -26,6 +28,8 @@ export async function handleControlCommand(command: ControlCommand, actions: Con
         return reply(true, await actions.releaseHold(command.command.value.domain));
       case 'forward':
         return reply(true, await actions.forward(command.command.value));
+      case 'reject':
+        return reply(true, await actions.reject(command.command.value.messageId, command.command.value.reason));
       case 'ping':
         return reply(true, 'pong');
       default:

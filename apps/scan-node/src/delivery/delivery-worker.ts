@@ -312,10 +312,19 @@ export class DeliveryWorker {
    */
   private async bounce(attempt: Attempt, failed: readonly FailedRecipient[]): Promise<void> {
     const original = attempt.entry.meta;
+    if (failed.length === 0 || (original.copyOf ? original.copyOf.bounceTo : original.mailFrom) === '') return;
+    const bytes = attempt.message ? Buffer.concat([...attempt.message]) : await this.deps.spool.readMessage(original.id);
+    await this.notifySender(original, bytes, failed);
+  }
+
+  /**
+   * Spools and reports a DSN for FAILED to the sender of ORIGINAL (BYTES: its message); also used for a message
+   * an approver rejected. Nothing for the null sender.
+   */
+  async notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[]): Promise<void> {
     const bounceTo = original.copyOf ? original.copyOf.bounceTo : original.mailFrom;
     if (failed.length === 0 || bounceTo === '') return;
     const { domains, version, policy } = this.deps.policies.current;
-    const bytes = attempt.message ? Buffer.concat([...attempt.message]) : await this.deps.spool.readMessage(original.id);
     const now = Date.now();
     const dsn = buildDsn({ nodeName: this.deps.nodeName, original: { ...original, mailFrom: bounceTo }, failed, originalHeaders: headerBlock(bytes), now });
     const message = [dsn];

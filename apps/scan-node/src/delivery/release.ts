@@ -1,7 +1,8 @@
 import type { NodeEvents } from '../events/node-events.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { Quarantine } from '../quarantine/quarantine.js';
-import type { Spool, SpoolEntry } from '../spool/spool.js';
+import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
+import type { FailedRecipient } from './dsn.js';
 
 export interface ReleaseDeps {
   quarantine: Quarantine;
@@ -46,4 +47,21 @@ export async function releaseHold(delivery: { release(domain: string): Promise<{
   const { messages, windowEndMs } = await delivery.release(name);
   const window = windowEndMs === undefined ? 'no hold window was open' : `the window that would have ended at ${new Date(windowEndMs).toISOString()} is released`;
   return `${name}: ${window}; ${messages} held message(s) released for delivery`;
+}
+
+/**
+ * An approver's rejection of a held message (the CSM's Control.reject, F7): reads it from the quarantine store and
+ * sends its sender a DSN naming every recipient as failed with `550 5.7.1 rejected by an approver: REASON`. The CSM
+ * deletes the body once this answered. Throws when the message is not in the quarantine.
+ */
+export async function rejectMessage(
+  deps: { quarantine: Quarantine; delivery: { notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[]): Promise<void> } },
+  messageId: string,
+  reason: string,
+): Promise<string> {
+  const found = await deps.quarantine.fetch(messageId);
+  if (!found) throw new Error(`message ${messageId} is not in quarantine`);
+  const response = `550 5.7.1 rejected by an approver${reason ? `: ${reason}` : ''}`;
+  await deps.delivery.notifySender(found.meta, found.raw, found.meta.rcptTo.map((rcpt) => ({ rcpt, response, remoteMta: '' })));
+  return found.meta.mailFrom ? `message ${messageId} rejected; ${found.meta.mailFrom} is told` : `message ${messageId} rejected; it has no sender to tell`;
 }
