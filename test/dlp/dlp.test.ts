@@ -129,6 +129,46 @@ describe('data loss prevention on outbound mail', () => {
     expect(dlpSymbols(detail)).toEqual([]);
   });
 
+  it('approval (F7): listed by moat approvals, approved -> delivered to the smarthost, rejected -> the sender gets a notice; audited', async () => {
+    const held = RRNS.join('\n');
+    expect((await submit('to approve', held)).response).toMatch(/^250 /);
+    expect((await submit('to reject', held)).response).toMatch(/^250 /);
+    const approveId = (await waitFor('the held message to approve', async () => (await cluster.searchMail(['--subject', `dlp ${run} to approve`]))[0])).id;
+    const rejectId = (await waitFor('the held message to reject', async () => (await cluster.searchMail(['--subject', `dlp ${run} to reject`]))[0])).id;
+    const listed = await cluster.moat(['approvals', 'list', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const pending = (JSON.parse(listed.stdout) as { messages: { id: string; mailFrom: string; direction: string }[] }).messages;
+    expect(pending.map((m) => m.id)).toEqual(expect.arrayContaining([approveId, rejectId]));
+    expect(pending.every((m) => m.direction === 'outbound')).toBe(true);
+
+    const approved = await cluster.moat(['approvals', 'approve', approveId]);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain(`approved ${approveId}`);
+    const got = await delivered('to approve');
+    expect(got.to).toEqual(['carol@remote.test']);
+
+    const rejected = await cluster.moat(['approvals', 'reject', rejectId, '--reason', 'customer data may not leave']);
+    expect(rejected.code, rejected.stderr).toBe(0);
+    const [notice] = await cluster.waitForMailbox(1, (m) => m.raw.includes(`X-Moat-Queue-ID: ${rejectId}`));
+    expect(notice?.deliveredTo).toEqual([ALICE]);
+    expect(notice?.raw).toContain('550 5.7.1 rejected by an approver: customer data may not leave');
+    expect(notice?.raw).toContain(`Subject: dlp ${run} to reject`);
+    expect(remote.received.some((m) => m.raw.includes(`dlp ${run} to reject`))).toBe(false);
+
+    // Decided once: both are gone from the list, a second decision is refused (409), and every decision is audited.
+    const after = (JSON.parse((await cluster.moat(['approvals', 'list', '--json'])).stdout) as { messages: { id: string }[] }).messages.map((m) => m.id);
+    expect(after).not.toContain(approveId);
+    expect(after).not.toContain(rejectId);
+    const again = await cluster.csmFetch(`/api/approvals/${rejectId}/approve`, { method: 'POST', headers: { authorization: `Bearer ${await cluster.token()}` } });
+    expect(again.status).toBe(409);
+    const notHeld = await cluster.moat(['approvals', 'reject', (await detailOf('four') as MailDetail & { id: string }).id]);
+    expect(notHeld.code).not.toBe(0);
+    expect(notHeld.stderr).toContain('not outbound mail held for approval');
+    const audit = JSON.stringify(await cluster.csmGet('/api/audit?limit=1000'));
+    expect(audit).toContain('approvals.approve');
+    expect(audit).toContain('customer data may not leave');
+  });
+
   it('never writes a whole number to the node log', async () => {
     const log = await readFile(cluster.node(0).spec.logFile, 'utf8');
     expect(log).toContain('ready');

@@ -98,6 +98,8 @@ function objectMetadata(meta: SpoolMeta, nodeId: string): Record<string, string>
     client_ip: meta.clientIp,
     helo: meta.helo,
     policy_version: String(meta.policyVersion),
+    // Outbound mail released later (an approver's approval) must leave through the outbound route again.
+    ...(meta.direction ? { direction: meta.direction } : {}),
   };
 }
 
@@ -115,6 +117,7 @@ function metaFromObject(id: string, info: ObjectInfo): SpoolMeta {
     action: m.action === 'hold' ? 'hold' : 'quarantine',
     score: Number(m.score ?? 0),
     policyVersion: Number(m.policy_version ?? 0),
+    ...(m.direction === 'outbound' || m.direction === 'inbound' ? { direction: m.direction } : {}),
   };
 }
 
