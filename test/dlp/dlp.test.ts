@@ -141,6 +141,11 @@ describe('data loss prevention on outbound mail', () => {
     expect(pending.map((m) => m.id)).toEqual(expect.arrayContaining([approveId, rejectId]));
     expect(pending.every((m) => m.direction === 'outbound')).toBe(true);
 
+    // The sender is told of the hold at once.
+    const [heldNotice] = await cluster.waitForMailbox(1, (m) => m.subject === 'Message held for approval' && m.raw.includes(`Subject: dlp ${run} to approve`));
+    expect(heldNotice?.deliveredTo).toEqual([ALICE]);
+    expect(heldNotice?.raw).toContain('Action: delayed');
+
     const approved = await cluster.moat(['approvals', 'approve', approveId]);
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout).toContain(`approved ${approveId}`);
@@ -149,7 +154,7 @@ describe('data loss prevention on outbound mail', () => {
 
     const rejected = await cluster.moat(['approvals', 'reject', rejectId, '--reason', 'customer data may not leave']);
     expect(rejected.code, rejected.stderr).toBe(0);
-    const [notice] = await cluster.waitForMailbox(1, (m) => m.raw.includes(`X-Moat-Queue-ID: ${rejectId}`));
+    const [notice] = await cluster.waitForMailbox(1, (m) => m.subject === 'Undelivered Mail Returned to Sender' && m.raw.includes(`X-Moat-Queue-ID: ${rejectId}`));
     expect(notice?.deliveredTo).toEqual([ALICE]);
     expect(notice?.raw).toContain('550 5.7.1 rejected by an approver: customer data may not leave');
     expect(notice?.raw).toContain(`Subject: dlp ${run} to reject`);

@@ -319,14 +319,15 @@ export class DeliveryWorker {
 
   /**
    * Spools and reports a DSN for FAILED to the sender of ORIGINAL (BYTES: its message); also used for a message
-   * an approver rejected. Nothing for the null sender.
+   * an approver rejected, and (KIND `held`) to tell the sender that a message waits for an approver. Nothing for
+   * the null sender.
    */
-  async notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[]): Promise<void> {
+  async notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[], kind: 'failed' | 'held' = 'failed'): Promise<void> {
     const bounceTo = original.copyOf ? original.copyOf.bounceTo : original.mailFrom;
     if (failed.length === 0 || bounceTo === '') return;
     const { domains, version, policy } = this.deps.policies.current;
     const now = Date.now();
-    const dsn = buildDsn({ nodeName: this.deps.nodeName, original: { ...original, mailFrom: bounceTo }, failed, originalHeaders: headerBlock(bytes), now });
+    const dsn = buildDsn({ nodeName: this.deps.nodeName, original: { ...original, mailFrom: bounceTo }, failed, originalHeaders: headerBlock(bytes), now, kind });
     const message = [dsn];
     const senderDomain = bounceTo.slice(bounceTo.lastIndexOf('@') + 1).toLowerCase();
     const outbound = !domains.has(senderDomain);
@@ -338,7 +339,7 @@ export class DeliveryWorker {
       receivedAtMs: now,
       direction: outbound ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
       envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '', tlsVersion: '', tlsCipher: '', tlsServerName: '' },
-      headers: { subject: 'Undelivered Mail Returned to Sender', from: `MAILER-DAEMON@${this.deps.nodeName}`, to: bounceTo, messageId: '', date: '', replyTo: '' },
+      headers: { subject: kind === 'held' ? 'Message held for approval' : 'Undelivered Mail Returned to Sender', from: `MAILER-DAEMON@${this.deps.nodeName}`, to: bounceTo, messageId: '', date: '', replyTo: '' },
       action: PROTO_ACTION.deliver,
       score: 0,
       symbols: [{ name: 'DSN', score: 0, detail: `delivery status notification for ${original.id}: ${failed.map((f) => f.rcpt).join(', ')}`, stage: 'data' }],

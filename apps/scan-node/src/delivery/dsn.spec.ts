@@ -32,4 +32,11 @@ describe('DSN', () => {
     const dsn = buildDsn({ nodeName: 'node-1', original, failed: [{ rcpt: 'a@remote.test', response: '550 bad\r\nBcc: victim@x.test', remoteMta: '' }], originalHeaders: headerBlock(message) }).toString('latin1');
     expect(dsn).not.toMatch(/^Bcc:/m);
   });
+
+  it('tells the sender a message is held for an approver (Action: delayed, 4.x.x)', () => {
+    const dsn = buildDsn({ nodeName: 'node-1', original, failed: [{ rcpt: 'a@remote.test', response: '451 4.7.1 held for an approver', remoteMta: '' }], originalHeaders: headerBlock(message), kind: 'held' }).toString('latin1');
+    expect(dsn).toContain('Subject: Message held for approval\r\n');
+    expect(dsn).toContain('Your message is held for an approver');
+    expect(dsn).toContain('Final-Recipient: rfc822; a@remote.test\r\nAction: delayed\r\nStatus: 4.7.1\r\nDiagnostic-Code: smtp; 451 4.7.1 held for an approver');
+  });
 });

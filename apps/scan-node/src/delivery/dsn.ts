@@ -18,6 +18,11 @@ export interface DsnInput {
   /** The original message's header block (returned as text/rfc822-headers; RET=HDRS). */
   originalHeaders: Buffer;
   now?: number;
+  /**
+   * `failed` (default): the recipients failed for good. `held`: the message waits for an approver (F7), Action:
+   * delayed with the response's 4.x.x status; the sender is told again of the decision.
+   */
+  kind?: 'failed' | 'held';
 }
 
 /** At most this much of the original header block goes back to the sender. */
@@ -34,10 +39,11 @@ export function buildDsn(input: DsnInput): Buffer {
   const boundary = `moat-dsn-${randomBytes(12).toString('hex')}`;
   const date = new Date(now).toUTCString().replace('GMT', '+0000');
   const { original, failed, nodeName } = input;
+  const held = input.kind === 'held';
   const human = [
     `This is the mail system at ${nodeName}.`,
     '',
-    'Your message could not be delivered to the following recipients:',
+    held ? 'Your message is held for an approver and has not been delivered yet; you will be told of the decision.' : 'Your message could not be delivered to the following recipients:',
     '',
     ...failed.map((f) => `  <${f.rcpt}>: ${oneLine(f.response)}`),
     '',
@@ -46,8 +52,8 @@ export function buildDsn(input: DsnInput): Buffer {
   const perRecipient = failed.map((f) =>
     [
       `Final-Recipient: rfc822; ${f.rcpt}`,
-      'Action: failed',
-      `Status: ${statusOf(f.response)}`,
+      `Action: ${held ? 'delayed' : 'failed'}`,
+      `Status: ${held ? heldStatusOf(f.response) : statusOf(f.response)}`,
       ...(f.remoteMta ? [`Remote-MTA: dns; ${oneLine(f.remoteMta)}`] : []),
       `Diagnostic-Code: smtp; ${oneLine(f.response)}`,
     ].join('\r\n'),
@@ -57,7 +63,7 @@ export function buildDsn(input: DsnInput): Buffer {
   const text = [
     `From: Mail Delivery System <MAILER-DAEMON@${nodeName}>`,
     `To: <${original.mailFrom}>`,
-    'Subject: Undelivered Mail Returned to Sender',
+    `Subject: ${held ? 'Message held for approval' : 'Undelivered Mail Returned to Sender'}`,
     `Date: ${date}`,
     `Message-ID: <${original.id}.dsn.${now}@${nodeName}>`,
     'Auto-Submitted: auto-replied',
@@ -95,6 +101,12 @@ export function headerBlock(message: Buffer): Buffer {
 function statusOf(response: string): string {
   const match = /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(response);
   return match?.[1]?.startsWith('5') ? match[1] : '5.0.0';
+}
+
+/** The 4.x.x status of a temporary reply ("451 4.7.1 held for approval" -> 4.7.1), else 4.0.0. */
+function heldStatusOf(response: string): string {
+  const match = /^\d{3}[ -](4\.\d{1,3}\.\d{1,3})\b/.exec(response);
+  return match?.[1] ?? '4.0.0';
 }
 
 /** Text on one header line: line breaks and other control characters become spaces; ASCII only. */

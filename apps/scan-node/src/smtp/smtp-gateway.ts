@@ -2,13 +2,14 @@ import { AUTH_RESULTS_FIELD, withoutForgedAuthResults } from '@moat/auth';
 import { authservId, framingProblem, withBareCrNormalised, type Direction, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
 import type { DirectionRetention } from '@moat/policy';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { FailedRecipient } from '../delivery/dsn.js';
 import type { DkimSigner } from '../dkim/dkim-signer.js';
 import type { NodeEvents } from '../events/node-events.js';
 import { planForwarding, type ForwardedCopy, type ForwardingPlan } from '../forwarding/forwarding-plan.js';
 import { srsReverse } from '../forwarding/srs.js';
 import type { SrsKey } from '../forwarding/srs-key.js';
 import { newMessageId } from '../ids.js';
-import type { Logger } from '../log.js';
+import { errorText, type Logger } from '../log.js';
 import type { TimedStage } from '../metrics/node-metrics.js';
 import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
@@ -36,7 +37,10 @@ export interface GatewayDeps {
   policies: PolicyStore;
   pipeline: Pipeline;
   spool: Spool;
-  delivery: { enqueue(entry: SpoolEntry, message?: readonly Buffer[]): void };
+  delivery: {
+    enqueue(entry: SpoolEntry, message?: readonly Buffer[]): void;
+    notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[], kind: 'held'): Promise<void>;
+  };
   quarantine: { store(meta: SpoolMeta, message: readonly Buffer[]): Promise<unknown> };
   /** Keeps a copy of delivered mail's body when the policy's retention asks for it (moat_bodies). */
   bodies: { keep(meta: SpoolMeta, message: readonly Buffer[], direction: Direction, retention: DirectionRetention): void };
@@ -293,6 +297,11 @@ export class SmtpGateway {
           status = 'queued';
         } else {
           await this.deps.quarantine.store(meta, message);
+          // Outbound mail held for an approver (F7): its sender is told now, and again of the decision.
+          if (tx.direction === 'outbound' && verdict.action === 'hold') {
+            const held = meta.rcptTo.map((rcpt) => ({ rcpt, response: '451 4.7.1 held for an approver', remoteMta: '' }));
+            this.deps.delivery.notifySender(meta, Buffer.concat(message), held, 'held').catch((err: unknown) => this.deps.log.warn(`message ${meta.id}: the notice of its hold was not sent: ${errorText(err)}`));
+          }
         }
         const spoolMs = performance.now() - spoolStart;
         this.deps.stages.stage('spool', spoolMs);
