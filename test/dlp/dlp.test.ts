@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { buildHwp, buildZip } from '@moat/content/testing';
 import ExcelJS from 'exceljs';
 import nodemailer from 'nodemailer';
@@ -172,6 +173,22 @@ describe('data loss prevention on outbound mail', () => {
     const audit = JSON.stringify(await cluster.csmGet('/api/audit?limit=1000'));
     expect(audit).toContain('approvals.approve');
     expect(audit).toContain('customer data may not leave');
+  });
+
+  it("expires held mail past the policy's approvalExpiryHours: the sender is told, the message is gone", async () => {
+    const got = await cluster.moat(['policy', 'get']);
+    const policy = JSON.parse(got.stdout) as { dlp: Record<string, unknown> };
+    policy.dlp['approvalExpiryHours'] = 0.001;
+    const file = join(cluster.varDir, 'policy-expiry.json');
+    await writeFile(file, JSON.stringify(policy));
+    const set = await cluster.moat(['policy', 'set', file]);
+    expect(set.code, set.stderr).toBe(0);
+    expect((await submit('to expire', RRNS.join('\n'))).response).toMatch(/^250 /);
+    const id = (await waitFor('the held message to expire', async () => (await cluster.searchMail(['--subject', `dlp ${run} to expire`]))[0])).id;
+    const [notice] = await cluster.waitForMailbox(1, (m) => m.subject === 'Undelivered Mail Returned to Sender' && m.raw.includes(`X-Moat-Queue-ID: ${id}`));
+    expect(notice?.raw).toContain('rejected by an approver: not approved within 0.001 hours');
+    const audit = JSON.stringify(await cluster.csmGet('/api/audit?limit=1000'));
+    expect(audit).toContain('system:approval-expiry');
   });
 
   it('never writes a whole number to the node log', async () => {

@@ -19,6 +19,6 @@ describe('demoPolicy', () => {
   });
 
   it('holds outbound mail with 5 or more resident registration numbers for an approver', () => {
-    expect(parsePolicy(demoPolicy(2600)).dlp).toEqual({ enabled: true, directions: ['outbound'], strictChecksum: true, rules: { rrn: { threshold: 5, action: 'hold' } } });
+    expect(parsePolicy(demoPolicy(2600)).dlp).toEqual({ enabled: true, directions: ['outbound'], strictChecksum: true, approvalExpiryHours: 72, rules: { rrn: { threshold: 5, action: 'hold' } } });
   });
 });

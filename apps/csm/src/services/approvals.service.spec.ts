@@ -27,7 +27,7 @@ describe('ApprovalsService', () => {
     quarantine = new InMemoryQuarantine();
     const policy = new PolicyService(config, audit, testConfig());
     await policy.bootstrapAndWatch().catch(() => undefined);
-    service = new ApprovalsService(new MailService(store, control, audit, fleet, quarantine, policy), control, audit);
+    service = new ApprovalsService(new MailService(store, control, audit, fleet, quarantine, policy), control, audit, policy);
     sent = [];
   });
 
@@ -81,5 +81,15 @@ describe('ApprovalsService', () => {
     for (const id of ['in', 'q', 'done']) await expect(service.approve(id, 'ann')).rejects.toBeInstanceOf(ConflictError);
     await expect(service.reject('m1', { reason: 'x'.repeat(501) }, 'ann')).rejects.toBeInstanceOf(InvalidInputError);
     await expect(service.reject('m1', { reason: 5 }, 'ann')).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it("rejects held mail past the policy's approvalExpiryHours (72 by default), telling the sender why", async () => {
+    const hour = 3_600_000;
+    store.mail.set('old', held('old', { receivedAtMs: 1000 }));
+    store.mail.set('new', held('new', { receivedAtMs: 1000 + 72 * hour }));
+    connect();
+    await expect(service.expire(1000 + 72 * hour)).resolves.toEqual(['old']);
+    expect(sent.map((c) => c.command)).toEqual([{ $case: 'reject', value: { messageId: 'old', reason: 'not approved within 72 hours' } }]);
+    expect(store.audit.at(-2)).toMatchObject({ admin: 'system:approval-expiry', action: 'approvals.reject' });
   });
 });

@@ -1,13 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { MailDetail } from '../repositories/event-store.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, UnavailableError } from '../util/errors.js';
 import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
 import { MailService, type MailRow, type ReleaseResult } from './mail.service.js';
+import { PolicyService } from './policy.service.js';
 
 /** Held outbound messages listed at most (newest first). */
 export const MAX_APPROVALS = 1000;
 export const MAX_REASON_CHARS = 500;
+/** How often held outbound mail past the policy's `dlp.approvalExpiryHours` is rejected. */
+const EXPIRY_SWEEP_MS = 15_000;
+/** Who the audit log names for an expiry. */
+export const EXPIRY_ADMIN = 'system:approval-expiry';
 
 export interface ApprovalDecision {
   id: string;
@@ -20,15 +25,50 @@ export interface ApprovalDecision {
  * Outbound approval (F7): outbound mail a policy held (a DLP rule with action hold, ...) waits in the quarantine
  * for an approver. Approve = release (delivered outbound); reject = the node tells the sender (a DSN naming every
  * recipient, with the reason), then the body is deleted. Every decision is audited (`approvals.approve`,
- * `approvals.reject`) besides the release or deletion it makes.
+ * `approvals.reject`) besides the release or deletion it makes. Mail not decided within the policy's
+ * `dlp.approvalExpiryHours` is rejected by the sweeper, the sender told why.
  */
 @Injectable()
-export class ApprovalsService {
+export class ApprovalsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ApprovalsService.name);
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly mail: MailService,
     private readonly control: ControlService,
     private readonly audit: AuditService,
+    private readonly policy: PolicyService,
   ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.expire(), EXPIRY_SWEEP_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Rejects held outbound mail older than the policy's expiry; returns the ids rejected (failures are logged and retried). */
+  async expire(nowMs = Date.now()): Promise<string[]> {
+    try {
+      const hours = (await this.policy.get()).policy.dlp.approvalExpiryHours;
+      const expired = (await this.list()).filter((m) => m.receivedAtMs + hours * 3_600_000 <= nowMs);
+      const done: string[] = [];
+      for (const m of expired) {
+        try {
+          await this.reject(m.id, { reason: `not approved within ${hours} hours` }, EXPIRY_ADMIN);
+          done.push(m.id);
+        } catch (err) {
+          this.logger.warn(`held message ${m.id} not expired yet: ${errorMessage(err)}`);
+        }
+      }
+      return done;
+    } catch (err) {
+      this.logger.warn(`approval expiry sweep skipped: ${errorMessage(err)}`);
+      return [];
+    }
+  }
 
   /** Held outbound messages not yet decided (not released, not deleted), newest first. */
   async list(): Promise<MailRow[]> {

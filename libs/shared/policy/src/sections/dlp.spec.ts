@@ -13,7 +13,7 @@ function problems(dlp: unknown): string[] {
 
 describe('dlp policy section', () => {
   it('defaults to off, outbound, strict checksums, no rules', () => {
-    expect(parsePolicy({}).dlp).toEqual({ enabled: false, directions: ['outbound'], strictChecksum: true, rules: {} });
+    expect(parsePolicy({}).dlp).toEqual({ enabled: false, directions: ['outbound'], strictChecksum: true, approvalExpiryHours: 72, rules: {} });
   });
 
   it('takes per-kind thresholds and actions, defaulting to 1 and log', () => {

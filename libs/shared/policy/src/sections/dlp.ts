@@ -34,6 +34,11 @@ export const dlpSchema = z
      * false finds those too (and more false positives).
      */
     strictChecksum: z.boolean().default(true),
+    /**
+     * Outbound mail held for an approver (F7) and not decided within this many hours is rejected: the sender is
+     * told, the message deleted. Fractions allowed.
+     */
+    approvalExpiryHours: z.number().positive().max(8760).default(72),
     /** Per kind; a kind not listed is not looked for. */
     rules: z.partialRecord(z.enum(DLP_KIND_NAMES), dlpRuleSchema).default({}),
   })
