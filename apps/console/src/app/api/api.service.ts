@@ -7,6 +7,7 @@ import type {
   AuthBlock,
   Admin,
   AdminCreated,
+  ApprovalDecision,
   AuditPage,
   AuditVerification,
   BulkAction,
@@ -26,6 +27,7 @@ import type {
   LoginResponse,
   MailDetail,
   MailPage,
+  MailRow,
   MessageBodyView,
   Me,
   NewAdmin,
@@ -239,5 +241,20 @@ export class ApiService {
   /** Unblocks an address on every node at once. */
   removeAuthBlock(ip: string): Observable<AuthBlock> {
     return this.http.delete<AuthBlock>(`/api/auth-blocks/${encodeURIComponent(ip)}`);
+  }
+
+  /** Outbound mail held for an approver, not yet decided (F7). */
+  approvals(): Observable<{ messages: MailRow[] }> {
+    return this.http.get<{ messages: MailRow[] }>('/api/approvals');
+  }
+
+  /** Approve: the held message is delivered. */
+  approve(id: string): Observable<ApprovalDecision> {
+    return this.http.post<ApprovalDecision>(`/api/approvals/${encodeURIComponent(id)}/approve`, {});
+  }
+
+  /** Reject: the sender is told (with REASON) and the message deleted. */
+  reject(id: string, reason: string): Observable<ApprovalDecision> {
+    return this.http.post<ApprovalDecision>(`/api/approvals/${encodeURIComponent(id)}/reject`, { reason });
   }
 }

@@ -477,3 +477,11 @@ export interface AuthBlock {
   country: string;
   active: boolean;
 }
+
+/** POST /api/approvals/:id/approve and .../reject (F7). */
+export interface ApprovalDecision {
+  id: string;
+  decision: 'approved' | 'rejected';
+  nodeId: string;
+  detail: string;
+}
