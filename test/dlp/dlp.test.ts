@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { buildHwp, buildZip } from '@moat/content/testing';
 import ExcelJS from 'exceljs';
 import nodemailer from 'nodemailer';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
 import { defined } from '../harness/defined.js';
@@ -17,6 +18,9 @@ const RRNS = ['900101-1234568', '850615-2345674', '991231-2123452', '000229-4123
 const BAD_CHECKSUMS = ['900101-1234567', '850615-2345670', '991231-2123450', '000229-4123450', '750505-1555550'];
 /** Each number written without its dash too: neither form may appear anywhere Moat records. */
 const FORMS = RRNS.flatMap((rrn) => [rrn, rrn.replace('-', '')]);
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const UI_WAIT = { timeout: 20_000 };
 
 type MailDetail = { action: string; direction: string; symbols: { name: string; score: number; detail: string }[] };
 
@@ -34,6 +38,7 @@ describe('data loss prevention on outbound mail', () => {
   let cluster: TestCluster;
   let remote: Awaited<ReturnType<typeof startRemoteServer>>;
   let transport: nodemailer.Transporter;
+  let browser: Browser | undefined;
 
   beforeAll(async () => {
     const [remotePort] = await freePorts(1);
@@ -55,6 +60,7 @@ describe('data loss prevention on outbound mail', () => {
   });
 
   afterAll(async () => {
+    await browser?.close();
     transport?.close();
     await cluster?.stop();
     await remote?.close();
@@ -173,6 +179,24 @@ describe('data loss prevention on outbound mail', () => {
     const audit = JSON.stringify(await cluster.csmGet('/api/audit?limit=1000'));
     expect(audit).toContain('approvals.approve');
     expect(audit).toContain('customer data may not leave');
+  });
+
+  it('the console Approvals page in Chromium lists a held message and its Approve button delivers it', async () => {
+    expect((await submit('console', RRNS.join('\n'))).response).toMatch(/^250 /);
+    const id = (await waitFor('the held message for the console', async () => (await cluster.searchMail(['--subject', `dlp ${run} console`]))[0])).id;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ ignoreHTTPSErrors: true });
+    await page.goto(`${cluster.csmUrl}/approvals`);
+    await page.waitForURL('**/login?**');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(cluster.adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/approvals');
+    const row = page.locator(`tr[data-id="${id}"]`);
+    await expect.poll(() => row.locator('[data-testid="approval-subject"]').textContent(), UI_WAIT).toBe(`dlp ${run} console`);
+    await row.locator('[data-testid="approval-approve"]').click();
+    await expect.poll(() => page.locator('[data-testid="approvals-result"]').textContent(), UI_WAIT).toContain(`${id} approved`);
+    expect((await delivered('console')).to).toEqual(['carol@remote.test']);
   });
 
   it("expires held mail past the policy's approvalExpiryHours: the sender is told, the message is gone", async () => {
