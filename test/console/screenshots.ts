@@ -34,6 +34,7 @@ const ROUTES: Shot[] = [
   { route: 'mail', name: 'mail', ready: '[data-testid="mail-row"]', narrow: true },
   { route: 'mail/:id', name: 'message', ready: '[data-testid="symbol-row"]' },
   { route: 'holds', name: 'holds', ready: '[data-testid="holds-table"]' },
+  { route: 'approvals', name: 'approvals', ready: '[data-testid="approvals-table"]' },
   { route: 'quarantine', name: 'quarantine', ready: '[data-testid="held-row"]', narrow: true },
   { route: 'audit', name: 'audit', ready: '[data-testid="audit-table"] tbody tr' },
   { route: 'lists', name: 'lists', ready: '[data-testid="lists-table"]' },
