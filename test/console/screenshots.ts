@@ -37,6 +37,7 @@ const ROUTES: Shot[] = [
   { route: 'approvals', name: 'approvals', ready: '[data-testid="approvals-table"]' },
   { route: 'quarantine', name: 'quarantine', ready: '[data-testid="held-row"]', narrow: true },
   { route: 'audit', name: 'audit', ready: '[data-testid="audit-table"] tbody tr' },
+  { route: 'security-log', name: 'security-log', ready: '[data-testid="security-log-table"] tbody tr' },
   { route: 'lists', name: 'lists', ready: '[data-testid="lists-table"]' },
   { route: 'accounts', name: 'accounts', ready: '[data-testid="account-row"]', narrow: true },
   { route: 'policy', name: 'policy', ready: '[data-testid="running-version"]', narrow: true },

@@ -25,6 +25,7 @@ export const routes: Routes = [
       { path: 'mail', component: MailPage, canActivate: [permissionGuard('mail:read')], title: 'Mail tracking · Moat' },
       { path: 'mail/:id', component: MessagePage, canActivate: [permissionGuard('mail:read')], title: 'Message · Moat' },
       { path: 'audit', component: AuditPage, canActivate: [permissionGuard('audit:read')], title: 'Audit log · Moat' },
+      { path: 'security-log', loadComponent: () => import('./security-log/security-log.page').then((m) => m.SecurityLogPage), canActivate: [permissionGuard('mail:read')], title: 'Security log · Moat' },
       { path: 'admins', component: AdminsPage, canActivate: [permissionGuard('admins:read')], title: 'Administrators · Moat' },
       { path: 'certificates', component: CertificatesPage, canActivate: [permissionGuard('policy:read')], title: 'Certificates · Moat' },
       { path: 'holds', loadComponent: () => import('./holds/holds.page').then((m) => m.HoldsPage), canActivate: [permissionGuard('mail:read')], title: 'Delivery holds · Moat' },

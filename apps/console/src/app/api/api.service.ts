@@ -37,6 +37,7 @@ import type {
   PolicyVersionDetail,
   PolicyVersionInfo,
   QuarantinePage,
+  SecurityLogPage,
   VersionedPolicy,
 } from './api.types';
 
@@ -138,6 +139,11 @@ export class ApiService {
   /** One page of the audit log; `params` are `GET /api/audit`'s (actor, action, target, from, to, limit, cursor). */
   audit(params: Record<string, string>): Observable<AuditPage> {
     return this.http.get<AuditPage>('/api/audit', { params });
+  }
+
+  /** One page of the security log; `params` are `GET /api/security-log`'s (kind, from, to, limit, cursor). */
+  securityLog(params: Record<string, string>): Observable<SecurityLogPage> {
+    return this.http.get<SecurityLogPage>('/api/security-log', { params });
   }
 
   verifyAudit(): Observable<AuditVerification> {

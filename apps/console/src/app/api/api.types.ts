@@ -313,6 +313,29 @@ export interface AuditVerification {
   broken: { seq: number; reason: string } | null;
 }
 
+/** A symbol that fired on a message: one row of `GET /api/security-log`, newest message first. */
+export interface SecurityFinding {
+  atMs: number;
+  messageId: string;
+  nodeId: string;
+  nodeName: string;
+  /** The symbol's place among the message's symbols; with messageId, the row's identity. */
+  position: number;
+  symbol: string;
+  score: number;
+  detail: string;
+  stage: string;
+  sender: string;
+  subject: string;
+  clientIp: string;
+  action: Action;
+}
+
+export interface SecurityLogPage {
+  findings: SecurityFinding[];
+  nextCursor: string | null;
+}
+
 /** GET /api/certificates: a domain's certificate as the nodes serve it by SNI (never its key). */
 export interface CertificateView {
   domain: string;

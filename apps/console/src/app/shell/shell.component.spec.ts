@@ -36,9 +36,9 @@ describe('ShellComponent', () => {
   it('hides the pages a role cannot use', async () => {
     expect(await navFor(me('auditor', ['session', 'status:read', 'admins:read']))).toEqual(['nav-dashboard', 'nav-statistics', 'nav-nodes', 'nav-admins', 'nav-account']);
     TestBed.resetTestingModule();
-    expect(await navFor(me('approver', ['session', 'mail:read', 'mail:release']))).toEqual(['nav-mail', 'nav-holds', 'nav-quarantine', 'nav-account']);
+    expect(await navFor(me('approver', ['session', 'mail:read', 'mail:release']))).toEqual(['nav-mail', 'nav-holds', 'nav-security-log', 'nav-quarantine', 'nav-account']);
     TestBed.resetTestingModule();
-    expect(await navFor(me('approver', ['session', 'mail:read', 'mail:release', 'approvals:read', 'approvals:decide']))).toEqual(['nav-mail', 'nav-holds', 'nav-approvals', 'nav-quarantine', 'nav-account']);
+    expect(await navFor(me('approver', ['session', 'mail:read', 'mail:release', 'approvals:read', 'approvals:decide']))).toEqual(['nav-mail', 'nav-holds', 'nav-approvals', 'nav-security-log', 'nav-quarantine', 'nav-account']);
   });
 
   it('offers only the account page while the password must be changed', async () => {
