@@ -1,7 +1,7 @@
 // Issue 16 (F15): the console's security log page in headless Chromium against a real cluster (NATS, clamd with
 // Moat's offline signatures, chdb, the CSM serving the built console, a scan node). A mail carrying the EICAR test
 // file and one with a blocked attachment (.bat) go in by SMTP; the page lists both findings (one row per symbol, with
-// sender, subject, client IP and detail), filtering by kind keeps only one, a row opens its message page, and the
+// sender, subject, client IP and detail), filtering by kind keeps only one, sender, IP and detail words narrow it, a row opens its message page, and the
 // page fits a 390 px screen. Screenshot in test-results/.
 import { expect, afterAll, beforeAll, describe, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -77,6 +77,23 @@ describe('console security log page', () => {
     await page.waitForURL((url) => url.searchParams.get('kind') === 'AV_');
     await expect.poll(symbolsShown, UI_WAIT).toEqual(['AV_VIRUS']);
     expect(await page.locator('[data-testid="finding-row"]').evaluateAll((rows) => rows.every((r) => r.getAttribute('data-symbol')?.startsWith('AV_')))).toBe(true);
+  });
+
+  it('searches by sender, client IP and words of the detail', async () => {
+    await byTestId('security-log-kind').selectOption('');
+    await byTestId('security-log-sender').fill(sender.toUpperCase());
+    await byTestId('security-log-ip').fill('127.0.');
+    await byTestId('security-log-text').fill('setup.bat');
+    await byTestId('security-log-submit').click();
+    await page.waitForURL((url) => url.searchParams.get('text') === 'setup.bat' && !url.searchParams.has('kind'));
+    await expect.poll(symbolsShown, UI_WAIT).toEqual(['ATTACHMENT_BLOCKED_EXTENSION']);
+    expect(await page.locator('[data-testid="finding-row"]').count()).toBe(1);
+    await byTestId('security-log-ip').fill('10.');
+    await byTestId('security-log-submit').click();
+    await page.waitForURL((url) => url.searchParams.get('ip') === '10.');
+    await expect.poll(() => page.getByText('No finding matches.').count(), UI_WAIT).toBe(1);
+    await page.goto(`${cluster.csmUrl}/security-log?kind=AV_&sender=${encodeURIComponent(sender)}`);
+    await expect.poll(symbolsShown, UI_WAIT).toEqual(['AV_VIRUS']);
   });
 
   it('fits a 390 px screen and opens the message page from a row', async () => {

@@ -130,6 +130,9 @@ SELECT toUnixTimestamp64Milli(received_at) AS atMs, id AS messageId, node_id AS 
 FROM messages ARRAY JOIN arrayEnumerate(symbols.name) AS n
 WHERE ${RANGE}
   AND ({kind:String} = '' OR startsWith(symbols.name[n], {kind:String}))
+  AND ({sender:String} = '' OR positionCaseInsensitiveUTF8(mail_from, {sender:String}) > 0)
+  AND ({ip:String} = '' OR startsWith(client_ip, {ip:String}))
+  AND ({text:String} = '' OR positionCaseInsensitiveUTF8(subject, {text:String}) > 0 OR positionCaseInsensitiveUTF8(symbols.detail[n], {text:String}) > 0)
   AND (received_at, id, n) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String}, {afterPosition:UInt32})
 ORDER BY received_at DESC, id DESC, n DESC
 LIMIT {fetch:UInt32}`;
@@ -351,7 +354,7 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
 
   async securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]> {
     const after = query.after ?? { atMs: query.toMs, messageId: '', position: 0 };
-    const params = { fromMs: query.fromMs, toMs: query.toMs, kind: query.kind, afterMs: after.atMs, afterId: after.messageId, afterPosition: after.position };
+    const params = { fromMs: query.fromMs, toMs: query.toMs, kind: query.kind, sender: query.sender, ip: query.ip, text: query.text, afterMs: after.atMs, afterId: after.messageId, afterPosition: after.position };
     const rows = await pageWithoutCopies((fetch) => this.rows<SecurityFinding>(SECURITY_LOG_SQL, { ...params, fetch }), (r) => `${r.messageId} ${r.position}`, query.limit);
     return rows.map((r) => ({ ...r, atMs: Number(r.atMs), position: Number(r.position), score: Number(r.score) }));
   }

@@ -151,10 +151,16 @@ export interface SecurityFinding {
   action: ActionName;
 }
 
-/** Security log search, newest first; an empty kind matches every symbol. */
+/** Security log search, newest first; an empty kind (sender, ip, text) matches every row. */
 export interface SecurityLogQuery extends TimeRange {
   /** The filter family: a symbol name prefix (AV_, SPF_, RBL_) or a whole name. */
   kind: string;
+  /** Sender address part, any case; '' matches every sender. */
+  sender: string;
+  /** Client IP prefix; '' matches every IP. */
+  ip: string;
+  /** Words in the subject or the finding's detail, any case; '' matches every row. */
+  text: string;
   /** Only findings after this one in the order (received_at, message id, position; descending). */
   after: { atMs: number; messageId: string; position: number } | undefined;
   limit: number;

@@ -17,7 +17,7 @@ export interface SecurityLogPage {
   nextCursor: string | null;
 }
 
-/** The security log (F15): one row per symbol that fired on a message, searchable by filter kind. */
+/** The security log (F15): one row per symbol that fired on a message, searchable by filter kind, sender, IP and text. */
 @Injectable()
 export class SecurityLogService {
   constructor(
@@ -33,7 +33,8 @@ export class SecurityLogService {
     const cursor = parseTextParam('cursor', query['cursor']);
     const position = cursor ? decodeCursor(cursor, ['int', 'string', 'int'] as const) : undefined;
     const after = position && { atMs: position[0], messageId: position[1], position: position[2] };
-    const rows = await this.store.securityLog({ ...range, kind: parseTextParam('kind', query['kind']) ?? '', limit: limit + 1, after });
+    const param = (name: 'kind' | 'sender' | 'ip' | 'text') => parseTextParam(name, query[name])?.trim() ?? '';
+    const rows = await this.store.securityLog({ ...range, kind: param('kind'), sender: param('sender'), ip: param('ip'), text: param('text'), limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const names = new Map(this.fleet.list().map((n) => [n.id, n.name]));

@@ -182,7 +182,9 @@ export class InMemoryEventStore extends EventStoreRepository {
   async securityLog(query: SecurityLogQuery) {
     const after = query.after;
     return this.findings
-      .filter((f) => f.atMs >= query.fromMs && f.atMs < query.toMs && f.symbol.startsWith(query.kind))
+      .filter((f) => f.atMs >= query.fromMs && f.atMs < query.toMs && f.symbol.startsWith(query.kind) && f.clientIp.startsWith(query.ip))
+      .filter((f) => f.sender.toLowerCase().includes(query.sender.toLowerCase()))
+      .filter((f) => [f.subject, f.detail].some((s) => s.toLowerCase().includes(query.text.toLowerCase())))
       .filter((f) => !after || f.atMs < after.atMs || (f.atMs === after.atMs && (f.messageId < after.messageId || (f.messageId === after.messageId && f.position < after.position))))
       .slice(0, query.limit);
   }

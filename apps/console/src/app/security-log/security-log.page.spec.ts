@@ -57,13 +57,16 @@ describe('SecurityLogPage', () => {
     expect(page.querySelector('[data-testid="security-log-count"]')?.textContent?.trim()).toBe('2 shown');
   });
 
-  it('puts a chosen kind and time range in the URL and searches with them', async () => {
+  it('puts a chosen kind, sender and time range in the URL and searches with them', async () => {
     const { fixture, backend, page } = await setup();
     backend.expectOne((r) => r.url === '/api/security-log').flush({ findings: [], nextCursor: null });
     await fixture.whenStable();
     const kind = page.querySelector('[data-testid="security-log-kind"]') as HTMLSelectElement;
     kind.value = 'ATTACHMENT_';
     kind.dispatchEvent(new Event('change'));
+    const sender = page.querySelector('[data-testid="security-log-sender"]') as HTMLInputElement;
+    sender.value = 'mallory';
+    sender.dispatchEvent(new Event('input'));
     const from = page.querySelector('[data-testid="security-log-from"]') as HTMLInputElement;
     from.value = '2026-01-01T00:00';
     from.dispatchEvent(new Event('change'));
@@ -71,6 +74,8 @@ describe('SecurityLogPage', () => {
     await fixture.whenStable();
     const call = backend.expectOne((r) => r.url === '/api/security-log');
     expect(call.request.params.get('kind')).toBe('ATTACHMENT_');
+    expect(call.request.params.get('sender')).toBe('mallory');
+    expect(call.request.params.has('ip')).toBe(false);
     expect(call.request.params.get('from')).toBe(new Date('2026-01-01T00:00').toISOString());
     expect(TestBed.inject(Router).url).toContain('kind=ATTACHMENT_');
   });

@@ -9,7 +9,7 @@ import { compactParams, isoToLocalInput, localInputToIso, sameQuery } from '../s
 
 const PAGE_SIZE = 100;
 /** `GET /api/security-log` filters, as the URL query holds them. */
-const FILTERS = ['kind', 'from', 'to'] as const;
+const FILTERS = ['kind', 'sender', 'ip', 'text', 'from', 'to'] as const;
 type Filter = (typeof FILTERS)[number];
 
 /** The filter families `kind` takes: symbol name prefixes, as the scan node names its symbols. */
@@ -31,7 +31,7 @@ export const FINDING_KINDS: readonly { kind: string; label: string }[] = [
   { kind: 'RATE_', label: 'Rate limits (RATE_)' },
 ];
 
-/** The security log (F15): one row per symbol that fired, newest message first, by filter kind and time. */
+/** The security log (F15): one row per symbol that fired, newest message first, by filter kind, sender, IP, text and time. */
 @Component({
   selector: 'moat-security-log-page',
   imports: [DatePipe, RouterLink],
@@ -44,7 +44,7 @@ export class SecurityLogPage {
 
   private query: Record<string, string> = {};
   /** The form's values; times as datetime-local values. */
-  protected readonly draft = signal<Record<Filter, string>>({ kind: '', from: '', to: '' });
+  protected readonly draft = signal<Record<Filter, string>>({ kind: '', sender: '', ip: '', text: '', from: '', to: '' });
   /** The known kinds, and a whole symbol name a deep link asked for. */
   protected readonly kinds = computed(() => {
     const kind = this.draft().kind;
@@ -61,7 +61,7 @@ export class SecurityLogPage {
       .subscribe((params) => {
         const value = (f: Filter) => params.get(f) ?? '';
         this.query = compactParams(Object.fromEntries(FILTERS.map((f) => [f, value(f)])));
-        this.draft.set({ kind: value('kind'), from: isoToLocalInput(value('from')), to: isoToLocalInput(value('to')) });
+        this.draft.set({ kind: value('kind'), sender: value('sender'), ip: value('ip'), text: value('text'), from: isoToLocalInput(value('from')), to: isoToLocalInput(value('to')) });
         this.reload();
       });
   }
