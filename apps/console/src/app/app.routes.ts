@@ -27,6 +27,7 @@ export const routes: Routes = [
       { path: 'audit', component: AuditPage, canActivate: [permissionGuard('audit:read')], title: 'Audit log · Moat' },
       { path: 'admins', component: AdminsPage, canActivate: [permissionGuard('admins:read')], title: 'Administrators · Moat' },
       { path: 'certificates', component: CertificatesPage, canActivate: [permissionGuard('policy:read')], title: 'Certificates · Moat' },
+      { path: 'dkim', loadComponent: () => import('./dkim/dkim.page').then((m) => m.DkimPage), canActivate: [permissionGuard('policy:read')], title: 'DKIM · Moat' },
       { path: 'holds', loadComponent: () => import('./holds/holds.page').then((m) => m.HoldsPage), canActivate: [permissionGuard('mail:read')], title: 'Delivery holds · Moat' },
       { path: 'quarantine', loadComponent: () => import('./quarantine/quarantine.page').then((m) => m.QuarantinePage), canActivate: [permissionGuard('mail:read')], title: 'Quarantine · Moat' },
       { path: 'lists', loadComponent: () => import('./lists/lists.page').then((m) => m.ListsPage), canActivate: [permissionGuard('policy:read')], title: 'Block and allow lists · Moat' },
