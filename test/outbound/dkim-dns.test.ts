@@ -89,7 +89,7 @@ describe('DNS check of a sending domain (DKIM, SPF, DMARC) and the console DKIM 
     await expect.poll(() => ed2.locator('[data-testid="dkim-key-active"]').textContent(), UI_WAIT).toBe('Active');
     await ed2.locator('[data-testid="dkim-copy"]').click();
     await expect.poll(() => ed2.locator('[data-testid="dkim-copy"]').textContent(), UI_WAIT).toContain('Copied');
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/^v=DKIM1; k=ed25519; p=/);
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toMatch(/^v=DKIM1; k=ed25519; p=/);
     await byTestId('dkim-check').click();
     const checks = () => byTestId('dns-check').evaluateAll((items) => items.map((i) => `${i.getAttribute('data-kind')} ${i.getAttribute('data-name')} ${i.getAttribute('data-status')}`));
     await expect.poll(checks, UI_WAIT).toEqual(['dkim s1._domainkey.example.test ok', 'dkim ed2._domainkey.example.test missing', 'spf example.test ok', 'dmarc _dmarc.example.test missing']);
