@@ -45,6 +45,7 @@ const ROUTES: Shot[] = [
   { route: 'auth-blocks', name: 'auth-blocks', ready: '[data-testid="auth-block-form"]' },
   { route: 'admins', name: 'admins', ready: '[data-testid="admin-row"]' },
   { route: 'certificates', name: 'certificates', ready: '[data-testid="certificates-table"], [data-testid="csr-generate"]' },
+  { route: 'dkim', name: 'dkim', ready: '[data-testid="dkim-domain"], [data-testid="dkim-empty"]' },
   { route: 'account', name: 'account', ready: '[data-testid="account-identity"]' },
 ];
 

@@ -60,6 +60,7 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'POST /api/accounts/{address}/password': ADMINS,
   'GET /api/dkim': READERS,
   'GET /api/dkim/{domain}': READERS,
+  'GET /api/dkim/{domain}/dns-check': READERS,
   'POST /api/dkim/{domain}/keys': ADMINS,
   'POST /api/dkim/{domain}/active': ADMINS,
   'DELETE /api/dkim/{domain}/keys/{selector}': ADMINS,

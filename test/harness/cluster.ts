@@ -15,6 +15,8 @@ export interface StartClusterOptions {
   nodes?: number;
   /** The CSM's first policy, made from the demo tenant's (example.test, alice@ and bob@, the demo mailbox). */
   policy?: (demo: PolicyInput) => PolicyInput;
+  /** Extra environment of the cluster's processes (e.g. MOAT_CSM_DNS). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -43,6 +45,7 @@ export class TestCluster {
       restartOnCrash: false,
       adminPassword: `e2e-${Math.random().toString(36).slice(2)}`,
       policy: (options.policy ?? ((p) => p))(demoPolicy(ports.downstream, ports.internet)),
+      ...(options.env ? { env: options.env } : {}),
     });
     killOnExit(cluster);
     try {

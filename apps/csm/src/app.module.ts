@@ -27,6 +27,8 @@ import { ClickHouseEventStoreRepository } from './repositories/clickhouse-event-
 import { ConfigRepository } from './repositories/config.repository.js';
 import { DkimKeyRepository } from './repositories/dkim-key.repository.js';
 import { KvDkimKeyRepository } from './repositories/kv-dkim-key.repository.js';
+import { DnsTxtRepository } from './repositories/dns-txt.repository.js';
+import { ResolverDnsTxtRepository } from './repositories/resolver-dns-txt.repository.js';
 import { AuthBlocksRepository } from './repositories/auth-blocks.repository.js';
 import { KvAuthBlocksRepository } from './repositories/kv-auth-blocks.repository.js';
 import { KvSrsKeyRepository } from './repositories/kv-srs-key.repository.js';
@@ -59,6 +61,7 @@ import { CertificateService } from './services/certificate.service.js';
 import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
 import { DkimService } from './services/dkim.service.js';
+import { DkimDnsCheckService } from './services/dkim-dns-check.service.js';
 import { SrsKeyService } from './services/srs-key.service.js';
 import { EventIngestService, IngestMetrics } from './services/event-ingest.service.js';
 import { ExportLogService } from './services/export-log.service.js';
@@ -86,6 +89,7 @@ import { DashboardService } from './services/dashboard.service.js';
     { provide: NatsRepository, useClass: NatsConnectionRepository },
     { provide: ConfigRepository, useClass: KvConfigRepository },
     { provide: DkimKeyRepository, useClass: KvDkimKeyRepository },
+    { provide: DnsTxtRepository, useClass: ResolverDnsTxtRepository },
     { provide: SrsKeyRepository, useClass: KvSrsKeyRepository },
     { provide: AuthBlocksRepository, useClass: KvAuthBlocksRepository },
     { provide: EventStoreRepository, useClass: ClickHouseEventStoreRepository },
@@ -107,6 +111,7 @@ import { DashboardService } from './services/dashboard.service.js';
     PolicyService,
     AccountsService,
     DkimService,
+    DkimDnsCheckService,
     SrsKeyService,
     FleetService,
     ControlService,

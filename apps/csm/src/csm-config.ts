@@ -1,4 +1,5 @@
 import { EXPORT_FORMATS, type ExportFormat } from '@moat/bus';
+import { Resolver } from 'node:dns/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SESSION_RETENTION_MS } from './repositories/session.repository.js';
@@ -54,6 +55,8 @@ export class CsmConfig {
   readonly siemDestinations: SiemDestination[];
   /** Key-encryption key for secrets at rest (DKIM and TLS certificate private keys): 32 bytes base64; unset: `<data>/secret.key`. */
   readonly secretKey: string | undefined;
+  /** DNS servers (`host` or `host:port`, comma-separated) the DKIM/SPF/DMARC check asks; unset: the system's. */
+  readonly dnsServers: string[];
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
@@ -77,7 +80,19 @@ export class CsmConfig {
     this.metricsToken = env.MOAT_METRICS_TOKEN || undefined;
     this.siemDestinations = parseSiemDestinations(env.MOAT_SIEM_DESTINATIONS);
     this.secretKey = env.MOAT_SECRET_KEY || undefined;
+    this.dnsServers = parseDnsServers(env.MOAT_CSM_DNS);
   }
+}
+
+function parseDnsServers(raw: string | undefined): string[] {
+  const servers = (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  try {
+    const probe = new Resolver();
+    probe.setServers(servers);
+  } catch (err) {
+    throw new Error(`MOAT_CSM_DNS must list DNS servers as host or host:port, comma-separated: ${(err as Error).message}`, { cause: err });
+  }
+  return servers;
 }
 
 function httpTls(env: NodeJS.ProcessEnv, dataDir: string): CsmConfig['httpTls'] {

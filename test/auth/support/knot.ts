@@ -17,6 +17,8 @@ export interface ZoneData {
   records: ZoneRecord[];
   /** Zones knotd is told about but cannot load: it answers SERVFAIL for every name in them. */
   servfail?: string[];
+  /** The port on 127.0.0.1 to answer on (one reserved earlier, when a process must know it in advance); default: a free one. */
+  port?: number;
 }
 
 export interface RunningKnot {
@@ -127,7 +129,7 @@ async function waitUntilAnswering(server: string, knot: ChildProcess, logFile: s
 export async function startKnot(zones: ZoneData): Promise<RunningKnot> {
   const dir = mkdtempSync(join(tmpdir(), 'moat-knot-'));
   writeFileSync(join(dir, 'root.zone'), rootZone(zones.records));
-  const port = await freePort();
+  const port = zones.port ?? (await freePort());
   const configFile = join(dir, 'knot.conf');
   writeFileSync(configFile, knotConfig(dir, port, zones.servfail ?? []));
   const knot = spawn('knotd', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -28,6 +28,7 @@ export const routes: Routes = [
       { path: 'security-log', loadComponent: () => import('./security-log/security-log.page').then((m) => m.SecurityLogPage), canActivate: [permissionGuard('mail:read')], title: 'Security log · Moat' },
       { path: 'admins', component: AdminsPage, canActivate: [permissionGuard('admins:read')], title: 'Administrators · Moat' },
       { path: 'certificates', component: CertificatesPage, canActivate: [permissionGuard('policy:read')], title: 'Certificates · Moat' },
+      { path: 'dkim', loadComponent: () => import('./dkim/dkim.page').then((m) => m.DkimPage), canActivate: [permissionGuard('policy:read')], title: 'DKIM · Moat' },
       { path: 'holds', loadComponent: () => import('./holds/holds.page').then((m) => m.HoldsPage), canActivate: [permissionGuard('mail:read')], title: 'Delivery holds · Moat' },
       { path: 'quarantine', loadComponent: () => import('./quarantine/quarantine.page').then((m) => m.QuarantinePage), canActivate: [permissionGuard('mail:read')], title: 'Quarantine · Moat' },
       { path: 'lists', loadComponent: () => import('./lists/lists.page').then((m) => m.ListsPage), canActivate: [permissionGuard('policy:read')], title: 'Block and allow lists · Moat' },

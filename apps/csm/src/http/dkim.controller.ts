@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DkimDnsCheckService, type DkimDnsCheck } from '../services/dkim-dns-check.service.js';
 import { DkimService, type DkimDomainView } from '../services/dkim.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
-import { DkimActivateDto, DkimDomainViewDto, DkimGenerateDto } from './dkim.dto.js';
+import { DkimActivateDto, DkimDnsCheckDto, DkimDomainViewDto, DkimGenerateDto } from './dkim.dto.js';
 import { ErrorDto } from './dto.js';
 import { Allow } from './permissions.js';
 
@@ -11,7 +12,10 @@ import { Allow } from './permissions.js';
 @ApiBearerAuth()
 @Controller('dkim')
 export class DkimController {
-  constructor(private readonly dkim: DkimService) {}
+  constructor(
+    private readonly dkim: DkimService,
+    private readonly dnsCheck: DkimDnsCheckService,
+  ) {}
 
   @Allow('policy:read')
   @Get()
@@ -26,6 +30,14 @@ export class DkimController {
   @ApiNotFoundResponse({ type: ErrorDto })
   show(@Param('domain') domain: string): Promise<DkimDomainView> {
     return this.dkim.show(domain);
+  }
+
+  @Allow('policy:read')
+  @Get(':domain/dns-check')
+  @ApiOkResponse({ type: DkimDnsCheckDto, description: 'each DKIM key\'s TXT record, SPF and DMARC: expected, found, status' })
+  @ApiNotFoundResponse({ type: ErrorDto })
+  checkDns(@Param('domain') domain: string): Promise<DkimDnsCheck> {
+    return this.dnsCheck.check(domain);
   }
 
   @Allow('policy:write')

@@ -24,3 +24,17 @@ export class DkimDomainViewDto {
   @ApiProperty() domain!: string;
   @ApiProperty({ type: [DkimKeyViewDto] }) keys!: DkimKeyViewDto[];
 }
+
+export class DnsRecordCheckDto {
+  @ApiProperty({ enum: ['dkim', 'spf', 'dmarc'] }) kind!: string;
+  @ApiProperty({ description: 'owner name of the TXT record' }) name!: string;
+  @ApiProperty({ description: 'what to publish' }) expected!: string;
+  @ApiProperty({ type: [String], description: 'the relevant TXT records found' }) found!: string[];
+  @ApiProperty({ enum: ['ok', 'missing', 'mismatch', 'warning'] }) status!: string;
+  @ApiProperty({ description: 'the outcome in one sentence' }) message!: string;
+}
+
+export class DkimDnsCheckDto {
+  @ApiProperty() domain!: string;
+  @ApiProperty({ type: [DnsRecordCheckDto] }) records!: DnsRecordCheckDto[];
+}

@@ -18,6 +18,8 @@ import type {
   ClusterStatus,
   CsrResult,
   Dashboard,
+  DkimDnsCheck,
+  DkimDomain,
   ExportFormat,
   HeldDomain,
   HoldReleaseResult,
@@ -262,5 +264,29 @@ export class ApiService {
   /** Reject: the sender is told (with REASON) and the message deleted. */
   reject(id: string, reason: string): Observable<ApprovalDecision> {
     return this.http.post<ApprovalDecision>(`/api/approvals/${encodeURIComponent(id)}/reject`, { reason });
+  }
+
+  /** The DKIM keys of every sending domain, with the TXT records to publish. */
+  dkimDomains(): Observable<DkimDomain[]> {
+    return this.http.get<DkimDomain[]>('/api/dkim');
+  }
+
+  /** A new DKIM key for DOMAIN; it signs at once unless `active` is false. */
+  generateDkimKey(domain: string, selector: string, algorithm: 'rsa' | 'ed25519'): Observable<DkimDomain> {
+    return this.http.post<DkimDomain>(`/api/dkim/${encodeURIComponent(domain)}/keys`, { algorithm, ...(selector ? { selector } : {}) });
+  }
+
+  /** Rotation: SELECTOR signs DOMAIN's mail from now on. */
+  activateDkimKey(domain: string, selector: string): Observable<DkimDomain> {
+    return this.http.post<DkimDomain>(`/api/dkim/${encodeURIComponent(domain)}/active`, { selector });
+  }
+
+  deleteDkimKey(domain: string, selector: string): Observable<void> {
+    return this.http.delete<void>(`/api/dkim/${encodeURIComponent(domain)}/keys/${encodeURIComponent(selector)}`);
+  }
+
+  /** What DNS publishes for DOMAIN's DKIM keys, SPF and DMARC, checked by the CSM. */
+  dkimDnsCheck(domain: string): Observable<DkimDnsCheck> {
+    return this.http.get<DkimDnsCheck>(`/api/dkim/${encodeURIComponent(domain)}/dns-check`);
   }
 }

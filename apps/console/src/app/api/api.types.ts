@@ -508,3 +508,36 @@ export interface ApprovalDecision {
   nodeId: string;
   detail: string;
 }
+
+/** One DKIM key of a sending domain (GET /api/dkim). */
+export interface DkimKey {
+  selector: string;
+  algorithm: 'rsa' | 'ed25519';
+  active: boolean;
+  createdAtMs: number;
+  /** `<selector>._domainkey.<domain>` */
+  dnsName: string;
+  /** The TXT value to publish. */
+  dnsValue: string;
+  dnsStrings: string[];
+}
+
+export interface DkimDomain {
+  domain: string;
+  keys: DkimKey[];
+}
+
+/** What DNS publishes for one record a sending domain needs (GET /api/dkim/:domain/dns-check). */
+export interface DnsRecordCheck {
+  kind: 'dkim' | 'spf' | 'dmarc';
+  name: string;
+  expected: string;
+  found: string[];
+  status: 'ok' | 'missing' | 'mismatch' | 'warning';
+  message: string;
+}
+
+export interface DkimDnsCheck {
+  domain: string;
+  records: DnsRecordCheck[];
+}

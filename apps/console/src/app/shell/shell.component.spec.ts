@@ -39,6 +39,8 @@ describe('ShellComponent', () => {
     expect(await navFor(me('approver', ['session', 'mail:read', 'mail:release']))).toEqual(['nav-mail', 'nav-holds', 'nav-security-log', 'nav-quarantine', 'nav-account']);
     TestBed.resetTestingModule();
     expect(await navFor(me('approver', ['session', 'mail:read', 'mail:release', 'approvals:read', 'approvals:decide']))).toEqual(['nav-mail', 'nav-holds', 'nav-approvals', 'nav-security-log', 'nav-quarantine', 'nav-account']);
+    TestBed.resetTestingModule();
+    expect(await navFor(me('auditor', ['session', 'policy:read']))).toEqual(['nav-certificates', 'nav-dkim', 'nav-lists', 'nav-accounts', 'nav-policy', 'nav-account']);
   });
 
   it('offers only the account page while the password must be changed', async () => {
