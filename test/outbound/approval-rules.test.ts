@@ -10,7 +10,7 @@ import { startRemoteServer } from './support.js';
 const ALICE = 'alice@example.test';
 const ALICE_PASSWORD = 'harbour-violet-93-kite';
 
-type Symbol = { name: string; detail: string };
+type MailSymbol = { name: string; detail: string };
 
 // Issue 13 (F7): outbound approval rules on a real node. alice submits with AUTH; the policy holds mail carrying a
 // zip for anyone outside example.test; the approver's decision (POST /api/approvals/:id/approve) delivers it to
@@ -60,7 +60,7 @@ describe('outbound approval rules', () => {
     const sent = await transport.sendMail({ from: ALICE, to: 'carol@remote.test', subject: subject('zip'), text: 'figures attached', attachments: [{ filename: 'figures.zip', content: zip }] });
     expect(sent.response).toMatch(/^250 /);
     const id = await idOf('zip');
-    const detail = (await cluster.csmGet(`/api/mail/${id}`)) as { action: string; direction: string; symbols: Symbol[] };
+    const detail = (await cluster.csmGet(`/api/mail/${id}`)) as { action: string; direction: string; symbols: MailSymbol[] };
     expect(detail).toMatchObject({ action: 'hold', direction: 'outbound' });
     expect(detail.symbols.filter((s) => s.name === 'APPROVAL_RULE').map((s) => s.detail)).toEqual(['zip outside: attachment zip; recipient outside remote.test']);
 
@@ -78,7 +78,7 @@ describe('outbound approval rules', () => {
     expect((await transport.sendMail({ from: ALICE, to: 'carol@remote.test', subject: subject('plain'), text: 'lunch at noon?' })).response).toMatch(/^250 /);
     expect((await delivered('plain')).to).toEqual(['carol@remote.test']);
     for (const name of ['inside', 'plain']) {
-      const detail = (await cluster.csmGet(`/api/mail/${await idOf(name)}`)) as { action: string; symbols: Symbol[] };
+      const detail = (await cluster.csmGet(`/api/mail/${await idOf(name)}`)) as { action: string; symbols: MailSymbol[] };
       expect(detail.action).toBe('deliver');
       expect(detail.symbols.some((s) => s.name === 'APPROVAL_RULE')).toBe(false);
     }
@@ -86,7 +86,7 @@ describe('outbound approval rules', () => {
 
   it('holds a message with a keyword in its subject, whatever its case', async () => {
     expect((await transport.sendMail({ from: ALICE, to: 'carol@remote.test', subject: `${subject('keyword')} STRICTLY Confidential`, text: 'see below' })).response).toMatch(/^250 /);
-    const detail = (await cluster.csmGet(`/api/mail/${await idOf('keyword')}`)) as { action: string; symbols: Symbol[] };
+    const detail = (await cluster.csmGet(`/api/mail/${await idOf('keyword')}`)) as { action: string; symbols: MailSymbol[] };
     expect(detail.action).toBe('hold');
     expect(detail.symbols.filter((s) => s.name === 'APPROVAL_RULE').map((s) => s.detail)).toEqual(['secret: keyword strictly confidential']);
   });

@@ -17,6 +17,7 @@ const keyword = z
   .trim()
   .min(2, 'must be at least 2 characters')
   .max(100, 'must be at most 100 characters')
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters')
   .transform((s) => s.toLowerCase());
 
