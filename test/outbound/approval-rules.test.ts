@@ -56,7 +56,7 @@ describe('outbound approval rules', () => {
   const delivered = (name: string) => waitFor(`"${name}" at the remote server`, async () => remote.received.find((m) => m.raw.includes(`Subject: ${subject(name)}`)));
   const zip = buildZip([{ name: 'q3/figures.csv', data: Buffer.from('quarter,revenue\nq3,100\n') }]);
 
-  it('holds a zip to an outside domain with its rule; listed in GET /api/approvals; approve delivers it to the smarthost', async () => {
+  it('holds a zip to an outside domain with its rule; listed in GET /api/approvals and moat approvals list; approve delivers it to the smarthost', async () => {
     const sent = await transport.sendMail({ from: ALICE, to: 'carol@remote.test', subject: subject('zip'), text: 'figures attached', attachments: [{ filename: 'figures.zip', content: zip }] });
     expect(sent.response).toMatch(/^250 /);
     const id = await idOf('zip');
@@ -66,6 +66,9 @@ describe('outbound approval rules', () => {
 
     const listed = (await cluster.csmGet('/api/approvals')) as { messages: { id: string; subject: string; reasons: string[] }[] };
     expect(listed.messages.find((m) => m.id === id)).toMatchObject({ subject: subject('zip'), reasons: ['APPROVAL_RULE zip outside: attachment zip; recipient outside remote.test'] });
+    const table = await cluster.moat(['approvals', 'list']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout.split('\n').find((line) => line.startsWith(id))).toContain('APPROVAL_RULE zip outside: attachment zip; recipient outside remote.test');
     expect(remote.received.some((m) => m.raw.includes(subject('zip')))).toBe(false);
 
     const approved = await cluster.csmFetch(`/api/approvals/${id}/approve`, { method: 'POST', headers: { authorization: `Bearer ${await cluster.token()}` } });
