@@ -181,7 +181,7 @@ describe('data loss prevention on outbound mail', () => {
     expect(audit).toContain('customer data may not leave');
   });
 
-  it('the console Approvals page in Chromium lists a held message and its Approve button delivers it', async () => {
+  it('the console Approvals page in Chromium lists a held message with why it was held, and its Approve button delivers it', async () => {
     expect((await submit('console', RRNS.join('\n'))).response).toMatch(/^250 /);
     const id = (await waitFor('the held message for the console', async () => (await cluster.searchMail(['--subject', `dlp ${run} console`]))[0])).id;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -194,6 +194,7 @@ describe('data loss prevention on outbound mail', () => {
     await page.waitForURL('**/approvals');
     const row = page.locator(`tr[data-id="${id}"]`);
     await expect.poll(() => row.locator('[data-testid="approval-subject"]').textContent(), UI_WAIT).toBe(`dlp ${run} console`);
+    expect(await row.locator('[data-testid="approval-reasons"]').textContent()).toContain('DLP_RRN 5 distinct (900101-1******');
     await row.locator('[data-testid="approval-approve"]').click();
     await expect.poll(() => page.locator('[data-testid="approvals-result"]').textContent(), UI_WAIT).toContain(`${id} approved`);
     expect((await delivered('console')).to).toEqual(['carol@remote.test']);

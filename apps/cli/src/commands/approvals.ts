@@ -22,7 +22,7 @@ Every decision is audited (approvals.approve, approvals.reject). Needs the appro
     if (sub === 'list') {
       const { data, raw } = await csm.get('/api/approvals', approvalsSchema);
       if (values.json) writeJson(io.out, raw);
-      else writeLine(io.out, renderTable(['ID', 'RECEIVED', 'FROM', 'TO', 'SUBJECT'], data.messages.map((m) => [m.id, formatTimestamp(m.receivedAtMs), m.mailFrom, m.rcptTo.join(', '), m.subject])));
+      else writeLine(io.out, renderTable(['ID', 'RECEIVED', 'FROM', 'TO', 'SUBJECT', 'REASONS'], data.messages.map((m) => [m.id, formatTimestamp(m.receivedAtMs), m.mailFrom, m.rcptTo.join(', '), m.subject, m.reasons.join('; ')])));
       return 0;
     }
     if (sub !== 'approve' && sub !== 'reject') throw new UsageError(`expected list, approve or reject, got "${sub ?? ''}"`);

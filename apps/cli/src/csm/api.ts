@@ -239,8 +239,8 @@ export type AuthBlockView = z.infer<typeof authBlockSchema>;
 /** GET /api/auth-blocks: addresses blocked from SMTP AUTH on every node (F6). */
 export const authBlocksSchema = z.looseObject({ blocks: z.array(authBlockSchema) });
 
-/** GET /api/approvals: held outbound mail awaiting an approver (F7), as mail rows. */
-export const approvalsSchema = z.looseObject({ messages: z.array(mailRowSchema) });
+/** GET /api/approvals: held outbound mail awaiting an approver (F7), as mail rows with why each was held. */
+export const approvalsSchema = z.looseObject({ messages: z.array(mailRowSchema.extend({ reasons: z.array(z.string()).default([]) })) });
 
 /** POST /api/approvals/:id/approve and .../reject. */
 export const approvalDecisionSchema = z.looseObject({ id: z.string(), decision: z.enum(['approved', 'rejected']), nodeId: z.string(), detail: z.string() });

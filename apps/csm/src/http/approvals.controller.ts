@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApprovalsService, type ApprovalDecision } from '../services/approvals.service.js';
-import type { MailRow } from '../services/mail.service.js';
+import { ApprovalsService, type ApprovalDecision, type PendingApproval } from '../services/approvals.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { ErrorDto } from './dto.js';
 import { Allow } from './permissions.js';
@@ -15,9 +14,9 @@ export class ApprovalsController {
 
   @Get()
   @Allow('approvals:read')
-  @ApiOkResponse({ description: '{messages: [...]}: held outbound mail awaiting a decision, newest first (the rows of GET /api/mail)' })
-  async list(): Promise<{ messages: MailRow[] }> {
-    return { messages: await this.approvals.list() };
+  @ApiOkResponse({ description: '{messages: [...]}: held outbound mail awaiting a decision, newest first (the rows of GET /api/mail, each with `reasons`: the approval rules and DLP findings that held it)' })
+  async list(): Promise<{ messages: PendingApproval[] }> {
+    return { messages: await this.approvals.listWithReasons() };
   }
 
   @Post(':id/approve')

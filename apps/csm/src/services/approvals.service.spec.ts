@@ -46,6 +46,17 @@ describe('ApprovalsService', () => {
     expect((await service.list()).map((m) => m.id)).toEqual(['m1']);
   });
 
+  it('gives each listed message the approval rules and DLP findings that held it', async () => {
+    const symbol = (name: string, detail: string) => ({ name, score: 0, detail, stage: 'data' });
+    store.mail.set('m1', held('m1', { symbols: [symbol('SPF_PASS', 'ok'), symbol('APPROVAL_RULE', 'zip outside: attachment zip'), symbol('DLP_RRN', '5 distinct (900101-1******) in 1'), symbol('DLP_TRUNCATED', 'limit')] }));
+    store.mail.set('m2', held('m2'));
+    const listed = await service.listWithReasons();
+    expect(Object.fromEntries(listed.map((m) => [m.id, m.reasons]))).toEqual({
+      m1: ['APPROVAL_RULE zip outside: attachment zip', 'DLP_RRN 5 distinct (900101-1******) in 1'],
+      m2: [],
+    });
+  });
+
   it('approves by releasing, audited as approvals.approve', async () => {
     store.mail.set('m1', held('m1'));
     connect();

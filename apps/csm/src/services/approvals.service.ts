@@ -9,10 +9,17 @@ import { PolicyService } from './policy.service.js';
 /** Held outbound messages listed at most (newest first). */
 export const MAX_APPROVALS = 1000;
 export const MAX_REASON_CHARS = 500;
+/** Held messages whose symbols are read at once when the list gives each one's reasons. */
+const REASON_READS = 8;
 /** How often held outbound mail past the policy's `dlp.approvalExpiryHours` is rejected. */
 const EXPIRY_SWEEP_MS = 15_000;
 /** Who the audit log names for an expiry. */
 export const EXPIRY_ADMIN = 'system:approval-expiry';
+
+/** A held message awaiting a decision, with why it was held: `APPROVAL_RULE <rule>: <matched>`, `DLP_<KIND> <finding>`. */
+export interface PendingApproval extends MailRow {
+  reasons: string[];
+}
 
 export interface ApprovalDecision {
   id: string;
@@ -76,6 +83,17 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
     return page.messages.filter((m) => !m.released && m.deliveryStatus !== 'deleted');
   }
 
+  /** What GET /api/approvals shows: `list()` with each message's reasons (the approval rules and DLP findings that held it). */
+  async listWithReasons(): Promise<PendingApproval[]> {
+    const rows = await this.list();
+    const out: PendingApproval[] = [];
+    for (let i = 0; i < rows.length; i += REASON_READS) {
+      const batch = rows.slice(i, i + REASON_READS);
+      out.push(...(await Promise.all(batch.map(async (row) => ({ ...row, reasons: holdReasons(await this.mail.get(row.id).catch(() => undefined)) })))));
+    }
+    return out;
+  }
+
   async approve(id: string, admin: string): Promise<ApprovalDecision> {
     await this.pending(id);
     const released: ReleaseResult = await this.mail.release(id, admin);
@@ -104,6 +122,10 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
     if (mail.deliveryStatus === 'deleted') throw new ConflictError(`message ${id} was already rejected or deleted`);
     return mail;
   }
+}
+
+function holdReasons(mail: MailDetail | undefined): string[] {
+  return (mail?.symbols ?? []).filter((s) => s.name === 'APPROVAL_RULE' || (s.name.startsWith('DLP_') && s.name !== 'DLP_TRUNCATED')).map((s) => `${s.name} ${s.detail}`);
 }
 
 /** `{reason?: string}`: at most MAX_REASON_CHARS, control characters made spaces (it goes into a DSN). */

@@ -70,6 +70,7 @@ const MEANINGS: { match: string; meaning: string; acts?: boolean }[] = [
   { match: 'REGEX_', meaning: "An administrator's pattern filter matched." },
   { match: 'DLP_TRUNCATED', meaning: 'Data loss prevention: a text limit left part of the message unscanned.' },
   { match: 'DLP_', meaning: 'Data loss prevention: the message carries personal data (masked count and examples); a rule may hold or refuse it.', acts: true },
+  { match: 'APPROVAL_RULE', meaning: 'An outbound approval rule matched (its name and what matched): the message waits for an approver.', acts: true },
   { match: '_UNAVAILABLE', meaning: 'Shared fleet state was unreachable; the check let the message through.' },
 ];
 

@@ -18,3 +18,4 @@ export * from './secrets.js';
 export * from './sections/tls.js';
 export * from './sections/hold.js';
 export * from './sections/quarantine.js';
+export * from './sections/approval-rules.js';

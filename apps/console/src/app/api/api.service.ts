@@ -29,10 +29,10 @@ import type {
   LoginResponse,
   MailDetail,
   MailPage,
-  MailRow,
   MessageBodyView,
   Me,
   NewAdmin,
+  PendingApproval,
   PolicyCheck,
   PolicyDiff,
   PolicyJson,
@@ -252,8 +252,8 @@ export class ApiService {
   }
 
   /** Outbound mail held for an approver, not yet decided (F7). */
-  approvals(): Observable<{ messages: MailRow[] }> {
-    return this.http.get<{ messages: MailRow[] }>('/api/approvals');
+  approvals(): Observable<{ messages: PendingApproval[] }> {
+    return this.http.get<{ messages: PendingApproval[] }>('/api/approvals');
   }
 
   /** Approve: the held message is delivered. */

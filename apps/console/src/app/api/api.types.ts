@@ -501,6 +501,11 @@ export interface AuthBlock {
   active: boolean;
 }
 
+/** GET /api/approvals (F7): a held message with why it was held (`APPROVAL_RULE <rule>: ...`, `DLP_<KIND> ...`). */
+export interface PendingApproval extends MailRow {
+  reasons: string[];
+}
+
 /** POST /api/approvals/:id/approve and .../reject (F7). */
 export interface ApprovalDecision {
   id: string;

@@ -2,11 +2,11 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { MailRow, Me } from '../api/api.types';
+import type { Me, PendingApproval } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { ApprovalsPage } from './approvals.page';
 
-const HELD = { id: 'm1', receivedAtMs: Date.UTC(2026, 0, 1, 0, 10), nodeId: 'n1', nodeName: 'node-1', direction: 'outbound', mailFrom: 'alice@example.test', rcptTo: ['carol@remote.test'], subject: 'staff list', clientIp: '127.0.0.1', action: 'hold', score: 0, deliveryStatus: 'held', released: false } as MailRow;
+const HELD = { id: 'm1', receivedAtMs: Date.UTC(2026, 0, 1, 0, 10), nodeId: 'n1', nodeName: 'node-1', direction: 'outbound', mailFrom: 'alice@example.test', rcptTo: ['carol@remote.test'], subject: 'staff list', clientIp: '127.0.0.1', action: 'hold', score: 0, deliveryStatus: 'held', released: false, reasons: ['APPROVAL_RULE zip outside: attachment zip', 'DLP_RRN 5 distinct (900101-1******) in 1'] } as PendingApproval;
 
 async function setup(permissions: string[]) {
   TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
@@ -25,6 +25,7 @@ describe('ApprovalsPage', () => {
     const { fixture, backend, page } = await setup(['approvals:read', 'approvals:decide']);
     const text = (id: string) => page.querySelector(`[data-testid="${id}"]`)?.textContent?.trim();
     expect(text('approval-subject')).toBe('staff list');
+    expect(text('approval-reasons')).toBe('APPROVAL_RULE zip outside: attachment zip; DLP_RRN 5 distinct (900101-1******) in 1');
     const reason = page.querySelector('[data-testid="approval-reason"]') as HTMLInputElement;
     reason.value = 'customer data';
     reason.dispatchEvent(new Event('input'));

@@ -1,5 +1,6 @@
 import type { Check } from '../check.js';
 import { antivirus } from './antivirus.js';
+import { approvalRules } from './approval-rules.js';
 import { attachmentInspection } from './attachment-inspection.js';
 import { attachmentPolicy } from './attachment-policy.js';
 import { bulkChecksums } from './bulk-checksums.js';
@@ -41,5 +42,5 @@ import { submissionSender } from './submission-sender.js';
  * Outbound sessions run the checks marked for them: sender rules and quotas, then the same content checks.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker, dlp, sandbox];
+  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker, dlp, approvalRules, sandbox];
 }

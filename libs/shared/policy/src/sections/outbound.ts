@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalRulesSchema } from './approval-rules.js';
 import { domainName, ipOrCidr } from './fields.js';
 
 // Outbound mail (F6): submission by the tenant's users (SMTP AUTH) and relay from the tenant's own mail servers,
@@ -116,6 +117,8 @@ export const outboundSchema = z
       })
       .strict()
       .default({ smarthosts: [], requireTls: [], mxPort: 25 }),
+    /** Approval rules (F7, sections/approval-rules.ts): outbound mail one of them matches is held for an approver. */
+    approvals: approvalRulesSchema,
   })
   .strict();
 
