@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CertificateError, createCertificateAuthority, issueClientCertificate, type CertificateAuthority, type IssuedCertificate } from '@moat/tls';
 import { LocalStateRepository } from '../repositories/local-state.repository.js';
 import { InvalidInputError } from '../util/errors.js';
+import { loadOnce } from '../util/load-once.js';
 import { SecretKeyService } from './secret-key.service.js';
 
 /** The node CA lives twenty years; the certificates it issues two, and a node gets a new one at each enrolment. */
@@ -18,7 +19,7 @@ const KEY_CONTEXT = 'node-ca';
 @Injectable()
 export class NodeCaService {
   private readonly logger = new Logger('node-ca');
-  private loading: Promise<CertificateAuthority> | undefined;
+  private readonly authority = loadOnce(() => this.loadOrCreate());
 
   constructor(
     private readonly local: LocalStateRepository,
@@ -39,17 +40,6 @@ export class NodeCaService {
       if (err instanceof CertificateError) throw new InvalidInputError(err.message);
       throw err;
     }
-  }
-
-  private authority(): Promise<CertificateAuthority> {
-    if (this.loading) return this.loading;
-    const loading = this.loadOrCreate();
-    // A failed load (unreadable file) must not stick: the next call tries again.
-    loading.catch(() => {
-      if (this.loading === loading) this.loading = undefined;
-    });
-    this.loading = loading;
-    return loading;
   }
 
   private async loadOrCreate(): Promise<CertificateAuthority> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CsmConfig } from '../csm-config.js';
+import { loadOnce } from '../util/load-once.js';
 import { SecretBox } from '../util/secret-box.js';
 
 /**
@@ -8,18 +9,11 @@ import { SecretBox } from '../util/secret-box.js';
  */
 @Injectable()
 export class SecretKeyService {
-  private loading: Promise<SecretBox> | undefined;
+  private readonly load = loadOnce(() => SecretBox.load(this.config.secretKey, this.config.dataDir));
 
   constructor(private readonly config: CsmConfig) {}
 
   box(): Promise<SecretBox> {
-    if (this.loading) return this.loading;
-    const loading = SecretBox.load(this.config.secretKey, this.config.dataDir);
-    // A failed load (unreadable file) must not stick: the next call tries again.
-    loading.catch(() => {
-      if (this.loading === loading) this.loading = undefined;
-    });
-    this.loading = loading;
-    return loading;
+    return this.load();
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { SRS_KEY_NAME, SrsKeyRepository } from '../repositories/srs-key.repository.js';
+import { loadOnce } from '../util/load-once.js';
 import { SecretKeyService } from './secret-key.service.js';
 
 /**
@@ -10,23 +11,13 @@ import { SecretKeyService } from './secret-key.service.js';
  */
 @Injectable()
 export class SrsKeyService {
-  private loading: Promise<Buffer> | undefined;
+  /** The key; a failure (NATS down) does not stick: the next call tries again. */
+  readonly key = loadOnce(() => this.loadOrCreate());
 
   constructor(
     private readonly keys: SrsKeyRepository,
     private readonly secrets: SecretKeyService,
   ) {}
-
-  key(): Promise<Buffer> {
-    if (this.loading) return this.loading;
-    const loading = this.loadOrCreate();
-    // A failure (NATS down) must not stick: the next call tries again.
-    loading.catch(() => {
-      if (this.loading === loading) this.loading = undefined;
-    });
-    this.loading = loading;
-    return loading;
-  }
 
   private async loadOrCreate(): Promise<Buffer> {
     const box = await this.secrets.box();
