@@ -19,6 +19,8 @@ export interface ZoneData {
   servfail?: string[];
   /** The port on 127.0.0.1 to answer on (one reserved earlier, when a process must know it in advance); default: a free one. */
   port?: number;
+  /** Sign the root zone with DNSSEC (keys made by knotd), for a validating resolver that trusts its key (unbound.ts). */
+  dnssec?: boolean;
 }
 
 export interface RunningKnot {
@@ -75,7 +77,9 @@ function freePort(): Promise<number> {
   });
 }
 
-function knotConfig(dir: string, port: number, servfail: string[]): string {
+function knotConfig(dir: string, port: number, servfail: string[], dnssec: boolean): string {
+  const signing = dnssec ? '    dnssec-signing: on\n    dnssec-policy: test\n' : '';
+  const policy = dnssec ? 'policy:\n  - id: test\n    algorithm: ecdsap256sha256\n    single-type-signing: on\n' : '';
   const failing = servfail.map((zone, index) => `  - domain: ${zoneName(zone)}\n    file: ${join(dir, `servfail-${index}.zone`)}\n`);
   return `server:
   rundir: ${dir}
@@ -88,7 +92,7 @@ log:
     any: critical
 database:
   storage: ${dir}
-template:
+${policy}template:
   - id: default
     storage: ${dir}
     zonefile-sync: -1
@@ -97,7 +101,7 @@ template:
 zone:
   - domain: .
     file: ${join(dir, 'root.zone')}
-${failing.join('')}`;
+${signing}${failing.join('')}`;
 }
 
 function rootZone(records: ZoneRecord[]): string {
@@ -131,7 +135,7 @@ export async function startKnot(zones: ZoneData): Promise<RunningKnot> {
   writeFileSync(join(dir, 'root.zone'), rootZone(zones.records));
   const port = zones.port ?? (await freePort());
   const configFile = join(dir, 'knot.conf');
-  writeFileSync(configFile, knotConfig(dir, port, zones.servfail ?? []));
+  writeFileSync(configFile, knotConfig(dir, port, zones.servfail ?? [], zones.dnssec ?? false));
   const knot = spawn('knotd', ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   const stderr: Buffer[] = [];
   knot.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));

@@ -1,5 +1,4 @@
 import type { DnsResolver } from '@moat/auth';
-import type { Downstream } from '@moat/policy';
 import { Direction, type HeldDomain } from '@moat/proto/grpc';
 import { PROTO_ACTION, type NodeEvents } from '../events/node-events.js';
 import { newMessageId } from '../ids.js';
@@ -9,15 +8,17 @@ import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
 import type { DeliveryHolds } from './delivery-holds.js';
 import { DownstreamConnections, type RecipientResult } from './downstream-connections.js';
 import { buildDsn, headerBlock, type FailedRecipient } from './dsn.js';
-import { outboundRoute } from './outbound-route.js';
+import { MtaStsPolicies } from './mta-sts.js';
+import { outboundRoute, type DeliveryTarget, type RouteDeps } from './outbound-route.js';
+import { tlsaText } from './dane.js';
 import { nextRetry } from './retry-schedule.js';
 
 export interface DeliveryDeps {
   spool: Spool;
   policies: PolicyStore;
   events: Pick<NodeEvents, 'message' | 'delivery'>;
-  /** MX lookups of outbound mail (the node's resolver). */
-  resolver: Pick<DnsResolver, 'query'>;
+  /** MX, MTA-STS and TLSA lookups of outbound mail (the node's resolver). */
+  resolver: Pick<DnsResolver, 'query' | 'secure'>;
   log: Logger;
   /** Our name in EHLO to the downstream. */
   nodeName: string;
@@ -74,7 +75,11 @@ export class DeliveryWorker {
   private stopping = false;
   private readonly holdTimer: NodeJS.Timeout;
 
+  private readonly routes: RouteDeps;
+
   constructor(private readonly deps: DeliveryDeps) {
+    const mtaSts = new MtaStsPolicies(deps.resolver, (domain, problem) => deps.log.warn(`MTA-STS for ${domain}: ${problem}`));
+    this.routes = { resolver: deps.resolver, mtaSts };
     this.holdTimer = setInterval(() => {
       for (const domain of deps.holds.due()) this.releaseHeld(domain);
     }, HOLD_CHECK_MS);
@@ -160,7 +165,7 @@ export class DeliveryWorker {
   private async route(entry: SpoolEntry, message: readonly Buffer[] | undefined, options: { settled?: () => void; draining?: string }): Promise<void> {
     const { domains, policy } = this.deps.policies.current;
     const attempt: Attempt = { entry, message, pendingJobs: 0, results: [], ...(options.settled ? { settled: options.settled } : {}) };
-    const jobs = new Map<string, { downstream: Downstream; rcpts: string[] }>();
+    const jobs = new Map<string, { downstream: DeliveryTarget; rcpts: string[] }>();
     let heldFor: string | undefined;
     for (const rcpt of entry.meta.rcptTo) {
       if (entry.state.done[rcpt]) continue;
@@ -169,9 +174,9 @@ export class DeliveryWorker {
         heldFor ??= domain;
         continue;
       }
-      let downstream = domains.get(domain)?.downstream;
+      let downstream: DeliveryTarget | undefined = domains.get(domain)?.downstream;
       if (!downstream && entry.meta.direction === 'outbound') {
-        const route = await outboundRoute(policy.outbound, this.deps.resolver, entry.meta.mailFrom, domain);
+        const route = await outboundRoute(policy.outbound, this.routes, entry.meta.mailFrom, domain);
         if (!('downstream' in route)) {
           attempt.results.push({ rcpt, outcome: route.outcome, response: route.response, downstream: '', tlsVersion: '' });
           continue;
@@ -182,7 +187,7 @@ export class DeliveryWorker {
         attempt.results.push({ rcpt, outcome: 'deferred', response: `no downstream configured for ${domain}`, downstream: '', tlsVersion: '' });
         continue;
       }
-      const key = JSON.stringify([downstream.host, downstream.port, downstream.tls, downstream.tlsName ?? '', downstream.caBundle ?? '']);
+      const key = JSON.stringify([downstream.host, downstream.port, downstream.tls, downstream.tlsName ?? '', downstream.caBundle ?? '', downstream.dane?.map(tlsaText) ?? []]);
       const job = jobs.get(key) ?? { downstream, rcpts: [] };
       job.rcpts.push(rcpt);
       jobs.set(key, job);
@@ -204,7 +209,7 @@ export class DeliveryWorker {
     }
   }
 
-  private destination(key: string, downstream: Downstream, connectTimeoutMs: number): Destination {
+  private destination(key: string, downstream: DeliveryTarget, connectTimeoutMs: number): Destination {
     let destination = this.destinations.get(key);
     if (!destination) {
       destination = { connections: new DownstreamConnections(downstream, { name: this.deps.nodeName, connectTimeoutMs }), queue: [], active: 0 };

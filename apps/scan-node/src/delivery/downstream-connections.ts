@@ -1,5 +1,5 @@
-import type { Downstream } from '@moat/policy';
 import { SmtpClient, type SmtpReply } from './smtp-client.js';
+import type { DeliveryTarget } from './outbound-route.js';
 
 /** What happened to each recipient of one send. */
 export interface RecipientResult {
@@ -37,12 +37,14 @@ export class DownstreamConnections {
   private readonly idle: Pooled[] = [];
 
   constructor(
-    readonly downstream: Downstream,
+    readonly downstream: DeliveryTarget,
     private readonly options: DownstreamOptions,
   ) {}
 
+  /** host:port, or name[address]:port when the address was looked up for a name (an MX host), as Postfix logs it. */
   get label(): string {
-    return `${this.downstream.host}:${this.downstream.port}`;
+    const { host, port, tlsName } = this.downstream;
+    return tlsName && tlsName !== host ? `${tlsName}[${host}]:${port}` : `${host}:${port}`;
   }
 
   /** Sends MESSAGE (its parts in order) to RCPTS; every recipient gets an outcome (a failed connection defers them all). */
@@ -104,8 +106,8 @@ export class DownstreamConnections {
   }
 
   private async open(): Promise<Pooled> {
-    const { host, port, tls, caBundle, tlsName } = this.downstream;
-    const client = await SmtpClient.connect({ host, port, tls, caBundle, tlsName, name: this.options.name, connectTimeoutMs: this.options.connectTimeoutMs, socketTimeoutMs: SOCKET_TIMEOUT_MS });
+    const { host, port, tls, caBundle, tlsName, dane } = this.downstream;
+    const client = await SmtpClient.connect({ host, port, tls, caBundle, tlsName, dane, name: this.options.name, connectTimeoutMs: this.options.connectTimeoutMs, socketTimeoutMs: SOCKET_TIMEOUT_MS });
     return { client, sent: 0 };
   }
 }

@@ -1,5 +1,6 @@
 import { isIP, Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, TLSSocket } from 'node:tls';
+import { daneMismatch, presentedChain, type Tlsa } from './dane.js';
 
 /** One SMTP reply: its code and its full text (every line, codes included), as logged and reported. */
 export interface SmtpReply {
@@ -29,6 +30,8 @@ export interface SmtpClientOptions {
   caBundle?: string;
   /** With required: the name the certificate must be valid for; absent: host. */
   tlsName?: string;
+  /** With required: DNSSEC-validated TLSA records of the host (DANE, RFC 7672), which decide instead of CAs which certificate is good. */
+  dane?: readonly Tlsa[];
   connectTimeoutMs: number;
   /** Longest silence from the server during a transaction before the connection is given up. */
   socketTimeoutMs: number;
@@ -165,8 +168,10 @@ export class SmtpClient {
       return;
     }
     this.reader.detach();
+    const dane = options.tls === 'required' && options.dane?.length ? options.dane : undefined;
     const secure = await new Promise<TLSSocket>((resolve, reject) => {
-      const verify = options.tls === 'required';
+      // With DANE the TLSA records, not the CAs, say which certificate is good: it is checked once the handshake is done.
+      const verify = options.tls === 'required' && !dane;
       const name = options.tlsName ?? options.host;
       const tls = tlsConnect({
         socket: this.socket,
@@ -178,6 +183,11 @@ export class SmtpClient {
       tls.once('secureConnect', () => resolve(tls));
       tls.once('error', (err) => reject(new TlsHandshakeError(`TLS handshake with ${options.host}:${options.port} failed: ${err.message}`)));
     });
+    const mismatch = dane ? daneMismatch(dane, presentedChain(secure.getPeerCertificate(true)), options.tlsName ?? options.host) : undefined;
+    if (mismatch) {
+      secure.destroy();
+      throw new SmtpClientError(`DANE: ${mismatch}`);
+    }
     secure.setNoDelay(true);
     this.socket = secure;
     this.reader = new ReplyReader(secure, options.socketTimeoutMs);

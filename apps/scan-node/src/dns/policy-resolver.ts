@@ -1,4 +1,4 @@
-import { createResolver, effectiveServers, type DnsAnswers, type DnsRecordType, type DnsResolver, type EffectiveServers, type ResolverStats } from '@moat/auth';
+import { createResolver, effectiveServers, type DnsAnswers, type DnsRecordType, type DnsResolver, type EffectiveServers, type Resolver, type ResolverStats, type SecureAnswer } from '@moat/auth';
 import { resolverOptions } from '@moat/pipeline';
 import type { Policy } from '@moat/policy';
 import type { ResolverInfo } from '@moat/proto/grpc';
@@ -19,7 +19,7 @@ export function resolverInfo(policy: Policy): ResolverInfo {
  * replaces it (with an empty cache); other versions keep it and its cache.
  */
 export class PolicyResolver implements DnsResolver {
-  private inner: DnsResolver;
+  private inner: Resolver;
   private settings: string;
   /** What the heartbeat reports: the servers asked and the sender-authentication warning. */
   info: ResolverInfo;
@@ -43,6 +43,10 @@ export class PolicyResolver implements DnsResolver {
 
   query<T extends DnsRecordType>(name: string, type: T): Promise<DnsAnswers[T]> {
     return this.inner.query(name, type);
+  }
+
+  secure<T extends DnsRecordType>(name: string, type: T): Promise<SecureAnswer<DnsAnswers[T]>> {
+    return this.inner.secure(name, type);
   }
 
   readonly mailauth = (name: string, rrtype: string): Promise<string[][] | string[]> => this.inner.mailauth(name, rrtype);

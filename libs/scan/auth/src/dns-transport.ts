@@ -17,11 +17,13 @@ export interface DnsServer {
   port: number;
 }
 
-export type QueryType = 'A' | 'AAAA' | 'TXT' | 'MX' | 'PTR' | 'CNAME' | 'NS';
+export type QueryType = 'A' | 'AAAA' | 'TXT' | 'MX' | 'PTR' | 'CNAME' | 'NS' | 'TLSA';
 
 export interface DnsResponse {
   rcode: number;
   answers: packet.Answer[];
+  /** The AD bit (RFC 4035 section 3.2.3): the server validated the answer with DNSSEC. Asked for only with `dnssec`. */
+  authentic: boolean;
 }
 
 /** "host", "host:port", "[v6]" or "[v6]:port"; port 53 when absent. */
@@ -35,13 +37,17 @@ export function parseServer(text: string): DnsServer {
 
 const udpPayloadSize = 1232;
 
-function queryPacket(id: number, name: string, type: QueryType, edns: boolean): Buffer {
+/**
+ * With DNSSEC the query sets AD (RFC 6840 section 5.7: "tell me whether you validated it") and EDNS's DO bit,
+ * which a validating resolver needs before it sets AD in the answer.
+ */
+function queryPacket(id: number, name: string, type: QueryType, edns: boolean, dnssec: boolean): Buffer {
   return packet.encode({
     type: 'query',
     id,
-    flags: packet.RECURSION_DESIRED,
+    flags: packet.RECURSION_DESIRED | (dnssec ? packet.AUTHENTIC_DATA : 0),
     questions: [{ type, name, class: 'IN' }],
-    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [],
+    additionals: edns || dnssec ? [{ type: 'OPT', name: '.', udpPayloadSize, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: dnssec, options: [] }] : [],
   });
 }
 
@@ -56,9 +62,13 @@ function matches(response: packet.DecodedPacket, id: number, name: string, type:
   );
 }
 
-const toResponse = (decoded: packet.DecodedPacket): DnsResponse => ({ rcode: (decoded.flags ?? 0) & 0xf, answers: decoded.answers ?? [] });
+const toResponse = (decoded: packet.DecodedPacket, dnssec: boolean): DnsResponse => ({
+  rcode: (decoded.flags ?? 0) & 0xf,
+  answers: decoded.answers ?? [],
+  authentic: dnssec && ((decoded.flags ?? 0) & packet.AUTHENTIC_DATA) !== 0,
+});
 
-function overUdp(server: DnsServer, name: string, type: QueryType, timeoutMs: number): Promise<packet.DecodedPacket | 'timeout'> {
+function overUdp(server: DnsServer, name: string, type: QueryType, timeoutMs: number, dnssec: boolean): Promise<packet.DecodedPacket | 'timeout'> {
   return new Promise((resolveExchange, reject) => {
     const id = randomInt(0, 0x10000);
     const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
@@ -79,11 +89,11 @@ function overUdp(server: DnsServer, name: string, type: QueryType, timeoutMs: nu
         // Not a DNS message for us: keep waiting for the real answer.
       }
     });
-    socket.send(queryPacket(id, name, type, true), server.port, server.host);
+    socket.send(queryPacket(id, name, type, true, dnssec), server.port, server.host);
   });
 }
 
-function overTcp(server: DnsServer, name: string, type: QueryType, timeoutMs: number): Promise<packet.DecodedPacket | 'timeout'> {
+function overTcp(server: DnsServer, name: string, type: QueryType, timeoutMs: number, dnssec: boolean): Promise<packet.DecodedPacket | 'timeout'> {
   return new Promise((resolveExchange, reject) => {
     const id = randomInt(0, 0x10000);
     const socket = connect({ host: server.host, port: server.port });
@@ -97,7 +107,7 @@ function overTcp(server: DnsServer, name: string, type: QueryType, timeoutMs: nu
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
     socket.on('error', (error) => finish(error));
     socket.on('connect', () => {
-      const query = queryPacket(id, name, type, false);
+      const query = queryPacket(id, name, type, false, dnssec);
       const length = Buffer.alloc(2);
       length.writeUInt16BE(query.length);
       socket.write(Buffer.concat([length, query]));
@@ -116,10 +126,10 @@ function overTcp(server: DnsServer, name: string, type: QueryType, timeoutMs: nu
 }
 
 /** Asks one server once (UDP, then TCP when the answer was truncated); 'timeout' when it did not answer. */
-export async function exchange(server: DnsServer, name: string, type: QueryType, timeoutMs: number): Promise<DnsResponse | 'timeout'> {
-  const udp = await overUdp(server, name, type, timeoutMs);
+export async function exchange(server: DnsServer, name: string, type: QueryType, timeoutMs: number, dnssec = false): Promise<DnsResponse | 'timeout'> {
+  const udp = await overUdp(server, name, type, timeoutMs, dnssec);
   if (udp === 'timeout') return udp;
-  if (!udp.flag_tc) return toResponse(udp);
-  const tcp = await overTcp(server, name, type, timeoutMs);
-  return tcp === 'timeout' ? tcp : toResponse(tcp);
+  if (!udp.flag_tc) return toResponse(udp, dnssec);
+  const tcp = await overTcp(server, name, type, timeoutMs, dnssec);
+  return tcp === 'timeout' ? tcp : toResponse(tcp, dnssec);
 }

@@ -1,4 +1,4 @@
-export { createResolver, DnsError, effectiveServers, isQueryableName, noRecordCodes, type DnsAnswers, type EffectiveServers, type DnsRecordType, type DnsResolver, type ResolverOptions, type ResolverStats } from './resolver.js';
+export { createResolver, DnsError, effectiveServers, isQueryableName, noRecordCodes, type DnsAnswers, type EffectiveServers, type DnsRecordType, type DnsResolver, type Resolver, type ResolverOptions, type ResolverStats, type SecureAnswer } from './resolver.js';
 export { checkSpf, type SpfOutcome, type SpfQuery, type SpfResultCode } from './spf/check-host.js';
 export { verifyDkim, type DkimOptions, type DkimOutcome, type DkimResultCode, type DkimSignatureResult } from './dkim/verify.js';
 export { verifyArc, type ArcOutcome, type ArcResultCode } from './arc/verify.js';

@@ -11,8 +11,16 @@ export interface DnsAnswers {
   PTR: string[];
   CNAME: string[];
   NS: string[];
+  /** DANE records (RFC 6698); `certificate` is the association data. */
+  TLSA: { usage: number; selector: number; matchingType: number; certificate: Buffer }[];
 }
 export type DnsRecordType = keyof DnsAnswers;
+
+/** An answer with its DNSSEC status: `authentic` is the AD bit of a resolver the node trusts to validate. */
+export interface SecureAnswer<T> {
+  answer: T;
+  authentic: boolean;
+}
 const recordTypes: ReadonlySet<string> = new Set<DnsRecordType>(['A', 'AAAA', 'TXT', 'MX', 'PTR', 'CNAME', 'NS']);
 
 /** Whether a failure means "the name or the record does not exist" (RFC 7208 and RFC 7489 treat it as an answer). */
@@ -59,6 +67,12 @@ export interface ResolverStats {
 /** The resolver every check uses: the node's DNS servers, timeouts and cache. */
 export interface DnsResolver {
   query<T extends DnsRecordType>(name: string, type: T): Promise<DnsAnswers[T]>;
+  /**
+   * The same lookup asking the server to validate it (DO and AD bits), for DANE: `authentic` is true only when
+   * the server said it validated the answer. Meaningful only from a validating resolver on a trusted path.
+   * Absent on resolvers that are not ours (test doubles): nothing is then treated as validated.
+   */
+  secure?<T extends DnsRecordType>(name: string, type: T): Promise<SecureAnswer<DnsAnswers[T]>>;
   /** The same lookups as the function mailauth's `resolver` option calls: `(name, rrtype) => answers`. */
   readonly mailauth: (name: string, rrtype: string) => Promise<string[][] | string[]>;
   stats(): ResolverStats;
@@ -115,6 +129,11 @@ function shape(type: DnsRecordType, records: DnsRecord[]): unknown {
         const data = record.data as packet.MxData;
         return { exchange: data.exchange, priority: data.preference ?? 0 };
       });
+    case 'TLSA':
+      return records.map((record) => {
+        const data = record.data as packet.TlsaData;
+        return { usage: data.usage, selector: data.selector, matchingType: data.matchingType, certificate: data.certificate };
+      });
     default:
       return records.map((record) => String(record.data));
   }
@@ -132,7 +151,10 @@ export function effectiveServers(configured: readonly string[] | undefined): Eff
   return configured?.length ? { source: 'configured', servers: [...configured] } : { source: 'system', servers: getServers() };
 }
 
-export function createResolver(options: ResolverOptions = {}): DnsResolver {
+/** Our resolver: `secure` always there. */
+export type Resolver = DnsResolver & Required<Pick<DnsResolver, 'secure'>>;
+
+export function createResolver(options: ResolverOptions = {}): Resolver {
   const timeoutMs = options.timeoutMs ?? 2000;
   const tries = options.tries ?? 2;
   const ttlMs = (options.cacheTtlSeconds ?? 60) * 1000;
@@ -161,14 +183,14 @@ export function createResolver(options: ResolverOptions = {}): DnsResolver {
   };
 
   // Every server in turn, `tries` rounds; a server that fails or refuses is not the last word while another may answer.
-  const ask = async (name: string, type: DnsRecordType): Promise<unknown> => {
+  const ask = async (name: string, type: DnsRecordType, dnssec: boolean): Promise<SecureAnswer<unknown>> => {
     queries++;
     let failure = 'ETIMEOUT';
     for (let round = 0; round < tries; round++) {
       for (const server of serversFor(name)) {
         let response: DnsResponse | 'timeout';
         try {
-          response = await exchange(server, name, type, timeoutMs);
+          response = await exchange(server, name, type, timeoutMs, dnssec);
         } catch {
           failure = 'ECONNREFUSED';
           continue;
@@ -177,7 +199,7 @@ export function createResolver(options: ResolverOptions = {}): DnsResolver {
         if (response.rcode === 0) {
           const records = recordsFor(response.answers, name, type);
           if (records.length === 0) throw new DnsError('ENODATA', name, type);
-          return shape(type, records);
+          return { answer: shape(type, records), authentic: response.authentic };
         }
         failure = rcodeErrors[response.rcode] ?? 'EBADRESP';
         if (failure === 'ENOTFOUND') throw new DnsError(failure, name, type);
@@ -186,9 +208,9 @@ export function createResolver(options: ResolverOptions = {}): DnsResolver {
     throw new DnsError(failure, name, type);
   };
 
-  const lookUp = async (name: string, type: DnsRecordType, key: string): Promise<unknown> => {
+  const lookUp = async (name: string, type: DnsRecordType, dnssec: boolean, key: string): Promise<SecureAnswer<unknown>> => {
     try {
-      const answer = await ask(name, type);
+      const answer = await ask(name, type, dnssec);
       remember(key, { expires: Date.now() + ttlMs, answer });
       return answer;
     } catch (error) {
@@ -199,26 +221,28 @@ export function createResolver(options: ResolverOptions = {}): DnsResolver {
     }
   };
 
-  const query = async <T extends DnsRecordType>(rawName: string, type: T): Promise<DnsAnswers[T]> => {
+  // Answers asked with DNSSEC are kept apart: the same records without the server's word on their validity are another answer.
+  const resolve = async <T extends DnsRecordType>(rawName: string, type: T, dnssec: boolean): Promise<SecureAnswer<DnsAnswers[T]>> => {
     if (!isQueryableName(rawName)) throw new DnsError('EBADNAME', rawName, type);
     const name = normalName(rawName);
-    const key = `${type} ${name}`;
+    const key = `${type} ${name}${dnssec ? ' +dnssec' : ''}`;
     const cached = cache.get(key);
     if (cached && cached.expires > Date.now()) {
       cacheHits++;
       if ('code' in cached) throw new DnsError(cached.code, name, type);
-      return cached.answer as DnsAnswers[T];
+      return cached.answer as SecureAnswer<DnsAnswers[T]>;
     }
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = lookUp(name, type, key).finally(() => inFlight.delete(key));
+      pending = lookUp(name, type, dnssec, key).finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
     }
     // A fresh error per caller: mailauth annotates the errors it catches.
     return (await pending.catch((error: unknown) => {
       throw error instanceof DnsError ? new DnsError(error.code, error.hostname, error.rrtype) : error;
-    })) as DnsAnswers[T];
+    })) as SecureAnswer<DnsAnswers[T]>;
   };
+  const query = async <T extends DnsRecordType>(name: string, type: T): Promise<DnsAnswers[T]> => (await resolve(name, type, false)).answer;
 
   const mailauth = async (name: string, rrtype: string): Promise<string[][] | string[]> => {
     const type = rrtype.toUpperCase();
@@ -229,6 +253,7 @@ export function createResolver(options: ResolverOptions = {}): DnsResolver {
 
   return {
     query,
+    secure: (name, type) => resolve(name, type, true),
     mailauth,
     stats: () => ({ queries, cacheHits, entries: cache.size }),
     clearCache: () => cache.clear(),

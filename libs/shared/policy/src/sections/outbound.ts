@@ -114,9 +114,22 @@ export const outboundSchema = z
         requireTls: z.array(domainName).default([]),
         /** The port MX hosts are reached on (25; other values serve test networks). */
         mxPort: z.number().int().min(1).max(65535).default(25),
+        /**
+         * Honour MTA-STS (RFC 8461): a destination that publishes a policy in `enforce` mode gets mail only from
+         * its listed MX hosts, over TLS with a certificate that verifies for the MX host's name.
+         */
+        mtaSts: z.boolean().default(true),
+        /** The HTTPS port of the `mta-sts.<domain>` policy host (443; other values serve test networks). */
+        mtaStsPort: z.number().int().min(1).max(65535).default(443),
+        /**
+         * Honour DANE (RFC 7672): TLSA records of an MX host, validated by DNSSEC, make TLS required and say which
+         * certificate it must present. Only answers the resolver (`dns.servers`) marks validated (the AD bit) count,
+         * so it takes a validating resolver the nodes reach over a trusted path (e.g. on the same machine).
+         */
+        dane: z.boolean().default(true),
       })
       .strict()
-      .default({ smarthosts: [], requireTls: [], mxPort: 25 }),
+      .default({ smarthosts: [], requireTls: [], mxPort: 25, mtaSts: true, mtaStsPort: 443, dane: true }),
     /** Approval rules (F7, sections/approval-rules.ts): outbound mail one of them matches is held for an approver. */
     approvals: approvalRulesSchema,
   })
