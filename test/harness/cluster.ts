@@ -5,6 +5,7 @@ import { Agent } from 'undici';
 import { mailSearchSchema, statsSchema, statusSchema, type MailRow, type Stats, type Status } from '@moat/cli/api';
 import { demoPolicy, LocalCluster, signalGroup, type ClusterPorts, type ManagedProcess } from '@moat/cli/cluster';
 import type { PolicyInput } from '@moat/policy';
+import { defined } from './defined.js';
 import { freeClusterPorts } from './free-ports.js';
 import { runMoat, type MoatResult } from './moat-cli.js';
 import { readMailbox, type StoredMessage } from './mailbox.js';
@@ -17,6 +18,8 @@ export interface StartClusterOptions {
   policy?: (demo: PolicyInput) => PolicyInput;
   /** Extra environment of the cluster's processes (e.g. MOAT_CSM_DNS). */
   env?: NodeJS.ProcessEnv;
+  /** A NATS the cluster uses instead of starting its own (nats-cluster.ts: a three-server JetStream cluster). */
+  natsUrl?: string;
 }
 
 /**
@@ -46,6 +49,7 @@ export class TestCluster {
       adminPassword: `e2e-${Math.random().toString(36).slice(2)}`,
       policy: (options.policy ?? ((p) => p))(demoPolicy(ports.downstream, ports.internet)),
       ...(options.env ? { env: options.env } : {}),
+      ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}),
     });
     killOnExit(cluster);
     try {
@@ -149,8 +153,8 @@ export class TestCluster {
   startNode = (index: number) => this.node(index).start();
   stopCsm = () => this.cluster.csm.stop();
   startCsm = () => this.cluster.csm.start();
-  stopNats = () => this.cluster.nats.stop();
-  startNats = () => this.cluster.nats.start();
+  stopNats = () => defined(this.cluster.nats, "the cluster's own NATS").stop();
+  startNats = () => defined(this.cluster.nats, "the cluster's own NATS").start();
   stopDownstream = () => this.cluster.mailbox.stop();
   /** clamd: SIGKILL (a crash mid-scan), then start again; the node's MOAT_CLAMD keeps pointing at it. */
   killClamd = () => this.cluster.clamd.kill();

@@ -3,6 +3,7 @@ import { Resolver } from 'node:dns/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SESSION_RETENTION_MS } from './repositories/session.repository.js';
+import { natsReplicas } from '@moat/bus';
 
 /** The repository root, from this file's place in apps/csm/{src,dist}/. Defaults resolve against it; values given
  * in the environment resolve against the working directory, as paths on a command line do. */
@@ -29,6 +30,8 @@ const DEFAULT_REPLAY_MS = 5000;
 export class CsmConfig {
   readonly dataDir: string;
   readonly natsUrl: string;
+  /** Copies JetStream keeps of each stream, KV bucket and object store (MOAT_NATS_REPLICAS, 1-5, default 1). */
+  readonly natsReplicas: number;
   readonly enrolToken: string | undefined;
   readonly httpHost: string;
   readonly httpPort: number;
@@ -61,6 +64,7 @@ export class CsmConfig {
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.dataDir = pathSetting(env.MOAT_DATA_DIR, 'var/csm');
     this.natsUrl = env.MOAT_NATS_URL || 'nats://127.0.0.1:4222';
+    this.natsReplicas = natsReplicas(env);
     this.enrolToken = env.MOAT_ENROL_TOKEN || undefined;
     this.httpHost = env.MOAT_HTTP_HOST || '127.0.0.1';
     this.httpPort = port(env, 'MOAT_HTTP_PORT', 8080);

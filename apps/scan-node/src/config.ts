@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseHostPort, type HostPort } from '@moat/pipeline';
+import { natsReplicas, natsServers } from '@moat/bus';
 
 /** Process configuration of a scan node, read once from the environment (docs/architecture.md, "Process configuration"). */
 export interface NodeConfig {
@@ -63,7 +64,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): NodeConfig {
   const submissionsSetting = read('MOAT_SUBMISSIONS_PORT', '');
   const submissionsPort = submissionsSetting === '' ? undefined : parsePort('MOAT_SUBMISSIONS_PORT', submissionsSetting, problems);
   const natsUrl = read('MOAT_NATS_URL', 'nats://127.0.0.1:4222');
-  if (!/^(nats|tls|wss?):\/\/[^\s]+$/.test(natsUrl)) problems.push(`MOAT_NATS_URL must look like nats://host:port, got ${JSON.stringify(natsUrl)}`);
+  if (!natsServers(natsUrl).every((server) => /^(nats|tls|wss?):\/\/[^\s,]+$/.test(server))) problems.push(`MOAT_NATS_URL must look like nats://host:port (several separated by commas), got ${JSON.stringify(natsUrl)}`);
+  // Read where the node creates its buckets and streams; checked here so that a bad value is reported at start.
+  try {
+    natsReplicas(env);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   const csmGrpc = read('MOAT_CSM_GRPC', '127.0.0.1:50051');
   const grpcHost = hostPort('MOAT_CSM_GRPC', csmGrpc, problems).host;
   const enrolSetting = read('MOAT_CSM_ENROL', '');

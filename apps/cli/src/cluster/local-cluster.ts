@@ -31,6 +31,8 @@ export interface ClusterOptions {
   /** The CSM's first policy; default: the demo tenant. */
   policy?: PolicyInput;
   env?: NodeJS.ProcessEnv;
+  /** Use this NATS (comma-separated URLs of a cluster's servers) instead of starting one on ports.nats. */
+  natsUrl?: string;
   /** Progress lines for a human ("nats ready", "node-1 crashed, restarting"). */
   progress?: (line: string) => void;
 }
@@ -75,7 +77,7 @@ const MAX_RESTART_DELAY_MS = 30_000;
  * is a ManagedProcess that tests can stop, kill and start on its own.
  */
 export class LocalCluster {
-  readonly nats: ManagedProcess;
+  readonly nats: ManagedProcess | undefined;
   readonly clamd: ManagedProcess;
   readonly csm: ManagedProcess;
   readonly nodes: ManagedProcess[];
@@ -98,8 +100,8 @@ export class LocalCluster {
     const env = { ...process.env, ...options.env };
     // The CSM runs in the repository root: certificate paths given relative to here must still name the same files.
     for (const name of ['MOAT_TLS_CERT', 'MOAT_TLS_KEY']) if (env[name]) env[name] = resolve(env[name]);
-    this.ctx = { varDir: options.varDir, ports: options.ports, enrolToken: readOrCreateSecret(this.paths.enrolToken), env };
-    this.nats = new ManagedProcess(natsSpec(this.ctx, findExecutable('nats-server', env) ?? 'nats-server'));
+    this.ctx = { varDir: options.varDir, ports: options.ports, enrolToken: readOrCreateSecret(this.paths.enrolToken), env, ...(options.natsUrl ? { natsUrl: options.natsUrl } : {}) };
+    this.nats = options.natsUrl ? undefined : new ManagedProcess(natsSpec(this.ctx, findExecutable('nats-server', env) ?? 'nats-server'));
     this.clamd = new ManagedProcess(clamdSpec(this.ctx, findExecutable('clamd', env) ?? 'clamd'));
     this.csm = new ManagedProcess(csmSpec(this.ctx, options.adminPassword ? { MOAT_ADMIN_PASSWORD: options.adminPassword } : {}));
     this.nodes = Array.from({ length: options.nodes }, (_, i) => new ManagedProcess(nodeSpec(this.ctx, i)));
@@ -126,7 +128,7 @@ export class LocalCluster {
   }
 
   processes(): ManagedProcess[] {
-    return [this.nats, this.clamd, this.csm, ...this.nodes];
+    return [...(this.nats ? [this.nats] : []), this.clamd, this.csm, ...this.nodes];
   }
 
   process(name: string): ManagedProcess {
@@ -142,7 +144,7 @@ export class LocalCluster {
     this.startedAtMs = Date.now();
     this.stopping = false;
     try {
-      await Promise.all([this.startStep(this.nats), this.startStep(this.clamd), this.mailbox.start(), this.internet.start()]);
+      await Promise.all([...(this.nats ? [this.startStep(this.nats)] : []), this.startStep(this.clamd), this.mailbox.start(), this.internet.start()]);
       await this.startStep(this.csm);
       // The account exists now: a CSM restarted after a crash must not set the password again.
       if (this.options.adminPassword) delete this.csm.spec.env['MOAT_ADMIN_PASSWORD'];
@@ -160,7 +162,7 @@ export class LocalCluster {
     this.stopping = true;
     await Promise.all(this.nodes.map((n) => n.stop()));
     await this.csm.stop();
-    await Promise.all([this.nats.stop(), this.clamd.stop(), this.mailbox.stop(), this.internet.stop()]);
+    await Promise.all([this.nats?.stop(), this.clamd.stop(), this.mailbox.stop(), this.internet.stop()]);
   }
 
   /** What `<var>/cluster.json` records about this cluster. */
@@ -227,7 +229,7 @@ export class LocalCluster {
   /** Everything that would make a start fail half-way, reported at once and with what to do about it. */
   private async preflight(): Promise<void> {
     const problems: string[] = [];
-    if (!existsSync(this.nats.spec.command)) problems.push('nats-server is not installed (Debian package nats-server; npm start installs it)');
+    if (this.nats && !existsSync(this.nats.spec.command)) problems.push('nats-server is not installed (Debian package nats-server; npm start installs it)');
     if (!existsSync(this.clamd.spec.command)) problems.push('clamd is not installed (Debian package clamav-daemon; npm start installs it)');
     if (!existsSync(CSM_ENTRY)) problems.push(`${CSM_ENTRY} is missing: build with npm run build`);
     if (this.nodes.length > 0 && !existsSync(NODE_ENTRY)) problems.push(`${NODE_ENTRY} is missing: build with npm run build`);

@@ -9,6 +9,8 @@ export interface SpecContext {
   ports: ClusterPorts;
   enrolToken: string;
   env: NodeJS.ProcessEnv;
+  /** NATS the cluster does not run itself (e.g. a three-server cluster, comma-separated URLs); unset: its own on ports.nats. */
+  natsUrl?: string;
 }
 
 export interface ClusterPorts {
@@ -40,7 +42,7 @@ export function csmCertFile(ctx: SpecContext): string | undefined {
   return ctx.env['MOAT_TLS_CERT'] || varPaths(ctx.varDir).csmCert;
 }
 
-export const natsUrl = (ctx: SpecContext) => `nats://127.0.0.1:${ctx.ports.nats}`;
+export const natsUrl = (ctx: SpecContext) => ctx.natsUrl ?? `nats://127.0.0.1:${ctx.ports.nats}`;
 
 export function natsSpec(ctx: SpecContext, natsServer: string): ProcessSpec {
   const paths = varPaths(ctx.varDir);

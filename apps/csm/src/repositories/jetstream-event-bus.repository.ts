@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EVENTS_CONSUMER, EVENTS_STREAM, EVENTS_SUBJECTS, ensureEventsStream } from '@moat/bus';
+import { EVENTS_CONSUMER, EVENTS_STREAM, EVENTS_SUBJECTS, ensureEventsStream, scaleStreams } from '@moat/bus';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CsmConfig } from '../csm-config.js';
 import { errorMessage } from '../util/errors.js';
 import { EventBusRepository, type BusEvent, type ConsumerLag } from './event-bus.repository.js';
 import { NatsRepository } from './nats.repository.js';
@@ -17,7 +18,10 @@ const LAG_TIMEOUT_MS = 2000;
 export class JetStreamEventBusRepository extends EventBusRepository {
   private readonly logger = new Logger('events');
 
-  constructor(private readonly nats: NatsRepository) {
+  constructor(
+    private readonly nats: NatsRepository,
+    private readonly config: CsmConfig,
+  ) {
     super();
   }
 
@@ -43,6 +47,7 @@ export class JetStreamEventBusRepository extends EventBusRepository {
   private async consumeOnce(handler: (event: BusEvent) => void, signal: AbortSignal): Promise<void> {
     const nc = await this.nats.connection(10_000);
     const jsm = await ensureEventsStream(nc);
+    for (const change of await scaleStreams(jsm, this.config.natsReplicas)) this.logger.log(`JetStream copies of ${change}`);
     await this.ensureConsumer(jsm);
     const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM, EVENTS_CONSUMER);
     const messages = await consumer.consume({ max_messages: 1000 });

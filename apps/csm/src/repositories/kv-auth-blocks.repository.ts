@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG, authBlockKey, isRevisionConflict, parseAuthBlock, type AuthBlock } from '@moat/bus';
+import { AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG, authBlockKey, isRevisionConflict, parseAuthBlock, withReplicas, type AuthBlock } from '@moat/bus';
 import { Kvm, type KV } from '@nats-io/kv';
 import { UnavailableError } from '../util/errors.js';
 import { AuthBlocksRepository } from './auth-blocks.repository.js';
@@ -51,6 +51,6 @@ export class KvAuthBlocksRepository extends AuthBlocksRepository {
   }
 
   private async kv(): Promise<KV> {
-    return new Kvm(await this.nats.connection()).create(AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG);
+    return new Kvm(await this.nats.connection()).create(AUTH_BLOCKS_BUCKET, withReplicas(AUTH_BLOCKS_BUCKET_CONFIG));
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CONFIG_BUCKET, isRevisionConflict } from '@moat/bus';
-import { Kvm, type KV } from '@nats-io/kv';
+import { isRevisionConflict, openConfigBucket } from '@moat/bus';
+import type { KV } from '@nats-io/kv';
 import { ConflictError } from '../util/errors.js';
 import { ConfigRepository, withRoleDefaults, type AdminRecord, type CertificateRecord, type NodeRecord, type PolicyVersionRecord } from './config.repository.js';
 import type { AuditEntry } from './event-store.repository.js';
@@ -165,7 +165,7 @@ export class KvConfigRepository extends ConfigRepository {
     if (this.bucket) return this.bucket;
     const opening = this.nats
       .connection()
-      .then((nc) => new Kvm(nc).create(CONFIG_BUCKET, { history: 5, description: 'Moat config of record: policy versions, admins, nodes, audit chain head, certificates' }));
+      .then((nc) => openConfigBucket(nc));
     // A failed open (NATS down) must not stick: the next call tries again.
     opening.catch(() => {
       if (this.bucket === opening) this.bucket = undefined;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LOGINS_BUCKET, SESSIONS_BUCKET } from '@moat/bus';
+import { LOGINS_BUCKET, SESSIONS_BUCKET, withReplicas } from '@moat/bus';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { MemorySessionRepository } from './memory-session.repository.js';
@@ -94,7 +94,7 @@ export class KvSessionRepository extends SessionRepository {
   private bucket(name: string, ttl: number, description: string): Promise<KV> {
     const existing = this.buckets.get(name);
     if (existing) return existing;
-    const opening = this.nats.connection().then((nc) => new Kvm(nc).create(name, { history: 1, ttl, description }));
+    const opening = this.nats.connection().then((nc) => new Kvm(nc).create(name, withReplicas({ history: 1, ttl, description })));
     // A failed open (NATS down) must not stick: the next call tries again.
     opening.catch(() => {
       if (this.buckets.get(name) === opening) this.buckets.delete(name);

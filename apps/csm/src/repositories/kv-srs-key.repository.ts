@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CONFIG_BUCKET } from '@moat/bus';
-import { Kvm, type KV } from '@nats-io/kv';
+import { openConfigBucket } from '@moat/bus';
+import type { KV } from '@nats-io/kv';
 import { NatsRepository } from './nats.repository.js';
 import { SRS_KEY_NAME, SrsKeyRepository } from './srs-key.repository.js';
 
@@ -28,7 +28,6 @@ export class KvSrsKeyRepository extends SrsKeyRepository {
   }
 
   private async kv(): Promise<KV> {
-    // Kvm.create opens the bucket as it is when it exists (KvConfigRepository makes it with these settings).
-    return new Kvm(await this.nats.connection()).create(CONFIG_BUCKET, { history: 5, description: 'Moat config of record: policy versions, admins, nodes, audit chain head' });
+    return openConfigBucket(await this.nats.connection());
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { natsServers } from '@moat/bus';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { CsmConfig } from '../csm-config.js';
 import { errorMessage, UnavailableError } from '../util/errors.js';
@@ -18,7 +19,7 @@ export class NatsConnectionRepository extends NatsRepository implements OnApplic
   constructor(private readonly config: CsmConfig) {
     super();
     this.connected = connect({
-      servers: config.natsUrl,
+      servers: natsServers(config.natsUrl),
       name: 'moat-csm',
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,

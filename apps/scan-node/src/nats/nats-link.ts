@@ -1,4 +1,4 @@
-import { ensureEventsStream, openQuarantineStore } from '@moat/bus';
+import { ensureEventsStream, natsServers, openQuarantineStore } from '@moat/bus';
 import type { ObjectStore } from '@nats-io/obj';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { EventSink } from '../events/event-publisher.js';
@@ -71,7 +71,7 @@ export class NatsLink {
     while (!this.closed) {
       try {
         // noAsyncTraces: otherwise every request (each event's publish) builds an Error with a stack up front.
-        const nc = await connect({ servers: this.url, name: this.name, maxReconnectAttempts: -1, reconnectTimeWait: 1000, noAsyncTraces: true });
+        const nc = await connect({ servers: natsServers(this.url), name: this.name, maxReconnectAttempts: -1, reconnectTimeWait: 1000, noAsyncTraces: true });
         this.nc = nc;
         this.publisher = new StreamPublisher(nc, PUBLISH_TIMEOUT_MS);
         void this.watchStatus(nc);

@@ -1,4 +1,4 @@
-import { FUZZY_BUCKET, isRevisionConflict } from '@moat/bus';
+import { FUZZY_BUCKET, isRevisionConflict, withReplicas } from '@moat/bus';
 import type { FuzzyStore } from '@moat/pipeline';
 import { Kvm, type KV, type KvWatchEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -59,7 +59,7 @@ export class KvFuzzyStore implements FuzzyStore {
   static async open(nc: NatsConnection, options: KvFuzzyStoreOptions = {}): Promise<KvFuzzyStore> {
     const retention = options.retentionSeconds ?? 7 * 24 * 3600;
     // Keys idle longer than the retention expire with the bucket's TTL.
-    const kv = await new Kvm(nc).create(FUZZY_BUCKET, { history: 1, ttl: retention * 1000, description: 'Moat bulk checksum counts and fuzzy deny list' });
+    const kv = await new Kvm(nc).create(FUZZY_BUCKET, withReplicas({ history: 1, ttl: retention * 1000, description: 'Moat bulk checksum counts and fuzzy deny list' }));
     // Watch first, then list: a deny added in between is seen by the watch.
     const watch = await kv.watch({ key: `${DENY_PREFIX}>`, include: 'updates' });
     const store = new KvFuzzyStore(kv, () => watch.stop(), options);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG, COUNTERS_BUCKET, GREYLIST_BUCKET, isRevisionConflict } from '@moat/bus';
+import { AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG, COUNTERS_BUCKET, GREYLIST_BUCKET, isRevisionConflict, withReplicas } from '@moat/bus';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -130,9 +130,9 @@ export class KvFleetState implements FleetState {
 async function openBuckets(nc: NatsConnection, timeoutMs: number): Promise<Buckets> {
   const kvm = new Kvm(jetstream(nc, { timeout: timeoutMs }));
   const [counters, greylist, authBlocks] = await Promise.all([
-    kvm.create(COUNTERS_BUCKET, { history: 1, ttl: COUNTERS_TTL_MS, description: 'Moat fleet-wide windowed counters (rate control, mail bombs)' }),
-    kvm.create(GREYLIST_BUCKET, { history: 1, ttl: GREYLIST_TTL_MS, description: 'Moat greylist triplets and auto-allowed senders' }),
-    kvm.create(AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG),
+    kvm.create(COUNTERS_BUCKET, withReplicas({ history: 1, ttl: COUNTERS_TTL_MS, description: 'Moat fleet-wide windowed counters (rate control, mail bombs)' })),
+    kvm.create(GREYLIST_BUCKET, withReplicas({ history: 1, ttl: GREYLIST_TTL_MS, description: 'Moat greylist triplets and auto-allowed senders' })),
+    kvm.create(AUTH_BLOCKS_BUCKET, withReplicas(AUTH_BLOCKS_BUCKET_CONFIG)),
   ]);
   return { nc, counters, greylist, authBlocks };
 }
