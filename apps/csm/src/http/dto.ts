@@ -143,11 +143,22 @@ export class PutPolicyDto {
   @ApiPropertyOptional({ description: 'publish even though the change stops mail (409 lists why otherwise)' }) confirm?: boolean;
 }
 
+/** A value of the policy document at some path: any JSON value but null. */
+const POLICY_VALUE_SCHEMA = {
+  oneOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object', additionalProperties: true }] } },
+    { type: 'object', additionalProperties: true },
+  ],
+};
+
 export class PolicyChangeDto {
   @ApiProperty({ example: 'domains[example.test].downstream.host' }) path!: string;
   @ApiProperty({ enum: ['add', 'remove', 'change'] }) op!: string;
-  @ApiPropertyOptional({ description: 'the value before (remove, change)' }) from?: unknown;
-  @ApiPropertyOptional({ description: 'the value after (add, change)' }) to?: unknown;
+  @ApiPropertyOptional({ ...POLICY_VALUE_SCHEMA, description: 'the value before (remove, change)' }) from?: unknown;
+  @ApiPropertyOptional({ ...POLICY_VALUE_SCHEMA, description: 'the value after (add, change)' }) to?: unknown;
 }
 
 export class PolicyCheckDto {
@@ -312,6 +323,25 @@ export class HeldRowDto extends MailRowDto {
   @ApiProperty({ enum: ['virus', 'attachment', 'dlp', 'authentication', 'spam', 'hold'] }) reason!: string;
   @ApiProperty({ type: [String], description: 'the symbols the reason is read from' }) reasonSymbols!: string[];
   @ApiProperty({ description: 'when the quarantine deletes it (received + quarantine.days)' }) expiresAtMs!: number;
+}
+
+export class PendingApprovalDto extends MailRowDto {
+  @ApiProperty({ type: [String], description: 'why it was held: the approval rules (APPROVAL_RULE <rule>: ...) and DLP findings' }) reasons!: string[];
+}
+
+export class PendingApprovalsDto {
+  @ApiProperty({ type: [PendingApprovalDto], description: 'newest first' }) messages!: PendingApprovalDto[];
+}
+
+export class ApprovalRejectDto {
+  @ApiPropertyOptional({ description: 'told to the sender; at most 500 characters' }) reason?: string;
+}
+
+export class ApprovalDecisionDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['approved', 'rejected'] }) decision!: string;
+  @ApiProperty({ description: 'the node that released the message or told the sender' }) nodeId!: string;
+  @ApiProperty() detail!: string;
 }
 
 export class QuarantineCountsDto {

@@ -12,8 +12,8 @@ export class EventsController {
 
   @Allow('audit:read')
   @Get()
-  @ApiQuery({ name: 'cursor', required: false, description: 'the cursor of an earlier page; absent: from the oldest retained event' })
-  @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'the cursor of an earlier page; absent: from the oldest retained event' })
+  @ApiQuery({ name: 'limit', required: false, type: String, description: '1-1000, default 100' })
   @ApiOkResponse({ type: EventPageDto, description: 'events in export order after the cursor, and the next cursor' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'not a cursor, or limit out of range' })
   page(@Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<EventPage> {
