@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
 import { MailActionsService, type BulkAction, type BulkResult } from '../services/mail-actions.service.js';
@@ -10,6 +10,28 @@ import { ApiFileResponse } from './api-responses.js';
 import { adminOf, principalOf, type AuthenticatedRequest } from './auth.guard.js';
 import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, MessageViewDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
 import { Allow, assertMay, BULK_ACTION_PERMISSIONS } from './permissions.js';
+
+/** The query parameters of GET /api/mail, which the export takes too. */
+const MAIL_SEARCH_QUERIES = applyDecorators(
+  ApiQuery({ name: 'sender', required: false, type: String, description: 'part of the envelope sender' }),
+  ApiQuery({ name: 'rcpt', required: false, type: String, description: 'part of any envelope recipient' }),
+  ApiQuery({ name: 'subject', required: false, type: String, description: 'part of the subject' }),
+  ApiQuery({ name: 'body', required: false, type: String, description: "words in the start of the message's text (16 KiB; not stored under retention none)" }),
+  ApiQuery({ name: 'verdict', required: false, type: String, description: 'action: deliver, tag, quarantine, reject, tempfail, hold, discard' }),
+  ApiQuery({ name: 'ip', required: false, type: String, description: 'client IP, or its start (192.0.2.)' }),
+  ApiQuery({ name: 'direction', required: false, type: String, description: 'inbound or outbound' }),
+  ApiQuery({ name: 'attachment', required: false, type: String, description: 'part of an attachment name' }),
+  ApiQuery({ name: 'symbol', required: false, type: String, description: 'a symbol that fired (AV_VIRUS)' }),
+  ApiQuery({ name: 'node', required: false, type: String, description: 'node name or id' }),
+  ApiQuery({ name: 'delivery', required: false, type: String, description: 'delivery state the message was received with (queued, quarantined, ...)' }),
+  ApiQuery({ name: 'category', required: false, type: String, description: 'dashboard category: normal, spam, virus, ransomware, personal-data, rejected' }),
+  ApiQuery({ name: 'virus', required: false, type: String, description: 'a malware name an antivirus engine gave (Eicar-Test-Signature)' }),
+  ApiQuery({ name: 'match', required: false, type: String, description: 'all (default): every given field matches; any: at least one' }),
+  ApiQuery({ name: 'from', required: false, type: String, description: 'ISO-8601 or epoch ms' }),
+  ApiQuery({ name: 'to', required: false, type: String, description: 'ISO-8601 or epoch ms (exclusive)' }),
+  ApiQuery({ name: 'limit', required: false, type: String, description: '1-10000, default 100' }),
+  ApiQuery({ name: 'cursor', required: false, type: String, description: 'nextCursor of the previous page' }),
+);
 
 @ApiTags('mail')
 @ApiBearerAuth()
@@ -24,24 +46,7 @@ export class MailController {
 
   @Allow('mail:read')
   @Get()
-  @ApiQuery({ name: 'sender', required: false, type: String, description: 'part of the envelope sender' })
-  @ApiQuery({ name: 'rcpt', required: false, type: String, description: 'part of any envelope recipient' })
-  @ApiQuery({ name: 'subject', required: false, type: String, description: 'part of the subject' })
-  @ApiQuery({ name: 'body', required: false, type: String, description: "words in the start of the message's text (16 KiB; not stored under retention none)" })
-  @ApiQuery({ name: 'verdict', required: false, type: String, description: 'action: deliver, tag, quarantine, reject, tempfail, hold, discard' })
-  @ApiQuery({ name: 'ip', required: false, type: String, description: 'client IP, or its start (192.0.2.)' })
-  @ApiQuery({ name: 'direction', required: false, type: String, description: 'inbound or outbound' })
-  @ApiQuery({ name: 'attachment', required: false, type: String, description: 'part of an attachment name' })
-  @ApiQuery({ name: 'symbol', required: false, type: String, description: 'a symbol that fired (AV_VIRUS)' })
-  @ApiQuery({ name: 'node', required: false, type: String, description: 'node name or id' })
-  @ApiQuery({ name: 'delivery', required: false, type: String, description: 'delivery state the message was received with (queued, quarantined, ...)' })
-  @ApiQuery({ name: 'category', required: false, type: String, description: 'dashboard category: normal, spam, virus, ransomware, personal-data, rejected' })
-  @ApiQuery({ name: 'virus', required: false, type: String, description: 'a malware name an antivirus engine gave (Eicar-Test-Signature)' })
-  @ApiQuery({ name: 'match', required: false, type: String, description: 'all (default): every given field matches; any: at least one' })
-  @ApiQuery({ name: 'from', required: false, type: String, description: 'ISO-8601 or epoch ms' })
-  @ApiQuery({ name: 'to', required: false, type: String, description: 'ISO-8601 or epoch ms (exclusive)' })
-  @ApiQuery({ name: 'limit', required: false, type: String, description: '1-10000, default 100' })
-  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'nextCursor of the previous page' })
+  @MAIL_SEARCH_QUERIES
   @ApiOkResponse({ type: MailListDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   search(@Query() query: Record<string, unknown>): Promise<MailPage> {
@@ -59,6 +64,7 @@ export class MailController {
 
   @Allow('mail:read')
   @Get('export')
+  @MAIL_SEARCH_QUERIES
   @ApiQuery({ name: 'format', required: false, enum: EXPORT_FORMATS, description: 'csv (default) or xlsx' })
   @ApiFileResponse('every message the search (same parameters as GET /api/mail) matches, all pages; audited', ...Object.values(EXPORT_CONTENT_TYPES))
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid search, or more than 100000 messages match' })
