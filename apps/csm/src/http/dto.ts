@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ROLES } from '../repositories/config.repository.js';
-import { ACTION_NAMES, MAIL_CATEGORIES, STATS_BREAKDOWNS } from '../repositories/event-store.repository.js';
+import { ACTION_NAMES, MAIL_CATEGORIES, MAIL_FIELDS, STATS_BREAKDOWNS } from '../repositories/event-store.repository.js';
 import { PERMISSIONS } from './permissions.js';
 
 // Shapes of the REST API (docs/architecture.md) for the OpenAPI document. The services return these shapes;
@@ -362,10 +362,25 @@ export class QuarantinePageDto {
   @ApiProperty({ description: 'more than 50000 held messages: counts and pages cover the newest' }) truncated!: boolean;
 }
 
+/** A condition of POST /api/mail/search: one field, or every (and) or any (or) of the conditions in it. */
+const MAIL_CONDITION_SCHEMA = { oneOf: ['MailFieldConditionDto', 'MailAndConditionDto', 'MailOrConditionDto'].map((name) => ({ $ref: getSchemaPath(name) })) };
+
+export class MailFieldConditionDto {
+  @ApiProperty({ enum: MAIL_FIELDS }) field!: string;
+  @ApiProperty({ description: 'part (any case), prefix (clientIp) or exact value, by field' }) value!: string;
+}
+
+export class MailAndConditionDto {
+  @ApiProperty({ type: 'array', items: MAIL_CONDITION_SCHEMA, description: 'every condition matches' }) and!: object[];
+}
+
+export class MailOrConditionDto {
+  @ApiProperty({ type: 'array', items: MAIL_CONDITION_SCHEMA, description: 'at least one condition matches' }) or!: object[];
+}
+
 export class MailSearchDto {
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+    ...MAIL_CONDITION_SCHEMA,
     description:
       'condition tree: {field, value} | {and: [...]} | {or: [...]}; fields sender, rcpt, subject, attachment, body (part, any case), clientIp (prefix), verdict, direction, symbol, node (name or id), deliveryStatus (exact); at most 5 deep and 50 fields',
     example: { or: [{ field: 'sender', value: 'alice@' }, { and: [{ field: 'verdict', value: 'quarantine' }, { field: 'symbol', value: 'AV_VIRUS' }] }] },

@@ -1,5 +1,5 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
 import { MailActionsService, type BulkAction, type BulkResult } from '../services/mail-actions.service.js';
 import { MailService, type MailPage, type MailView, type ReleaseResult } from '../services/mail.service.js';
@@ -8,7 +8,7 @@ import type { MessageView } from '../util/message-view.js';
 import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS } from '../util/table-export.js';
 import { ApiFileResponse } from './api-responses.js';
 import { adminOf, principalOf, type AuthenticatedRequest } from './auth.guard.js';
-import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, MessageViewDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
+import { BulkActionDto, BulkResultDto, ErrorDto, MailAndConditionDto, MailDetailDto, MailFieldConditionDto, MailListDto, MailOrConditionDto, MailSearchDto, MessageViewDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
 import { Allow, assertMay, BULK_ACTION_PERMISSIONS } from './permissions.js';
 
 /** The query parameters of GET /api/mail, which the export takes too. */
@@ -56,6 +56,7 @@ export class MailController {
   @Allow('mail:read')
   @Post('search')
   @HttpCode(200)
+  @ApiExtraModels(MailFieldConditionDto, MailAndConditionDto, MailOrConditionDto)
   @ApiOkResponse({ type: MailListDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid condition, time, limit or cursor; problems name each' })
   searchTree(@Body() body: MailSearchDto): Promise<MailPage> {
