@@ -10,7 +10,7 @@ import type { paths } from './generated/csm-api';
 type Method = 'get' | 'post' | 'put' | 'delete';
 
 /** The routes (as the document writes them, `/api/mail/{id}`) that answer METHOD. */
-export type RouteOf<M extends Method> = { [P in keyof paths]: paths[P][M] extends undefined ? never : P }[keyof paths];
+type RouteOf<M extends Method> = { [P in keyof paths]: paths[P][M] extends undefined ? never : P }[keyof paths];
 
 type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
 type ParametersOf<O> = O extends { parameters: infer X } ? X : never;
@@ -23,7 +23,7 @@ type ArgList<O> = object extends Args<O> ? [args?: Args<O>] : [args: Args<O>];
 
 type SuccessOf<O> = O extends { responses: infer R } ? R[Extract<keyof R, 200 | 201 | 204>] : never;
 /** What a route answers on success: its JSON body, or nothing (204). */
-export type ResponseOf<P extends keyof paths, M extends Method> = SuccessOf<Operation<P, M>> extends { content: { 'application/json': infer T } } ? T : void;
+type ResponseOf<P extends keyof paths, M extends Method> = SuccessOf<Operation<P, M>> extends { content: { 'application/json': infer T } } ? T : void;
 /** A route's query parameters. */
 export type QueryOf<P extends keyof paths, M extends Method = 'get'> = NonNullable<QueryArgs<Operation<P, M>>['query']>;
 
