@@ -4,7 +4,6 @@ import type {
   AccountsImportResult,
   AccountsView,
   AuthBlock,
-  Admin,
   AdminCreated,
   ApprovalDecision,
   AuditPage,
@@ -22,7 +21,6 @@ import type {
   DkimDomain,
   DkimKey,
   ExportFormat,
-  HeldDomain,
   HoldReleaseResult,
   ListEdit,
   ListsView,
@@ -33,7 +31,6 @@ import type {
   MessageBodyView,
   Me,
   NewAdmin,
-  PendingApproval,
   PolicyCheck,
   PolicyDiff,
   PolicyJson,
@@ -44,6 +41,7 @@ import type {
   VersionedPolicy,
 } from './api.types';
 import { CsmClient, type QueryOf } from './csm-client';
+import type { AdminListDto, AuthBlocksDto, HoldsDto, ListEditResultDto, PendingApprovalsDto, PolicyDefaultsDto, TotpSetupDto } from './generated/csm-api';
 
 /** The CSM's REST API as the pages call it (same origin, under /api), on the client typed by its OpenAPI document. */
 @Injectable({ providedIn: 'root' })
@@ -67,7 +65,7 @@ export class ApiService {
   }
 
   /** Starts enabling TOTP: the otpauth:// URI for an authenticator app. */
-  totpSetup(): Observable<{ otpauthUri: string }> {
+  totpSetup(): Observable<TotpSetupDto> {
     return this.csm.post('/api/auth/totp/setup');
   }
 
@@ -75,7 +73,7 @@ export class ApiService {
     return this.csm.post('/api/auth/totp/confirm', { body: { code } });
   }
 
-  admins(): Observable<{ admins: Admin[] }> {
+  admins(): Observable<AdminListDto> {
     return this.csm.get('/api/admins');
   }
 
@@ -155,7 +153,7 @@ export class ApiService {
   }
 
   /** The document an empty policy becomes: every default. */
-  policyDefaults(): Observable<{ policy: PolicyJson }> {
+  policyDefaults(): Observable<PolicyDefaultsDto> {
     return this.csm.get('/api/policy/defaults');
   }
 
@@ -196,7 +194,7 @@ export class ApiService {
   }
 
   /** Mail held by delivery hold windows, per domain across nodes. */
-  holds(): Observable<{ domains: HeldDomain[] }> {
+  holds(): Observable<HoldsDto> {
     return this.csm.get('/api/holds');
   }
 
@@ -226,7 +224,7 @@ export class ApiService {
     return this.csm.get('/api/lists');
   }
 
-  editList(edit: ListEdit): Observable<{ version: number; values: string[] }> {
+  editList(edit: ListEdit): Observable<ListEditResultDto> {
     return this.csm.post('/api/lists', { body: edit });
   }
 
@@ -239,7 +237,7 @@ export class ApiService {
   }
 
   /** Addresses blocked from SMTP AUTH on every node, active first. */
-  authBlocks(): Observable<{ blocks: AuthBlock[] }> {
+  authBlocks(): Observable<AuthBlocksDto> {
     return this.csm.get('/api/auth-blocks');
   }
 
@@ -254,7 +252,7 @@ export class ApiService {
   }
 
   /** Outbound mail held for an approver, not yet decided (F7). */
-  approvals(): Observable<{ messages: PendingApproval[] }> {
+  approvals(): Observable<PendingApprovalsDto> {
     return this.csm.get('/api/approvals');
   }
 
