@@ -624,15 +624,82 @@ export class SecurityLogPageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
-export class ExportedEventDto {
+class ExportedEventDto {
   @ApiProperty({ description: 'position in the export log; the cursor that follows this event' }) seq!: number;
   @ApiProperty({ description: 'unique per event, the same on every delivery: message:<id>, finding:<id>:<n>, delivery:..., audit:<seq>, node:...' }) id!: string;
-  @ApiProperty({ enum: ['message', 'finding', 'delivery', 'audit', 'node'] }) kind!: string;
-  @ApiProperty({ description: 'when it happened, ms since the epoch; the other fields depend on the kind (docs/architecture.md, "Event export")' }) atMs!: number;
+  @ApiProperty({ description: 'when it happened, ms since the epoch' }) atMs!: number;
+}
+
+class MessageFactsDto extends ExportedEventDto {
+  @ApiProperty() messageId!: string;
+  @ApiProperty() nodeId!: string;
+  @ApiProperty({ enum: DIRECTIONS }) direction!: string;
+  @ApiProperty() mailFrom!: string;
+  @ApiProperty({ type: [String], description: 'the first 50 recipients (rcptCount: all of them)' }) rcptTo!: string[];
+  @ApiProperty() rcptCount!: number;
+  @ApiProperty() clientIp!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ enum: ACTION_NAMES }) action!: string;
+  @ApiProperty({ description: "the message's score" }) score!: number;
+}
+
+export class MessageEventDto extends MessageFactsDto {
+  @ApiProperty({ enum: ['message'], description: 'one per SMTP transaction with a verdict' }) kind!: 'message';
+  @ApiProperty() tenant!: string;
+  @ApiProperty() clientHostname!: string;
+  @ApiProperty() helo!: string;
+  @ApiProperty() tls!: boolean;
+  @ApiProperty() headerFrom!: string;
+  @ApiProperty({ type: [String], description: 'every symbol the message got, in order' }) symbols!: string[];
+  @ApiProperty() policyVersion!: number;
+  @ApiProperty() sizeBytes!: number;
+  @ApiProperty() smtpReply!: string;
+}
+
+export class FindingEventDto extends MessageFactsDto {
+  @ApiProperty({ enum: ['finding'], description: 'one per security finding (the security log of F15)' }) kind!: 'finding';
+  @ApiProperty() symbol!: string;
+  @ApiProperty({ description: "the symbol's own score" }) symbolScore!: number;
+  @ApiProperty() stage!: string;
+  @ApiProperty() detail!: string;
+}
+
+export class DeliveryEventDto extends ExportedEventDto {
+  @ApiProperty({ enum: ['delivery'], description: "one per change of a recipient's delivery state" }) kind!: 'delivery';
+  @ApiProperty() messageId!: string;
+  @ApiProperty() nodeId!: string;
+  @ApiProperty() recipient!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() downstream!: string;
+  @ApiProperty() response!: string;
+  @ApiProperty() attempts!: number;
+}
+
+export class AuditEventDto extends ExportedEventDto {
+  @ApiProperty({ enum: ['audit'], description: 'one per audit entry' }) kind!: 'audit';
+  @ApiProperty() admin!: string;
+  @ApiProperty() action!: string;
+  @ApiProperty() target!: string;
+  @ApiProperty() detail!: string;
+  @ApiProperty() ok!: boolean;
+}
+
+export class NodeEventDto extends ExportedEventDto {
+  @ApiProperty({ enum: ['node'], description: 'a scan node came up (heartbeats again) or went down (no heartbeat for 15 s)' }) kind!: 'node';
+  @ApiProperty() nodeId!: string;
+  @ApiProperty() nodeName!: string;
+  @ApiProperty({ enum: ['up', 'down'] }) state!: string;
+  @ApiProperty() smtpAddress!: string;
+  @ApiProperty() lastHeartbeatMs!: number;
 }
 
 export class EventPageDto {
-  @ApiProperty({ type: [ExportedEventDto] }) events!: ExportedEventDto[];
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: ['MessageEventDto', 'FindingEventDto', 'DeliveryEventDto', 'AuditEventDto', 'NodeEventDto'].map((name) => ({ $ref: getSchemaPath(name) })), discriminator: { propertyName: 'kind' } },
+    description: 'in export order; the fields depend on the kind (docs/architecture.md, "Event export")',
+  })
+  events!: object[];
   @ApiProperty({ description: 'ask with this cursor for the events after this page (the same cursor when the page is empty)' }) cursor!: string;
 }
 
