@@ -72,8 +72,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$(installed_for)" ]; then
   installed_for > "$stamp"
 fi
 
-# 5. Generated code, the offline ClamAV signature set, build (Nx caches unchanged projects).
+# 5. Generated code (gRPC from proto/, the console's API types from apps/csm/openapi.json), the offline ClamAV signature set, build (Nx caches unchanged projects).
 node scripts/gen-proto.mjs
+node scripts/gen-api-types.mjs
 node scripts/clamav-db.mjs
 if [ "$build" = yes ]; then
   log "building"

@@ -7,8 +7,7 @@ import { CsmConfig } from './csm-config.js';
 import { NodeGrpcServer } from './grpc/node-grpc.server.js';
 import { mountConsole } from './http/console-static.js';
 import { mountHttpMetrics } from './http/http-metrics.js';
-import { METRICS_PATH } from './http/metrics.controller.js';
-import { mountOpenApi } from './http/openapi.js';
+import { mountOpenApi, setApiPrefix } from './http/openapi.js';
 import { mountSecurityHeaders } from './http/security-headers.js';
 import { loadHttpsCertificate } from './http/tls-certificate.js';
 
@@ -24,7 +23,7 @@ async function main(): Promise<void> {
   const config = app.get(CsmConfig);
   if (certificate?.created) Logger.log(`generated a self-signed HTTPS certificate: ${certificate.certFile}`, 'csm');
   mountSecurityHeaders(app, certificate !== undefined);
-  app.setGlobalPrefix('api', { exclude: [METRICS_PATH] });
+  setApiPrefix(app);
   app.useBodyParser('json', { limit: '10mb' });
   mountHttpMetrics(app);
   mountConsole(app, config.consoleDir);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AdminsService, type GeneratedPassword } from '../services/admins.service.js';
 import type { AdminView } from '../services/auth.service.js';
 import { bearerToken, principalOf, type AuthenticatedRequest } from './auth.guard.js';
@@ -39,6 +39,7 @@ export class AdminsController {
   @Allow('admins:write')
   @Delete(':name')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the account is removed and its sessions ended' })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 409, type: ErrorDto, description: 'the bootstrap admin, or the caller itself' })
   async remove(@Param('name') name: string, @Req() request: AuthenticatedRequest): Promise<void> {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/commo
 import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApprovalsService, type ApprovalDecision, type PendingApproval } from '../services/approvals.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
-import { ErrorDto } from './dto.js';
+import { ApprovalDecisionDto, ApprovalRejectDto, ErrorDto, PendingApprovalsDto } from './dto.js';
 import { Allow } from './permissions.js';
 
 /** Outbound approval (F7, docs/architecture.md "Outbound approval"): held outbound mail, approve or reject. */
@@ -14,7 +14,7 @@ export class ApprovalsController {
 
   @Get()
   @Allow('approvals:read')
-  @ApiOkResponse({ description: '{messages: [...]}: held outbound mail awaiting a decision, newest first (the rows of GET /api/mail, each with `reasons`: the approval rules and DLP findings that held it)' })
+  @ApiOkResponse({ type: PendingApprovalsDto, description: 'held outbound mail awaiting a decision, newest first (the rows of GET /api/mail, each with `reasons`: the approval rules and DLP findings that held it)' })
   async list(): Promise<{ messages: PendingApproval[] }> {
     return { messages: await this.approvals.listWithReasons() };
   }
@@ -22,7 +22,7 @@ export class ApprovalsController {
   @Post(':id/approve')
   @Allow('approvals:decide')
   @HttpCode(200)
-  @ApiOkResponse({ description: '{id, decision: approved, nodeId, detail}: released for delivery; audited approvals.approve' })
+  @ApiOkResponse({ type: ApprovalDecisionDto, description: 'decision approved: released for delivery; audited approvals.approve' })
   @ApiResponse({ status: 409, type: ErrorDto, description: 'not held outbound mail, or already decided' })
   @ApiResponse({ status: 503, type: ErrorDto, description: 'no node connected, or the release failed' })
   approve(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<ApprovalDecision> {
@@ -32,11 +32,11 @@ export class ApprovalsController {
   @Post(':id/reject')
   @Allow('approvals:decide')
   @HttpCode(200)
-  @ApiOkResponse({ description: '{id, decision: rejected, nodeId, detail}: the sender is sent a notice with the reason, the body deleted; audited approvals.reject' })
+  @ApiOkResponse({ type: ApprovalDecisionDto, description: 'decision rejected: the sender is sent a notice with the reason, the body deleted; audited approvals.reject' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'reason not a string of at most 500 characters' })
   @ApiResponse({ status: 409, type: ErrorDto, description: 'not held outbound mail, or already decided' })
   @ApiResponse({ status: 503, type: ErrorDto, description: 'no node connected, or the node could not send the notice' })
-  reject(@Param('id') id: string, @Body() body: unknown, @Req() request: AuthenticatedRequest): Promise<ApprovalDecision> {
+  reject(@Param('id') id: string, @Body() body: ApprovalRejectDto, @Req() request: AuthenticatedRequest): Promise<ApprovalDecision> {
     return this.approvals.reject(id, body, adminOf(request));
   }
 }

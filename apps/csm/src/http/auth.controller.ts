@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { adminView, AuthService, type AdminView } from '../services/auth.service.js';
 import type { Session } from '../services/session.service.js';
@@ -30,6 +30,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @ApiBearerAuth()
+  @ApiNoContentResponse({ description: 'the session has ended' })
   async logout(@Req() request: AuthenticatedRequest): Promise<void> {
     const token = bearerToken(request.headers.authorization);
     if (token) await this.auth.logout(token);
@@ -51,6 +52,7 @@ export class AuthController {
   @Post('password')
   @HttpCode(204)
   @ApiBearerAuth()
+  @ApiNoContentResponse({ description: 'changed; the other sessions of the account have ended' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'wrong current password, or the new one breaks the password rules' })
   async password(@Body() body: OwnPasswordDto, @Req() request: AuthenticatedRequest): Promise<void> {
     await this.auth.changeOwnPassword(principalOf(request).username, body?.currentPassword, body?.password, bearerToken(request.headers.authorization));
@@ -70,6 +72,7 @@ export class AuthController {
   @Post('totp/confirm')
   @HttpCode(204)
   @ApiBearerAuth()
+  @ApiNoContentResponse({ description: 'TOTP is on: logins need a code from now on' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'the code does not match' })
   async totpConfirm(@Body() body: TotpConfirmDto, @Req() request: AuthenticatedRequest): Promise<void> {
     await this.auth.confirmTotp(principalOf(request).username, body?.code);

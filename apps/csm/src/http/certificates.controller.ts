@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, StreamableFile } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CertificateService, type CertificateView } from '../services/certificate.service.js';
+import { ApiFileResponse } from './api-responses.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { Allow } from './permissions.js';
 import { CertificateImportDto, CertificateUploadDto, CertificateViewDto, CsrRequestDto, CsrResultDto, ErrorDto } from './dto.js';
@@ -30,8 +31,7 @@ export class CertificatesController {
 
   @Get(':domain/csr')
   @Allow('policy:read')
-  @ApiProduces('application/pkcs10')
-  @ApiOkResponse({ description: 'the CSR waiting for its certificate, as a PEM file' })
+  @ApiFileResponse('the CSR waiting for its certificate, as a PEM file', 'application/pkcs10')
   @ApiResponse({ status: 404, type: ErrorDto })
   async csr(@Param('domain') domain: string): Promise<StreamableFile> {
     const pem = await this.certificates.csr(domain);
@@ -58,7 +58,7 @@ export class CertificatesController {
   @Delete(':domain')
   @Allow('policy:write')
   @HttpCode(204)
-  @ApiResponse({ status: 204, description: 'removed; nodes stop serving it' })
+  @ApiNoContentResponse({ description: 'removed; nodes stop serving it' })
   @ApiResponse({ status: 404, type: ErrorDto })
   async remove(@Param('domain') domain: string, @Req() request: AuthenticatedRequest): Promise<void> {
     await this.certificates.remove(domain, adminOf(request));

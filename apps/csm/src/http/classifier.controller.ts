@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req, StreamableFile } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ClassifierService, type ClassifierStatus, type ModelChange, type ReportResult } from '../services/classifier.service.js';
+import { ApiFileResponse } from './api-responses.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { ClassifierStatusDto, ErrorDto, LearnDto, ModelChangeDto, ModelUploadDto, ReportResultDto } from './dto.js';
 import { Allow } from './permissions.js';
@@ -20,8 +21,7 @@ export class ClassifierController {
 
   @Allow('policy:read')
   @Get('models/:version')
-  @ApiProduces('application/octet-stream')
-  @ApiOkResponse({ description: 'the model file; version "current" is the one nodes use' })
+  @ApiFileResponse('the model file; version "current" is the one nodes use', 'application/octet-stream')
   @ApiResponse({ status: 404, type: ErrorDto })
   async model(@Param('version') version: string): Promise<StreamableFile> {
     const model = await this.classifier.model(version);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DkimDnsCheckService, type DkimDnsCheck } from '../services/dkim-dns-check.service.js';
 import { DkimService, type DkimDomainView } from '../services/dkim.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
@@ -61,6 +61,7 @@ export class DkimController {
   @Allow('policy:write')
   @Delete(':domain/keys/:selector')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the key is deleted' })
   @ApiNotFoundResponse({ type: ErrorDto })
   remove(@Param('domain') domain: string, @Param('selector') selector: string, @Req() request: AuthenticatedRequest): Promise<void> {
     return this.dkim.remove(domain, selector, adminOf(request));

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ROLES } from '../repositories/config.repository.js';
-import { ACTION_NAMES, MAIL_CATEGORIES, STATS_BREAKDOWNS } from '../repositories/event-store.repository.js';
+import { ACTION_NAMES, MAIL_CATEGORIES, MAIL_FIELDS, STATS_BREAKDOWNS } from '../repositories/event-store.repository.js';
 import { PERMISSIONS } from './permissions.js';
 
 // Shapes of the REST API (docs/architecture.md) for the OpenAPI document. The services return these shapes;
@@ -143,11 +143,22 @@ export class PutPolicyDto {
   @ApiPropertyOptional({ description: 'publish even though the change stops mail (409 lists why otherwise)' }) confirm?: boolean;
 }
 
+/** A value of the policy document at some path: any JSON value but null. */
+const POLICY_VALUE_SCHEMA = {
+  oneOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object', additionalProperties: true }] } },
+    { type: 'object', additionalProperties: true },
+  ],
+};
+
 export class PolicyChangeDto {
   @ApiProperty({ example: 'domains[example.test].downstream.host' }) path!: string;
   @ApiProperty({ enum: ['add', 'remove', 'change'] }) op!: string;
-  @ApiPropertyOptional({ description: 'the value before (remove, change)' }) from?: unknown;
-  @ApiPropertyOptional({ description: 'the value after (add, change)' }) to?: unknown;
+  @ApiPropertyOptional({ ...POLICY_VALUE_SCHEMA, description: 'the value before (remove, change)' }) from?: unknown;
+  @ApiPropertyOptional({ ...POLICY_VALUE_SCHEMA, description: 'the value after (add, change)' }) to?: unknown;
 }
 
 export class PolicyCheckDto {
@@ -314,6 +325,25 @@ export class HeldRowDto extends MailRowDto {
   @ApiProperty({ description: 'when the quarantine deletes it (received + quarantine.days)' }) expiresAtMs!: number;
 }
 
+export class PendingApprovalDto extends MailRowDto {
+  @ApiProperty({ type: [String], description: 'why it was held: the approval rules (APPROVAL_RULE <rule>: ...) and DLP findings' }) reasons!: string[];
+}
+
+export class PendingApprovalsDto {
+  @ApiProperty({ type: [PendingApprovalDto], description: 'newest first' }) messages!: PendingApprovalDto[];
+}
+
+export class ApprovalRejectDto {
+  @ApiPropertyOptional({ description: 'told to the sender; at most 500 characters' }) reason?: string;
+}
+
+export class ApprovalDecisionDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['approved', 'rejected'] }) decision!: string;
+  @ApiProperty({ description: 'the node that released the message or told the sender' }) nodeId!: string;
+  @ApiProperty() detail!: string;
+}
+
 export class QuarantineCountsDto {
   @ApiProperty() virus!: number;
   @ApiProperty() attachment!: number;
@@ -332,10 +362,25 @@ export class QuarantinePageDto {
   @ApiProperty({ description: 'more than 50000 held messages: counts and pages cover the newest' }) truncated!: boolean;
 }
 
+/** A condition of POST /api/mail/search: one field, or every (and) or any (or) of the conditions in it. */
+const MAIL_CONDITION_SCHEMA = { oneOf: ['MailFieldConditionDto', 'MailAndConditionDto', 'MailOrConditionDto'].map((name) => ({ $ref: getSchemaPath(name) })) };
+
+export class MailFieldConditionDto {
+  @ApiProperty({ enum: MAIL_FIELDS }) field!: string;
+  @ApiProperty({ description: 'part (any case), prefix (clientIp) or exact value, by field' }) value!: string;
+}
+
+export class MailAndConditionDto {
+  @ApiProperty({ type: 'array', items: MAIL_CONDITION_SCHEMA, description: 'every condition matches' }) and!: object[];
+}
+
+export class MailOrConditionDto {
+  @ApiProperty({ type: 'array', items: MAIL_CONDITION_SCHEMA, description: 'at least one condition matches' }) or!: object[];
+}
+
 export class MailSearchDto {
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+    ...MAIL_CONDITION_SCHEMA,
     description:
       'condition tree: {field, value} | {and: [...]} | {or: [...]}; fields sender, rcpt, subject, attachment, body (part, any case), clientIp (prefix), verdict, direction, symbol, node (name or id), deliveryStatus (exact); at most 5 deep and 50 fields',
     example: { or: [{ field: 'sender', value: 'alice@' }, { and: [{ field: 'verdict', value: 'quarantine' }, { field: 'symbol', value: 'AV_VIRUS' }] }] },
@@ -579,15 +624,82 @@ export class SecurityLogPageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
-export class ExportedEventDto {
+class ExportedEventDto {
   @ApiProperty({ description: 'position in the export log; the cursor that follows this event' }) seq!: number;
   @ApiProperty({ description: 'unique per event, the same on every delivery: message:<id>, finding:<id>:<n>, delivery:..., audit:<seq>, node:...' }) id!: string;
-  @ApiProperty({ enum: ['message', 'finding', 'delivery', 'audit', 'node'] }) kind!: string;
-  @ApiProperty({ description: 'when it happened, ms since the epoch; the other fields depend on the kind (docs/architecture.md, "Event export")' }) atMs!: number;
+  @ApiProperty({ description: 'when it happened, ms since the epoch' }) atMs!: number;
+}
+
+class MessageFactsDto extends ExportedEventDto {
+  @ApiProperty() messageId!: string;
+  @ApiProperty() nodeId!: string;
+  @ApiProperty({ enum: DIRECTIONS }) direction!: string;
+  @ApiProperty() mailFrom!: string;
+  @ApiProperty({ type: [String], description: 'the first 50 recipients (rcptCount: all of them)' }) rcptTo!: string[];
+  @ApiProperty() rcptCount!: number;
+  @ApiProperty() clientIp!: string;
+  @ApiProperty() subject!: string;
+  @ApiProperty({ enum: ACTION_NAMES }) action!: string;
+  @ApiProperty({ description: "the message's score" }) score!: number;
+}
+
+export class MessageEventDto extends MessageFactsDto {
+  @ApiProperty({ enum: ['message'], description: 'one per SMTP transaction with a verdict' }) kind!: 'message';
+  @ApiProperty() tenant!: string;
+  @ApiProperty() clientHostname!: string;
+  @ApiProperty() helo!: string;
+  @ApiProperty() tls!: boolean;
+  @ApiProperty() headerFrom!: string;
+  @ApiProperty({ type: [String], description: 'every symbol the message got, in order' }) symbols!: string[];
+  @ApiProperty() policyVersion!: number;
+  @ApiProperty() sizeBytes!: number;
+  @ApiProperty() smtpReply!: string;
+}
+
+export class FindingEventDto extends MessageFactsDto {
+  @ApiProperty({ enum: ['finding'], description: 'one per security finding (the security log of F15)' }) kind!: 'finding';
+  @ApiProperty() symbol!: string;
+  @ApiProperty({ description: "the symbol's own score" }) symbolScore!: number;
+  @ApiProperty() stage!: string;
+  @ApiProperty() detail!: string;
+}
+
+export class DeliveryEventDto extends ExportedEventDto {
+  @ApiProperty({ enum: ['delivery'], description: "one per change of a recipient's delivery state" }) kind!: 'delivery';
+  @ApiProperty() messageId!: string;
+  @ApiProperty() nodeId!: string;
+  @ApiProperty() recipient!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() downstream!: string;
+  @ApiProperty() response!: string;
+  @ApiProperty() attempts!: number;
+}
+
+export class AuditEventDto extends ExportedEventDto {
+  @ApiProperty({ enum: ['audit'], description: 'one per audit entry' }) kind!: 'audit';
+  @ApiProperty() admin!: string;
+  @ApiProperty() action!: string;
+  @ApiProperty() target!: string;
+  @ApiProperty() detail!: string;
+  @ApiProperty() ok!: boolean;
+}
+
+export class NodeEventDto extends ExportedEventDto {
+  @ApiProperty({ enum: ['node'], description: 'a scan node came up (heartbeats again) or went down (no heartbeat for 15 s)' }) kind!: 'node';
+  @ApiProperty() nodeId!: string;
+  @ApiProperty() nodeName!: string;
+  @ApiProperty({ enum: ['up', 'down'] }) state!: string;
+  @ApiProperty() smtpAddress!: string;
+  @ApiProperty() lastHeartbeatMs!: number;
 }
 
 export class EventPageDto {
-  @ApiProperty({ type: [ExportedEventDto] }) events!: ExportedEventDto[];
+  @ApiProperty({
+    type: 'array',
+    items: { oneOf: ['MessageEventDto', 'FindingEventDto', 'DeliveryEventDto', 'AuditEventDto', 'NodeEventDto'].map((name) => ({ $ref: getSchemaPath(name) })), discriminator: { propertyName: 'kind' } },
+    description: 'in export order; the fields depend on the kind (docs/architecture.md, "Event export")',
+  })
+  events!: object[];
   @ApiProperty({ description: 'ask with this cursor for the events after this page (the same cursor when the page is empty)' }) cursor!: string;
 }
 

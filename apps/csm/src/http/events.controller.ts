@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ExportLogService, type EventPage } from '../services/export-log.service.js';
-import { ErrorDto, EventPageDto } from './dto.js';
+import { AuditEventDto, DeliveryEventDto, ErrorDto, EventPageDto, FindingEventDto, MessageEventDto, NodeEventDto } from './dto.js';
 import { Allow } from './permissions.js';
 
 @ApiTags('events')
@@ -12,8 +12,9 @@ export class EventsController {
 
   @Allow('audit:read')
   @Get()
-  @ApiQuery({ name: 'cursor', required: false, description: 'the cursor of an earlier page; absent: from the oldest retained event' })
-  @ApiQuery({ name: 'limit', required: false, description: '1-1000, default 100' })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'the cursor of an earlier page; absent: from the oldest retained event' })
+  @ApiQuery({ name: 'limit', required: false, type: String, description: '1-1000, default 100' })
+  @ApiExtraModels(MessageEventDto, FindingEventDto, DeliveryEventDto, AuditEventDto, NodeEventDto)
   @ApiOkResponse({ type: EventPageDto, description: 'events in export order after the cursor, and the next cursor' })
   @ApiResponse({ status: 400, type: ErrorDto, description: 'not a cursor, or limit out of range' })
   page(@Query('cursor') cursor?: string, @Query('limit') limit?: string): Promise<EventPage> {

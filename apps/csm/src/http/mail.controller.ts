@@ -1,14 +1,37 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ClassifierService, type ReportResult } from '../services/classifier.service.js';
 import { MailActionsService, type BulkAction, type BulkResult } from '../services/mail-actions.service.js';
 import { MailService, type MailPage, type MailView, type ReleaseResult } from '../services/mail.service.js';
 import { MessageBodyService } from '../services/message-body.service.js';
 import type { MessageView } from '../util/message-view.js';
-import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS } from '../util/table-export.js';
+import { ApiFileResponse } from './api-responses.js';
 import { adminOf, principalOf, type AuthenticatedRequest } from './auth.guard.js';
-import { BulkActionDto, BulkResultDto, ErrorDto, MailDetailDto, MailListDto, MailSearchDto, MessageViewDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
+import { BulkActionDto, BulkResultDto, ErrorDto, MailAndConditionDto, MailDetailDto, MailFieldConditionDto, MailListDto, MailOrConditionDto, MailSearchDto, MessageViewDto, ReleaseResultDto, ReportDto, ReportResultDto } from './dto.js';
 import { Allow, assertMay, BULK_ACTION_PERMISSIONS } from './permissions.js';
+
+/** The query parameters of GET /api/mail, which the export takes too. */
+const MAIL_SEARCH_QUERIES = applyDecorators(
+  ApiQuery({ name: 'sender', required: false, type: String, description: 'part of the envelope sender' }),
+  ApiQuery({ name: 'rcpt', required: false, type: String, description: 'part of any envelope recipient' }),
+  ApiQuery({ name: 'subject', required: false, type: String, description: 'part of the subject' }),
+  ApiQuery({ name: 'body', required: false, type: String, description: "words in the start of the message's text (16 KiB; not stored under retention none)" }),
+  ApiQuery({ name: 'verdict', required: false, type: String, description: 'action: deliver, tag, quarantine, reject, tempfail, hold, discard' }),
+  ApiQuery({ name: 'ip', required: false, type: String, description: 'client IP, or its start (192.0.2.)' }),
+  ApiQuery({ name: 'direction', required: false, type: String, description: 'inbound or outbound' }),
+  ApiQuery({ name: 'attachment', required: false, type: String, description: 'part of an attachment name' }),
+  ApiQuery({ name: 'symbol', required: false, type: String, description: 'a symbol that fired (AV_VIRUS)' }),
+  ApiQuery({ name: 'node', required: false, type: String, description: 'node name or id' }),
+  ApiQuery({ name: 'delivery', required: false, type: String, description: 'delivery state the message was received with (queued, quarantined, ...)' }),
+  ApiQuery({ name: 'category', required: false, type: String, description: 'dashboard category: normal, spam, virus, ransomware, personal-data, rejected' }),
+  ApiQuery({ name: 'virus', required: false, type: String, description: 'a malware name an antivirus engine gave (Eicar-Test-Signature)' }),
+  ApiQuery({ name: 'match', required: false, type: String, description: 'all (default): every given field matches; any: at least one' }),
+  ApiQuery({ name: 'from', required: false, type: String, description: 'ISO-8601 or epoch ms' }),
+  ApiQuery({ name: 'to', required: false, type: String, description: 'ISO-8601 or epoch ms (exclusive)' }),
+  ApiQuery({ name: 'limit', required: false, type: String, description: '1-10000, default 100' }),
+  ApiQuery({ name: 'cursor', required: false, type: String, description: 'nextCursor of the previous page' }),
+);
 
 @ApiTags('mail')
 @ApiBearerAuth()
@@ -23,24 +46,7 @@ export class MailController {
 
   @Allow('mail:read')
   @Get()
-  @ApiQuery({ name: 'sender', required: false, description: 'part of the envelope sender' })
-  @ApiQuery({ name: 'rcpt', required: false, description: 'part of any envelope recipient' })
-  @ApiQuery({ name: 'subject', required: false, description: 'part of the subject' })
-  @ApiQuery({ name: 'body', required: false, description: "words in the start of the message's text (16 KiB; not stored under retention none)" })
-  @ApiQuery({ name: 'verdict', required: false, description: 'action: deliver, tag, quarantine, reject, tempfail, hold, discard' })
-  @ApiQuery({ name: 'ip', required: false, description: 'client IP, or its start (192.0.2.)' })
-  @ApiQuery({ name: 'direction', required: false, description: 'inbound or outbound' })
-  @ApiQuery({ name: 'attachment', required: false, description: 'part of an attachment name' })
-  @ApiQuery({ name: 'symbol', required: false, description: 'a symbol that fired (AV_VIRUS)' })
-  @ApiQuery({ name: 'node', required: false, description: 'node name or id' })
-  @ApiQuery({ name: 'delivery', required: false, description: 'delivery state the message was received with (queued, quarantined, ...)' })
-  @ApiQuery({ name: 'category', required: false, description: 'dashboard category: normal, spam, virus, ransomware, personal-data, rejected' })
-  @ApiQuery({ name: 'virus', required: false, description: 'a malware name an antivirus engine gave (Eicar-Test-Signature)' })
-  @ApiQuery({ name: 'match', required: false, description: 'all (default): every given field matches; any: at least one' })
-  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms' })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive)' })
-  @ApiQuery({ name: 'limit', required: false, description: '1-10000, default 100' })
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @MAIL_SEARCH_QUERIES
   @ApiOkResponse({ type: MailListDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   search(@Query() query: Record<string, unknown>): Promise<MailPage> {
@@ -50,6 +56,7 @@ export class MailController {
   @Allow('mail:read')
   @Post('search')
   @HttpCode(200)
+  @ApiExtraModels(MailFieldConditionDto, MailAndConditionDto, MailOrConditionDto)
   @ApiOkResponse({ type: MailListDto })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid condition, time, limit or cursor; problems name each' })
   searchTree(@Body() body: MailSearchDto): Promise<MailPage> {
@@ -58,9 +65,9 @@ export class MailController {
 
   @Allow('mail:read')
   @Get('export')
-  @ApiQuery({ name: 'format', required: false, description: 'csv (default) or xlsx' })
-  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-  @ApiOkResponse({ description: 'every message the search (same parameters as GET /api/mail) matches, all pages; audited' })
+  @MAIL_SEARCH_QUERIES
+  @ApiQuery({ name: 'format', required: false, enum: EXPORT_FORMATS, description: 'csv (default) or xlsx' })
+  @ApiFileResponse('every message the search (same parameters as GET /api/mail) matches, all pages; audited', ...Object.values(EXPORT_CONTENT_TYPES))
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid search, or more than 100000 messages match' })
   async export(@Query() query: Record<string, unknown>, @Req() request: AuthenticatedRequest): Promise<StreamableFile> {
     const file = await this.mail.export(query, adminOf(request));
@@ -89,8 +96,7 @@ export class MailController {
 
   @Allow('mail:read')
   @Get(':id/body')
-  @ApiProduces('message/rfc822')
-  @ApiOkResponse({ description: 'the message as received (.eml, with the node\'s trace headers); audited mail.body' })
+  @ApiFileResponse("the message as received (.eml, with the node's trace headers); audited mail.body", 'message/rfc822')
   @ApiResponse({ status: 404, type: ErrorDto, description: 'no such message, or its body is not kept (retention policy) or past its retention' })
   async body(@Param('id') id: string, @Req() request: AuthenticatedRequest): Promise<StreamableFile> {
     const raw = await this.bodies.download(id, adminOf(request));

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Headers } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Registry } from 'prom-client';
+import { ApiFileResponse } from './api-responses.js';
 import { MetricsService } from '../services/metrics.service.js';
 import { bearerToken, Public } from './auth.guard.js';
 
@@ -16,8 +17,7 @@ export class MetricsController {
   @Public()
   @Get()
   @ApiBearerAuth()
-  @ApiProduces(Registry.PROMETHEUS_CONTENT_TYPE)
-  @ApiOkResponse({ description: 'Prometheus text format 0.0.4' })
+  @ApiFileResponse('Prometheus text format 0.0.4', Registry.PROMETHEUS_CONTENT_TYPE)
   @ApiUnauthorizedResponse({ description: 'no or wrong metrics token (MOAT_METRICS_TOKEN or <data>/metrics-token)' })
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')

@@ -41,8 +41,8 @@ export class PolicyController {
 
   @Allow('policy:read')
   @Get('policy/diff')
-  @ApiQuery({ name: 'from', required: false, description: 'version; default: the one before to' })
-  @ApiQuery({ name: 'to', required: false, description: 'version; default: the current one' })
+  @ApiQuery({ name: 'from', required: false, type: Number, description: 'version; default: the one before to' })
+  @ApiQuery({ name: 'to', required: false, type: Number, description: 'version; default: the current one' })
   @ApiOkResponse({ type: PolicyDiffDto })
   @ApiResponse({ status: 404, type: ErrorDto })
   async diff(@Query('from') from?: unknown, @Query('to') to?: unknown): Promise<PolicyDiff> {

@@ -1,8 +1,8 @@
 import { Controller, Get, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiProduces, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { DashboardService, type DashboardView } from '../services/dashboard.service.js';
 import { StatusService, type CsmStatus, type StatsView } from '../services/status.service.js';
-import { EXPORT_CONTENT_TYPES } from '../util/table-export.js';
+import { EXPORT_CONTENT_TYPES, EXPORT_FORMATS } from '../util/table-export.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { BreakdownDto, DashboardDto, ErrorDto, StatsDto, StatusDto } from './dto.js';
 import { Allow } from './permissions.js';
@@ -25,13 +25,20 @@ export class StatusController {
 
   @Allow('status:read')
   @Get('stats')
-  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms; default: all time' })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive); default: now' })
+  @ApiQuery({ name: 'from', required: false, type: String, description: 'ISO-8601 or epoch ms; default: all time' })
+  @ApiQuery({ name: 'to', required: false, type: String, description: 'ISO-8601 or epoch ms (exclusive); default: now' })
   @ApiQuery({ name: 'by', required: false, enum: ['domain', 'user', 'reason', 'symbol', 'direction'], description: 'a breakdown instead of the direction/action totals' })
   @ApiQuery({ name: 'direction', required: false, enum: ['inbound', 'outbound'], description: 'with by: one direction only' })
-  @ApiQuery({ name: 'format', required: false, enum: ['csv', 'xlsx'], description: 'the result as a file (audited)' })
-  @ApiOkResponse({ type: StatsDto, description: 'without by; with by: BreakdownDto' })
-  @ApiExtraModels(BreakdownDto)
+  @ApiQuery({ name: 'format', required: false, enum: EXPORT_FORMATS, description: 'the result as a file (audited)' })
+  @ApiExtraModels(StatsDto, BreakdownDto)
+  @ApiProduces('application/json', ...Object.values(EXPORT_CONTENT_TYPES))
+  @ApiOkResponse({
+    description: 'StatsDto without by; BreakdownDto with by; a file with format',
+    content: {
+      'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(StatsDto) }, { $ref: getSchemaPath(BreakdownDto) }] } },
+      ...Object.fromEntries(Object.values(EXPORT_CONTENT_TYPES).map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+    },
+  })
   @ApiBadRequestResponse({ type: ErrorDto })
   async stats(@Query() query: Record<string, unknown>, @Req() request: AuthenticatedRequest): Promise<StatsView | StreamableFile> {
     const result = await this.status.query(query, adminOf(request));
@@ -41,8 +48,8 @@ export class StatusController {
 
   @Allow('status:read')
   @Get('dashboard')
-  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601 or epoch ms; default: a day before to' })
-  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 or epoch ms (exclusive); default: now' })
+  @ApiQuery({ name: 'from', required: false, type: String, description: 'ISO-8601 or epoch ms; default: a day before to' })
+  @ApiQuery({ name: 'to', required: false, type: String, description: 'ISO-8601 or epoch ms (exclusive); default: now' })
   @ApiQuery({ name: 'bucket', required: false, enum: ['hour', 'day'], description: 'default: hour up to 2 days, else day; at most 1000 buckets' })
   @ApiOkResponse({ type: DashboardDto })
   @ApiBadRequestResponse({ type: ErrorDto })

@@ -1,12 +1,12 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import type { AccountsView, Me } from '../api/api.types';
+import type { AccountsView, Me, Permission } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { fill, find } from '../testing/dom';
 import { AccountsPage } from './accounts.page';
 
-const me = (role: Me['role'], permissions: string[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
+const me = (role: Me['role'], permissions: Permission[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
 const view: AccountsView = {
   version: 5,
   domains: [{ name: 'example.test', accounts: ['alice', 'bob'] }],

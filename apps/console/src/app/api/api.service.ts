@@ -1,17 +1,16 @@
-import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import type { Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import type {
   AccountsImportResult,
   AccountsView,
   AuthBlock,
-  Admin,
   AdminCreated,
   ApprovalDecision,
   AuditPage,
   AuditVerification,
   BulkAction,
   Breakdown,
+  BreakdownBy,
   BulkResult,
   CertificateView,
   ClassifierInfo,
@@ -20,8 +19,8 @@ import type {
   Dashboard,
   DkimDnsCheck,
   DkimDomain,
+  DkimKey,
   ExportFormat,
-  HeldDomain,
   HoldReleaseResult,
   ListEdit,
   ListsView,
@@ -32,7 +31,6 @@ import type {
   MessageBodyView,
   Me,
   NewAdmin,
-  PendingApproval,
   PolicyCheck,
   PolicyDiff,
   PolicyJson,
@@ -42,174 +40,176 @@ import type {
   SecurityLogPage,
   VersionedPolicy,
 } from './api.types';
+import { CsmClient, type QueryOf } from './csm-client';
+import type { AdminListDto, AuthBlocksDto, HoldsDto, ListEditResultDto, PendingApprovalsDto, PolicyDefaultsDto, TotpSetupDto } from './generated/csm-api';
 
-/** Typed client for the CSM's REST API (same origin, under /api). */
+/** The CSM's REST API as the pages call it (same origin, under /api), on the client typed by its OpenAPI document. */
 @Injectable({ providedIn: 'root' })
 export class ApiService {
-  private readonly http = inject(HttpClient);
+  private readonly csm = inject(CsmClient);
 
   login(credentials: LoginRequest): Observable<LoginResponse> {
-    return this.http.post<LoginResponse>('/api/auth/login', credentials);
+    return this.csm.post('/api/auth/login', { body: credentials });
   }
 
   logout(): Observable<void> {
-    return this.http.post<void>('/api/auth/logout', null);
+    return this.csm.post('/api/auth/logout');
   }
 
   me(): Observable<Me> {
-    return this.http.get<Me>('/api/auth/me');
+    return this.csm.get('/api/auth/me');
   }
 
   changePassword(currentPassword: string, password: string): Observable<void> {
-    return this.http.post<void>('/api/auth/password', { currentPassword, password });
+    return this.csm.post('/api/auth/password', { body: { currentPassword, password } });
   }
 
   /** Starts enabling TOTP: the otpauth:// URI for an authenticator app. */
-  totpSetup(): Observable<{ otpauthUri: string }> {
-    return this.http.post<{ otpauthUri: string }>('/api/auth/totp/setup', null);
+  totpSetup(): Observable<TotpSetupDto> {
+    return this.csm.post('/api/auth/totp/setup');
   }
 
   totpConfirm(code: string): Observable<void> {
-    return this.http.post<void>('/api/auth/totp/confirm', { code });
+    return this.csm.post('/api/auth/totp/confirm', { body: { code } });
   }
 
-  admins(): Observable<{ admins: Admin[] }> {
-    return this.http.get<{ admins: Admin[] }>('/api/admins');
+  admins(): Observable<AdminListDto> {
+    return this.csm.get('/api/admins');
   }
 
   addAdmin(admin: NewAdmin): Observable<AdminCreated> {
-    return this.http.post<AdminCreated>('/api/admins', admin);
+    return this.csm.post('/api/admins', { body: admin });
   }
 
   removeAdmin(username: string): Observable<void> {
-    return this.http.delete<void>(`/api/admins/${encodeURIComponent(username)}`);
+    return this.csm.delete('/api/admins/{name}', { path: { name: username } });
   }
 
   status(): Observable<ClusterStatus> {
-    return this.http.get<ClusterStatus>('/api/status');
+    return this.csm.get('/api/status');
   }
 
   /** The classifier models the CSM keeps (policy:read). */
   classifier(): Observable<ClassifierInfo> {
-    return this.http.get<ClassifierInfo>('/api/classifier');
+    return this.csm.get('/api/classifier');
   }
 
-  /** The dashboard's counts and tops; `params` are `GET /api/dashboard`'s (from, to, bucket). */
-  dashboard(params: Record<string, string>): Observable<Dashboard> {
-    return this.http.get<Dashboard>('/api/dashboard', { params });
+  /** The dashboard's counts and tops; `query` is `GET /api/dashboard`'s (from, to, bucket). */
+  dashboard(query: QueryOf<'/api/dashboard'>): Observable<Dashboard> {
+    return this.csm.get('/api/dashboard', { query });
   }
 
-  /** Message counts broken down; `params` are `GET /api/stats`'s (by, direction, from, to). */
-  breakdown(params: Record<string, string>): Observable<Breakdown> {
-    return this.http.get<Breakdown>('/api/stats', { params });
+  /** Message counts broken down; `query` is `GET /api/stats`'s (by, direction, from, to). */
+  breakdown(query: QueryOf<'/api/stats'> & { by: BreakdownBy }): Observable<Breakdown> {
+    return this.csm.get('/api/stats', { query }).pipe(map((answer) => ('by' in answer ? answer : breakdownExpected())));
   }
 
   /** The same breakdown as a file. */
-  exportBreakdown(params: Record<string, string>, format: ExportFormat): Observable<Blob> {
-    return this.http.get('/api/stats', { params: { ...params, format }, responseType: 'blob' });
+  exportBreakdown(query: QueryOf<'/api/stats'>, format: ExportFormat): Observable<Blob> {
+    return this.csm.download('/api/stats', { query: { ...query, format } });
   }
 
-  /** One page of the mail search; `params` are `GET /api/mail`'s (fields, match, from, to, limit, cursor). */
-  searchMail(params: Record<string, string>): Observable<MailPage> {
-    return this.http.get<MailPage>('/api/mail', { params });
+  /** One page of the mail search; `query` is `GET /api/mail`'s (fields, match, from, to, limit, cursor). */
+  searchMail(query: QueryOf<'/api/mail'>): Observable<MailPage> {
+    return this.csm.get('/api/mail', { query });
   }
 
   message(id: string): Observable<MailDetail> {
-    return this.http.get<MailDetail>(`/api/mail/${encodeURIComponent(id)}`);
+    return this.csm.get('/api/mail/{id}', { path: { id } });
   }
 
   /** The kept message's parts (audited by the CSM); 404 says why it is not kept. */
   messageBodyView(id: string): Observable<MessageBodyView> {
-    return this.http.get<MessageBodyView>(`/api/mail/${encodeURIComponent(id)}/body/view`);
+    return this.csm.get('/api/mail/{id}/body/view', { path: { id } });
   }
 
   /** The kept message as received (.eml), audited by the CSM. */
   messageBody(id: string): Observable<Blob> {
-    return this.http.get(`/api/mail/${encodeURIComponent(id)}/body`, { responseType: 'blob' });
+    return this.csm.download('/api/mail/{id}/body', { path: { id } });
   }
 
   /** An action on messages; `to` is the address of a forward. */
   mailAction(action: BulkAction, ids: string[], to?: string): Observable<BulkResult> {
-    return this.http.post<BulkResult>('/api/mail/actions', { action, ids, ...(to === undefined ? {} : { to }) });
+    return this.csm.post('/api/mail/actions', { body: { action, ids, ...(to === undefined ? {} : { to }) } });
   }
 
   /** Every message the search matches, as a file. */
-  exportMail(params: Record<string, string>, format: ExportFormat): Observable<Blob> {
-    return this.http.get('/api/mail/export', { params: { ...params, format }, responseType: 'blob' });
+  exportMail(query: QueryOf<'/api/mail'>, format: ExportFormat): Observable<Blob> {
+    return this.csm.download('/api/mail/export', { query: { ...query, format } });
   }
 
-  /** One page of the audit log; `params` are `GET /api/audit`'s (actor, action, target, from, to, limit, cursor). */
-  audit(params: Record<string, string>): Observable<AuditPage> {
-    return this.http.get<AuditPage>('/api/audit', { params });
+  /** One page of the audit log; `query` is `GET /api/audit`'s (actor, action, target, from, to, limit, cursor). */
+  audit(query: QueryOf<'/api/audit'>): Observable<AuditPage> {
+    return this.csm.get('/api/audit', { query });
   }
 
-  /** One page of the security log; `params` are `GET /api/security-log`'s (kind, from, to, limit, cursor). */
-  securityLog(params: Record<string, string>): Observable<SecurityLogPage> {
-    return this.http.get<SecurityLogPage>('/api/security-log', { params });
+  /** One page of the security log; `query` is `GET /api/security-log`'s (kind, sender, ip, text, from, to, limit, cursor). */
+  securityLog(query: QueryOf<'/api/security-log'>): Observable<SecurityLogPage> {
+    return this.csm.get('/api/security-log', { query });
   }
 
   verifyAudit(): Observable<AuditVerification> {
-    return this.http.get<AuditVerification>('/api/audit/verify');
+    return this.csm.get('/api/audit/verify');
   }
 
   /** The document an empty policy becomes: every default. */
-  policyDefaults(): Observable<{ policy: PolicyJson }> {
-    return this.http.get<{ policy: PolicyJson }>('/api/policy/defaults');
+  policyDefaults(): Observable<PolicyDefaultsDto> {
+    return this.csm.get('/api/policy/defaults');
   }
 
   /** What publishing POLICY would change; 400 with `problems` when it is invalid. */
   checkPolicy(policy: PolicyJson): Observable<PolicyCheck> {
-    return this.http.post<PolicyCheck>('/api/policy/check', { policy });
+    return this.csm.post('/api/policy/check', { body: { policy } });
   }
 
   policyVersions(): Observable<PolicyVersionInfo[]> {
-    return this.http.get<PolicyVersionInfo[]>('/api/policy/versions');
+    return this.csm.get('/api/policy/versions');
   }
 
   policyVersion(version: number): Observable<PolicyVersionDetail> {
-    return this.http.get<PolicyVersionDetail>(`/api/policy/versions/${version}`);
+    return this.csm.get('/api/policy/versions/{version}', { path: { version: String(version) } });
   }
 
   policyDiff(from: number, to: number): Observable<PolicyDiff> {
-    return this.http.get<PolicyDiff>('/api/policy/diff', { params: { from, to } });
+    return this.csm.get('/api/policy/diff', { query: { from, to } });
   }
 
   /** VERSION's document as a new version; 409 as putPolicy. */
   rollbackPolicy(version: number, comment: string, confirm: boolean): Observable<VersionedPolicy> {
-    return this.http.post<VersionedPolicy>('/api/policy/rollback', { version, comment, confirm });
+    return this.csm.post('/api/policy/rollback', { body: { version, comment, confirm } });
   }
 
   certificates(): Observable<CertificateView[]> {
-    return this.http.get<CertificateView[]>('/api/certificates');
+    return this.csm.get('/api/certificates');
   }
 
   /** A new key (kept encrypted by the CSM) and its CSR. */
-  createCsr(domain: string, keyType: 'rsa' | 'ecdsa'): Observable<CsrResult> {
-    return this.http.post<CsrResult>('/api/certificates/csr', { domain, keyType });
+  createCsr(domain: string, keyType: CsrResult['keyType']): Observable<CsrResult> {
+    return this.csm.post('/api/certificates/csr', { body: { domain, keyType } });
   }
 
   /** The certificate issued for the CSR; the CSM checks it against the kept key. */
   uploadCertificate(domain: string, certificate: string, chain: string): Observable<CertificateView> {
-    return this.http.put<CertificateView>(`/api/certificates/${encodeURIComponent(domain)}`, { certificate, chain });
+    return this.csm.put('/api/certificates/{domain}', { path: { domain }, body: { certificate, chain } });
   }
 
   /** Mail held by delivery hold windows, per domain across nodes. */
-  holds(): Observable<{ domains: HeldDomain[] }> {
-    return this.http.get<{ domains: HeldDomain[] }>('/api/holds');
+  holds(): Observable<HoldsDto> {
+    return this.csm.get('/api/holds');
   }
 
   /** Ends the domain's open hold window on every node, which delivers its held mail now. */
   releaseHold(domain: string): Observable<HoldReleaseResult> {
-    return this.http.post<HoldReleaseResult>(`/api/holds/${encodeURIComponent(domain)}/release`, {});
+    return this.csm.post('/api/holds/{domain}/release', { path: { domain } });
   }
 
-  /** One page of what the quarantine holds now; `params` are `GET /api/quarantine`'s (reason, rcpt, from, to, limit, cursor). */
-  quarantine(params: Record<string, string>): Observable<QuarantinePage> {
-    return this.http.get<QuarantinePage>('/api/quarantine', { params });
+  /** One page of what the quarantine holds now; `query` is `GET /api/quarantine`'s (reason, rcpt, from, to, limit, cursor). */
+  quarantine(query: QueryOf<'/api/quarantine'>): Observable<QuarantinePage> {
+    return this.csm.get('/api/quarantine', { query });
   }
 
   policy(): Observable<VersionedPolicy> {
-    return this.http.get<VersionedPolicy>('/api/policy');
+    return this.csm.get('/api/policy');
   }
 
   /**
@@ -217,76 +217,81 @@ export class ApiService {
    * stops mail, unless CONFIRM.
    */
   putPolicy(policy: PolicyJson, comment: string, confirm = false): Observable<VersionedPolicy> {
-    return this.http.put<VersionedPolicy>('/api/policy', { policy, comment, ...(confirm ? { confirm } : {}) });
+    return this.csm.put('/api/policy', { body: { policy, comment, ...(confirm ? { confirm } : {}) } });
   }
 
   lists(): Observable<ListsView> {
-    return this.http.get<ListsView>('/api/lists');
+    return this.csm.get('/api/lists');
   }
 
-  editList(edit: ListEdit): Observable<{ version: number; values: string[] }> {
-    return this.http.post<{ version: number; values: string[] }>('/api/lists', edit);
+  editList(edit: ListEdit): Observable<ListEditResultDto> {
+    return this.csm.post('/api/lists', { body: edit });
   }
 
   accounts(): Observable<AccountsView> {
-    return this.http.get<AccountsView>('/api/accounts');
+    return this.csm.get('/api/accounts');
   }
 
   importAccounts(csv: string, replace: boolean): Observable<AccountsImportResult> {
-    return this.http.post<AccountsImportResult>('/api/accounts/import', { csv, replace });
+    return this.csm.post('/api/accounts/import', { body: { csv, replace } });
   }
 
   /** Addresses blocked from SMTP AUTH on every node, active first. */
-  authBlocks(): Observable<{ blocks: AuthBlock[] }> {
-    return this.http.get<{ blocks: AuthBlock[] }>('/api/auth-blocks');
+  authBlocks(): Observable<AuthBlocksDto> {
+    return this.csm.get('/api/auth-blocks');
   }
 
   /** Blocks an address on every node for FORSECONDS (undefined: permanent). */
   addAuthBlock(ip: string, forSeconds: number | undefined, reason: string): Observable<AuthBlock> {
-    return this.http.post<AuthBlock>('/api/auth-blocks', { ip, forSeconds, reason: reason || undefined });
+    return this.csm.post('/api/auth-blocks', { body: { ip, forSeconds, reason: reason || undefined } });
   }
 
   /** Unblocks an address on every node at once. */
   removeAuthBlock(ip: string): Observable<AuthBlock> {
-    return this.http.delete<AuthBlock>(`/api/auth-blocks/${encodeURIComponent(ip)}`);
+    return this.csm.delete('/api/auth-blocks/{ip}', { path: { ip } });
   }
 
   /** Outbound mail held for an approver, not yet decided (F7). */
-  approvals(): Observable<{ messages: PendingApproval[] }> {
-    return this.http.get<{ messages: PendingApproval[] }>('/api/approvals');
+  approvals(): Observable<PendingApprovalsDto> {
+    return this.csm.get('/api/approvals');
   }
 
   /** Approve: the held message is delivered. */
   approve(id: string): Observable<ApprovalDecision> {
-    return this.http.post<ApprovalDecision>(`/api/approvals/${encodeURIComponent(id)}/approve`, {});
+    return this.csm.post('/api/approvals/{id}/approve', { path: { id } });
   }
 
   /** Reject: the sender is told (with REASON) and the message deleted. */
   reject(id: string, reason: string): Observable<ApprovalDecision> {
-    return this.http.post<ApprovalDecision>(`/api/approvals/${encodeURIComponent(id)}/reject`, { reason });
+    return this.csm.post('/api/approvals/{id}/reject', { path: { id }, body: { reason } });
   }
 
   /** The DKIM keys of every sending domain, with the TXT records to publish. */
   dkimDomains(): Observable<DkimDomain[]> {
-    return this.http.get<DkimDomain[]>('/api/dkim');
+    return this.csm.get('/api/dkim');
   }
 
   /** A new DKIM key for DOMAIN; it signs at once unless `active` is false. */
-  generateDkimKey(domain: string, selector: string, algorithm: 'rsa' | 'ed25519'): Observable<DkimDomain> {
-    return this.http.post<DkimDomain>(`/api/dkim/${encodeURIComponent(domain)}/keys`, { algorithm, ...(selector ? { selector } : {}) });
+  generateDkimKey(domain: string, selector: string, algorithm: DkimKey['algorithm']): Observable<DkimDomain> {
+    return this.csm.post('/api/dkim/{domain}/keys', { path: { domain }, body: { algorithm, ...(selector ? { selector } : {}) } });
   }
 
   /** Rotation: SELECTOR signs DOMAIN's mail from now on. */
   activateDkimKey(domain: string, selector: string): Observable<DkimDomain> {
-    return this.http.post<DkimDomain>(`/api/dkim/${encodeURIComponent(domain)}/active`, { selector });
+    return this.csm.post('/api/dkim/{domain}/active', { path: { domain }, body: { selector } });
   }
 
   deleteDkimKey(domain: string, selector: string): Observable<void> {
-    return this.http.delete<void>(`/api/dkim/${encodeURIComponent(domain)}/keys/${encodeURIComponent(selector)}`);
+    return this.csm.delete('/api/dkim/{domain}/keys/{selector}', { path: { domain, selector } });
   }
 
   /** What DNS publishes for DOMAIN's DKIM keys, SPF and DMARC, checked by the CSM. */
   dkimDnsCheck(domain: string): Observable<DkimDnsCheck> {
-    return this.http.get<DkimDnsCheck>(`/api/dkim/${encodeURIComponent(domain)}/dns-check`);
+    return this.csm.get('/api/dkim/{domain}/dns-check', { path: { domain } });
   }
+}
+
+/** GET /api/stats with `by` answers a breakdown; the totals in its place are a CSM fault. */
+function breakdownExpected(): never {
+  throw new Error('the CSM answered totals to a breakdown request');
 }

@@ -2,13 +2,13 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { Me, PendingApproval } from '../api/api.types';
+import type { Me, PendingApproval, Permission } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { ApprovalsPage } from './approvals.page';
 
 const HELD = { id: 'm1', receivedAtMs: Date.UTC(2026, 0, 1, 0, 10), nodeId: 'n1', nodeName: 'node-1', direction: 'outbound', mailFrom: 'alice@example.test', rcptTo: ['carol@remote.test'], subject: 'staff list', clientIp: '127.0.0.1', action: 'hold', score: 0, deliveryStatus: 'held', released: false, reasons: ['APPROVAL_RULE zip outside: attachment zip', 'DLP_RRN 5 distinct (900101-1******) in 1'] } as PendingApproval;
 
-async function setup(permissions: string[]) {
+async function setup(permissions: Permission[]) {
   TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
   const backend = TestBed.inject(HttpTestingController);
   const me: Me = { username: 'a', role: 'approver', tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions };

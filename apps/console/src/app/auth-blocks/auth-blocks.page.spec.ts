@@ -1,7 +1,7 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import type { AuthBlock, Me } from '../api/api.types';
+import type { AuthBlock, Me, Permission } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { AuthBlocksPage } from './auth-blocks.page';
 
@@ -15,10 +15,11 @@ const BLOCK: AuthBlock = {
   source: 'auto',
   rule: 'outbound.authFailures: 10 failures in 900 s',
   country: 'FR',
+  epoch: 0,
   active: true,
 };
 
-async function setup(permissions: string[]) {
+async function setup(permissions: Permission[]) {
   TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
   const backend = TestBed.inject(HttpTestingController);
   const me: Me = { username: 'a', role: 'tenant-admin', tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions };

@@ -1,7 +1,7 @@
 import { Injectable, inject, signal } from '@angular/core';
 import { type Observable, tap } from 'rxjs';
 import { ApiService } from '../api/api.service';
-import type { Me } from '../api/api.types';
+import type { Me, Permission } from '../api/api.types';
 
 /** The signed-in account and its permissions (GET /api/auth/me), which decide the pages the console offers. */
 @Injectable({ providedIn: 'root' })
@@ -15,7 +15,7 @@ export class IdentityService {
     return this.api.me().pipe(tap((me) => this.current.set(me)));
   }
 
-  can(permission: string): boolean {
+  can(permission: Permission): boolean {
     return this.current()?.permissions.includes(permission) ?? false;
   }
 

@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { DkimDomain, Me } from '../api/api.types';
+import type { DkimDomain, Me, Permission } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { DkimPage } from './dkim.page';
 
@@ -15,7 +15,7 @@ const DOMAIN: DkimDomain = {
   ],
 };
 
-async function setup(permissions: string[]) {
+async function setup(permissions: Permission[]) {
   TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });
   const backend = TestBed.inject(HttpTestingController);
   const me: Me = { username: 'a', role: 'tenant-admin', tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions };

@@ -1,7 +1,7 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import type { HeldDomain, Me } from '../api/api.types';
+import type { HeldDomain, Me, Permission } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { HoldsPage } from './holds.page';
 
@@ -18,7 +18,7 @@ const HELD: HeldDomain = {
   ],
 };
 
-async function setup(permissions: string[]) {
+async function setup(permissions: Permission[]) {
   TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
   const backend = TestBed.inject(HttpTestingController);
   const me: Me = { username: 'a', role: 'tenant-admin', tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions };

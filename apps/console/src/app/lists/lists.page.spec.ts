@@ -1,12 +1,12 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import type { ListsView, Me } from '../api/api.types';
+import type { ListsView, Me, Permission } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { fill, find } from '../testing/dom';
 import { ListsPage } from './lists.page';
 
-const me = (role: Me['role'], permissions: string[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
+const me = (role: Me['role'], permissions: Permission[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
 const empty = { ipBlock: [], ipAllow: [], senderBlock: [], senderAllow: [] };
 const view: ListsView = { version: 4, lists: { ...empty, ipBlock: ['192.0.2.1'] }, domains: [{ name: 'example.test', lists: empty }] };
 

@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { Me, PolicyVersionInfo } from '../api/api.types';
+import type { Me, Permission, PolicyVersionInfo } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { find } from '../testing/dom';
 import { diffCells as cells } from './testing';
@@ -13,7 +13,7 @@ const VERSIONS: PolicyVersionInfo[] = [
   { version: 2, createdAtMs: Date.UTC(2026, 11, 7, 11), author: 'alice', comment: 'add example.test' },
   { version: 3, createdAtMs: Date.UTC(2026, 11, 7, 12), author: 'bob', comment: 'tag earlier' },
 ];
-const me = (role: Me['role'], permissions: string[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
+const me = (role: Me['role'], permissions: Permission[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
 
 async function open(account: Me) {
   TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting(), provideRouter([])] });

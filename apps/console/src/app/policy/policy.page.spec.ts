@@ -2,7 +2,7 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { Me, PolicyJson } from '../api/api.types';
+import type { Me, Permission, PolicyJson } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { fill, find } from '../testing/dom';
 import { diffCells as cells } from './testing';
@@ -27,7 +27,7 @@ const RUNNING: PolicyJson = {
 };
 const DEFAULTS: PolicyJson = { thresholds: { tag: 5, quarantine: 10, reject: 15 }, classifier: { enabled: false, spamScore: 6, hamScore: 3 } };
 
-const me = (role: Me['role'], permissions: string[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
+const me = (role: Me['role'], permissions: Permission[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
 const ADMIN = me('tenant-admin', ['policy:read', 'policy:write']);
 
 async function open(account: Me) {

@@ -2,12 +2,12 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { HeldRow, Me, QuarantinePage as Page } from '../api/api.types';
+import type { HeldRow, Me, Permission, QuarantinePage as Page } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { fill, find } from '../testing/dom';
 import { QuarantinePage } from './quarantine.page';
 
-const me = (role: Me['role'], permissions: string[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
+const me = (role: Me['role'], permissions: Permission[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
 
 const held = (id: string, reason: HeldRow['reason']): HeldRow => ({
   id, receivedAtMs: Date.now() - 60_000, nodeId: 'n1', nodeName: 'node-1', direction: 'inbound', mailFrom: 'x@remote.test', rcptTo: ['alice@example.test'],

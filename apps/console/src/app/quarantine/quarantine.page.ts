@@ -4,14 +4,14 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { switchMap } from 'rxjs';
 import { ApiService } from '../api/api.service';
-import { QUARANTINE_REASONS, type BulkAction, type HeldRow, type QuarantinePage as Page, type QuarantineReason } from '../api/api.types';
+import { QUARANTINE_REASONS, type BulkAction, type HeldRow, type Permission, type QuarantinePage as Page, type QuarantineReason } from '../api/api.types';
 import { describeHttpError, serverProblems } from '../api/http-error';
 import { IdentityService } from '../auth/identity.service';
 import { compactParams, isoToLocalInput, localInputToIso } from '../shared/url-state';
 import { REASON_LABELS, expiresIn, parseDays } from './quarantine-view';
 
 const PAGE_SIZE = 100;
-const ACTIONS: { action: Extract<BulkAction, 'release' | 'delete'>; label: string; permission: string }[] = [
+const ACTIONS: { action: Extract<BulkAction, 'release' | 'delete'>; label: string; permission: Permission }[] = [
   { action: 'release', label: 'Release', permission: 'mail:release' },
   { action: 'delete', label: 'Delete', permission: 'mail:delete' },
 ];

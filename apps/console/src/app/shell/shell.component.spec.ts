@@ -2,10 +2,10 @@ import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import type { Me } from '../api/api.types';
+import type { Me, Permission } from '../api/api.types';
 import { ShellComponent } from './shell.component';
 
-const me = (role: Me['role'], permissions: string[], mustChangePassword = false): Me => ({
+const me = (role: Me['role'], permissions: Permission[], mustChangePassword = false): Me => ({
   username: `${role}-1`,
   role,
   tenant: 'default',

@@ -1,6 +1,7 @@
 import { Component, inject, type OnInit } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { ApiService } from '../api/api.service';
+import type { Permission } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { SessionService } from '../auth/session.service';
 
@@ -25,7 +26,7 @@ export class ShellComponent implements OnInit {
   }
 
   /** Pages other than the account's own open once a forced password change is done. */
-  protected can(permission: string): boolean {
+  protected can(permission: Permission): boolean {
     return !this.identity.me()?.mustChangePassword && this.identity.can(permission);
   }
 

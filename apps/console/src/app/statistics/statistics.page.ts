@@ -2,9 +2,10 @@ import { DecimalPipe } from '@angular/common';
 import { Component, inject, signal } from '@angular/core';
 import { ApiService } from '../api/api.service';
 import { BREAKDOWNS, type Action, type BreakdownBy, type ExportFormat } from '../api/api.types';
+import type { QueryOf } from '../api/csm-client';
 import { describeHttpError } from '../api/http-error';
 import { saveFile } from '../shared/download';
-import { compactParams, isoToLocalInput, localInputToIso } from '../shared/url-state';
+import { isoToLocalInput, localInputToIso } from '../shared/url-state';
 import { BREAKDOWN_LABELS, statisticsRows, type StatisticsRow } from './statistics';
 
 const DAY_MS = 86_400_000;
@@ -70,7 +71,7 @@ export class StatisticsPage {
     this.api.exportBreakdown(params, format).subscribe({
       next: (file) => {
         this.busy.set(false);
-        saveFile(file, `moat-stats-by-${params['by']}.${format}`);
+        saveFile(file, `moat-stats-by-${params.by}.${format}`);
       },
       error: (err: unknown) => {
         this.busy.set(false);
@@ -79,8 +80,9 @@ export class StatisticsPage {
     });
   }
 
-  private params(): Record<string, string> {
+  private params(): QueryOf<'/api/stats'> & { by: BreakdownBy } {
     const f = this.form();
-    return compactParams({ by: f.by, direction: f.direction, from: localInputToIso(f.from), to: localInputToIso(f.to) });
+    const direction = f.direction === 'inbound' || f.direction === 'outbound' ? f.direction : undefined;
+    return { by: f.by, direction, from: localInputToIso(f.from) || undefined, to: localInputToIso(f.to) || undefined };
   }
 }
