@@ -21,19 +21,21 @@ const LOOKALIKE_SCRIPT = /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian
  */
 export const obfuscatedLinks = ruleCheck('obfuscated_links', (ctx, add) => {
   const found = new Map<'URL_IP_HOST' | 'URL_USERINFO' | 'URL_PUNYCODE' | 'URL_MANY_SUBDOMAINS' | 'URL_ENCODED_HOST', string>();
+  // Each symbol once, with the first link that showed it.
+  const note = (symbol: Parameters<typeof found.set>[0], detail: string) => void (found.has(symbol) || found.set(symbol, detail));
   for (const url of messageLinks(ctx.message, ctx.content).slice(0, MAX_LINKS)) {
     const authority = writtenAuthority(url);
     const host = urlHost(url);
     if (authority === undefined || !host) continue;
     const writtenHost = authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '').toLowerCase();
-    if (authority.includes('@')) found.set('URL_USERINFO', `${authority.slice(0, 80)}`);
-    if (writtenHost.includes('%') || NUMERIC_HOST.test(writtenHost)) found.set('URL_ENCODED_HOST', writtenHost.slice(0, 80));
-    else if (isIP(host)) found.set('URL_IP_HOST', host);
+    if (authority.includes('@')) note('URL_USERINFO', authority.slice(0, 80));
+    if (writtenHost.includes('%') || NUMERIC_HOST.test(writtenHost)) note('URL_ENCODED_HOST', writtenHost.slice(0, 80));
+    else if (isIP(host)) note('URL_IP_HOST', host);
     if (isIP(host)) continue;
     const unicode = domainToUnicode(host) || host;
-    if (unicode.split('.').some((label) => LATIN.test(label) && LOOKALIKE_SCRIPT.test(label))) found.set('URL_PUNYCODE', `${unicode} (${host})`);
+    if (unicode.split('.').some((label) => LATIN.test(label) && LOOKALIKE_SCRIPT.test(label))) note('URL_PUNYCODE', `${unicode} (${host})`);
     const domain = registrableDomain(host);
-    if (domain && host.split('.').length - domain.split('.').length >= MANY_SUBDOMAINS) found.set('URL_MANY_SUBDOMAINS', host.slice(0, 120));
+    if (domain && host.split('.').length - domain.split('.').length >= MANY_SUBDOMAINS) note('URL_MANY_SUBDOMAINS', host.slice(0, 120));
   }
   for (const [symbol, detail] of found) add(symbol, detail);
 });

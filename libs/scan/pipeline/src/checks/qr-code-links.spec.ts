@@ -1,0 +1,28 @@
+import QRCode from 'qrcode';
+import { describe, expect, it } from 'vitest';
+import { ruleSymbols } from '../testing/rule-scan.js';
+import { linkCategories } from './link-categories.js';
+import { qrCodeLinks } from './qr-code-links.js';
+
+const attach = (name: string, type: string, content: Buffer) =>
+  ['From: a@sender.test', 'Subject: s', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', 'Scan the code to keep your mailbox.', '--b', `Content-Type: ${type}; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64', '', content.toString('base64'), '--b--', ''].join('\r\n');
+
+const pdf = (text: string) => {
+  const stream = `BT /F1 12 Tf 72 720 Td (${text}) Tj ET`;
+  return Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /Contents 4 0 R /Annots [<< /Subtype /Link /A << /S /URI /URI (https://evil.test/x) >> >>] >> endobj\n4 0 obj << /Length ${stream.length} >>\nstream\n${stream}\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+};
+
+describe('qr_code_links rule', () => {
+  it("decodes a QR code in an image and hands its URL to the link rules", async () => {
+    const png = await QRCode.toBuffer('https://bit.ly/3keep-mailbox', { type: 'png', width: 300 });
+    const raw = attach('scan.png', 'image/png', png);
+    expect(await ruleSymbols(qrCodeLinks, raw)).toEqual([['QR_CODE_LINK', 'QR code in "scan.png" leads to https://bit.ly/3keep-mailbox']]);
+    expect(await ruleSymbols(linkCategories, raw)).toEqual([['URL_SHORTENER', 'bit.ly']]);
+  });
+
+  it('flags a PDF that is a few words and a link, and leaves a plain image alone', async () => {
+    expect(await ruleSymbols(qrCodeLinks, attach('invoice.pdf', 'application/pdf', pdf('View your invoice online')))).toEqual([['ATTACHMENT_ONLY_LINK', '"invoice.pdf": 4 words and a /URI action']]);
+    const blank = await QRCode.toBuffer('just some text', { type: 'png', width: 200 });
+    expect(await ruleSymbols(qrCodeLinks, attach('code.png', 'image/png', blank))).toEqual([]);
+  });
+});
