@@ -3,9 +3,9 @@ import { ruleCheck } from '../rules/rule.js';
 const HOUR = 3_600_000;
 // The date-time at the end of a Received field, after its last ";" (RFC 5321 section 4.4).
 const RECEIVED_DATE = /;([^;]*)$/;
-// RFC 5322 date-time: optional day name, day month year time, zone. Parsed by hand: Date.parse accepts
+// RFC 5322 date-time (trimmed): optional day name, day month year time, zone, comment. Checked by hand: Date.parse accepts
 // anything from "1" to free text and would hide a malformed header.
-const DATE_TIME = /^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[+-]\d{4}|[A-Za-z]{1,5})?(?:\s*\([^()]*\))?\s*$/;
+const DATE_TIME = /^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s+(?:[+-]\d{4}|[A-Za-z]{1,5}))?(?:\s+\([^()]*\))?$/;
 
 /**
  * DATE_MISSING, DATE_INVALID (not an RFC 5322 date-time), DATE_IN_FUTURE / DATE_IN_PAST: the Date lies more than

@@ -25,7 +25,7 @@ export const encodingTricks = ruleCheck('encoding_tricks', (ctx, add) => {
   for (const name of ['from', 'subject']) {
     const value = header(name)?.slice(0, 2000);
     if (!value?.includes('=?')) continue;
-    const charsets = new Set([...value.matchAll(ENCODED_WORD)].map((m) => (m[1] ?? '').toLowerCase().replace(/\*.*$/, '')));
+    const charsets = new Set([...value.matchAll(ENCODED_WORD)].map((m) => (m[1] ?? '').toLowerCase().split('*')[0] ?? ''));
     if (charsets.size === 0) continue;
     if (charsets.size > 1) add('HEADER_MIXED_CHARSETS', `${name}: ${[...charsets].join(', ')}`);
     if (PRINTABLE_ASCII.test(decodeWords(value))) add('HEADER_EXCESS_ENCODING', `${name}: plain ASCII sent as encoded words`);
