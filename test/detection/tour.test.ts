@@ -1,0 +1,85 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mailDetailSchema, type MailDetail } from '@moat/cli/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { readMailbox } from '../harness/mailbox.js';
+import { waitFor } from '../harness/wait.js';
+
+// The README's tour: the sample messages of docs/tour/ sent to a cluster on the default (demo) policy, as
+// `swaks --data docs/tour/<file>` does (its %DATE% and %MESSAGEID% tokens filled in the same way). The spam is
+// tagged or quarantined by the structural and phishing rules on by default; the ham is delivered untouched.
+const TOUR = join(import.meta.dirname, '../../docs/tour');
+
+const messageId = (file: string) => `<tour-${file.replace(/\W/g, '')}-${process.pid}@swaks.test>`;
+
+/** A sample as swaks sends it: tokens replaced, CRLF line ends. */
+async function sample(file: string): Promise<string> {
+  const text = await readFile(join(TOUR, file), 'utf8');
+  return text.replaceAll('%DATE%', new Date().toUTCString()).replaceAll('%MESSAGEID%', messageId(file)).replace(/\r?\n/g, '\r\n');
+}
+
+const recipient = (raw: string) => /^To:\s*(\S+)/im.exec(raw)?.[1] ?? 'alice@example.test';
+
+describe('README tour: sample spam and ham through a cluster on the default policy', () => {
+  let cluster: TestCluster;
+  const shown = new Map<string, MailDetail>();
+
+  beforeAll(async () => {
+    cluster = await startCluster({ nodes: 1 });
+    const files = (await readdir(TOUR)).filter((f) => f.endsWith('.eml')).sort();
+    expect(files.filter((f) => f.startsWith('spam-')).length).toBeGreaterThanOrEqual(3);
+    expect(files.filter((f) => f.startsWith('ham-')).length).toBeGreaterThanOrEqual(2);
+    for (const file of files) {
+      const raw = await sample(file);
+      const result = await cluster.sendMail(0, { from: 'sender@remote.test', to: recipient(raw), subject: '', raw });
+      expect(result.accepted, `${file}: ${result.response}`).toBe(true);
+      const id = /queued as (\S+)/.exec(result.response)?.[1];
+      if (!id) throw new Error(`${file}: no message id in "${result.response}"`);
+      shown.set(
+        file,
+        await waitFor(`${file} (${id}) in the CSM`, async () => {
+          const found = await cluster.moat(['mail', 'show', id, '--json']);
+          return found.code === 0 ? mailDetailSchema.parse(JSON.parse(found.stdout)) : undefined;
+        }),
+      );
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  const symbols = (file: string) => (shown.get(file)?.symbols ?? []).map((s) => s.name);
+  const action = (file: string) => shown.get(file)?.action;
+
+  it('quarantines the outsider writing as alice@example.test and asking for a payment to a new account', () => {
+    expect(action('spam-1-ceo-address.eml')).toBe('quarantine');
+    expect(symbols('spam-1-ceo-address.eml')).toEqual(expect.arrayContaining(['FROM_NAME_PROTECTED_ADDRESS', 'REPLYTO_FREEMAIL', 'PHISH_PAYMENT_CHANGE']));
+  });
+
+  it('quarantines the password phish dressed as Microsoft', () => {
+    expect(action('spam-2-password-phish.eml')).toBe('quarantine');
+    expect(symbols('spam-2-password-phish.eml')).toEqual(expect.arrayContaining(['PHISH_BRAND_DISPLAY_NAME', 'PHISH_CREDENTIAL_REQUEST', 'URL_IP_HOST', 'PHISH_LINK_MISMATCH']));
+  });
+
+  it('tags the QR-code lure at least, reading the link inside the image', () => {
+    expect(['tag', 'quarantine']).toContain(action('spam-3-qr-code.eml'));
+    expect(symbols('spam-3-qr-code.eml')).toEqual(expect.arrayContaining(['QR_CODE_LINK', 'URL_SHORTENER', 'PHISH_BRAND_DISPLAY_NAME']));
+  });
+
+  it('quarantines the bulk mailer with an old date and no Message-ID', () => {
+    expect(action('spam-4-bulk-mailer.eml')).toBe('quarantine');
+    expect(symbols('spam-4-bulk-mailer.eml')).toEqual(expect.arrayContaining(['XMAILER_SPAM_TOOL', 'DATE_IN_PAST', 'MID_MISSING', 'BULK_NO_UNSUBSCRIBE']));
+  });
+
+  it('delivers the ham untagged to the mailbox', async () => {
+    const ham = [...shown.keys()].filter((f) => f.startsWith('ham-'));
+    for (const file of ham) expect({ file, action: action(file) }).toEqual({ file, action: 'deliver' });
+    expect(ham.length).toBeGreaterThanOrEqual(2);
+    await waitFor('the ham in the mailbox', async () => {
+      const stored = await readMailbox(cluster.mailboxDir);
+      return ham.every((file) => stored.some((m) => m.raw.includes(messageId(file)))) ? stored : undefined;
+    });
+  });
+});
