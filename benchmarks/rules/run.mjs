@@ -45,7 +45,8 @@ for (const m of messages) {
   Date.now = Number.isNaN(delivered) ? realNow : () => delivered;
   const t0 = process.hrtime.bigint();
   const verdict = await new Pipeline(checks).session(policy, { clientIp: '' }).data(m.raw);
-  slowest = Math.max(slowest, Number(process.hrtime.bigint() - t0) / 1e6);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  slowest = Math.max(slowest, ms);
   const rules = verdict.symbols.filter((s) => ruleStageSymbol(s.name));
   const others = verdict.symbols.filter((s) => !ruleStageSymbol(s.name));
   rows.push({
@@ -56,6 +57,7 @@ for (const m of messages) {
     rules: Object.fromEntries(rules.map((s) => [s.name, s.score])),
     ruleScore: sum(rules),
     otherScore: sum(others),
+    ms: Math.round(ms),
   });
 }
 Date.now = realNow;
