@@ -1,3 +1,4 @@
+import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { ruleSymbols } from '../testing/rule-scan.js';
@@ -25,4 +26,14 @@ describe('qr_code_links rule', () => {
     const blank = await QRCode.toBuffer('just some text', { type: 'png', width: 200 });
     expect(await ruleSymbols(qrCodeLinks, attach('code.png', 'image/png', blank))).toEqual([]);
   });
+
+  it('spends bounded time on large noisy images', async () => {
+    const noise = new PNG({ width: 1400, height: 1400 });
+    for (let i = 0; i < noise.data.length; i++) noise.data[i] = i % 4 === 3 ? 255 : (i * 2654435761) % 7 > 3 ? 255 : 0;
+    const png = PNG.sync.write(noise);
+    const raw = ['From: a@sender.test', 'Subject: s', 'Content-Type: multipart/mixed; boundary="b"', '', ...[1, 2, 3, 4].flatMap((n) => ['--b', `Content-Type: image/png; name="n${n}.png"`, 'Content-Transfer-Encoding: base64', '', png.toString('base64')]), '--b--', ''].join('\r\n');
+    const started = Date.now();
+    expect(await ruleSymbols(qrCodeLinks, raw)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(8000);
+  }, 20_000);
 });
