@@ -63,8 +63,10 @@ function imagesOf(file: InspectedFile): Image[] {
 function pdfJpegs(pdf: Buffer): Image[] {
   const text = pdf.toString('latin1');
   const images: Image[] = [];
+  let attempts = 0;
   for (const filter of text.matchAll(PDF_JPEG)) {
-    if (images.length >= MAX_PDF_IMAGES) break;
+    // Each attempt searches forward through the file: a bounded number of them keeps this linear.
+    if (images.length >= MAX_PDF_IMAGES || ++attempts > 4 * MAX_PDF_IMAGES) break;
     STREAM.lastIndex = filter.index;
     const stream = STREAM.exec(text);
     if (!stream) break;
