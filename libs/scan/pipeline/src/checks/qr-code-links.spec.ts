@@ -1,3 +1,4 @@
+import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +20,14 @@ describe('qr_code_links rule', () => {
     const raw = attach('scan.png', 'image/png', png);
     expect(await ruleSymbols(qrCodeLinks, raw)).toEqual([['QR_CODE_LINK', 'QR code in "scan.png" leads to https://bit.ly/3keep-mailbox']]);
     expect(await ruleSymbols(linkCategories, raw)).toEqual([['URL_SHORTENER', 'bit.ly']]);
+  });
+
+  it('reads a QR code drawn as a JPEG image inside a PDF', async () => {
+    const qr = PNG.sync.read(await QRCode.toBuffer('https://login-check.web.app/m', { type: 'png', width: 300 }));
+    const image = jpeg.encode({ width: qr.width, height: qr.height, data: qr.data }, 90).data;
+    const head = Buffer.from(`%PDF-1.4\n5 0 obj << /Type /XObject /Subtype /Image /Width ${qr.width} /Height ${qr.height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${image.length} >>\nstream\n`);
+    const raw = attach('scan-me.pdf', 'application/pdf', Buffer.concat([head, image, Buffer.from('\nendstream endobj\ntrailer << >>\n%%EOF\n')]));
+    expect(await ruleSymbols(qrCodeLinks, raw)).toContainEqual(['QR_CODE_LINK', 'QR code in "scan-me.pdf" leads to https://login-check.web.app/m']);
   });
 
   it('flags a PDF that is a few words and a link, and leaves a plain image alone', async () => {
