@@ -32,7 +32,7 @@ const WARNINGS = [
 ];
 
 function message(subject: string, extraHeaders = ''): string {
-  return `From: sender@sender.test\r\nTo: alice@example.test\r\n${extraHeaders}Subject: ${subject}\r\n\r\nHello http://link.test/${subject}\r\n`;
+  return `From: sender@sender.test\r\nTo: alice@example.test\r\n${extraHeaders}Subject: ${subject}\r\nDate: ${new Date().toUTCString()}\r\nMessage-ID: <${subject}@sender.test>\r\n\r\nHello http://link.test/${subject}\r\n`;
 }
 
 let dir: string;

@@ -14,7 +14,7 @@ const policy = parsePolicy({
   lists: { ipBlock: ['203.0.113.0/24'] },
   domains: [{ name: 'example.test', downstream: { host: '127.0.0.1' }, accounts: ['alice'] }],
 });
-const RAW = Buffer.from('From: a@sender.test\r\nTo: alice@example.test\r\nSubject: hello\r\n\r\nsee http://a.test/\r\n');
+const RAW = Buffer.from(`From: a@sender.test\r\nTo: alice@example.test\r\nSubject: hello\r\nDate: ${new Date().toUTCString()}\r\nMessage-ID: <hello@sender.test>\r\n\r\nsee http://a.test/\r\n`);
 const ACTIONS: readonly ActionName[] = ['deliver', 'tag', 'quarantine', 'reject', 'tempfail', 'hold', 'discard'];
 
 describe('scanMessage', () => {

@@ -19,3 +19,4 @@ export * from './sections/tls.js';
 export * from './sections/hold.js';
 export * from './sections/quarantine.js';
 export * from './sections/approval-rules.js';
+export * from './sections/rules.js';

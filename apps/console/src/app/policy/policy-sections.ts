@@ -184,6 +184,22 @@ export const SECTIONS: readonly SectionSpec[] = [
       dnsListTable('body.dnsbl.senderLists', 'Sender domain lists'),
     ],
   },
+  {
+    id: 'rules',
+    title: 'Rules',
+    intro: 'Structural and phishing rules that need no training: odd dates and Message-IDs, addresses in display names, hidden text, disguised links, phishing wording and brands, QR codes. On by default; each symbol’s score is in the JSON tab (body.rules.scores).',
+    fields: [
+      { path: 'body.rules.enabled', label: 'Rules on', kind: 'boolean' },
+      {
+        path: 'body.rules.off',
+        label: 'Rules switched off',
+        kind: 'lines',
+        hint: 'One a line: date_anomaly, message_id_anomaly, from_anomaly, reply_to_freemail, body_shape, hidden_text, obfuscated_links, link_categories, encoding_tricks, attachment_name_padding, bulk_mailer, credential_request, brand_impersonation, html_attachment_form, qr_code_links.',
+      },
+      { path: 'body.rules.pastDays', label: 'Date in the past after (days)', kind: 'number' },
+      { path: 'body.rules.futureHours', label: 'Date in the future after (hours)', kind: 'number' },
+    ],
+  },
 ];
 
 /** A table of DNS lists with their on/off switch; return codes and scores are edited in the JSON. */

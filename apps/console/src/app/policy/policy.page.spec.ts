@@ -195,6 +195,17 @@ describe('PolicyPage', () => {
     fixture.destroy();
   });
 
+  it('switches the structural and phishing rules off one by one on the Rules tab', async () => {
+    const { fixture, page, nextCheck, text } = await open(ADMIN);
+    find<HTMLButtonElement>(page, '[data-testid="tab-rules"]').click();
+    await fixture.whenStable();
+    expect(text('[data-testid="field-body.rules.off"] label')).toEqual(['Rules switched off']);
+    fill(page, '#pf-body-rules-off', 'qr_code_links\nhidden_text\n');
+    const check = await nextCheck();
+    expect((check.request.body as { policy: { body: { rules: { off: string[] } } } }).policy.body.rules.off).toEqual(['qr_code_links', 'hidden_text']);
+    fixture.destroy();
+  });
+
   it('shows the policy read-only to a role that cannot write it', async () => {
     const { fixture, page } = await open(me('auditor', ['policy:read']));
     expect(page.querySelector('[data-testid="policy-read-only"]')).not.toBeNull();

@@ -25,17 +25,28 @@ export function splitNamedAddress(value: string): NamedAddress {
 
 /** The first mailbox of a comma-separated list, ignoring commas inside quotes and angle brackets. */
 function firstMailbox(value: string): string {
+  return mailboxes(value)[0] ?? '';
+}
+
+/** The mailboxes of a comma-separated address list, split at commas outside quotes and angle brackets. */
+export function mailboxes(value: string): string[] {
+  const found: string[] = [];
   let quoted = false;
   let angle = false;
+  let start = 0;
   for (let i = 0; i < value.length; i++) {
     const char = value[i];
     if (char === '\\') i++;
     else if (char === '"') quoted = !quoted;
     else if (!quoted && char === '<') angle = true;
     else if (!quoted && char === '>') angle = false;
-    else if (!quoted && !angle && char === ',') return value.slice(0, i).trim();
+    else if (!quoted && !angle && char === ',') {
+      found.push(value.slice(start, i).trim());
+      start = i + 1;
+    }
   }
-  return value;
+  found.push(value.slice(start).trim());
+  return found.filter((box) => box !== '');
 }
 
 /** A name as compared: NFKC, lower case, no punctuation or spaces ("Kim, Min-su" = "kim minsu" = "KimMinsu"). */

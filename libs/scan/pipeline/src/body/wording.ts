@@ -44,6 +44,21 @@ const URGENCY: Cues = {
   ],
 };
 
+// Asking the reader to hand over a password or card: the sign of credential phishing whatever the brand.
+const CREDENTIALS: Cues = {
+  english: [
+    /\b(?:confirm|verify|update|validate|re-?enter|provide|enter)\s+your\s+(?:password|login|credentials|account\s+(?:details|information)|billing\s+(?:details|information)|card\s+(?:details|number)|social\s+security\s+number|pin)\b/i,
+    /\b(?:log\s?in|sign\s?in)\s+(?:to|into)\s+(?:your\s+)?(?:account|mailbox|webmail)\s+(?:to|and)\s+(?:verify|confirm|restore|unlock|reactivate|avoid|keep)\b/i,
+    /\b(?:your\s+)?(?:password|mailbox|account)\s+(?:expires|will\s+expire|has\s+expired)\b/i,
+    /\b(?:unusual|suspicious)\s+(?:sign-?in|login)\s+(?:activity|attempt)\b/i,
+  ],
+  korean: [
+    /(?:비밀번호|패스워드|계정\s*정보|카드\s*번호|보안\s*카드|OTP)\s*(?:(?:를|을)\s*)?(?:입력|확인|재입력|변경|업데이트)\s*(?:해\s*주|하여|하시|바랍|부탁)/u,
+    /(?:로그인|접속)\s*(?:하여|후|해서)\s*(?:본인\s*)?(?:인증|확인|계정\s*확인)/u,
+    /(?:비밀번호|계정)\s*(?:(?:가|이)\s*)?만료/u,
+  ],
+};
+
 const HANGUL = /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]/u;
 
 /** The phrases that matched, at most one per cue. */
@@ -67,4 +82,5 @@ function find(pattern: RegExp, texts: readonly string[], found: string[]): void 
 }
 
 export const paymentChangeCues = (texts: readonly string[]): string[] => cues(PAYMENT_CHANGE, texts);
+export const credentialCues = (texts: readonly string[]): string[] => cues(CREDENTIALS, texts);
 export const urgencyCues = (texts: readonly string[]): string[] => cues(URGENCY, texts);

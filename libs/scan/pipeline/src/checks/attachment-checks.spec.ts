@@ -13,7 +13,7 @@ function mail(files: { name: string; content: Buffer; type?: string }[], body = 
   const parts = files.map((f) =>
     [`--b1`, `Content-Type: ${f.type ?? 'application/octet-stream'}; name="${f.name}"`, 'Content-Transfer-Encoding: base64', `Content-Disposition: attachment; filename="${f.name}"`, '', f.content.toString('base64'), ''].join('\r\n'),
   );
-  return Buffer.from(['From: a@sender.test', 'To: alice@example.test', 'Subject: files', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"', '', '--b1', 'Content-Type: text/plain', '', body, '', ...parts, '--b1--', ''].join('\r\n'));
+  return Buffer.from(['From: a@sender.test', 'To: alice@example.test', 'Subject: files', `Date: ${new Date().toUTCString()}`, 'Message-ID: <files@sender.test>', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"', '', '--b1', 'Content-Type: text/plain', '', body, '', ...parts, '--b1--', ''].join('\r\n'));
 }
 
 function scan(raw: Buffer, attachments: PolicyInput['attachments'] = {}, options: ScanOptions = {}): Promise<MessageVerdict> {

@@ -1,4 +1,19 @@
 import type { Check } from '../check.js';
+import { attachmentNamePadding } from './attachment-name-padding.js';
+import { bodyShape } from './body-shape.js';
+import { brandImpersonation } from './brand-impersonation.js';
+import { bulkMailer } from './bulk-mailer.js';
+import { credentialRequest } from './credential-request.js';
+import { dateAnomaly } from './date-anomaly.js';
+import { encodingTricks } from './encoding-tricks.js';
+import { fromAnomaly } from './from-anomaly.js';
+import { hiddenText } from './hidden-text.js';
+import { htmlAttachmentForm } from './html-attachment-form.js';
+import { linkCategories } from './link-categories.js';
+import { messageIdAnomaly } from './message-id-anomaly.js';
+import { obfuscatedLinks } from './obfuscated-links.js';
+import { qrCodeLinks } from './qr-code-links.js';
+import { replyToFreemail } from './reply-to-freemail.js';
 import { antivirus } from './antivirus.js';
 import { approvalRules } from './approval-rules.js';
 import { attachmentInspection } from './attachment-inspection.js';
@@ -39,8 +54,9 @@ import { submissionSender } from './submission-sender.js';
  * The default checks in run order within each stage. At RCPT: syntax, then relay control, then the
  * domain's lists, and the account check after them so that refused clients cannot probe for accounts;
  * greylisting and the fleet-wide counters last, so that recipients refused anyway are not counted.
+ * The structural and phishing rules (policy `body.rules`) follow the configured body checks.
  * Outbound sessions run the checks marked for them: sender rules and quotas, then the same content checks.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker, dlp, approvalRules, sandbox];
+  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker, dateAnomaly, messageIdAnomaly, fromAnomaly, replyToFreemail, bodyShape, hiddenText, obfuscatedLinks, linkCategories, encodingTricks, attachmentNamePadding, bulkMailer, credentialRequest, brandImpersonation, htmlAttachmentForm, qrCodeLinks, dlp, approvalRules, sandbox];
 }

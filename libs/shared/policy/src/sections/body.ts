@@ -1,6 +1,7 @@
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { filterRegexProblem } from './filter-regex.js';
+import { rulesSchema } from './rules.js';
 
 // Stage 3 (body) settings: DNS reputation lists, the fleet bulk-checksum network, regex filters, phishing
 // heuristics and the Korean advertising marker. Every score here becomes a named symbol's score.
@@ -290,6 +291,8 @@ export const bodySchema = z
     regex: regexFiltersSchema.default(() => regexFiltersSchema.parse({})),
     phishing: phishingSchema.default(() => phishingSchema.parse({})),
     koreanAd: koreanAdSchema.default(() => koreanAdSchema.parse({})),
+    /** Structural and phishing rules, on by default (sections/rules.ts). */
+    rules: rulesSchema.default(() => rulesSchema.parse({})),
   })
   .strict();
 
