@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
+import { DirectoryRepository, MAX_DIRECTORY_ENTRIES, type DirectoryConnection, type DirectoryEntry, type DirectoryQuery } from './directory.repository.js';
+
+const TIMEOUT_MS = 10_000;
+
+/** DirectoryRepository over ldapts: one connection per call, closed afterwards. */
+@Injectable()
+export class LdaptsDirectoryRepository extends DirectoryRepository {
+  async search(connection: DirectoryConnection, bindDn: string, password: string, queries: DirectoryQuery[]): Promise<DirectoryEntry[][]> {
+    return this.withClient(connection, async (client) => {
+      await client.bind(bindDn, password);
+      const results: DirectoryEntry[][] = [];
+      for (const query of queries) {
+        const { searchEntries } = await client.search(query.baseDn, { scope: 'sub', filter: query.filter, attributes: query.attributes, paged: { pageSize: 500 }, sizeLimit: MAX_DIRECTORY_ENTRIES });
+        results.push(searchEntries.map((entry) => toEntry(entry, query.attributes)));
+      }
+      return results;
+    });
+  }
+
+  async verify(connection: DirectoryConnection, dn: string, password: string): Promise<boolean> {
+    if (password === '' || dn === '') return false;
+    return this.withClient(connection, async (client) => {
+      try {
+        await client.bind(dn, password);
+        return true;
+      } catch (err) {
+        if (err instanceof InvalidCredentialsError) return false;
+        throw err;
+      }
+    });
+  }
+
+  private async withClient<T>(connection: DirectoryConnection, use: (client: Client) => Promise<T>): Promise<T> {
+    const tlsOptions = connection.ca ? { ca: connection.ca } : {};
+    const client = new Client({ url: connection.url, timeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS, tlsOptions });
+    try {
+      if (connection.startTls) await client.startTLS(tlsOptions);
+      return await use(client);
+    } finally {
+      await client.unbind().catch(() => undefined);
+    }
+  }
+}
+
+/** The asked attributes of ENTRY as text values, found whatever case the server spells their names in. */
+function toEntry(entry: Entry, attributes: readonly string[]): DirectoryEntry {
+  const byLowerName = new Map(Object.keys(entry).map((name) => [name.toLowerCase(), name]));
+  const values: Record<string, string[]> = {};
+  for (const attribute of attributes) {
+    const name = byLowerName.get(attribute.toLowerCase());
+    const raw = name === undefined ? [] : entry[name];
+    const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+    values[attribute] = list.map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
+  }
+  return { dn: entry.dn, attributes: values };
+}
