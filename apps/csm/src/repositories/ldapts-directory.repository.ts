@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
+import { Client, InvalidCredentialsError, ResultCodeError, type Entry } from 'ldapts';
 import { DirectoryRepository, MAX_DIRECTORY_ENTRIES, type DirectoryConnection, type DirectoryEntry, type DirectoryQuery } from './directory.repository.js';
 
 const TIMEOUT_MS = 10_000;
@@ -9,10 +9,11 @@ const TIMEOUT_MS = 10_000;
 export class LdaptsDirectoryRepository extends DirectoryRepository {
   async search(connection: DirectoryConnection, bindDn: string, password: string, queries: DirectoryQuery[]): Promise<DirectoryEntry[][]> {
     return this.withClient(connection, async (client) => {
-      await client.bind(bindDn, password);
+      await step(`bind as ${bindDn}`, () => client.bind(bindDn, password));
       const results: DirectoryEntry[][] = [];
       for (const query of queries) {
-        const { searchEntries } = await client.search(query.baseDn, { scope: 'sub', filter: query.filter, attributes: query.attributes, paged: { pageSize: 500 }, sizeLimit: MAX_DIRECTORY_ENTRIES });
+        const options = { scope: 'sub' as const, filter: query.filter, attributes: query.attributes, paged: { pageSize: 500 }, sizeLimit: MAX_DIRECTORY_ENTRIES };
+        const { searchEntries } = await step(`search ${query.baseDn} ${query.filter}`, () => client.search(query.baseDn, options));
         results.push(searchEntries.map((entry) => toEntry(entry, query.attributes)));
       }
       return results;
@@ -36,11 +37,21 @@ export class LdaptsDirectoryRepository extends DirectoryRepository {
     const tlsOptions = connection.ca ? { ca: connection.ca } : {};
     const client = new Client({ url: connection.url, timeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS, tlsOptions });
     try {
-      if (connection.startTls) await client.startTLS(tlsOptions);
+      if (connection.startTls) await step(`StartTLS with ${connection.url}`, () => client.startTLS(tlsOptions));
       return await use(client);
     } finally {
       await client.unbind().catch(() => undefined);
     }
+  }
+}
+
+/** Runs one LDAP operation; its failure names the operation and the LDAP result (ldapts' own messages are bare codes). */
+async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const reason = err instanceof ResultCodeError ? `${err.name.replace(/Error$/, '')} (LDAP result ${err.code})` : err instanceof Error ? err.message : String(err);
+    throw new Error(`${what}: ${reason}`, { cause: err });
   }
 }
 
