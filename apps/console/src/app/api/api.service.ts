@@ -5,6 +5,9 @@ import type {
   AccountsImportResult,
   AccountsView,
   AuthBlock,
+  DirectorySettingsInput,
+  DirectorySyncReport,
+  DirectoryView,
   Admin,
   AdminCreated,
   ApprovalDecision,
@@ -249,6 +252,20 @@ export class ApiService {
   /** Unblocks an address on every node at once. */
   removeAuthBlock(ip: string): Observable<AuthBlock> {
     return this.http.delete<AuthBlock>(`/api/auth-blocks/${encodeURIComponent(ip)}`);
+  }
+
+  /** The tenant's directory settings and last sync. */
+  directory(): Observable<DirectoryView> {
+    return this.http.get<DirectoryView>('/api/directory');
+  }
+
+  saveDirectory(settings: DirectorySettingsInput): Observable<DirectoryView> {
+    return this.http.put<DirectoryView>('/api/directory', settings);
+  }
+
+  /** Syncs the directory now; DRYRUN only reports what would change. */
+  syncDirectory(dryRun: boolean): Observable<DirectorySyncReport> {
+    return this.http.post<DirectorySyncReport>('/api/directory/sync', { dryRun });
   }
 
   /** Outbound mail held for an approver, not yet decided (F7). */

@@ -546,3 +546,49 @@ export interface DkimDnsCheck {
   domain: string;
   records: DnsRecordCheck[];
 }
+
+/** GET /api/directory: the tenant's LDAP / Active Directory settings (never the bind password). */
+export interface DirectorySettings {
+  preset: 'openldap' | 'active-directory';
+  url: string;
+  startTls: boolean;
+  ca?: string;
+  bindDn: string;
+  hasBindPassword: boolean;
+  baseDn: string;
+  userFilter: string;
+  attributes: { login: string; mail: string; aliases: string[]; displayName: string };
+  groupBaseDn: string;
+  groupFilter: string;
+  groupNameAttribute: string;
+  groupMemberAttribute: string;
+  groupRoles: { group: string; role: string }[];
+  scheduleMinutes: number;
+  updatedAtMs: number;
+}
+
+/** POST /api/directory/sync: what a sync changed, or a dry run would change. */
+export interface DirectorySyncReport {
+  atMs: number;
+  dryRun: boolean;
+  ok: boolean;
+  author: string;
+  error?: string;
+  policyVersion?: number;
+  added: { address: string; aliases: string[]; displayName: string; dn: string; login: string }[];
+  changed: { address: string; changes: string[] }[];
+  removed: { address: string; dn: string }[];
+  groups: { name: string; members: string[]; change: 'add' | 'change' | 'remove' | 'same' }[];
+  roles: { username: string; role: string | null; change: 'grant' | 'change' | 'revoke' }[];
+  skipped: string[];
+}
+
+export interface DirectoryView {
+  settings: DirectorySettings | null;
+  lastSync: DirectorySyncReport | null;
+}
+
+/** PUT /api/directory: the settings (filters and attribute names absent: the preset's); bindPassword only when it changes. */
+export type DirectorySettingsInput = Omit<DirectorySettings, 'hasBindPassword' | 'updatedAtMs'> & { bindPassword?: string };
+/** The fields a preset fills when they are not sent. */
+export type DirectoryPresetFields = 'attributes' | 'userFilter' | 'groupFilter' | 'groupNameAttribute' | 'groupMemberAttribute';
