@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemorySessionRepository } from '../repositories/memory-session.repository.js';
 import { FakeDirectory, InMemoryConfigRepository, InMemoryDirectoryConfig, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
-import { InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
+import { AdminsService } from './admins.service.js';
+import { AuditService } from './audit.service.js';
 import { AuthService, type Principal } from './auth.service.js';
 import { DirectoryLoginService } from './directory-login.service.js';
 import { DirectoryService, parseSettings } from './directory.service.js';
@@ -49,10 +51,11 @@ describe('DirectoryService', () => {
   let policy: PolicyService;
   let auth: AuthService;
   let service: DirectoryService;
+  let audit: AuditService;
 
   beforeEach(async () => {
     const config = new InMemoryConfigRepository();
-    const audit = testAudit(new InMemoryEventStore(), config);
+    audit = testAudit(new InMemoryEventStore(), config);
     const csmConfig = testConfig({ MOAT_ADMIN_PASSWORD: 'bootstrap-secret', MOAT_SECRET_KEY: randomBytes(32).toString('base64') });
     store = new InMemoryDirectoryConfig();
     ldap = new FakeDirectory();
@@ -100,6 +103,8 @@ describe('DirectoryService', () => {
     await expect(auth.login('alice', 'wrong', '192.0.2.1')).rejects.toThrow();
     const session = await auth.login('alice', 'alice-ldap-secret', '192.0.2.1');
     expect(await auth.authenticate(session.token)).toMatchObject({ username: 'alice', role: 'approver' });
+    await expect(auth.changeOwnPassword('alice', 'alice-ldap-secret', 'a new local passphrase')).rejects.toThrow(ConflictError);
+    await expect(new AdminsService(auth, audit).setPassword(ROOT, 'alice', { password: 'a new local passphrase' })).rejects.toThrow(ConflictError);
     ldap.groups = [];
     const left = await service.sync('default', false, 'admin');
     expect(left.roles).toEqual([{ username: 'alice', role: null, change: 'revoke' }]);
