@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,7 +14,10 @@ export const ROOT_DN = `cn=admin,${BASE_DN}`;
 export const ROOT_PASSWORD = 'slapd-root-password-for-tests';
 
 export interface Slapd {
+  /** ldap:// (StartTLS offered when started with TLS). */
   url: string;
+  /** ldaps:// and the PEM certificate the server presents (self-signed for 127.0.0.1), when started with TLS. */
+  tls?: { ldapsUrl: string; certificate: string };
   /** Applies LDIF changes (ldapmodify as the root DN): add, modify, delete records. */
   modify(ldif: string): Promise<void>;
   stop(): Promise<void>;
@@ -23,11 +26,17 @@ export interface Slapd {
 /**
  * A real OpenLDAP slapd on a free loopback port with a throwaway slapd.conf (mdb database under a temporary
  * directory, the core, cosine, inetorgperson and nis schemas), loaded with LDIF by slapadd before it starts.
+ * With TLS: a self-signed certificate for 127.0.0.1 (openssl), StartTLS on the ldap:// port and an ldaps:// port.
  */
-export async function startSlapd(ldif: string): Promise<Slapd> {
-  const [port] = await freePorts(1);
+export async function startSlapd(ldif: string, options: { tls?: boolean } = {}): Promise<Slapd> {
+  const [port, tlsPort] = await freePorts(2);
   const dir = await mkdtemp(join(tmpdir(), 'moat-slapd-'));
   await mkdir(join(dir, 'db'));
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  if (options.tls) {
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile]);
+  }
   const conf = join(dir, 'slapd.conf');
   await writeFile(
     conf,
@@ -37,6 +46,7 @@ export async function startSlapd(ldif: string): Promise<Slapd> {
       'include /etc/ldap/schema/inetorgperson.schema',
       'include /etc/ldap/schema/nis.schema',
       `pidfile ${join(dir, 'slapd.pid')}`,
+      ...(options.tls ? [`TLSCertificateFile ${certFile}`, `TLSCertificateKeyFile ${keyFile}`] : []),
       'modulepath /usr/lib/ldap',
       'moduleload back_mdb',
       'database mdb',
@@ -54,10 +64,13 @@ export async function startSlapd(ldif: string): Promise<Slapd> {
   await writeFile(data, ldif);
   await run('/usr/sbin/slapadd', ['-f', conf, '-l', data]);
   const url = `ldap://127.0.0.1:${port}`;
-  const child = new Child(spawn('/usr/sbin/slapd', ['-d', '0', '-h', `${url}/`, '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
+  const listen = options.tls ? `${url}/ ${ldapsUrl}/` : `${url}/`;
+  const child = new Child(spawn('/usr/sbin/slapd', ['-d', '0', '-h', listen, '-f', conf], { stdio: ['ignore', 'pipe', 'pipe'] }));
   await waitForSearch(url, child);
   return {
     url,
+    ...(options.tls ? { tls: { ldapsUrl, certificate: await readFile(certFile, 'utf8') } } : {}),
     modify: async (changes: string) => {
       const input = join(dir, `change-${Date.now()}.ldif`);
       await writeFile(input, changes);

@@ -1,10 +1,7 @@
+import type { LdapConnection } from '@moat/credentials';
+
 /** How to reach a directory server: ldap:// (optionally upgraded by StartTLS) or ldaps://, and the CA to trust. */
-export interface DirectoryConnection {
-  url: string;
-  startTls: boolean;
-  /** PEM certificate(s) the server's certificate must chain to; absent: the system's CAs. */
-  ca?: string;
-}
+export type DirectoryConnection = LdapConnection;
 
 /** One search: the subtree under BASEDN matching FILTER, with the named attributes. */
 export interface DirectoryQuery {

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Client, InvalidCredentialsError, ResultCodeError, type Entry } from 'ldapts';
+import { ldapBindVerifies, openLdapClient } from '@moat/credentials';
+import { ResultCodeError, type Entry } from 'ldapts';
 import { DirectoryRepository, MAX_DIRECTORY_ENTRIES, type DirectoryConnection, type DirectoryEntry, type DirectoryQuery } from './directory.repository.js';
 
-const TIMEOUT_MS = 10_000;
-
-/** DirectoryRepository over ldapts: one connection per call, closed afterwards. */
+/** DirectoryRepository over ldapts (`@moat/credentials` opens the connection): one connection per call, closed afterwards. */
 @Injectable()
 export class LdaptsDirectoryRepository extends DirectoryRepository {
   async search(connection: DirectoryConnection, bindDn: string, password: string, queries: DirectoryQuery[]): Promise<DirectoryEntry[][]> {
-    return this.withClient(connection, async (client) => {
+    const client = await openLdapClient(connection);
+    try {
       await step(`bind as ${bindDn}`, () => client.bind(bindDn, password));
       const results: DirectoryEntry[][] = [];
       for (const query of queries) {
@@ -17,31 +17,13 @@ export class LdaptsDirectoryRepository extends DirectoryRepository {
         results.push(searchEntries.map((entry) => toEntry(entry, query.attributes)));
       }
       return results;
-    });
-  }
-
-  async verify(connection: DirectoryConnection, dn: string, password: string): Promise<boolean> {
-    if (password === '' || dn === '') return false;
-    return this.withClient(connection, async (client) => {
-      try {
-        await client.bind(dn, password);
-        return true;
-      } catch (err) {
-        if (err instanceof InvalidCredentialsError) return false;
-        throw err;
-      }
-    });
-  }
-
-  private async withClient<T>(connection: DirectoryConnection, use: (client: Client) => Promise<T>): Promise<T> {
-    const tlsOptions = connection.ca ? { ca: connection.ca } : {};
-    const client = new Client({ url: connection.url, timeout: TIMEOUT_MS, connectTimeout: TIMEOUT_MS, tlsOptions });
-    try {
-      if (connection.startTls) await step(`StartTLS with ${connection.url}`, () => client.startTLS(tlsOptions));
-      return await use(client);
     } finally {
       await client.unbind().catch(() => undefined);
     }
+  }
+
+  verify(connection: DirectoryConnection, dn: string, password: string): Promise<boolean> {
+    return ldapBindVerifies(connection, dn, password);
   }
 }
 
