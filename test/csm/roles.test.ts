@@ -88,6 +88,9 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'GET /api/approvals': ['super-admin', 'tenant-admin', 'approver'],
   'POST /api/approvals/{id}/approve': ['super-admin', 'tenant-admin', 'approver'],
   'POST /api/approvals/{id}/reject': ['super-admin', 'tenant-admin', 'approver'],
+  'GET /api/directory': READERS,
+  'PUT /api/directory': ADMINS,
+  'POST /api/directory/sync': ADMINS,
 };
 
 const GOOD = 'a long enough passphrase';

@@ -11,6 +11,7 @@ import { CertificatesController } from './http/certificates.controller.js';
 import { NodesController } from './http/nodes.controller.js';
 import { ClassifierController } from './http/classifier.controller.js';
 import { DkimController } from './http/dkim.controller.js';
+import { DirectoryController } from './http/directory.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { EventsController } from './http/events.controller.js';
 import { HealthController } from './http/health.controller.js';
@@ -27,6 +28,10 @@ import { ClickHouseEventStoreRepository } from './repositories/clickhouse-event-
 import { ConfigRepository } from './repositories/config.repository.js';
 import { DkimKeyRepository } from './repositories/dkim-key.repository.js';
 import { KvDkimKeyRepository } from './repositories/kv-dkim-key.repository.js';
+import { DirectoryRepository } from './repositories/directory.repository.js';
+import { LdaptsDirectoryRepository } from './repositories/ldapts-directory.repository.js';
+import { DirectoryConfigRepository } from './repositories/directory-config.repository.js';
+import { KvDirectoryConfigRepository } from './repositories/kv-directory-config.repository.js';
 import { DnsTxtRepository } from './repositories/dns-txt.repository.js';
 import { ResolverDnsTxtRepository } from './repositories/resolver-dns-txt.repository.js';
 import { AuthBlocksRepository } from './repositories/auth-blocks.repository.js';
@@ -61,6 +66,8 @@ import { CertificateService } from './services/certificate.service.js';
 import { ClassifierService } from './services/classifier.service.js';
 import { ControlService } from './services/control.service.js';
 import { DkimService } from './services/dkim.service.js';
+import { DirectoryLoginService } from './services/directory-login.service.js';
+import { DirectoryService } from './services/directory.service.js';
 import { DkimDnsCheckService } from './services/dkim-dns-check.service.js';
 import { SrsKeyService } from './services/srs-key.service.js';
 import { EventIngestService, IngestMetrics } from './services/event-ingest.service.js';
@@ -83,12 +90,14 @@ import { StatusService } from './services/status.service.js';
 import { DashboardService } from './services/dashboard.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController, ApprovalsController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController, ApprovalsController, DirectoryController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
     { provide: ConfigRepository, useClass: KvConfigRepository },
     { provide: DkimKeyRepository, useClass: KvDkimKeyRepository },
+    { provide: DirectoryRepository, useClass: LdaptsDirectoryRepository },
+    { provide: DirectoryConfigRepository, useClass: KvDirectoryConfigRepository },
     { provide: DnsTxtRepository, useClass: ResolverDnsTxtRepository },
     { provide: SrsKeyRepository, useClass: KvSrsKeyRepository },
     { provide: AuthBlocksRepository, useClass: KvAuthBlocksRepository },
@@ -106,6 +115,7 @@ import { DashboardService } from './services/dashboard.service.js';
     NodeCaService,
     SessionService,
     LoginThrottleService,
+    DirectoryLoginService,
     AuthService,
     AdminsService,
     PolicyService,
@@ -128,6 +138,7 @@ import { DashboardService } from './services/dashboard.service.js';
     HoldsService,
     AuthBlocksService,
     ApprovalsService,
+    DirectoryService,
     { provide: IngestMetrics, useExisting: MetricsService },
     EventIngestService,
     SiemPushService,

@@ -41,6 +41,7 @@ import { BodyArchive } from './retention/body-archive.js';
 import { HttpSandboxClient } from './sandbox/http-sandbox-client.js';
 import { AuthBlockList } from './smtp/auth-blocks.js';
 import { GeoCountries } from './smtp/geo-countries.js';
+import { LdapDirectoryBinder } from './smtp/directory-bind.js';
 import { InboundTls } from './smtp/inbound-tls.js';
 import { SmtpGateway, type SmtpMode } from './smtp/smtp-gateway.js';
 import { SmtpListener } from './smtp/smtp-listener.js';
@@ -128,7 +129,7 @@ async function main(config: NodeConfig): Promise<void> {
   const fleetState = new KvFleetState(() => nats.connection());
   const pipeline = new Pipeline(defaultChecks(), { antivirus: [clamav], reader: inspections.read, resolver, fleetState, hostname: config.nodeName, fuzzyStore, classifier: models, sandbox: new HttpSandboxClient(createLogger('sandbox')) });
   const bodies = new BodyArchive(() => nats.connection(), () => nodeId, createLogger('retention'));
-  const submissionAuth = new SubmissionAuth(policies, fleetState.counters, new AuthBlockList(fleetState.authBlocks), new GeoCountries(), createLogger('auth'));
+  const submissionAuth = new SubmissionAuth(policies, fleetState.counters, new AuthBlockList(fleetState.authBlocks), new GeoCountries(), createLogger('auth'), new LdapDirectoryBinder());
   const signer = new DkimSigner();
   const srsKey = new SrsKey(config.dataDir, createLogger('forwarding'));
   await srsKey.load();

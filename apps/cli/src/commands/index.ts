@@ -12,6 +12,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'audit', summary: 'the audit log of administrator actions, and a check of its hash chain (verify)', load: async () => (await import('./audit.js')).auditCommand },
   { name: 'events', summary: 'print exported events (messages, findings, deliveries, audit, nodes) from a cursor, as JSON, CEF or LEEF', load: async () => (await import('./events.js')).eventsCommand },
   { name: 'accounts', summary: 'import accounts (valid recipients) from a CSV file, or list them', load: async () => (await import('./accounts.js')).accountsCommand },
+  { name: 'directory', summary: 'LDAP / Active Directory: settings, sync of accounts, aliases, groups and roles, dry run', load: async () => (await import('./directory.js')).directoryCommand },
   { name: 'dkim', summary: 'generate, show, list and rotate the DKIM keys that sign outbound mail, with the DNS records to publish', load: async () => (await import('./dkim.js')).dkimCommand },
   { name: 'login', summary: 'log in as a named administrator and print the session token for MOAT_TOKEN', load: async () => (await import('./login.js')).loginCommand },
   { name: 'admins', summary: 'add, list or remove administrators, change their roles, reset their passwords', load: async () => (await import('./admins.js')).adminsCommand },

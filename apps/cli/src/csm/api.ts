@@ -244,3 +244,25 @@ export const approvalsSchema = z.looseObject({ messages: z.array(mailRowSchema.e
 
 /** POST /api/approvals/:id/approve and .../reject. */
 export const approvalDecisionSchema = z.looseObject({ id: z.string(), decision: z.enum(['approved', 'rejected']), nodeId: z.string(), detail: z.string() });
+
+/** PUT/GET /api/directory: the tenant's directory settings (never the bind password) and the last sync. */
+export const directoryReportSchema = z.looseObject({
+  atMs: z.number(),
+  dryRun: z.boolean(),
+  ok: z.boolean(),
+  author: z.string(),
+  error: z.string().optional(),
+  policyVersion: z.number().optional(),
+  added: z.array(z.looseObject({ address: z.string(), aliases: z.array(z.string()), dn: z.string() })),
+  changed: z.array(z.looseObject({ address: z.string(), changes: z.array(z.string()) })),
+  removed: z.array(z.looseObject({ address: z.string(), dn: z.string() })),
+  groups: z.array(z.looseObject({ name: z.string(), members: z.array(z.string()), change: z.string() })),
+  roles: z.array(z.looseObject({ username: z.string(), role: z.string().nullable(), change: z.string() })),
+  skipped: z.array(z.string()),
+});
+export type DirectoryReport = z.infer<typeof directoryReportSchema>;
+
+export const directoryViewSchema = z.looseObject({
+  settings: z.looseObject({ url: z.string(), baseDn: z.string(), bindDn: z.string(), preset: z.string(), scheduleMinutes: z.number(), hasBindPassword: z.boolean() }).nullable(),
+  lastSync: directoryReportSchema.nullable(),
+});

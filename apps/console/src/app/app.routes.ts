@@ -37,6 +37,7 @@ export const routes: Routes = [
       { path: 'policy/versions', loadComponent: () => import('./policy/policy-versions.page').then((m) => m.PolicyVersionsPage), canActivate: [permissionGuard('policy:read')], title: 'Policy versions · Moat' },
       { path: 'auth-blocks', loadComponent: () => import('./auth-blocks/auth-blocks.page').then((m) => m.AuthBlocksPage), canActivate: [permissionGuard('authblocks:read')], title: 'AUTH blocks · Moat' },
       { path: 'approvals', loadComponent: () => import('./approvals/approvals.page').then((m) => m.ApprovalsPage), canActivate: [permissionGuard('approvals:read')], title: 'Approvals · Moat' },
+      { path: 'directory', loadComponent: () => import('./directory/directory.page').then((m) => m.DirectoryPage), canActivate: [permissionGuard('directory:read')], title: 'Directory · Moat' },
       { path: 'account', component: AccountPage, title: 'Account · Moat' },
       { path: 'statistics', component: StatisticsPage, canActivate: [permissionGuard('status:read')], title: 'Statistics · Moat' },
       { path: '', pathMatch: 'full', redirectTo: 'dashboard' },

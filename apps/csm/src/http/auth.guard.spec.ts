@@ -9,7 +9,7 @@ import { MemorySessionRepository } from '../repositories/memory-session.reposito
 import { AuthService, type Principal } from '../services/auth.service.js';
 import { LoginThrottleService } from '../services/login-throttle.service.js';
 import { SessionService } from '../services/session.service.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig, noDirectoryLogin } from '../testing/in-memory-repositories.js';
 import { PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
 import { AuthGuard, Public } from './auth.guard.js';
 import { ALLOW, Allow, may, PERMISSIONS, ROLE_PERMISSIONS } from './permissions.js';
@@ -85,7 +85,7 @@ describe('AuthGuard', () => {
     const csmConfig = testConfig();
     const sessions = new MemorySessionRepository();
     const audit = testAudit(store);
-    auth = new AuthService(new InMemoryConfigRepository(), new InMemoryLocalState(), audit, csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig));
+    auth = new AuthService(new InMemoryConfigRepository(), new InMemoryLocalState(), audit, csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig), noDirectoryLogin());
     auth.authenticate = async (token: string) => tokens.get(token);
     guard = new AuthGuard(new Reflector(), auth, audit);
     tokens.clear();

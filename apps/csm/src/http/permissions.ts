@@ -27,6 +27,9 @@ export const PERMISSIONS = [
   /** Outbound approval (F7): list held outbound mail; approve or reject it. */
   'approvals:read',
   'approvals:decide',
+  /** LDAP / Active Directory settings and sync (read: settings without the password, last sync). */
+  'directory:read',
+  'directory:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -39,7 +42,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   'super-admin': PERMISSIONS,
   'tenant-admin': PERMISSIONS,
   approver: ['session', 'account', 'mail:read', 'mail:release', 'approvals:read', 'approvals:decide'],
-  auditor: ['session', 'account', 'status:read', 'policy:read', 'mail:read', 'admins:read', 'audit:read', 'authblocks:read'],
+  auditor: ['session', 'account', 'status:read', 'policy:read', 'mail:read', 'admins:read', 'audit:read', 'authblocks:read', 'directory:read'],
   'end-user': ['session', 'account'],
 };
 

@@ -34,6 +34,12 @@ export interface AdminRecord {
   /** Set for a generated password: the account's sessions may only change it (and log out) until it is changed. */
   mustChangePassword: boolean;
   totp?: TotpFactor;
+  /**
+   * Set for an administrator made by the directory sync (a group mapped to its role): it logs in by a bind as this
+   * DN at its tenant's directory, `password` is a random hash nobody knows, and the sync takes the account away
+   * when the user leaves the group.
+   */
+  directory?: { dn: string };
   createdAtMs: number;
   updatedAtMs: number;
 }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemorySessionRepository } from '../repositories/memory-session.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig, noDirectoryLogin } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
 import { AdminsService } from './admins.service.js';
 import { AuthService, type Principal } from './auth.service.js';
@@ -24,7 +24,7 @@ describe('AdminsService', () => {
     const audit = testAudit(store, config);
     const csmConfig = testConfig({ MOAT_ADMIN_PASSWORD: 'bootstrap-secret' });
     const sessions = new MemorySessionRepository();
-    auth = new AuthService(config, new InMemoryLocalState(), audit, csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig));
+    auth = new AuthService(config, new InMemoryLocalState(), audit, csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig), noDirectoryLogin());
     await auth.syncBootstrapAdmin();
     admins = new AdminsService(auth, audit);
   });

@@ -78,6 +78,7 @@ export class AdminsService {
     }
     const record = this.existing(username);
     this.assertManages(actor, record, 'set the password of');
+    if (record.directory) throw new ConflictError(`${username} logs in with its directory password (${record.directory.dn}): change it in the directory`);
     const generated = body?.password === undefined ? randomSecret(12) : undefined;
     const password = generated ?? checkPassword(username, body.password);
     await this.audit.record({ admin: actor.username, action: 'admin.password', target: username, detail: generated ? 'reset to a generated password' : 'reset by an administrator' });

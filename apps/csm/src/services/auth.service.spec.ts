@@ -1,7 +1,7 @@
 import { TOTP, URI } from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemorySessionRepository } from '../repositories/memory-session.repository.js';
-import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig } from '../testing/in-memory-repositories.js';
+import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig, noDirectoryLogin } from '../testing/in-memory-repositories.js';
 import { ConflictError, InvalidInputError, LockedOutError, UnauthenticatedError } from '../util/errors.js';
 import { AuthService, BOOTSTRAP_ADMIN } from './auth.service.js';
 import { LOCKOUT_MS, LoginThrottleService } from './login-throttle.service.js';
@@ -17,7 +17,7 @@ describe('AuthService', () => {
   let sessions: MemorySessionRepository;
   const make = (env: Record<string, string> = {}) => {
     const csmConfig = testConfig(env);
-    return new AuthService(config, local, testAudit(store), csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig));
+    return new AuthService(config, local, testAudit(store), csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig), noDirectoryLogin());
   };
 
   beforeEach(() => {

@@ -8,6 +8,7 @@ import { retryUntilDone } from '../util/retry.js';
 import { randomSecret, safeEqual } from '../util/secrets.js';
 import { newTotpSecret, totpStep, totpUri } from '../util/totp.js';
 import { AuditService } from './audit.service.js';
+import { DirectoryLoginService } from './directory-login.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { checkPassword } from './password-rules.js';
 import { SessionService, type Session } from './session.service.js';
@@ -67,6 +68,7 @@ export class AuthService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly csmConfig: CsmConfig,
     private readonly throttle: LoginThrottleService,
     private readonly sessions: SessionService,
+    private readonly directoryLogin: DirectoryLoginService,
   ) {}
 
   /** Makes login work before NATS answers (admin cache, or the configured password), then syncs with KV. */
@@ -181,6 +183,7 @@ export class AuthService implements OnApplicationBootstrap, OnApplicationShutdow
   async changeOwnPassword(username: string, current: unknown, next: unknown, keepToken?: string): Promise<void> {
     const record = this.admins.get(username);
     if (!record) throw new UnauthenticatedError('login required');
+    if (record.directory) throw new ConflictError('this account logs in with its directory password: change it in the directory');
     if (typeof current !== 'string' || !(await verifyPassword(current, record.password))) {
       await this.audit.recordQuietly({ admin: username, action: 'admin.password', target: username, detail: 'refused: wrong current password', ok: false });
       throw new InvalidInputError('the current password is wrong', ['currentPassword: wrong']);
@@ -244,8 +247,10 @@ export class AuthService implements OnApplicationBootstrap, OnApplicationShutdow
     return this.sessions.endAll(username, keep);
   }
 
+  /** The password check: a bind at the tenant's directory for an account the directory sync made, else scrypt. */
   private async matches(username: string, password: string): Promise<boolean> {
     const record = this.admins.get(username);
+    if (record?.directory) return this.directoryLogin.verify(record.tenant, record.directory.dn, password);
     // An unknown name costs the same scrypt work, so response times do not reveal which names exist.
     this.dummyHash ??= await hashPassword(randomSecret());
     const verified = await verifyPassword(password, record?.password ?? this.dummyHash);

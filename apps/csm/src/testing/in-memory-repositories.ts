@@ -26,7 +26,10 @@ import { ModelRepository, type ModelRecord } from '../repositories/model.reposit
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
 import { BodyStoreRepository, type StoredBody } from '../repositories/body-store.repository.js';
 import type { Health } from '../repositories/nats.repository.js';
+import { DirectoryConfigRepository, type DirectorySettings, type DirectoryState } from '../repositories/directory-config.repository.js';
+import { DirectoryRepository, type DirectoryConnection, type DirectoryEntry, type DirectoryQuery } from '../repositories/directory.repository.js';
 import { AuditService } from '../services/audit.service.js';
+import { DirectoryLoginService } from '../services/directory-login.service.js';
 import { ExportLogService } from '../services/export-log.service.js';
 import { NodeCaService } from '../services/node-ca.service.js';
 import { SecretKeyService } from '../services/secret-key.service.js';
@@ -307,4 +310,46 @@ export function mailDetail(id: string, overrides: Partial<MailDetail> = {}): Mai
     authenticatedUser: '', headerFrom: '', headerTo: '', headerMessageId: '', headerDate: '', replyTo: '', urls: [], policyVersion: 1, sizeBytes: 10,
     smtpReply: '', timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 }, symbols: [], attachments: [], attachmentNames: [], deliveries: [], ...overrides,
   };
+}
+
+export class InMemoryDirectoryConfig extends DirectoryConfigRepository {
+  readonly settings = new Map<string, DirectorySettings>();
+  readonly states = new Map<string, DirectoryState>();
+
+  async getSettings(tenant: string): Promise<DirectorySettings | undefined> {
+    return this.settings.get(tenant);
+  }
+
+  async putSettings(settings: DirectorySettings): Promise<void> {
+    this.settings.set(settings.tenant, settings);
+  }
+
+  async getState(tenant: string): Promise<DirectoryState | undefined> {
+    return this.states.get(tenant);
+  }
+
+  async putState(state: DirectoryState): Promise<void> {
+    this.states.set(state.tenant, state);
+  }
+}
+
+/** A directory of fixed entries: users, then groups, for the two queries a sync makes; binds by DN → password. */
+export class FakeDirectory extends DirectoryRepository {
+  users: DirectoryEntry[] = [];
+  groups: DirectoryEntry[] = [];
+  readonly passwords = new Map<string, string>();
+
+  async search(_connection: DirectoryConnection, bindDn: string, password: string, queries: DirectoryQuery[]): Promise<DirectoryEntry[][]> {
+    if (this.passwords.get(bindDn) !== password) throw new Error('Invalid Credentials');
+    return queries.map((_query, i) => (i === 0 ? this.users : this.groups));
+  }
+
+  async verify(_connection: DirectoryConnection, dn: string, password: string): Promise<boolean> {
+    return password !== '' && this.passwords.get(dn) === password;
+  }
+}
+
+/** A DirectoryLoginService over an empty settings store: no account logs in by the directory. */
+export function noDirectoryLogin(): DirectoryLoginService {
+  return new DirectoryLoginService(new InMemoryDirectoryConfig(), new FakeDirectory());
 }

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../log.js';
 import { PolicyStore } from '../policy/policy-store.js';
 import { AuthBlockList } from './auth-blocks.js';
+import type { DirectoryBinder } from './directory-bind.js';
 import type { CountryLookup } from './geo-countries.js';
 import { SubmissionAuth } from './submission-auth.js';
 
@@ -28,9 +29,15 @@ async function storeWithAlice(dir: string, password: string, outbound: Record<st
 /** Documentation addresses standing for addresses of other countries. */
 const COUNTRIES: CountryLookup = { country: (ip) => Promise.resolve({ '203.0.113.5': 'FR', '203.0.113.6': 'DE', '2001:db8::7': 'NL' }[ip] ?? '') };
 
-function newAuth(store: PolicyStore, fleet: MemoryFleetState): SubmissionAuth {
-  return new SubmissionAuth(store, fleet.counters, new AuthBlockList(fleet.authBlocks), COUNTRIES, quiet);
+/** A directory where only uid=alice binds, with its own password; unused by hash accounts. */
+const DIRECTORY: DirectoryBinder = { verify: (_directory, dn, password) => Promise.resolve(dn === 'uid=alice,dc=example,dc=test' && password === 'directory-secret-1') };
+
+function newAuth(store: PolicyStore, fleet: MemoryFleetState, directory: DirectoryBinder = DIRECTORY): SubmissionAuth {
+  return new SubmissionAuth(store, fleet.counters, new AuthBlockList(fleet.authBlocks), COUNTRIES, quiet, directory);
 }
+
+/** Alice as the directory sync writes her: a bind DN instead of a hash, and where to bind. */
+const DIRECTORY_ALICE = { accounts: [{ address: 'alice@example.test', canSend: true, bindDn: 'uid=alice,dc=example,dc=test' }], directory: { url: 'ldap://127.0.0.1:3890' } };
 
 describe('SubmissionAuth', () => {
   let dir: string;
@@ -110,8 +117,27 @@ describe('SubmissionAuth', () => {
     const down: WindowCounters = { hit: vi.fn(() => Promise.reject(new FleetStateUnavailable('NATS down'))) };
     const unreachable = () => Promise.reject(new FleetStateUnavailable('NATS down'));
     const records: SharedRecords = { get: vi.fn(unreachable), create: vi.fn(unreachable), update: vi.fn(unreachable) };
-    const auth = new SubmissionAuth(await storeWithAlice(dir, 'right-horse-battery'), down, new AuthBlockList(records), COUNTRIES, quiet);
+    const auth = new SubmissionAuth(await storeWithAlice(dir, 'right-horse-battery'), down, new AuthBlockList(records), COUNTRIES, quiet, DIRECTORY);
     expect((await auth.authenticate('192.0.2.1', 'alice@example.test', 'right-horse-battery')).ok).toBe(true);
     expect((await auth.authenticate('192.0.2.1', 'alice@example.test', 'bad')).ok).toBe(false);
+  });
+
+  it('checks a directory account by a bind as its DN, counting failures as for a hash', async () => {
+    const fleet = new MemoryFleetState();
+    const verify = vi.fn(DIRECTORY.verify);
+    const auth = newAuth(await storeWithAlice(dir, 'right-horse-battery', DIRECTORY_ALICE), fleet, { verify });
+    expect(await auth.authenticate('192.0.2.1', 'alice@example.test', 'right-horse-battery')).toMatchObject({ ok: false, code: 535 });
+    expect(await auth.authenticate('192.0.2.1', 'Alice@example.test', 'directory-secret-1')).toEqual({ ok: true, user: 'alice@example.test' });
+    expect(await auth.authenticate('192.0.2.1', 'alice@example.test', 'directory-secret-1')).toEqual({ ok: true, user: 'alice@example.test' });
+    expect(verify).toHaveBeenCalledTimes(2);
+    expect(verify).toHaveBeenCalledWith({ url: 'ldap://127.0.0.1:3890', startTls: false }, 'uid=alice,dc=example,dc=test', 'directory-secret-1');
+    expect(await fleet.counters.hit('authfail user alice@example.test', 600, 0)).toBe(1);
+  });
+
+  it('answers 454 and counts nothing while the directory cannot answer', async () => {
+    const fleet = new MemoryFleetState();
+    const auth = newAuth(await storeWithAlice(dir, 'right-horse-battery', DIRECTORY_ALICE), fleet, { verify: () => Promise.reject(new Error('connect ECONNREFUSED')) });
+    expect(await auth.authenticate('192.0.2.1', 'alice@example.test', 'directory-secret-1')).toMatchObject({ ok: false, code: 454 });
+    expect(await fleet.counters.hit('authfail user alice@example.test', 600, 0)).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import type { WindowCounters } from '@moat/fleet-state';
 import { errorText, type Logger } from '../log.js';
 import type { PolicyStore } from '../policy/policy-store.js';
 import type { AddressState, AuthBlockList } from './auth-blocks.js';
+import type { DirectoryBinder } from './directory-bind.js';
 import type { CountryLookup } from './geo-countries.js';
 
 /** What AUTH answers: the user it authenticated, or the refusal. */
@@ -20,6 +21,7 @@ const INVALID: AuthOutcome = { ok: false, code: 535, message: '5.7.8 Error: auth
 const BLOCKED: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: too many failed authentications from your address, try again later' };
 const FOREIGN: AuthOutcome = { ok: false, code: 535, message: '5.7.1 Error: authentication is not permitted from your country' };
 const BUSY: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: temporary authentication failure, try again later' };
+const DIRECTORY_DOWN: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: the directory cannot check the password now, try again later' };
 
 /**
  * SMTP AUTH for submission: the password is checked against the account's scrypt hash from the policy
@@ -34,6 +36,9 @@ const BUSY: AuthOutcome = { ok: false, code: 454, message: '4.7.0 Error: tempora
  * under a digest of user, password and hash, so a client sending many messages costs one scrypt; a new hash
  * (password changed) misses that memory at once. Unknown users cost a check against a dummy hash, so timing
  * does not tell which accounts exist. While the fleet state is unreachable, AUTH still works, uncounted.
+ * Accounts the directory sync wrote carry a `bindDn` instead of a hash: their password is checked by a bind as
+ * that DN at `outbound.directory` (DirectoryBinder), with the same memory, limits and failure counting; a
+ * directory that cannot answer gets 454 (the client retries) and counts no failure.
  */
 export class SubmissionAuth {
   private readonly verified = new Map<string, number>();
@@ -46,6 +51,7 @@ export class SubmissionAuth {
     private readonly blocks: AuthBlockList,
     private readonly countries: CountryLookup,
     private readonly log: Logger,
+    private readonly directory: DirectoryBinder,
   ) {}
 
   async authenticate(clientIp: string, username: string, password: string): Promise<AuthOutcome> {
@@ -64,16 +70,27 @@ export class SubmissionAuth {
         return FOREIGN;
       }
     }
-    const stored = outbound.accounts.get(user)?.passwordHash;
-    const key = stored ? createHash('sha256').update(`${user}\0${password}\0${stored.salt}\0${stored.hash}`).digest('base64') : '';
-    const until = stored ? this.verified.get(key) : undefined;
+    const account = outbound.accounts.get(user);
+    const directory = outbound.settings.directory;
+    const bindDn = directory ? account?.bindDn : undefined;
+    const stored = bindDn === undefined ? account?.passwordHash : undefined;
+    const secret = bindDn !== undefined ? `bind\0${directory?.url ?? ''}\0${bindDn}` : stored ? `${stored.salt}\0${stored.hash}` : undefined;
+    const key = secret !== undefined ? createHash('sha256').update(`${user}\0${password}\0${secret}`).digest('base64') : '';
+    const until = secret !== undefined ? this.verified.get(key) : undefined;
     if (until !== undefined && until > Date.now()) return { ok: true, user };
     if (this.inFlight >= MAX_CHECKS_IN_FLIGHT) return BUSY;
     this.inFlight++;
     let good: boolean;
     try {
-      good = await verifyPassword(password, stored ?? (await (this.dummyHash ??= hashPassword(randomBytes(16).toString('hex')))));
-      good &&= stored !== undefined;
+      if (directory && bindDn !== undefined) good = await this.directory.verify(directory, bindDn, password);
+      else {
+        good = await verifyPassword(password, stored ?? (await (this.dummyHash ??= hashPassword(randomBytes(16).toString('hex')))));
+        good &&= stored !== undefined;
+      }
+    } catch (err) {
+      if (bindDn === undefined) throw err;
+      this.log.warn(`AUTH of ${JSON.stringify(user.slice(0, 320))} from ${clientIp}: the directory did not answer: ${errorText(err)}`);
+      return DIRECTORY_DOWN;
     } finally {
       this.inFlight--;
     }

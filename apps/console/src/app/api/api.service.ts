@@ -1,6 +1,9 @@
 import { Injectable, inject } from '@angular/core';
 import { map, type Observable } from 'rxjs';
 import type {
+  DirectorySettingsInput,
+  DirectorySyncReport,
+  DirectoryView,
   AccountsImportResult,
   AccountsView,
   AuthBlock,
@@ -249,6 +252,20 @@ export class ApiService {
   /** Unblocks an address on every node at once. */
   removeAuthBlock(ip: string): Observable<AuthBlock> {
     return this.csm.delete('/api/auth-blocks/{ip}', { path: { ip } });
+  }
+
+  /** The tenant's directory settings and last sync. */
+  directory(): Observable<DirectoryView> {
+    return this.csm.get('/api/directory');
+  }
+
+  saveDirectory(settings: DirectorySettingsInput): Observable<DirectoryView> {
+    return this.csm.put('/api/directory', { body: settings });
+  }
+
+  /** Syncs the directory now; DRYRUN only reports what would change. */
+  syncDirectory(dryRun: boolean): Observable<DirectorySyncReport> {
+    return this.csm.post('/api/directory/sync', { body: { dryRun } });
   }
 
   /** Outbound mail held for an approver, not yet decided (F7). */

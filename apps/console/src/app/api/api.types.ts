@@ -18,6 +18,10 @@ import {
   type AuditPageDto,
   type AuditVerificationDto,
   type AuthBlockDto,
+  type DirectorySettingsDto,
+  type DirectorySettingsViewDto,
+  type DirectorySyncReportDto,
+  type DirectoryViewDto,
   type BreakdownDto,
   type BulkActionDto,
   type BucketCountDto,
@@ -171,6 +175,16 @@ export type PolicyDiff = PolicyDiffDto;
 
 /** GET /api/auth-blocks: one address blocked from SMTP AUTH on every node (F6). */
 export type AuthBlock = AuthBlockDto;
+
+/** GET /api/directory: the tenant's LDAP / Active Directory settings (never the bind password) and last sync. */
+export type DirectorySettings = DirectorySettingsViewDto;
+export type DirectoryView = DirectoryViewDto;
+/** POST /api/directory/sync: what a sync changed, or a dry run would change. */
+export type DirectorySyncReport = DirectorySyncReportDto;
+/** PUT /api/directory: the settings (filters and attribute names absent: the preset's); bindPassword only when it changes. */
+export type DirectorySettingsInput = DirectorySettingsDto;
+/** The fields a preset fills when they are not sent. */
+export type DirectoryPresetFields = 'attributes' | 'userFilter' | 'groupFilter' | 'groupNameAttribute' | 'groupMemberAttribute';
 
 /** GET /api/approvals (F7): a held message with why it was held (`APPROVAL_RULE <rule>: ...`, `DLP_<KIND> ...`). */
 export type PendingApproval = PendingApprovalDto;

@@ -39,6 +39,22 @@ export const outboundAccountSchema = z
     passwordHash: passwordHashSchema.optional(),
     /** Other addresses this account may send as (envelope sender and From header). */
     aliases: z.array(mailbox).default([]),
+    /**
+     * Written by the directory sync: AUTH binds to `outbound.directory` as this DN with the client's password
+     * instead of checking passwordHash (nodes never hold the directory's service password).
+     */
+    bindDn: z.string().min(3).max(1024).optional(),
+  })
+  .strict();
+
+/** Where nodes bind for AUTH of directory accounts (the directory sync writes it): no bind DN or password of its own. */
+export const outboundDirectorySchema = z
+  .object({
+    url: z.string().regex(/^ldaps?:\/\/[^\s/]{1,300}\/?$/i, 'must be ldap://host[:port] or ldaps://host[:port]'),
+    /** Upgrade an ldap:// connection with StartTLS before the bind. */
+    startTls: z.boolean().default(false),
+    /** PEM certificate(s) the server's certificate must chain to (absent: the system's CAs). */
+    ca: z.string().max(65_536).optional(),
   })
   .strict();
 
@@ -65,6 +81,8 @@ export const smarthostSchema = z
 export const outboundSchema = z
   .object({
     accounts: z.array(outboundAccountSchema).default([]),
+    /** The tenant's directory, for accounts with a bindDn (absent: no directory configured). */
+    directory: outboundDirectorySchema.optional(),
     /** The tenant's own mail servers: they relay outbound mail without AUTH (their sender must be at a tenant domain). */
     trustedNetworks: z.array(ipOrCidr).default([]),
     /** The authenticated user (or one of its aliases) must be the envelope sender / the From header's address. */
@@ -138,3 +156,4 @@ export const outboundSchema = z
 export type OutboundPolicy = z.output<typeof outboundSchema>;
 export type OutboundAccount = z.output<typeof outboundAccountSchema>;
 export type Smarthost = z.output<typeof smarthostSchema>;
+export type OutboundDirectory = z.output<typeof outboundDirectorySchema>;
