@@ -66,7 +66,7 @@ beforeAll(async () => {
     return rows.length >= 9 ? rows : undefined;
   });
   quarantinedId = mail.find((m) => m.action === 'quarantine')?.id ?? '';
-  await waitFor('the node reporting its engines', async () => ((await cluster.status()).nodes[0]?.engineVersions['clamav'] ? true : undefined), { timeoutMs: 60_000 });
+  await waitFor('the node reporting its engines', async () => ((await cluster.status()).nodes[0]?.engineVersions?.['clamav'] ? true : undefined), { timeoutMs: 60_000 });
   ({ browser, page: firstPage } = await openConsoleBrowser(WIDE));
 });
 

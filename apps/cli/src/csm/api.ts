@@ -18,6 +18,8 @@ export const nodeStatusSchema = z.looseObject({
   resolver: z.looseObject({ source: z.string(), servers: z.array(z.string()), warning: z.string() }).optional(),
   /** When an administrator revoked the node (`moat nodes revoke`); 0 when not revoked. */
   revokedAtMs: z.number().optional(),
+  /** Engine versions the node reports (clamav, classifier, ...). */
+  engineVersions: z.record(z.string(), z.string()).optional(),
 });
 
 export const statusSchema = z.looseObject({
