@@ -5,12 +5,13 @@
 // two fields), one message by id, the dashboard counts (GET /api/stats) and the statistics by domain and by
 // symbol, each RUNS times one after the other; p50/p95 in ms. Build first (npx nx run csm:build).
 // Usage (repository root):
-//   node benchmarks/csm/console.mjs [--messages 10000000] [--days 35] [--runs 20] [--store DIR] [--out benchmarks/RESULTS-console.md]
+//   node benchmarks/csm/console.mjs [--messages 10000000] [--days 35] [--runs 20] [--store DIR] [--csm MAIN.js] [--out benchmarks/RESULTS-console.md]
 // --store reuses the data dir of an earlier run (kept, with its path printed, when --store is not given).
+// --csm runs another build of the CSM (an older commit's apps/csm/dist/main.js) for a before/after comparison.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startNats } from '../relay/lib/targets.mjs';
 import { loadAverage, percentiles, repoRoot, startCsm } from './csm.mjs';
@@ -21,6 +22,7 @@ const { values: options } = parseArgs({
     days: { type: 'string', default: '35' },
     runs: { type: 'string', default: '20' },
     store: { type: 'string' },
+    csm: { type: 'string' },
     out: { type: 'string', default: join(repoRoot, 'benchmarks/RESULTS-console.md') },
   },
 });
@@ -28,13 +30,14 @@ const runs = Number(options.runs);
 const workDir = mkdtempSync(join(tmpdir(), 'moat-bench-console-'));
 const dataDir = options.store ?? join(workDir, 'csm');
 const nats = await startNats({ workDir });
+const main = options.csm ? { main: resolve(options.csm) } : {};
 const log = (line) => console.log(`[console] ${new Date().toISOString().slice(11, 19)} ${line}`);
 
 let generated = '';
 try {
   if (!existsSync(join(dataDir, 'clickhouse'))) {
     // The CSM makes the tables and views; the generator then writes straight into them.
-    const first = await startCsm({ natsUrl: nats.url, dataDir });
+    const first = await startCsm({ natsUrl: nats.url, dataDir, ...main });
     await first.call('/api/stats');
     await first.stop();
     log(`generating ${options.messages} messages over ${options.days} days into ${dataDir}`);
@@ -43,7 +46,7 @@ try {
     generated = `generated in ${((performance.now() - started) / 1000).toFixed(0)} s`;
   }
   const startedAt = performance.now();
-  const csm = await startCsm({ natsUrl: nats.url, dataDir });
+  const csm = await startCsm({ natsUrl: nats.url, dataDir, ...main });
   const loadBefore = loadAverage();
   try {
     const all = await csm.call('/api/stats?from=0');
