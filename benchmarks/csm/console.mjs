@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Console API latency over a large event store: generated mail (benchmarks/csm/generate.mjs, 10 million
 // messages over 35 days by default) in the CSM's embedded ClickHouse, then the real CSM over HTTPS: mail search
-// over the last day and the last 30 days (unfiltered, by sender, by a common and a rare subject word, an OR of
-// two fields), one message by id, the dashboard counts (GET /api/stats) and the statistics by domain and by
+// over the last day and the last 30 days (unfiltered, by a common and a rare sender, by a sender no message has, by
+// recipient, by a common and a rare subject word, an OR of two fields), one message by id, the dashboard counts (GET /api/stats) and the statistics by domain and by
 // symbol, each RUNS times one after the other; p50/p95 in ms. Build first (npx nx run csm:build).
 // Usage (repository root):
 //   node benchmarks/csm/console.mjs [--messages 10000000] [--days 35] [--runs 20] [--store DIR] [--csm MAIN.js] [--out benchmarks/RESULTS-console.md]
@@ -57,6 +57,7 @@ try {
     // Values from the data: a sender of the last day's mail, one of the rarest, and message ids across the month.
     const recent = (await csm.call(`/api/mail?${day}&limit=1000`)).messages;
     const sender = recent[500]?.mailFrom ?? recent[0].mailFrom;
+    const recipient = recent[500]?.rcptTo[0] ?? recent[0].rcptTo[0];
     const rareSender = (await csm.call(`/api/stats?by=user&direction=outbound&${month}`)).rows.at(-1)?.key ?? sender;
     const ids = [];
     for (let page = 0; page < 20; page++) {
@@ -72,6 +73,9 @@ try {
       cases.push(
         [`mail search, ${name}, unfiltered`, () => search(range, '')],
         [`mail search, ${name}, by sender`, () => search(range, `sender=${encodeURIComponent(sender)}`)],
+        [`mail search, ${name}, by a rare sender`, () => search(range, `sender=${encodeURIComponent(rareSender)}`)],
+        [`mail search, ${name}, by a sender no message has`, () => search(range, 'sender=nobody%40nowhere.test')],
+        [`mail search, ${name}, by recipient`, () => search(range, `rcpt=${encodeURIComponent(recipient)}`)],
         [`mail search, ${name}, by a common subject word`, () => search(range, 'subject=invoice')],
         [`mail search, ${name}, by a rare subject word`, () => search(range, 'subject=kubernetes')],
         [`mail search, ${name}, sender OR subject word`, () => search(range, `sender=${encodeURIComponent(rareSender)}&subject=terraform&match=any`)],
@@ -104,7 +108,7 @@ try {
       `${cpus().length} cores (${cpus()[0]?.model.trim()}), shared with other work (load average ${loadBefore} before, ${loadAverage()} after).`,
       `${all.total} messages in chdb (embedded ClickHouse)${generated ? `, ${generated}` : ''}; the real CSM over HTTPS with its CLI token,`,
       `each call ${runs} times one after the other after two warm-up calls; times in ms, client side.`,
-      `Sender: \`${sender}\`; rare sender: \`${rareSender}\`.`,
+      `Sender: \`${sender}\`; rare sender: \`${rareSender}\`; recipient: \`${recipient}\`.`,
       '',
       '| call | p50 | p95 |',
       '|---|---|---|',
