@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // Console API latency over a large event store: generated mail (benchmarks/csm/generate.mjs, 10 million
 // messages over 35 days by default) in the CSM's embedded ClickHouse, then the real CSM over HTTPS: mail search
-// over the last day and the last 30 days (unfiltered, by sender, by a common and a rare subject word, an OR of
-// two fields), one message by id, the dashboard counts (GET /api/stats) and the statistics by domain and by
+// over the last day and the last 30 days (unfiltered, by a common and a rare sender, by a sender no message has, by
+// recipient, by a common and a rare subject word, an OR of two fields), one message by id, the dashboard counts (GET /api/stats) and the statistics by domain and by
 // symbol, each RUNS times one after the other; p50/p95 in ms. Build first (npx nx run csm:build).
 // Usage (repository root):
-//   node benchmarks/csm/console.mjs [--messages 10000000] [--days 35] [--runs 20] [--store DIR] [--out benchmarks/RESULTS-console.md]
+//   node benchmarks/csm/console.mjs [--messages 10000000] [--days 35] [--runs 20] [--store DIR] [--csm MAIN.js] [--out benchmarks/RESULTS-console.md]
 // --store reuses the data dir of an earlier run (kept, with its path printed, when --store is not given).
+// --csm runs another build of the CSM (an older commit's apps/csm/dist/main.js) for a before/after comparison.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startNats } from '../relay/lib/targets.mjs';
 import { loadAverage, percentiles, repoRoot, startCsm } from './csm.mjs';
@@ -21,6 +22,7 @@ const { values: options } = parseArgs({
     days: { type: 'string', default: '35' },
     runs: { type: 'string', default: '20' },
     store: { type: 'string' },
+    csm: { type: 'string' },
     out: { type: 'string', default: join(repoRoot, 'benchmarks/RESULTS-console.md') },
   },
 });
@@ -28,13 +30,14 @@ const runs = Number(options.runs);
 const workDir = mkdtempSync(join(tmpdir(), 'moat-bench-console-'));
 const dataDir = options.store ?? join(workDir, 'csm');
 const nats = await startNats({ workDir });
+const main = options.csm ? { main: resolve(options.csm) } : {};
 const log = (line) => console.log(`[console] ${new Date().toISOString().slice(11, 19)} ${line}`);
 
 let generated = '';
 try {
   if (!existsSync(join(dataDir, 'clickhouse'))) {
     // The CSM makes the tables and views; the generator then writes straight into them.
-    const first = await startCsm({ natsUrl: nats.url, dataDir });
+    const first = await startCsm({ natsUrl: nats.url, dataDir, ...main });
     await first.call('/api/stats');
     await first.stop();
     log(`generating ${options.messages} messages over ${options.days} days into ${dataDir}`);
@@ -43,7 +46,7 @@ try {
     generated = `generated in ${((performance.now() - started) / 1000).toFixed(0)} s`;
   }
   const startedAt = performance.now();
-  const csm = await startCsm({ natsUrl: nats.url, dataDir });
+  const csm = await startCsm({ natsUrl: nats.url, dataDir, ...main });
   const loadBefore = loadAverage();
   try {
     const all = await csm.call('/api/stats?from=0');
@@ -54,6 +57,7 @@ try {
     // Values from the data: a sender of the last day's mail, one of the rarest, and message ids across the month.
     const recent = (await csm.call(`/api/mail?${day}&limit=1000`)).messages;
     const sender = recent[500]?.mailFrom ?? recent[0].mailFrom;
+    const recipient = recent[500]?.rcptTo[0] ?? recent[0].rcptTo[0];
     const rareSender = (await csm.call(`/api/stats?by=user&direction=outbound&${month}`)).rows.at(-1)?.key ?? sender;
     const ids = [];
     for (let page = 0; page < 20; page++) {
@@ -69,6 +73,9 @@ try {
       cases.push(
         [`mail search, ${name}, unfiltered`, () => search(range, '')],
         [`mail search, ${name}, by sender`, () => search(range, `sender=${encodeURIComponent(sender)}`)],
+        [`mail search, ${name}, by a rare sender`, () => search(range, `sender=${encodeURIComponent(rareSender)}`)],
+        [`mail search, ${name}, by a sender no message has`, () => search(range, 'sender=nobody%40nowhere.test')],
+        [`mail search, ${name}, by recipient`, () => search(range, `rcpt=${encodeURIComponent(recipient)}`)],
         [`mail search, ${name}, by a common subject word`, () => search(range, 'subject=invoice')],
         [`mail search, ${name}, by a rare subject word`, () => search(range, 'subject=kubernetes')],
         [`mail search, ${name}, sender OR subject word`, () => search(range, `sender=${encodeURIComponent(rareSender)}&subject=terraform&match=any`)],
@@ -101,7 +108,7 @@ try {
       `${cpus().length} cores (${cpus()[0]?.model.trim()}), shared with other work (load average ${loadBefore} before, ${loadAverage()} after).`,
       `${all.total} messages in chdb (embedded ClickHouse)${generated ? `, ${generated}` : ''}; the real CSM over HTTPS with its CLI token,`,
       `each call ${runs} times one after the other after two warm-up calls; times in ms, client side.`,
-      `Sender: \`${sender}\`; rare sender: \`${rareSender}\`.`,
+      `Sender: \`${sender}\`; rare sender: \`${rareSender}\`; recipient: \`${recipient}\`.`,
       '',
       '| call | p50 | p95 |',
       '|---|---|---|',

@@ -18,12 +18,13 @@ export async function startCsm({ natsUrl, dataDir, env = {}, main = join(repoRoo
       MOAT_DATA_DIR: dataDir,
       MOAT_HTTP_PORT: '0',
       MOAT_GRPC_PORT: '0',
+      MOAT_ENROL_PORT: '0',
       MOAT_CONSOLE_DIR: join(dataDir, 'no-console'),
       ...env,
     },
   });
-  await whenReady(proc, proc.waitForOutput(/csm ready https?:\/\/\S+ grpc \S+ data \S+/, 600_000));
-  const [, baseUrl, certFile] = proc.output().match(/csm ready (https?:\/\/\S+) grpc \S+ data \S+(?: cert (\S+))?/);
+  await whenReady(proc, proc.waitForOutput(/csm ready https?:\/\/\S+ grpc \S+ enrol \S+ data \S+/, 600_000));
+  const [, baseUrl, certFile] = proc.output().match(/csm ready (https?:\/\/\S+) grpc \S+ enrol \S+ data \S+(?: cert (\S+))?/);
   const dispatcher = new Agent(certFile ? { connect: { ca: readFileSync(certFile, 'utf8') } } : {});
   const token = readFileSync(join(dataDir, 'cli-token'), 'utf8').trim();
   return {

@@ -3,7 +3,8 @@
 // the difference from the running version, publishes it, and the node takes the new version; an invalid value in
 // the raw JSON is shown on its line and cannot be published; a change that stops mail needs an explicit
 // confirmation; the history shows both versions with their author, compares them, and rolls back (a new version
-// the node takes too). An auditor sees all of it without a control that changes anything.
+// the node takes too); a domain and its downstream are added in the form and published, and removing it warns.
+// An auditor sees all of it without a control that changes anything.
 // Screenshots go to test-results/ (docs/console/ holds copies for the documentation).
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -184,7 +185,7 @@ describe('console policy editor and versions', () => {
     await expect.poll(() => byTestId('running-version').textContent(), UI_WAIT).toBe(String(first + 2));
     for (const width of [390, 2560]) {
       await page.setViewportSize({ width, height: 900 });
-      for (const tab of ['thresholds', 'auth', 'rates', 'dnsLists', 'raw']) {
+      for (const tab of ['thresholds', 'domains', 'auth', 'rates', 'dnsLists', 'raw']) {
         await byTestId(`tab-${tab}`).click();
         await expect.poll(() => byTestId(`tab-${tab}`).getAttribute('aria-selected')).toBe('true');
         expect(await page.locator('html').evaluate((html) => html.scrollWidth), `${tab} at ${width} px`).toBeLessThanOrEqual(width);
@@ -197,6 +198,47 @@ describe('console policy editor and versions', () => {
     await expect.poll(() => page.locator('[data-testid="version-row"]').count(), UI_WAIT).toBe(first + 2);
     expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('adds a domain with its downstream in the form, publishes it, and warns before the form removes it again', async () => {
+    await page.goto(`${cluster.csmUrl}/policy`);
+    await expect.poll(() => byTestId('running-version').textContent(), UI_WAIT).toBe(String(first + 2));
+    await byTestId('tab-domains').click();
+    const rows = byTestId('rules-domains').locator('[data-testid="rule-row"]');
+    await expect.poll(() => rows.count(), UI_WAIT).toBe(1);
+    await byTestId('rule-add').click();
+    await expect.poll(() => rows.count(), UI_WAIT).toBe(2);
+    // The empty row's name and host are named as problems until they are filled in.
+    await expect.poll(() => byTestId('tab-domains').locator('.count').textContent(), UI_WAIT).toBe('2');
+    await page.locator('#pf-domains-1-name').fill('added.example.test');
+    await page.locator('#pf-domains-1-downstream-host').fill('127.0.0.1');
+    await page.locator('#pf-domains-1-downstream-port').fill('2599');
+    await page.locator('#pf-domains-1-downstream-tls').selectOption('none');
+    await expect.poll(() => byTestId('draft-state').textContent(), UI_WAIT).toContain('1 change against the running version.');
+    await byTestId('policy-review').click();
+    const row = page.locator('[data-testid="diff-row"][data-path="domains[added.example.test]"]');
+    await expect.poll(() => row.count(), UI_WAIT).toBe(1);
+    expect(await row.locator('[data-testid="diff-new"]').textContent()).toContain('"host":"127.0.0.1"');
+    expect(await byTestId('policy-warnings').count()).toBe(0);
+    await byTestId('policy-comment').fill('add a domain');
+    await page.screenshot({ path: `${RESULTS_DIR}console-policy-domains.png`, fullPage: true });
+    await byTestId('policy-publish').click();
+    await expect.poll(() => byTestId('policy-published').textContent(), UI_WAIT).toContain(`Published version ${first + 3}.`);
+    const published = (await running()) as unknown as { policy: { domains: { name: string; downstream: { host: string; port: number; tls: string } }[] } };
+    expect(published.policy.domains.find((d) => d.name === 'added.example.test')?.downstream).toMatchObject({ host: '127.0.0.1', port: 2599, tls: 'none' });
+    await nodeRuns(first + 3);
+
+    // Removing it in the form stops its mail: the review shows why and Publish waits for the box.
+    await page.getByRole('button', { name: 'Remove domain 2' }).click();
+    await expect.poll(() => rows.count(), UI_WAIT).toBe(1);
+    await byTestId('policy-review').click();
+    await expect.poll(() => byTestId('policy-warning').textContent(), UI_WAIT).toBe(
+      'domain added.example.test removed: its mail will be refused and its downstream 127.0.0.1:2599 no longer receives any',
+    );
+    expect(await byTestId('policy-publish').isDisabled()).toBe(true);
+    await byTestId('policy-discard').click();
+    await expect.poll(() => byTestId('draft-state').textContent(), UI_WAIT).toContain('No changes.');
+    expect(await rows.count()).toBe(2);
   });
 
   it('shows an auditor the policy and its history without a control that changes them', async () => {
@@ -213,7 +255,7 @@ describe('console policy editor and versions', () => {
     expect(await byTestId('rule-add').count()).toBe(0);
     await page.screenshot({ path: `${RESULTS_DIR}console-policy-auditor.png`, fullPage: true });
     await byTestId('policy-versions-link').click();
-    await expect.poll(() => page.locator('[data-testid="version-row"]').count(), UI_WAIT).toBe(first + 2);
+    await expect.poll(() => page.locator('[data-testid="version-row"]').count(), UI_WAIT).toBe(first + 3);
     expect(await byTestId('version-rollback').count()).toBe(0);
     expect(cspViolations).toEqual([]);
   });

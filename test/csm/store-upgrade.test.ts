@@ -108,6 +108,10 @@ describe('CSM on a store of the former layout', () => {
       { key: 'example.test', action: 'quarantine', count: 1 },
     ]);
     expect((await api.get<{ rows: unknown[] }>(`/api/stats?by=reason&${march}`)).rows).toEqual([{ key: 'score', action: 'quarantine', count: 1 }]);
+    // The stored addresses, filled from the old rows: sender and recipient searches find them.
+    expect((await api.get<MailList>(`/api/mail?sender=A%40Remote.test&${march}`)).messages.map((m) => m.id)).toEqual(['OLD3', 'OLD2', 'OLD1']);
+    expect((await api.get<MailList>(`/api/mail?rcpt=alice%40example.test&${march}`)).messages.map((m) => m.id)).toEqual(['OLD3', 'OLD2', 'OLD1']);
+    expect((await api.get<MailList>(`/api/mail?sender=b%40remote.test&${march}`)).messages).toEqual([]);
   });
 
   it('takes new events after the upgrade, and counts them in the hourly totals', async () => {

@@ -3,7 +3,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
 import { errorMessage, UnavailableError } from '../util/errors.js';
-import { CATEGORY_SQL, mailConditionSql, VIRUS_NAMES_SQL } from './clickhouse-mail-query.js';
+import { ADDRESS_ROLES, addressMatchKey, addressParts, CATEGORY_SQL, mailConditionSql, RANGE, VIRUS_NAMES_SQL, type AddressField } from './clickhouse-mail-query.js';
 import { auditRow, dateTime64, deliveryRow, messageRow } from './clickhouse-rows.js';
 import { ADDED_COLUMNS, BREAKDOWN_KEYS, DERIVED_TABLES, HOURLY_BREAKDOWNS, RETAINED_TABLES } from './clickhouse-schema.js';
 import {
@@ -68,8 +68,6 @@ const DELIVERY_STATE_SQL = `
 SELECT message_id AS id, argMax(status, at) AS lastStatus, max(status = 'released') AS released
 FROM deliveries WHERE message_id IN {ids:Array(String)} GROUP BY message_id`;
 
-const RANGE = `received_at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND received_at < fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')`;
-
 /**
  * Search over `messages` with the condition WHERE, newest first, keyset-paged on (received_at, id): each page
  * starts after the last row of the one before, so rows arriving meanwhile never shift or repeat a page. The
@@ -83,6 +81,26 @@ WHERE ${RANGE}
   AND ${where}
 ORDER BY received_at DESC, id DESC
 LIMIT {fetch:UInt32}`;
+
+/**
+ * A search's sender or recipient part takes the primary-key path (clickhouse-mail-query.ts) when at most this
+ * many stored addresses of the range contain it, with at most this many messages between them; a part in more
+ * (`example`, `.com`) is common enough that reading the range newest first meets its page soon.
+ */
+const MAX_MATCHED_ADDRESSES = 1000;
+const MAX_MATCHED_MESSAGES = 200_000;
+
+/**
+ * The stored addresses of a role that contain a part, with their messages, in the months the range touches
+ * (`until` is the day after a row's month), at most {limit:UInt32} of them.
+ */
+const ADDRESS_MATCHES_SQL = `
+SELECT address, toUInt64(sum(messages)) AS messages FROM mail_addresses
+WHERE role = {role:String} AND position(address, lowerUTF8({part:String})) > 0
+  AND until > toDate(fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC'))
+  AND until <= toStartOfMonth(fromUnixTimestamp64Milli({toMs:Int64}, 'UTC')) + toIntervalMonth(1)
+GROUP BY address
+LIMIT {limit:UInt32}`;
 
 /** One message by id: its time from `message_times`, then one granule of `messages`. */
 const DETAIL_SQL = `
@@ -306,9 +324,27 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
     // Without a position, (received_at, id) < (to, '') is just received_at < to.
     const after = query.after ?? { receivedAtMs: query.toMs, id: '' };
     const params: Record<string, unknown> = { fromMs: query.fromMs, toMs: query.toMs, afterMs: after.receivedAtMs, afterId: after.id };
-    const sql = searchSql(mailConditionSql(query.where, params));
+    const sql = searchSql(mailConditionSql(query.where, params, await this.addressMatches(query)));
     const page = await pageWithoutCopies((fetch) => this.rows<MailSummary>(sql, { ...params, fetch }), (row) => row.id, query.limit);
     return this.withDeliveryState(page.map(normaliseSummary));
+  }
+
+  /** The stored addresses each sender or recipient part of the search matches, for the parts that match few (AddressMatches). */
+  private async addressMatches(query: MailQuery): Promise<Map<string, string[]>> {
+    const matches = new Map<string, string[]>();
+    const lookUp = async ({ field, value }: { field: AddressField; value: string }) => {
+      const rows = await this.rows<{ address: string; messages: number }>(ADDRESS_MATCHES_SQL, {
+        role: ADDRESS_ROLES[field],
+        part: value,
+        fromMs: query.fromMs,
+        toMs: query.toMs,
+        limit: MAX_MATCHED_ADDRESSES + 1,
+      });
+      const messages = rows.reduce((sum, row) => sum + Number(row.messages), 0);
+      if (rows.length <= MAX_MATCHED_ADDRESSES && messages <= MAX_MATCHED_MESSAGES) matches.set(addressMatchKey(field, value), rows.map((row) => row.address));
+    };
+    await Promise.all(addressParts(query.where).map(lookUp));
+    return matches;
   }
 
   async getMail(id: string): Promise<MailDetail | undefined> {

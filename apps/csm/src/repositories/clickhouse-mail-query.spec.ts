@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORY_SQL, containsPattern, mailConditionSql, VIRUS_NAMES_SQL } from './clickhouse-mail-query.js';
+import type { MailCondition } from './event-store.repository.js';
+import { addressMatchKey, addressParts, CATEGORY_SQL, containsPattern, mailConditionSql, RANGE, VIRUS_NAMES_SQL } from './clickhouse-mail-query.js';
 
 describe('mailConditionSql', () => {
   it('turns a condition tree into SQL with every value as a parameter', () => {
@@ -41,5 +42,44 @@ describe('mailConditionSql', () => {
     const sql = mailConditionSql({ and: [{ field: 'category', value: 'virus' }, { field: 'virus', value: 'Eicar-Test-Signature' }] }, params);
     expect(sql).toBe(`(${CATEGORY_SQL} = {p0:String} AND has(${VIRUS_NAMES_SQL}, {p1:String}))`);
     expect(params).toEqual({ p0: 'virus', p1: 'Eicar-Test-Signature' });
+  });
+
+  it('lists the sender and recipient parts of a tree once each, and no other field', () => {
+    const where: MailCondition = {
+      or: [
+        { field: 'sender', value: 'lena@' },
+        { and: [{ field: 'rcpt', value: 'bob@example.test' }, { field: 'subject', value: 'lena@' }, { field: 'sender', value: 'lena@' }] },
+        { field: 'rcpt', value: 'lena@' },
+      ],
+    };
+    expect(addressParts(where)).toEqual([
+      { field: 'sender', value: 'lena@' },
+      { field: 'rcpt', value: 'bob@example.test' },
+      { field: 'rcpt', value: 'lena@' },
+    ]);
+    expect(addressParts(undefined)).toEqual([]);
+  });
+
+  it('narrows a sender or recipient part with matched addresses to the times of their messages in the range', () => {
+    const params: Record<string, unknown> = { fromMs: 0, toMs: 1 };
+    const matches = new Map([[addressMatchKey('rcpt', 'Bob@'), ['bob@example.test', 'bob@corp.test']]]);
+    const sql = mailConditionSql({ and: [{ field: 'verdict', value: 'deliver' }, { field: 'rcpt', value: 'Bob@' }, { field: 'sender', value: 'Bob@' }] }, params, matches);
+    expect(sql).toBe(
+      '(action = {p0:String}' +
+        ` AND (received_at IN (SELECT received_at FROM address_times WHERE role = 'rcpt' AND address IN {a1:Array(String)} AND ${RANGE})` +
+        " AND (lowerUTF8(arrayStringConcat(rcpt_to, ' ')) LIKE lowerUTF8({l1:String}) AND arrayExists(r -> positionCaseInsensitiveUTF8(r, {p1:String}) > 0, rcpt_to)))" +
+        // No entry for the sender part (it matched too many addresses): the bloom filter path alone.
+        ' AND (lowerUTF8(mail_from) LIKE lowerUTF8({l2:String}) AND positionCaseInsensitiveUTF8(mail_from, {p2:String}) > 0))',
+    );
+    expect(params).toMatchObject({ p1: 'Bob@', a1: ['bob@example.test', 'bob@corp.test'], p2: 'Bob@' });
+    expect(params).not.toHaveProperty('a2');
+  });
+
+  it('matches nothing for a part no stored address contains', () => {
+    const params = {};
+    const matches = new Map([[addressMatchKey('sender', 'nobody@'), []]]);
+    expect(mailConditionSql({ or: [{ field: 'sender', value: 'nobody@' }, { field: 'subject', value: 'x' }] }, params, matches)).toBe(
+      '(0 OR (lowerUTF8(subject) LIKE lowerUTF8({l0:String}) AND positionCaseInsensitiveUTF8(subject, {p0:String}) > 0))',
+    );
   });
 });

@@ -187,6 +187,44 @@ PARTITION BY toYYYYMM(hour)
 ORDER BY (by, hour, direction, action, key)`;
 
 /**
+ * The addresses of a message row as (role, address) pairs, lower-cased: its envelope sender ('sender') and each
+ * recipient ('rcpt'), the roles of the mail search's sender and recipient fields.
+ */
+const MESSAGE_ADDRESSES = `arrayConcat([('sender', lowerUTF8(mail_from))], arrayMap(r -> ('rcpt', lowerUTF8(r)), rcpt_to))`;
+
+/**
+ * Every address of each month's mail once per role, with its number of messages: a search for a part of a sender
+ * or recipient finds here the few addresses that contain it (a scan of the distinct addresses, not of every
+ * message). `until` is the first day after the month, so the retention TTL drops a row only after every message
+ * of its month.
+ */
+export const MAIL_ADDRESSES_TABLE = `
+CREATE TABLE IF NOT EXISTS mail_addresses (
+  until Date,
+  role LowCardinality(String),
+  address String,
+  messages UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(until)
+ORDER BY (role, address)`;
+
+/**
+ * When each address sent or received mail, ordered by role, address and time: the times of the messages of a
+ * few addresses over a range are one primary-key read, and a search narrows `messages` to the granules at
+ * those times (clickhouse-mail-query.ts).
+ */
+export const ADDRESS_TIMES_TABLE = `
+CREATE TABLE IF NOT EXISTS address_times (
+  role LowCardinality(String),
+  address String,
+  received_at DateTime64(3, 'UTC')
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(received_at)
+ORDER BY (role, address, received_at)`;
+
+/**
  * Each table, the time column its retention TTL counts from and, for tables whose layout changed, the layout
  * (system.tables' partition_key and sorting_key): a table of an older CSM with another layout is copied into
  * the new one at start (ClickHouseEventStoreRepository.migrate).
@@ -199,6 +237,8 @@ export const RETAINED_TABLES = [
   { table: 'message_times', create: MESSAGE_TIMES_TABLE, timeColumn: 'received_at', layout: undefined },
   { table: 'messages_hourly', create: MESSAGES_HOURLY_TABLE, timeColumn: 'hour', layout: undefined },
   { table: 'messages_keys_hourly', create: MESSAGES_KEYS_HOURLY_TABLE, timeColumn: 'hour', layout: undefined },
+  { table: 'mail_addresses', create: MAIL_ADDRESSES_TABLE, timeColumn: 'until', layout: undefined },
+  { table: 'address_times', create: ADDRESS_TIMES_TABLE, timeColumn: 'received_at', layout: undefined },
 ] as const;
 
 const HOURLY_KEYS = `arrayConcat(${HOURLY_BREAKDOWNS.map((by) => `arrayMap(k -> ('${by}', k), ${BREAKDOWN_KEYS[by]})`).join(', ')})`;
@@ -225,5 +265,17 @@ export const DERIVED_TABLES = [
     select: (from: string) => `
       SELECT toStartOfHour(received_at) AS hour, byKey.1 AS by, direction, action, byKey.2 AS key, count() AS messages
       FROM ${from} ARRAY JOIN ${HOURLY_KEYS} AS byKey GROUP BY hour, by, direction, action, key`,
+  },
+  {
+    table: 'mail_addresses',
+    view: 'mail_addresses_view',
+    select: (from: string) => `
+      SELECT toStartOfMonth(received_at) + toIntervalMonth(1) AS until, roleAddress.1 AS role, roleAddress.2 AS address, count() AS messages
+      FROM ${from} ARRAY JOIN ${MESSAGE_ADDRESSES} AS roleAddress GROUP BY until, role, address`,
+  },
+  {
+    table: 'address_times',
+    view: 'address_times_view',
+    select: (from: string) => `SELECT roleAddress.1 AS role, roleAddress.2 AS address, received_at FROM ${from} ARRAY JOIN ${MESSAGE_ADDRESSES} AS roleAddress`,
   },
 ] as const;

@@ -4,7 +4,7 @@ import { freeRuleName, type RulesSpec } from './policy-sections';
 import { PolicyDraft } from './policy-draft';
 import { problemsAt } from './policy-path';
 
-/** A list of rules (rate rules, regex filters) as a table: one row per rule, a field per column, add and remove. */
+/** A list of rules (rate rules, regex filters, domains) as a table: one row per rule, a field per column, add and remove. */
 @Component({
   selector: 'moat-policy-rules',
   imports: [PolicyField],
@@ -29,12 +29,12 @@ import { problemsAt } from './policy-path';
                 <td><moat-policy-field [spec]="column" [path]="spec().path + '.' + i + '.' + column.path" [compact]="true" /></td>
               }
               @if (draft.canWrite()) {
-                <td><button type="button" class="link-button" (click)="remove(i)" [attr.aria-label]="'Remove rule ' + (i + 1)" data-testid="rule-remove">Remove</button></td>
+                <td><button type="button" class="link-button" (click)="remove(i)" [attr.aria-label]="'Remove ' + noun() + ' ' + (i + 1)" data-testid="rule-remove">Remove</button></td>
               }
             </tr>
           } @empty {
             <tr>
-              <td [attr.colspan]="spec().columns.length + 1" class="empty">No rules.</td>
+              <td [attr.colspan]="spec().columns.length + 1" class="empty">No {{ noun() }}s.</td>
             </tr>
           }
         </tbody>
@@ -44,7 +44,7 @@ import { problemsAt } from './policy-path';
       <p class="problem" role="alert">{{ problem.path }}: {{ problem.message }}</p>
     }
     @if (draft.canWrite()) {
-      <button type="button" class="secondary" (click)="add()" data-testid="rule-add">Add a rule</button>
+      <button type="button" class="secondary" (click)="add()" data-testid="rule-add">Add a {{ noun() }}</button>
     }
   `,
   styles: `
@@ -59,6 +59,7 @@ import { problemsAt } from './policy-path';
 export class PolicyRules {
   protected readonly draft = inject(PolicyDraft);
   readonly spec = input.required<RulesSpec>();
+  protected readonly noun = computed(() => this.spec().noun ?? 'rule');
 
   protected readonly rows = computed(() => {
     const value = this.draft.valueAt(this.spec().path);

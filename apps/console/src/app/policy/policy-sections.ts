@@ -18,6 +18,8 @@ export interface FieldSpec {
 export interface RulesSpec {
   path: string;
   label: string;
+  /** What one row is, in the add and remove buttons and the empty table ("rule" unless given). */
+  noun?: string;
   columns: readonly FieldSpec[];
   /** The row an "Add" button appends; NAME is a name no other row has. */
   newRow: (name: string) => Record<string, unknown>;
@@ -54,6 +56,30 @@ export const SECTIONS: readonly SectionSpec[] = [
       { path: 'thresholds.quarantine', label: 'Quarantine at score', kind: 'number' },
       { path: 'thresholds.reject', label: 'Reject at score', kind: 'number', hint: 'Not above the tag threshold: every tagged message is rejected.' },
     ],
+  },
+  {
+    id: 'domains',
+    title: 'Domains',
+    intro: 'The domains this gateway accepts mail for, and the server each one’s mail is delivered to.',
+    notes: [
+      'TLS to the downstream: "opportunistic" uses STARTTLS when offered, whatever the certificate; "required" delivers only over TLS with a certificate valid for the TLS name (empty: the host); "none" never uses TLS. A CA bundle, a domain’s checks and delivery holds are edited in the JSON tab; its accounts and lists also on the Accounts and Lists pages.',
+      'Mail for a domain that is not listed is refused: removing a domain (or the last one) asks for a confirmation before publishing.',
+    ],
+    fields: [],
+    rules: [{
+      path: 'domains',
+      label: 'Domains',
+      noun: 'domain',
+      columns: [
+        { path: 'name', label: 'Domain', kind: 'text' },
+        { path: 'downstream.host', label: 'Downstream host', kind: 'text' },
+        { path: 'downstream.port', label: 'Port', kind: 'number' },
+        { path: 'downstream.tls', label: 'TLS', kind: 'select', options: ['opportunistic', 'required', 'none'] },
+        { path: 'downstream.tlsName', label: 'TLS name', kind: 'text', optional: true },
+      ],
+      // Empty name and host: the CSM names both beside their cells until they are filled in.
+      newRow: () => ({ name: '', downstream: { host: '', port: 25, tls: 'opportunistic' } }),
+    }],
   },
   {
     id: 'lists',

@@ -10,6 +10,7 @@ import { PolicyPage } from './policy.page';
 
 const RUNNING: PolicyJson = {
   thresholds: { tag: 5, quarantine: 10, reject: 15 },
+  domains: [{ name: 'example.test', downstream: { host: 'mail.example.test', port: 25, tls: 'opportunistic' } }],
   lists: { ipBlock: [], ipAllow: [], senderBlock: [], senderAllow: [] },
   classifier: { enabled: false, spamScore: 6, hamScore: 3 },
   smtpChecks: { rateLimits: [] },
@@ -167,6 +168,53 @@ describe('PolicyPage', () => {
     find<HTMLButtonElement>(page, '[data-testid="rule-remove"]').click();
     await fixture.whenStable();
     expect(page.querySelectorAll('[data-testid="rule-row"]')).toHaveLength(0);
+    fixture.destroy();
+  });
+
+  it('adds a domain with its downstream in the form, names the missing fields, and asks to confirm removing one', async () => {
+    const { fixture, backend, page, nextCheck, answer, text } = await open(ADMIN);
+    find<HTMLButtonElement>(page, '[data-testid="tab-domains"]').click();
+    await fixture.whenStable();
+    expect(find<HTMLInputElement>(page, '#pf-domains-0-name').value).toBe('example.test');
+    expect(find<HTMLInputElement>(page, '#pf-domains-0-downstream-host').value).toBe('mail.example.test');
+    expect(find<HTMLInputElement>(page, '#pf-domains-0-downstream-port').value).toBe('25');
+    expect(find<HTMLSelectElement>(page, '#pf-domains-0-downstream-tls').value).toBe('opportunistic');
+    expect(text('[data-testid="rule-add"]')).toEqual(['Add a domain']);
+
+    find<HTMLButtonElement>(page, '[data-testid="rule-add"]').click();
+    await fixture.whenStable();
+    expect(page.querySelectorAll('[data-testid="rules-domains"] [data-testid="rule-row"]')).toHaveLength(2);
+    const added = await nextCheck();
+    expect((added.request.body as { policy: { domains: unknown[] } }).policy.domains[1]).toEqual({ name: '', downstream: { host: '', port: 25, tls: 'opportunistic' } });
+    await answer(added, { error: 'invalid policy', problems: ['domains.1.name: must be a domain name', 'domains.1.downstream.host: Too small: expected string to have >=1 characters'] }, 400);
+    expect(text('[data-testid="field-domains.1.name"] [data-testid="field-problem"]')).toEqual(['must be a domain name']);
+    expect(text('[data-testid="field-domains.1.downstream.host"] [data-testid="field-problem"]')).toEqual(['Too small: expected string to have >=1 characters']);
+    expect(text('[data-testid="tab-domains"] .count')).toEqual(['2']);
+
+    fill(page, '#pf-domains-1-name', 'corp.test');
+    fill(page, '#pf-domains-1-downstream-host', '192.0.2.25');
+    fill(page, '#pf-domains-1-downstream-port', '2525');
+    fill(page, '#pf-domains-1-downstream-tls', 'required');
+    fill(page, '#pf-domains-1-downstream-tlsName', 'mx.corp.test');
+    const filled = await nextCheck();
+    expect((filled.request.body as { policy: { domains: unknown[] } }).policy.domains[1]).toEqual({
+      name: 'corp.test',
+      downstream: { host: '192.0.2.25', port: 2525, tls: 'required', tlsName: 'mx.corp.test' },
+    });
+    await answer(filled, { version: 3, changes: [{ path: 'domains[corp.test]', op: 'add', to: { name: 'corp.test' } }], warnings: [] });
+    expect(page.querySelector('[data-testid="field-problem"]')).toBeNull();
+
+    // Removing the running domain stops its mail: the review shows the CSM's warning and Publish waits for the box.
+    find<HTMLButtonElement>(page, '[aria-label="Remove domain 1"]').click();
+    const removed = await nextCheck();
+    expect((removed.request.body as { policy: { domains: { name: string }[] } }).policy.domains.map((d) => d.name)).toEqual(['corp.test']);
+    const warning = 'domain example.test removed: its mail will be refused and its downstream mail.example.test:25 no longer receives any';
+    await answer(removed, { version: 3, changes: [{ path: 'domains[example.test]', op: 'remove', from: { name: 'example.test' } }], warnings: [warning] });
+    find<HTMLButtonElement>(page, '[data-testid="policy-review"]').click();
+    await fixture.whenStable();
+    expect(text('[data-testid="policy-warning"]')).toEqual([warning]);
+    expect(find<HTMLButtonElement>(page, '[data-testid="policy-publish"]').disabled).toBe(true);
+    backend.expectNone((r) => r.method === 'PUT');
     fixture.destroy();
   });
 
