@@ -17,6 +17,7 @@ import { HealthController } from './http/health.controller.js';
 import { AuthBlocksController } from './http/auth-blocks.controller.js';
 import { HoldsController } from './http/holds.controller.js';
 import { ApprovalsController } from './http/approvals.controller.js';
+import { TenantsController } from './http/tenants.controller.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { PolicyController } from './http/policy.controller.js';
@@ -74,6 +75,7 @@ import { MessageBodyService } from './services/message-body.service.js';
 import { AuthBlocksService } from './services/auth-blocks.service.js';
 import { HoldsService } from './services/holds.service.js';
 import { ApprovalsService } from './services/approvals.service.js';
+import { TenantsService } from './services/tenants.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
 import { QuarantineService } from './services/quarantine.service.js';
@@ -83,7 +85,7 @@ import { StatusService } from './services/status.service.js';
 import { DashboardService } from './services/dashboard.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController, ApprovalsController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController, ApprovalsController, TenantsController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -128,6 +130,7 @@ import { DashboardService } from './services/dashboard.service.js';
     HoldsService,
     AuthBlocksService,
     ApprovalsService,
+    TenantsService,
     { provide: IngestMetrics, useExisting: MetricsService },
     EventIngestService,
     SiemPushService,

@@ -27,6 +27,8 @@ export const PERMISSIONS = [
   /** Outbound approval (F7): list held outbound mail; approve or reject it. */
   'approvals:read',
   'approvals:decide',
+  /** The tenant registry (F18): super admins only. */
+  'tenants:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -37,7 +39,7 @@ export type Permission = (typeof PERMISSIONS)[number];
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   'super-admin': PERMISSIONS,
-  'tenant-admin': PERMISSIONS,
+  'tenant-admin': PERMISSIONS.filter((p) => p !== 'tenants:manage'),
   approver: ['session', 'account', 'mail:read', 'mail:release', 'approvals:read', 'approvals:decide'],
   auditor: ['session', 'account', 'status:read', 'policy:read', 'mail:read', 'admins:read', 'audit:read', 'authblocks:read'],
   'end-user': ['session', 'account'],
