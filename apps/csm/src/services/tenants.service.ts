@@ -6,7 +6,7 @@ import { AuthService, type Principal } from './auth.service.js';
 import { PolicyService } from './policy.service.js';
 
 /** A tenant id: lower-case letters, digits and '-', what a KV key, a policy and an event carry safely. */
-const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** A tenant as the API shows it: its domains come from its current policy. */
 export interface TenantView {
