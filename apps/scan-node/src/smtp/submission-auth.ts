@@ -64,7 +64,8 @@ export class SubmissionAuth {
         return FOREIGN;
       }
     }
-    const stored = outbound.accounts.get(user)?.passwordHash;
+    // The account is its domain's tenant's (F18); AUTH limits and countries are the fleet's (tenant default's).
+    const stored = this.policies.forAddress(user).compiled.outbound.accounts.get(user)?.passwordHash;
     const key = stored ? createHash('sha256').update(`${user}\0${password}\0${stored.salt}\0${stored.hash}`).digest('base64') : '';
     const until = stored ? this.verified.get(key) : undefined;
     if (until !== undefined && until > Date.now()) return { ok: true, user };
