@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CsmConfig } from './csm-config.js';
 import { NodeGrpcServer } from './grpc/node-grpc.server.js';
 import { AccountsController } from './http/accounts.controller.js';
@@ -18,6 +18,7 @@ import { AuthBlocksController } from './http/auth-blocks.controller.js';
 import { HoldsController } from './http/holds.controller.js';
 import { ApprovalsController } from './http/approvals.controller.js';
 import { TenantsController } from './http/tenants.controller.js';
+import { TenantScopeInterceptor } from './http/tenant-scope.interceptor.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { PolicyController } from './http/policy.controller.js';
@@ -137,6 +138,7 @@ import { DashboardService } from './services/dashboard.service.js';
     NodeGrpcServer,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },
+    { provide: APP_INTERCEPTOR, useClass: TenantScopeInterceptor },
   ],
 })
 export class AppModule {}

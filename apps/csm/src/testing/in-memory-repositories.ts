@@ -38,27 +38,21 @@ import { ConflictError } from '../util/errors.js';
 Logger.overrideLogger(false);
 
 export class InMemoryConfigRepository extends ConfigRepository {
-  /** Tenant "default"'s policy versions; other tenants' are in tenantPolicies. */
-  readonly policies = new Map<number, PolicyVersionRecord>();
+  /** Every tenant's policy versions and current version. */
   readonly tenantPolicies = new Map<string, { versions: Map<number, PolicyVersionRecord>; current: number | undefined }>();
   readonly tenants = new Map<string, TenantRecord>();
   readonly admins = new Map<string, AdminRecord>();
   readonly nodes = new Map<string, NodeRecord>();
-  current: number | undefined;
+
+  /** Tenant "default"'s policy versions. */
+  get policies(): Map<number, PolicyVersionRecord> {
+    return this.policiesOf(DEFAULT_TENANT).versions;
+  }
+  get current(): number | undefined {
+    return this.policiesOf(DEFAULT_TENANT).current;
+  }
 
   private policiesOf(tenant: string) {
-    if (tenant === DEFAULT_TENANT) {
-      const repository = this;
-      return {
-        versions: this.policies,
-        get current() {
-          return repository.current;
-        },
-        set current(version: number | undefined) {
-          repository.current = version;
-        },
-      };
-    }
     let kept = this.tenantPolicies.get(tenant);
     if (!kept) this.tenantPolicies.set(tenant, (kept = { versions: new Map(), current: undefined }));
     return kept;
@@ -83,7 +77,6 @@ export class InMemoryConfigRepository extends ConfigRepository {
     this.tenantPolicies.delete(tenant);
   }
   async *watchCurrentPolicy(): AsyncIterable<PolicyPointer> {
-    if (this.current !== undefined) yield { tenant: DEFAULT_TENANT, version: this.current };
     for (const [tenant, kept] of this.tenantPolicies) if (kept.current !== undefined) yield { tenant, version: kept.current };
   }
   async listTenants() {
