@@ -174,6 +174,7 @@ WHERE at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND at < fromUnixTim
   AND ({admin:String} = '' OR admin = {admin:String})
   AND ({action:String} = '' OR action = {action:String} OR startsWith(action, concat({action:String}, '.')))
   AND ({target:String} = '' OR target = {target:String})
+  AND ({scoped:UInt8} = 0 OR has({actors:Array(String)}, admin))
   AND ({beforeSeq:UInt64} = 0 OR seq < {beforeSeq:UInt64})
 ORDER BY seq DESC LIMIT {limit:UInt32}`;
 const AUDIT_AFTER_SQL = `SELECT ${AUDIT_COLUMNS} FROM audit_log FINAL WHERE seq > {afterSeq:UInt64} ORDER BY seq LIMIT {limit:UInt32}`;
@@ -303,7 +304,8 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   }
 
   async searchAudit(query: AuditQuery): Promise<AuditEntry[]> {
-    return (await this.rows<AuditEntry>(AUDIT_SEARCH_SQL, { ...query })).map(normaliseAudit);
+    const { actors, ...rest } = query;
+    return (await this.rows<AuditEntry>(AUDIT_SEARCH_SQL, { ...rest, scoped: actors ? 1 : 0, actors: actors ?? [] })).map(normaliseAudit);
   }
 
   async auditAfter(afterSeq: number, limit: number): Promise<AuditEntry[]> {

@@ -248,6 +248,8 @@ export interface AuditQuery extends TimeRange {
   action: string;
   /** What was acted on (a message id, `policy v3`); exact. */
   target: string;
+  /** Only entries of these administrators (a tenant's, F18); undefined: every entry. */
+  actors?: string[];
   /** Only entries before this seq (the cursor of the previous page); 0 for the newest. */
   beforeSeq: number;
   limit: number;
