@@ -330,7 +330,7 @@ export class DeliveryWorker {
   async notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[], kind: 'failed' | 'held' = 'failed'): Promise<void> {
     const bounceTo = original.copyOf ? original.copyOf.bounceTo : original.mailFrom;
     if (failed.length === 0 || bounceTo === '') return;
-    const { version, policy } = this.deps.policies.ofTenant(original.tenant);
+    const { version, tenant } = this.deps.policies.ofTenant(original.tenant);
     const now = Date.now();
     const dsn = buildDsn({ nodeName: this.deps.nodeName, original: { ...original, mailFrom: bounceTo }, failed, originalHeaders: headerBlock(bytes), now, kind });
     const message = [dsn];
@@ -340,7 +340,7 @@ export class DeliveryWorker {
     const entry = await this.deps.spool.put(meta, message);
     this.deps.events.message({
       id: meta.id,
-      tenant: policy.tenant.id,
+      tenant,
       receivedAtMs: now,
       direction: outbound ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
       envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '', tlsVersion: '', tlsCipher: '', tlsServerName: '' },

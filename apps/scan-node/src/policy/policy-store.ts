@@ -8,6 +8,8 @@ import { writeFileAtomically } from '../storage/durable-fs.js';
 
 /** One policy version, compiled once and shared by every session that started under it. */
 export interface ActivePolicy {
+  /** The tenant whose policy this is, as the CSM sent it (events and spool entries carry it). */
+  readonly tenant: string;
   readonly version: number;
   readonly policy: Policy;
   readonly compiled: CompiledPolicy;
@@ -67,7 +69,7 @@ export class PolicyStore {
       return new PolicyStore(file, activate(defaultPolicy(), 0));
     }
     const persisted = parsePersisted(text, file);
-    const others = Object.entries(persisted.tenants ?? {}).map(([id, kept]): [string, ActivePolicy] => [id, activate(parsePolicy(kept.policy), kept.version)]);
+    const others = Object.entries(persisted.tenants ?? {}).map(([id, kept]): [string, ActivePolicy] => [id, activate(parsePolicy(kept.policy), kept.version, id)]);
     return new PolicyStore(file, activate(parsePolicy(persisted.policy), persisted.version), new Map(others));
   }
 
@@ -135,8 +137,9 @@ export class PolicyStore {
       throw new PolicyValidationError([`policy version ${doc.version}: sha256 does not match its JSON`]);
     }
     const raw = parseJson(doc.json, `policy version ${doc.version}`);
-    const next = activate(parsePolicy(raw), doc.version);
-    if (next.policy.tenant.id !== tenant) throw new PolicyValidationError([`policy version ${doc.version} of tenant ${tenant} names tenant ${next.policy.tenant.id}`]);
+    const next = activate(parsePolicy(raw), doc.version, tenant);
+    // Tenant default's documents may name another id (those stored before tenants existed); others must not.
+    if (!isDefault && next.policy.tenant.id !== tenant) throw new PolicyValidationError([`policy version ${doc.version} of tenant ${tenant} names tenant ${next.policy.tenant.id}`]);
     const others = new Map(this.others);
     if (!isDefault) others.set(tenant, next);
     await this.persist(isDefault ? next : this.active, others);
@@ -161,8 +164,9 @@ export class PolicyStore {
   }
 }
 
-function activate(policy: Policy, version: number): ActivePolicy {
+function activate(policy: Policy, version: number, tenant = DEFAULT_TENANT): ActivePolicy {
   return {
+    tenant,
     version,
     policy,
     compiled: compilePolicy(policy, version),

@@ -154,7 +154,7 @@ export class SmtpGateway {
     const overLimit = state.limits.beforeRcpt(tx.rcptTo.length);
     if (overLimit) return callback(limitError(overLimit));
     const owner = tx.direction === 'inbound' ? this.deps.policies.forDomain(domainOf(address.address)) : undefined;
-    if (owner && owner.policy.tenant.id !== tx.policy.policy.tenant.id) {
+    if (owner && owner.tenant !== tx.policy.tenant) {
       // One tenant per transaction (F18): its policy judges the whole message, so a recipient of another waits.
       if (tx.rcptTo.length > 0) return callback(smtpError(451, '4.3.0 Error: recipients of another tenant, send them in another transaction'));
       this.guard(callback, async () => {
@@ -385,7 +385,7 @@ export class SmtpGateway {
       action: verdict.action,
       score: verdict.score,
       policyVersion: tx.policy.version,
-      tenant: tx.policy.policy.tenant.id,
+      tenant: tx.policy.tenant,
       ...(tx.direction === 'outbound' ? { direction: 'outbound' as const, ...(tx.authenticatedUser ? { authenticatedUser: tx.authenticatedUser } : {}) } : {}),
     };
   }
