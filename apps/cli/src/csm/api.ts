@@ -184,7 +184,7 @@ export const adminCreatedSchema = generatedPasswordSchema.extend({ admin: adminS
 export const tenantSchema = z.looseObject({ id: z.string(), name: z.string(), domains: z.array(z.string()), policyVersion: z.number(), admins: z.number() });
 export const tenantListSchema = z.looseObject({ tenants: z.array(tenantSchema) });
 
-/** POST /api/auth/login.
+/** POST /api/auth/login. */
 export const sessionSchema = z.looseObject({ token: z.string(), expiresAt: z.number() });
 
 /** GET /api/certificates (one element), PUT /api/certificates/:domain, POST .../import. Never a key. */
