@@ -21,6 +21,7 @@ import { CsmConfig } from '../csm-config.js';
 import { ConfigRepository, DEFAULT_TENANT, type PolicyVersionRecord } from '../repositories/config.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { retryUntilDone } from '../util/retry.js';
+import { scopedTenant } from '../util/tenant-scope.js';
 import { AuditService } from './audit.service.js';
 
 export interface VersionedPolicy {
@@ -359,6 +360,39 @@ export class PolicyService extends TenantPolicy implements OnApplicationBootstra
       this.tenants.set(tenant, policy);
     }
     return policy;
+  }
+
+  /**
+   * The policy of the current API call's tenant (util/tenant-scope.ts): tenant default's for a call that sees
+   * every tenant (a super admin without `?tenant=`) and for the CSM's own work.
+   */
+  scoped(): TenantPolicy {
+    return this.of(scopedTenant() ?? DEFAULT_TENANT);
+  }
+
+  /**
+   * Whether the current call may act on NAME (a domain, a subdomain or a wildcard of one): one of its tenant's
+   * domains or below one; every name for a call that sees every tenant.
+   */
+  async ownsDomain(name: string): Promise<boolean> {
+    const tenant = scopedTenant();
+    if (tenant === undefined) return true;
+    const wanted = name.toLowerCase();
+    const { policy } = await this.of(tenant).get();
+    return policy.domains.some((d) => wanted === d.name || wanted.endsWith(`.${d.name}`));
+  }
+
+  /** ITEMS whose domain the current call may act on (ownsDomain), in order. */
+  async owned<T extends { domain: string }>(items: readonly T[]): Promise<T[]> {
+    const owned: T[] = [];
+    for (const item of items) if (await this.ownsDomain(item.domain)) owned.push(item);
+    return owned;
+  }
+
+  /** The policy of the tenant that has DOMAIN (tenant default's when none has it). */
+  async ownerOf(domain: string): Promise<TenantPolicy> {
+    for (const policy of this.tenants.values()) if (policy.loaded() && (await policy.get()).policy.domains.some((d) => d.name === domain)) return policy;
+    return this;
   }
 
   /** Drops every version of TENANT's policy (its removal from the registry) and tells the nodes. */
