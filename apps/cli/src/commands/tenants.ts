@@ -12,8 +12,8 @@ moat tenants remove ID [--force]                                                
 
 A tenant (super admins only) has its own domains, policy and versions, lists, accounts, administrators,
 quarantine, statistics and audit. add stores its first policy with the --domain domains (unique across
-tenants), each delivered to --downstream (port 25 when absent); edit it afterwards as that tenant
-(moat policy ... --tenant ID). remove refuses while the tenant has domains or administrators; --force
+tenants), each delivered to --downstream (port 25 when absent); edit it afterwards as one of the
+tenant's administrators (moat login, MOAT_TOKEN) or through the API with ?tenant=ID. remove refuses while the tenant has domains or administrators; --force
 removes them with it (its administrators' sessions end). Tenant default always exists.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { name: { type: 'string' }, domain: { type: 'string', multiple: true }, downstream: { type: 'string' }, force: { type: 'boolean' } });
