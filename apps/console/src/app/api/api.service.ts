@@ -41,6 +41,8 @@ import type {
   QuarantinePage,
   SecurityLogPage,
   VersionedPolicy,
+  NewTenant,
+  Tenant,
 } from './api.types';
 
 /** Typed client for the CSM's REST API (same origin, under /api). */
@@ -249,6 +251,21 @@ export class ApiService {
   /** Unblocks an address on every node at once. */
   removeAuthBlock(ip: string): Observable<AuthBlock> {
     return this.http.delete<AuthBlock>(`/api/auth-blocks/${encodeURIComponent(ip)}`);
+  }
+
+  /** The tenants on the fleet (super admins, F18). */
+  tenants(): Observable<{ tenants: Tenant[] }> {
+    return this.http.get<{ tenants: Tenant[] }>('/api/tenants');
+  }
+
+  /** Adds a tenant with its first policy (DOMAINS, each delivered to DOWNSTREAM). */
+  addTenant(tenant: NewTenant): Observable<Tenant> {
+    return this.http.post<Tenant>('/api/tenants', tenant);
+  }
+
+  /** Removes a tenant; refused (409) while it has domains or administrators. */
+  removeTenant(id: string): Observable<unknown> {
+    return this.http.delete(`/api/tenants/${encodeURIComponent(id)}`);
   }
 
   /** Outbound mail held for an approver, not yet decided (F7). */

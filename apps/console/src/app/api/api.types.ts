@@ -546,3 +546,21 @@ export interface DkimDnsCheck {
   domain: string;
   records: DnsRecordCheck[];
 }
+
+/** GET /api/tenants: one tenant on the fleet (F18). */
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAtMs: number;
+  domains: string[];
+  policyVersion: number;
+  admins: number;
+}
+
+/** POST /api/tenants. */
+export interface NewTenant {
+  id: string;
+  name?: string;
+  domains: string[];
+  downstream?: string;
+}
