@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
+import { openConsoleBrowser, RESULTS_DIR, signInAt } from '../harness/console-browser.js';
 import { defined } from '../harness/defined.js';
 import { freePorts } from '../harness/free-ports.js';
 import { RawSmtp } from '../harness/raw-smtp.js';
@@ -162,6 +164,21 @@ describe('tenants on one fleet', () => {
     });
     expect(events.every((e) => (e.kind === 'audit' ? e.admin === 'acme-admin' : e.tenant === 'acme'))).toBe(true);
   });
+
+  it('shows a super admin the Tenants page in the console', async () => {
+    const { browser, page, cspViolations } = await openConsoleBrowser();
+    try {
+      await signInAt(page, cluster, '/tenants');
+      const acme = page.locator('[data-testid="tenant-row"][data-tenant="acme"]');
+      await acme.waitFor({ timeout: 20_000 });
+      expect((await acme.locator('td').allTextContents()).slice(0, 5)).toEqual(['acme', 'Acme', 'acme.test', 'v2', '1']);
+      expect(await page.locator('[data-testid="tenant-row"][data-tenant="default"] [data-testid="tenant-remove"]').count()).toBe(0);
+      await page.screenshot({ path: join(RESULTS_DIR, 'tenants.png'), fullPage: true });
+      expect(cspViolations).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it('removes a tenant only with --force while it has domains or administrators; its domains are then refused', async () => {
     const refused = await cluster.moat(['tenants', 'remove', 'acme']);
