@@ -91,6 +91,9 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'GET /api/directory': READERS,
   'PUT /api/directory': ADMINS,
   'POST /api/directory/sync': ADMINS,
+  'GET /api/tenants': ['super-admin'],
+  'POST /api/tenants': ['super-admin'],
+  'DELETE /api/tenants/{id}': ['super-admin'],
 };
 
 const GOOD = 'a long enough passphrase';
@@ -181,6 +184,41 @@ describe('CSM roles', () => {
     expect((await approver.call('POST', '/api/mail/actions', { action: 'delete', ids: ['no-such-message'] })).status).toBe(403);
     expect((await approver.call('POST', '/api/mail/actions', { action: 'report-spam', ids: ['no-such-message'] })).status).toBe(403);
     expect((await approver.call('POST', '/api/mail/actions', { action: 'constructor', ids: ['no-such-message'] })).status).toBe(400);
+  }, 120_000);
+
+  it("answers every route of tenant default's resources with 403 or 404 for each role of another tenant", async () => {
+    // Tenant default's resources: a domain (DKIM, certificates, holds, accounts), an administrator, its policy.
+    const current = await admin.get<{ policy: { domains: object[] } }>('/api/policy');
+    const published = await admin.call('PUT', '/api/policy', { policy: { ...current.policy, domains: [...current.policy.domains, { name: 'walk.test', downstream: { host: '127.0.0.1' } }] }, comment: 'walk domain' });
+    expect(published.status).toBe(200);
+    expect((await admin.call('POST', '/api/admins', { username: 'default-target', role: 'auditor', password: GOOD })).status).toBe(201);
+    expect((await admin.call('POST', '/api/tenants', { id: 'other' })).status).toBe(201);
+    const others = new Map<Role, CsmApi>();
+    for (const role of ROLES.filter((r) => r !== 'super-admin')) {
+      expect((await admin.call('POST', '/api/admins', { username: `other-${role}`, role, tenant: 'other', password: GOOD })).status).toBe(201);
+      others.set(role, await as(`other-${role}`));
+    }
+    const openapi = (await (await new CsmApi(csm).fetch('/api/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const targets: Record<string, string> = { ...PLACEHOLDERS, name: 'default-target', address: 'nobody@walk.test', domain: 'walk.test', version: '1' };
+    const mismatches: string[] = [];
+    for (const [path, methods] of Object.entries(openapi.paths)) {
+      for (const method of Object.keys(methods).map((m) => m.toUpperCase())) {
+        const expected = EXPECTED[`${method} ${path}`];
+        if (expected === 'public') continue;
+        const url = path.replace(/\{(\w+)\}/g, (_, name: string) => targets[name] ?? name);
+        const call = { method, ...(method === 'GET' ? {} : { body: '{}', contentType: 'application/json' }) };
+        // Named explicitly (?tenant=default), and by the default tenant's domain or administrator in the path.
+        const urls = [`${url}?tenant=default`, ...(/\{(domain|name|address)\}/.test(path) ? [url] : [])];
+        for (const [role, session] of others) {
+          for (const target of urls) {
+            const { status } = await session.fetch(target, call);
+            const want = expected?.includes(role) ? 404 : 403;
+            if (status !== want) mismatches.push(`${method} ${target} as ${role} of tenant other: ${status} (expected ${want})`);
+          }
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
   }, 120_000);
 
   it('lets an auditor read everything, the admin list without secrets, and change nothing', async () => {

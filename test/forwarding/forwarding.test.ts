@@ -99,7 +99,7 @@ describe('forwarding with SRS and loop protection', () => {
     expect(copy.from).toMatch(/^SRS0=[A-Z2-7]{8}=[A-Z2-7]{2}=sender\.test=dave@example\.test$/);
     expect(copy.spf).toBe('pass');
     expect(await spfCheck(knot.server, copy.clientIp, DAVE, copy.helo)).toBe('fail');
-    expect(copy.raw).toMatch(/^X-Moat-Forwarded: hops=1; tenant=demo\r$/m);
+    expect(copy.raw).toMatch(/^X-Moat-Forwarded: hops=1; tenant=default\r$/m);
     expect(copy.raw).not.toMatch(/^X-Moat-Verdict/m);
 
     const detail = await detailOf(subject, (d) => d.deliveries.some((x) => x.recipient === 'alice@remote.test' && x.status === 'delivered'));

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CsmConfig } from './csm-config.js';
 import { NodeGrpcServer } from './grpc/node-grpc.server.js';
 import { AccountsController } from './http/accounts.controller.js';
@@ -18,6 +18,8 @@ import { HealthController } from './http/health.controller.js';
 import { AuthBlocksController } from './http/auth-blocks.controller.js';
 import { HoldsController } from './http/holds.controller.js';
 import { ApprovalsController } from './http/approvals.controller.js';
+import { TenantsController } from './http/tenants.controller.js';
+import { TenantScopeInterceptor } from './http/tenant-scope.interceptor.js';
 import { MailController } from './http/mail.controller.js';
 import { MetricsController } from './http/metrics.controller.js';
 import { PolicyController } from './http/policy.controller.js';
@@ -81,6 +83,7 @@ import { MessageBodyService } from './services/message-body.service.js';
 import { AuthBlocksService } from './services/auth-blocks.service.js';
 import { HoldsService } from './services/holds.service.js';
 import { ApprovalsService } from './services/approvals.service.js';
+import { TenantsService } from './services/tenants.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { PolicyService } from './services/policy.service.js';
 import { QuarantineService } from './services/quarantine.service.js';
@@ -90,7 +93,7 @@ import { StatusService } from './services/status.service.js';
 import { DashboardService } from './services/dashboard.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController, ApprovalsController, DirectoryController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController, ApprovalsController, DirectoryController, TenantsController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -139,12 +142,14 @@ import { DashboardService } from './services/dashboard.service.js';
     AuthBlocksService,
     ApprovalsService,
     DirectoryService,
+    TenantsService,
     { provide: IngestMetrics, useExisting: MetricsService },
     EventIngestService,
     SiemPushService,
     NodeGrpcServer,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: ErrorFilter },
+    { provide: APP_INTERCEPTOR, useClass: TenantScopeInterceptor },
   ],
 })
 export class AppModule {}

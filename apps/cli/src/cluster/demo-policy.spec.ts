@@ -5,7 +5,7 @@ import { demoPolicy } from './demo-policy.js';
 describe('demoPolicy', () => {
   it('is a valid policy for example.test with alice and bob, delivering to the demo mailbox in plain SMTP', () => {
     const policy = parsePolicy(demoPolicy(2600));
-    expect(policy.tenant.id).toBe('demo');
+    expect(policy.tenant).toEqual({ id: 'default', name: 'Demo tenant' });
     expect(policy.domains).toEqual([expect.objectContaining({ name: 'example.test', accounts: ['alice', 'bob'], downstream: { host: '127.0.0.1', port: 2600, tls: 'none' } })]);
   });
 

@@ -13,7 +13,7 @@ export const DEMO_ACCOUNTS = ['alice', 'bob'] as const;
  */
 export function demoPolicy(downstreamPort: number, internetPort?: number): PolicyInput {
   return parsePolicy({
-    tenant: { id: 'demo', name: 'Demo tenant' },
+    tenant: { id: 'default', name: 'Demo tenant' },
     domains: [
       {
         name: DEMO_DOMAIN,

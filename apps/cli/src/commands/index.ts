@@ -21,6 +21,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'nodes', summary: "revoke a scan node's identity: its gRPC client certificate is refused from then on", load: async () => (await import('./nodes.js')).nodesCommand },
   { name: 'auth-blocks', summary: 'addresses blocked from SMTP AUTH on every node (brute force): list, add, remove', load: async () => (await import('./auth-blocks.js')).authBlocksCommand },
   { name: 'approvals', summary: 'outbound mail held for an approver (DLP and other rules): list, approve, reject with a reason', load: async () => (await import('./approvals.js')).approvalsCommand },
+  { name: 'tenants', summary: 'tenants sharing the fleet, each with its own domains and policy: add, list, remove', load: async () => (await import('./tenants.js')).tenantsCommand },
   { name: 'train', summary: 'train the spam classifier on directories of spam and ham, and upload it as the model every node uses', load: async () => (await import('./train.js')).trainCommand },
   { name: 'scan', summary: 'scan .eml files, mbox files and directories offline, without delivering', load: async () => (await import('./scan.js')).scanCommand },
 ];

@@ -182,6 +182,10 @@ export const generatedPasswordSchema = z.looseObject({ password: z.string().opti
 /** POST /api/admins. */
 export const adminCreatedSchema = generatedPasswordSchema.extend({ admin: adminSchema });
 
+/** POST /api/tenants, GET /api/tenants (one element). */
+export const tenantSchema = z.looseObject({ id: z.string(), name: z.string(), domains: z.array(z.string()), policyVersion: z.number(), admins: z.number() });
+export const tenantListSchema = z.looseObject({ tenants: z.array(tenantSchema) });
+
 /** POST /api/auth/login. */
 export const sessionSchema = z.looseObject({ token: z.string(), expiresAt: z.number() });
 

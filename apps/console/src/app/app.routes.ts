@@ -35,6 +35,7 @@ export const routes: Routes = [
       { path: 'accounts', loadComponent: () => import('./accounts/accounts.page').then((m) => m.AccountsPage), canActivate: [permissionGuard('policy:read')], title: 'Accounts · Moat' },
       { path: 'policy', loadComponent: () => import('./policy/policy.page').then((m) => m.PolicyPage), canActivate: [permissionGuard('policy:read')], title: 'Policy · Moat' },
       { path: 'policy/versions', loadComponent: () => import('./policy/policy-versions.page').then((m) => m.PolicyVersionsPage), canActivate: [permissionGuard('policy:read')], title: 'Policy versions · Moat' },
+      { path: 'tenants', loadComponent: () => import('./tenants/tenants.page').then((m) => m.TenantsPage), canActivate: [permissionGuard('tenants:manage')], title: 'Tenants · Moat' },
       { path: 'auth-blocks', loadComponent: () => import('./auth-blocks/auth-blocks.page').then((m) => m.AuthBlocksPage), canActivate: [permissionGuard('authblocks:read')], title: 'AUTH blocks · Moat' },
       { path: 'approvals', loadComponent: () => import('./approvals/approvals.page').then((m) => m.ApprovalsPage), canActivate: [permissionGuard('approvals:read')], title: 'Approvals · Moat' },
       { path: 'directory', loadComponent: () => import('./directory/directory.page').then((m) => m.DirectoryPage), canActivate: [permissionGuard('directory:read')], title: 'Directory · Moat' },

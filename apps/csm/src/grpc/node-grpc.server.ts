@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Metadata, Server, ServerCredentials, status, type ServerErrorResponse, type ServerUnaryCall } from '@grpc/grpc-js';
 import { NodeServiceService, type NodeServiceServer, type NodeToCsm } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
+import { DEFAULT_TENANT } from '../repositories/config.repository.js';
 import { CertificateService } from '../services/certificate.service.js';
 import { ControlService } from '../services/control.service.js';
 import { DkimService } from '../services/dkim.service.js';
@@ -110,7 +111,9 @@ export class NodeGrpcServer implements OnApplicationShutdown {
         this.authenticate(call).then(
           (nodeId) => {
             this.track(nodeId, call);
-            const unsubscribe = this.policy.watch(call.request.haveVersion, (doc) => call.write(doc));
+            // Every tenant's policy (F18): the node routes each transaction to its tenant's.
+            const have = new Map([[DEFAULT_TENANT, call.request.haveVersion], ...Object.entries(call.request.haveTenantVersions)]);
+            const unsubscribe = this.policy.watchAll(have, (doc) => call.write(doc));
             call.on('cancelled', unsubscribe);
             call.on('close', unsubscribe);
             call.on('error', unsubscribe);

@@ -3,7 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AuditService } from '../services/audit.service.js';
 import { AuthService, type Principal } from '../services/auth.service.js';
-import { PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
+import { InvalidInputError, NotFoundError, PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
+import { TENANT_ID } from '../services/tenants.service.js';
 import { ALLOW, FORCED_CHANGE_PERMISSIONS, may, type RouteRule } from './permissions.js';
 
 const PUBLIC = 'moat:public';
@@ -70,4 +71,17 @@ export function principalOf(request: AuthenticatedRequest): Principal {
 /** The authenticated administrator's name, for audit entries. */
 export function adminOf(request: AuthenticatedRequest): string {
   return request.principal?.username ?? 'unknown';
+}
+
+/**
+ * The tenant a call acts on (F18): the caller's own; a super admin may name another with `?tenant=`. A tenant
+ * other than the caller's is answered as not found (404), so other tenants' existence does not leak.
+ */
+export function tenantOf(request: AuthenticatedRequest): string {
+  const principal = principalOf(request);
+  const asked = request.query['tenant'];
+  if (asked === undefined || asked === principal.tenant) return principal.tenant;
+  if (typeof asked !== 'string' || !TENANT_ID.test(asked)) throw new InvalidInputError('invalid tenant', ['tenant: a tenant id']);
+  if (principal.role !== 'super-admin') throw new NotFoundError(`no tenant ${asked}`);
+  return asked;
 }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Streama
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CertificateService, type CertificateView } from '../services/certificate.service.js';
 import { ApiFileResponse } from './api-responses.js';
+import { PolicyService } from '../services/policy.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { Allow } from './permissions.js';
 import { CertificateImportDto, CertificateUploadDto, CertificateViewDto, CsrRequestDto, CsrResultDto, ErrorDto } from './dto.js';
@@ -11,13 +12,17 @@ import { CertificateImportDto, CertificateUploadDto, CertificateViewDto, CsrRequ
 @ApiBearerAuth()
 @Controller('certificates')
 export class CertificatesController {
-  constructor(private readonly certificates: CertificateService) {}
+  constructor(
+    private readonly certificates: CertificateService,
+    private readonly policy: PolicyService,
+  ) {}
 
   @Get()
   @Allow('policy:read')
   @ApiOkResponse({ type: [CertificateViewDto] })
-  list(): Promise<CertificateView[]> {
-    return this.certificates.list();
+  async list(): Promise<CertificateView[]> {
+    // A tenant's caller gets its own domains' certificates.
+    return this.policy.owned(await this.certificates.list());
   }
 
   @Post('csr')

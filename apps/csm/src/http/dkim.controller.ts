@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nest
 import { ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DkimDnsCheckService, type DkimDnsCheck } from '../services/dkim-dns-check.service.js';
 import { DkimService, type DkimDomainView } from '../services/dkim.service.js';
+import { PolicyService } from '../services/policy.service.js';
 import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
 import { DkimActivateDto, DkimDnsCheckDto, DkimDomainViewDto, DkimGenerateDto } from './dkim.dto.js';
 import { ErrorDto } from './dto.js';
@@ -15,13 +16,14 @@ export class DkimController {
   constructor(
     private readonly dkim: DkimService,
     private readonly dnsCheck: DkimDnsCheckService,
+    private readonly policy: PolicyService,
   ) {}
 
   @Allow('policy:read')
   @Get()
   @ApiOkResponse({ type: [DkimDomainViewDto] })
-  list(): Promise<DkimDomainView[]> {
-    return this.dkim.list();
+  async list(): Promise<DkimDomainView[]> {
+    return this.policy.owned(await this.dkim.list());
   }
 
   @Allow('policy:read')

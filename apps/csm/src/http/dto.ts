@@ -753,3 +753,23 @@ export class CertificateViewDto {
   @ApiProperty({ description: '"" or: expires in N days (under 30), expired N days ago' }) warning!: string;
   @ApiProperty({ description: 'a CSR made here waits for its certificate' }) csrPending!: boolean;
 }
+
+export class TenantViewDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: '0 for tenant default' }) createdAtMs!: number;
+  @ApiProperty({ type: [String], description: "the domains of the tenant's current policy" }) domains!: string[];
+  @ApiProperty() policyVersion!: number;
+  @ApiProperty({ description: 'administrators of the tenant' }) admins!: number;
+}
+
+export class TenantListDto {
+  @ApiProperty({ type: [TenantViewDto] }) tenants!: TenantViewDto[];
+}
+
+export class NewTenantDto {
+  @ApiProperty({ example: 'acme', description: "1-63 lower-case letters, digits or '-'" }) id!: string;
+  @ApiPropertyOptional({ description: 'default: the id' }) name?: string;
+  @ApiPropertyOptional({ type: [String], description: "the first policy's domains (unique across tenants)" }) domains?: string[];
+  @ApiPropertyOptional({ example: 'mail.acme.test:25', description: 'host or host:port the domains deliver to; needed with domains' }) downstream?: string;
+}

@@ -30,6 +30,8 @@ export const PERMISSIONS = [
   /** LDAP / Active Directory settings and sync (read: settings without the password, last sync). */
   'directory:read',
   'directory:write',
+  /** The tenant registry (F18): super admins only. */
+  'tenants:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,7 +42,7 @@ export type Permission = (typeof PERMISSIONS)[number];
  */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   'super-admin': PERMISSIONS,
-  'tenant-admin': PERMISSIONS,
+  'tenant-admin': PERMISSIONS.filter((p) => p !== 'tenants:manage'),
   approver: ['session', 'account', 'mail:read', 'mail:release', 'approvals:read', 'approvals:decide'],
   auditor: ['session', 'account', 'status:read', 'policy:read', 'mail:read', 'admins:read', 'audit:read', 'authblocks:read', 'directory:read'],
   'end-user': ['session', 'account'],

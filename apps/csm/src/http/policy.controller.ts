@@ -1,23 +1,29 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { defaultPolicy, redactSecrets, type Policy } from '@moat/policy';
-import { PolicyService, type ListsView, type PolicyCheck, type PolicyDiff, type PolicyVersionDetail, type PolicyVersionInfo, type VersionedPolicy } from '../services/policy.service.js';
+import { PolicyService, type ListsView, type TenantPolicy, type PolicyCheck, type PolicyDiff, type PolicyVersionDetail, type PolicyVersionInfo, type VersionedPolicy } from '../services/policy.service.js';
 import { parseVersionParam } from '../util/time-param.js';
-import { adminOf, type AuthenticatedRequest } from './auth.guard.js';
+import { adminOf, tenantOf, type AuthenticatedRequest } from './auth.guard.js';
 import { ErrorDto, ListEditDto, ListEditResultDto, ListsViewDto, PolicyCheckDto, PolicyDiffDto, PolicyDefaultsDto, PolicyDto, PolicyVersionDetailDto, PolicyVersionDto, PutPolicyDto, RollbackDto } from './dto.js';
 import { Allow } from './permissions.js';
 
 @ApiTags('policy')
 @ApiBearerAuth()
+@ApiQuery({ name: 'tenant', required: false, description: "super admins: the tenant whose policy (default: the caller's)" })
 @Controller()
 export class PolicyController {
   constructor(private readonly policy: PolicyService) {}
 
+  /** The caller's tenant's policy (a super admin's `?tenant=`, F18). */
+  private scoped(request: AuthenticatedRequest): TenantPolicy {
+    return this.policy.of(tenantOf(request));
+  }
+
   @Allow('policy:read')
   @Get('policy')
   @ApiOkResponse({ type: PolicyDto })
-  async get(): Promise<VersionedPolicy> {
-    return redactSecrets(await this.policy.get());
+  async get(@Req() request: AuthenticatedRequest): Promise<VersionedPolicy> {
+    return redactSecrets(await this.scoped(request).get());
   }
 
   @Allow('policy:write')
@@ -27,7 +33,7 @@ export class PolicyController {
   @ApiResponse({ status: 409, type: ErrorDto, description: 'the change stops mail (problems lists why) and confirm was not true' })
   async put(@Body() body: PutPolicyDto, @Req() request: AuthenticatedRequest): Promise<VersionedPolicy> {
     const comment = typeof body?.comment === 'string' ? body.comment : '';
-    return redactSecrets(await this.policy.put(body?.policy, adminOf(request), comment, body?.confirm === true));
+    return redactSecrets(await this.scoped(request).put(body?.policy, adminOf(request), comment, body?.confirm === true));
   }
 
   @Allow('policy:read')
@@ -35,8 +41,8 @@ export class PolicyController {
   @HttpCode(200)
   @ApiOkResponse({ type: PolicyCheckDto, description: 'the changes against the running version and the warnings publishing would need confirmed' })
   @ApiBadRequestResponse({ type: ErrorDto, description: 'invalid policy' })
-  async check(@Body() body: PutPolicyDto): Promise<PolicyCheck> {
-    return redactSecrets(await this.policy.check(body?.policy));
+  async check(@Body() body: PutPolicyDto, @Req() request: AuthenticatedRequest): Promise<PolicyCheck> {
+    return redactSecrets(await this.scoped(request).check(body?.policy));
   }
 
   @Allow('policy:read')
@@ -45,8 +51,8 @@ export class PolicyController {
   @ApiQuery({ name: 'to', required: false, type: Number, description: 'version; default: the current one' })
   @ApiOkResponse({ type: PolicyDiffDto })
   @ApiResponse({ status: 404, type: ErrorDto })
-  async diff(@Query('from') from?: unknown, @Query('to') to?: unknown): Promise<PolicyDiff> {
-    return redactSecrets(await this.policy.diff(parseVersionParam('from', from), parseVersionParam('to', to)));
+  async diff(@Req() request: AuthenticatedRequest, @Query('from') from?: unknown, @Query('to') to?: unknown): Promise<PolicyDiff> {
+    return redactSecrets(await this.scoped(request).diff(parseVersionParam('from', from), parseVersionParam('to', to)));
   }
 
   @Allow('policy:write')
@@ -57,22 +63,22 @@ export class PolicyController {
   @ApiResponse({ status: 409, type: ErrorDto, description: 'rolling back stops mail and confirm was not true' })
   async rollback(@Body() body: RollbackDto, @Req() request: AuthenticatedRequest): Promise<VersionedPolicy> {
     const comment = typeof body?.comment === 'string' ? body.comment : '';
-    return redactSecrets(await this.policy.rollback(parseVersionParam('version', typeof body?.version === 'number' ? String(body.version) : body?.version) ?? 0, adminOf(request), comment, body?.confirm === true));
+    return redactSecrets(await this.scoped(request).rollback(parseVersionParam('version', typeof body?.version === 'number' ? String(body.version) : body?.version) ?? 0, adminOf(request), comment, body?.confirm === true));
   }
 
   @Allow('policy:read')
   @Get('policy/versions')
   @ApiOkResponse({ type: [PolicyVersionDto] })
-  versions(): Promise<PolicyVersionInfo[]> {
-    return this.policy.versions();
+  versions(@Req() request: AuthenticatedRequest): Promise<PolicyVersionInfo[]> {
+    return this.scoped(request).versions();
   }
 
   @Allow('policy:read')
   @Get('policy/versions/:version')
   @ApiOkResponse({ type: PolicyVersionDetailDto, description: 'a stored version: author, time, comment and its document' })
   @ApiResponse({ status: 404, type: ErrorDto })
-  async version(@Param('version') version: string): Promise<PolicyVersionDetail> {
-    return redactSecrets(await this.policy.version(parseVersionParam('version', version) ?? 0));
+  async version(@Param('version') version: string, @Req() request: AuthenticatedRequest): Promise<PolicyVersionDetail> {
+    return redactSecrets(await this.scoped(request).version(parseVersionParam('version', version) ?? 0));
   }
 
   @Allow('policy:read')
@@ -85,8 +91,8 @@ export class PolicyController {
   @Allow('policy:read')
   @Get('lists')
   @ApiOkResponse({ type: ListsViewDto })
-  lists(): Promise<ListsView> {
-    return this.policy.lists();
+  lists(@Req() request: AuthenticatedRequest): Promise<ListsView> {
+    return this.scoped(request).lists();
   }
 
   @Allow('policy:write')
@@ -94,6 +100,6 @@ export class PolicyController {
   @ApiOkResponse({ type: ListEditResultDto })
   @ApiBadRequestResponse({ type: ErrorDto })
   editList(@Body() body: ListEditDto, @Req() request: AuthenticatedRequest): Promise<{ version: number; values: string[] }> {
-    return this.policy.editList(body, adminOf(request));
+    return this.scoped(request).editList(body, adminOf(request));
   }
 }

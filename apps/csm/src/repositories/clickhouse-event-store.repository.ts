@@ -32,6 +32,7 @@ import {
   type SecurityFinding,
   type SecurityLogQuery,
   type Stats,
+  type TenantFilter,
   type TimeRange,
 } from './event-store.repository.js';
 import type { Health } from './nats.repository.js';
@@ -68,6 +69,9 @@ const DELIVERY_STATE_SQL = `
 SELECT message_id AS id, argMax(status, at) AS lastStatus, max(status = 'released') AS released
 FROM deliveries WHERE message_id IN {ids:Array(String)} GROUP BY message_id`;
 
+/** The tenant filter: {tenant} '' matches every tenant. */
+const TENANT = `({tenant:String} = '' OR tenant = {tenant:String})`;
+
 /**
  * Search over `messages` with the condition WHERE, newest first, keyset-paged on (received_at, id): each page
  * starts after the last row of the one before, so rows arriving meanwhile never shift or repeat a page. The
@@ -76,7 +80,7 @@ FROM deliveries WHERE message_id IN {ids:Array(String)} GROUP BY message_id`;
  */
 const searchSql = (where: string) => `
 SELECT ${SUMMARY_COLUMNS} FROM messages AS m
-WHERE ${RANGE}
+WHERE ${RANGE} AND ${TENANT}
   AND (received_at, id) < (fromUnixTimestamp64Milli({afterMs:Int64}, 'UTC'), {afterId:String})
   AND ${where}
 ORDER BY received_at DESC, id DESC
@@ -126,7 +130,7 @@ LIMIT 1`;
 const HELD_SQL = `
 WITH picked AS (
   SELECT * FROM messages
-  WHERE ${RANGE} AND action IN ('quarantine', 'hold')
+  WHERE ${RANGE} AND ${TENANT} AND action IN ('quarantine', 'hold')
     AND ({rcpt:String} = '' OR arrayExists(r -> positionCaseInsensitiveUTF8(r, {rcpt:String}) > 0, rcpt_to))
 )
 SELECT ${SUMMARY_FIELDS}, if(d.message_id = '', m.delivery_status, d.last_status) AS deliveryStatus, d.released AS released,
@@ -146,7 +150,7 @@ SELECT toUnixTimestamp64Milli(received_at) AS atMs, id AS messageId, node_id AS 
   symbols.name[n] AS symbol, symbols.score[n] AS score, symbols.detail[n] AS detail, symbols.stage[n] AS stage,
   mail_from AS sender, subject, client_ip AS clientIp, action
 FROM messages ARRAY JOIN arrayEnumerate(symbols.name) AS n
-WHERE ${RANGE}
+WHERE ${RANGE} AND ${TENANT}
   AND ({kind:String} = '' OR startsWith(symbols.name[n], {kind:String}))
   AND ({sender:String} = '' OR positionCaseInsensitiveUTF8(mail_from, {sender:String}) > 0)
   AND ({ip:String} = '' OR startsWith(client_ip, {ip:String}))
@@ -169,7 +173,7 @@ SELECT toString(day) AS day, direction, action, toUInt64(sum(n)) AS count FROM (
   WHERE hour >= toDateTime(intDiv({hourFromMs:Int64}, 1000), 'UTC') AND hour < toDateTime(intDiv({hourToMs:Int64}, 1000), 'UTC')
   UNION ALL
   SELECT toDate(received_at) AS day, direction, action, 1 AS n FROM messages
-  WHERE ${RANGE}
+  WHERE ${RANGE} AND ${TENANT}
     AND (received_at < fromUnixTimestamp64Milli({hourFromMs:Int64}, 'UTC') OR received_at >= fromUnixTimestamp64Milli({hourToMs:Int64}, 'UTC'))
 )
 GROUP BY day, direction, action ORDER BY day, direction, action`;
@@ -188,6 +192,7 @@ WHERE at >= fromUnixTimestamp64Milli({fromMs:Int64}, 'UTC') AND at < fromUnixTim
   AND ({admin:String} = '' OR admin = {admin:String})
   AND ({action:String} = '' OR action = {action:String} OR startsWith(action, concat({action:String}, '.')))
   AND ({target:String} = '' OR target = {target:String})
+  AND ({scoped:UInt8} = 0 OR has({actors:Array(String)}, admin))
   AND ({beforeSeq:UInt64} = 0 OR seq < {beforeSeq:UInt64})
 ORDER BY seq DESC LIMIT {limit:UInt32}`;
 const AUDIT_AFTER_SQL = `SELECT ${AUDIT_COLUMNS} FROM audit_log FINAL WHERE seq > {afterSeq:UInt64} ORDER BY seq LIMIT {limit:UInt32}`;
@@ -202,7 +207,7 @@ ORDER BY at, admin, action, target, detail, ok`;
  */
 const breakdownSql = (by: StatsBreakdown) => {
   const direction = `({direction:String} = '' OR direction = {direction:String})`;
-  const raw = (range: string) => `SELECT key, action, 1 AS n FROM messages ARRAY JOIN ${BREAKDOWN_KEYS[by]} AS key WHERE ${range} AND ${direction}`;
+  const raw = (range: string) => `SELECT key, action, 1 AS n FROM messages ARRAY JOIN ${BREAKDOWN_KEYS[by]} AS key WHERE ${range} AND ${direction} AND ${TENANT}`;
   const counted = isHourly(by)
     ? `
     SELECT key, action, messages AS n FROM messages_keys_hourly
@@ -220,8 +225,12 @@ LIMIT {limit:UInt32}`;
 
 const isHourly = (by: StatsBreakdown): boolean => (HOURLY_BREAKDOWNS as readonly string[]).includes(by);
 
-/** The whole hours inside a range: [hourFromMs, hourToMs), empty (both toMs) when it lies within one hour. */
-function wholeHours(range: TimeRange): { hourFromMs: number; hourToMs: number } {
+/**
+ * The whole hours inside a range: [hourFromMs, hourToMs), empty (both toMs) when it lies within one hour. The
+ * hourly tables have no tenant: one tenant's counts (F18) come from `messages` alone (no whole hours).
+ */
+function wholeHours(range: TimeRange & TenantFilter): { hourFromMs: number; hourToMs: number } {
+  if (range.tenant !== undefined) return { hourFromMs: range.toMs, hourToMs: range.toMs };
   const hourFromMs = Math.min(Math.ceil(range.fromMs / HOUR_MS) * HOUR_MS, range.toMs);
   return { hourFromMs, hourToMs: Math.max(Math.floor(range.toMs / HOUR_MS) * HOUR_MS, hourFromMs) };
 }
@@ -234,7 +243,7 @@ const BUCKET_START: Record<DashboardBucket, string> = {
 /** Counts like DAILY_SQL's raw part: no FINAL, the ingest keeps one copy of each message. */
 const bucketsSql = (bucket: DashboardBucket) => `
 SELECT ${BUCKET_START[bucket]} AS startMs, direction, ${CATEGORY_SQL} AS category, count() AS count
-FROM messages WHERE ${RANGE}
+FROM messages WHERE ${RANGE} AND ${TENANT}
 GROUP BY startMs, direction, category ORDER BY startMs, direction, category`;
 
 /**
@@ -251,7 +260,7 @@ SELECT pair.1 AS top, pair.2 AS key, count() AS count FROM (
       arrayMap(v -> ('viruses', v), arrayDistinct(${VIRUS_NAMES_SQL})),
       arrayMap(s -> ('symbols', toString(s)), arrayDistinct(symbols.name))
     ) AS pairs
-  FROM messages WHERE ${RANGE}
+  FROM messages WHERE ${RANGE} AND ${TENANT}
 )
 ARRAY JOIN pairs AS pair
 WHERE key != ''
@@ -313,7 +322,8 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   }
 
   async searchAudit(query: AuditQuery): Promise<AuditEntry[]> {
-    return (await this.rows<AuditEntry>(AUDIT_SEARCH_SQL, { ...query })).map(normaliseAudit);
+    const { actors, ...rest } = query;
+    return (await this.rows<AuditEntry>(AUDIT_SEARCH_SQL, { ...rest, scoped: actors ? 1 : 0, actors: actors ?? [] })).map(normaliseAudit);
   }
 
   async auditAfter(afterSeq: number, limit: number): Promise<AuditEntry[]> {
@@ -323,7 +333,7 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   async searchMail(query: MailQuery): Promise<MailSummary[]> {
     // Without a position, (received_at, id) < (to, '') is just received_at < to.
     const after = query.after ?? { receivedAtMs: query.toMs, id: '' };
-    const params: Record<string, unknown> = { fromMs: query.fromMs, toMs: query.toMs, afterMs: after.receivedAtMs, afterId: after.id };
+    const params: Record<string, unknown> = { fromMs: query.fromMs, toMs: query.toMs, tenant: query.tenant ?? '', afterMs: after.receivedAtMs, afterId: after.id };
     const sql = searchSql(mailConditionSql(query.where, params, await this.addressMatches(query)));
     const page = await pageWithoutCopies((fetch) => this.rows<MailSummary>(sql, { ...params, fetch }), (row) => row.id, query.limit);
     return this.withDeliveryState(page.map(normaliseSummary));
@@ -370,7 +380,7 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   }
 
   async heldMail(query: HeldQuery): Promise<HeldMail[]> {
-    const rows = await this.rows<MailSummary & { symbolNames: string[]; symbolScores: number[] }>(HELD_SQL, { ...query });
+    const rows = await this.rows<MailSummary & { symbolNames: string[]; symbolScores: number[] }>(HELD_SQL, { ...query, tenant: query.tenant ?? '' });
     return rows.map(({ symbolNames, symbolScores, ...summary }) => ({
       ...normaliseSummary(summary),
       symbols: symbolNames.map((name, i) => ({ name, score: Number(symbolScores[i]) })),
@@ -390,13 +400,13 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
 
   async securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]> {
     const after = query.after ?? { atMs: query.toMs, messageId: '', position: 0 };
-    const params = { fromMs: query.fromMs, toMs: query.toMs, kind: query.kind, sender: query.sender, ip: query.ip, text: query.text, afterMs: after.atMs, afterId: after.messageId, afterPosition: after.position };
+    const params = { fromMs: query.fromMs, toMs: query.toMs, tenant: query.tenant ?? '', kind: query.kind, sender: query.sender, ip: query.ip, text: query.text, afterMs: after.atMs, afterId: after.messageId, afterPosition: after.position };
     const rows = await pageWithoutCopies((fetch) => this.rows<SecurityFinding>(SECURITY_LOG_SQL, { ...params, fetch }), (r) => `${r.messageId} ${r.position}`, query.limit);
     return rows.map((r) => ({ ...r, atMs: Number(r.atMs), position: Number(r.position), score: Number(r.score) }));
   }
 
-  async stats(range: TimeRange): Promise<Stats> {
-    const daily = (await this.rows<Stats['daily'][number]>(DAILY_SQL, { ...range, ...wholeHours(range) })).map((r) => ({ ...r, count: Number(r.count) }));
+  async stats(range: TimeRange & TenantFilter): Promise<Stats> {
+    const daily = (await this.rows<Stats['daily'][number]>(DAILY_SQL, { fromMs: range.fromMs, toMs: range.toMs, tenant: range.tenant ?? '', ...wholeHours(range) })).map((r) => ({ ...r, count: Number(r.count) }));
     const totals = new Map<string, Stats['byDirectionAction'][number]>();
     for (const { direction, action, count } of daily) {
       const key = `${direction} ${action}`;
@@ -409,13 +419,13 @@ export class ClickHouseEventStoreRepository extends EventStoreRepository impleme
   }
 
   async breakdown(query: BreakdownQuery): Promise<BreakdownRow[]> {
-    const params = { fromMs: query.fromMs, toMs: query.toMs, ...wholeHours(query), by: query.by, direction: query.direction, limit: MAX_BREAKDOWN_ROWS };
+    const params = { fromMs: query.fromMs, toMs: query.toMs, tenant: query.tenant ?? '', ...wholeHours(query), by: query.by, direction: query.direction, limit: MAX_BREAKDOWN_ROWS };
     const rows = await this.rows<BreakdownRow>(breakdownSql(query.by), params);
     return rows.map((r) => ({ key: r.key, action: r.action, count: Number(r.count) }));
   }
 
   async dashboard(query: DashboardQuery): Promise<DashboardCounts> {
-    const range = { fromMs: query.fromMs, toMs: query.toMs };
+    const range = { fromMs: query.fromMs, toMs: query.toMs, tenant: query.tenant ?? '' };
     const [buckets, tops] = await Promise.all([
       this.rows<BucketCount>(bucketsSql(query.bucket), range),
       this.rows<TopRow & { top: DashboardTop }>(TOPS_SQL, range),

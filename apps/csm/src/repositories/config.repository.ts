@@ -17,8 +17,21 @@ export interface PolicyVersionRecord {
 export const ROLES = ['super-admin', 'tenant-admin', 'approver', 'auditor', 'end-user'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The tenant of every account while Moat runs one tenant per fleet. */
+/** The tenant every fleet has (and every record written before tenants existed belongs to); it cannot be removed. */
 export const DEFAULT_TENANT = 'default';
+
+/** A tenant (F18) in the registry: its domains, policy versions, accounts and administrators are its own. */
+export interface TenantRecord {
+  id: string;
+  name: string;
+  createdAtMs: number;
+}
+
+/** A tenant's current policy version changed (from any CSM replica). */
+export interface PolicyPointer {
+  tenant: string;
+  version: number;
+}
 
 /** A TOTP second factor: the base32 secret, in effect once a code from it was confirmed. Never returned by the API. */
 export interface TotpFactor {
@@ -90,14 +103,23 @@ export interface CertificateRecord {
 
 /** Config of record (JetStream KV bucket moat_config): policy versions, administrators, enrolled nodes, the audit chain's head, certificates. */
 export abstract class ConfigRepository {
-  /** The current policy version number, undefined when no policy was ever stored. */
-  abstract currentPolicyVersion(): Promise<number | undefined>;
-  abstract getPolicyVersion(version: number): Promise<PolicyVersionRecord | undefined>;
-  /** Stores a new version and makes it current; ConflictError when that version number is taken. */
-  abstract createPolicyVersion(record: PolicyVersionRecord): Promise<void>;
-  abstract listPolicyVersions(): Promise<PolicyVersionRecord[]>;
-  /** Yields the current version number now and after every change, from any CSM replica, until SIGNAL aborts. */
-  abstract watchCurrentPolicy(signal: AbortSignal): AsyncIterable<number>;
+  /** TENANT's current policy version number, undefined when it never stored a policy. */
+  abstract currentPolicyVersion(tenant: string): Promise<number | undefined>;
+  abstract getPolicyVersion(tenant: string, version: number): Promise<PolicyVersionRecord | undefined>;
+  /** Stores a new version of TENANT's policy and makes it current; ConflictError when that version number is taken. */
+  abstract createPolicyVersion(tenant: string, record: PolicyVersionRecord): Promise<void>;
+  abstract listPolicyVersions(tenant: string): Promise<PolicyVersionRecord[]>;
+  /** Drops every policy version of TENANT (its removal). */
+  abstract deletePolicies(tenant: string): Promise<void>;
+  /** Yields every tenant's current version now and after every change, from any CSM replica, until SIGNAL aborts. */
+  abstract watchCurrentPolicy(signal: AbortSignal): AsyncIterable<PolicyPointer>;
+
+  /** The tenants other than DEFAULT_TENANT (which always exists and has no record). */
+  abstract listTenants(): Promise<TenantRecord[]>;
+  /** Stores a tenant only if none with that id exists; false when one already did. */
+  abstract createTenant(record: TenantRecord): Promise<boolean>;
+  /** Removes a tenant's record; false when there was none. */
+  abstract deleteTenant(id: string): Promise<boolean>;
 
   abstract getAdmin(username: string): Promise<AdminRecord | undefined>;
   /** Stores an administrator only if none with that name exists; false when one already did. */

@@ -39,7 +39,12 @@ export interface MailPosition {
   id: string;
 }
 
-export interface MailQuery extends TimeRange {
+/** Only messages of this tenant (F18); undefined: every tenant's. */
+export interface TenantFilter {
+  tenant?: string;
+}
+
+export interface MailQuery extends TimeRange, TenantFilter {
   /** Undefined matches every message in the range. */
   where: MailCondition | undefined;
   /** Only rows after this one in the order; undefined from the start. */
@@ -65,7 +70,7 @@ export interface MailSummary {
 }
 
 /** Messages held now: quarantined or held, received in the range, neither released nor deleted nor expired. */
-export interface HeldQuery extends TimeRange {
+export interface HeldQuery extends TimeRange, TenantFilter {
   /** Part of a recipient address (any case); '' matches every message. */
   rcpt: string;
   limit: number;
@@ -152,7 +157,7 @@ export interface SecurityFinding {
 }
 
 /** Security log search, newest first; an empty kind (sender, ip, text) matches every row. */
-export interface SecurityLogQuery extends TimeRange {
+export interface SecurityLogQuery extends TimeRange, TenantFilter {
   /** The filter family: a symbol name prefix (AV_, SPF_, RBL_) or a whole name. */
   kind: string;
   /** Sender address part, any case; '' matches every sender. */
@@ -184,7 +189,7 @@ export interface AuditFields {
 export const STATS_BREAKDOWNS = ['domain', 'user', 'reason', 'symbol', 'direction'] as const;
 export type StatsBreakdown = (typeof STATS_BREAKDOWNS)[number];
 
-export interface BreakdownQuery extends TimeRange {
+export interface BreakdownQuery extends TimeRange, TenantFilter {
   by: StatsBreakdown;
   direction: DirectionName | '';
 }
@@ -199,7 +204,7 @@ export interface BreakdownRow {
 export const DASHBOARD_BUCKETS = ['hour', 'day'] as const;
 export type DashboardBucket = (typeof DASHBOARD_BUCKETS)[number];
 
-export interface DashboardQuery extends TimeRange {
+export interface DashboardQuery extends TimeRange, TenantFilter {
   bucket: DashboardBucket;
 }
 
@@ -243,6 +248,8 @@ export interface AuditQuery extends TimeRange {
   action: string;
   /** What was acted on (a message id, `policy v3`); exact. */
   target: string;
+  /** Only entries of these administrators (a tenant's, F18); undefined: every entry. */
+  actors?: string[];
   /** Only entries before this seq (the cursor of the previous page); 0 for the newest. */
   beforeSeq: number;
   limit: number;
@@ -276,7 +283,7 @@ export abstract class EventStoreRepository {
   /** The messages in the quarantine now (HeldQuery), newest first. */
   abstract heldMail(query: HeldQuery): Promise<HeldMail[]>;
   abstract securityLog(query: SecurityLogQuery): Promise<SecurityFinding[]>;
-  abstract stats(range: TimeRange): Promise<Stats>;
+  abstract stats(range: TimeRange & TenantFilter): Promise<Stats>;
   /** Message counts per key and action, most frequent keys first, at most MAX_BREAKDOWN_ROWS rows. */
   abstract breakdown(query: BreakdownQuery): Promise<BreakdownRow[]>;
   /** Counts per bucket, direction and category, and the top TOP_ROWS keys of each DASHBOARD_TOPS list. */

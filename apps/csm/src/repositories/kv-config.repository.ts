@@ -2,17 +2,24 @@ import { Injectable } from '@nestjs/common';
 import { isRevisionConflict, openConfigBucket } from '@moat/bus';
 import type { KV } from '@nats-io/kv';
 import { ConflictError } from '../util/errors.js';
-import { ConfigRepository, withRoleDefaults, type AdminRecord, type CertificateRecord, type NodeRecord, type PolicyVersionRecord } from './config.repository.js';
+import { ConfigRepository, DEFAULT_TENANT, withRoleDefaults, type AdminRecord, type CertificateRecord, type NodeRecord, type PolicyPointer, type PolicyVersionRecord, type TenantRecord } from './config.repository.js';
 import type { AuditEntry } from './event-store.repository.js';
 import { NatsRepository } from './nats.repository.js';
 
-// Keys: policy.current (version number), policy.v.<n> (PolicyVersionRecord), admin.<name>, node.<id>,
+// Keys: policy.current (version number), policy.v.<n> (PolicyVersionRecord) of tenant "default" (the layout from
+// before tenants, kept so existing data needs no migration), tenant.<id> (TenantRecord of any other tenant),
+// tpolicy.<id>.current and tpolicy.<id>.v.<n> (its policy), admin.<name>, node.<id>,
 // audit.head (the last AuditEntry of the chain), export.position.<destination> (the export log position a SIEM
 // destination has confirmed), cert.<domain> (CertificateRecord; a wildcard's `*` is written `_`, which no domain
 // label contains).
 const CURRENT_POLICY = 'policy.current';
 const AUDIT_HEAD = 'audit.head';
-const policyKey = (version: number) => `policy.v.${version}`;
+const policyPrefix = (tenant: string) => (tenant === DEFAULT_TENANT ? 'policy' : `tpolicy.${tenant}`);
+const currentPolicyKey = (tenant: string) => `${policyPrefix(tenant)}.current`;
+const policyKey = (tenant: string, version: number) => `${policyPrefix(tenant)}.v.${version}`;
+const tenantKey = (id: string) => `tenant.${id}`;
+/** The tenant whose current-policy key KEY is (policy.current or tpolicy.<id>.current). */
+const tenantOfCurrentKey = (key: string) => (key === CURRENT_POLICY ? DEFAULT_TENANT : key.slice('tpolicy.'.length, -'.current'.length));
 const adminKey = (username: string) => `admin.${username}`;
 const nodeKey = (id: string) => `node.${id}`;
 const exportPositionKey = (destination: string) => `export.position.${destination}`;
@@ -27,43 +34,75 @@ export class KvConfigRepository extends ConfigRepository {
     super();
   }
 
-  async currentPolicyVersion(): Promise<number | undefined> {
-    const entry = await (await this.kv()).get(CURRENT_POLICY);
+  async currentPolicyVersion(tenant: string): Promise<number | undefined> {
+    const entry = await (await this.kv()).get(currentPolicyKey(tenant));
     return entry && entry.operation === 'PUT' ? Number(entry.string()) : undefined;
   }
 
-  async getPolicyVersion(version: number): Promise<PolicyVersionRecord | undefined> {
-    return this.getJson<PolicyVersionRecord>(policyKey(version));
+  async getPolicyVersion(tenant: string, version: number): Promise<PolicyVersionRecord | undefined> {
+    return this.getJson<PolicyVersionRecord>(policyKey(tenant, version));
   }
 
-  async createPolicyVersion(record: PolicyVersionRecord): Promise<void> {
+  async createPolicyVersion(tenant: string, record: PolicyVersionRecord): Promise<void> {
     const kv = await this.kv();
+    const key = policyKey(tenant, record.version);
     try {
-      await kv.create(policyKey(record.version), JSON.stringify(record));
+      await kv.create(key, JSON.stringify(record));
     } catch (err) {
-      if (await kv.get(policyKey(record.version))) throw new ConflictError(`policy version ${record.version} already exists; another change was saved first`);
+      if (await kv.get(key)) throw new ConflictError(`policy version ${record.version} already exists; another change was saved first`);
       throw err;
     }
-    await kv.put(CURRENT_POLICY, String(record.version));
+    await kv.put(currentPolicyKey(tenant), String(record.version));
   }
 
-  async listPolicyVersions(): Promise<PolicyVersionRecord[]> {
-    const records = await this.listJson<PolicyVersionRecord>('policy.v.*');
+  async listPolicyVersions(tenant: string): Promise<PolicyVersionRecord[]> {
+    const records = await this.listJson<PolicyVersionRecord>(`${policyPrefix(tenant)}.v.*`);
     return records.sort((a, b) => a.version - b.version);
   }
 
-  async *watchCurrentPolicy(signal: AbortSignal): AsyncIterable<number> {
-    const watch = await (await this.kv()).watch({ key: CURRENT_POLICY });
+  async deletePolicies(tenant: string): Promise<void> {
+    const kv = await this.kv();
+    const keys: string[] = [];
+    for await (const key of await kv.keys(`${policyPrefix(tenant)}.v.*`)) keys.push(key);
+    for (const key of keys) await kv.purge(key);
+    // Deleted last: watchers see the tenant go once its versions are gone.
+    await kv.delete(currentPolicyKey(tenant));
+  }
+
+  async *watchCurrentPolicy(signal: AbortSignal): AsyncIterable<PolicyPointer> {
+    const watch = await (await this.kv()).watch({ key: [CURRENT_POLICY, 'tpolicy.*.current'] });
     const stop = () => watch.stop();
     signal.addEventListener('abort', stop, { once: true });
     try {
       for await (const entry of watch) {
-        if (entry.operation === 'PUT') yield Number(entry.string());
+        yield { tenant: tenantOfCurrentKey(entry.key), version: entry.operation === 'PUT' ? Number(entry.string()) : 0 };
       }
     } finally {
       signal.removeEventListener('abort', stop);
       watch.stop();
     }
+  }
+
+  async listTenants(): Promise<TenantRecord[]> {
+    return (await this.listJson<TenantRecord>('tenant.*')).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async createTenant(record: TenantRecord): Promise<boolean> {
+    const kv = await this.kv();
+    try {
+      await kv.create(tenantKey(record.id), JSON.stringify(record));
+      return true;
+    } catch (err) {
+      if (await kv.get(tenantKey(record.id))) return false;
+      throw err;
+    }
+  }
+
+  async deleteTenant(id: string): Promise<boolean> {
+    const kv = await this.kv();
+    if (!(await kv.get(tenantKey(id)))) return false;
+    await kv.delete(tenantKey(id));
+    return true;
   }
 
   async getAdmin(username: string): Promise<AdminRecord | undefined> {

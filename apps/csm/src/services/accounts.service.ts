@@ -40,7 +40,7 @@ export class AccountsService {
   constructor(private readonly policy: PolicyService) {}
 
   async list(): Promise<AccountsView> {
-    const { version, policy } = await this.policy.get();
+    const { version, policy } = await this.policy.scoped().get();
     return {
       version,
       domains: policy.domains.map((d) => ({ name: d.name, accounts: d.accounts })),
@@ -62,7 +62,7 @@ export class AccountsService {
     if (canSend !== undefined && typeof canSend !== 'boolean') problems.push('canSend: must be true or false');
     const normalized = address.trim().toLowerCase();
     const match = /^([^@\s<>]{1,64})@([a-z0-9.-]{1,253})$/.exec(normalized);
-    const current = await this.policy.get();
+    const current = await this.policy.scoped().get();
     const domain = match ? current.policy.domains.find((d) => d.name === match[2]) : undefined;
     if (!match) problems.push(`address: "${address.slice(0, 100)}" is not an email address`);
     else if (!domain) problems.push(`address: ${match[2]} is not one of the tenant's domains`);
@@ -79,14 +79,14 @@ export class AccountsService {
       const others = policy.outbound.accounts.filter((a) => a.address !== normalized);
       return { ...policy, outbound: { ...policy.outbound, accounts: [...others, account].sort((a, b) => a.address.localeCompare(b.address)) } };
     };
-    const stored = await this.policy.modify(edit, author, `password set for ${normalized}`);
+    const stored = await this.policy.scoped().modify(edit, author, `password set for ${normalized}`);
     return { version: stored.version, address: normalized, canSend: allowed };
   }
 
   /** Validates the whole file first: one bad line and nothing is imported (400 with every problem). */
   async import(input: unknown, author: string): Promise<AccountsImportResult> {
     const { csv, replace } = parseImport(input);
-    const current = await this.policy.get();
+    const current = await this.policy.scoped().get();
     const byDomain = readAccounts(csv, new Set(current.policy.domains.map((d) => d.name)));
     const counts = new Map<string, { accounts: number; added: number }>();
     const edit = (policy: Policy): Policy => ({
@@ -101,7 +101,7 @@ export class AccountsService {
       }),
     });
     const lines = [...byDomain.values()].reduce((n, list) => n + list.length, 0);
-    const stored = await this.policy.modify(edit, author, `accounts import: ${lines} addresses${replace ? ' (replace)' : ''}`);
+    const stored = await this.policy.scoped().modify(edit, author, `accounts import: ${lines} addresses${replace ? ' (replace)' : ''}`);
     return { version: stored.version, domains: [...counts].map(([name, c]) => ({ name, ...c })) };
   }
 }

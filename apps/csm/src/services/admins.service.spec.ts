@@ -1,11 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemorySessionRepository } from '../repositories/memory-session.repository.js';
 import { InMemoryConfigRepository, InMemoryEventStore, InMemoryLocalState, testAudit, testConfig, noDirectoryLogin } from '../testing/in-memory-repositories.js';
-import { ConflictError, InvalidInputError, PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError, UnauthenticatedError } from '../util/errors.js';
 import { AdminsService } from './admins.service.js';
 import { AuthService, type Principal } from './auth.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
+import { PolicyService } from './policy.service.js';
 import { SessionService } from './session.service.js';
+import { TenantsService } from './tenants.service.js';
 
 const superAdmin: Principal = { username: 'admin', role: 'super-admin', tenant: 'default', mustChangePassword: false, viaCliToken: false };
 const tenantAdmin: Principal = { username: 'tina', role: 'tenant-admin', tenant: 'default', mustChangePassword: false, viaCliToken: false };
@@ -26,7 +28,8 @@ describe('AdminsService', () => {
     const sessions = new MemorySessionRepository();
     auth = new AuthService(config, new InMemoryLocalState(), audit, csmConfig, new LoginThrottleService(sessions), new SessionService(sessions, csmConfig), noDirectoryLogin());
     await auth.syncBootstrapAdmin();
-    admins = new AdminsService(auth, audit);
+    const policy = new PolicyService(config, audit, csmConfig);
+    admins = new AdminsService(auth, audit, new TenantsService(config, policy, auth, audit));
   });
 
   it('adds an account with a generated password that must be changed at first login', async () => {
@@ -66,11 +69,14 @@ describe('AdminsService', () => {
   it('lets a tenant admin manage only its own tenant, below super admin', async () => {
     await expect(admins.add(tenantAdmin, { username: 'boss', role: 'super-admin' })).rejects.toBeInstanceOf(PermissionDeniedError);
     await expect(admins.add(tenantAdmin, { username: 'other', role: 'auditor', tenant: 'acme' })).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(admins.add(superAdmin, { username: 'acme-auditor', role: 'auditor', tenant: 'acme' })).rejects.toBeInstanceOf(InvalidInputError);
+    await config.createTenant({ id: 'acme', name: 'Acme', createdAtMs: 0 });
     await admins.add(superAdmin, { username: 'acme-auditor', role: 'auditor', tenant: 'acme' });
     await admins.add(tenantAdmin, { username: 'dave', role: 'auditor' });
     expect(admins.list(tenantAdmin).map((a) => a.username)).toEqual(['admin', 'dave']);
     expect(admins.list(superAdmin).map((a) => a.username)).toEqual(['acme-auditor', 'admin', 'dave']);
-    await expect(admins.remove(tenantAdmin, 'acme-auditor')).rejects.toBeInstanceOf(PermissionDeniedError);
+    // Another tenant's account is not found (F18: its existence does not leak).
+    await expect(admins.remove(tenantAdmin, 'acme-auditor')).rejects.toBeInstanceOf(NotFoundError);
     await expect(admins.setRole(tenantAdmin, 'dave', { role: 'super-admin' })).rejects.toBeInstanceOf(PermissionDeniedError);
     await expect(admins.setPassword(tenantAdmin, 'admin', { password: GOOD })).rejects.toBeInstanceOf(PermissionDeniedError);
     await admins.remove(tenantAdmin, 'dave');

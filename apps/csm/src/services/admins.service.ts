@@ -6,6 +6,7 @@ import { randomSecret } from '../util/secrets.js';
 import { AuditService } from './audit.service.js';
 import { adminView, AuthService, BOOTSTRAP_ADMIN, newAdmin, type AdminView, type Principal } from './auth.service.js';
 import { checkPassword } from './password-rules.js';
+import { TenantsService } from './tenants.service.js';
 
 /** Account and tenant names: what a KV key and a log line carry safely. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -33,6 +34,7 @@ export class AdminsService {
   constructor(
     private readonly auth: AuthService,
     private readonly audit: AuditService,
+    private readonly tenants: TenantsService,
   ) {}
 
   list(actor: Principal): AdminView[] {
@@ -49,6 +51,7 @@ export class AdminsService {
     const role = roleField(input?.role);
     const tenant = input?.tenant === undefined ? actor.tenant || DEFAULT_TENANT : nameField('tenant', input.tenant);
     this.assertManages(actor, { role, tenant }, 'create');
+    if (!(await this.tenants.exists(tenant))) throw new InvalidInputError(`no tenant ${tenant}`, [`tenant: no tenant ${tenant} (moat tenants list)`]);
     const generated = input?.password === undefined ? randomSecret(12) : undefined;
     const password = generated ?? checkPassword(username, input.password);
     if (this.auth.admin(username)) throw new ConflictError(`administrator ${username} already exists`);
@@ -59,7 +62,7 @@ export class AdminsService {
   }
 
   async remove(actor: Principal, username: string): Promise<void> {
-    const record = this.existing(username);
+    const record = this.existing(actor, username);
     if (username === actor.username) throw new ConflictError('an administrator cannot remove itself');
     if (username === BOOTSTRAP_ADMIN) throw new ConflictError(`${BOOTSTRAP_ADMIN} is the bootstrap super admin (and the local CLI token's identity); it cannot be removed`);
     this.assertManages(actor, record, 'remove');
@@ -76,7 +79,7 @@ export class AdminsService {
       await this.auth.changeOwnPassword(username, body?.currentPassword, body?.password, token);
       return {};
     }
-    const record = this.existing(username);
+    const record = this.existing(actor, username);
     this.assertManages(actor, record, 'set the password of');
     if (record.directory) throw new ConflictError(`${username} logs in with its directory password (${record.directory.dn}): change it in the directory`);
     const generated = body?.password === undefined ? randomSecret(12) : undefined;
@@ -91,22 +94,24 @@ export class AdminsService {
 
   /** Changes an account's role (and tenant); its sessions carry the new role from their next call. */
   async setRole(actor: Principal, username: string, body: { role?: unknown; tenant?: unknown }): Promise<AdminView> {
-    const record = this.existing(username);
+    const record = this.existing(actor, username);
     if (username === actor.username) throw new ConflictError('an administrator cannot change its own role');
     if (username === BOOTSTRAP_ADMIN) throw new ConflictError(`${BOOTSTRAP_ADMIN} is the bootstrap super admin; its role cannot change`);
     const role = roleField(body?.role);
     const tenant = body?.tenant === undefined ? record.tenant : nameField('tenant', body.tenant);
     this.assertManages(actor, record, 'change the role of');
     this.assertManages(actor, { role, tenant }, 'grant');
+    if (!(await this.tenants.exists(tenant))) throw new InvalidInputError(`no tenant ${tenant}`, [`tenant: no tenant ${tenant} (moat tenants list)`]);
     await this.audit.record({ admin: actor.username, action: 'admin.role', target: username, detail: `${record.role}/${record.tenant} -> ${role}/${tenant}` });
     const changed = { ...record, role, tenant, updatedAtMs: Date.now() };
     await this.auth.storeAdmin(changed);
     return adminView(changed);
   }
 
-  private existing(username: string): AdminRecord {
+  /** USERNAME's account; NotFoundError also when it is another tenant's than a tenant's caller (F18). */
+  private existing(actor: Principal, username: string): AdminRecord {
     const record = this.auth.admin(username);
-    if (!record) throw new NotFoundError(`no administrator ${username}`);
+    if (!record || (actor.role !== 'super-admin' && record.tenant !== actor.tenant)) throw new NotFoundError(`no administrator ${username}`);
     return record;
   }
 

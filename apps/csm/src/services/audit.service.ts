@@ -4,6 +4,7 @@ import { EventStoreRepository, type AuditEntry, type AuditFields } from '../repo
 import { chainEntry, findChainBreak, type ChainBreak } from '../util/audit-chain.js';
 import { errorMessage, InvalidInputError, UnavailableError } from '../util/errors.js';
 import { parseLimit, parseRange } from '../util/paging.js';
+import { scopedTenant } from '../util/tenant-scope.js';
 import { parseTextParam } from '../util/time-param.js';
 import { auditExport } from './export-events.js';
 import { ExportLogService } from './export-log.service.js';
@@ -14,6 +15,12 @@ export interface AuditRecord {
   target: string;
   detail?: string;
   ok?: boolean;
+}
+
+/** A tenant and the names of its administrators: what of the audit log and the event export it sees (F18). */
+export interface TenantAuditScope {
+  tenant: string;
+  admins: string[];
 }
 
 export interface AuditPage {
@@ -99,7 +106,9 @@ export class AuditService implements OnApplicationShutdown {
     if (cursorText && !/^[1-9]\d{0,15}$/.test(cursorText)) problems.push('cursor: must be the nextCursor of a previous page');
     const { fromMs, toMs } = parseRange(query['from'], query['to'], problems);
     if (problems.length) throw new InvalidInputError('invalid audit search', problems);
+    const scope = await this.tenantScope();
     const entries = await this.store.searchAudit({
+      ...(scope ? { actors: scope.admins } : {}),
       admin: parseTextParam('actor', query['actor']) ?? '',
       action: parseTextParam('action', query['action']) ?? '',
       target: parseTextParam('target', query['target']) ?? '',
@@ -113,6 +122,16 @@ export class AuditService implements OnApplicationShutdown {
   }
 
   /** What administrators did to TARGET (a message id), oldest first, views left out: releases, deletions, reports. */
+  /**
+   * The current API call's tenant (util/tenant-scope.ts) and its administrators, whose audit entries it sees
+   * (F18); undefined for a call that sees every tenant.
+   */
+  async tenantScope(): Promise<TenantAuditScope | undefined> {
+    const tenant = scopedTenant();
+    if (tenant === undefined) return undefined;
+    return { tenant, admins: (await this.config.listAdmins()).filter((a) => a.tenant === tenant).map((a) => a.username) };
+  }
+
   async history(target: string): Promise<AuditEntry[]> {
     const entries = await this.store.searchAudit({ admin: '', action: '', target, fromMs: 0, toMs: Date.now() + 24 * 3600 * 1000, beforeSeq: 0, limit: MAX_AUDIT_LIMIT });
     return entries.filter((e) => e.action !== 'mail.view').reverse();

@@ -12,6 +12,7 @@ import {
 } from '../repositories/event-store.repository.js';
 import { InvalidInputError } from '../util/errors.js';
 import { parseTextParam, parseTimeParam } from '../util/time-param.js';
+import { scopedTenant } from '../util/tenant-scope.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -70,7 +71,7 @@ export class DashboardService {
     if (!problems.length && span > MAX_BUCKETS) problems.push(`bucket: ${bucket} over this range makes ${span} buckets, at most ${MAX_BUCKETS}: choose a shorter range or day buckets`);
     if (problems.length) throw new InvalidInputError('invalid dashboard query', problems);
 
-    const counts = await this.store.dashboard({ fromMs, toMs, bucket });
+    const counts = await this.store.dashboard({ fromMs, toMs, bucket, tenant: scopedTenant() });
     const totals = new Map<string, CategoryCount>();
     const directions: DirectionName[] = ['inbound', 'outbound'];
     for (const direction of directions) for (const category of MAIL_CATEGORIES) totals.set(`${direction} ${category}`, { direction, category, count: 0 });

@@ -29,13 +29,13 @@ export function messageExports(event: MessageEvent): ExportEvent[] {
     subject: clip(event.headers?.subject ?? ''),
     action: actionName(event.action),
     score: event.score,
+    tenant: event.tenant,
   };
   const message: MessageExport = {
     id: `message:${event.id}`,
     kind: 'message',
     atMs: event.receivedAtMs,
     ...facts,
-    tenant: event.tenant,
     clientHostname: clip(event.envelope?.clientHostname ?? ''),
     helo: clip(event.envelope?.helo ?? ''),
     tls: event.envelope?.tls ?? false,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ExportedEvent, ExportEvent } from '@moat/bus';
 import { EventStoreRepository, type ExportLogRow } from '../repositories/event-store.repository.js';
 import { InvalidInputError } from '../util/errors.js';
+import type { TenantAuditScope } from './audit.service.js';
 
 /** Positions per millisecond of wall time: a position is at least `now × SEQ_PER_MS` (see nextSeq). */
 export const SEQ_PER_MS = 1000;
@@ -43,10 +44,14 @@ export class ExportLogService {
   }
 
   /** GET /api/events: CURSOR is a position ('' or absent: the beginning), LIMIT 1-1000 (default 100). */
-  async page(cursor: string | undefined, limit: string | undefined): Promise<EventPage> {
+  async page(cursor: string | undefined, limit: string | undefined, scope?: TenantAuditScope): Promise<EventPage> {
     const after = parseCursor(cursor);
-    const events = await this.read(after, parseLimit(limit));
-    return { events, cursor: String(events.at(-1)?.seq ?? after) };
+    const read = await this.read(after, parseLimit(limit));
+    // A tenant's caller (F18) gets its messages and findings and its administrators' audit entries; the cursor
+    // still moves past what it does not see.
+    const admins = new Set(scope?.admins);
+    const events = scope ? read.filter((e) => ('tenant' in e && e.tenant === scope.tenant) || (e.kind === 'audit' && admins.has(e.admin))) : read;
+    return { events, cursor: String(read.at(-1)?.seq ?? after) };
   }
 
   /** Resolves at the next append, or after TIMEOUTMS. */

@@ -5,6 +5,7 @@ import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
 import { FleetService } from './fleet.service.js';
 import { PolicyService } from './policy.service.js';
+import { scopedTenant } from '../util/tenant-scope.js';
 
 export interface HeldQueueOnNode {
   nodeId: string;
@@ -47,7 +48,9 @@ export class HoldsService {
 
   /** Every domain with hold windows in the policy or held mail on a node, with its queue summed across nodes. */
   async list(now = Date.now()): Promise<HeldDomainView[]> {
-    const { policy } = await this.policy.get();
+    const { policy } = await this.policy.scoped().get();
+    // A tenant's call (F18) sees its own domains' holds only.
+    const seen = scopedTenant() === undefined ? undefined : new Set(policy.domains.map((d) => d.name));
     const views = new Map<string, HeldDomainView>();
     const view = (domain: string) => {
       let v = views.get(domain);
@@ -61,6 +64,7 @@ export class HoldsService {
     for (const d of policy.domains) if (d.holds.length > 0) view(d.name);
     for (const node of this.fleet.heldQueues(now)) {
       for (const h of node.held) {
+        if (seen && !seen.has(h.domain)) continue;
         const v = view(h.domain);
         v.messages += h.messages;
         v.bytes += h.bytes;
@@ -75,7 +79,7 @@ export class HoldsService {
   /** Ends DOMAIN's open window on every connected node, which delivers its held mail now; audited `holds.release`. */
   async release(domainParam: string, admin: string): Promise<HoldReleaseResult> {
     const domain = domainParam.trim().toLowerCase();
-    const { policy } = await this.policy.get();
+    const { policy } = await (await this.policy.ownerOf(domain)).get();
     if (!policy.domains.some((d) => d.name === domain)) throw new NotFoundError(`${domainParam.slice(0, 253)} is not a domain of the policy`);
     const nodeIds = this.control.connectedNodes();
     if (nodeIds.length === 0) throw new UnavailableError('no scan node is connected to the CSM to release the held mail');

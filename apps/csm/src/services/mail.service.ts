@@ -10,7 +10,9 @@ import {
   type MailSummary,
   type MailSymbol,
 } from '../repositories/event-store.repository.js';
+import { DEFAULT_TENANT } from '../repositories/config.repository.js';
 import { QuarantineRepository } from '../repositories/quarantine.repository.js';
+import { scopedTenant } from '../util/tenant-scope.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { EXPORT_FORMATS, exportMail, isExportFormat, type ExportFormat } from '../util/table-export.js';
 import { decodeMailCursor, encodeMailCursor, parseMailCondition } from '../util/mail-condition.js';
@@ -108,7 +110,7 @@ export class MailService {
   /** Messages matching the request, newest first, one page; nextCursor continues it (never a silent cut). */
   async search(request: MailSearchRequest): Promise<MailPage> {
     const query = this.parseSearch(request);
-    const rows = await this.store.searchMail({ ...query, limit: query.limit + 1 });
+    const rows = await this.store.searchMail({ ...query, tenant: scopedTenant(), limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     const names = new Map(this.fleet.list().map((n) => [n.id, n.name]));
@@ -137,8 +139,9 @@ export class MailService {
     return { field: 'node', value: node?.id ?? condition.value };
   }
 
+  /** Message ID; NotFoundError also when it is another tenant's than the call's (F18: existence does not leak). */
   async get(id: string): Promise<MailDetail> {
-    const mail = await this.store.getMail(id);
+    const mail = inScope(await this.store.getMail(id));
     if (!mail) throw new NotFoundError(`no message with id ${id}`);
     return mail;
   }
@@ -150,8 +153,9 @@ export class MailService {
   async view(id: string, admin: string): Promise<MailView> {
     const mail = await this.get(id);
     await this.audit.record({ admin, action: 'mail.view', target: id });
-    // The thresholds the node judged with; the current ones once that version is no longer kept.
-    const policy = await this.policy.atVersion(mail.policyVersion).catch(async () => (await this.policy.get()).policy);
+    // The thresholds the node judged with (its tenant's policy); the current ones once that version is no longer kept.
+    const tenantPolicy = this.policy.of(mail.tenant || DEFAULT_TENANT);
+    const policy = await tenantPolicy.atVersion(mail.policyVersion).catch(async () => (await tenantPolicy.get()).policy);
     return {
       ...mail,
       symbols: mail.symbols.map((s) => ({ ...s, meaning: symbolMeaning(s.name) })),
@@ -212,4 +216,10 @@ export class MailService {
     await this.audit.record({ admin, action: 'mail.export', target: format, detail: `${rows.length} messages; ${conditions.join(' ') || 'all'}` });
     return { format, bytes: await exportMail(rows, format), rows: rows.length };
   }
+}
+
+/** MAIL when the current call may see its tenant's messages (util/tenant-scope.ts), else undefined. */
+export function inScope<T extends { tenant: string }>(mail: T | undefined): T | undefined {
+  const tenant = scopedTenant();
+  return mail && (tenant === undefined || mail.tenant === tenant) ? mail : undefined;
 }

@@ -1,10 +1,12 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { BodyStoreRepository, type BodyStoreUsage, type StoredBody } from '../repositories/body-store.repository.js';
-import { EventStoreRepository } from '../repositories/event-store.repository.js';
+import { DEFAULT_TENANT } from '../repositories/config.repository.js';
+import { EventStoreRepository, type MailDetail } from '../repositories/event-store.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { messageView, type MessageView } from '../util/message-view.js';
 import { AuditService } from './audit.service.js';
 import { ControlService } from './control.service.js';
+import { inScope } from './mail.service.js';
 import { PolicyService } from './policy.service.js';
 
 /** How often expired bodies of delivered mail are deleted from moat_bodies. */
@@ -54,14 +56,14 @@ export class MessageBodyService implements OnApplicationBootstrap, OnApplication
 
   /** `GET /api/mail/:id/body`: the message as received (with Moat's trace headers); 404 when not kept or expired. */
   async download(id: string, admin: string, nowMs = Date.now()): Promise<Buffer> {
-    const body = await this.kept(id, nowMs);
+    const { body } = await this.kept(id, nowMs);
     await this.audit.record({ admin, action: 'mail.body', target: id, detail: `${body.raw.length} bytes from ${body.bucket === 'bodies' ? 'moat_bodies' : 'moat_quarantine'}` });
     return body.raw;
   }
 
   /** `GET /api/mail/:id/body/view`: the kept message's parts as text (HTML as its source); 409 when it cannot be read. */
   async view(id: string, admin: string, nowMs = Date.now()): Promise<MessageView> {
-    const body = await this.kept(id, nowMs);
+    const { body } = await this.kept(id, nowMs);
     const view = await messageView(body.raw).catch((err: unknown) => {
       throw new ConflictError(`the body of message ${id} cannot be read: ${errorMessage(err)}`);
     });
@@ -76,11 +78,10 @@ export class MessageBodyService implements OnApplicationBootstrap, OnApplication
    */
   async forward(id: string, to: string, admin: string, nowMs = Date.now()): Promise<ForwardResult> {
     if (!FORWARD_ADDRESS.test(to) || to.length > 254) throw new InvalidInputError('invalid forward', [`to: must be an email address, got ${JSON.stringify(to.slice(0, 80))}`]);
-    const body = await this.kept(id, nowMs);
-    const mail = await this.store.getMail(id);
-    const nodeId = mail && this.control.connected(mail.nodeId) ? mail.nodeId : this.control.connectedNodes()[0];
+    const { mail, body } = await this.kept(id, nowMs);
+    const nodeId = this.control.connected(mail.nodeId) ? mail.nodeId : this.control.connectedNodes()[0];
     if (!nodeId) throw new UnavailableError('no scan node is connected to the CSM to deliver the message');
-    const { policy } = await this.policy.get();
+    const { policy } = await this.policy.of(mail.tenant || DEFAULT_TENANT).get();
     const domain = policy.domains[0]?.name;
     const trace = `X-Moat-Admin-Forward: message ${id} by ${admin.replace(/[^\x20-\x7e]/g, '?')} to ${to}\r\n`;
     const reply = await this.control
@@ -90,16 +91,17 @@ export class MessageBodyService implements OnApplicationBootstrap, OnApplication
     return reply.ok ? { ok: true, nodeId, detail: reply.detail || `forwarded to ${to}` } : { ok: false, nodeId, detail: reply.error || 'the node refused the forward' };
   }
 
-  private async kept(id: string, nowMs: number): Promise<StoredBody> {
-    const mail = await this.store.getMail(id);
+  /** Message ID (of the call's tenant, util/tenant-scope.ts) with its kept body; NotFoundError when either is missing. */
+  private async kept(id: string, nowMs: number): Promise<{ mail: MailDetail; body: StoredBody }> {
+    const mail = inScope(await this.store.getMail(id));
     if (!mail) throw new NotFoundError(`no message with id ${id}`);
-    const { policy } = await this.policy.get();
+    const { policy } = await this.policy.of(mail.tenant || DEFAULT_TENANT).get();
     const retention = mail.direction === 'outbound' ? policy.retention.outbound : policy.retention.inbound;
     const body = retention.bodies === 'none' ? undefined : await this.bodies.find(id);
     if (!body && retention.bodies === 'none') throw new NotFoundError(`the body of message ${id} is not kept: the retention policy keeps no ${mail.direction} bodies`);
     if (!body) throw new NotFoundError(`the body of message ${id} is not kept (retention ${retention.bodies}, ${retention.days} days): it was never stored or was deleted`);
     if (body.expiresAtMs !== undefined && body.expiresAtMs <= nowMs) throw new NotFoundError(`the body of message ${id} is not kept: past its ${retention.days} days of retention`);
-    return body;
+    return { mail, body };
   }
 
   /** Deletes the kept bodies past their retention; returns how many (0 while NATS is down, logged). */

@@ -138,5 +138,38 @@ describe('PolicyService', () => {
     await expect(service.version(3)).rejects.toBeInstanceOf(NotFoundError);
     await expect(service.version(0)).rejects.toBeInstanceOf(InvalidInputError);
   });
-});
 
+  it("keeps one policy with its versions per tenant, domains unique across tenants, and tells watchers of every tenant", async () => {
+    await service.put({ domains: [{ name: 'example.test', downstream: { host: 'mx' } }] }, 'admin', '');
+    const seen: PolicyDocument[] = [];
+    const stop = service.watchAll(new Map([['default', 0]]), (doc) => seen.push(doc));
+    expect(seen.map((d) => [d.tenant, d.version])).toEqual([['default', 2]]);
+
+    const acme = await service.of('acme').create({ tenant: { id: 'ignored', name: 'Acme' }, domains: [{ name: 'acme.test', downstream: { host: 'mx.acme' } }] }, 'admin', 'added');
+    expect(acme.version).toBe(1);
+    expect(acme.policy.tenant).toEqual({ id: 'acme', name: 'Acme' });
+    expect((await service.get()).version).toBe(2);
+    expect(await service.of('acme').versions()).toEqual([expect.objectContaining({ version: 1, comment: 'added' })]);
+    expect(store.audit.at(-1)).toMatchObject({ action: 'policy.change', target: 'policy v1 tenant acme' });
+
+    // A domain of another tenant is refused, whichever claims it.
+    const claimed = await service.of('acme').put({ domains: [{ name: 'acme.test', downstream: { host: 'mx' } }, { name: 'example.test', downstream: { host: 'mx' } }] }, 'admin', '').catch((e: unknown) => e);
+    expect(claimed).toBeInstanceOf(ConflictError);
+    expect((claimed as ConflictError).problems).toEqual(['domains: example.test belongs to tenant default']);
+    await expect(service.put({ domains: [{ name: 'acme.test', downstream: { host: 'mx' } }] }, 'admin', '', true)).rejects.toBeInstanceOf(ConflictError);
+    await expect(service.of('nobody').get()).rejects.toBeInstanceOf(NotFoundError);
+
+    await service.remove('acme');
+    stop();
+    expect(seen.map((d) => [d.tenant, d.version, d.removed])).toEqual([
+      ['default', 2, false],
+      ['acme', 1, false],
+      ['acme', 0, true],
+    ]);
+    await expect(service.of('acme').get()).rejects.toBeInstanceOf(NotFoundError);
+    // A node that still runs a removed tenant's policy is told at once.
+    const late: PolicyDocument[] = [];
+    service.watchAll(new Map([['default', 2], ['gone', 3]]), (doc) => late.push(doc))();
+    expect(late).toEqual([expect.objectContaining({ tenant: 'gone', removed: true })]);
+  });
+});

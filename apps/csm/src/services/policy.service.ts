@@ -18,9 +18,10 @@ import type { PolicyDocument } from '@moat/proto/grpc';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CsmConfig } from '../csm-config.js';
-import { ConfigRepository, type PolicyVersionRecord } from '../repositories/config.repository.js';
+import { ConfigRepository, DEFAULT_TENANT, type PolicyVersionRecord } from '../repositories/config.repository.js';
 import { ConflictError, errorMessage, InvalidInputError, NotFoundError, UnavailableError } from '../util/errors.js';
 import { retryUntilDone } from '../util/retry.js';
+import { scopedTenant } from '../util/tenant-scope.js';
 import { AuditService } from './audit.service.js';
 
 export interface VersionedPolicy {
@@ -75,43 +76,32 @@ export interface PolicyDiff {
 
 type Listener = (doc: PolicyDocument) => void;
 
+/** What a tenant's policy needs from the fleet: the domains other tenants claim (domains are unique across tenants). */
+interface PolicyContext {
+  config: ConfigRepository;
+  audit: AuditService;
+  logger: Logger;
+  /** Each domain of another tenant's current policy, with that tenant (set by PolicyService). */
+  domainsOfOthers(tenant: string): Promise<Map<string, string>>;
+}
+
 /**
- * The tenant's policy: every change is validated, audited and stored as a new version in the config of record;
+ * One tenant's policy: every change is validated, audited and stored as a new version in the config of record;
  * every node watching gets each new version. Changes made by another CSM replica arrive through the KV watch.
  */
-@Injectable()
-export class PolicyService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('policy');
-  private readonly stopping = new AbortController();
+export class TenantPolicy {
   private readonly listeners = new Set<Listener>();
   private current: PolicyDocument | undefined;
   /** Changes from this process are made one at a time, so they never race for a version number. */
   private changes: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly config: ConfigRepository,
-    private readonly audit: AuditService,
-    private readonly csmConfig: CsmConfig,
+    readonly tenant: string,
+    protected readonly context: PolicyContext,
   ) {}
 
-  onApplicationBootstrap(): void {
-    void retryUntilDone('policy start-up', () => this.bootstrapAndWatch(), this.stopping.signal, this.logger);
-  }
-
-  onApplicationShutdown(): void {
-    this.stopping.abort();
-  }
-
-  /** Stores the first policy (MOAT_BOOTSTRAP_POLICY or the default) when none exists, then follows changes. */
-  async bootstrapAndWatch(): Promise<void> {
-    if ((await this.config.currentPolicyVersion()) === undefined) {
-      const policy = await this.bootstrapPolicy();
-      await this.commit(policy, 'bootstrap', this.csmConfig.bootstrapPolicyFile ? `loaded from ${this.csmConfig.bootstrapPolicyFile}` : 'default policy');
-    }
-    for await (const version of this.config.watchCurrentPolicy(this.stopping.signal)) {
-      if (version > (this.current?.version ?? 0)) await this.load(version);
-    }
-    if (!this.stopping.signal.aborted) throw new Error('policy watch ended');
+  private get config(): ConfigRepository {
+    return this.context.config;
   }
 
   /** The current policy; waits for the config of record when it has not been read yet. */
@@ -125,7 +115,7 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async versions(): Promise<PolicyVersionInfo[]> {
-    const records = await this.config.listPolicyVersions();
+    const records = await this.config.listPolicyVersions(this.tenant);
     return records.map(({ version, createdAtMs, author, comment }) => ({ version, createdAtMs, author, comment }));
   }
 
@@ -237,42 +227,212 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
 
   private async stored(version: number): Promise<PolicyVersionRecord> {
     if (!Number.isSafeInteger(version) || version < 1) throw new InvalidInputError('invalid policy version', [`version: must be a version number, got ${version}`]);
-    const record = await this.config.getPolicyVersion(version);
+    const record = await this.config.getPolicyVersion(this.tenant, version);
     if (!record) throw new NotFoundError(`no policy version ${version}`);
     return record;
   }
 
-  private async commit(policy: Policy, author: string, comment: string): Promise<PolicyDocument> {
-    const version = ((await this.config.currentPolicyVersion()) ?? 0) + 1;
-    const json = JSON.stringify(policy);
+  /**
+   * Stores POLICY as the next version (its `tenant.id` set to this tenant), after checking that it claims no
+   * domain of another tenant (ConflictError naming it).
+   */
+  protected async commit(policy: Policy, author: string, comment: string): Promise<PolicyDocument> {
+    const owned: Policy = { ...policy, tenant: { ...policy.tenant, id: this.tenant } };
+    const others = await this.context.domainsOfOthers(this.tenant);
+    const claimed = owned.domains.filter((d) => others.has(d.name)).map((d) => `domains: ${d.name} belongs to tenant ${others.get(d.name)}`);
+    if (claimed.length) throw new ConflictError('a domain of this policy belongs to another tenant', claimed);
+    const version = ((await this.config.currentPolicyVersion(this.tenant)) ?? 0) + 1;
+    const json = JSON.stringify(owned);
     const record: PolicyVersionRecord = { version, json, sha256: sha256(json), createdAtMs: Date.now(), author, comment };
     // Audited before it is stored: a change is never in effect without its audit entry.
-    await this.audit.record({ admin: author, action: 'policy.change', target: `policy v${version}`, detail: comment });
-    await this.config.createPolicyVersion(record);
-    this.logger.log(`policy version ${version} by ${author}${comment ? `: ${comment}` : ''}`);
+    await this.context.audit.record({ admin: author, action: 'policy.change', target: this.tenant === DEFAULT_TENANT ? `policy v${version}` : `policy v${version} tenant ${this.tenant}`, detail: comment });
+    await this.config.createPolicyVersion(this.tenant, record);
+    this.context.logger.log(`policy version ${version} of tenant ${this.tenant} by ${author}${comment ? `: ${comment}` : ''}`);
     this.publish(record);
-    return record;
+    return this.document(record);
+  }
+
+  /** Stores INPUT as the first version of a new tenant's policy; ConflictError when it already has one. */
+  async create(input: unknown, author: string, comment: string): Promise<VersionedPolicy> {
+    return this.serialised(async () => {
+      const policy = validate(input);
+      if ((await this.config.currentPolicyVersion(this.tenant)) !== undefined) throw new ConflictError(`tenant ${this.tenant} already has a policy`);
+      const doc = await this.commit(policy, author, comment);
+      return { version: doc.version, policy: parsePolicy(doc.json) };
+    });
+  }
+
+  /** Follows a change of the current version seen in the config of record (from any replica). */
+  async follow(version: number): Promise<void> {
+    if (version > (this.current?.version ?? 0)) await this.load(version);
+  }
+
+  /** The current document, undefined before it was read. */
+  loaded(): PolicyDocument | undefined {
+    return this.current;
   }
 
   private async load(version: number): Promise<void> {
-    const record = await this.config.getPolicyVersion(version);
-    if (!record) throw new Error(`policy.current points at version ${version}, which is not stored`);
+    const record = await this.config.getPolicyVersion(this.tenant, version);
+    if (!record) throw new Error(`tenant ${this.tenant}'s current policy is version ${version}, which is not stored`);
     this.publish(record);
   }
 
-  private publish(doc: PolicyDocument): void {
-    if (this.current && doc.version <= this.current.version) return;
+  private publish(record: PolicyVersionRecord): void {
+    if (this.current && record.version <= this.current.version) return;
+    const doc = this.document(record);
     this.current = doc;
     for (const listener of this.listeners) listener(doc);
   }
 
+  private document(record: PolicyVersionRecord): PolicyDocument {
+    return { ...record, tenant: this.tenant, removed: false };
+  }
+
   private async currentDocument(): Promise<PolicyDocument> {
     if (this.current) return this.current;
-    const version = await this.config.currentPolicyVersion();
-    if (version === undefined) throw new UnavailableError('no policy stored yet; the CSM is still starting');
+    const version = await this.config.currentPolicyVersion(this.tenant);
+    if (version === undefined) {
+      if (this.tenant === DEFAULT_TENANT) throw new UnavailableError('no policy stored yet; the CSM is still starting');
+      throw new NotFoundError(`no tenant ${this.tenant}`);
+    }
     await this.load(version);
     if (!this.current) throw new UnavailableError('policy not loaded');
     return this.current;
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.changes.then(task, task);
+    this.changes = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/**
+ * Every tenant's policy (F18). Tenant "default" (whose policy is stored first, from MOAT_BOOTSTRAP_POLICY or the
+ * default) is the one the methods inherited from TenantPolicy act on; `of(tenant)` gives any tenant's. Nodes watch
+ * all of them (`watchAll`).
+ */
+@Injectable()
+export class PolicyService extends TenantPolicy implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly stopping = new AbortController();
+  private readonly tenants = new Map<string, TenantPolicy>();
+  private readonly fleetListeners = new Set<Listener>();
+
+  constructor(
+    config: ConfigRepository,
+    audit: AuditService,
+    private readonly csmConfig: CsmConfig,
+  ) {
+    super(DEFAULT_TENANT, { config, audit, logger: new Logger('policy'), domainsOfOthers: async () => new Map() });
+    this.context.domainsOfOthers = (tenant) => this.domainsOfOthers(tenant);
+    this.tenants.set(DEFAULT_TENANT, this);
+    this.watch(0, (doc) => this.tellFleet(doc));
+  }
+
+  onApplicationBootstrap(): void {
+    void retryUntilDone('policy start-up', () => this.bootstrapAndWatch(), this.stopping.signal, this.context.logger);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping.abort();
+  }
+
+  /** Stores the first policy (MOAT_BOOTSTRAP_POLICY or the default) when none exists, then follows every tenant's changes. */
+  async bootstrapAndWatch(): Promise<void> {
+    if ((await this.context.config.currentPolicyVersion(DEFAULT_TENANT)) === undefined) {
+      const policy = await this.bootstrapPolicy();
+      await this.commit(policy, 'bootstrap', this.csmConfig.bootstrapPolicyFile ? `loaded from ${this.csmConfig.bootstrapPolicyFile}` : 'default policy');
+    }
+    for await (const { tenant, version } of this.context.config.watchCurrentPolicy(this.stopping.signal)) {
+      if (version === 0) this.forget(tenant);
+      else await this.of(tenant).follow(version);
+    }
+    if (!this.stopping.signal.aborted) throw new Error('policy watch ended');
+  }
+
+  /** TENANT's policy (whether the tenant exists is the registry's business: an unknown one has no policy, 404). */
+  of(tenant: string): TenantPolicy {
+    let policy = this.tenants.get(tenant);
+    if (!policy) {
+      policy = new TenantPolicy(tenant, this.context);
+      policy.watch(0, (doc) => this.tellFleet(doc));
+      this.tenants.set(tenant, policy);
+    }
+    return policy;
+  }
+
+  /**
+   * The policy of the current API call's tenant (util/tenant-scope.ts): tenant default's for a call that sees
+   * every tenant (a super admin without `?tenant=`) and for the CSM's own work.
+   */
+  scoped(): TenantPolicy {
+    return this.of(scopedTenant() ?? DEFAULT_TENANT);
+  }
+
+  /**
+   * Whether the current call may act on NAME (a domain, a subdomain or a wildcard of one): one of its tenant's
+   * domains or below one; every name for a call that sees every tenant.
+   */
+  async ownsDomain(name: string): Promise<boolean> {
+    const tenant = scopedTenant();
+    if (tenant === undefined) return true;
+    const wanted = name.toLowerCase();
+    const { policy } = await this.of(tenant).get();
+    return policy.domains.some((d) => wanted === d.name || wanted.endsWith(`.${d.name}`));
+  }
+
+  /** ITEMS whose domain the current call may act on (ownsDomain), in order. */
+  async owned<T extends { domain: string }>(items: readonly T[]): Promise<T[]> {
+    const owned: T[] = [];
+    for (const item of items) if (await this.ownsDomain(item.domain)) owned.push(item);
+    return owned;
+  }
+
+  /** The policy of the tenant that has DOMAIN (tenant default's when none has it). */
+  async ownerOf(domain: string): Promise<TenantPolicy> {
+    for (const policy of this.tenants.values()) if (policy.loaded() && (await policy.get()).policy.domains.some((d) => d.name === domain)) return policy;
+    return this;
+  }
+
+  /** Drops every version of TENANT's policy (its removal from the registry) and tells the nodes. */
+  async remove(tenant: string): Promise<void> {
+    if (tenant === DEFAULT_TENANT) throw new InvalidInputError(`tenant ${DEFAULT_TENANT} cannot be removed`);
+    await this.context.config.deletePolicies(tenant);
+    this.forget(tenant);
+  }
+
+  /**
+   * Sends LISTENER each tenant's current document that is newer than HAVE says the node runs (absent: none),
+   * then every new version of any tenant's policy and a `removed` document for a tenant removed, until the
+   * returned function is called.
+   */
+  watchAll(have: ReadonlyMap<string, number>, listener: Listener): () => void {
+    for (const [tenant, policy] of this.tenants) {
+      const doc = policy.loaded();
+      if (doc && doc.version > (have.get(tenant) ?? 0)) listener(doc);
+    }
+    for (const tenant of have.keys()) if (!this.tenants.has(tenant)) listener(removedDocument(tenant));
+    this.fleetListeners.add(listener);
+    return () => this.fleetListeners.delete(listener);
+  }
+
+  private forget(tenant: string): void {
+    if (tenant === DEFAULT_TENANT || !this.tenants.delete(tenant)) return;
+    this.tellFleet(removedDocument(tenant));
+  }
+
+  private tellFleet(doc: PolicyDocument): void {
+    for (const listener of this.fleetListeners) listener(doc);
+  }
+
+  private async domainsOfOthers(tenant: string): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    for (const [id, policy] of this.tenants) {
+      if (id === tenant || !policy.loaded()) continue;
+      for (const domain of (await policy.get()).policy.domains) owners.set(domain.name, id);
+    }
+    return owners;
   }
 
   private async bootstrapPolicy(): Promise<Policy> {
@@ -286,12 +446,10 @@ export class PolicyService implements OnApplicationBootstrap, OnApplicationShutd
       throw new Error(`MOAT_BOOTSTRAP_POLICY ${file} is not a valid policy: ${problems}`);
     }
   }
+}
 
-  private serialised<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.changes.then(task, task);
-    this.changes = result.catch(() => undefined);
-    return result;
-  }
+function removedDocument(tenant: string): PolicyDocument {
+  return { version: 0, json: '', sha256: '', createdAtMs: Date.now(), author: '', comment: 'tenant removed', tenant, removed: true };
 }
 
 function validate(input: unknown): Policy {

@@ -9,6 +9,8 @@ import { parseTextParam } from '../util/time-param.js';
 import { AuditService } from './audit.service.js';
 import { FleetService } from './fleet.service.js';
 import { PolicyService } from './policy.service.js';
+import { scopedTenant } from '../util/tenant-scope.js';
+import { DEFAULT_TENANT } from '../repositories/config.repository.js';
 
 export const DAY_MS = 24 * 3600 * 1000;
 export const DEFAULT_QUARANTINE_LIMIT = 100;
@@ -91,8 +93,9 @@ export class QuarantineService implements OnApplicationBootstrap, OnApplicationS
     const cursor = parseTextParam('cursor', query['cursor']);
     const after = cursor ? decodeMailCursor(cursor) : undefined;
 
-    const { days } = (await this.policy.get()).policy.quarantine;
-    const held = await this.store.heldMail({ ...range, rcpt, limit: MAX_HELD_SCAN + 1 });
+    const tenant = scopedTenant();
+    const { days } = (await this.policy.of(tenant ?? DEFAULT_TENANT).get()).policy.quarantine;
+    const held = await this.store.heldMail({ ...range, rcpt, tenant, limit: MAX_HELD_SCAN + 1 });
     const names = new Map(this.fleet.list().map((n) => [n.id, n.name]));
     const counts = Object.fromEntries(QUARANTINE_REASONS.map((r) => [r, 0])) as Record<QuarantineReason, number>;
     const rows: HeldRow[] = held.slice(0, MAX_HELD_SCAN).map(({ symbols, ...m }) => {

@@ -4,6 +4,7 @@ import { InvalidInputError } from '../util/errors.js';
 import { decodeCursor, encodeCursor, parseLimit, parseRange } from '../util/paging.js';
 import { parseTextParam } from '../util/time-param.js';
 import { FleetService } from './fleet.service.js';
+import { scopedTenant } from '../util/tenant-scope.js';
 
 export const DEFAULT_FINDINGS_LIMIT = 100;
 export const MAX_FINDINGS_LIMIT = 10_000;
@@ -34,7 +35,7 @@ export class SecurityLogService {
     const position = cursor ? decodeCursor(cursor, ['int', 'string', 'int'] as const) : undefined;
     const after = position && { atMs: position[0], messageId: position[1], position: position[2] };
     const param = (name: 'kind' | 'sender' | 'ip' | 'text') => parseTextParam(name, query[name])?.trim() ?? '';
-    const rows = await this.store.securityLog({ ...range, kind: param('kind'), sender: param('sender'), ip: param('ip'), text: param('text'), limit: limit + 1, after });
+    const rows = await this.store.securityLog({ ...range, tenant: scopedTenant(), kind: param('kind'), sender: param('sender'), ip: param('ip'), text: param('text'), limit: limit + 1, after });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const names = new Map(this.fleet.list().map((n) => [n.id, n.name]));

@@ -19,6 +19,7 @@ import { AuditService } from './audit.service.js';
 import { FleetService, type NodeStatus } from './fleet.service.js';
 import { MessageBodyService } from './message-body.service.js';
 import { PolicyService } from './policy.service.js';
+import { scopedTenant } from '../util/tenant-scope.js';
 
 /** A breakdown (`GET /api/stats?by=...`). A message counts once per key, so total is the sum over keys. */
 export interface Breakdown {
@@ -81,8 +82,8 @@ export class StatusService {
     if (format !== undefined && !isExportFormat(format)) problems.push(`format: must be one of ${EXPORT_FORMATS.join(', ')}`);
     if (problems.length) throw new InvalidInputError('invalid statistics query', problems);
     const view: StatsView = isBreakdown(by)
-      ? await this.breakdown({ ...range, by, direction: direction as DirectionName | '' })
-      : await this.store.stats(range);
+      ? await this.breakdown({ ...range, tenant: scopedTenant(), by, direction: direction as DirectionName | '' })
+      : await this.store.stats({ ...range, tenant: scopedTenant() });
     if (format === undefined || !isExportFormat(format)) return view;
     const bytes =
       'rows' in view

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { DeliveryEvent, MessageEvent } from '@moat/proto/grpc';
 import { CsmConfig } from '../csm-config.js';
-import { ConfigRepository, type AdminRecord, type CertificateRecord, type NodeRecord, type PolicyVersionRecord } from '../repositories/config.repository.js';
+import { ConfigRepository, DEFAULT_TENANT, type AdminRecord, type CertificateRecord, type NodeRecord, type PolicyPointer, type PolicyVersionRecord, type TenantRecord } from '../repositories/config.repository.js';
 import {
   EventStoreRepository,
   type AuditEntry,
@@ -41,27 +41,57 @@ import { ConflictError } from '../util/errors.js';
 Logger.overrideLogger(false);
 
 export class InMemoryConfigRepository extends ConfigRepository {
-  readonly policies = new Map<number, PolicyVersionRecord>();
+  /** Every tenant's policy versions and current version. */
+  readonly tenantPolicies = new Map<string, { versions: Map<number, PolicyVersionRecord>; current: number | undefined }>();
+  readonly tenants = new Map<string, TenantRecord>();
   readonly admins = new Map<string, AdminRecord>();
   readonly nodes = new Map<string, NodeRecord>();
-  current: number | undefined;
 
-  async currentPolicyVersion() {
-    return this.current;
+  /** Tenant "default"'s policy versions. */
+  get policies(): Map<number, PolicyVersionRecord> {
+    return this.policiesOf(DEFAULT_TENANT).versions;
   }
-  async getPolicyVersion(version: number) {
-    return this.policies.get(version);
+  get current(): number | undefined {
+    return this.policiesOf(DEFAULT_TENANT).current;
   }
-  async createPolicyVersion(record: PolicyVersionRecord) {
-    if (this.policies.has(record.version)) throw new ConflictError(`version ${record.version} exists`);
-    this.policies.set(record.version, record);
-    this.current = record.version;
+
+  private policiesOf(tenant: string) {
+    let kept = this.tenantPolicies.get(tenant);
+    if (!kept) this.tenantPolicies.set(tenant, (kept = { versions: new Map(), current: undefined }));
+    return kept;
   }
-  async listPolicyVersions() {
-    return [...this.policies.values()];
+
+  async currentPolicyVersion(tenant: string) {
+    return this.policiesOf(tenant).current;
   }
-  async *watchCurrentPolicy(): AsyncIterable<number> {
-    if (this.current !== undefined) yield this.current;
+  async getPolicyVersion(tenant: string, version: number) {
+    return this.policiesOf(tenant).versions.get(version);
+  }
+  async createPolicyVersion(tenant: string, record: PolicyVersionRecord) {
+    const kept = this.policiesOf(tenant);
+    if (kept.versions.has(record.version)) throw new ConflictError(`version ${record.version} exists`);
+    kept.versions.set(record.version, record);
+    kept.current = record.version;
+  }
+  async listPolicyVersions(tenant: string) {
+    return [...this.policiesOf(tenant).versions.values()];
+  }
+  async deletePolicies(tenant: string) {
+    this.tenantPolicies.delete(tenant);
+  }
+  async *watchCurrentPolicy(): AsyncIterable<PolicyPointer> {
+    for (const [tenant, kept] of this.tenantPolicies) if (kept.current !== undefined) yield { tenant, version: kept.current };
+  }
+  async listTenants() {
+    return [...this.tenants.values()];
+  }
+  async createTenant(record: TenantRecord) {
+    if (this.tenants.has(record.id)) return false;
+    this.tenants.set(record.id, record);
+    return true;
+  }
+  async deleteTenant(id: string) {
+    return this.tenants.delete(id);
   }
   async getAdmin(username: string) {
     return this.admins.get(username);

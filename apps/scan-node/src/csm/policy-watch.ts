@@ -4,7 +4,7 @@ import type { CsmLink } from './csm-link.js';
 import { ReconnectingCall, type StreamingCall } from './reconnecting-call.js';
 
 /**
- * Holds the WatchPolicy stream open, asking for versions newer than the one the node runs. Each document is
+ * Holds the WatchPolicy stream open, asking for versions newer than the ones the node runs (every tenant's). Each document is
  * validated, compiled, persisted and swapped in by the policy store; one that fails validation is logged and
  * the node keeps its current version.
  */
@@ -16,12 +16,13 @@ export class PolicyWatch extends ReconnectingCall {
   }
 
   protected open(link: CsmLink): StreamingCall {
-    const call = link.client.watchPolicy({ nodeId: link.identity?.nodeId ?? '', haveVersion: this.policies.current.version }, link.metadata());
+    const call = link.client.watchPolicy({ nodeId: link.identity?.nodeId ?? '', haveVersion: this.policies.current.version, haveTenantVersions: this.policies.tenantVersions() }, link.metadata());
     call.on('data', (doc: PolicyDocument) => {
       this.received();
+      const what = doc.removed ? `tenant ${doc.tenant} removed` : `policy version ${doc.version}${doc.tenant ? ` of tenant ${doc.tenant}` : ''}`;
       this.policies.apply(doc).then(
-        (applied) => applied && link.log.info(`policy version ${doc.version} applied`),
-        (err: unknown) => link.log.error(`policy version ${doc.version} refused, keeping version ${this.policies.current.version}`, err),
+        (applied) => applied && link.log.info(`${what} applied`),
+        (err: unknown) => link.log.error(`${what} refused, keeping the tenant's current version`, err),
       );
     });
     return call;

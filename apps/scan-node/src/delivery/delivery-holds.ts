@@ -48,7 +48,7 @@ export class DeliveryHolds {
 
   /** DOMAIN's open, unreleased hold window now, if any. */
   window(domain: string): HoldSpan | undefined {
-    const holds = this.deps.policies.current.domains.get(domain)?.holds;
+    const holds = this.deps.policies.domain(domain)?.holds;
     if (!holds || holds.length === 0) return undefined;
     const span = activeHold(holds, this.deps.clock.now());
     return span && this.released[domain] !== span.startMs ? span : undefined;
@@ -101,7 +101,7 @@ export class DeliveryHolds {
   /** Each domain with held mail or an open window: its queue (count, bytes, oldest) and when the window ends. */
   report(): HeldDomain[] {
     const domains = new Set(this.parked.keys());
-    for (const [name, domain] of this.deps.policies.current.domains) if (domain.holds.length > 0 && this.window(name)) domains.add(name);
+    for (const [name, domain] of this.deps.policies.allDomains()) if (domain.holds.length > 0 && this.window(name)) domains.add(name);
     return [...domains].sort().map((domain) => {
       const queue = this.parked.get(domain) ?? [];
       return {

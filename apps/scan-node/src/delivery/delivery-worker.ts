@@ -163,7 +163,7 @@ export class DeliveryWorker {
   }
 
   private async route(entry: SpoolEntry, message: readonly Buffer[] | undefined, options: { settled?: () => void; draining?: string }): Promise<void> {
-    const { domains, policy } = this.deps.policies.current;
+    const policies = this.deps.policies;
     const attempt: Attempt = { entry, message, pendingJobs: 0, results: [], ...(options.settled ? { settled: options.settled } : {}) };
     const jobs = new Map<string, { downstream: DeliveryTarget; rcpts: string[] }>();
     let heldFor: string | undefined;
@@ -174,9 +174,9 @@ export class DeliveryWorker {
         heldFor ??= domain;
         continue;
       }
-      let downstream: DeliveryTarget | undefined = domains.get(domain)?.downstream;
+      let downstream: DeliveryTarget | undefined = policies.domain(domain)?.downstream;
       if (!downstream && entry.meta.direction === 'outbound') {
-        const route = await outboundRoute(policy.outbound, this.routes, entry.meta.mailFrom, domain);
+        const route = await outboundRoute(policies.ofTenant(entry.meta.tenant).policy.outbound, this.routes, entry.meta.mailFrom, domain);
         if (!('downstream' in route)) {
           attempt.results.push({ rcpt, outcome: route.outcome, response: route.response, downstream: '', tlsVersion: '' });
           continue;
@@ -203,7 +203,7 @@ export class DeliveryWorker {
       return;
     }
     for (const [key, job] of jobs) {
-      const destination = this.destination(key, job.downstream, policy.delivery.connectTimeoutMs);
+      const destination = this.destination(key, job.downstream, policies.current.policy.delivery.connectTimeoutMs);
       destination.queue.push({ attempt, rcpts: job.rcpts });
       this.pump(destination);
     }
@@ -330,17 +330,17 @@ export class DeliveryWorker {
   async notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[], kind: 'failed' | 'held' = 'failed'): Promise<void> {
     const bounceTo = original.copyOf ? original.copyOf.bounceTo : original.mailFrom;
     if (failed.length === 0 || bounceTo === '') return;
-    const { domains, version, policy } = this.deps.policies.current;
+    const { version, tenant } = this.deps.policies.ofTenant(original.tenant);
     const now = Date.now();
     const dsn = buildDsn({ nodeName: this.deps.nodeName, original: { ...original, mailFrom: bounceTo }, failed, originalHeaders: headerBlock(bytes), now, kind });
     const message = [dsn];
     const senderDomain = bounceTo.slice(bounceTo.lastIndexOf('@') + 1).toLowerCase();
-    const outbound = !domains.has(senderDomain);
-    const meta: SpoolMeta = { id: newMessageId(now), receivedAtMs: now, mailFrom: '', rcptTo: [bounceTo], clientIp: '', helo: '', action: 'deliver', score: 0, policyVersion: version, ...(outbound ? { direction: 'outbound' as const } : {}) };
+    const outbound = !this.deps.policies.domain(senderDomain);
+    const meta: SpoolMeta = { id: newMessageId(now), receivedAtMs: now, mailFrom: '', rcptTo: [bounceTo], clientIp: '', helo: '', action: 'deliver', score: 0, policyVersion: version, ...(original.tenant ? { tenant: original.tenant } : {}), ...(outbound ? { direction: 'outbound' as const } : {}) };
     const entry = await this.deps.spool.put(meta, message);
     this.deps.events.message({
       id: meta.id,
-      tenant: policy.tenant.id,
+      tenant,
       receivedAtMs: now,
       direction: outbound ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
       envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '', tlsVersion: '', tlsCipher: '', tlsServerName: '' },

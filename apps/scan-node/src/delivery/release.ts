@@ -43,7 +43,7 @@ export async function releaseMessage(deps: ReleaseDeps, messageId: string, recip
  */
 export async function releaseHold(delivery: { release(domain: string): Promise<{ messages: number; windowEndMs: number | undefined }> }, policies: PolicyStore, domain: string): Promise<string> {
   const name = domain.trim().toLowerCase();
-  if (!policies.current.domains.has(name)) throw new Error(`${domain} is not a domain of the policy`);
+  if (!policies.domain(name)) throw new Error(`${domain} is not a domain of the policy`);
   const { messages, windowEndMs } = await delivery.release(name);
   const window = windowEndMs === undefined ? 'no hold window was open' : `the window that would have ended at ${new Date(windowEndMs).toISOString()} is released`;
   return `${name}: ${window}; ${messages} held message(s) released for delivery`;

@@ -8,7 +8,7 @@ import { PolicyStore } from './policy-store.js';
 
 const doc = (version: number, policy: unknown): PolicyDocument => {
   const json = JSON.stringify(policy);
-  return { version, json, sha256: createHash('sha256').update(json).digest('hex'), createdAtMs: 0, author: 'spec', comment: '' };
+  return { version, json, sha256: createHash('sha256').update(json).digest('hex'), createdAtMs: 0, author: 'spec', comment: '', tenant: '', removed: false };
 };
 const tenant = (domain: string) => ({ domains: [{ name: domain, downstream: { host: '127.0.0.1', port: 2600 } }] });
 
@@ -53,6 +53,27 @@ describe('PolicyStore', () => {
 
     expect(store.current).toBe(sessionPolicy);
     expect(await readFile(join(dir, 'policy.json'), 'utf8')).toBe(before);
+  });
+
+  it("keeps every tenant's policy, picks a domain's tenant, persists them and drops a removed tenant", async () => {
+    const store = await PolicyStore.open(dir);
+    await store.apply(doc(4, tenant('example.test')));
+    await store.apply({ ...doc(1, { ...tenant('acme.test'), tenant: { id: 'acme', name: 'Acme' } }), tenant: 'acme' });
+    expect(store.forDomain('acme.test')?.policy.tenant.id).toBe('acme');
+    expect(store.forDomain('example.test')?.policy.tenant.id).toBe('default');
+    expect(store.forAddress('x@unknown.test').policy.tenant.id).toBe('default');
+    expect(store.domain('acme.test')?.downstream.port).toBe(2600);
+    expect(store.tenantVersions()).toEqual({ acme: 1 });
+    // A document naming another tenant than the one it is sent for is refused.
+    await expect(store.apply({ ...doc(2, tenant('evil.test')), tenant: 'acme' })).rejects.toThrow(/names tenant default/);
+
+    const restarted = await PolicyStore.open(dir);
+    expect(restarted.current.version).toBe(4);
+    expect(restarted.forDomain('acme.test')?.version).toBe(1);
+
+    expect(await restarted.apply({ ...doc(0, {}), json: '', tenant: 'acme', removed: true })).toBe(true);
+    expect(restarted.forDomain('acme.test')).toBeUndefined();
+    expect((await PolicyStore.open(dir)).tenantVersions()).toEqual({});
   });
 
   it('explains a damaged policy.json instead of starting on a guess', async () => {

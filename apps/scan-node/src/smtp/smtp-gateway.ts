@@ -138,7 +138,9 @@ export class SmtpGateway {
       }
       state.tx.direction = direction;
       state.tx.authenticatedUser = direction === 'outbound' && typeof session.user === 'string' ? session.user : '';
-      state.txScan = direction === 'inbound' ? state.scan : this.newScan(state.policy, state.client, 'outbound', state.tx.authenticatedUser || undefined);
+      // Outbound mail is its sender's tenant's (F18): the authenticated user's domain, else the envelope sender's.
+      if (direction === 'outbound') state.tx.policy = this.deps.policies.forAddress(state.tx.authenticatedUser || address.address);
+      state.txScan = direction === 'inbound' ? state.scan : this.newScan(state.tx.policy, state.client, 'outbound', state.tx.authenticatedUser || undefined);
       const result = await this.timed('mail', () => state.txScan.mailFrom(address.address));
       if (!result.ok) return this.refuse(state, result, callback);
       callback();
@@ -151,7 +153,42 @@ export class SmtpGateway {
     if (!state || !tx) return callback(smtpError(503, '5.5.1 Error: need MAIL command'));
     const overLimit = state.limits.beforeRcpt(tx.rcptTo.length);
     if (overLimit) return callback(limitError(overLimit));
-    const srs = this.srsRecipient(state, address.address);
+    const owner = tx.direction === 'inbound' ? this.deps.policies.forDomain(domainOf(address.address)) : undefined;
+    if (owner && owner.tenant !== tx.policy.tenant) {
+      // One tenant per transaction (F18): its policy judges the whole message, so a recipient of another waits.
+      if (tx.rcptTo.length > 0) return callback(smtpError(451, '4.3.0 Error: recipients of another tenant, send them in another transaction'));
+      this.guard(callback, async () => {
+        const switched = await this.switchTenant(state, tx, owner);
+        if (!switched.ok) {
+          tx.refusedRcpts.push(address.address);
+          return this.refuse(state, switched, callback);
+        }
+        this.acceptRcpt(state, tx, address, callback);
+      });
+      return;
+    }
+    this.acceptRcpt(state, tx, address, callback);
+  }
+
+  /**
+   * Makes OWNER's policy the transaction's (its first recipient is at one of OWNER's domains): a scan session
+   * under it runs the connect, HELO and MAIL checks again, so that tenant's settings judge them too.
+   */
+  private async switchTenant(state: ConnectionState, tx: Transaction, owner: ActivePolicy): Promise<StageResult> {
+    tx.policy = owner;
+    state.txScan = this.newScan(owner, state.client, 'inbound');
+    const connected = await this.timed('connect', () => state.txScan.connect());
+    if (!connected.ok) return connected;
+    if (state.client.helo) {
+      const greeted = await this.timed('helo', () => state.txScan.helo(state.client.helo));
+      if (!greeted.ok) return greeted;
+    }
+    return this.timed('mail', () => state.txScan.mailFrom(tx.mailFrom));
+  }
+
+  /** RCPT under the transaction's tenant: an SRS address of ours, else the RCPT checks. */
+  private acceptRcpt(state: ConnectionState, tx: Transaction, address: SMTPServerAddress, callback: Callback): void {
+    const srs = this.srsRecipient(tx, address.address);
     if (srs && !srs.ok) {
       tx.refusedRcpts.push(address.address);
       const verdict = nodeVerdict(srs.temporary ? 'tempfail' : 'reject', 'SRS_INVALID', `${address.address}: ${srs.reason}`, 'rcpt');
@@ -264,14 +301,14 @@ export class SmtpGateway {
         const spoolStart = performance.now();
         const passing = verdict.action === 'deliver' || verdict.action === 'tag';
         // Only mail that is delivered is forwarded (never quarantined or held mail); the rules add their symbols.
-        const forwarding = passing ? this.forwardingPlan(state, tx, raw) : undefined;
+        const forwarding = passing ? this.forwardingPlan(tx, raw) : undefined;
         if (forwarding && forwarding.symbols.length > 0) verdict = { ...verdict, symbols: [...verdict.symbols, ...forwarding.symbols] };
         const meta = this.spoolMeta(state, tx, verdict);
         // Outbound mail that leaves now goes to outside recipients: no X-Moat-* fields (internal), DKIM-signed.
         const leaving = tx.direction === 'outbound' && passing;
         const trace = { ...state.client, id: tx.id, nodeName: this.deps.nodeName, action: verdict.action, score: verdict.score, symbols: verdict.symbols, receivedAtMs: tx.startedAtMs };
         // Only we speak for our authserv-id: such fields from outside are forged and go, whether or not we checked.
-        const body = withoutForgedAuthResults(withoutMoatHeaders(raw), authservId(state.policy.compiled, this.deps.pipeline.options));
+        const body = withoutForgedAuthResults(withoutMoatHeaders(raw), authservId(tx.policy.compiled, this.deps.pipeline.options));
         let message = [traceHeaders({ ...trace, leaving }), ...(verdict.authenticationResults ? [Buffer.from(`${AUTH_RESULTS_FIELD}: ${verdict.authenticationResults}\r\n`)] : []), body];
         let status: Outcome['status'] = 'quarantined';
         if (leaving && this.deps.signer) {
@@ -314,10 +351,10 @@ export class SmtpGateway {
    * The forwarding rules' copies of a message about to be delivered; recipients that are SRS addresses are not
    * the rules' business (they go back to their senders) and leave the message's own delivery.
    */
-  private forwardingPlan(state: ConnectionState, tx: Transaction, raw: Buffer): ForwardingPlan {
+  private forwardingPlan(tx: Transaction, raw: Buffer): ForwardingPlan {
     const returned = new Set(tx.srsReturns.map((r) => r.rcpt));
     const rcptTo = tx.rcptTo.filter((rcpt) => !returned.has(rcpt));
-    return planForwarding({ compiled: state.policy.compiled, mailFrom: tx.mailFrom, rcptTo, raw, srsKey: this.deps.srs.key });
+    return planForwarding({ compiled: tx.policy.compiled, mailFrom: tx.mailFrom, rcptTo, raw, srsKey: this.deps.srs.key });
   }
 
   /**
@@ -332,10 +369,9 @@ export class SmtpGateway {
   }
 
   /** Whether RCPT is an SRS address at one of the tenant's domains: undefined if not, else its reversal or why it is refused. */
-  private srsRecipient(state: ConnectionState, rcpt: string): ReturnType<typeof srsReverse> {
-    const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1).toLowerCase();
-    if (!state.policy.compiled.domains.has(domain)) return undefined;
-    return srsReverse(rcpt, this.deps.srs.key, state.policy.policy.forwarding.srs.maxAgeDays);
+  private srsRecipient(tx: Transaction, rcpt: string): ReturnType<typeof srsReverse> {
+    if (!tx.policy.compiled.domains.has(domainOf(rcpt))) return undefined;
+    return srsReverse(rcpt, this.deps.srs.key, tx.policy.policy.forwarding.srs.maxAgeDays);
   }
 
   private spoolMeta(state: ConnectionState, tx: Transaction, verdict: Verdict): SpoolMeta {
@@ -349,6 +385,7 @@ export class SmtpGateway {
       action: verdict.action,
       score: verdict.score,
       policyVersion: tx.policy.version,
+      tenant: tx.policy.tenant,
       ...(tx.direction === 'outbound' ? { direction: 'outbound' as const, ...(tx.authenticatedUser ? { authenticatedUser: tx.authenticatedUser } : {}) } : {}),
     };
   }
@@ -360,12 +397,12 @@ export class SmtpGateway {
    */
   private directionOf(state: ConnectionState, session: SMTPServerSession, mailFrom: string): Direction | undefined {
     if (this.deps.mode !== 'relay' && session.user) return 'outbound';
-    const outbound = state.policy.compiled.outbound;
-    const trusted = outbound.trustedNetworks.has(state.client.clientIp);
+    // The servers of the sender's tenant (tenant default's when the sender is at no tenant's domain).
+    const tenant = this.deps.policies.forAddress(mailFrom);
+    const trusted = tenant.compiled.outbound.trustedNetworks.has(state.client.clientIp);
     if (this.deps.mode !== 'relay') return trusted ? 'outbound' : undefined;
     if (!trusted) return 'inbound';
-    const domain = mailFrom.slice(mailFrom.lastIndexOf('@') + 1).toLowerCase();
-    return mailFrom.includes('@') && state.policy.compiled.domains.has(domain) ? 'outbound' : 'inbound';
+    return mailFrom.includes('@') && tenant.compiled.domains.has(domainOf(mailFrom)) ? 'outbound' : 'inbound';
   }
 
   /**
@@ -428,6 +465,11 @@ export class SmtpGateway {
       callback(smtpError(TEMPORARY_FAILURE.code, TEMPORARY_FAILURE.message));
     });
   }
+}
+
+/** The lower-case domain of ADDRESS. */
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
 function smtpError(code: number, message: string): Error & { responseCode: number } {

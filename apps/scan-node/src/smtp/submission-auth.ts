@@ -70,8 +70,10 @@ export class SubmissionAuth {
         return FOREIGN;
       }
     }
-    const account = outbound.accounts.get(user);
-    const directory = outbound.settings.directory;
+    // The account and its directory are its domain's tenant's (F18); AUTH limits and countries are the fleet's (tenant default's).
+    const tenantOutbound = this.policies.forAddress(user).compiled.outbound;
+    const account = tenantOutbound.accounts.get(user);
+    const directory = tenantOutbound.settings.directory;
     const bindDn = directory ? account?.bindDn : undefined;
     const stored = bindDn === undefined ? account?.passwordHash : undefined;
     const secret = bindDn !== undefined ? `bind\0${directory?.url ?? ''}\0${bindDn}` : stored ? `${stored.salt}\0${stored.hash}` : undefined;

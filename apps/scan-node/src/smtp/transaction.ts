@@ -55,7 +55,7 @@ export function transactionEvent(tx: Transaction, client: ClientFacts, outcome: 
   const message = 'headers' in verdict ? verdict : undefined;
   return {
     id: tx.id,
-    tenant: tx.policy.policy.tenant.id,
+    tenant: tx.policy.tenant,
     receivedAtMs: tx.startedAtMs,
     direction: tx.direction === 'outbound' ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
     envelope: {

@@ -16,6 +16,8 @@ export interface SpoolMeta {
   action: ActionName;
   score: number;
   policyVersion: number;
+  /** The tenant the message belongs to (F18); absent: "default" (also for messages spooled before tenants). */
+  tenant?: string;
   /** Absent: inbound (delivered to the tenant's downstreams only). */
   direction?: 'inbound' | 'outbound';
   /** The SMTP AUTH user of submitted mail. */

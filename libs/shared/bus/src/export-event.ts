@@ -41,12 +41,13 @@ export type MessageFacts = {
   subject: string;
   action: string;
   score: number;
+  /** The tenant the message belongs to (F18). */
+  tenant: string;
 };
 
 /** One per SMTP transaction with a verdict. */
 export type MessageExport = ExportBase & MessageFacts & {
   kind: 'message';
-  tenant: string;
   clientHostname: string;
   helo: string;
   tls: boolean;

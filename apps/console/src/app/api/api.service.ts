@@ -42,6 +42,8 @@ import type {
   QuarantinePage,
   SecurityLogPage,
   VersionedPolicy,
+  NewTenant,
+  Tenant,
 } from './api.types';
 import { CsmClient, type QueryOf } from './csm-client';
 import type { AdminListDto, AuthBlocksDto, HoldsDto, ListEditResultDto, PendingApprovalsDto, PolicyDefaultsDto, TotpSetupDto } from './generated/csm-api';
@@ -266,6 +268,21 @@ export class ApiService {
   /** Syncs the directory now; DRYRUN only reports what would change. */
   syncDirectory(dryRun: boolean): Observable<DirectorySyncReport> {
     return this.csm.post('/api/directory/sync', { body: { dryRun } });
+  }
+
+  /** The tenants on the fleet (super admins, F18). */
+  tenants(): Observable<{ tenants: Tenant[] }> {
+    return this.csm.get('/api/tenants');
+  }
+
+  /** Adds a tenant with its first policy (DOMAINS, each delivered to DOWNSTREAM). */
+  addTenant(tenant: NewTenant): Observable<Tenant> {
+    return this.csm.post('/api/tenants', { body: tenant });
+  }
+
+  /** Removes a tenant; refused (409) while it has domains or administrators. */
+  removeTenant(id: string): Observable<unknown> {
+    return this.csm.delete('/api/tenants/{id}', { path: { id } });
   }
 
   /** Outbound mail held for an approver, not yet decided (F7). */

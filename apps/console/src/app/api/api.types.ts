@@ -18,6 +18,8 @@ import {
   type AuditPageDto,
   type AuditVerificationDto,
   type AuthBlockDto,
+  type NewTenantDto,
+  type TenantViewDto,
   type DirectorySettingsDto,
   type DirectorySettingsViewDto,
   type DirectorySyncReportDto,
@@ -175,6 +177,11 @@ export type PolicyDiff = PolicyDiffDto;
 
 /** GET /api/auth-blocks: one address blocked from SMTP AUTH on every node (F6). */
 export type AuthBlock = AuthBlockDto;
+
+/** GET /api/tenants: one tenant on the fleet (F18). */
+export type Tenant = TenantViewDto;
+/** POST /api/tenants. */
+export type NewTenant = NewTenantDto;
 
 /** GET /api/directory: the tenant's LDAP / Active Directory settings (never the bind password) and last sync. */
 export type DirectorySettings = DirectorySettingsViewDto;
