@@ -3,3 +3,4 @@ export * from './setup.js';
 export * from './kv.js';
 export * from './export-event.js';
 export * from './auth-blocks.js';
+export * from './account-signs.js';
