@@ -14,6 +14,7 @@ import type { TimedStage } from '../metrics/node-metrics.js';
 import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
 import { collectMessage, type CollectedMessage } from './collect-message.js';
+import { compromiseAlert } from './compromise-alert.js';
 import { ConnectionCounter } from './connection-counter.js';
 import { END_OF_DATA, SYNC_ERROR } from './pipelining-guard.js';
 import { SessionLimits, type LimitReply } from './session-limits.js';
@@ -40,6 +41,7 @@ export interface GatewayDeps {
   delivery: {
     enqueue(entry: SpoolEntry, message?: readonly Buffer[]): void;
     notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[], kind: 'held'): Promise<void>;
+    notifyAdmin(to: string, subject: string, lines: readonly string[]): Promise<void>;
   };
   quarantine: { store(meta: SpoolMeta, message: readonly Buffer[]): Promise<unknown> };
   /** Keeps a copy of delivered mail's body when the policy's retention asks for it (moat_bodies). */
@@ -196,7 +198,7 @@ export class SmtpGateway {
             this.deps.log.error(`message ${tx.id} from ${state.client.clientIp} could not be processed`, err);
             return { verdict: nodeVerdict('tempfail', 'LOCAL_FAILURE', String(err)), reply: `${TEMPORARY_FAILURE.code} ${TEMPORARY_FAILURE.message}`, status: 'rejected' };
           });
-          this.deps.events.message(transactionEvent(tx, state.client, outcome));
+          this.report(state, tx, outcome);
           state.tx = undefined;
           state.limits.messageDone();
           const code = Number(outcome.reply.slice(0, 3));
@@ -418,7 +420,16 @@ export class SmtpGateway {
     if (!tx?.refusal) return;
     state.tx = undefined;
     const attempted = { ...tx, rcptTo: [...tx.rcptTo, ...tx.refusedRcpts] };
-    this.deps.events.message(transactionEvent(attempted, state.client, { verdict: tx.refusal.verdict, reply: tx.refusal.reply, status: 'rejected' }));
+    this.report(state, attempted, { verdict: tx.refusal.verdict, reply: tx.refusal.reply, status: 'rejected' });
+  }
+
+  /** Emits a transaction's event, and mails the tenant's administrator when it tripped a compromised-account sign. */
+  private report(state: ConnectionState, tx: Transaction, outcome: Outcome): void {
+    this.deps.events.message(transactionEvent(tx, state.client, outcome));
+    if (tx.direction !== 'outbound') return;
+    const facts = { messageId: tx.id, account: tx.authenticatedUser, clientIp: state.client.clientIp, nodeName: this.deps.nodeName };
+    const alert = compromiseAlert(tx.policy.policy.outbound.compromise, outcome.verdict.symbols, facts);
+    if (alert) this.deps.delivery.notifyAdmin(alert.to, alert.subject, alert.lines).catch((err: unknown) => this.deps.log.warn(`message ${tx.id}: the compromised-account alert was not sent: ${errorText(err)}`));
   }
 
   /** Runs a hook body; an unexpected failure is logged and answered 451 instead of crashing the node. */
