@@ -39,11 +39,26 @@ export async function readSigns(fleet: FleetState, address: string): Promise<Acc
   return (record ? parseAccountSigns(record.value) : undefined) ?? emptyAccountSigns(address);
 }
 
+/** Writes of one account on this node run one after the other: at once they would only lose each other's compare-and-set. */
+const queues = new WeakMap<FleetState, Map<string, Promise<unknown>>>();
+
 /**
  * Writes NEXT(the stored record) with compare-and-set (other nodes write the same account at once) and gives what
  * was written; NEXT gives undefined when there is nothing to write (then the stored record is given).
  */
-export async function changeSigns(fleet: FleetState, address: string, next: (old: AccountSigns) => AccountSigns | undefined): Promise<AccountSigns> {
+export function changeSigns(fleet: FleetState, address: string, next: (old: AccountSigns) => AccountSigns | undefined): Promise<AccountSigns> {
+  let pending = queues.get(fleet);
+  if (!pending) queues.set(fleet, (pending = new Map()));
+  const mine = (pending.get(address) ?? Promise.resolve()).then(() => casChange(fleet, address, next));
+  const settled = mine.catch(() => undefined);
+  pending.set(address, settled);
+  void settled.then(() => {
+    if (pending.get(address) === settled) pending.delete(address);
+  });
+  return mine;
+}
+
+async function casChange(fleet: FleetState, address: string, next: (old: AccountSigns) => AccountSigns | undefined): Promise<AccountSigns> {
   const key = accountSignsKey(address);
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const record = await fleet.accounts.get(key);
