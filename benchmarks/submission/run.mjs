@@ -210,6 +210,9 @@ node's (user + system, threads included) per message.
 | path | messages | msgs/s | CPU ms/msg | system | vs inbound (nodemailer) |
 |---|---:|---:|---:|---:|---:|
 ${table.join('\n')}
+
+With the load average above the machine's two cores (other work shares it), the absolute rates are the machine's,
+not the node's: compare the rows (the same node, interleaved in one run) and the node's CPU per message.
 `;
 await writeFile(options.out, markdown);
 console.log(`[bench] wrote ${relative(process.cwd(), options.out)}`);
