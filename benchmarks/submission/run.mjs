@@ -6,6 +6,7 @@
 // measures it) to the same sink. A real local cluster (nats-server, clamd, CSM, one scan node) on free ports.
 // Writes benchmarks/submission/RESULTS.md. Usage (from the repository root, after npx nx run-many -t build):
 //   node benchmarks/submission/run.mjs [--sessions 20] [--seconds 8] [--size 5000] [--out FILE]
+// BENCH_NO_COMPROMISE=1 switches the compromised-account signs off (to see what they cost).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -212,7 +213,7 @@ node's (user + system, threads included) per message.
 ${table.join('\n')}
 
 With the load average above the machine's two cores (other work shares it), the absolute rates are the machine's,
-not the node's: compare the rows (the same node, interleaved in one run) and the node's CPU per message.
+not the node's: compare the rows (the same node, measured one after the other in one run) and the node's CPU per message.
 `;
 await writeFile(options.out, markdown);
 console.log(`[bench] wrote ${relative(process.cwd(), options.out)}`);
