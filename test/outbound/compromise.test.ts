@@ -11,6 +11,9 @@ const ALICE_PASSWORD = 'meadow-copper-58-wharf';
 /** Where the policy sends alerts: a tenant address, so the alert lands in the demo mailbox. */
 const ADMIN = 'bob@example.test';
 const FLOOR = 4;
+/** Held by the new-domains sign. */
+const CAROL = 'carol@example.test';
+const CAROL_PASSWORD = 'thistle-anchor-71-gable';
 
 interface AccountBlock {
   address: string;
@@ -24,7 +27,8 @@ interface AccountBlock {
 
 // Issue 13 (F6): a burst from one account over AUTH, sent alternately to two real nodes, trips the sudden-volume
 // sign on the fleet-wide count; from then on both nodes answer the account 451 4.7.1; the alert reaches the
-// security log (CSM API) and the administrator's mailbox; `moat accounts unblock` restores sending on both.
+// security log (CSM API) and the administrator's mailbox; `moat accounts unblock` restores sending on both. The
+// new-domains sign with action hold puts an account's mail on hold for approval (with its reason) until unblocked.
 describe('compromised-account signs across the fleet', () => {
   const run = Date.now().toString(36);
   let cluster: TestCluster;
@@ -52,15 +56,19 @@ describe('compromised-account signs across the fleet', () => {
       nodes: 2,
       policy: (demo) => ({
         ...demo,
+        domains: (demo.domains ?? []).map((d) => ({ ...d, accounts: [...(d.accounts ?? []), 'carol'] })),
         outbound: {
           ...demo.outbound,
           delivery: { smarthosts: [{ senderDomain: '*', host: '127.0.0.1', port: defined(remotePort, 'remote port'), tls: 'none' }] },
-          compromise: { throttleMinutes: 20, alertAddress: ADMIN, volume: { floor: FLOOR, factor: 5 } },
+          accounts: [...(demo.outbound?.accounts ?? []), { address: CAROL, canSend: true }],
+          compromise: { throttleMinutes: 20, alertAddress: ADMIN, volume: { floor: FLOOR, factor: 5 }, newDomains: { perHour: 2, action: 'hold' } },
         },
       }),
     });
-    const set = await cluster.moat(['accounts', 'passwd', ALICE, '--password-stdin'], 60_000, `${ALICE_PASSWORD}\n`);
-    expect(set.code, set.stderr).toBe(0);
+    for (const [address, password] of [[ALICE, ALICE_PASSWORD], [CAROL, CAROL_PASSWORD]]) {
+      const set = await cluster.moat(['accounts', 'passwd', address, '--password-stdin'], 60_000, `${password}\n`);
+      expect(set.code, set.stderr).toBe(0);
+    }
     const version = (await cluster.status()).policyVersion;
     await waitFor('both nodes on the policy with the password', async () => {
       const status = await cluster.status();
@@ -119,5 +127,31 @@ describe('compromised-account signs across the fleet', () => {
     const audit = (await cluster.csmGet('/api/audit?action=accounts')) as { entries: Array<{ action: string; target: string }> };
     expect(audit.entries.map((e) => `${e.action} ${e.target}`)).toContain(`accounts.unblock ${ALICE}`);
     await waitFor('the messages after the unblock at the remote server', async () => ([20, 21].every((n) => remote.received.some((m) => m.raw.includes(`Subject: burst ${run} ${n}\r\n`))) ? true : undefined));
+  });
+
+  it('holds the mail of an account that writes to many new domains for approval, with the reason, until unblocked', async () => {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: defined(cluster.ports.submissions[1], "node 1's implicit-TLS port"), secure: true, auth: { user: CAROL, pass: CAROL_PASSWORD }, tls: { rejectUnauthorized: false } });
+    const subject = (n: number) => `domains ${run} ${n}`;
+    try {
+      const tripping = await transport.sendMail({ from: CAROL, to: ['a@one.test', 'b@two.test', 'c@three.test'], subject: subject(1), text: 'hello all' });
+      expect(tripping.response).toMatch(/^250 /);
+      const next = await transport.sendMail({ from: CAROL, to: 'a@one.test', subject: subject(2), text: 'again' });
+      expect(next.response).toMatch(/^250 /);
+      type Held = { id: string; subject: string; reasons: string[] };
+      const held = await waitFor('both messages waiting for approval', async () => {
+        const list = ((await cluster.csmGet('/api/approvals')) as { messages: Held[] }).messages.filter((m) => m.subject.startsWith(`domains ${run}`));
+        return list.length === 2 ? list : undefined;
+      });
+      for (const m of held) expect(m.reasons.some((r) => r.startsWith(`COMPROMISE_HELD ${CAROL}: held for approval`))).toBe(true);
+      expect((await accounts()).find((a) => a.address === CAROL)).toMatchObject({ state: 'hold', active: true, sign: 'new-domains', untilMs: 0 });
+      expect(remote.received.some((m) => m.raw.includes(`domains ${run}`))).toBe(false);
+
+      const cleared = await cluster.moat(['accounts', 'unblock', CAROL]);
+      expect(cleared.code, cleared.stderr).toBe(0);
+      expect((await transport.sendMail({ from: CAROL, to: 'a@one.test', subject: subject(3), text: 'known domain' })).response).toMatch(/^250 /);
+      await waitFor('the message after the unblock at the remote server', async () => remote.received.find((m) => m.raw.includes(`Subject: ${subject(3)}\r\n`)));
+    } finally {
+      transport.close();
+    }
   });
 });
