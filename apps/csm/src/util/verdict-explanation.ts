@@ -38,6 +38,7 @@ const MEANINGS: { match: string; meaning: string; acts?: boolean }[] = [
   { match: 'SPF_', meaning: "SPF: whether the client may send for the envelope sender's domain." },
   { match: 'DKIM_', meaning: 'DKIM: whether the message carries a valid signature of a domain.' },
   { match: 'DMARC_', meaning: "DMARC: whether the From domain's policy is met by an aligned SPF or DKIM pass." },
+  { match: 'ARC_SEALED', meaning: "A forwarded copy left with an ARC set signed with the tenant domain's key (RFC 8617)." },
   { match: 'ARC_', meaning: 'ARC: the authentication results a forwarder sealed into the message.' },
   { match: 'FROM_', meaning: 'The From header as a mail client shows it (several addresses, a display name that looks like another address).' },
   { match: 'AUTH_POLICY', meaning: "The action the policy takes for the message's authentication outcome.", acts: true },
