@@ -76,6 +76,8 @@ const EXPECTED: Record<string, Role[] | 'public'> = {
   'GET /api/auth-blocks': READERS,
   'POST /api/auth-blocks': ADMINS,
   'DELETE /api/auth-blocks/{ip}': ADMINS,
+  'GET /api/account-blocks': READERS,
+  'DELETE /api/account-blocks/{address}': ADMINS,
   'GET /api/classifier': READERS,
   'GET /api/classifier/models/{version}': READERS,
   'POST /api/classifier/models': ADMINS,

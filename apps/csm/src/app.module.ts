@@ -15,6 +15,7 @@ import { DirectoryController } from './http/directory.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { EventsController } from './http/events.controller.js';
 import { HealthController } from './http/health.controller.js';
+import { AccountBlocksController } from './http/account-blocks.controller.js';
 import { AuthBlocksController } from './http/auth-blocks.controller.js';
 import { HoldsController } from './http/holds.controller.js';
 import { ApprovalsController } from './http/approvals.controller.js';
@@ -36,7 +37,9 @@ import { DirectoryConfigRepository } from './repositories/directory-config.repos
 import { KvDirectoryConfigRepository } from './repositories/kv-directory-config.repository.js';
 import { DnsTxtRepository } from './repositories/dns-txt.repository.js';
 import { ResolverDnsTxtRepository } from './repositories/resolver-dns-txt.repository.js';
+import { AccountSignsRepository } from './repositories/account-signs.repository.js';
 import { AuthBlocksRepository } from './repositories/auth-blocks.repository.js';
+import { KvAccountSignsRepository } from './repositories/kv-account-signs.repository.js';
 import { KvAuthBlocksRepository } from './repositories/kv-auth-blocks.repository.js';
 import { KvSrsKeyRepository } from './repositories/kv-srs-key.repository.js';
 import { SrsKeyRepository } from './repositories/srs-key.repository.js';
@@ -80,6 +83,7 @@ import { LoginThrottleService } from './services/login-throttle.service.js';
 import { MailActionsService } from './services/mail-actions.service.js';
 import { MailService } from './services/mail.service.js';
 import { MessageBodyService } from './services/message-body.service.js';
+import { AccountBlocksService } from './services/account-blocks.service.js';
 import { AuthBlocksService } from './services/auth-blocks.service.js';
 import { HoldsService } from './services/holds.service.js';
 import { ApprovalsService } from './services/approvals.service.js';
@@ -93,7 +97,7 @@ import { StatusService } from './services/status.service.js';
 import { DashboardService } from './services/dashboard.service.js';
 
 @Module({
-  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController, ApprovalsController, DirectoryController, TenantsController],
+  controllers: [HealthController, AuthController, StatusController, PolicyController, MailController, AccountsController, ClassifierController, MetricsController, AuditController, SecurityLogController, EventsController, DkimController, AdminsController, CertificatesController, HoldsController, QuarantineController, NodesController, AuthBlocksController, ApprovalsController, DirectoryController, TenantsController, AccountBlocksController],
   providers: [
     { provide: CsmConfig, useValue: new CsmConfig() },
     { provide: NatsRepository, useClass: NatsConnectionRepository },
@@ -104,6 +108,7 @@ import { DashboardService } from './services/dashboard.service.js';
     { provide: DnsTxtRepository, useClass: ResolverDnsTxtRepository },
     { provide: SrsKeyRepository, useClass: KvSrsKeyRepository },
     { provide: AuthBlocksRepository, useClass: KvAuthBlocksRepository },
+    { provide: AccountSignsRepository, useClass: KvAccountSignsRepository },
     { provide: EventStoreRepository, useClass: ClickHouseEventStoreRepository },
     { provide: EventBusRepository, useClass: JetStreamEventBusRepository },
     { provide: LocalStateRepository, useClass: FileLocalStateRepository },
@@ -140,6 +145,7 @@ import { DashboardService } from './services/dashboard.service.js';
     MetricsService,
     HoldsService,
     AuthBlocksService,
+    AccountBlocksService,
     ApprovalsService,
     DirectoryService,
     TenantsService,

@@ -1,9 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CliError, parseCommandArgs, readSecretLine, UsageError, writeJson, writeLine, type Command } from '../command.js';
-import { accountPasswordSchema, accountsImportSchema, accountsViewSchema } from '../csm/api.js';
+import { accountBlockSchema, accountBlocksSchema, accountPasswordSchema, accountsImportSchema, accountsViewSchema, type AccountBlockView } from '../csm/api.js';
 import { connectCsm } from '../csm/connect.js';
 import { renderTable } from '../format/table.js';
+import { formatTimestamp } from '../format/time.js';
+
+function blockRow(a: AccountBlockView): string[] {
+  const until = a.state === 'hold' ? 'until cleared' : a.untilMs > 0 ? formatTimestamp(a.untilMs) : '-';
+  return [a.address, a.active ? a.state : `${a.state} (ended)`, a.sign, formatTimestamp(a.sinceMs), a.active ? until : '-', String(a.trips), a.detail];
+}
 
 export const accountsCommand: Command = {
   name: 'accounts',
@@ -11,6 +17,8 @@ export const accountsCommand: Command = {
 moat accounts list [--json]                       the accounts of each domain and the senders
 moat accounts passwd ADDRESS --password-stdin [--no-send] [--json]
                                                   set the SMTP AUTH password of ADDRESS (read from stdin)
+moat accounts blocked [--json]                    accounts a compromised-account sign throttled or held
+moat accounts unblock ADDRESS [--json]            end ADDRESS's throttle or hold at once on every node
 
 FILE has one address per line in its first column (alice@example.com,Alice Example); a header line
 (address/email), blank lines and # comments are skipped. Every address must be at one of the tenant's
@@ -22,7 +30,11 @@ The import is a new policy version; every node applies it.
 passwd reads the password from standard input (its first line), never from the command line, so it is
 not seen in the process list or the shell history. The CSM refuses weak passwords (under 12 characters,
 a common password, or built from the address), stores only a scrypt hash in the policy (a new, audited
-version) and lists the address as a sender (may submit mail on the submission ports) unless --no-send.`,
+version) and lists the address as a sender (may submit mail on the submission ports) unless --no-send.
+
+Nodes throttle (451 4.7.1 for outbound.compromise.throttleMinutes) or hold (for approval, until unblocked) an
+account whose sending trips a sign of outbound.compromise: sudden volume, many new recipient domains, or
+several messages scoring as spam within an hour. unblock also starts the account's sign counters afresh.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { replace: { type: 'boolean' }, 'password-stdin': { type: 'boolean' }, 'no-send': { type: 'boolean' } });
     const [sub, file, ...extra] = positionals;
@@ -67,6 +79,22 @@ version) and lists the address as a sender (may submit mail on the submission po
       return 0;
     }
 
-    throw new UsageError(`expected import, list or passwd, got "${sub ?? ''}"`);
+    if (sub === 'blocked') {
+      if (file !== undefined) throw new UsageError(`unexpected arguments: ${file}`);
+      const { data, raw } = await (await connectCsm(values, io)).get('/api/account-blocks', accountBlocksSchema);
+      if (values.json) writeJson(io.out, raw);
+      else writeLine(io.out, renderTable(['ACCOUNT', 'STATE', 'SIGN', 'SINCE', 'UNTIL', 'TRIPS', 'FINDING'], data.accounts.map(blockRow)));
+      return 0;
+    }
+
+    if (sub === 'unblock') {
+      if (!file) throw new UsageError('accounts unblock needs an ADDRESS');
+      const { data, raw } = await (await connectCsm(values, io)).delete(`/api/account-blocks/${encodeURIComponent(file)}`, accountBlockSchema);
+      if (values.json) writeJson(io.out, raw);
+      else writeLine(io.out, `${data.address} unblocked on every node (was ${data.sign}: ${data.detail})`);
+      return 0;
+    }
+
+    throw new UsageError(`expected import, list, passwd, blocked or unblock, got "${sub ?? ''}"`);
   },
 };

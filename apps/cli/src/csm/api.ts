@@ -245,6 +245,20 @@ export type AuthBlockView = z.infer<typeof authBlockSchema>;
 /** GET /api/auth-blocks: addresses blocked from SMTP AUTH on every node (F6). */
 export const authBlocksSchema = z.looseObject({ blocks: z.array(authBlockSchema) });
 
+/** A compromised-account record (F6): DELETE /api/account-blocks/:address, and each of GET /api/account-blocks. */
+export const accountBlockSchema = z.looseObject({
+  address: z.string(),
+  state: z.string(),
+  active: z.boolean(),
+  sign: z.string(),
+  detail: z.string(),
+  sinceMs: z.number(),
+  untilMs: z.number(),
+  trips: z.number(),
+});
+export type AccountBlockView = z.infer<typeof accountBlockSchema>;
+export const accountBlocksSchema = z.looseObject({ accounts: z.array(accountBlockSchema) });
+
 /** GET /api/approvals: held outbound mail awaiting an approver (F7), as mail rows with why each was held. */
 export const approvalsSchema = z.looseObject({ messages: z.array(mailRowSchema.extend({ reasons: z.array(z.string()).default([]) })) });
 

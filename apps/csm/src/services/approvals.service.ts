@@ -16,7 +16,7 @@ const EXPIRY_SWEEP_MS = 15_000;
 /** Who the audit log names for an expiry. */
 export const EXPIRY_ADMIN = 'system:approval-expiry';
 
-/** A held message awaiting a decision, with why it was held: `APPROVAL_RULE <rule>: <matched>`, `DLP_<KIND> <finding>`. */
+/** A held message awaiting a decision, with why it was held: `APPROVAL_RULE <rule>: <matched>`, `DLP_<KIND> <finding>`, `COMPROMISE_HELD <account>: ...`. */
 export interface PendingApproval extends MailRow {
   reasons: string[];
 }
@@ -125,7 +125,7 @@ export class ApprovalsService implements OnApplicationBootstrap, OnApplicationSh
 }
 
 function holdReasons(mail: MailDetail | undefined): string[] {
-  return (mail?.symbols ?? []).filter((s) => s.name === 'APPROVAL_RULE' || (s.name.startsWith('DLP_') && s.name !== 'DLP_TRUNCATED')).map((s) => `${s.name} ${s.detail}`);
+  return (mail?.symbols ?? []).filter((s) => s.name === 'APPROVAL_RULE' || s.name === 'COMPROMISE_HELD' || (s.name.startsWith('DLP_') && s.name !== 'DLP_TRUNCATED')).map((s) => `${s.name} ${s.detail}`);
 }
 
 /** `{reason?: string}`: at most MAX_REASON_CHARS, control characters made spaces (it goes into a DSN). */

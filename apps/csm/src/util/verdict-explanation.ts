@@ -38,6 +38,7 @@ const MEANINGS: { match: string; meaning: string; acts?: boolean }[] = [
   { match: 'SPF_', meaning: "SPF: whether the client may send for the envelope sender's domain." },
   { match: 'DKIM_', meaning: 'DKIM: whether the message carries a valid signature of a domain.' },
   { match: 'DMARC_', meaning: "DMARC: whether the From domain's policy is met by an aligned SPF or DKIM pass." },
+  { match: 'ARC_SEALED', meaning: "A forwarded copy left with an ARC set signed with the tenant domain's key (RFC 8617)." },
   { match: 'ARC_', meaning: 'ARC: the authentication results a forwarder sealed into the message.' },
   { match: 'FROM_', meaning: 'The From header as a mail client shows it (several addresses, a display name that looks like another address).' },
   { match: 'AUTH_POLICY', meaning: "The action the policy takes for the message's authentication outcome.", acts: true },
@@ -71,6 +72,12 @@ const MEANINGS: { match: string; meaning: string; acts?: boolean }[] = [
   { match: 'DLP_TRUNCATED', meaning: 'Data loss prevention: a text limit left part of the message unscanned.' },
   { match: 'DLP_', meaning: 'Data loss prevention: the message carries personal data (masked count and examples); a rule may hold or refuse it.', acts: true },
   { match: 'APPROVAL_RULE', meaning: 'An outbound approval rule matched (its name and what matched): the message waits for an approver.', acts: true },
+  { match: 'COMPROMISE_THROTTLED', meaning: "A compromised-account sign throttled the sending account: its mail is refused for a while (451 4.7.1).", acts: true },
+  { match: 'COMPROMISE_HELD', meaning: "A compromised-account sign put the sending account on hold: its mail waits for an approver until an administrator clears it.", acts: true },
+  { match: 'COMPROMISE_ALERT', meaning: 'The alert mail to the administrator about a compromised-account sign.' },
+  { match: 'COMPROMISE_VOLUME', meaning: 'Compromised-account sign: the account sent far more than its usual hourly volume.', acts: true },
+  { match: 'COMPROMISE_NEW_DOMAINS', meaning: 'Compromised-account sign: the account wrote to many domains it never sent to before.', acts: true },
+  { match: 'COMPROMISE_SPAM_SCORE', meaning: 'Compromised-account sign: several of the account\'s messages scored as spam within an hour.', acts: true },
   { match: '_UNAVAILABLE', meaning: 'Shared fleet state was unreachable; the check let the message through.' },
 ];
 

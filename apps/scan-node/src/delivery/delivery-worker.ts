@@ -330,13 +330,31 @@ export class DeliveryWorker {
   async notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[], kind: 'failed' | 'held' = 'failed'): Promise<void> {
     const bounceTo = original.copyOf ? original.copyOf.bounceTo : original.mailFrom;
     if (failed.length === 0 || bounceTo === '') return;
-    const { version, tenant } = this.deps.policies.ofTenant(original.tenant);
+    const dsn = buildDsn({ nodeName: this.deps.nodeName, original: { ...original, mailFrom: bounceTo }, failed, originalHeaders: headerBlock(bytes), now: Date.now(), kind });
+    const subject = kind === 'held' ? 'Message held for approval' : 'Undelivered Mail Returned to Sender';
+    await this.sendNotice(bounceTo, dsn, subject, { name: 'DSN', detail: `delivery status notification for ${original.id}: ${failed.map((f) => f.rcpt).join(', ')}` }, original.tenant);
+  }
+
+  /**
+   * Sends the tenant's administrator at TO a plain-text alert (a compromised-account sign tripped), from the null
+   * sender like a DSN, reported as a message of its own with symbol COMPROMISE_ALERT.
+   */
+  async notifyAdmin(to: string, subject: string, lines: readonly string[], tenant?: string): Promise<void> {
+    const date = new Date().toUTCString().replace('GMT', '+0000');
+    const text = [`From: Moat <MAILER-DAEMON@${this.deps.nodeName}>`, `To: <${to}>`, `Subject: ${subject}`, `Date: ${date}`, `Message-ID: <${newMessageId()}@${this.deps.nodeName}>`, 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', ...lines, ''].join('\r\n');
+    await this.sendNotice(to, Buffer.from(text, 'utf8'), subject, { name: 'COMPROMISE_ALERT', detail: `${subject} (to ${to})` }, tenant);
+  }
+
+  /**
+   * Spools and reports a message the node wrote itself (null sender) for TO, in TENANTID's name (absent: tenant
+   * default), inbound when TO is at a tenant domain.
+   */
+  private async sendNotice(to: string, bytes: Buffer, subject: string, symbol: { name: string; detail: string }, tenantId?: string): Promise<void> {
+    const { version, tenant } = this.deps.policies.ofTenant(tenantId);
     const now = Date.now();
-    const dsn = buildDsn({ nodeName: this.deps.nodeName, original: { ...original, mailFrom: bounceTo }, failed, originalHeaders: headerBlock(bytes), now, kind });
-    const message = [dsn];
-    const senderDomain = bounceTo.slice(bounceTo.lastIndexOf('@') + 1).toLowerCase();
-    const outbound = !this.deps.policies.domain(senderDomain);
-    const meta: SpoolMeta = { id: newMessageId(now), receivedAtMs: now, mailFrom: '', rcptTo: [bounceTo], clientIp: '', helo: '', action: 'deliver', score: 0, policyVersion: version, ...(original.tenant ? { tenant: original.tenant } : {}), ...(outbound ? { direction: 'outbound' as const } : {}) };
+    const message = [bytes];
+    const outbound = !this.deps.policies.domain(to.slice(to.lastIndexOf('@') + 1).toLowerCase());
+    const meta: SpoolMeta = { id: newMessageId(now), receivedAtMs: now, mailFrom: '', rcptTo: [to], clientIp: '', helo: '', action: 'deliver', score: 0, policyVersion: version, ...(tenantId ? { tenant: tenantId } : {}), ...(outbound ? { direction: 'outbound' as const } : {}) };
     const entry = await this.deps.spool.put(meta, message);
     this.deps.events.message({
       id: meta.id,
@@ -344,16 +362,16 @@ export class DeliveryWorker {
       receivedAtMs: now,
       direction: outbound ? Direction.DIRECTION_OUTBOUND : Direction.DIRECTION_INBOUND,
       envelope: { mailFrom: '', rcptTo: meta.rcptTo, clientIp: '', clientHostname: '', helo: '', tls: false, authenticatedUser: '', tlsVersion: '', tlsCipher: '', tlsServerName: '' },
-      headers: { subject: kind === 'held' ? 'Message held for approval' : 'Undelivered Mail Returned to Sender', from: `MAILER-DAEMON@${this.deps.nodeName}`, to: bounceTo, messageId: '', date: '', replyTo: '' },
+      headers: { subject, from: `MAILER-DAEMON@${this.deps.nodeName}`, to, messageId: '', date: '', replyTo: '' },
       action: PROTO_ACTION.deliver,
       score: 0,
-      symbols: [{ name: 'DSN', score: 0, detail: `delivery status notification for ${original.id}: ${failed.map((f) => f.rcpt).join(', ')}`, stage: 'data' }],
+      symbols: [{ ...symbol, score: 0, stage: 'data' }],
       attachments: [],
       urls: [],
       delivery: { status: 'queued', downstream: '', response: '', attempts: 0, atMs: now, tlsVersion: '' },
       timings: { sessionMs: 0, scanMs: 0, spoolMs: 0 },
       policyVersion: version,
-      sizeBytes: dsn.length,
+      sizeBytes: bytes.length,
       smtpReply: '',
       bodyText: '',
     });

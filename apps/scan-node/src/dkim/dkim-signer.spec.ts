@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { describe, expect, it } from 'vitest';
-import { DkimSigner, fromDomain } from './dkim-signer.js';
+import { arcSeal, DkimSigner, fromDomain } from './dkim-signer.js';
 
 const MESSAGE = Buffer.from('From: Alice <alice@example.test>\r\nTo: carol@remote.test\r\nSubject: hi\r\n\r\nhello\r\n');
 
@@ -38,5 +38,22 @@ describe('DkimSigner', () => {
     expect(fromDomain(Buffer.from('Subject: x\r\nFrom: "A, B" <a@Example.TEST>\r\n\r\n'))).toBe('example.test');
     expect(fromDomain(Buffer.from('from:\r\n a@b.test\r\n\r\n'))).toBe('b.test');
     expect(fromDomain(Buffer.from('To: a@b.test\r\n\r\nFrom: c@d.test\r\n'))).toBeUndefined();
+  });
+
+  it('seals a relayed message with an ARC set: cv=none first, the validation result after an existing set, nothing when unvalidated', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const signer = new DkimSigner();
+    signer.replace([{ domain: 'example.test', selector: 'ed1', algorithm: 'ed25519', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }]);
+    expect(await arcSeal(signer, MESSAGE, ['other.test'], undefined, 'mx.moat.test')).toBeUndefined();
+    const first = await arcSeal(signer, MESSAGE, ['other.test', 'example.test'], undefined, 'mx.moat.test');
+    expect(first).toMatchObject({ domain: 'example.test', selector: 'ed1', instance: 1, cv: 'none' });
+    const header = first?.header.toString();
+    expect(header).toContain('ARC-Authentication-Results: i=1; mx.moat.test; none');
+    expect(header).toMatch(/ARC-Seal: i=1; a=ed25519-sha256; [^\r]*cv=none/);
+    const relayed = Buffer.concat([first?.header ?? Buffer.alloc(0), MESSAGE]);
+    expect(await arcSeal(signer, relayed, ['example.test'], undefined, 'mx.moat.test')).toBeUndefined();
+    const second = await arcSeal(signer, relayed, ['example.test'], 'mx.moat.test;\r\n\tspf=pass smtp.mailfrom=example.test;\r\n\tarc=pass', 'mx.moat.test');
+    expect(second).toMatchObject({ instance: 2, cv: 'pass' });
+    expect(second?.header.toString()).toContain('ARC-Authentication-Results: i=2; mx.moat.test; spf=pass smtp.mailfrom=example.test; arc=pass');
   });
 });

@@ -1,9 +1,9 @@
 import { AUTH_RESULTS_FIELD, withoutForgedAuthResults } from '@moat/auth';
-import { authservId, framingProblem, withBareCrNormalised, type Direction, type MessageVerdict, type Pipeline, type ScanSession, type StageResult, type Verdict } from '@moat/pipeline';
+import { authservId, framingProblem, withBareCrNormalised, type Direction, type MessageVerdict, type Pipeline, type ScanSession, type ScanSymbol, type StageResult, type Verdict } from '@moat/pipeline';
 import type { DirectionRetention } from '@moat/policy';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerAuthenticationResponse, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import type { FailedRecipient } from '../delivery/dsn.js';
-import type { DkimSigner } from '../dkim/dkim-signer.js';
+import { arcSeal, type DkimSigner } from '../dkim/dkim-signer.js';
 import type { NodeEvents } from '../events/node-events.js';
 import { planForwarding, type ForwardedCopy, type ForwardingPlan } from '../forwarding/forwarding-plan.js';
 import { srsReverse } from '../forwarding/srs.js';
@@ -14,6 +14,7 @@ import type { TimedStage } from '../metrics/node-metrics.js';
 import type { ActivePolicy, PolicyStore } from '../policy/policy-store.js';
 import type { Spool, SpoolEntry, SpoolMeta } from '../spool/spool.js';
 import { collectMessage, type CollectedMessage } from './collect-message.js';
+import { compromiseAlert } from './compromise-alert.js';
 import { ConnectionCounter } from './connection-counter.js';
 import { END_OF_DATA, SYNC_ERROR } from './pipelining-guard.js';
 import { SessionLimits, type LimitReply } from './session-limits.js';
@@ -31,7 +32,7 @@ export interface GatewayDeps {
   /** Checks AUTH on the submission listeners. */
   auth?: SubmissionAuth;
   /** Signs outbound mail with its domain's active DKIM key. */
-  signer?: Pick<DkimSigner, 'sign'>;
+  signer?: Pick<DkimSigner, 'sign' | 'keyFor'>;
   /** The cluster's SRS key: forwarded copies' senders, bounces to them. */
   srs: Pick<SrsKey, 'key'>;
   policies: PolicyStore;
@@ -40,6 +41,7 @@ export interface GatewayDeps {
   delivery: {
     enqueue(entry: SpoolEntry, message?: readonly Buffer[]): void;
     notifySender(original: SpoolMeta, bytes: Buffer, failed: readonly FailedRecipient[], kind: 'held'): Promise<void>;
+    notifyAdmin(to: string, subject: string, lines: readonly string[], tenant?: string): Promise<void>;
   };
   quarantine: { store(meta: SpoolMeta, message: readonly Buffer[]): Promise<unknown> };
   /** Keeps a copy of delivered mail's body when the policy's retention asks for it (moat_bodies). */
@@ -233,7 +235,7 @@ export class SmtpGateway {
             this.deps.log.error(`message ${tx.id} from ${state.client.clientIp} could not be processed`, err);
             return { verdict: nodeVerdict('tempfail', 'LOCAL_FAILURE', String(err)), reply: `${TEMPORARY_FAILURE.code} ${TEMPORARY_FAILURE.message}`, status: 'rejected' };
           });
-          this.deps.events.message(transactionEvent(tx, state.client, outcome));
+          this.report(state, tx, outcome);
           state.tx = undefined;
           state.limits.messageDone();
           const code = Number(outcome.reply.slice(0, 3));
@@ -323,9 +325,14 @@ export class SmtpGateway {
           this.deps.bodies.keep(meta, message, tx.direction, tx.policy.policy.retention[tx.direction]);
           // Copies leave with only our Received field (and the hop count): X-Moat-* verdict fields are internal.
           const leavingTrace = traceHeaders({ ...trace, leaving: true });
+          // A copy relays someone else's mail: sealed with an ARC set (RFC 8617) by the tenant's key, so that the
+          // far end can trust what we saw of the original's authentication.
+          const copies = await Promise.all(forwarding.copies.map((copy) => this.arcSealed(state, copy, [leavingTrace, Buffer.from(copy.header), body], verdict.authenticationResults)));
+          const seals = copies.flatMap((c) => (c.symbol ? [c.symbol] : []));
+          if (seals.length > 0) verdict = { ...verdict, symbols: [...verdict.symbols, ...seals] };
           // Written together, so the spool's group commit makes one write of them.
           await Promise.all([
-            ...forwarding.copies.map((copy) => this.spoolCopy(meta, copy, [leavingTrace, Buffer.from(copy.header), body], 'forwarded', `rule ${copy.rule}: copy sent from ${copy.mailFrom}`)),
+            ...copies.map(({ copy, message: parts }) => this.spoolCopy(meta, copy, parts, 'forwarded', `rule ${copy.rule}: copy sent from ${copy.mailFrom}`)),
             ...tx.srsReturns.map(({ rcpt, to }) => {
               const back: ForwardedCopy = { rule: 'srs', mailFrom: tx.mailFrom, rcptTo: [to], bounceTo: '', header: '' };
               return this.spoolCopy(meta, back, [leavingTrace, body], 'returned', `to SRS address ${rcpt}: returned to the original sender`);
@@ -345,6 +352,17 @@ export class SmtpGateway {
         return { verdict, reply: accepted, status, spoolMs: Math.round(spoolMs) };
       }
     }
+  }
+
+  /** COPY's bytes with an ARC set on top when a tenant domain (its sender's first) has a signing key; symbol ARC_SEALED. */
+  private async arcSealed(state: ConnectionState, copy: ForwardedCopy, message: Buffer[], authResults: string | undefined): Promise<{ copy: ForwardedCopy; message: Buffer[]; symbol?: ScanSymbol }> {
+    if (!this.deps.signer) return { copy, message };
+    const senderDomain = copy.mailFrom.slice(copy.mailFrom.lastIndexOf('@') + 1).toLowerCase();
+    const domains = [senderDomain, ...state.policy.compiled.domains.keys()].filter((d) => state.policy.compiled.domains.has(d));
+    const seal = await arcSeal(this.deps.signer, Buffer.concat(message), domains, authResults, authservId(state.policy.compiled, this.deps.pipeline.options));
+    if (!seal) return { copy, message };
+    const symbol = { name: 'ARC_SEALED', score: 0, detail: `rule ${copy.rule}: i=${seal.instance} cv=${seal.cv} d=${seal.domain} s=${seal.selector}`, stage: 'data' as const };
+    return { copy, message: [seal.header, ...message], symbol };
   }
 
   /**
@@ -455,7 +473,16 @@ export class SmtpGateway {
     if (!tx?.refusal) return;
     state.tx = undefined;
     const attempted = { ...tx, rcptTo: [...tx.rcptTo, ...tx.refusedRcpts] };
-    this.deps.events.message(transactionEvent(attempted, state.client, { verdict: tx.refusal.verdict, reply: tx.refusal.reply, status: 'rejected' }));
+    this.report(state, attempted, { verdict: tx.refusal.verdict, reply: tx.refusal.reply, status: 'rejected' });
+  }
+
+  /** Emits a transaction's event, and mails the tenant's administrator when it tripped a compromised-account sign. */
+  private report(state: ConnectionState, tx: Transaction, outcome: Outcome): void {
+    this.deps.events.message(transactionEvent(tx, state.client, outcome));
+    if (tx.direction !== 'outbound') return;
+    const facts = { messageId: tx.id, account: tx.authenticatedUser, clientIp: state.client.clientIp, nodeName: this.deps.nodeName };
+    const alert = compromiseAlert(tx.policy.policy.outbound.compromise, outcome.verdict.symbols, facts);
+    if (alert) this.deps.delivery.notifyAdmin(alert.to, alert.subject, alert.lines, tx.policy.tenant).catch((err: unknown) => this.deps.log.warn(`message ${tx.id}: the compromised-account alert was not sent: ${errorText(err)}`));
   }
 
   /** Runs a hook body; an unexpected failure is logged and answered 451 instead of crashing the node. */

@@ -8,6 +8,8 @@ export interface FleetState {
   greylist: SharedRecords;
   /** AUTH blocks per client address, keyed by `authBlockKey(ip)` (@moat/bus), valued by AuthBlock JSON. */
   authBlocks: SharedRecords;
+  /** Compromised-account signs per account, keyed by `accountSignsKey(address)` (@moat/bus), valued by AccountSigns JSON. */
+  accounts: SharedRecords;
 }
 
 /** Counters over a sliding time window, summed over the fleet. */

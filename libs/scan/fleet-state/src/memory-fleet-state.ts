@@ -6,6 +6,7 @@ export class MemoryFleetState implements FleetState {
   readonly counters: WindowCounters;
   readonly greylist: SharedRecords;
   readonly authBlocks: SharedRecords;
+  readonly accounts: SharedRecords;
 
   constructor(now: () => number = Date.now) {
     const slots = new Map<string, WindowSlots>();
@@ -19,6 +20,7 @@ export class MemoryFleetState implements FleetState {
     };
     this.greylist = new MemoryRecords();
     this.authBlocks = new MemoryRecords();
+    this.accounts = new MemoryRecords();
   }
 }
 

@@ -22,3 +22,4 @@ export { messageChecksums, type MessageChecksums } from './body/message-checksum
 export { reportSpam } from './body/report-spam.js';
 export type { CompiledBody } from './body/compile-body.js';
 export type { SandboxAnswer, SandboxCall, SandboxClient, SandboxSample } from './sandbox/sandbox-client.js';
+export { SIGN_SYMBOLS as COMPROMISE_SIGN_SYMBOLS } from './outbound/account-signs.js';

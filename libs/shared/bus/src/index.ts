@@ -4,3 +4,4 @@ export * from './kv.js';
 export * from './export-event.js';
 export * from './auth-blocks.js';
 export * from './replicas.js';
+export * from './account-signs.js';

@@ -44,3 +44,8 @@ export const SESSIONS_BUCKET = 'moat_sessions';
 export const LOGINS_BUCKET = 'moat_logins';
 /** AUTH brute-force blocks per client address (`ip.<address>`, see auth-blocks.ts), written by nodes and the CSM. */
 export const AUTH_BLOCKS_BUCKET = 'moat_auth_blocks';
+/**
+ * Compromised-account signs per authenticated account (`acct.<address in base64url>`, see account-signs.ts): the
+ * usual hourly rate, the recipient domains sent to, and a throttle or hold; written by nodes and the CSM.
+ */
+export const ACCOUNT_SIGNS_BUCKET = 'moat_account_signs';

@@ -14,6 +14,7 @@ export { compileFilterRegex, filterRegexProblem } from './sections/filter-regex.
 export * from './sections/smtp-checks.js';
 export * from './diff.js';
 export * from './sections/outbound.js';
+export * from './sections/compromise.js';
 export * from './secrets.js';
 export * from './sections/tls.js';
 export * from './sections/hold.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG, COUNTERS_BUCKET, GREYLIST_BUCKET, isRevisionConflict, withReplicas } from '@moat/bus';
+import { ACCOUNT_SIGNS_BUCKET, ACCOUNT_SIGNS_BUCKET_CONFIG, AUTH_BLOCKS_BUCKET, AUTH_BLOCKS_BUCKET_CONFIG, COUNTERS_BUCKET, GREYLIST_BUCKET, isRevisionConflict, withReplicas } from '@moat/bus';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -22,6 +22,7 @@ interface Buckets {
   counters: KV;
   greylist: KV;
   authBlocks: KV;
+  accounts: KV;
 }
 
 /**
@@ -35,6 +36,7 @@ export class KvFleetState implements FleetState {
   readonly counters: WindowCounters;
   readonly greylist: SharedRecords;
   readonly authBlocks: SharedRecords;
+  readonly accounts: SharedRecords;
   private opening: Promise<Buckets> | undefined;
   private readonly lastSeen = new Map<string, { slots: WindowSlots; revision: number }>();
   /** Hits of one counter on this node run one after the other: they would only race each other's CAS. */
@@ -50,6 +52,8 @@ export class KvFleetState implements FleetState {
     this.greylist = this.records((b) => b.greylist, kvKey);
     // Readable keys (authBlockKey): the CSM lists and removes blocks by address.
     this.authBlocks = this.records((b) => b.authBlocks, (key) => key);
+    // Readable keys (accountSignsKey): the CSM lists and clears throttled and held accounts.
+    this.accounts = this.records((b) => b.accounts, (key) => key);
   }
 
   private records(bucket: (b: Buckets) => KV, encode: (key: string) => string): SharedRecords {
@@ -129,12 +133,13 @@ export class KvFleetState implements FleetState {
 
 async function openBuckets(nc: NatsConnection, timeoutMs: number): Promise<Buckets> {
   const kvm = new Kvm(jetstream(nc, { timeout: timeoutMs }));
-  const [counters, greylist, authBlocks] = await Promise.all([
+  const [counters, greylist, authBlocks, accounts] = await Promise.all([
     kvm.create(COUNTERS_BUCKET, withReplicas({ history: 1, ttl: COUNTERS_TTL_MS, description: 'Moat fleet-wide windowed counters (rate control, mail bombs)' })),
     kvm.create(GREYLIST_BUCKET, withReplicas({ history: 1, ttl: GREYLIST_TTL_MS, description: 'Moat greylist triplets and auto-allowed senders' })),
     kvm.create(AUTH_BLOCKS_BUCKET, withReplicas(AUTH_BLOCKS_BUCKET_CONFIG)),
+    kvm.create(ACCOUNT_SIGNS_BUCKET, withReplicas(ACCOUNT_SIGNS_BUCKET_CONFIG)),
   ]);
-  return { nc, counters, greylist, authBlocks };
+  return { nc, counters, greylist, authBlocks, accounts };
 }
 
 async function readRecord(kv: KV, key: string): Promise<SharedRecord | undefined> {

@@ -20,6 +20,10 @@ import { attachmentInspection } from './attachment-inspection.js';
 import { attachmentPolicy } from './attachment-policy.js';
 import { bulkChecksums } from './bulk-checksums.js';
 import { classifier } from './classifier.js';
+import { compromiseAccountState } from './compromise-account-state.js';
+import { compromiseNewDomains } from './compromise-new-domains.js';
+import { compromiseSpamScore } from './compromise-spam-score.js';
+import { compromiseVolume } from './compromise-volume.js';
 import { dlp } from './dlp.js';
 import { dnsReputation } from './dns-reputation.js';
 import { domainIpLists } from './domain-ip-lists.js';
@@ -55,8 +59,9 @@ import { submissionSender } from './submission-sender.js';
  * domain's lists, and the account check after them so that refused clients cannot probe for accounts;
  * greylisting and the fleet-wide counters last, so that recipients refused anyway are not counted.
  * The structural and phishing rules (policy `body.rules`) follow the configured body checks.
- * Outbound sessions run the checks marked for them: sender rules and quotas, then the same content checks.
+ * Outbound sessions run the checks marked for them: sender rules, quotas and the account's compromise state and
+ * volume, then the same content checks, and last the compromise signs that read the recipients and the score.
  */
 export function defaultChecks(): Check[] {
-  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker, dateAnomaly, messageIdAnomaly, fromAnomaly, replyToFreemail, bodyShape, hiddenText, obfuscatedLinks, linkCategories, encodingTricks, attachmentNamePadding, bulkMailer, credentialRequest, brandImpersonation, htmlAttachmentForm, qrCodeLinks, dlp, approvalRules, sandbox];
+  return [ipLists, senderSyntax, submissionSender, submissionMessageQuotas, compromiseAccountState, compromiseVolume, senderLists, recipientSyntax, relayControl, submissionRecipientQuotas, domainIpLists, domainSenderLists, recipientAccount, greylist, recipientRateLimits, mailBomb, reverseDns, senderRateLimits, mimeParse, fromHeaderMatch, attachmentInspection, antivirus, attachmentPolicy, senderAuth, headerDuplicates, regexFilters, dnsReputation, bulkChecksums, classifier, linkMismatch, lookalikeDomains, executiveImpersonation, paymentWording, koreanAdMarker, dateAnomaly, messageIdAnomaly, fromAnomaly, replyToFreemail, bodyShape, hiddenText, obfuscatedLinks, linkCategories, encodingTricks, attachmentNamePadding, bulkMailer, credentialRequest, brandImpersonation, htmlAttachmentForm, qrCodeLinks, dlp, approvalRules, sandbox, compromiseNewDomains, compromiseSpamScore];
 }

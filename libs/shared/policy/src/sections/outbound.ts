@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { approvalRulesSchema } from './approval-rules.js';
+import { compromiseSchema } from './compromise.js';
 import { domainName, ipOrCidr } from './fields.js';
 
 // Outbound mail (F6): submission by the tenant's users (SMTP AUTH) and relay from the tenant's own mail servers,
@@ -150,6 +151,8 @@ export const outboundSchema = z
       .default({ smarthosts: [], requireTls: [], mxPort: 25, mtaSts: true, mtaStsPort: 443, dane: true }),
     /** Approval rules (F7, sections/approval-rules.ts): outbound mail one of them matches is held for an approver. */
     approvals: approvalRulesSchema,
+    /** Compromised-account signs (sections/compromise.ts): sudden volume, new recipient domains, outbound spam. */
+    compromise: compromiseSchema.default(() => compromiseSchema.parse({})),
   })
   .strict();
 
