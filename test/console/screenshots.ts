@@ -43,6 +43,8 @@ const ROUTES: Shot[] = [
   { route: 'policy', name: 'policy', ready: '[data-testid="running-version"]', narrow: true },
   { route: 'policy/versions', name: 'policy-versions', ready: '[data-testid="version-row"]' },
   { route: 'auth-blocks', name: 'auth-blocks', ready: '[data-testid="auth-block-form"]' },
+  { route: 'directory', name: 'directory', ready: '[data-testid="directory-form"]' },
+  { route: 'tenants', name: 'tenants', ready: '[data-testid="tenant-row"]' },
   { route: 'admins', name: 'admins', ready: '[data-testid="admin-row"]' },
   { route: 'certificates', name: 'certificates', ready: '[data-testid="certificates-table"], [data-testid="csr-generate"]' },
   { route: 'dkim', name: 'dkim', ready: '[data-testid="dkim-domain"], [data-testid="dkim-empty"]' },
