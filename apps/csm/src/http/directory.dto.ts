@@ -90,9 +90,23 @@ export class DirectorySyncReportDto {
   @ApiProperty({ type: [String] }) skipped!: string[];
 }
 
+/** The filters and attribute names one preset fills in. */
+export class DirectoryPresetDto {
+  @ApiProperty() userFilter!: string;
+  @ApiProperty({ type: DirectoryAttributesDto }) attributes!: DirectoryAttributesDto;
+  @ApiProperty() groupFilter!: string;
+  @ApiProperty() groupNameAttribute!: string;
+  @ApiProperty() groupMemberAttribute!: string;
+}
+
+export class DirectoryPresetsDto {
+  @ApiProperty({ type: DirectoryPresetDto }) openldap!: DirectoryPresetDto;
+  @ApiProperty({ type: DirectoryPresetDto, name: 'active-directory' }) activeDirectory!: DirectoryPresetDto;
+}
+
 export class DirectoryViewDto {
   @ApiProperty({ type: DirectorySettingsViewDto, nullable: true }) settings!: DirectorySettingsViewDto | null;
-  @ApiProperty({ description: 'filters and attribute names of each preset' }) presets!: Record<string, unknown>;
+  @ApiProperty({ type: DirectoryPresetsDto, description: 'filters and attribute names of each preset' }) presets!: DirectoryPresetsDto;
   @ApiProperty({ type: DirectorySyncReportDto, nullable: true }) lastSync!: DirectorySyncReportDto | null;
 }
 

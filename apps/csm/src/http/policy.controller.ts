@@ -9,7 +9,7 @@ import { Allow } from './permissions.js';
 
 @ApiTags('policy')
 @ApiBearerAuth()
-@ApiQuery({ name: 'tenant', required: false, description: "super admins: the tenant whose policy (default: the caller's)" })
+@ApiQuery({ name: 'tenant', required: false, type: String, description: "super admins: the tenant whose policy (default: the caller's)" })
 @Controller()
 export class PolicyController {
   constructor(private readonly policy: PolicyService) {}

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { TenantsService, type TenantView } from '../services/tenants.service.js';
 import { principalOf, type AuthenticatedRequest } from './auth.guard.js';
 import { ErrorDto, NewTenantDto, TenantListDto, TenantViewDto } from './dto.js';
@@ -30,6 +30,7 @@ export class TenantsController {
   @Allow('tenants:manage')
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the tenant is removed (with its administrators when forced)' })
   @ApiQuery({ name: 'force', required: false, type: String, description: 'true: also when it has domains or administrators (they are removed with it)' })
   @ApiResponse({ status: 404, type: ErrorDto })
   @ApiResponse({ status: 409, type: ErrorDto, description: 'tenant default, or it still has domains or administrators (problems names them)' })
