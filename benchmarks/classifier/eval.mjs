@@ -133,9 +133,10 @@ if (parts.includes('split')) {
   const train = messages.filter((m) => TRAIN_GROUPS.has(m.group));
   const test = dateOrder(messages.filter((m) => !TRAIN_GROUPS.has(m.group))).ordered;
   log(`split: train ${train.length} (easy-ham-1 + spam-1), test ${test.length} (easy-ham-2 + spam-2 + hard-ham-1)`);
-  const rows = [];
+  const section = { title: `(a) Group/time split: train on easy-ham-1 + spam-1 (${train.length}), test on easy-ham-2 + spam-2 + hard-ham-1 (${test.length})`, rows: [], targets: 'recall at FP ≤ 0.1% ≥ 95%' };
+  sections.push(section);
+  const rows = { push: (row) => (section.rows.push(row), writeReport()) };
   const work = mkdtempSync(join(tmpdir(), 'moat-bench-split-'));
-  let calibration;
   try {
     if (systems.includes('moat')) {
       for (const sub of ['spam', 'ham']) mkdirSync(join(work, sub));
@@ -149,7 +150,7 @@ if (parts.includes('split')) {
       rows.push(fromMoat('Moat, default policy, model trained on the split (`moat train`)', test, policy));
       const alone = await moatEval(['--feedback', 'none', '--classifier-only', '--model', model, index]);
       rows.push(fromMoat('Moat classifier alone, model trained on the split', test, alone));
-      calibration = calibrate(train, test, alone);
+      section.calibration = calibrate(train, test, alone);
       log('  Moat done');
     }
     const folds = messages.map((m) => (TRAIN_GROUPS.has(m.group) ? 1 : 0));
@@ -158,7 +159,7 @@ if (parts.includes('split')) {
       const byFile = new Map(messages.filter((m) => !TRAIN_GROUPS.has(m.group)).map((m, i) => [m.file, i]));
       return (scores) => list.map((m) => scores[byFile.get(m.file)]);
     };
-    for (const system of ['spamassassin', 'bogofilter']) {
+    for (const system of ['bogofilter', 'spamassassin']) {
       if (!systems.includes(system)) continue;
       log(`  ${system}: training on the split`);
       const { results, defaultRule } = system === 'spamassassin' ? await evaluateSpamAssassin(messages, folds, 1, { log }) : await evaluateBogofilter(messages, folds, 1);
@@ -173,14 +174,20 @@ if (parts.includes('split')) {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  sections.push({ title: `(a) Group/time split: train on easy-ham-1 + spam-1 (${train.length}), test on easy-ham-2 + spam-2 + hard-ham-1 (${test.length})`, rows, calibration, targets: 'recall at FP ≤ 0.1% ≥ 95%' });
 }
 
 if (parts.includes('immediate')) {
   const { ordered, sources, first, last } = dateOrder(messages);
   log(`immediate feedback over ${ordered.length} messages in date order`);
   const index = writeIndex('date-order.idx', ordered);
-  const rows = [];
+  const section = {
+    title: `(b) Immediate feedback over the whole corpus in date order (${ordered.length} messages, ${first.toISOString().slice(0, 10)} .. ${last.toISOString().slice(0, 10)})`,
+    rows: [],
+    order: `Date header for ${sources.Date} messages; the newest (top) Received header's time for ${sources.skewed} whose Date is more than a week away from it (forged, or a wrong clock) and for ${sources.Received} without a usable Date; ${sources.none} with neither take the time of the message before them in index.tsv. Ties keep index.tsv order.`,
+    targets: '(1-ROCA)% ≤ 0.01, recall at FP ≤ 0.1% ≥ 99%, better than bogofilter; CPU < 5 ms per message with learning on',
+  };
+  sections.push(section);
+  const rows = { push: (row) => (section.rows.push(row), writeReport()) };
   if (systems.includes('moat')) {
     rows.push(fromMoat('Moat, default policy as shipped, from an empty model', ordered, await moatEval(['--feedback', 'immediate', '--model', 'empty', index])));
     rows.push(fromMoat('Moat classifier alone, from an empty model', ordered, await moatEval(['--feedback', 'immediate', '--model', 'empty', '--classifier-only', index])));
@@ -198,12 +205,6 @@ if (parts.includes('immediate')) {
     const r = await evaluateSpamAssassinOnline(ordered, { log });
     rows.push(figures('SpamAssassin 4.0.1 (-L, Bayes), from an empty Bayes database', ordered, r.scores, { caught: r.isSpamByDefault, cpuMsPerMessage: r.cpuMsPerMessage, note: r.defaultRule }));
   }
-  sections.push({
-    title: `(b) Immediate feedback over the whole corpus in date order (${ordered.length} messages, ${first.toISOString().slice(0, 10)} .. ${last.toISOString().slice(0, 10)})`,
-    rows,
-    order: `Date header for ${sources.Date} messages; the newest (top) Received header's time for ${sources.skewed} whose Date is more than a week away from it (forged, or a wrong clock) and for ${sources.Received} without a usable Date; ${sources.none} with neither take the time of the message before them in index.tsv. Ties keep index.tsv order.`,
-    targets: '(1-ROCA)% ≤ 0.01, recall at FP ≤ 0.1% ≥ 99%, better than bogofilter; CPU < 5 ms per message with learning on',
-  });
 }
 
 /**
@@ -239,44 +240,49 @@ function calibrate(train, test, alone) {
   };
 }
 
-const pct = (x) => `${(x * 100).toFixed(2)}%`;
-const lines = [
-  '# Classifier evaluation: group/time split and TREC immediate feedback (issue 11)',
-  '',
-  `Generated by \`${relative(repoRoot, fileURLToPath(import.meta.url))}\` on ${new Date().toISOString().slice(0, 10)}; run time ${((Date.now() - started) / 60000).toFixed(1)} min on this machine (2 cores, shared by several engineers).`,
-  '',
-  '```',
-  `npx nx run-many -t build && node benchmarks/classifier/eval.mjs${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
-  '```',
-  '',
-  'Corpus: `../shared/corpus/spamassassin-dev.tar.gz` (4,247 messages). Moat runs through the CLI, `moat eval --feedback none|immediate [--model FILE|empty] [--classifier-only] INDEX`; its figures are those of `moat eval`\'s summary line (recomputed here from its per-message lines with the same library code). Ties are counted against the filter: half a pair in (1-ROCA)%, not caught at a threshold.',
-  '',
-];
-for (const s of sections) {
-  lines.push(`## ${s.title}`, '', `Targets: ${s.targets}.`, '');
-  if (s.order) lines.push(`Order: ${s.order}`, '');
-  lines.push('| system | (1-ROCA)% | recall at FP ≤ 0.1% | FPs there | recall at FP ≤ 1% | recall at its default threshold | FPs at default | CPU ms / message |', '|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of s.rows) {
-    lines.push(`| ${r.name} | ${r.oneMinusRoca.toFixed(4)} | **${pct(r.at01.recall)}** | ${r.at01.falsePositives} of ${r.ham} | ${pct(r.at1.recall)} | ${pct(r.defaultRecall)} | ${r.defaultFp} of ${r.ham} | ${r.cpuMsPerMessage.toFixed(2)} |`);
+/** Writes the results so far (after every system: a long run interrupted keeps what it measured). */
+function writeReport() {
+  const pct = (x) => `${(x * 100).toFixed(2)}%`;
+  const lines = [
+    '# Classifier evaluation: group/time split and TREC immediate feedback (issue 11)',
+    '',
+    `Generated by \`${relative(repoRoot, fileURLToPath(import.meta.url))}\` on ${new Date().toISOString().slice(0, 10)}; run time ${((Date.now() - started) / 60000).toFixed(1)} min on this machine (2 cores, shared by several engineers).`,
+    '',
+    '```',
+    `npx nx run-many -t build && node benchmarks/classifier/eval.mjs${process.argv.length > 2 ? ' ' + process.argv.slice(2).join(' ') : ''}`,
+    '```',
+    '',
+    'Corpus: `../shared/corpus/spamassassin-dev.tar.gz` (4,247 messages). Moat runs through the CLI, `moat eval --feedback none|immediate [--model FILE|empty] [--classifier-only] INDEX`; its figures are those of `moat eval`\'s summary line (recomputed here from its per-message lines with the same library code). Ties are counted against the filter: half a pair in (1-ROCA)%, not caught at a threshold.',
+    '',
+  ];
+  for (const s of sections) {
+    lines.push(`## ${s.title}`, '', `Targets: ${s.targets}.`, '');
+    if (s.order) lines.push(`Order: ${s.order}`, '');
+    lines.push('| system | (1-ROCA)% | recall at FP ≤ 0.1% | FPs there | recall at FP ≤ 1% | recall at its default threshold | FPs at default | CPU ms / message |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of s.rows) {
+      lines.push(`| ${r.name} | ${r.oneMinusRoca.toFixed(4)} | **${pct(r.at01.recall)}** | ${r.at01.falsePositives} of ${r.ham} | ${pct(r.at1.recall)} | ${pct(r.defaultRecall)} | ${r.defaultFp} of ${r.ham} | ${r.cpuMsPerMessage.toFixed(2)} |`);
+    }
+    lines.push('');
+    for (const r of s.rows.filter((row) => row.note)) lines.push(`- ${r.name}: ${r.note}.`);
+    if (s.calibration) {
+      const c = s.calibration;
+      lines.push(
+        `- **Calibrated threshold** (training split only: out-of-fold scores of a ${INNER_FOLDS}-fold cross-validation on easy-ham-1 + spam-1): spam probability > ${c.probability.toFixed(6)} (log-odds ${c.logOdds.toFixed(2)}), ${c.trainFp} of ${c.trainHam} training ham above it. On the test split, the split model at that threshold: recall ${pct(c.testRecall)}, ${c.testFp} of ${c.testHam} ham above it (FP ${pct(c.testFp / c.testHam)}). At the old tag probability ${c.shippedTagProbability.toFixed(4)} (BAYES_SPAM 6 x (2p - 1) reaching the tag score 5): ${c.shippedTagFp} test ham.`,
+      );
+    }
+    lines.push('');
   }
-  lines.push('');
-  for (const r of s.rows.filter((row) => row.note)) lines.push(`- ${r.name}: ${r.note}.`);
-  if (s.calibration) {
-    const c = s.calibration;
-    lines.push(
-      `- **Calibrated threshold** (training split only: out-of-fold scores of a ${INNER_FOLDS}-fold cross-validation on easy-ham-1 + spam-1): spam probability > ${c.probability.toFixed(6)} (log-odds ${c.logOdds.toFixed(2)}), ${c.trainFp} of ${c.trainHam} training ham above it. On the test split, the split model at that threshold: recall ${pct(c.testRecall)}, ${c.testFp} of ${c.testHam} ham above it (FP ${pct(c.testFp / c.testHam)}). At the old tag probability ${c.shippedTagProbability.toFixed(4)} (BAYES_SPAM 6 x (2p - 1) reaching the tag score 5): ${c.shippedTagFp} test ham.`,
-    );
-  }
-  lines.push('');
+  lines.push(
+    '## How each system is run',
+    '',
+    '- Moat: `moat eval` scores each message through the same offline content pipeline as `moat scan` (no envelope: MIME, header, body, phishing checks and the classifier; no DNS, no clamd) and ranks by the verdict score, ties within it broken by the classifier\'s log-odds; `--classifier-only` ranks by the log-odds alone. With `--feedback immediate` each label is learned after scoring: the Fisher token counts and one on-line FTRL-Proximal step (no retraining, calibration unchanged). CPU ms is `moat eval`\'s own (scoring and learning, process start-up excluded).',
+    '- SpamAssassin: Debian defaults, local tests only, Bayes on with auto-learn off, through spamd/spamc; split: `sa-learn` on the training split; immediate: `spamc -c` then `spamc -L spam|ham` for every message (spamd --allow-tell), starting from an empty Bayes database (Bayes needs 200 spam and 200 ham before it scores). CPU is spamd\'s.',
+    '- bogofilter: Debian defaults; split: `-s`/`-n` on the training split, `-TT -B` on the test split; immediate: `bogofilter -TT -I` then `-s`/`-n -I` for every message, from an empty database. CPU is bogofilter\'s, process start-up included.',
+    '- Every header is visible to SpamAssassin and bogofilter, including the collection artefacts Moat never reads (Received chains, To/Delivered-To, X-Spam-* verdicts of the 2002 filters; see `benchmarks/classifier/README.md`).',
+    '',
+  );
+  writeFileSync(opt.out, lines.join('\n'));
+  return lines;
 }
-lines.push(
-  '## How each system is run',
-  '',
-  '- Moat: `moat eval` scores each message through the same offline content pipeline as `moat scan` (no envelope: MIME, header, body, phishing checks and the classifier; no DNS, no clamd) and ranks by the verdict score, ties within it broken by the classifier\'s log-odds; `--classifier-only` ranks by the log-odds alone. With `--feedback immediate` each label is learned after scoring: the Fisher token counts and one on-line FTRL-Proximal step (no retraining, calibration unchanged). CPU ms is `moat eval`\'s own (scoring and learning, process start-up excluded).',
-  '- SpamAssassin: Debian defaults, local tests only, Bayes on with auto-learn off, through spamd/spamc; split: `sa-learn` on the training split; immediate: `spamc -c` then `spamc -L spam|ham` for every message (spamd --allow-tell), starting from an empty Bayes database (Bayes needs 200 spam and 200 ham before it scores). CPU is spamd\'s.',
-  '- bogofilter: Debian defaults; split: `-s`/`-n` on the training split, `-TT -B` on the test split; immediate: `bogofilter -TT -I` then `-s`/`-n -I` for every message, from an empty database. CPU is bogofilter\'s, process start-up included.',
-  '- Every header is visible to SpamAssassin and bogofilter, including the collection artefacts Moat never reads (Received chains, To/Delivered-To, X-Spam-* verdicts of the 2002 filters; see `benchmarks/classifier/README.md`).',
-  '',
-);
-writeFileSync(opt.out, lines.join('\n'));
-log(lines.join('\n'));
+
+log(writeReport().join('\n'));
