@@ -47,3 +47,31 @@ export async function evaluateBogofilter(messages, folds, k) {
   }
   return { results, defaultRule: `spamicity >= ${cutoff} (spam_cutoff of the Debian package)` };
 }
+
+/**
+ * TREC immediate feedback: each message in the given order is scored (`bogofilter -TT -I`), then registered
+ * with its label (`-s` / `-n`) before the next one, starting from an empty database (scored 0.52, bogofilter's
+ * robx, until it has one).
+ */
+export async function evaluateBogofilterOnline(ordered) {
+  const cutoff = await bogofilterCutoff();
+  const db = mkdtempSync(join(tmpdir(), 'moat-bench-bogo-online-'));
+  try {
+    const scores = [];
+    const cpu0 = waitedChildrenCpuMs();
+    let registered = false;
+    for (const m of ordered) {
+      if (!registered) scores.push(0.52);
+      else {
+        const out = await run('bogofilter', ['-d', db, '-TT', '-I', m.file], { okCodes: [0, 1, 2] });
+        scores.push(Number(out.trim()));
+      }
+      await run('bogofilter', ['-d', db, m.spam ? '-s' : '-n', '-I', m.file]);
+      registered = true;
+    }
+    const cpuMsPerMessage = (waitedChildrenCpuMs() - cpu0) / ordered.length;
+    return { scores, cpuMsPerMessage, isSpamByDefault: (s) => s >= cutoff, defaultRule: `spamicity >= ${cutoff} (spam_cutoff)` };
+  } finally {
+    rmSync(db, { recursive: true, force: true });
+  }
+}

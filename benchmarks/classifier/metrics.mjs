@@ -1,37 +1,14 @@
-// Detection figures from scores where higher means more spam-like.
+// Detection figures from scores where higher means more spam-like: recall at a maximum FP rate and the ROC
+// area are the library's (the same code as `moat eval`'s summary line).
+import { recallAtFpRate, rocArea as auc } from '../../libs/scan/classifier/dist/index.js';
 
-/**
- * Highest recall reachable while at most floor(maxFpRate * ham) ham messages score above the threshold:
- * the threshold sits just above the first ham that must stay below it (ties count as not spam).
- */
-export function recallAtFpRate(spamScores, hamScores, maxFpRate) {
-  const ham = [...hamScores].sort((a, b) => b - a);
-  const allowed = Math.floor(maxFpRate * ham.length);
-  const cut = allowed < ham.length ? ham[allowed] : -Infinity;
-  const caught = spamScores.filter((s) => s > cut).length;
-  return { recall: caught / spamScores.length, threshold: cut, falsePositives: ham.filter((s) => s > cut).length, allowed };
-}
+export { recallAtFpRate, auc };
 
 /** Recall and false-positive rate with a fixed rule `isSpam(score)`. */
 export function atThreshold(spamScores, hamScores, isSpam) {
   const tp = spamScores.filter(isSpam).length;
   const fp = hamScores.filter(isSpam).length;
   return { recall: tp / spamScores.length, fpRate: fp / hamScores.length, falsePositives: fp, falseNegatives: spamScores.length - tp };
-}
-
-/** Area under the ROC curve (probability a random spam outscores a random ham; ties count half). */
-export function auc(spamScores, hamScores) {
-  const all = [...spamScores.map((s) => [s, 1]), ...hamScores.map((s) => [s, 0])].sort((a, b) => a[0] - b[0]);
-  let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
-    let j = i;
-    while (j < all.length && all[j][0] === all[i][0]) j++;
-    const avgRank = (i + j + 1) / 2;
-    for (let t = i; t < j; t++) if (all[t][1] === 1) rankSum += avgRank;
-    i = j;
-  }
-  const nS = spamScores.length;
-  return (rankSum - (nS * (nS + 1)) / 2) / (nS * hamScores.length);
 }
 
 /**

@@ -45,11 +45,11 @@ function siteConfig(dir) {
   return site;
 }
 
-async function startSpamd(dir, site) {
+async function startSpamd(dir, site, extraArgs = []) {
   const port = await freePort();
   const spamd = spawn(
     'spamd',
-    ['-L', `--siteconfigpath=${site}`, '--nouser-config', '-u', 'nobody', '-H', dir, '-i', '127.0.0.1', '-p', String(port), '-m', '2', '--max-conn-per-child=1000000', '-s', join(dir, 'spamd.log')],
+    ['-L', `--siteconfigpath=${site}`, '--nouser-config', '-u', 'nobody', '-H', dir, '-i', '127.0.0.1', '-p', String(port), '-m', '2', '--max-conn-per-child=1000000', '-s', join(dir, 'spamd.log'), ...extraArgs],
     { stdio: 'ignore' },
   );
   const deadline = Date.now() + 180_000;
@@ -81,6 +81,48 @@ async function startSpamd(dir, site) {
 
 function spamdCpuMs(pid) {
   return processCpuMs(pid) + childPids(pid).reduce((sum, c) => sum + processCpuMs(c), 0);
+}
+
+async function stopSpamd(spamd) {
+  if (spamd && spamd.spamd.exitCode === null) {
+    const exited = new Promise((r) => spamd.spamd.once('exit', r));
+    spamd.spamd.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/**
+ * TREC immediate feedback: each message in the given order is scored (`spamc -c`), then its label is learned
+ * (`spamc -L spam|ham`, spamd started with --allow-tell) before the next one, starting from an empty Bayes
+ * database. SpamAssassin's Bayes stays silent until it has learned 200 spam and 200 ham (bayes_min_*_num);
+ * its rules score from the first message.
+ */
+export async function evaluateSpamAssassinOnline(ordered, { log = () => undefined } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'moat-bench-sa-online-'));
+  let spamd;
+  try {
+    const site = siteConfig(dir);
+    await run('chmod', ['-R', 'a+rwX', dir]);
+    spamd = await startSpamd(dir, site, ['--allow-tell']);
+    const cpu0 = spamdCpuMs(spamd.spamd.pid);
+    const t0 = Date.now();
+    const scores = [];
+    let required;
+    for (const [i, m] of ordered.entries()) {
+      const out = await run('spamc', ['-d', '127.0.0.1', '-p', String(spamd.port), '-c'], { input: m.raw, okCodes: [0, 1] });
+      const parsed = /^(-?[\d.]+)\/([\d.]+)/.exec(out.trim());
+      if (!parsed) throw new Error(`unexpected spamc output for ${m.file}: ${out}`);
+      required = Number(parsed[2]);
+      scores.push(Number(parsed[1]));
+      await run('spamc', ['-d', '127.0.0.1', '-p', String(spamd.port), '-L', m.spam ? 'spam' : 'ham'], { input: m.raw, okCodes: [0, 5, 6] });
+      if ((i + 1) % 500 === 0) log(`  SpamAssassin immediate: ${i + 1}/${ordered.length} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    const cpuMsPerMessage = (spamdCpuMs(spamd.spamd.pid) - cpu0) / ordered.length;
+    return { scores, cpuMsPerMessage, isSpamByDefault: (s) => s >= required, defaultRule: `score >= ${required} (required_score)` };
+  } finally {
+    await stopSpamd(spamd);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -134,11 +176,7 @@ export async function evaluateSpamAssassin(messages, folds, k, { sample = 0, see
         isSpamByDefault: (s) => s >= required,
       });
     } finally {
-      if (spamd && spamd.spamd.exitCode === null) {
-        const exited = new Promise((r) => spamd.spamd.once('exit', r));
-        spamd.spamd.kill('SIGTERM');
-        await exited;
-      }
+      await stopSpamd(spamd);
       rmSync(dir, { recursive: true, force: true });
     }
   }

@@ -23,5 +23,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'approvals', summary: 'outbound mail held for an approver (DLP and other rules): list, approve, reject with a reason', load: async () => (await import('./approvals.js')).approvalsCommand },
   { name: 'tenants', summary: 'tenants sharing the fleet, each with its own domains and policy: add, list, remove', load: async () => (await import('./tenants.js')).tenantsCommand },
   { name: 'train', summary: 'train the spam classifier on directories of spam and ham, and upload it as the model every node uses', load: async () => (await import('./train.js')).trainCommand },
+  { name: 'eval', summary: 'replay a labelled mailbox (TREC index of spam/ham lines) through the filter, learning each label: ROC figures', load: async () => (await import('./eval.js')).evalCommand },
   { name: 'scan', summary: 'scan .eml files, mbox files and directories offline, without delivering', load: async () => (await import('./scan.js')).scanCommand },
 ];

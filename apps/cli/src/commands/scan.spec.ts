@@ -49,6 +49,7 @@ beforeAll(async () => {
     join(dir, 'policy.json'),
     JSON.stringify({ lists: { ipBlock: ['203.0.113.0/24'] }, domains: [{ name: 'example.test', downstream: { host: '127.0.0.1' }, accounts: ['alice'] }] }),
   );
+  await writeFile(join(dir, 'no-classifier.json'), JSON.stringify({ classifier: { enabled: false } }));
   await writeFile(join(dir, 'bad-policy.json'), JSON.stringify({ thresholds: { tag: 20, quarantine: 10, reject: 15 } }));
 });
 
@@ -68,8 +69,10 @@ describe('moat scan', () => {
       join(dir, 'tree/sub/b.eml'),
       join(dir, 'tree/sub/link.eml'),
     ]);
-    expect(lines[0]).toEqual({ file: join(dir, 'tree/a.eml'), action: 'deliver', score: 0, symbols: [AV_SKIPPED] });
-    expect(lines[3]).toEqual({ file: join(dir, 'tree/sub/b.eml'), action: 'deliver', score: 3, symbols: [AV_SKIPPED, { name: 'HEADER_DUPLICATE', score: 3, detail: 'from appears 2 times' }] });
+    // The default policy as shipped has the classifier on: each verdict carries its BAYES_* symbol too.
+    expect(lines[0]).toMatchObject({ file: join(dir, 'tree/a.eml'), symbols: [AV_SKIPPED, { name: expect.stringMatching(/^BAYES_(SPAM|HAM)$/) }] });
+    expect(lines[3]).toMatchObject({ file: join(dir, 'tree/sub/b.eml'), symbols: [AV_SKIPPED, { name: 'HEADER_DUPLICATE', score: 3, detail: 'from appears 2 times' }, { name: expect.stringMatching(/^BAYES_/) }] });
+    for (const line of lines) expect(line.score).toBeCloseTo(line.symbols.reduce((sum, s) => sum + s.score, 0), 6);
   });
 
   it('applies --policy to the envelope given on the command line', async () => {
@@ -88,11 +91,11 @@ describe('moat scan', () => {
   it('without --policy, serves the --rcpt domains so that content checks run', async () => {
     const { code, lines } = await scan(['--json', '--rcpt', 'anyone@corp.test', join(dir, 'tree/sub/b.eml')]);
     expect(code).toBe(0);
-    expect(lines[0]).toMatchObject({ action: 'deliver', symbols: [{ name: 'AV_SKIPPED' }, { name: 'HEADER_DUPLICATE' }] });
+    expect(lines[0]).toMatchObject({ symbols: [{ name: 'AV_SKIPPED' }, { name: 'HEADER_DUPLICATE' }, { name: expect.stringMatching(/^BAYES_/) }] });
   });
 
   it('prints a readable line without --json, and usage with --help', async () => {
-    const text = await scan([join(dir, 'tree/sub/b.eml')]);
+    const text = await scan(['--policy', join(dir, 'no-classifier.json'), join(dir, 'tree/sub/b.eml')]);
     expect(text.out).toBe(`${join(dir, 'tree/sub/b.eml')}  deliver  3  AV_SKIPPED(0) HEADER_DUPLICATE(3)\n`);
     const help = await scan(['--help']);
     expect(help.code).toBe(0);
@@ -108,7 +111,7 @@ describe('moat scan', () => {
 
   it('warns of no engine with ClamAV off and DNS servers in the policy', async () => {
     const policy = join(dir, 'no-clamav.json');
-    await writeFile(policy, JSON.stringify({ attachments: { antivirus: { clamav: false } }, dns: { servers: ['127.0.0.1:53'] } }));
+    await writeFile(policy, JSON.stringify({ attachments: { antivirus: { clamav: false } }, dns: { servers: ['127.0.0.1:53'] }, classifier: { enabled: false } }));
     const { err, lines } = await scan(['--json', '--policy', policy, join(dir, 'tree/a.eml')]);
     expect(err).toBe('');
     expect(lines[0]!.symbols).toEqual([]);

@@ -1,9 +1,10 @@
 import { createResolver } from '@moat/auth';
 import { MemoryFleetState } from '@moat/fleet-state';
-import { compilePolicy, contentFramingProblem, defaultChecks, MessageScanner, Pipeline, resolverOptions, type ScanOptions, type Verdict } from '@moat/pipeline';
+import { compilePolicy, defaultChecks, MessageScanner, Pipeline, resolverOptions, type ScanOptions, type Verdict } from '@moat/pipeline';
 import type { Policy } from '@moat/policy';
 import { UsageError, writeLine, type Command } from '../command.js';
 import { messagesIn } from '../scan/message-files.js';
+import { offlineVerdict } from '../scan/offline-verdict.js';
 import { parseScanRequest } from '../scan/scan-request.js';
 
 export const SCAN_USAGE = `moat scan [--json] [--policy FILE] [--client-ip IP] [--helo NAME] [--mail-from ADDR] [--rcpt ADDR]...
@@ -67,11 +68,7 @@ export async function runScan(args: string[], out: NodeJS.WritableStream, err: N
       writeLine(err, `moat scan: cannot read ${source.file}: ${source.error}`);
       continue;
     }
-    // What a node refuses before any check reads the message (the line ends of a file are the SMTP client's business).
-    const problem = contentFramingProblem(source.raw);
-    const verdict: Verdict = problem
-      ? { action: 'reject', score: 0, symbols: [{ name: problem.symbol, score: 0, detail: problem.message, stage: 'data' }] }
-      : await scanner.scan(source.raw, request.envelope);
+    const verdict = await offlineVerdict(scanner, source.raw, request.envelope);
     writeLine(out, request.json ? jsonLine(source.file, verdict) : textLine(source.file, verdict));
   }
   return unreadable > 0 ? 1 : 0;

@@ -91,7 +91,7 @@ export function offlinePolicy(recipients: readonly string[]): Policy {
   }
 }
 
-async function readPolicy(file: string): Promise<Policy> {
+export async function readPolicy(file: string): Promise<Policy> {
   let text;
   try {
     text = await readFile(file, 'utf8');
@@ -106,7 +106,7 @@ async function readPolicy(file: string): Promise<Policy> {
   }
 }
 
-async function readModel(file: string): Promise<SpamModel> {
+export async function readModel(file: string): Promise<SpamModel> {
   if (file === 'default') return loadDefaultModel();
   try {
     return await loadModel(file);

@@ -59,7 +59,7 @@ describe('ClassifierService', () => {
   it('stores the shipped model at start and reports it as the one in use while the policy names none', async () => {
     const status = await service.status();
     expect(status.activeModelVersion).toBe(status.shippedModelVersion);
-    expect(status.settings).toMatchObject({ enabled: false, modelVersion: '' });
+    expect(status.settings).toMatchObject({ enabled: true, modelVersion: '' });
     expect(status.models).toEqual([expect.objectContaining({ version: status.shippedModelVersion, source: 'shipped' })]);
     expect((await service.model('current')).version).toBe(status.shippedModelVersion);
   });

@@ -23,38 +23,74 @@ export interface FtrlOptions {
 export const DEFAULT_FTRL: FtrlOptions = { alpha: 2, beta: 1, l1: 0.0005, l2: 0.001, epochs: 12, hamWeight: 4, seed: 1 };
 
 /**
+ * The state of FTRL-Proximal over 2^hashBits buckets plus the bias (slot `size`: a feature present in every
+ * example, never L1-penalised): per-coordinate z and n, from which each weight follows.
+ */
+export class FtrlState {
+  readonly size: number;
+  private readonly z: Float64Array;
+  private readonly n: Float64Array;
+
+  constructor(
+    hashBits: number,
+    private readonly opts: FtrlOptions = DEFAULT_FTRL,
+  ) {
+    this.size = 1 << hashBits;
+    this.z = new Float64Array(this.size + 1);
+    this.n = new Float64Array(this.size + 1);
+  }
+
+  /**
+   * A state whose weights are the given ones, as if no gradient had been seen yet (n = 0): the on-line
+   * learner's start from a trained model, whose training history is not stored with it.
+   */
+  static from(weights: Float32Array, bias: number, hashBits: number, opts: FtrlOptions = DEFAULT_FTRL): FtrlState {
+    const state = new FtrlState(hashBits, opts);
+    const scale = opts.beta / opts.alpha + opts.l2;
+    for (let i = 0; i < state.size; i++) if (weights[i] !== 0) state.z[i] = -weights[i] * scale - Math.sign(weights[i]) * opts.l1;
+    state.z[state.size] = -bias * scale;
+    return state;
+  }
+
+  weightAt(i: number): number {
+    const l1 = i === this.size ? 0 : this.opts.l1;
+    const zi = this.z[i];
+    if (Math.abs(zi) <= l1) return 0;
+    return -(zi - Math.sign(zi) * l1) / ((this.opts.beta + Math.sqrt(this.n[i])) / this.opts.alpha + this.opts.l2);
+  }
+
+  /** One on-line step on one example; calls `moved(i)` for each coordinate it updated (the bias is `size`). */
+  step(ex: Example, moved?: (i: number) => void): void {
+    const { indices, values } = ex.x;
+    let m = this.weightAt(this.size);
+    for (let k = 0; k < indices.length; k++) m += this.weightAt(indices[k]) * values[k];
+    const g = (sigmoid(m) - (ex.spam ? 1 : 0)) * (ex.spam ? 1 : this.opts.hamWeight);
+    this.update(this.size, g);
+    moved?.(this.size);
+    for (let k = 0; k < indices.length; k++) {
+      this.update(indices[k], g * values[k]);
+      moved?.(indices[k]);
+    }
+  }
+
+  private update(i: number, g: number): void {
+    const w = this.weightAt(i);
+    const sigma = (Math.sqrt(this.n[i] + g * g) - Math.sqrt(this.n[i])) / this.opts.alpha;
+    this.z[i] += g - sigma * w;
+    this.n[i] += g * g;
+  }
+}
+
+/**
  * Trains logistic regression with FTRL-Proximal: per-coordinate adaptive learning rates and L1 sparsity.
  * Deterministic for a given seed (example order is shuffled with it each epoch).
  */
 export function trainFtrl(examples: Example[], hashBits: number, opts: FtrlOptions = DEFAULT_FTRL): { weights: Float32Array; bias: number } {
-  const size = 1 << hashBits;
-  // Slot `size` is the bias: a feature present in every example, never L1-penalised.
-  const z = new Float64Array(size + 1);
-  const n = new Float64Array(size + 1);
-  const weightAt = (i: number, l1: number): number => {
-    const zi = z[i];
-    if (Math.abs(zi) <= l1) return 0;
-    return -(zi - Math.sign(zi) * l1) / ((opts.beta + Math.sqrt(n[i])) / opts.alpha + opts.l2);
-  };
-  const update = (i: number, g: number, l1: number): void => {
-    const w = weightAt(i, l1);
-    const sigma = (Math.sqrt(n[i] + g * g) - Math.sqrt(n[i])) / opts.alpha;
-    z[i] += g - sigma * w;
-    n[i] += g * g;
-  };
-
+  const state = new FtrlState(hashBits, opts);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {
-    for (const ex of seededShuffle(examples, opts.seed + epoch)) {
-      const { indices, values } = ex.x;
-      let m = weightAt(size, 0);
-      for (let k = 0; k < indices.length; k++) m += weightAt(indices[k], opts.l1) * values[k];
-      const y = ex.spam ? 1 : 0;
-      const g = (sigmoid(m) - y) * (ex.spam ? 1 : opts.hamWeight);
-      update(size, g, 0);
-      for (let k = 0; k < indices.length; k++) update(indices[k], g * values[k], opts.l1);
-    }
+    for (const ex of seededShuffle(examples, opts.seed + epoch)) state.step(ex);
   }
-  const weights = new Float32Array(size);
-  for (let i = 0; i < size; i++) weights[i] = weightAt(i, opts.l1);
-  return { weights, bias: weightAt(size, 0) };
+  const weights = new Float32Array(state.size);
+  for (let i = 0; i < state.size; i++) weights[i] = state.weightAt(i);
+  return { weights, bias: state.weightAt(state.size) };
 }

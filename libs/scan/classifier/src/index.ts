@@ -11,3 +11,5 @@ export { decodeBytes } from './charset.js';
 export { htmlToText } from './html.js';
 export { seededShuffle } from './random.js';
 export type { FtrlOptions } from './ftrl.js';
+export { recallAtFpRate, rocArea, type RecallAtFp } from './evaluation.js';
+export { OnlineLearner } from './online.js';

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fitLogistic } from './calibration.js';
 import { classify, loadDefaultModel } from './classifier.js';
-import { probability, UNCALIBRATED, vectorize } from './model.js';
+import { emptyModel, probability, UNCALIBRATED, vectorize } from './model.js';
+import { OnlineLearner } from './online.js';
+import { FtrlState } from './ftrl.js';
 import { seededRandom } from './random.js';
 import { deserializeModel, ModelFormatError, serializeModel } from './serialize.js';
 import { probabilityForSpamScore, probabilitySymbols } from './symbols.js';
@@ -75,6 +77,41 @@ describe('training', () => {
     const ham = classify(toyCorpus(2, 9)[1].raw, model);
     expect(ham.symbols[0].name).toBe('BAYES_HAM');
     expect(ham.symbols[0].score).toBeLessThan(0);
+  });
+});
+
+describe('on-line learning (moat eval --feedback immediate)', () => {
+  it('starts FTRL from a model\'s weights without changing them', () => {
+    const model = trainModel(toyCorpus(60, 5), { hashBits: HASH_BITS });
+    const state = FtrlState.from(model.weights, model.bias, HASH_BITS);
+    for (let i = 0; i < state.size; i++) expect(state.weightAt(i)).toBeCloseTo(model.weights[i], 6);
+    expect(state.weightAt(state.size)).toBeCloseTo(model.bias, 9);
+  });
+
+  it('learns a stream from an empty model: later messages of the stream are ranked right', () => {
+    const model = emptyModel(HASH_BITS);
+    const learner = new OnlineLearner(model);
+    const stream = toyCorpus(200, 6);
+    const score = (raw: Buffer): number => classify(raw, model).logOdds;
+    expect(score(stream[0].raw)).toBe(0);
+    let wrong = 0;
+    stream.forEach((m, i) => {
+      if (i >= 100 && score(m.raw) > 0 !== m.spam) wrong++;
+      learner.learn(m.raw, m.spam);
+    });
+    expect(wrong).toBeLessThanOrEqual(2);
+    expect(model.counts.spamMessages + model.counts.hamMessages).toBe(200);
+    const version = model.version;
+    expect(learner.seal().version).not.toBe(version);
+  });
+
+  it('moves a trained model towards a label it got wrong', () => {
+    const model = trainModel(toyCorpus(100, 7), { hashBits: HASH_BITS });
+    const learner = new OnlineLearner(model);
+    const raw = Buffer.from('From: dev1@team.example\nSubject: lottery bonus\n\nlottery bonus winner casino for the agenda\n');
+    const before = classify(raw, model).logOdds;
+    learner.learn(raw, false);
+    expect(classify(raw, model).logOdds).toBeLessThan(before);
   });
 });
 

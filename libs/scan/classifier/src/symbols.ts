@@ -30,6 +30,14 @@ export function probabilitySymbols(probability: number, modelVersion: string, sc
   return [{ name: 'BAYES_HAM', score: round2(-scores.ham * (1 - 2 * probability)), detail }];
 }
 
+const LOG_ODDS_DETAIL = /, log-odds (-?\d+\.\d+) /;
+
+/** The calibrated log-odds a BAYES_SPAM / BAYES_HAM detail names (written by probabilitySymbols), if it names them. */
+export function logOddsInDetail(detail: string): number | undefined {
+  const match = LOG_ODDS_DETAIL.exec(detail);
+  return match ? Number(match[1]) : undefined;
+}
+
 /** The probability at which BAYES_SPAM alone reaches `score` (e.g. the policy's tag threshold, 5 by default). */
 export function probabilityForSpamScore(score: number): number {
   return Math.min(1, 0.5 + score / (2 * MAX_SPAM_SCORE));

@@ -12,7 +12,7 @@ const RUNNING: PolicyJson = {
   thresholds: { tag: 5, quarantine: 10, reject: 15 },
   domains: [{ name: 'example.test', downstream: { host: 'mail.example.test', port: 25, tls: 'opportunistic' } }],
   lists: { ipBlock: [], ipAllow: [], senderBlock: [], senderAllow: [] },
-  classifier: { enabled: false, spamScore: 6, hamScore: 3 },
+  classifier: { enabled: true, spamScore: 6, hamScore: 3 },
   smtpChecks: { rateLimits: [] },
   dns: { servers: [] },
   body: {
@@ -26,7 +26,7 @@ const RUNNING: PolicyJson = {
     },
   },
 };
-const DEFAULTS: PolicyJson = { thresholds: { tag: 5, quarantine: 10, reject: 15 }, classifier: { enabled: false, spamScore: 6, hamScore: 3 } };
+const DEFAULTS: PolicyJson = { thresholds: { tag: 5, quarantine: 10, reject: 15 }, classifier: { enabled: true, spamScore: 6, hamScore: 3 } };
 
 const me = (role: Me['role'], permissions: Permission[]): Me => ({ username: role, role, tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions });
 const ADMIN = me('tenant-admin', ['policy:read', 'policy:write']);

@@ -51,7 +51,8 @@ describe('classifier check', () => {
 
   it('does nothing without a model or when the policy turns it off', async () => {
     expect(await scan(message('x', 'Claim your prize now'), undefined)).toEqual([]);
-    expect(classifier.enabled?.(compilePolicy(parsePolicy({}), 0))).toBe(false);
+    expect(classifier.enabled?.(compilePolicy(parsePolicy({ classifier: { enabled: false } }), 0))).toBe(false);
+    expect(classifier.enabled?.(compilePolicy(parsePolicy({}), 0))).toBe(true);
     expect(classifier.enabled?.(compilePolicy(parsePolicy({ classifier: { enabled: true } }), 0))).toBe(true);
   });
 
