@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { AccountSignsRepository } from '../repositories/account-signs.repository.js';
 import { InvalidInputError, NotFoundError } from '../util/errors.js';
 import { AccountBlocksService } from './account-blocks.service.js';
+import { runInTenantScope } from '../util/tenant-scope.js';
 import type { AuditService } from './audit.service.js';
+import type { PolicyService } from './policy.service.js';
 
 class MemoryAccountSigns extends AccountSignsRepository {
   readonly records = new Map<string, AccountSigns>();
@@ -25,7 +27,9 @@ function setup() {
   const audited: Array<{ action: string; target: string; detail: string }> = [];
   const audit = { recordQuietly: (entry: { action: string; target: string; detail: string }) => Promise.resolve(void audited.push(entry)) } as unknown as AuditService;
   const put = (address: string, change: Partial<AccountSigns>) => repo.records.set(address, { ...emptyAccountSigns(address), ...change });
-  return { repo, audited, put, service: new AccountBlocksService(repo, audit) };
+  // The scoped tenant's policy (F18): its one domain.
+  const policy = { scoped: () => ({ get: () => Promise.resolve({ policy: { domains: [{ name: 'example.test' }] } }) }) } as unknown as PolicyService;
+  return { repo, audited, put, service: new AccountBlocksService(repo, audit, policy) };
 }
 
 describe('AccountBlocksService', () => {
@@ -40,6 +44,14 @@ describe('AccountBlocksService', () => {
       ['old@example.test', false],
     ]);
     expect(list[0]).not.toHaveProperty('domains');
+  });
+
+  it("shows a tenant's call only the accounts at its own domains", async () => {
+    const { put, service } = setup();
+    put('held@example.test', { state: 'hold', sign: 'volume', sinceMs: NOW - 60_000, trips: 1 });
+    put('other@other-tenant.test', { state: 'hold', sign: 'volume', sinceMs: NOW - 60_000, trips: 1 });
+    expect((await runInTenantScope('t1', () => service.list(NOW))).map((a) => a.address)).toEqual(['held@example.test']);
+    expect((await service.list(NOW)).map((a) => a.address).sort()).toEqual(['held@example.test', 'other@other-tenant.test']);
   });
 
   it('clears a throttle or hold in a new epoch, audited; 404 when not blocked, 400 for a non-address', async () => {

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { accountBlocked, type AccountSigns } from '@moat/bus';
 import { AccountSignsRepository } from '../repositories/account-signs.repository.js';
 import { InvalidInputError, NotFoundError } from '../util/errors.js';
+import { scopedTenant } from '../util/tenant-scope.js';
 import { AuditService } from './audit.service.js';
+import { PolicyService } from './policy.service.js';
 
 /** An account as the API shows it: what a compromised-account sign did to it (never its remembered domains). */
 export interface AccountBlockView {
@@ -31,11 +33,14 @@ export class AccountBlocksService {
   constructor(
     private readonly accounts: AccountSignsRepository,
     private readonly audit: AuditService,
+    private readonly policy: PolicyService,
   ) {}
 
-  /** Accounts a sign tripped on, active throttles and holds first (latest first). */
+  /** Accounts a sign tripped on, active throttles and holds first (latest first); a tenant's call (F18) sees its own domains' accounts. */
   async list(now = Date.now()): Promise<AccountBlockView[]> {
-    const views = (await this.accounts.list()).filter((s) => s.trips > 0).map((s) => view(s, now));
+    const own = scopedTenant() === undefined ? undefined : new Set((await this.policy.scoped().get()).policy.domains.map((d) => d.name));
+    const mine = (address: string) => own === undefined || own.has(address.slice(address.lastIndexOf('@') + 1));
+    const views = (await this.accounts.list()).filter((s) => s.trips > 0 && mine(s.address)).map((s) => view(s, now));
     return views.sort((a, b) => Number(b.active) - Number(a.active) || b.sinceMs - a.sinceMs);
   }
 
