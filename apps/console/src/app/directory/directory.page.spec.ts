@@ -1,11 +1,12 @@
 import { provideHttpClient } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import type { DirectorySettings, DirectorySyncReport, Me } from '../api/api.types';
+import type { DirectorySettings, DirectorySyncReport, Me, Permission } from '../api/api.types';
 import { IdentityService } from '../auth/identity.service';
 import { changeRows, DirectoryPage, parseGroupRoles } from './directory.page';
 
 const SETTINGS: DirectorySettings = {
+  tenant: 'default',
   preset: 'openldap',
   url: 'ldap://ldap.example.test',
   startTls: true,
@@ -30,7 +31,7 @@ const REPORT: DirectorySyncReport = {
   author: 'root',
   added: [{ address: 'alice@example.test', aliases: ['a@example.test'], displayName: 'Alice', dn: 'uid=alice', login: 'alice' }],
   changed: [{ address: 'bob@example.test', changes: ['alias removed: b@example.test'] }],
-  removed: [{ address: 'carol@example.test', dn: 'uid=carol' }],
+  removed: [{ address: 'carol@example.test', aliases: [], displayName: 'Carol', dn: 'uid=carol', login: 'carol' }],
   groups: [
     { name: 'sales', members: ['alice@example.test'], change: 'add' },
     { name: 'same', members: [], change: 'same' },
@@ -39,7 +40,7 @@ const REPORT: DirectorySyncReport = {
   skipped: ['uid=eve: eve@elsewhere.test is not at one of the tenant\'s domains'],
 };
 
-async function setup(permissions: string[]) {
+async function setup(permissions: Permission[]) {
   TestBed.configureTestingModule({ providers: [provideHttpClient(), provideHttpClientTesting()] });
   const backend = TestBed.inject(HttpTestingController);
   const me: Me = { username: 'root', role: 'tenant-admin', tenant: 'default', mustChangePassword: false, totpEnabled: false, createdAtMs: 0, updatedAtMs: 0, permissions };
