@@ -13,7 +13,7 @@ log() { printf '[setup] %s\n' "$*"; }
 #    tests), Postfix tools (smtp-source/smtp-sink for tests and benchmarks), Knot (DNS for auth tests), swaks (with the Perl TLS and SASL modules it needs for STARTTLS and AUTH), 7-Zip (7zz: the archive formats the attachment stage opens),
 #    HAProxy (PROXY protocol tests in front of two nodes), Prometheus (promtool checks deploy/prometheus/), rsyslog
 #    with its GnuTLS driver (the SIEM receiver in the syslog push tests).
-apt_pkgs=(nats-server clamav-daemon clamav clamav-testfiles chromium postfix knot knot-dnsutils swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl 7zip haproxy prometheus rsyslog rsyslog-gnutls python3-dkim python3-spf unbound slapd ldap-utils)
+apt_pkgs=(nats-server clamav-daemon clamav clamav-testfiles chromium postfix knot knot-dnsutils swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl 7zip haproxy prometheus rsyslog rsyslog-gnutls python3-dkim python3-spf unbound slapd ldap-utils libjemalloc2)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

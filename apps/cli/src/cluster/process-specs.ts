@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessSpec } from './managed-process.js';
 import { REPO_ROOT, varPaths } from './paths.js';
@@ -126,6 +127,19 @@ export const NODE_MALLOC_ENV: Readonly<Record<string, string>> = Object.freeze({
   MALLOC_TRIM_THRESHOLD_: String(128 * 1024),
 });
 
+/** Where Debian's libjemalloc2 puts the library (scripts/setup.sh installs it). */
+export const JEMALLOC_PATH = '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2';
+
+/**
+ * jemalloc in place of glibc's malloc when the library is installed: freed pages go back to the system after a
+ * second (a background thread purges them, so an idle node shrinks too) instead of staying in an arena until its
+ * top is freed. The glibc variables above still apply when it is not installed. docs/architecture.md, "Memory".
+ */
+export function jemallocEnv(libraryExists: (path: string) => boolean = existsSync): Record<string, string> {
+  if (!libraryExists(JEMALLOC_PATH)) return {};
+  return { LD_PRELOAD: JEMALLOC_PATH, MALLOC_CONF: 'background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0' };
+}
+
 export function nodeSpec(ctx: SpecContext, index: number): ProcessSpec {
   const paths = varPaths(ctx.varDir);
   const name = nodeName(index);
@@ -135,6 +149,7 @@ export function nodeSpec(ctx: SpecContext, index: number): ProcessSpec {
     args: [NODE_ENTRY],
     env: {
       ...NODE_MALLOC_ENV,
+      ...jemallocEnv(),
       ...ctx.env,
       MOAT_DATA_DIR: paths.node(name),
       MOAT_NATS_URL: natsUrl(ctx),
