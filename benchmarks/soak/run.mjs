@@ -3,7 +3,7 @@
 // oversized and nested messages, malformed MIME, smuggling sequences, slow clients, dropped connections),
 // the nodes' RSS sampled, and every message answered 250 checked to be delivered exactly once. Usage (from the
 // repository root, after npm run build):
-//   node benchmarks/soak/run.mjs [--minutes 60] [--clients 6] [--rate 3] [--seed 1] [--kinds bomb,oversized,...] [--out benchmarks/soak/RESULTS.md]
+//   node benchmarks/soak/run.mjs [--minutes 60] [--clients 6] [--rate 3] [--seed 1] [--kinds bomb,oversized,...] [--out benchmarks/soak/RESULTS.md] [--samples rss.json]
 // Exits 1 when exactly-once fails or a node crashed. test/soak/soak.test.ts runs the same soak for a minute.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ const { values: options } = parseArgs({
     seed: { type: 'string', default: '1' },
     kinds: { type: 'string' },
     out: { type: 'string', default: join(repoRoot, 'benchmarks/soak/RESULTS.md') },
+    samples: { type: 'string' },
   },
 });
 
@@ -46,6 +47,7 @@ const markdown = render(result, {
   loadAverage: `${loadBefore} before, ${loadAverage()} after`,
 });
 writeFileSync(options.out, markdown);
+if (options.samples) writeFileSync(options.samples, JSON.stringify({ trafficMs: result.trafficMs, nodes: result.rss.map((n) => n.node), samples: result.rssSamples }));
 console.log(markdown);
 console.log(`[soak] wrote ${relative(process.cwd(), options.out)}`);
 for (const n of result.rss) console.log(`[soak] ${n.node} RSS flatness over the last half ${n.flatnessPercent}% (target <= ${FLAT_TARGET_PERCENT}%): ${n.flat ? 'PASS' : 'FAIL'}`);
@@ -60,6 +62,7 @@ function render(r, meta) {
 
 \`${meta.command}\` — commit ${meta.commit}, ${meta.date} UTC, ${Math.round(r.trafficMs / 60_000)} minutes of traffic.
 Machine: ${meta.machine}. Load average: ${meta.loadAverage}.
+Allocator of the nodes: ${r.allocators.join(', ')}.
 
 Two scan nodes (with nats-server, clamd, the CSM and the demo mailbox as the recording downstream), ${r.clients}
 concurrent clients at about ${r.rate} sessions/s in all, alternating between the nodes; \`smtp.maxMessageBytes\`

@@ -45,6 +45,8 @@ export interface SoakResult {
   errorsTotal: number;
   delivery: { delivered: number; mailboxFiles: number; quarantined: number; duplicates: string[]; unexpected: string[]; lost: string[]; exactlyOnce: boolean };
   crashes: string[];
+  /** Per node: 'jemalloc' (preloaded) or 'glibc malloc'. */
+  allocators: string[];
   rss: NodeRss[];
   rssSamples: { atMs: number; rss: (number | undefined)[] }[];
 }

@@ -22,6 +22,9 @@ const rssBytes = async (pid) => {
   return kb === undefined ? undefined : Number(kb) * 1024;
 };
 
+/** The allocator a process runs on: jemalloc when its library is mapped (LD_PRELOAD), glibc's malloc otherwise. */
+const allocatorOf = async (pid) => ((await readFile(`/proc/${pid}/maps`, 'utf8').catch(() => '')).includes('/libjemalloc.') ? 'jemalloc' : 'glibc malloc');
+
 /**
  * Runs the soak and returns its figures. MINUTES of traffic from CLIENTS concurrent clients at about RATE
  * sessions per second in all; LOG gets progress lines.
@@ -43,6 +46,7 @@ export async function runSoak({ minutes, clients = 6, rate = 3, seed = 1, kinds 
   try {
     log(`starting the cluster in ${varDir}`);
     await cluster.start();
+    const allocators = await Promise.all(cluster.nodes.map((n) => (n.pid === undefined ? 'unknown' : allocatorOf(n.pid))));
     const samples = await buildSamples();
     const run = new SoakRun({ cluster, clients, rate, seed, log, samples, mix });
     const startedAt = Date.now();
@@ -53,7 +57,7 @@ export async function runSoak({ minutes, clients = 6, rate = 3, seed = 1, kinds 
     const delivery = await run.settle(cluster);
     run.done = true;
     const rssSamples = await rss;
-    return { minutes, clients, rate, seed, kinds: mix.map(([kind]) => kind), trafficMs, ...run.figures(), delivery, crashes, rss: rssFigures(rssSamples, cluster.nodes.map((n) => n.name), trafficMs), rssSamples };
+    return { minutes, clients, rate, seed, kinds: mix.map(([kind]) => kind), trafficMs, ...run.figures(), delivery, crashes, allocators, rss: rssFigures(rssSamples, cluster.nodes.map((n) => n.name), trafficMs), rssSamples };
   } finally {
     await cluster.stop();
     process.off('exit', killChildren);
