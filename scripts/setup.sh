@@ -29,7 +29,7 @@ fi
 
 # 2. Debian starts and enables the packaged daemons; Moat runs its own instances on its own ports (and
 #    freshclam cannot reach its mirrors here), so stop them and keep them from starting at boot.
-for svc in clamav-daemon clamav-freshclam postfix knot nats-server haproxy prometheus rsyslog unbound; do
+for svc in clamav-daemon clamav-freshclam postfix knot nats-server haproxy prometheus rsyslog unbound slapd; do
   [ -e "/etc/init.d/$svc" ] || [ -e "/lib/systemd/system/$svc.service" ] || continue
   if [ -d /run/systemd/system ]; then
     systemctl disable --now "$svc" >/dev/null 2>&1 || true
