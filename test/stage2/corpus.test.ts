@@ -103,7 +103,8 @@ describe('attachment corpus through a scan node and moat scan', () => {
         }),
       );
       const policyFile = join(dir, 'policy.json');
-      await writeFile(policyFile, JSON.stringify({ domains: [{ name: 'example.test', downstream: { host: '127.0.0.1' } }], attachments: STAGE2_ATTACHMENTS }));
+      // As the cluster's policy (test/harness/cluster.ts): the classifier off, so both judge the same checks.
+      await writeFile(policyFile, JSON.stringify({ domains: [{ name: 'example.test', downstream: { host: '127.0.0.1' } }], attachments: STAGE2_ATTACHMENTS, classifier: { enabled: false } }));
       const result = await cluster.moat(['scan', '--json', '--policy', policyFile, '--mail-from', FROM, '--rcpt', TO, '--clamd', `127.0.0.1:${cluster.ports.clamd}`, join(dir, 'mail')], 600_000);
       expect(result.code, result.stderr).toBe(0);
       const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { file: string; action: string; symbols: { name: string }[] });

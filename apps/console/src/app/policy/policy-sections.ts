@@ -54,7 +54,7 @@ export const SECTIONS: readonly SectionSpec[] = [
     fields: [
       { path: 'thresholds.tag', label: 'Tag at score', kind: 'number' },
       { path: 'thresholds.quarantine', label: 'Quarantine at score', kind: 'number' },
-      { path: 'thresholds.reject', label: 'Reject at score', kind: 'number', hint: 'Not above the tag threshold: every tagged message is rejected.' },
+      { path: 'thresholds.reject', label: 'Reject at score', kind: 'number', hint: 'Keep it above the tag threshold: at or below it, every tagged message is rejected.' },
     ],
   },
   {
