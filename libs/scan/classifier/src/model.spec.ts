@@ -6,7 +6,7 @@ import { OnlineLearner } from './online.js';
 import { FtrlState } from './ftrl.js';
 import { seededRandom } from './random.js';
 import { deserializeModel, ModelFormatError, serializeModel } from './serialize.js';
-import { probabilityForSpamScore, probabilitySymbols } from './symbols.js';
+import { probabilityForSpamScore, probabilitySymbols, SPAM_EVIDENCE_FROM } from './symbols.js';
 import { learnMessage, trainModel, type LabelledMessage } from './train.js';
 import { tokenizeMessage } from './tokenize.js';
 
@@ -162,9 +162,12 @@ describe('calibration and symbols', () => {
     expect(Number.isFinite(a) && Number.isFinite(b)).toBe(true);
   });
 
-  it('scales the symbol score with the probability', () => {
-    expect(probabilitySymbols(1, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 6 });
-    expect(probabilitySymbols(0.75, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 3 });
+  it('scales the symbol score with the probability from SPAM_EVIDENCE_FROM', () => {
+    expect(probabilitySymbols(1, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 7 });
+    expect(probabilitySymbols(0.825, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 3.5 });
+    expect(probabilitySymbols(SPAM_EVIDENCE_FROM, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 0 });
+    expect(probabilitySymbols(0.6, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 0 });
+    expect(probabilitySymbols(0.6, 'v')[0].detail).toContain('spam probability 0.6000');
     expect(probabilitySymbols(0.5, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 0 });
     expect(probabilitySymbols(0, 'v')[0]).toMatchObject({ name: 'BAYES_HAM', score: -3 });
     expect(probabilitySymbols(probabilityForSpamScore(5), 'v')[0].score).toBe(5);

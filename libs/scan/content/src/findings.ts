@@ -11,7 +11,7 @@ export const CONTENT_SYMBOLS = {
   MIME_PREAMBLE_CONTENT: { score: 5, about: 'the preamble or epilogue of a multipart holds something that looks like a part' },
   MIME_NAME_CONFLICT: { score: 4, about: 'name= and filename= disagree on the file name' },
   MIME_BARE_EOL: { score: 3, about: 'bare CR or mixed line endings in a header block' },
-  MIME_UNTERMINATED: { score: 2, about: 'a multipart has no closing boundary or no boundary at all' },
+  MIME_UNTERMINATED: { score: 1, about: 'a multipart has no closing boundary or no boundary at all' },
   MIME_BAD_ENCODING: { score: 3, about: 'unknown transfer encoding or undecodable body' },
   TNEF_ERROR: { score: 3, about: 'a winmail.dat (TNEF) container could not be read to the end' },
   // Scores nothing itself either: the report is incomplete, and the policy's `incomplete` disposition decides.
