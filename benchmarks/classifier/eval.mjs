@@ -267,7 +267,7 @@ function writeReport() {
     if (s.calibration) {
       const c = s.calibration;
       lines.push(
-        `- **Calibrated threshold** (training split only: out-of-fold scores of a ${INNER_FOLDS}-fold cross-validation on easy-ham-1 + spam-1): spam probability > ${c.probability.toFixed(6)} (log-odds ${c.logOdds.toFixed(2)}), ${c.trainFp} of ${c.trainHam} training ham above it. On the test split, the split model at that threshold: recall ${pct(c.testRecall)}, ${c.testFp} of ${c.testHam} ham above it (FP ${pct(c.testFp / c.testHam)}). At the old tag probability ${c.shippedTagProbability.toFixed(4)} (BAYES_SPAM 6 x (2p - 1) reaching the tag score 5): ${c.shippedTagFp} test ham.`,
+        `- **Calibrated threshold** (training split only: out-of-fold scores of a ${INNER_FOLDS}-fold cross-validation on easy-ham-1 + spam-1): spam probability > ${c.probability.toFixed(6)} (log-odds ${c.logOdds.toFixed(2)}), ${c.trainFp} of ${c.trainHam} training ham above it. On the test split, the split model at that threshold: recall ${pct(c.testRecall)}, ${c.testFp} of ${c.testHam} ham above it (FP ${pct(c.testFp / c.testHam)}). At the default tag probability ${c.shippedTagProbability.toFixed(4)} (where BAYES_SPAM alone reaches the tag score 5): ${c.shippedTagFp} test ham.`,
       );
     }
     lines.push('');

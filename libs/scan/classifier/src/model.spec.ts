@@ -163,11 +163,11 @@ describe('calibration and symbols', () => {
   });
 
   it('scales the symbol score with the probability from SPAM_EVIDENCE_FROM', () => {
-    expect(probabilitySymbols(1, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 7 });
-    expect(probabilitySymbols(0.825, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 3.5 });
+    expect(probabilitySymbols(1, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 6.5 });
+    expect(probabilitySymbols(0.875, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 3.25 });
     expect(probabilitySymbols(SPAM_EVIDENCE_FROM, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 0 });
-    expect(probabilitySymbols(0.6, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 0 });
-    expect(probabilitySymbols(0.6, 'v')[0].detail).toContain('spam probability 0.6000');
+    expect(probabilitySymbols(0.7, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 0 });
+    expect(probabilitySymbols(0.7, 'v')[0].detail).toContain('spam probability 0.7000');
     expect(probabilitySymbols(0.5, 'v')[0]).toMatchObject({ name: 'BAYES_SPAM', score: 0 });
     expect(probabilitySymbols(0, 'v')[0]).toMatchObject({ name: 'BAYES_HAM', score: -3 });
     expect(probabilitySymbols(probabilityForSpamScore(5), 'v')[0].score).toBe(5);

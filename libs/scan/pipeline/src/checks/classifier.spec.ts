@@ -38,7 +38,7 @@ describe('classifier check', () => {
   it('scales its scores by the policy', async () => {
     const raw = message('claim now', 'Claim your prize now, cheap pills, click here');
     const [base] = await scan(raw, holder(model));
-    const [doubled] = await scan(raw, holder(model), { classifier: { enabled: true, spamScore: 14 } });
+    const [doubled] = await scan(raw, holder(model), { classifier: { enabled: true, spamScore: 13 } });
     expect(doubled?.score).toBeCloseTo((base?.score ?? 0) * 2, 1);
   });
 
