@@ -132,7 +132,7 @@ describe('console in a browser', () => {
     await page.getByLabel('New password again').fill('an auditor passphrase');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.waitForURL('**/dashboard');
-    await expect.poll(() => page.locator('nav a').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid')))).toEqual(['nav-dashboard', 'nav-statistics', 'nav-nodes', 'nav-mail', 'nav-holds', 'nav-audit', 'nav-security-log', 'nav-certificates', 'nav-dkim', 'nav-quarantine', 'nav-lists', 'nav-accounts', 'nav-policy', 'nav-auth-blocks', 'nav-admins', 'nav-account']);
+    await expect.poll(() => page.locator('nav a').evaluateAll((links) => links.map((a) => a.getAttribute('data-testid')))).toEqual(['nav-dashboard', 'nav-statistics', 'nav-nodes', 'nav-mail', 'nav-holds', 'nav-audit', 'nav-security-log', 'nav-certificates', 'nav-dkim', 'nav-quarantine', 'nav-lists', 'nav-accounts', 'nav-policy', 'nav-auth-blocks', 'nav-directory', 'nav-admins', 'nav-account']);
     // An auditor reads the administrators but cannot add or remove one.
     await page.getByRole('link', { name: 'Administrators' }).click();
     await expect.poll(() => page.locator('[data-testid="admin-row"]').count()).toBeGreaterThanOrEqual(2);
