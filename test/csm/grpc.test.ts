@@ -90,7 +90,7 @@ describe('CSM gRPC NodeService', () => {
 
   it('streams the current policy and every new version; an invalid policy is refused with its problems', async () => {
     const received: PolicyDocument[] = [];
-    const stream = client.watchPolicy({ nodeId: node.nodeId, haveVersion: 0 }, auth());
+    const stream = client.watchPolicy({ nodeId: node.nodeId, haveVersion: 0, haveTenantVersions: {} }, auth());
     stream.on('data', (doc: PolicyDocument) => received.push(doc));
     stream.on('error', () => undefined);
     await waitFor('policy v1', async () => (received.some((d) => d.version === 1) ? true : undefined), { timeoutMs: 10_000 });
@@ -111,7 +111,7 @@ describe('CSM gRPC NodeService', () => {
     await waitFor('policy v3 on the stream', async () => received.find((d) => d.version === 3), { timeoutMs: 5_000 });
     stream.cancel();
 
-    const late = client.watchPolicy({ nodeId: node.nodeId, haveVersion: 3 }, auth());
+    const late = client.watchPolicy({ nodeId: node.nodeId, haveVersion: 3, haveTenantVersions: {} }, auth());
     const lateDocs: PolicyDocument[] = [];
     late.on('data', (d: PolicyDocument) => lateDocs.push(d));
     late.on('error', () => undefined);

@@ -97,7 +97,7 @@ describe('gRPC node identity (mTLS)', () => {
   });
 
   it('refuses a revoked node (moat nodes revoke): its calls, its open streams and its enrolment again', async () => {
-    const stream = a.client.watchPolicy({ nodeId: a.node.nodeId, haveVersion: 0 }, a.metadata());
+    const stream = a.client.watchPolicy({ nodeId: a.node.nodeId, haveVersion: 0, haveTenantVersions: {} }, a.metadata());
     const docs: PolicyDocument[] = [];
     let ended: ServiceError | undefined;
     stream.on('data', (doc: PolicyDocument) => docs.push(doc));
