@@ -1,28 +1,12 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKnot, zoneTxt, type RunningKnot } from '../auth/support/knot.js';
 import { startCluster, type TestCluster } from '../harness/cluster.js';
 import { defined } from '../harness/defined.js';
 import { freePorts } from '../harness/free-ports.js';
 import { waitFor } from '../harness/wait.js';
-import { startRemoteServer } from '../outbound/support.js';
+import { pythonDkimVerify, startRemoteServer } from '../outbound/support.js';
 
 const ALICE = 'alice@example.test';
-const VERIFIER = fileURLToPath(new URL('./arc_verify.py', import.meta.url));
-
-/** Debian's python3-dkim (an independent verifier) on MESSAGE's ARC chain, with keys from the knot server at DNS. */
-function arcVerify(message: Buffer, dns: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', [VERIFIER, dns], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-    child.stdin.end(message);
-  });
-}
 
 // Issue 13 (F6/F9): a copy the node relays for a forwarding rule carries an ARC set (ARC-Seal,
 // ARC-Message-Signature, ARC-Authentication-Results) signed with the tenant domain's DKIM key; Debian's
@@ -68,10 +52,10 @@ describe('ARC sealing of forwarded copies', () => {
     expect(copy.to).toEqual(['alice@remote.test']);
     expect(copy.raw).toMatch(/ARC-Seal: i=1; a=rsa-sha256; (?:[^\r]*?)d=example\.test; s=arc1/);
     expect(copy.raw).toContain('ARC-Authentication-Results: i=1;');
-    const verified = await arcVerify(Buffer.from(copy.raw, 'utf8'), knot.server);
+    const verified = await pythonDkimVerify(Buffer.from(copy.raw, 'utf8'), knot.server, 'arc');
     expect(verified.output.trim().split(' ')[0], verified.output).toBe('pass');
     expect(verified.code).toBe(0);
-    const altered = await arcVerify(Buffer.from(copy.raw.replace('for alice and her copy', 'for mallory instead'), 'utf8'), knot.server);
+    const altered = await pythonDkimVerify(Buffer.from(copy.raw.replace('for alice and her copy', 'for mallory instead'), 'utf8'), knot.server, 'arc');
     expect(altered.code, altered.output).not.toBe(0);
     const rows = await cluster.searchMail(['--subject', subject]);
     const detail = (await cluster.csmGet(`/api/mail/${defined(rows[0], 'the message row').id}`)) as { symbols: { name: string; detail: string }[] };

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SMTPServer } from 'smtp-server';
 
@@ -47,4 +48,22 @@ export async function swaks(args: string[]): Promise<{ code: number; output: str
     const failed = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof failed.code === 'number' ? failed.code : 1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
   }
+}
+
+const VERIFIER = fileURLToPath(new URL('./dkim_verify.py', import.meta.url));
+
+/**
+ * Debian's python3-dkim (an independent verifier) on MESSAGE, with keys from the DNS server at DNS (a test knotd):
+ * its DKIM signatures, or with WHAT `arc` its ARC chain. Code 0 means pass; the output says what it found.
+ */
+export function pythonDkimVerify(message: Buffer, dns: string, what: 'dkim' | 'arc' = 'dkim'): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/python3', [VERIFIER, dns, ...(what === 'arc' ? ['--arc'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+    child.stdin.end(message);
+  });
 }

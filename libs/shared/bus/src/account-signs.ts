@@ -1,3 +1,5 @@
+import { storedFields } from './kv.js';
+
 /** The signs that throttle or hold an account (policy `outbound.compromise`). */
 export const COMPROMISE_SIGNS = ['volume', 'new-domains', 'spam-score'] as const;
 export type CompromiseSign = (typeof COMPROMISE_SIGNS)[number];
@@ -50,16 +52,9 @@ export function accountBlocked(signs: AccountSigns, now: number): 'throttle' | '
 
 /** A stored record, or undefined when TEXT is not one (a damaged record counts as a fresh account). */
 export function parseAccountSigns(text: string): AccountSigns | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  const num = (k: string) => (typeof v[k] === 'number' && Number.isFinite(v[k]) ? v[k] : 0);
-  const str = (k: string) => (typeof v[k] === 'string' ? v[k] : '');
+  const fields = storedFields(text);
+  if (!fields) return undefined;
+  const { raw: v, num, str } = fields;
   const address = str('address');
   if (!address.includes('@')) return undefined;
   const state = v['state'] === 'throttle' || v['state'] === 'hold' ? v['state'] : 'none';

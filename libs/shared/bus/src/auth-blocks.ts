@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { storedFields } from './kv.js';
 
 /**
  * One client address's AUTH block (F6), shared by the fleet in the KV bucket moat_auth_blocks: written by the node
@@ -38,16 +39,9 @@ export function authBlockActive(block: AuthBlock, now: number): boolean {
 
 /** A stored block, or undefined when TEXT is not one (a damaged record counts as no block). */
 export function parseAuthBlock(text: string): AuthBlock | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  const num = (k: string) => (typeof v[k] === 'number' && Number.isFinite(v[k]) ? v[k] : 0);
-  const str = (k: string) => (typeof v[k] === 'string' ? v[k] : '');
+  const fields = storedFields(text);
+  if (!fields) return undefined;
+  const { raw: v, num, str } = fields;
   const ip = str('ip');
   if (isIP(ip) === 0) return undefined;
   return {
