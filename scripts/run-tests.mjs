@@ -60,6 +60,17 @@ async function lintOutsideProjects() {
   return summary;
 }
 
+/**
+ * The integration suites and their harness type-checked against the code they drive (test/tsconfig.json): Vitest
+ * strips types, so a changed contract (a proto message, an API shape) would otherwise only show when a test runs.
+ */
+async function typecheckTests() {
+  const { code } = await run('tsc', ['-p', 'test/tsconfig.json']);
+  const summary = { passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 };
+  console.log(`[test] typecheck test: ${code === 0 ? 'passed' : 'failed'}`);
+  return summary;
+}
+
 async function vitestRun() {
   rmSync(vitestJson, { force: true });
   const { code } = await run('vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile=${vitestJson}`]);
@@ -85,7 +96,7 @@ async function vitestRun() {
 mkdirSync(resultsDir, { recursive: true });
 // `test` targets are the projects with a runner of their own (the console's Angular unit tests); everything
 // else is in the one Vitest run.
-const checks = [await nxTarget('build'), await nxTarget('lint'), await nxTarget('test'), await lintOutsideProjects(), await vitestRun()];
+const checks = [await nxTarget('build'), await nxTarget('lint'), await nxTarget('test'), await lintOutsideProjects(), await typecheckTests(), await vitestRun()];
 const passed = checks.reduce((sum, c) => sum + c.passed, 0);
 const failed = checks.reduce((sum, c) => sum + c.failed, 0);
 const skipped = checks.reduce((sum, c) => sum + c.skipped, 0);

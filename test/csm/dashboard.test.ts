@@ -1,4 +1,4 @@
-import { Action, Direction, type MessageEvent } from '@moat/proto/grpc';
+import { Action, Direction, Envelope, type MessageEvent } from '@moat/proto/grpc';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ensureEventsStream } from '@moat/bus';
 import ExcelJS from 'exceljs';
@@ -44,7 +44,7 @@ describe('dashboard and statistics', () => {
   const inRange = `from=${range.from}&to=${range.to}`;
 
   const event = (n: number, hoursBack: number, overrides: Partial<MessageEvent>) => messageEvent(`${run}-${n}`, { receivedAtMs: hour - hoursBack * HOUR + n * 1000, symbols: [], attachments: [], ...overrides });
-  const envelope = (mailFrom: string, rcpt: string, clientIp = '192.0.2.7') => ({ mailFrom, rcptTo: [rcpt], clientIp, helo: 'mx.remote.test', tls: true });
+  const envelope = (mailFrom: string, rcpt: string, clientIp = '192.0.2.7') => Envelope.fromPartial({ mailFrom, rcptTo: [rcpt], clientIp, helo: 'mx.remote.test', tls: true });
   const symbol = (name: string, detail = '') => ({ name, score: 5, detail, stage: 'data' });
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { generateKeyAndCsr } from '@moat/tls';
 import { ensureEventsStream } from '@moat/bus';
-import { Action, NodeServiceClient, type ControlCommand, type EnrolResponse, type NodeToCsm, type PolicyDocument } from '@moat/proto/grpc';
+import { Action, HeartbeatRequest, NodeServiceClient, type ControlCommand, type EnrolResponse, type NodeToCsm, type PolicyDocument } from '@moat/proto/grpc';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../harness/wait.js';
@@ -78,7 +78,7 @@ describe('CSM gRPC NodeService', () => {
     const bad = new Metadata();
     bad.set('x-moat-node-id', node.nodeId);
     bad.set('x-moat-node-secret', 'guess');
-    const request = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: { clamav: 'ClamAV 1.4' }, startedAtMs: Date.now(), held: [] };
+    const request = HeartbeatRequest.fromPartial({ nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, softwareVersion: '0.1.0', engineVersions: { clamav: 'ClamAV 1.4' }, startedAtMs: Date.now() });
     const refused = await unary((cb) => client.heartbeat(request, bad, cb)).catch((e: ServiceError) => e);
     expect((refused as ServiceError).code).toBe(status.UNAUTHENTICATED);
 

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TOTP, URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defined } from '../harness/defined.js';
 import { runMoat } from '../harness/moat-cli.js';
 import { CsmApi } from './support/api.js';
 import { buildCsm, removeTempDirs, startCsm, startNats, tempDir, type Csm, type NatsServer } from './support/processes.js';
@@ -240,7 +241,7 @@ describe('CSM roles', () => {
   it('forces the change of a generated password before anything else', async () => {
     const { password } = await addAdmin('newbie', 'tenant-admin');
     expect(password).toMatch(/^\S{16}$/);
-    const newbie = await as('newbie', password);
+    const newbie = await as('newbie', defined(password, 'the generated password'));
     const refused = await newbie.call<{ error: string }>('GET', '/api/status');
     expect(refused).toMatchObject({ status: 403, body: { error: expect.stringMatching(/password must be changed/) } });
     expect(await newbie.get('/api/auth/me')).toMatchObject({ username: 'newbie', role: 'tenant-admin', mustChangePassword: true });
@@ -249,7 +250,7 @@ describe('CSM roles', () => {
     expect(weak.body.problems).toContain('password: is a common password');
     expect((await newbie.call('POST', '/api/auth/password', { currentPassword: password, password: GOOD })).status).toBe(204);
     expect((await newbie.call('GET', '/api/status')).status).toBe(200);
-    expect((await login('newbie', password)).status).toBe(401);
+    expect((await login('newbie', defined(password, 'the generated password'))).status).toBe(401);
   });
 
   it('logs in with a TOTP code once the second factor is enabled', async () => {

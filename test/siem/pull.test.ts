@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureEventsStream } from '@moat/bus';
+import { HeartbeatRequest } from '@moat/proto/grpc';
 import { runMoat } from '../harness/moat-cli.js';
 import { waitFor } from '../harness/wait.js';
 import { CsmApi } from '../csm/support/api.js';
@@ -139,7 +140,7 @@ describe('event export: pull API with a durable cursor', () => {
     const { client, node, metadata: nodeMetadata } = await enrolNode(csm, ENROL_TOKEN, `node-${run}`);
     try {
       const metadata = nodeMetadata();
-      const beat = { nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, resources: undefined, softwareVersion: '0.1.0', engineVersions: {}, startedAtMs: Date.now(), metricsUrl: '', held: [] };
+      const beat = HeartbeatRequest.fromPartial({ nodeId: node.nodeId, smtpAddress: '127.0.0.1:2525', policyVersion: 1, softwareVersion: '0.1.0', startedAtMs: Date.now() });
       await unary((cb) => client.heartbeat(beat, metadata, cb));
       await unary((cb) => client.heartbeat(beat, metadata, cb));
       const states = await waitFor(
