@@ -1,10 +1,11 @@
 import { DatePipe } from '@angular/common';
 import { Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
+import type { Observable } from 'rxjs';
 import { ApiService } from '../api/api.service';
-import { describeHttpError } from '../api/http-error';
 import { IdentityService } from '../auth/identity.service';
 import { REFRESH_MS, poll } from '../shared/poll';
+import { runAction } from '../shared/run-action';
 import { RefreshStatus } from '../shared/refresh-status';
 
 /** The periods the form offers; `0`: permanent. */
@@ -58,20 +59,7 @@ export class AuthBlocksPage {
     this.run(this.api.removeAuthBlock(ip), `${ip} unblocked on every node`, () => undefined);
   }
 
-  private run(request: ReturnType<ApiService['removeAuthBlock']>, done: string, after: () => void): void {
-    this.busy.set(true);
-    this.error.set(null);
-    this.result.set(null);
-    request.subscribe({
-      next: () => {
-        after();
-        this.result.set(done);
-        this.busy.set(false);
-      },
-      error: (err: unknown) => {
-        this.error.set(describeHttpError(err));
-        this.busy.set(false);
-      },
-    });
+  private run(request: Observable<unknown>, done: string, after: () => void): void {
+    runAction({ busy: this.busy, error: this.error, result: this.result }, request, done, after);
   }
 }

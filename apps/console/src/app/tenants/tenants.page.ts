@@ -2,8 +2,8 @@ import { Component, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import type { Observable } from 'rxjs';
 import { ApiService } from '../api/api.service';
-import { describeHttpError } from '../api/http-error';
 import { REFRESH_MS, poll } from '../shared/poll';
+import { runAction } from '../shared/run-action';
 import { RefreshStatus } from '../shared/refresh-status';
 
 /**
@@ -47,19 +47,6 @@ export class TenantsPage {
   }
 
   private run(request: Observable<unknown>, done: string, after: () => void): void {
-    this.busy.set(true);
-    this.error.set(null);
-    this.result.set(null);
-    request.subscribe({
-      next: () => {
-        after();
-        this.result.set(done);
-        this.busy.set(false);
-      },
-      error: (err: unknown) => {
-        this.error.set(describeHttpError(err));
-        this.busy.set(false);
-      },
-    });
+    runAction({ busy: this.busy, error: this.error, result: this.result }, request, done, after);
   }
 }
